@@ -1,0 +1,197 @@
+"""Publishing and consuming events over JetStream with FastStream: dedup, bounded retries and dead letters.
+
+FastStream's default ack policy (REJECT_ON_ERROR) drops a message for good when its handler raises. We take
+acknowledgement into our own hands (`AckPolicy.MANUAL`) so that every message ends in exactly one of three ways:
+- handled: acked after the server confirms (`ack_sync`), so a crash right after does not redeliver it;
+- failed with a transient error: nacked with an exponential, jittered delay, up to `max_deliveries` tries;
+- malformed (bad JSON, unknown schema version) or out of tries: published to `clausewatch.v1.deadletter.<service>`
+  with the reason, then terminated so the server stops redelivering it. The service keeps consuming.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import structlog
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, NatsMessage, NatsRouter, PullSub
+from nats.js import JetStreamContext
+from pydantic import ValidationError
+
+from clausewatch_shared import subjects
+from clausewatch_shared.events import DeadLetter, Message
+from clausewatch_shared.metrics import DEAD_LETTERS, EVENTS_HANDLED, EVENTS_PUBLISHED, HANDLE_SECONDS
+from clausewatch_shared.streams import DEADLETTER, STREAMS, ConsumerSpec, ensure_streams
+
+E = TypeVar("E", bound=Message)
+Handler = Callable[[E], Awaitable[None]]
+
+_PAYLOAD_LIMIT = 64 * 1024
+_MAX_BACKOFF_SECONDS = 300.0
+log = structlog.get_logger("clausewatch.messaging")
+
+
+class PermanentError(Exception):
+    """Raised by a handler when retrying cannot help (the referenced row is gone, the blob fails its hash...)."""
+
+
+def build_broker(nats_url: str, name: str) -> NatsBroker:
+    """Return a broker for the given servers; it does not connect until started."""
+    servers = [s.strip() for s in nats_url.split(",") if s.strip()]
+    return NatsBroker(servers, name=f"clausewatch-{name}", graceful_timeout=30.0, max_reconnect_attempts=-1)
+
+
+async def jetstream(broker: NatsBroker) -> JetStreamContext:
+    """Connect the broker if needed and return a JetStream context on its connection."""
+    connection = await broker.connect()
+    return connection.jetstream()
+
+
+def backoff_delay(deliveries: int, base: float) -> float:
+    """Return the redelivery delay after `deliveries` tries: base * 2^(n-1), capped, with ±25% jitter."""
+    delay = min(base * (2 ** max(deliveries - 1, 0)), _MAX_BACKOFF_SECONDS)
+    return delay * random.uniform(0.75, 1.25)
+
+
+def _payload_text(body: bytes) -> str:
+    cut = body[:_PAYLOAD_LIMIT]
+    try:
+        return cut.decode("utf-8")
+    except UnicodeDecodeError:
+        return "base64:" + base64.b64encode(cut).decode("ascii")
+
+
+@dataclass
+class Bus:
+    """One service's view of the event bus: publish events, subscribe handlers, dead-letter what cannot be handled."""
+
+    broker: NatsBroker
+    service: str
+    max_deliveries: int = 5
+    backoff_seconds: float = 2.0
+    stream_replicas: int = 1
+
+    async def start(self) -> None:
+        """Connect and declare the streams (idempotent): call from the app's on_startup hook."""
+        await ensure_streams(await jetstream(self.broker), replicas=self.stream_replicas)
+
+    async def publish(self, event: Message, *, msg_id: str | None = None) -> bool:
+        """Publish an event to its stream with `Nats-Msg-Id` = its id; return False if the server had it already."""
+        ack = await self.broker.publish(
+            event.model_dump_json().encode(),
+            event.subject,
+            headers={"Nats-Msg-Id": msg_id or event.event_id, "Clausewatch-Schema": str(event.schema_version)},
+            correlation_id=event.correlation_id,
+            stream=_stream_for(event.subject),
+            timeout=10.0,
+        )
+        duplicate = bool(ack is not None and ack.duplicate)
+        EVENTS_PUBLISHED.labels(self.service, event.subject, str(duplicate).lower()).inc()
+        return not duplicate
+
+    async def dead_letter(self, msg: NatsMessage, reason: str, error_type: str, deliveries: int) -> None:
+        """Publish a message's body and the reason it failed to this service's dead-letter subject."""
+        raw = msg.raw_message
+        letter = DeadLetter(
+            service=self.service,
+            original_subject=raw.subject,
+            reason=reason[:4000],
+            error_type=error_type,
+            deliveries=deliveries,
+            payload=_payload_text(raw.data or b""),
+            headers={k: v for k, v in (raw.headers or {}).items() if isinstance(v, str)},
+        )
+        seq = raw.metadata.sequence.stream if raw.metadata else int(time.time_ns())
+        await self.broker.publish(
+            letter.model_dump_json().encode(),
+            subjects.deadletter(self.service),
+            headers={"Nats-Msg-Id": f"{self.service}:{raw.subject}:{seq}"},
+            stream=DEADLETTER.name,
+            timeout=10.0,
+        )
+        DEAD_LETTERS.labels(self.service, raw.subject, error_type).inc()
+        log.warning("dead_lettered", subject=raw.subject, reason=reason, error_type=error_type, deliveries=deliveries)
+
+    def subscribe(
+        self,
+        registrar: NatsRouter | NatsBroker,
+        spec: ConsumerSpec,
+        model: type[E],
+        handler: Handler[E],
+        *,
+        batch_size: int = 1,
+    ) -> None:
+        """Attach `handler` to a durable pull consumer; it receives validated events and may raise to retry."""
+
+        async def consume(msg: NatsMessage) -> None:
+            await self._process(msg, spec, model, handler)
+
+        registrar.subscriber(
+            spec.subject,
+            stream=JStream(spec.stream.name, declare=False),
+            durable=spec.durable,
+            config=spec.config(self.max_deliveries),
+            pull_sub=PullSub(batch_size=batch_size, timeout=5.0),
+            ack_policy=AckPolicy.MANUAL,
+            title=f"{self.service}:{spec.durable}",
+        )(consume)
+
+    async def _process(self, msg: NatsMessage, spec: ConsumerSpec, model: type[E], handler: Handler[E]) -> None:
+        raw = msg.raw_message
+        deliveries = raw.metadata.num_delivered if raw.metadata else 1
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(service=self.service, subject=raw.subject, deliveries=deliveries)
+        try:
+            event = model.model_validate_json(raw.data or b"")
+        except ValidationError as exc:
+            reason = f"not a valid {model.__name__} (schema v1): " + "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
+            )
+            await self.dead_letter(msg, reason, "ValidationError", deliveries)
+            await raw.term()
+            EVENTS_HANDLED.labels(self.service, spec.subject, "dead_lettered").inc()
+            return
+        structlog.contextvars.bind_contextvars(
+            event_id=event.event_id,
+            correlation_id=event.correlation_id,
+            document_id=getattr(event, "document_id", None),
+        )
+        started = time.perf_counter()
+        try:
+            await handler(event)
+        except PermanentError as exc:
+            await self._give_up(msg, spec, exc, deliveries)
+            return
+        except Exception as exc:
+            if deliveries >= self.max_deliveries:
+                await self._give_up(msg, spec, exc, deliveries)
+                return
+            delay = backoff_delay(deliveries, self.backoff_seconds)
+            log.warning("handler_failed_will_retry", error=repr(exc), retry_in_s=round(delay, 2), exc_info=True)
+            await raw.nak(delay=delay)
+            EVENTS_HANDLED.labels(self.service, spec.subject, "retried").inc()
+            return
+        finally:
+            HANDLE_SECONDS.labels(self.service, spec.subject).observe(time.perf_counter() - started)
+        await raw.ack_sync()
+        EVENTS_HANDLED.labels(self.service, spec.subject, "ok").inc()
+        log.info("handled", seconds=round(time.perf_counter() - started, 4))
+
+    async def _give_up(self, msg: NatsMessage, spec: ConsumerSpec, exc: BaseException, deliveries: int) -> None:
+        await self.dead_letter(msg, f"{type(exc).__name__}: {exc}", type(exc).__name__, deliveries)
+        await msg.raw_message.term()
+        EVENTS_HANDLED.labels(self.service, spec.subject, "dead_lettered").inc()
+
+
+def _stream_for(subject: str) -> str:
+    for spec in STREAMS:
+        for pattern in spec.subjects:
+            if subject.startswith(pattern.removesuffix(">")):
+                return spec.name
+    msg = f"no stream takes subject {subject!r}"
+    raise ValueError(msg)

@@ -1,0 +1,143 @@
+"""The process runtime: one broker, one database, one blob store, and the background tasks services need.
+
+`Runtime` connects nothing when built. A service factory registers its handlers and tasks on it; `app()` returns
+the FastStream application that starts them. The embedded runner registers every service on one runtime; a
+container registers one. Either way the same handler code runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import structlog
+from faststream import FastStream
+from faststream.nats import NatsBroker
+
+from clausewatch_shared.blobstore import BlobStore, FilesystemBlobStore, NatsObjectBlobStore
+from clausewatch_shared.db import Database
+from clausewatch_shared.messaging import Bus, build_broker, jetstream
+from clausewatch_shared.settings import CommonSettings
+
+TaskFactory = Callable[[], Awaitable[None]]
+log = structlog.get_logger("clausewatch.runtime")
+
+
+class _LazyNatsBlobs:
+    """Object Store blobs whose bucket is opened on first use, once the broker is connected."""
+
+    def __init__(self, broker: NatsBroker, bucket: str, replicas: int) -> None:
+        self._broker, self._bucket, self._replicas = broker, bucket, replicas
+        self._store: NatsObjectBlobStore | None = None
+
+    async def _get(self) -> NatsObjectBlobStore:
+        if self._store is None:
+            self._store = NatsObjectBlobStore(await jetstream(self._broker), self._bucket, self._replicas)
+        return self._store
+
+    async def put(self, data: bytes) -> str:
+        return await (await self._get()).put(data)
+
+    async def get(self, key: str) -> bytes:
+        return await (await self._get()).get(key)
+
+    async def exists(self, key: str) -> bool:
+        return await (await self._get()).exists(key)
+
+
+@dataclass
+class Runtime:
+    """Shared resources of one process and the lifecycle that starts and stops them."""
+
+    settings: CommonSettings
+    broker: NatsBroker
+    db: Database
+    blobs: BlobStore
+    services: list[str] = field(default_factory=list)
+    _tasks: list[tuple[str, TaskFactory]] = field(default_factory=list)
+    _running: list[asyncio.Task[None]] = field(default_factory=list)
+    _startups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _shutdowns: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, settings: CommonSettings, name: str = "clausewatch") -> Runtime:
+        """Build the runtime's parts without connecting to anything."""
+        broker = build_broker(settings.nats_url, name)
+        blobs: BlobStore
+        if settings.blob_store == "nats":
+            blobs = _LazyNatsBlobs(broker, settings.blob_bucket, settings.stream_replicas)
+        else:
+            blobs = FilesystemBlobStore(settings.blob_dir)
+        return cls(settings=settings, broker=broker, db=Database(settings.database_url), blobs=blobs)
+
+    def bus(self, service: str) -> Bus:
+        """Return the event bus as seen by one service (its name labels dead letters and metrics)."""
+        if service not in self.services:
+            self.services.append(service)
+        return Bus(
+            self.broker,
+            service,
+            max_deliveries=self.settings.max_deliveries,
+            backoff_seconds=self.settings.retry_backoff_seconds,
+            stream_replicas=self.settings.stream_replicas,
+        )
+
+    def add_task(self, name: str, factory: TaskFactory) -> None:
+        """Run a long-lived coroutine (a scheduler, a retry loop) while the app runs; restart it if it crashes."""
+        self._tasks.append((name, factory))
+
+    def on_startup(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run a hook once the broker is connected and streams exist, before tasks start."""
+        self._startups.append(hook)
+
+    def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run a hook when the app stops (after tasks are cancelled)."""
+        self._shutdowns.append(hook)
+
+    async def start(self) -> None:
+        """Connect, declare streams, run start-up hooks."""
+        await Bus(self.broker, "runtime", stream_replicas=self.settings.stream_replicas).start()
+        for hook in self._startups:
+            await hook()
+
+    async def start_tasks(self) -> None:
+        """Start background tasks (after the broker's subscribers are running)."""
+        for name, factory in self._tasks:
+            self._running.append(asyncio.create_task(self._supervise(name, factory), name=name))
+
+    async def _supervise(self, name: str, factory: TaskFactory) -> None:
+        delay = 1.0
+        while True:
+            try:
+                await factory()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("task_crashed_restarting", task=name, restart_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    async def stop(self) -> None:
+        """Cancel tasks, run shutdown hooks, close the database."""
+        for task in self._running:
+            task.cancel()
+        for task in self._running:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._running.clear()
+        for hook in self._shutdowns:
+            with contextlib.suppress(Exception):
+                await hook()
+        await self.db.dispose()
+
+    def app(self) -> FastStream:
+        """Return the FastStream application running this runtime."""
+        return FastStream(
+            self.broker,
+            on_startup=[self.start],
+            after_startup=[self.start_tasks],
+            on_shutdown=[self.stop],
+        )

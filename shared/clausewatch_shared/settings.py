@@ -1,0 +1,71 @@
+"""Settings read from the environment (prefix `CLAUSEWATCH_`), validated at start with messages that say what to fix.
+
+Each service subclasses `CommonSettings` with its own fields; secrets are `SecretStr` so they never reach a log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "clausewatch"
+
+
+class SettingsError(RuntimeError):
+    """Raised when the environment does not give a usable configuration; the message lists every problem."""
+
+
+class CommonSettings(BaseSettings):
+    """Settings every service needs: where the broker, database and blobs are, and how to log."""
+
+    model_config = SettingsConfigDict(env_prefix="CLAUSEWATCH_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server(s), comma-separated.")
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'clausewatch.db'}",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    blob_store: Literal["filesystem", "nats"] = Field(
+        default="filesystem",
+        description="Where raw captures live: a directory (embedded mode) or a JetStream Object Store bucket.",
+    )
+    blob_dir: Path = Field(default=DEFAULT_DATA_DIR / "blobs")
+    blob_bucket: str = "clausewatch-blobs"
+    stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas: 3 in a cluster.")
+    max_deliveries: int = Field(default=5, ge=1, le=100, description="Tries before a message is dead-lettered.")
+    retry_backoff_seconds: float = Field(default=2.0, gt=0, description="First redelivery delay; doubles per try.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    public_base_url: str = Field(default="http://127.0.0.1:8080", description="Where the web pages are served.")
+    api_admin_key: SecretStr | None = Field(default=None, description="API key for write endpoints.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith("sqlite:///"):
+            return value.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
+        if value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://", "postgresql+asyncpg://")):
+            msg = "use sqlite+aiosqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+            raise ValueError(msg)
+        return value
+
+
+S = TypeVar("S", bound=CommonSettings)
+
+
+def load_settings(cls: type[S], **overrides: object) -> S:
+    """Build settings from the environment plus overrides, turning validation errors into one readable message."""
+    try:
+        return cls(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "\n".join(
+            f"  CLAUSEWATCH_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        msg = f"invalid configuration for {cls.__name__}:\n{problems}"
+        raise SettingsError(msg) from None

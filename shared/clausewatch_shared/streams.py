@@ -1,0 +1,106 @@
+"""JetStream streams and durable consumers, declared in one place and created idempotently at start.
+
+Three streams:
+- CW_COMMANDS: a work queue for capture requests. A message is removed once one fetcher acks it, and the
+  duplicate window drops a second request for the same (document, slot) from another scheduler replica.
+- CW_EVENTS: facts, kept for 30 days so a consumer can be replayed or a new one can catch up.
+- CW_DEADLETTER: messages a service gave up on, with the reason, kept for 30 days for inspection and re-drive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import BadRequestError, NotFoundError
+
+from clausewatch_shared import subjects
+
+DAY = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """A stream's name, subjects and retention."""
+
+    name: str
+    subjects: tuple[str, ...]
+    retention: RetentionPolicy
+    max_age_seconds: float
+    duplicate_window_seconds: float
+
+
+COMMANDS = StreamSpec("CW_COMMANDS", subjects.COMMAND_SUBJECTS, RetentionPolicy.WORK_QUEUE, 7 * DAY, 3600.0)
+EVENTS = StreamSpec("CW_EVENTS", subjects.EVENT_SUBJECTS, RetentionPolicy.LIMITS, 30 * DAY, 3600.0)
+DEADLETTER = StreamSpec("CW_DEADLETTER", subjects.DEADLETTER_SUBJECTS, RetentionPolicy.LIMITS, 30 * DAY, 120.0)
+STREAMS = (COMMANDS, EVENTS, DEADLETTER)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable pull consumer: which service owns it, what it reads and how long one try may take."""
+
+    durable: str
+    stream: StreamSpec
+    subject: str
+    ack_wait_seconds: float = 60.0
+    max_ack_pending: int = 256
+
+    def config(self, max_deliveries: int) -> ConsumerConfig:
+        """Return the consumer's config; the server's max_deliver backs up the service's own dead-letter count."""
+        return ConsumerConfig(
+            durable_name=self.durable,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.ack_wait_seconds,
+            max_deliver=max_deliveries + 2,
+            filter_subject=self.subject,
+            max_ack_pending=self.max_ack_pending,
+        )
+
+
+FETCHER_CAPTURE = ConsumerSpec("fetcher-capture", COMMANDS, subjects.CAPTURE_REQUESTED, ack_wait_seconds=180.0)
+DIFFER_SNAPSHOTS = ConsumerSpec("differ-snapshots", EVENTS, subjects.SNAPSHOT_CAPTURED)
+ANALYZER_VERSIONS = ConsumerSpec("analyzer-versions", EVENTS, subjects.VERSION_RECORDED, ack_wait_seconds=120.0)
+ANALYZER_CHANGES = ConsumerSpec("analyzer-changes", EVENTS, subjects.CHANGE_DETECTED, ack_wait_seconds=120.0)
+NOTIFIER_ASSESSMENTS = ConsumerSpec("notifier-assessments", EVENTS, subjects.CHANGE_ASSESSED, ack_wait_seconds=120.0)
+CONSUMERS = (FETCHER_CAPTURE, DIFFER_SNAPSHOTS, ANALYZER_VERSIONS, ANALYZER_CHANGES, NOTIFIER_ASSESSMENTS)
+
+
+async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
+    """Create or update every stream so that starting any service (or several at once) is safe."""
+    for spec in STREAMS:
+        config = StreamConfig(
+            name=spec.name,
+            subjects=list(spec.subjects),
+            retention=spec.retention,
+            storage=StorageType.FILE,
+            max_age=spec.max_age_seconds,
+            duplicate_window=spec.duplicate_window_seconds,
+            num_replicas=replicas,
+        )
+        try:
+            await js.add_stream(config)
+        except BadRequestError:
+            # Already there with other settings (an upgrade, or a replica racing us): bring it in line.
+            await js.update_stream(config)
+
+
+async def ensure_consumer(js: JetStreamContext, spec: ConsumerSpec, max_deliveries: int) -> None:
+    """Create a durable consumer if it is missing; leave an existing one (and its position) alone."""
+    try:
+        await js.consumer_info(spec.stream.name, spec.durable)
+    except NotFoundError:
+        try:
+            await js.add_consumer(spec.stream.name, spec.config(max_deliveries))
+        except BadRequestError:
+            # Another replica created it between our look and our add.
+            await js.consumer_info(spec.stream.name, spec.durable)

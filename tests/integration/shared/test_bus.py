@@ -1,0 +1,117 @@
+"""The event bus against a real nats-server: dedup, retries, dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import nats
+import pytest
+
+from clausewatch_shared import subjects
+from clausewatch_shared.events import CaptureRequested, DeadLetter, SnapshotUnchanged
+from clausewatch_shared.runtime import Runtime
+from clausewatch_shared.settings import CommonSettings
+from clausewatch_shared.streams import ConsumerSpec, EVENTS
+
+pytestmark = pytest.mark.integration
+
+SPEC = ConsumerSpec("test-unchanged", EVENTS, subjects.SNAPSHOT_UNCHANGED, ack_wait_seconds=5)
+
+
+def _unchanged(**kw: object) -> SnapshotUnchanged:
+    base = {
+        "correlation_id": "corr-1",
+        "document_id": "acme/privacy-policy",
+        "platform_id": "acme",
+        "sha256": "0" * 64,
+        "captured_at": "2026-11-22T06:00:00Z",
+    }
+    return SnapshotUnchanged.model_validate({**base, **kw})
+
+
+async def _deadletters(url: str, expected: int, timeout: float = 10.0) -> list[DeadLetter]:
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    sub = await js.pull_subscribe(f"{subjects.DEADLETTER_PREFIX}.>", durable=None, stream="CW_DEADLETTER")
+    letters: list[DeadLetter] = []
+    deadline = asyncio.get_running_loop().time() + timeout
+    while len(letters) < expected and asyncio.get_running_loop().time() < deadline:
+        try:
+            for msg in await sub.fetch(expected - len(letters), timeout=1):
+                letters.append(DeadLetter.model_validate_json(msg.data))
+                await msg.ack()
+        except nats.errors.TimeoutError:
+            continue
+    await nc.close()
+    return letters
+
+
+async def test_publishing_the_same_event_twice_stores_it_once(settings: CommonSettings) -> None:
+    """A second publish with the same event id is acknowledged as a duplicate and not stored again."""
+    runtime = Runtime.create(settings)
+    await runtime.start()
+    bus = runtime.bus("test")
+    event = _unchanged()
+    assert await bus.publish(event) is True
+    assert await bus.publish(event) is False
+    js = (await runtime.broker.connect()).jetstream()
+    info = await js.stream_info("CW_EVENTS")
+    assert info.state.messages == 1
+    await runtime.broker.stop()
+
+
+async def test_malformed_events_are_dead_lettered_and_consumption_goes_on(settings: CommonSettings) -> None:
+    """Bad JSON and a wrong schema version go to the dead-letter subject with a reason; a good event after them is handled."""
+    runtime = Runtime.create(settings)
+    bus = runtime.bus("test")
+    handled: list[SnapshotUnchanged] = []
+
+    async def handler(event: SnapshotUnchanged) -> None:
+        handled.append(event)
+
+    bus.subscribe(runtime.broker, SPEC, SnapshotUnchanged, handler)
+    async with runtime.app().broker:
+        await runtime.start()
+        await runtime.broker.start()
+        await runtime.broker.publish(b"{not json", subjects.SNAPSHOT_UNCHANGED, stream="CW_EVENTS")
+        wrong = json.loads(_unchanged().model_dump_json()) | {"schema_version": 99}
+        await runtime.broker.publish(json.dumps(wrong).encode(), subjects.SNAPSHOT_UNCHANGED, stream="CW_EVENTS")
+        await bus.publish(_unchanged())
+        for _ in range(100):
+            if handled:
+                break
+            await asyncio.sleep(0.05)
+        letters = await _deadletters(settings.nats_url, 2)
+    assert len(handled) == 1
+    reasons = sorted(letter.reason for letter in letters)
+    assert len(letters) == 2
+    assert any("schema_version" in r for r in reasons)
+    assert any("Invalid JSON" in r or "json" in r.lower() for r in reasons)
+    assert all(letter.service == "test" and letter.original_subject == subjects.SNAPSHOT_UNCHANGED for letter in letters)
+
+
+async def test_a_failing_handler_is_retried_then_dead_lettered(settings: CommonSettings) -> None:
+    """A handler that keeps raising is tried max_deliveries times, then its message is dead-lettered with the error."""
+    runtime = Runtime.create(settings)
+    bus = runtime.bus("test")
+    tries: list[int] = []
+
+    async def handler(event: SnapshotUnchanged) -> None:
+        tries.append(1)
+        raise ConnectionError("database unreachable")
+
+    bus.subscribe(runtime.broker, SPEC, SnapshotUnchanged, handler)
+    async with runtime.broker:
+        await runtime.start()
+        await runtime.broker.start()
+        await bus.publish(_unchanged())
+        letters = await _deadletters(settings.nats_url, 1)
+    assert len(tries) == settings.max_deliveries
+    assert letters[0].error_type == "ConnectionError"
+    assert "database unreachable" in letters[0].reason
+
+
+def test_commands_use_the_work_queue_subject() -> None:
+    """Capture requests travel on the versioned command subject."""
+    assert CaptureRequested.subject == "clausewatch.v1.capture.requested"
