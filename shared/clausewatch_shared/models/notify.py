@@ -1,4 +1,4 @@
-"""The notifier's tables: subscribers and their tier, follows, webhook endpoints, deliveries and digest runs."""
+"""The notifier's tables: subscribers and their tier, follows, endpoints, deliveries (with their log) and digests."""
 
 from __future__ import annotations
 
@@ -39,20 +39,22 @@ class Subscription(SQLModel, table=True):
 
 
 class WebhookEndpoint(SQLModel, table=True):
-    """A subscriber's webhook URL with its signing secrets (the newest first; older ones kept during rotation)."""
+    """A subscriber's push channel: a signed webhook URL (secrets newest first) or an Apprise chat URL."""
 
     id: str = Field(primary_key=True, max_length=64)
     subscriber_id: str = Field(foreign_key="subscriber.id", index=True, max_length=64)
+    kind: str = Field(default="webhook", max_length=20)
     url: str = Field(max_length=2000)
     secrets: list[dict[str, Any]] = json_field()
     enabled: bool = True
     disabled_reason: str | None = Field(default=None, max_length=2000)
+    disabled_at: datetime | None = utc_field(nullable=True)
     consecutive_failures: int = 0
     created_at: datetime = utc_field(default_now=True)
 
 
 class Delivery(SQLModel, table=True):
-    """One alert to one channel: the unique key (subscriber, change set, channel, target) makes it happen once."""
+    """One alert to one channel: the unique key (subscriber, dedup key, channel, target) makes it happen once."""
 
     __table_args__ = (
         UniqueConstraint("subscriber_id", "dedup_key", "channel", "target", name="uq_delivery_once"),
@@ -71,12 +73,28 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=4000)
     response_status: int | None = None
     payload: dict[str, Any] = json_field(default_factory=dict)
+    correlation_id: str | None = Field(default=None, max_length=64)
+    replays: int = 0
     created_at: datetime = utc_field(default_now=True, index=True)
     delivered_at: datetime | None = utc_field(nullable=True)
 
 
+class DeliveryAttempt(SQLModel, table=True):
+    """One try of one delivery: when, where, what came back. The proof of where an alert went."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: str = Field(foreign_key="delivery.id", index=True, max_length=64)
+    attempt: int
+    at: datetime = utc_field(default_now=True, index=True)
+    destination: str = Field(max_length=2000)
+    ok: bool
+    response_status: int | None = None
+    error: str | None = Field(default=None, max_length=4000)
+    duration_ms: int = 0
+
+
 class DigestRun(SQLModel, table=True):
-    """A weekly digest sent (or being sent) to one subscriber for one week: never twice."""
+    """A weekly digest sent (or being sent) to one subscriber for one week: never twice, covering a gapless window."""
 
     __table_args__ = (UniqueConstraint("subscriber_id", "period", name="uq_digest_period"),)
 
@@ -85,4 +103,7 @@ class DigestRun(SQLModel, table=True):
     period: str = Field(max_length=20)
     status: str = Field(max_length=20)
     change_count: int = 0
+    window_start: datetime | None = utc_field(nullable=True)
+    window_end: datetime | None = utc_field(nullable=True)
+    scheduled_for: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_baseline
 Revises:
-Create Date: 2026-11-22 04:55:53.634801
+Create Date: 2026-11-22 05:02:11.829704
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ def upgrade() -> None:
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
         sa.Column("response_status", sa.Integer(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("correlation_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("replays", sa.Integer(), nullable=False),
         sa.Column("created_at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("delivered_at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -95,6 +97,11 @@ def upgrade() -> None:
         sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("change_count", sa.Integer(), nullable=False),
+        sa.Column("window_start", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("window_end", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "scheduled_for", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("created_at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["subscriber_id"],
@@ -162,10 +169,12 @@ def upgrade() -> None:
         "webhookendpoint",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("subscriber_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("url", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
         sa.Column("secrets", sa.JSON(), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("disabled_reason", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+        sa.Column("disabled_at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
         sa.Column("created_at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -196,6 +205,27 @@ def upgrade() -> None:
     with op.batch_alter_table("capturefailure", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_capturefailure_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_capturefailure_document_id"), ["document_id"], unique=False)
+
+    op.create_table(
+        "deliveryattempt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("delivery_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("destination", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("ok", sa.Boolean(), nullable=False),
+        sa.Column("response_status", sa.Integer(), nullable=True),
+        sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["delivery_id"],
+            ["delivery.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("deliveryattempt", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deliveryattempt_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_deliveryattempt_delivery_id"), ["delivery_id"], unique=False)
 
     op.create_table(
         "fetchslot",
@@ -458,6 +488,11 @@ def downgrade() -> None:
 
     op.drop_table("snapshot")
     op.drop_table("fetchslot")
+    with op.batch_alter_table("deliveryattempt", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deliveryattempt_delivery_id"))
+        batch_op.drop_index(batch_op.f("ix_deliveryattempt_at"))
+
+    op.drop_table("deliveryattempt")
     with op.batch_alter_table("capturefailure", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_capturefailure_document_id"))
         batch_op.drop_index(batch_op.f("ix_capturefailure_at"))
