@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-
 from clausewatch_shared.db import Database
 from clausewatch_shared.migrations import upgrade
 from clausewatch_shared.settings import CommonSettings
+
 from tests.support.databases import create_postgres_database, drop_postgres_database, postgres_available
 from tests.support.nats import NatsServer, running_nats
 
@@ -33,7 +33,9 @@ def sqlite_url(tmp_path: Path) -> str:
 def postgres_url() -> Iterator[str]:
     """The URL of a fresh PostgreSQL database migrated to head; dropped after the test."""
     if not postgres_available():
-        pytest.fail("PostgreSQL is not reachable: start it (see docs/development.md) or set CLAUSEWATCH_TEST_POSTGRES_URL")
+        pytest.fail(
+            "PostgreSQL is not reachable: start it (see docs/development.md) or set CLAUSEWATCH_TEST_POSTGRES_URL"
+        )
     name, url = create_postgres_database()
     try:
         upgrade(url)

@@ -47,7 +47,9 @@ class CaptureRequested(Message):
     subject: ClassVar[str] = subjects.CAPTURE_REQUESTED
 
     document_id: str
-    slot: str = Field(description="Schedule slot this capture belongs to, e.g. '2026-11-22T06:00Z'; dedup key.")
+    slot: str = Field(
+        description="Schedule slot this capture belongs to, e.g. '2026-11-22T06:00Z'; dedup key."
+    )
     reason: Literal["schedule", "manual", "demo", "retry"] = "schedule"
 
 
@@ -101,7 +103,9 @@ class DocumentInaccessible(Message):
     document_id: str
     platform_id: str
     url: str
-    cause: str = Field(description="Machine-readable cause, e.g. 'http_error', 'bot_wall', 'empty', 'too_large'.")
+    cause: str = Field(
+        description="Machine-readable cause, e.g. 'http_error', 'bot_wall', 'empty', 'too_large'."
+    )
     retry_class: RetryClass
     detail: str
     status_code: int | None = None
@@ -165,7 +169,9 @@ class ChangeAssessed(Message):
     change_set_id: str
     substantive: bool
     max_severity: Severity
-    clause_types: list[str] = Field(description="Clause type ids touched by the change set (for subscriber filters).")
+    clause_types: list[str] = Field(
+        description="Clause type ids touched by the change set (for subscriber filters)."
+    )
     regulations: list[str] = Field(description="Regulation ids mapped to the touched provisions.")
     escalations: int = Field(default=0, ge=0, description="Changes whose severity went up.")
     summary: str = Field(max_length=2000)

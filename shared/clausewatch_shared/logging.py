@@ -38,7 +38,9 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", service: str | Non
     )
     if service:
         structlog.contextvars.bind_contextvars(service=service)
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s", force=True)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s", force=True
+    )
     for noisy in ("faststream", "nats", "httpx", "aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 

@@ -85,7 +85,10 @@ class Bus:
         ack = await self.broker.publish(
             event.model_dump_json().encode(),
             event.subject,
-            headers={"Nats-Msg-Id": msg_id or event.event_id, "Clausewatch-Schema": str(event.schema_version)},
+            headers={
+                "Nats-Msg-Id": msg_id or event.event_id,
+                "Clausewatch-Schema": str(event.schema_version),
+            },
             correlation_id=event.correlation_id,
             stream=_stream_for(event.subject),
             timeout=10.0,
@@ -115,7 +118,9 @@ class Bus:
             timeout=10.0,
         )
         DEAD_LETTERS.labels(self.service, raw.subject, error_type).inc()
-        log.warning("dead_lettered", subject=raw.subject, reason=reason, error_type=error_type, deliveries=deliveries)
+        log.warning(
+            "dead_lettered", subject=raw.subject, reason=reason, error_type=error_type, deliveries=deliveries
+        )
 
     def subscribe(
         self,
@@ -141,11 +146,15 @@ class Bus:
             title=f"{self.service}:{spec.durable}",
         )(consume)
 
-    async def _process(self, msg: NatsMessage, spec: ConsumerSpec, model: type[E], handler: Handler[E]) -> None:
+    async def _process(
+        self, msg: NatsMessage, spec: ConsumerSpec, model: type[E], handler: Handler[E]
+    ) -> None:
         raw = msg.raw_message
         deliveries = raw.metadata.num_delivered if raw.metadata else 1
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(service=self.service, subject=raw.subject, deliveries=deliveries)
+        structlog.contextvars.bind_contextvars(
+            service=self.service, subject=raw.subject, deliveries=deliveries
+        )
         try:
             event = model.model_validate_json(raw.data or b"")
         except ValidationError as exc:
@@ -172,7 +181,9 @@ class Bus:
                 await self._give_up(msg, spec, exc, deliveries)
                 return
             delay = backoff_delay(deliveries, self.backoff_seconds)
-            log.warning("handler_failed_will_retry", error=repr(exc), retry_in_s=round(delay, 2), exc_info=True)
+            log.warning(
+                "handler_failed_will_retry", error=repr(exc), retry_in_s=round(delay, 2), exc_info=True
+            )
             await raw.nak(delay=delay)
             EVENTS_HANDLED.labels(self.service, spec.subject, "retried").inc()
             return
@@ -182,7 +193,9 @@ class Bus:
         EVENTS_HANDLED.labels(self.service, spec.subject, "ok").inc()
         log.info("handled", seconds=round(time.perf_counter() - started, 4))
 
-    async def _give_up(self, msg: NatsMessage, spec: ConsumerSpec, exc: BaseException, deliveries: int) -> None:
+    async def _give_up(
+        self, msg: NatsMessage, spec: ConsumerSpec, exc: BaseException, deliveries: int
+    ) -> None:
         await self.dead_letter(msg, f"{type(exc).__name__}: {exc}", type(exc).__name__, deliveries)
         await msg.raw_message.term()
         EVENTS_HANDLED.labels(self.service, spec.subject, "dead_lettered").inc()

@@ -30,3 +30,27 @@ CONSUMER_PENDING = Gauge(
     "Messages waiting for a durable consumer (lag), sampled when metrics are scraped.",
     ["consumer"],
 )
+CONSUMER_ACK_PENDING = Gauge(
+    "clausewatch_consumer_ack_pending",
+    "Messages delivered to a durable consumer and not yet acknowledged (in flight), sampled when scraped.",
+    ["consumer"],
+)
+CONSUMER_REDELIVERED = Gauge(
+    "clausewatch_consumer_redelivered",
+    "Messages a durable consumer has had to deliver more than once, sampled when scraped.",
+    ["consumer"],
+)
+# Declared here rather than in the fetcher and notifier so that dashboards and alerts (docs/operations.md) can
+# rely on one name whichever process serves them.
+FETCH_SECONDS = Histogram(
+    "clausewatch_fetch_seconds",
+    "Time to capture one document, by method (http, browser, pdf) and outcome "
+    "(captured, unchanged, inaccessible).",
+    ["method", "outcome"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120),
+)
+DELIVERIES = Counter(
+    "clausewatch_deliveries_total",
+    "Alert delivery attempts, by channel (email, webhook, ...) and outcome (delivered, retried, failed).",
+    ["channel", "outcome"],
+)

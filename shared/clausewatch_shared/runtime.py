@@ -19,7 +19,9 @@ from faststream.nats import NatsBroker
 from clausewatch_shared.blobstore import BlobStore, FilesystemBlobStore, NatsObjectBlobStore
 from clausewatch_shared.db import Database
 from clausewatch_shared.messaging import Bus, build_broker, jetstream
+from clausewatch_shared.ops import OpsServer, sample_consumer_lag
 from clausewatch_shared.settings import CommonSettings
+from clausewatch_shared.streams import CONSUMERS
 
 TaskFactory = Callable[[], Awaitable[None]]
 log = structlog.get_logger("clausewatch.runtime")
@@ -60,6 +62,7 @@ class Runtime:
     _running: list[asyncio.Task[None]] = field(default_factory=list)
     _startups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _shutdowns: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    ops: OpsServer | None = None
 
     @classmethod
     def create(cls, settings: CommonSettings, name: str = "clausewatch") -> Runtime:
@@ -93,14 +96,52 @@ class Runtime:
         self._startups.append(hook)
 
     def on_shutdown(self, hook: Callable[[], Awaitable[None]]) -> None:
-        """Run a hook when the app stops (after tasks are cancelled)."""
+        """Run a hook when the app stops (after tasks are cancelled and in-flight messages are drained)."""
         self._shutdowns.append(hook)
 
     async def start(self) -> None:
-        """Connect, declare streams, run start-up hooks."""
+        """Serve the ops endpoint (if configured), connect, declare streams, run start-up hooks."""
+        await self.start_ops()
         await Bus(self.broker, "runtime", stream_replicas=self.settings.stream_replicas).start()
         for hook in self._startups:
             await hook()
+
+    async def start_ops(self) -> None:
+        """Serve /healthz, /readyz and /metrics on `settings.ops_port`.
+
+        Started first, so liveness answers while the broker connects.
+        """
+        if self.settings.ops_port is None or self.ops is not None:
+            return
+
+        async def broker_connected() -> bool:
+            return await self.broker.ping(timeout=1.0)
+
+        async def lag() -> None:
+            owned = [c for c in CONSUMERS if c.durable.split("-", 1)[0] in self.services]
+            await sample_consumer_lag(await jetstream(self.broker), owned)
+
+        self.ops = OpsServer(
+            self.settings.ops_host,
+            self.settings.ops_port,
+            {"broker": broker_connected, "database": self.db.ping},
+            sampler=lag,
+        )
+        await self.ops.start()
+
+    async def begin_shutdown(self) -> None:
+        """Turn readiness off and stop background tasks; the broker then drains in-flight messages."""
+        if self.ops is not None:
+            self.ops.shutting_down = True
+        await self._cancel_tasks()
+
+    async def _cancel_tasks(self) -> None:
+        for task in self._running:
+            task.cancel()
+        for task in self._running:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._running.clear()
 
     async def start_tasks(self) -> None:
         """Start background tasks (after the broker's subscribers are running)."""
@@ -121,17 +162,15 @@ class Runtime:
                 delay = min(delay * 2, 60.0)
 
     async def stop(self) -> None:
-        """Cancel tasks, run shutdown hooks, close the database."""
-        for task in self._running:
-            task.cancel()
-        for task in self._running:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._running.clear()
+        """Cancel tasks, run shutdown hooks, close the database and the ops endpoint."""
+        await self._cancel_tasks()
         for hook in self._shutdowns:
             with contextlib.suppress(Exception):
                 await hook()
         await self.db.dispose()
+        if self.ops is not None:
+            await self.ops.stop()
+            self.ops = None
 
     def app(self) -> FastStream:
         """Return the FastStream application running this runtime."""
@@ -139,5 +178,9 @@ class Runtime:
             self.broker,
             on_startup=[self.start],
             after_startup=[self.start_tasks],
-            on_shutdown=[self.stop],
+            # FastStream runs on_shutdown hooks before it stops (drains) the broker: closing resources there
+            # would pull them from under in-flight handlers. So only readiness and background tasks stop
+            # first; resources close after the drain (graceful_timeout in messaging.build_broker).
+            on_shutdown=[self.begin_shutdown],
+            after_shutdown=[self.stop],
         )

@@ -36,12 +36,22 @@ class CommonSettings(BaseSettings):
     blob_dir: Path = Field(default=DEFAULT_DATA_DIR / "blobs")
     blob_bucket: str = "clausewatch-blobs"
     stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas: 3 in a cluster.")
-    max_deliveries: int = Field(default=5, ge=1, le=100, description="Tries before a message is dead-lettered.")
-    retry_backoff_seconds: float = Field(default=2.0, gt=0, description="First redelivery delay; doubles per try.")
+    max_deliveries: int = Field(
+        default=5, ge=1, le=100, description="Tries before a message is dead-lettered."
+    )
+    retry_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="First redelivery delay; doubles per try."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
-    public_base_url: str = Field(default="http://127.0.0.1:8080", description="Where the web pages are served.")
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8080", description="Where the web pages are served."
+    )
     api_admin_key: SecretStr | None = Field(default=None, description="API key for write endpoints.")
+    ops_port: int | None = Field(
+        default=None, ge=0, le=65535, description="Port of /healthz, /readyz and /metrics (unset: off)."
+    )
+    ops_host: str = Field(default="127.0.0.1", description="Ops endpoint interface; 0.0.0.0 in containers.")
 
     @field_validator("database_url")
     @classmethod
@@ -65,7 +75,8 @@ def load_settings(cls: type[S], **overrides: object) -> S:
         return cls(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "\n".join(
-            f"  CLAUSEWATCH_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+            f"  CLAUSEWATCH_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
         )
         msg = f"invalid configuration for {cls.__name__}:\n{problems}"
         raise SettingsError(msg) from None

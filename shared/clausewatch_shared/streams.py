@@ -40,7 +40,9 @@ class StreamSpec:
 
 COMMANDS = StreamSpec("CW_COMMANDS", subjects.COMMAND_SUBJECTS, RetentionPolicy.WORK_QUEUE, 7 * DAY, 3600.0)
 EVENTS = StreamSpec("CW_EVENTS", subjects.EVENT_SUBJECTS, RetentionPolicy.LIMITS, 30 * DAY, 3600.0)
-DEADLETTER = StreamSpec("CW_DEADLETTER", subjects.DEADLETTER_SUBJECTS, RetentionPolicy.LIMITS, 30 * DAY, 120.0)
+DEADLETTER = StreamSpec(
+    "CW_DEADLETTER", subjects.DEADLETTER_SUBJECTS, RetentionPolicy.LIMITS, 30 * DAY, 120.0
+)
 STREAMS = (COMMANDS, EVENTS, DEADLETTER)
 
 
@@ -67,11 +69,17 @@ class ConsumerSpec:
         )
 
 
-FETCHER_CAPTURE = ConsumerSpec("fetcher-capture", COMMANDS, subjects.CAPTURE_REQUESTED, ack_wait_seconds=180.0)
+FETCHER_CAPTURE = ConsumerSpec(
+    "fetcher-capture", COMMANDS, subjects.CAPTURE_REQUESTED, ack_wait_seconds=180.0
+)
 DIFFER_SNAPSHOTS = ConsumerSpec("differ-snapshots", EVENTS, subjects.SNAPSHOT_CAPTURED)
-ANALYZER_VERSIONS = ConsumerSpec("analyzer-versions", EVENTS, subjects.VERSION_RECORDED, ack_wait_seconds=120.0)
+ANALYZER_VERSIONS = ConsumerSpec(
+    "analyzer-versions", EVENTS, subjects.VERSION_RECORDED, ack_wait_seconds=120.0
+)
 ANALYZER_CHANGES = ConsumerSpec("analyzer-changes", EVENTS, subjects.CHANGE_DETECTED, ack_wait_seconds=120.0)
-NOTIFIER_ASSESSMENTS = ConsumerSpec("notifier-assessments", EVENTS, subjects.CHANGE_ASSESSED, ack_wait_seconds=120.0)
+NOTIFIER_ASSESSMENTS = ConsumerSpec(
+    "notifier-assessments", EVENTS, subjects.CHANGE_ASSESSED, ack_wait_seconds=120.0
+)
 CONSUMERS = (FETCHER_CAPTURE, DIFFER_SNAPSHOTS, ANALYZER_VERSIONS, ANALYZER_CHANGES, NOTIFIER_ASSESSMENTS)
 
 

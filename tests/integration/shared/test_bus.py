@@ -6,15 +6,11 @@ import asyncio
 import json
 
 import nats
-import pytest
-
 from clausewatch_shared import subjects
-from clausewatch_shared.events import CaptureRequested, DeadLetter, SnapshotUnchanged
+from clausewatch_shared.events import DeadLetter, SnapshotUnchanged
 from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.settings import CommonSettings
-from clausewatch_shared.streams import ConsumerSpec, EVENTS
-
-pytestmark = pytest.mark.integration
+from clausewatch_shared.streams import EVENTS, ConsumerSpec
 
 SPEC = ConsumerSpec("test-unchanged", EVENTS, subjects.SNAPSHOT_UNCHANGED, ack_wait_seconds=5)
 
@@ -76,7 +72,9 @@ async def test_malformed_events_are_dead_lettered_and_consumption_goes_on(settin
         await runtime.broker.start()
         await runtime.broker.publish(b"{not json", subjects.SNAPSHOT_UNCHANGED, stream="CW_EVENTS")
         wrong = json.loads(_unchanged().model_dump_json()) | {"schema_version": 99}
-        await runtime.broker.publish(json.dumps(wrong).encode(), subjects.SNAPSHOT_UNCHANGED, stream="CW_EVENTS")
+        await runtime.broker.publish(
+            json.dumps(wrong).encode(), subjects.SNAPSHOT_UNCHANGED, stream="CW_EVENTS"
+        )
         await bus.publish(_unchanged())
         for _ in range(100):
             if handled:
@@ -88,7 +86,10 @@ async def test_malformed_events_are_dead_lettered_and_consumption_goes_on(settin
     assert len(letters) == 2
     assert any("schema_version" in r for r in reasons)
     assert any("Invalid JSON" in r or "json" in r.lower() for r in reasons)
-    assert all(letter.service == "test" and letter.original_subject == subjects.SNAPSHOT_UNCHANGED for letter in letters)
+    assert all(
+        letter.service == "test" and letter.original_subject == subjects.SNAPSHOT_UNCHANGED
+        for letter in letters
+    )
 
 
 async def test_a_failing_handler_is_retried_then_dead_lettered(settings: CommonSettings) -> None:
@@ -110,8 +111,3 @@ async def test_a_failing_handler_is_retried_then_dead_lettered(settings: CommonS
     assert len(tries) == settings.max_deliveries
     assert letters[0].error_type == "ConnectionError"
     assert "database unreachable" in letters[0].reason
-
-
-def test_commands_use_the_work_queue_subject() -> None:
-    """Capture requests travel on the versioned command subject."""
-    assert CaptureRequested.subject == "clausewatch.v1.capture.requested"

@@ -1,0 +1,78 @@
+"""`clausewatch status`: what the system holds and whether anything needs an operator's attention."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats
+from clausewatch_shared.db import Database
+from clausewatch_shared.models import ChangeSet, Delivery, Document, Platform, Snapshot, Version
+from clausewatch_shared.streams import CONSUMERS, STREAMS
+from sqlalchemy import func
+from sqlmodel import select
+
+
+@dataclass
+class StatusReport:
+    """A snapshot of the system's state."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    attention: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: dict[str, int] = field(default_factory=dict)
+    streams: dict[str, int] = field(default_factory=dict)
+    consumers: dict[str, dict[str, int]] = field(default_factory=dict)
+    broker_error: str | None = None
+
+
+async def collect(database_url: str, nats_url: str | None) -> StatusReport:
+    """Read counts and health from the database and, if reachable, the broker."""
+    report = StatusReport()
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            for name, model in (
+                ("platforms", Platform),
+                ("documents", Document),
+                ("snapshots", Snapshot),
+                ("versions", Version),
+                ("change_sets", ChangeSet),
+            ):
+                report.counts[name] = (await session.exec(select(func.count()).select_from(model))).one()
+            docs = await session.exec(select(Document).where(Document.needs_attention == True))  # noqa: E712
+            report.attention = [
+                {"document": d.id, "reason": d.attention_reason, "failures": d.consecutive_failures}
+                for d in docs
+            ]
+            rows = await session.exec(select(Delivery.status, func.count()).group_by(Delivery.status))
+            report.deliveries = {str(status): int(count) for status, count in rows.all()}
+    finally:
+        await db.dispose()
+    if nats_url:
+        await _broker_state(nats_url, report)
+    return report
+
+
+async def _broker_state(nats_url: str, report: StatusReport) -> None:
+    try:
+        nc = await nats.connect(nats_url, connect_timeout=2, max_reconnect_attempts=0)
+    except Exception as exc:
+        report.broker_error = f"{type(exc).__name__}: {exc}"
+        return
+    try:
+        js = nc.jetstream()
+        for spec in STREAMS:
+            with contextlib.suppress(Exception):
+                info = await js.stream_info(spec.name)
+                report.streams[spec.name] = info.state.messages
+        for consumer in CONSUMERS:
+            with contextlib.suppress(Exception):
+                cinfo = await js.consumer_info(consumer.stream.name, consumer.durable)
+                report.consumers[consumer.durable] = {
+                    "pending": cinfo.num_pending or 0,
+                    "in_flight": cinfo.num_ack_pending or 0,
+                    "redelivered": cinfo.num_redelivered or 0,
+                }
+    finally:
+        await nc.close()
