@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from clausewatch import services
 from clausewatch_analyzer.cli import app as analyzer_cli
 from clausewatch_api.cli import app as api_cli
 from clausewatch_differ.cli import app as differ_cli
 from clausewatch_fetcher.cli import app as fetcher_cli
 from clausewatch_notifier.cli import app as notifier_cli
 from clausewatch_shared.settings import DEFAULT_DATA_DIR, CommonSettings, SettingsError, load_settings
-
-from clausewatch import services
 
 app = typer.Typer(
     name="clausewatch",
@@ -63,6 +63,7 @@ def up(
         from clausewatch import demo as demo_mode
 
         target = data_dir / "demo" if data_dir == DEFAULT_DATA_DIR else data_dir
+        demo_mode.prepare_data_dir(target)
         asyncio.run(demo_mode.run_demo(target, api_port=api_port, duration=duration))
         return
     config = embedded.EmbeddedConfig(data_dir=data_dir, api_port=api_port)

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clausewatch_shared.logging import configure_logging
-from clausewatch_shared.migrations import upgrade_async
-from clausewatch_shared.runtime import Runtime
-from clausewatch_shared.settings import CommonSettings, load_settings
 from faststream import FastStream
 
 from clausewatch import services
 from clausewatch.natsd import EmbeddedNats, free_port
+from clausewatch_shared.logging import configure_logging
+from clausewatch_shared.migrations import upgrade_async
+from clausewatch_shared.runtime import Runtime
+from clausewatch_shared.settings import CommonSettings, load_settings
 
 RUNTIME_FILE = "runtime.json"
 

@@ -11,9 +11,10 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from faststream import FastStream
+
 from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.settings import CommonSettings, load_settings
-from faststream import FastStream
 
 SERVICE_NAMES = ("fetcher", "differ", "analyzer", "notifier", "api")
 

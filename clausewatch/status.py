@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nats
+from sqlalchemy import func
+from sqlmodel import select
+
 from clausewatch_shared.db import Database
 from clausewatch_shared.models import ChangeSet, Delivery, Document, Platform, Snapshot, Version
 from clausewatch_shared.streams import CONSUMERS, STREAMS
-from sqlalchemy import func
-from sqlmodel import select
 
 
 @dataclass
