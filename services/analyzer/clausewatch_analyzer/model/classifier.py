@@ -1,0 +1,149 @@
+"""The trained clause classifier: turns sentences into clause types with a confidence, a level and evidence.
+
+The artefact is a plain dict (built by `training.build`) of a fitted scikit-learn vectorizer and numpy arrays, so
+prediction is a sparse matrix product plus a few vector operations: no estimator code runs at predict time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+ARTEFACT_FORMAT = 1
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One clause type found in a text.
+
+    `confidence` is a calibrated probability in [0, 1] that the type is present; `level` is CLAUDETTE's level
+    (1 fair, 2 potentially unfair, 3 clearly unfair) for the nine terms-of-service types and None otherwise;
+    `evidence` is the phrase of the text that weighed most for the type, when one can be named.
+    """
+
+    clause_type: str
+    confidence: float
+    level: int | None
+    evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class _LevelModel:
+    """How a type's level is chosen: a fixed level, or a linear model over the same features."""
+
+    classes: tuple[int, ...]
+    coef: NDArray[np.float32] | None  # (n_features, n_classes) or None when the level is fixed
+    intercept: NDArray[np.float32] | None
+
+
+def _sigmoid(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The logistic function, written to stay finite for large negative inputs."""
+    return 0.5 * (1.0 + np.tanh(0.5 * values))
+
+
+class Classifier:
+    """Predicts clause types per text from a loaded artefact (see `training.build` for how one is made)."""
+
+    def __init__(self, artefact: Mapping[str, Any]) -> None:
+        if artefact.get("format") != ARTEFACT_FORMAT:
+            raise ValueError(f"unsupported classifier artefact format {artefact.get('format')!r}")
+        self.version: str = str(artefact["version"])
+        self.types: tuple[str, ...] = tuple(artefact["types"])
+        self._vectorizer = artefact["vectorizer"]
+        self._coef = np.asarray(artefact["coef"], dtype=np.float32)  # (n_features, n_types)
+        self._intercept = np.asarray(artefact["intercept"], dtype=np.float64)
+        self._thresholds = np.asarray(artefact["thresholds"], dtype=np.float64)
+        # Platt scaling fitted on cross-validated scores: confidence = sigmoid(a * score + b).
+        self._calibration = np.asarray(artefact["calibration"], dtype=np.float64)  # (n_types, 2)
+        self._levels: dict[str, _LevelModel] = {
+            type_id: _LevelModel(
+                classes=tuple(int(c) for c in spec["classes"]),
+                coef=None if spec.get("coef") is None else np.asarray(spec["coef"], dtype=np.float32),
+                intercept=None
+                if spec.get("intercept") is None
+                else np.asarray(spec["intercept"], np.float32),
+            )
+            for type_id, spec in artefact["levels"].items()
+        }
+        self._evidence_vocab, self._evidence_coef = self._word_weights()
+
+    def _word_weights(self) -> tuple[dict[str, int], NDArray[np.float64]]:
+        """The word n-gram block of the features and each n-gram's weight per type (coefficient × idf).
+
+        The vectorizer is a FeatureUnion whose first part is the word TF-IDF; any other vectorizer simply
+        yields no evidence.
+        """
+        parts = getattr(self._vectorizer, "transformer_list", None)
+        words = parts[0][1] if parts else None
+        vocabulary = getattr(words, "vocabulary_", None)
+        idf = getattr(words, "idf_", None)
+        if vocabulary is None or idf is None:
+            return {}, np.zeros((0, len(self.types)))
+        weights = self._coef[: len(idf)].astype(np.float64) * np.asarray(idf)[:, None]
+        return dict(vocabulary), weights
+
+    def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
+        """Raw decision scores, one row per text and one column per type (above the threshold: predicted)."""
+        features = self._vectorizer.transform(list(texts))
+        return np.asarray(features @ self._coef, dtype=np.float64) + self._intercept
+
+    def predict(self, texts: Sequence[str]) -> list[list[Prediction]]:
+        """The clause types of each text, most confident first; an empty list when none is found."""
+        if not texts:
+            return []
+        features = self._vectorizer.transform(list(texts))
+        scores = np.asarray(features @ self._coef, dtype=np.float64) + self._intercept
+        confidence = _sigmoid(scores * self._calibration[:, 0] + self._calibration[:, 1])
+        hits = scores >= self._thresholds
+        results: list[list[Prediction]] = []
+        for row, text in enumerate(texts):
+            found = [
+                Prediction(
+                    clause_type=self.types[column],
+                    confidence=round(float(confidence[row, column]), 4),
+                    level=self._level(self.types[column], features[row]),
+                    evidence=self._evidence(text, column),
+                )
+                for column in np.flatnonzero(hits[row])
+            ]
+            found.sort(key=lambda p: -p.confidence)
+            results.append(found)
+        return results
+
+    def _level(self, type_id: str, features: Any) -> int | None:
+        """CLAUDETTE's level for a type found in one text, or None for types without levels."""
+        model = self._levels.get(type_id)
+        if model is None:
+            return None
+        if model.coef is None or model.intercept is None:
+            return model.classes[0]
+        level_scores = np.asarray(features @ model.coef).ravel() + model.intercept
+        return model.classes[int(np.argmax(level_scores))]
+
+    def _evidence(self, text: str, column: int) -> str | None:
+        """The word or word pair of `text` whose weight for the type is highest, when it is positive.
+
+        Why a phrase and not the sentence: subscribers are shown which words carried the decision, and a
+        linear model lets us read that off its weights without a second model.
+        """
+        if not self._evidence_vocab:
+            return None
+        words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+        best: tuple[float, int, int] | None = None
+        for size in (1, 2, 3):
+            for start in range(len(words) - size + 1):
+                gram = " ".join(w[0].lower() for w in words[start : start + size])
+                index = self._evidence_vocab.get(gram)
+                if index is None:
+                    continue
+                weight = float(self._evidence_coef[index, column])
+                if weight > 0 and (best is None or weight > best[0]):
+                    best = (weight, words[start][1], words[start + size - 1][2])
+        return None if best is None else text[best[1] : best[2]]

@@ -1,0 +1,1 @@
+"""Training and evaluation of the analyzer's clause classifier (not shipped with the service)."""

@@ -1,0 +1,25 @@
+"""Hyper-parameters of the clause classifier, chosen by document-level cross-validation on CLAUDETTE-en only."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Everything that decides the trained artefact besides the data (its hash is part of the model version)."""
+
+    word_ngrams: tuple[int, int] = (1, 3)
+    char_ngrams: tuple[int, int] = (2, 5)
+    min_df: int = 2
+    # Inverse regularisation of the per-type detectors and of the level models.
+    c_type: float = 10.0
+    c_level: float = 10.0
+    # Folds (by document) of the inner cross-validation that picks thresholds and calibrates confidences.
+    inner_folds: int = 5
+    seed: int = 20260501
+    n_jobs: int = 2
+
+    def as_dict(self) -> dict[str, object]:
+        """The configuration as plain data, for the artefact and its version hash."""
+        return asdict(self)
