@@ -9,6 +9,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
 from clausewatch_shared import subjects
 from clausewatch_shared.events import SnapshotUnchanged
 from clausewatch_shared.messaging import jetstream
@@ -16,8 +18,6 @@ from clausewatch_shared.ops import main as probe_main
 from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.settings import CommonSettings
 from clausewatch_shared.streams import DIFFER_SNAPSHOTS, EVENTS, ConsumerSpec, ensure_consumer
-from prometheus_client.parser import text_string_to_metric_families
-
 from tests.support.nats import NatsServer
 
 pytestmark = pytest.mark.integration
