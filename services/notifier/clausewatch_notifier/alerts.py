@@ -1,0 +1,181 @@
+"""What an alert says: a self-contained view of one assessed change set, built from the pipeline's rows. Pure.
+
+The view is frozen into the delivery's payload when the delivery is planned, so every retry and every replay sends
+the same content even if the rows are later re-analysed, and the e-mail and the webhook say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from clausewatch_notifier.tiers import SEVERITY_RANK
+
+Op = Literal["equal", "insert", "delete"]
+_OPS: dict[str, Op] = {
+    "equal": "equal",
+    "=": "equal",
+    " ": "equal",
+    "0": "equal",
+    "insert": "insert",
+    "ins": "insert",
+    "added": "insert",
+    "+": "insert",
+    "1": "insert",
+    "delete": "delete",
+    "del": "delete",
+    "removed": "delete",
+    "-": "delete",
+    "-1": "delete",
+}
+
+
+class Segment(BaseModel):
+    """A run of words in a diff: kept, inserted or deleted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    op: Op
+    text: str
+
+
+class ChangeView(BaseModel):
+    """One provision-level change as an alert shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    change_id: str
+    kind: str
+    significance: str
+    heading: str
+    summary: str
+    old_text: str | None
+    new_text: str | None
+    diff: list[Segment]
+    severity: str
+    severity_before: str | None = None
+    escalation: str | None = None
+    clause_types: list[str]
+    regulations: list[str]
+    description: str
+
+
+class AlertView(BaseModel):
+    """One assessed change set of one document, with everything an e-mail or a webhook needs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    change_set_id: str
+    platform_id: str
+    platform_name: str
+    document_id: str
+    document_title: str
+    source_url: str | None
+    summary: str
+    severity: str
+    clause_types: list[str]
+    regulations: list[str]
+    escalations: int
+    detected_at: datetime
+    link: str
+    changes: list[ChangeView]
+
+
+def diff_segments(diff: Sequence[Any] | None) -> list[Segment]:
+    """Read the differ's word diff into segments, accepting [op, text] pairs or {"op"/"tag", "text"} objects.
+
+    Unknown shapes are skipped rather than failing the alert: the old and new texts are always shown too.
+    """
+    segments: list[Segment] = []
+    for item in diff or ():
+        op: object
+        text: object
+        if isinstance(item, dict):
+            op = item.get("op", item.get("tag", item.get("type")))
+            text = item.get("text", item.get("value", ""))
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            op, text = item
+        else:
+            continue
+        kind = _OPS.get(str(op).lower())
+        if kind is None or not isinstance(text, str):
+            continue
+        if segments and segments[-1].op == kind:
+            segments[-1] = Segment(op=kind, text=segments[-1].text + text)
+        else:
+            segments.append(Segment(op=kind, text=text))
+    return segments
+
+
+def max_severity(values: Iterable[str]) -> str:
+    """Return the highest severity among values ('none' if there are none)."""
+    return max(values, key=lambda s: SEVERITY_RANK.get(s, 0), default="none")
+
+
+def change_link(public_base_url: str, change_set_id: str) -> str:
+    """Return the public page of a change set."""
+    return f"{public_base_url.rstrip('/')}/changes/{change_set_id}"
+
+
+def unsubscribe_link(public_base_url: str, token: str) -> str:
+    """Return the one-click unsubscribe URL for a subscriber's token."""
+    return f"{public_base_url.rstrip('/')}/unsubscribe/{token}"
+
+
+def build_change(change: Any, assessment: Any | None) -> ChangeView:
+    """Combine a Change row and its ChangeAssessment row (if the analyzer wrote one) into a ChangeView."""
+    heading = " › ".join(str(h) for h in (change.heading_path or []) if h)
+    return ChangeView(
+        change_id=change.id,
+        kind=change.kind,
+        significance=change.significance,
+        heading=heading,
+        summary=change.summary or "",
+        old_text=change.old_text,
+        new_text=change.new_text,
+        diff=diff_segments(change.diff),
+        severity=assessment.severity if assessment else "none",
+        severity_before=assessment.severity_before if assessment else None,
+        escalation=assessment.escalation if assessment else None,
+        clause_types=list(assessment.clause_types) if assessment else [],
+        regulations=list(assessment.regulations) if assessment else [],
+        description=assessment.description if assessment else "",
+    )
+
+
+def build_alert(
+    *,
+    change_set: Any,
+    document: Any,
+    platform: Any,
+    changes: Sequence[Any],
+    assessments: dict[str, Any],
+    public_base_url: str,
+    summary: str | None = None,
+    escalations: int | None = None,
+) -> AlertView:
+    """Build the alert for a change set from its rows; changes are ordered by ordinal, most severe first kept stable."""
+    views = [build_change(c, assessments.get(c.id)) for c in sorted(changes, key=lambda c: c.ordinal)]
+    clause_types = sorted({t for v in views for t in v.clause_types})
+    regulations = sorted({r for v in views for r in v.regulations})
+    return AlertView(
+        change_set_id=change_set.id,
+        platform_id=platform.id,
+        platform_name=platform.name,
+        document_id=document.id,
+        document_title=document.title,
+        source_url=(document.urls or [None])[0],
+        summary=summary or change_set.summary,
+        severity=max_severity(v.severity for v in views),
+        clause_types=clause_types,
+        regulations=regulations,
+        escalations=escalations
+        if escalations is not None
+        else sum(1 for v in views if v.escalation == "escalated"),
+        detected_at=change_set.created_at,
+        link=change_link(public_base_url, change_set.id),
+        changes=views,
+    )

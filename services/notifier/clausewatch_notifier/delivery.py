@@ -1,0 +1,284 @@
+"""The delivery loop: claims due deliveries, sends each on its channel, logs the try and decides what comes next.
+
+State lives in the Delivery row (status, attempts, next_attempt_at), so a crash at any point loses nothing: a
+claimed row whose sender died becomes due again when its lease runs out, and a row is marked delivered only after
+its channel accepted it. Events (AlertDelivered / AlertFailed) carry ids derived from the delivery and its try, so
+publishing twice stores once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from clausewatch_notifier import render, store
+from clausewatch_notifier.alerts import AlertView, unsubscribe_link
+from clausewatch_notifier.outcomes import judge
+from clausewatch_notifier.plan import delivery_id as make_delivery_id
+from clausewatch_notifier.senders import AppriseSender, EmailSender, Outcome, WebhookSender, redact_url
+from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.webhook import cloudevent_body, live_secrets, signed_headers
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.events import AlertDelivered, AlertFailed
+from clausewatch_shared.ids import derived_id
+from clausewatch_shared.messaging import Bus
+from clausewatch_shared.models import Delivery, Subscriber, WebhookEndpoint
+from clausewatch_shared.models.notify import DeliveryAttempt
+
+log = structlog.get_logger("clausewatch.notifier.delivery")
+Clock = Callable[[], datetime]
+CONCURRENCY = 8
+
+
+class DeliveryWorker:
+    """Sends due deliveries; `run()` loops until cancelled, `run_once()` does one pass (tests call it)."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: NotifierSettings,
+        bus: Bus | None = None,
+        *,
+        clock: Clock = utcnow,
+        email: EmailSender | None = None,
+        webhooks: WebhookSender | None = None,
+        chat: AppriseSender | None = None,
+    ) -> None:
+        self.db, self.settings, self.bus, self.clock = db, settings, bus, clock
+        self.email = email or EmailSender(settings)
+        self.webhooks = webhooks or WebhookSender(settings)
+        self.chat = chat or AppriseSender(settings)
+        self.wake = asyncio.Event()
+
+    async def run(self) -> None:
+        """Deliver forever: a pass, then sleep until woken (a new alert) or the tick."""
+        while True:
+            self.wake.clear()
+            sent = await self.run_once()
+            if sent:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=self.settings.delivery_tick_seconds)
+
+    async def run_once(self) -> int:
+        """Claim and send the deliveries due now; return how many were tried."""
+        async with self.db.session() as session:
+            claimed = await store.claim_due(
+                session, self.clock(), self.settings.delivery_lease_seconds, self.settings.delivery_batch
+            )
+            ids = [d.id for d in claimed]
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(delivery_id: str) -> None:
+            async with gate:
+                try:
+                    await self.deliver(delivery_id)
+                except Exception:
+                    # The row stays `sending` until its lease runs out, then is tried again.
+                    log.exception("delivery_crashed", delivery_id=delivery_id)
+
+        await asyncio.gather(*(one(i) for i in ids))
+        return len(ids)
+
+    async def deliver(self, delivery_id: str) -> None:
+        """Send one claimed delivery and record what happened."""
+        async with self.db.session() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is None:
+                return
+            subscriber = await session.get(Subscriber, delivery.subscriber_id)
+            endpoint = (
+                await session.get(WebhookEndpoint, delivery.target)
+                if delivery.channel in ("webhook", "apprise")
+                else None
+            )
+        if subscriber is None or (not subscriber.active and delivery.kind != "notice"):
+            await self._close(delivery_id, "cancelled", "subscriber unsubscribed")
+            return
+        if delivery.channel in ("webhook", "apprise") and (endpoint is None or not endpoint.enabled):
+            await self._close(delivery_id, "skipped", "endpoint disabled or removed")
+            return
+        outcome = await self._send(delivery, subscriber, endpoint)
+        await self._record(delivery_id, outcome)
+
+    async def _send(
+        self, delivery: Delivery, subscriber: Subscriber, endpoint: WebhookEndpoint | None
+    ) -> Outcome:
+        unsubscribe = unsubscribe_link(self.settings.public_base_url, subscriber.unsubscribe_token)
+        if delivery.channel == "email":
+            rendered = self._render_email(delivery, subscriber.tier, unsubscribe)
+            message = render.build_message(
+                rendered,
+                sender=self.settings.smtp_from,
+                to=subscriber.email,
+                unsubscribe_url=unsubscribe,
+                message_key=delivery.id,
+            )
+            return await self.email.send(message)
+        assert endpoint is not None
+        alert = AlertView.model_validate(delivery.payload)
+        if delivery.channel == "apprise":
+            rendered = render.render_alert(alert, tier=subscriber.tier, unsubscribe_url=unsubscribe)
+            return await self.chat.send(endpoint.url, rendered.subject, f"{alert.summary}\n{alert.link}")
+        body = cloudevent_body(
+            event_id=delivery.id,
+            subject=alert.document_id,
+            time=alert.detected_at,
+            data=alert.model_dump(mode="json"),
+        )
+        # The signature's timestamp is the wall clock, never a test's frozen clock: receivers check freshness.
+        now = utcnow()
+        headers = signed_headers(delivery.id, body, live_secrets(endpoint.secrets, now), now)
+        return await self.webhooks.send(endpoint.url, body, headers)
+
+    @staticmethod
+    def _render_email(delivery: Delivery, tier: str, unsubscribe: str) -> render.Rendered:
+        payload: dict[str, Any] = delivery.payload
+        if delivery.kind == "digest":
+            alerts = [AlertView.model_validate(a) for a in payload.get("alerts", [])]
+            return render.render_digest(
+                alerts, period=payload["period"], tier=tier, unsubscribe_url=unsubscribe
+            )
+        if delivery.kind == "notice":
+            return render.Rendered(payload["subject"], payload["text"], None)
+        return render.render_alert(AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe)
+
+    async def _close(self, delivery_id: str, status: str, reason: str) -> None:
+        async with self.db.session() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is not None:
+                delivery.status, delivery.last_error, delivery.next_attempt_at = status, reason, None
+                session.add(delivery)
+
+    async def _record(self, delivery_id: str, outcome: Outcome) -> None:
+        """Log the try, move the delivery on, and disable an endpoint that keeps failing (with a notice)."""
+        s = self.settings
+        now = self.clock()
+        event: AlertDelivered | AlertFailed | None = None
+        async with self.db.session() as session:
+            delivery = await session.get(Delivery, delivery_id)
+            if delivery is None:
+                return
+            delivery.attempts += 1
+            session.add(
+                DeliveryAttempt(
+                    delivery_id=delivery.id,
+                    attempt=delivery.attempts,
+                    at=now,
+                    destination=outcome.destination,
+                    ok=outcome.ok,
+                    response_status=outcome.status,
+                    error=(outcome.error or None) and outcome.error[:4000],  # type: ignore[index]
+                    duration_ms=outcome.duration_ms,
+                )
+            )
+            endpoint = None
+            failures: int | None = None
+            if delivery.channel == "webhook":
+                endpoint = await session.get(WebhookEndpoint, delivery.target)
+                if endpoint is not None:
+                    endpoint.consecutive_failures = 0 if outcome.ok else endpoint.consecutive_failures + 1
+                    failures = endpoint.consecutive_failures
+                    session.add(endpoint)
+            verdict = judge(
+                ok=outcome.ok,
+                retryable=outcome.retryable,
+                attempts_made=delivery.attempts,
+                now=now,
+                schedule=s.retry_schedule_seconds,
+                max_attempts=s.attempts_allowed,
+                jitter=s.retry_jitter,
+                endpoint_failures=failures,
+                disable_after=s.disable_after_failures,
+            )
+            delivery.status = verdict.status
+            delivery.next_attempt_at = verdict.next_attempt_at
+            delivery.response_status = outcome.status
+            delivery.last_error = outcome.error
+            if outcome.ok:
+                delivery.delivered_at = now
+            session.add(delivery)
+            if verdict.disable_endpoint and endpoint is not None:
+                await self._disable(session, endpoint, delivery.subscriber_id, outcome, now)
+            event = self._event(delivery, outcome)
+        if self.bus is not None and event is not None:
+            try:
+                await self.bus.publish(event)
+            except Exception:
+                # The database is the record; the event is a notification of it. Log and carry on.
+                log.warning("alert_event_not_published", delivery_id=delivery_id, exc_info=True)
+        log.info(
+            "delivery_tried",
+            delivery_id=delivery_id,
+            channel=delivery.channel,
+            destination=outcome.destination,
+            ok=outcome.ok,
+            status=verdict.status,
+            attempt=delivery.attempts,
+            http_status=outcome.status,
+        )
+
+    async def _disable(
+        self, session: Any, endpoint: WebhookEndpoint, subscriber_id: str, outcome: Outcome, now: datetime
+    ) -> None:
+        reason = (
+            f"{endpoint.consecutive_failures} consecutive failed deliveries; last: {outcome.error or 'error'}"
+        )
+        endpoint.enabled = False
+        endpoint.disabled_reason = reason[:2000]
+        endpoint.disabled_at = now
+        session.add(endpoint)
+        subscriber = await session.get(Subscriber, subscriber_id)
+        if subscriber is None:
+            return
+        rendered = render.render_endpoint_disabled(
+            endpoint_id=endpoint.id,
+            host=redact_url(endpoint.url),
+            reason=reason,
+            unsubscribe_url=unsubscribe_link(self.settings.public_base_url, subscriber.unsubscribe_token),
+        )
+        key = f"endpoint-disabled:{endpoint.id}:{now.isoformat()}"
+        notice = Delivery(
+            id=make_delivery_id(subscriber.id, key, "email", subscriber.email),
+            subscriber_id=subscriber.id,
+            dedup_key=key[:120],
+            kind="notice",
+            channel="email",
+            target=subscriber.email,
+            status="pending",
+            next_attempt_at=now,
+            payload={"subject": rendered.subject, "text": rendered.text, "endpoint_id": endpoint.id},
+        )
+        await store.insert_ignore(session, [notice])
+        log.warning("endpoint_disabled", endpoint_id=endpoint.id, destination=redact_url(endpoint.url))
+
+    @staticmethod
+    def _event(delivery: Delivery, outcome: Outcome) -> AlertDelivered | AlertFailed | None:
+        if delivery.kind == "notice" or delivery.channel not in ("email", "webhook", "apprise"):
+            return None
+        common: dict[str, Any] = {
+            "correlation_id": delivery.correlation_id or delivery.id,
+            "delivery_id": delivery.id,
+            "subscriber_id": delivery.subscriber_id,
+            "change_set_id": delivery.change_set_id,
+            "channel": delivery.channel,
+            "attempts": delivery.attempts,
+        }
+        if delivery.status == "delivered":
+            return AlertDelivered(
+                event_id=derived_id("alert-delivered", delivery.id, delivery.replays, delivery.attempts),
+                **common,
+            )
+        if delivery.status == "failed":
+            return AlertFailed(
+                event_id=derived_id("alert-failed", delivery.id, delivery.replays, delivery.attempts),
+                reason=(outcome.error or "failed")[:2000],
+                **common,
+            )
+        return None

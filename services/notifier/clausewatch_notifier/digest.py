@@ -1,0 +1,150 @@
+"""The digest loop: at each weekly-tier subscriber's local slot, gather their queued items into one e-mail.
+
+Once: a DigestRun row unique per (subscriber, ISO week) is inserted in the same transaction that marks the items
+`digested` and creates the digest delivery, so two replicas or a restart cannot send a week twice. Nothing missed:
+items wait as `queued` until a digest takes them, whenever that is, and a slot that passed while the notifier was
+down is run as soon as it is back (the latest passed slot is always checked).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+from sqlmodel import select
+
+from clausewatch_notifier import store
+from clausewatch_notifier.plan import delivery_id
+from clausewatch_notifier.schedule import ScheduleError, due_digest
+from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.tiers import TIERS
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.models import Delivery, DigestRun, Subscriber
+
+log = structlog.get_logger("clausewatch.notifier.digest")
+DIGEST_TIERS = tuple(name for name, tier in TIERS.items() if not tier.same_day)
+
+
+class DigestWorker:
+    """Runs due weekly digests; `run()` loops, `run_once()` does one pass and returns the digests created."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: NotifierSettings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        on_planned: Callable[[], None] | None = None,
+    ) -> None:
+        self.db, self.settings, self.clock, self.on_planned = db, settings, clock, on_planned
+
+    async def run(self) -> None:
+        """Check for due digests every tick, forever."""
+        while True:
+            await self.run_once()
+            await asyncio.sleep(self.settings.digest_tick_seconds)
+
+    async def run_once(self) -> list[str]:
+        """Create every digest due now; return the periods created as 'subscriber:period'."""
+        now = self.clock()
+        async with self.db.session() as session:
+            subscribers = (
+                await session.exec(
+                    select(Subscriber).where(
+                        Subscriber.active == True,  # noqa: E712
+                        Subscriber.tier.in_(DIGEST_TIERS),  # type: ignore[attr-defined]
+                    )
+                )
+            ).all()
+        created: list[str] = []
+        for subscriber in subscribers:
+            try:
+                period = await self._one(subscriber.id, now)
+            except ScheduleError as exc:
+                log.warning("digest_schedule_invalid", subscriber_id=subscriber.id, error=str(exc))
+                continue
+            if period:
+                created.append(f"{subscriber.id}:{period}")
+        if created and self.on_planned is not None:
+            self.on_planned()
+        return created
+
+    async def _one(self, subscriber_id: str, now: datetime) -> str | None:
+        async with self.db.session() as session:
+            subscriber = await session.get(Subscriber, subscriber_id)
+            if subscriber is None:
+                return None
+            done = set(
+                (
+                    await session.exec(
+                        select(DigestRun.period).where(DigestRun.subscriber_id == subscriber_id)
+                    )
+                ).all()
+            )
+            due = due_digest(
+                now,
+                tz_name=subscriber.timezone,
+                weekday=subscriber.digest_weekday,
+                hour=subscriber.digest_hour,
+                subscribed_since=subscriber.created_at,
+                done=done,
+            )
+            if due is None:
+                return None
+            period, slot = due
+            items = (
+                await session.exec(
+                    select(Delivery)
+                    .where(
+                        Delivery.subscriber_id == subscriber_id,
+                        Delivery.kind == "digest_item",
+                        Delivery.status == "queued",
+                    )
+                    .order_by(Delivery.created_at)  # type: ignore[arg-type]
+                )
+            ).all()
+            previous = (
+                await session.exec(
+                    select(DigestRun.window_end)
+                    .where(DigestRun.subscriber_id == subscriber_id)
+                    .order_by(DigestRun.window_end.desc())  # type: ignore[union-attr]
+                    .limit(1)
+                )
+            ).first()
+            run = DigestRun(
+                subscriber_id=subscriber_id,
+                period=period,
+                status="sent" if items else "empty",
+                change_count=len(items),
+                window_start=previous or subscriber.created_at,
+                window_end=now,
+                scheduled_for=slot,
+            )
+            if not await store.insert_ignore(session, [run]):
+                return None  # another replica took this week
+            if items:
+                key = f"digest:{period}"
+                session.add(
+                    Delivery(
+                        id=delivery_id(subscriber_id, key, "email", subscriber.email),
+                        subscriber_id=subscriber_id,
+                        dedup_key=key,
+                        kind="digest",
+                        channel="email",
+                        target=subscriber.email,
+                        status="pending",
+                        next_attempt_at=now,
+                        payload={"period": period, "alerts": [i.payload for i in items]},
+                    )
+                )
+                for item in items:
+                    item.status = "digested"
+                    item.delivered_at = now
+                    item.last_error = None
+                    item.payload = {**item.payload, "digest_period": period}
+                    session.add(item)
+        log.info("digest_planned", subscriber_id=subscriber_id, period=period, items=len(items))
+        return period

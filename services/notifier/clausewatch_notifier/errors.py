@@ -1,0 +1,35 @@
+"""Errors the management functions raise; each maps to one HTTP status for the API."""
+
+from __future__ import annotations
+
+from clausewatch_notifier.schedule import ScheduleError
+from clausewatch_notifier.ssrf import UnsafeTargetError
+from clausewatch_notifier.tiers import TierError
+
+
+class NotFoundError(LookupError):
+    """The subscriber, platform, endpoint or delivery named does not exist (HTTP 404)."""
+
+
+class ConflictError(ValueError):
+    """The request clashes with what exists, e.g. an e-mail already subscribed (HTTP 409)."""
+
+
+HTTP_STATUS: dict[type[Exception], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    TierError: 403,
+    UnsafeTargetError: 422,
+    ScheduleError: 422,
+}
+
+
+def http_status(exc: Exception) -> int:
+    """Return the HTTP status an API should answer with for a management error (500 for anything else)."""
+    for kind, status in HTTP_STATUS.items():
+        if isinstance(exc, kind):
+            return status
+    return 500
+
+
+__all__ = ["ConflictError", "NotFoundError", "ScheduleError", "TierError", "UnsafeTargetError", "http_status"]

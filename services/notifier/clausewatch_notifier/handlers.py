@@ -1,0 +1,66 @@
+"""The notifier's event handler: an assessed, substantive change set becomes once-only Delivery rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+
+from clausewatch_notifier import store
+from clausewatch_notifier.plan import plan
+from clausewatch_notifier.planning import delivery_rows
+from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.events import ChangeAssessed
+from clausewatch_shared.messaging import PermanentError
+
+log = structlog.get_logger("clausewatch.notifier")
+
+
+class AssessmentHandler:
+    """Plans deliveries for ChangeAssessed events; `on_planned` wakes the delivery loop so alerts go out now."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: NotifierSettings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        on_planned: Callable[[], None] | None = None,
+    ) -> None:
+        self.db, self.settings, self.clock, self.on_planned = db, settings, clock, on_planned
+
+    async def __call__(self, event: ChangeAssessed) -> None:
+        """Create the deliveries a change set calls for; a redelivered event creates none (unique keys)."""
+        if not event.substantive:
+            log.info("not_substantive_no_alert", change_set_id=event.change_set_id)
+            return
+        async with self.db.session() as session:
+            alert = await store.load_alert(
+                session,
+                event.change_set_id,
+                self.settings.public_base_url,
+                summary=event.summary,
+                escalations=event.escalations,
+            )
+            if alert is None:
+                msg = f"change set {event.change_set_id} (or its document or platform) is not in the database"
+                raise PermanentError(msg)
+            recipients = await store.load_recipients(session, event.platform_id)
+            planned = plan(
+                recipients,
+                change_set_id=event.change_set_id,
+                platform_id=event.platform_id,
+                severity=event.max_severity,
+                clause_types=event.clause_types,
+                regulations=event.regulations,
+            )
+            rows = delivery_rows(planned, alert, now=self.clock(), correlation_id=event.correlation_id)
+            created = await store.insert_ignore(session, rows)
+        log.info(
+            "deliveries_planned", change_set_id=event.change_set_id, planned=len(planned), created=created
+        )
+        if created and self.on_planned is not None:
+            self.on_planned()

@@ -1,0 +1,96 @@
+"""Who hears about an assessed change set, and on which channels. Pure.
+
+Same-day tiers get an e-mail now plus one delivery per enabled push endpoint; the weekly tier gets a digest item
+that the digest loop gathers at the subscriber's slot. Every planned delivery has a derived id and a unique key
+(subscriber, change set, channel, target), so planning the same event twice plans the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from clausewatch_notifier.tiers import TIERS, matches
+from clausewatch_shared.ids import derived_id
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A subscriber as the planner sees them."""
+
+    subscriber_id: str
+    email: str
+    tier: str
+    filters: dict[str, object]
+    follows: frozenset[str]
+    endpoints: tuple[tuple[str, str], ...] = field(default=())  # (endpoint id, kind), enabled ones only
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A delivery to create."""
+
+    id: str
+    subscriber_id: str
+    dedup_key: str
+    kind: str  # alert | digest_item
+    channel: str  # email | webhook | apprise | digest
+    target: str  # e-mail address or endpoint id
+
+
+def dedup_key_for(change_set_id: str) -> str:
+    """Return the once-only key of a change set's alert."""
+    return f"change:{change_set_id}"
+
+
+def delivery_id(subscriber_id: str, dedup_key: str, channel: str, target: str) -> str:
+    """Return the stable id of a delivery (also the webhook-id and CloudEvent id a receiver deduplicates on)."""
+    return derived_id("delivery", subscriber_id, dedup_key, channel, target)
+
+
+def follows_platform(recipient: Recipient, platform_id: str) -> bool:
+    """Return True if the recipient watches the platform (an unlimited tier following nothing watches all)."""
+    if platform_id in recipient.follows:
+        return True
+    tier = TIERS.get(recipient.tier)
+    return bool(tier and tier.max_platforms is None and not recipient.follows)
+
+
+def _planned(recipient: Recipient, key: str, kind: str, channel: str, target: str) -> Planned:
+    return Planned(
+        delivery_id(recipient.subscriber_id, key, channel, target),
+        recipient.subscriber_id,
+        key,
+        kind,
+        channel,
+        target,
+    )
+
+
+def plan(
+    recipients: Iterable[Recipient],
+    *,
+    change_set_id: str,
+    platform_id: str,
+    severity: str,
+    clause_types: Iterable[str],
+    regulations: Iterable[str],
+) -> list[Planned]:
+    """Return the deliveries one assessed, substantive change set calls for."""
+    types, regs = list(clause_types), list(regulations)
+    key = dedup_key_for(change_set_id)
+    out: list[Planned] = []
+    for r in recipients:
+        tier = TIERS.get(r.tier)
+        if tier is None or not follows_platform(r, platform_id):
+            continue
+        if tier.filters and not matches(r.filters, severity=severity, clause_types=types, regulations=regs):
+            continue
+        if not tier.same_day:
+            out.append(_planned(r, key, "digest_item", "digest", r.email))
+            continue
+        out.append(_planned(r, key, "alert", "email", r.email))
+        for endpoint_id, kind in r.endpoints:
+            if (kind == "webhook" and tier.webhooks) or (kind == "apprise" and tier.chat):
+                out.append(_planned(r, key, "alert", kind, endpoint_id))
+    return out

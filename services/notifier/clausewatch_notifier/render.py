@@ -1,0 +1,150 @@
+"""E-mails from Jinja2 templates: same-day alerts, weekly digests and endpoint notices, as text + HTML. Pure.
+
+Messages carry `List-Unsubscribe` (a one-click URL, RFC 8058) so mail clients offer an unsubscribe button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from clausewatch_notifier.alerts import AlertView
+
+MAX_CHANGES_IN_EMAIL = 8
+_SEVERITY_COLOURS = {"high": "#b91c1c", "medium": "#c2410c", "low": "#4d7c0f", "none": "#6b7280"}
+_KIND_COLOURS = {"added": "#15803d", "removed": "#b91c1c", "modified": "#1d4ed8", "moved": "#6b21a8"}
+
+
+def _humanise(value: str) -> str:
+    """Turn an id such as `ai_training` or `gdpr-art-6` into a label ("ai training", "GDPR Art. 6" stays as given)."""
+    if any(c.isupper() for c in value) or " " in value:
+        return value
+    return value.replace("_", " ").replace("-", " ")
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("clausewatch_notifier", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["humanise"] = _humanise
+    env.globals["severity_colour"] = lambda s: _SEVERITY_COLOURS.get(s, "#6b7280")
+    env.globals["kind_colour"] = lambda k: _KIND_COLOURS.get(k, "#374151")
+    return env
+
+
+ENV = _environment()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An e-mail's subject and bodies."""
+
+    subject: str
+    text: str
+    html: str | None
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def alert_subject(alert: AlertView) -> str:
+    """Return the subject line: severity first, so the inbox can be scanned."""
+    return _short(
+        f"[{alert.severity.upper()}] {alert.platform_name} · {alert.document_title}: {alert.summary}", 150
+    )
+
+
+def render_alert(alert: AlertView, *, tier: str, unsubscribe_url: str) -> Rendered:
+    """Render a same-day alert; the most severe changes first when there are more than fit."""
+    rank = {"high": 0, "medium": 1, "low": 2, "none": 3}
+    ordered = sorted(alert.changes, key=lambda c: rank.get(c.severity, 4))[:MAX_CHANGES_IN_EMAIL]
+    shown = [c for c in alert.changes if c in ordered]
+    subject = alert_subject(alert)
+    context = {
+        "alert": alert,
+        "changes": shown,
+        "hidden": len(alert.changes) - len(shown),
+        "tier": tier,
+        "unsubscribe_url": unsubscribe_url,
+        "subject": subject,
+    }
+    return Rendered(
+        subject, ENV.get_template("alert.txt").render(context), ENV.get_template("alert.html").render(context)
+    )
+
+
+@dataclass(frozen=True)
+class DigestGroup:
+    """One platform's alerts within a digest."""
+
+    platform_name: str
+    alerts: list[AlertView]
+
+
+def group_by_platform(alerts: Sequence[AlertView]) -> list[DigestGroup]:
+    """Group alerts by platform (platforms by name, alerts oldest first)."""
+    groups: dict[str, list[AlertView]] = {}
+    names: dict[str, str] = {}
+    for alert in alerts:
+        groups.setdefault(alert.platform_id, []).append(alert)
+        names[alert.platform_id] = alert.platform_name
+    return [
+        DigestGroup(names[pid], sorted(items, key=lambda a: a.detected_at))
+        for pid, items in sorted(groups.items(), key=lambda kv: names[kv[0]].lower())
+    ]
+
+
+def render_digest(alerts: Sequence[AlertView], *, period: str, tier: str, unsubscribe_url: str) -> Rendered:
+    """Render a weekly digest grouped by platform."""
+    total = len(alerts)
+    subject = f"Your clausewatch weekly digest ({period}): {total} change{'s' if total != 1 else ''}"
+    context = {
+        "groups": group_by_platform(alerts),
+        "total": total,
+        "period": period,
+        "tier": tier,
+        "unsubscribe_url": unsubscribe_url,
+        "subject": subject,
+    }
+    return Rendered(
+        subject,
+        ENV.get_template("digest.txt").render(context),
+        ENV.get_template("digest.html").render(context),
+    )
+
+
+def render_endpoint_disabled(*, endpoint_id: str, host: str, reason: str, unsubscribe_url: str) -> Rendered:
+    """Render the notice sent when a failing webhook endpoint is disabled."""
+    text = ENV.get_template("endpoint_disabled.txt").render(
+        endpoint_id=endpoint_id, host=host, reason=reason, unsubscribe_url=unsubscribe_url
+    )
+    return Rendered("Your clausewatch webhook endpoint was disabled", text, None)
+
+
+def build_message(
+    rendered: Rendered, *, sender: str, to: str, unsubscribe_url: str, message_key: str
+) -> EmailMessage:
+    """Return a MIME message (text, plus HTML alternative) with List-Unsubscribe headers."""
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(idstring=message_key.replace("-", "")[:32], domain="clausewatch")
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["X-Clausewatch-Delivery"] = message_key
+    message.set_content(rendered.text)
+    if rendered.html:
+        message.add_alternative(rendered.html, subtype="html")
+    return message

@@ -1,0 +1,98 @@
+"""What the management functions return: pydantic models the CLI prints and the API serialises as JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+class SubscriberOut(_Out):
+    """A subscriber as shown to themselves or an operator (no secrets)."""
+
+    id: str
+    email: str
+    tier: str
+    timezone: str
+    digest_weekday: int
+    digest_hour: int
+    filters: dict[str, Any]
+    platforms: list[str]
+    active: bool
+    created_at: datetime
+    next_digest_at: datetime | None = None
+
+
+class SubscriberCreated(_Out):
+    """A new subscriber, with the API key and unsubscribe token shown this once."""
+
+    subscriber: SubscriberOut
+    api_key: str
+    unsubscribe_token: str
+
+
+class EndpointOut(_Out):
+    """A push endpoint without its secrets or (for chat) its token-bearing URL."""
+
+    id: str
+    subscriber_id: str
+    kind: str
+    url: str
+    enabled: bool
+    disabled_reason: str | None
+    disabled_at: datetime | None
+    consecutive_failures: int
+    secrets_live: int
+    created_at: datetime
+
+
+class EndpointSecret(_Out):
+    """An endpoint and its new signing secret, shown this once (at registration or rotation)."""
+
+    endpoint: EndpointOut
+    secret: str | None
+    previous_secret_expires_at: datetime | None = None
+
+
+class AttemptOut(_Out):
+    """One try of a delivery."""
+
+    attempt: int
+    at: datetime
+    destination: str
+    ok: bool
+    response_status: int | None
+    error: str | None
+    duration_ms: int
+
+
+class DeliveryOut(_Out):
+    """One delivery in the log."""
+
+    id: str
+    subscriber_id: str
+    change_set_id: str | None
+    kind: str
+    channel: str
+    target: str
+    status: str
+    attempts: int
+    replays: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    response_status: int | None
+    created_at: datetime
+    delivered_at: datetime | None
+    history: list[AttemptOut] = []
+
+
+class ReplayResult(_Out):
+    """What a replay queued: deliveries sent again and deliveries created for changes never sent to a channel."""
+
+    requeued: list[str]
+    created: list[str]

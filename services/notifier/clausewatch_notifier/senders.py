@@ -1,0 +1,144 @@
+"""The three ways out: SMTP e-mail, signed webhook POSTs and Apprise chat URLs. Each returns an Outcome, never raises.
+
+Errors are described without secrets: SMTP passwords are SecretStr, webhook secrets are only used to sign, and an
+Apprise URL (which carries a token) is never put in an error message or a log line.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+import aiosmtplib
+import httpx
+
+from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.targets import UnsafeTargetError, check_target
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one try produced."""
+
+    ok: bool
+    destination: str
+    status: int | None = None
+    error: str | None = None
+    duration_ms: int = 0
+    retryable: bool = True
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+def redact_url(url: str) -> str:
+    """Return scheme://host[:port]/path of a URL: no credentials, query or fragment (they may hold tokens)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+class EmailSender:
+    """Sends MIME messages through the configured SMTP server."""
+
+    def __init__(self, settings: NotifierSettings) -> None:
+        self._settings = settings
+
+    async def send(self, message: EmailMessage) -> Outcome:
+        """Hand one message to SMTP; success means the server accepted it for every recipient."""
+        s = self._settings
+        started = time.perf_counter()
+        destination = f"smtp://{s.smtp_host}:{s.smtp_port}"
+        try:
+            refused, _ = await aiosmtplib.send(
+                message,
+                hostname=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_user,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                start_tls=s.smtp_starttls,
+                use_tls=s.smtp_tls,
+                timeout=s.smtp_timeout_seconds,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            return Outcome(False, destination, error=f"recipient refused: {exc}", duration_ms=_ms(started))
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            return Outcome(False, destination, error=f"{type(exc).__name__}: {exc}", duration_ms=_ms(started))
+        if refused:
+            return Outcome(False, destination, error=f"refused: {sorted(refused)}", duration_ms=_ms(started))
+        return Outcome(True, destination, status=250, duration_ms=_ms(started))
+
+
+class WebhookSender:
+    """POSTs signed bodies with httpx, after re-checking the target against SSRF rules."""
+
+    def __init__(self, settings: NotifierSettings, client: httpx.AsyncClient | None = None) -> None:
+        self._settings = settings
+        # Redirects are not followed: a 30x to an internal address would walk around the SSRF check.
+        self._client = client or httpx.AsyncClient(
+            timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
+        )
+
+    async def send(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+        """POST one webhook; success means a 2xx answer."""
+        destination = redact_url(url)
+        started = time.perf_counter()
+        try:
+            await check_target(
+                url,
+                require_https=self._settings.https_required,
+                allow_private=self._settings.allow_private_webhook_targets,
+            )
+        except UnsafeTargetError as exc:
+            return Outcome(False, destination, error=f"refused target: {exc}", retryable=False)
+        try:
+            response = await self._client.post(url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return Outcome(
+                False, destination, error=f"{type(exc).__name__}: {exc}"[:500], duration_ms=_ms(started)
+            )
+        if 200 <= response.status_code < 300:
+            return Outcome(True, destination, status=response.status_code, duration_ms=_ms(started))
+        return Outcome(
+            False,
+            destination,
+            status=response.status_code,
+            error=f"HTTP {response.status_code}: {response.text[:200]}",
+            duration_ms=_ms(started),
+            # 410 Gone is the receiver telling us to stop; anything else may pass.
+            retryable=response.status_code != 410,
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._client.aclose()
+
+
+class AppriseSender:
+    """Posts a title and body to one Apprise URL (Slack, Teams, Matrix, Discord, ntfy …)."""
+
+    def __init__(self, settings: NotifierSettings) -> None:
+        self._settings = settings
+
+    async def send(self, url: str, title: str, body: str) -> Outcome:
+        """Notify one Apprise target; the URL's scheme is the only part that appears in errors."""
+        destination = f"apprise:{urlsplit(url).scheme}"
+        if not self._settings.apprise_enabled:
+            return Outcome(False, destination, error="apprise is disabled by the operator", retryable=False)
+        import apprise  # imported here: it loads dozens of plugins, only worth it when a chat channel is used
+
+        started = time.perf_counter()
+        notifier = apprise.Apprise()
+        if not notifier.add(url):
+            return Outcome(False, destination, error="not a URL Apprise understands", retryable=False)
+        try:
+            ok = await notifier.async_notify(body=body, title=title)
+        except Exception as exc:  # Apprise plugins raise anything; the URL must not leak through the message
+            return Outcome(False, destination, error=type(exc).__name__, duration_ms=_ms(started))
+        return Outcome(
+            bool(ok), destination, error=None if ok else "apprise reported failure", duration_ms=_ms(started)
+        )

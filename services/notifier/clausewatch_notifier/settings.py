@@ -1,0 +1,79 @@
+"""The notifier's settings: SMTP, webhook safety, and the delivery and digest loops' timing."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+
+from clausewatch_shared.settings import CommonSettings
+
+# Retries spread over about 14 hours: quick ones for a blip, then hourly ones for an outage.
+DEFAULT_RETRY_SCHEDULE = (30.0, 120.0, 600.0, 1800.0, 3600.0, 7200.0, 14400.0, 21600.0)
+
+
+class NotifierSettings(CommonSettings):
+    """Where to send email from, how careful to be with webhook URLs, and how often to try."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = Field(default=False, description="Implicit TLS (port 465) instead of STARTTLS.")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    smtp_from: str = "clausewatch <alerts@clausewatch.local>"
+
+    allow_private_webhook_targets: bool = Field(
+        default=False,
+        description="Allow webhook URLs that resolve to loopback, private or link-local addresses (demo, tests).",
+    )
+    require_https: bool | None = Field(
+        default=None,
+        description="Refuse plain-http webhook URLs; default: on outside the development environment.",
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    delivery_tick_seconds: float = Field(default=5.0, gt=0, description="How often the delivery loop looks.")
+    delivery_batch: int = Field(default=50, ge=1, le=1000)
+    delivery_lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="A claimed delivery is retried after this long if its sender vanished.",
+    )
+    retry_schedule_seconds: tuple[float, ...] = Field(
+        default=DEFAULT_RETRY_SCHEDULE, description="Delay before each retry; its length bounds the tries."
+    )
+    retry_jitter: float = Field(default=0.2, ge=0, le=1, description="± fraction applied to each delay.")
+    max_attempts: int | None = Field(
+        default=None, ge=1, description="Default: one more than the retry schedule."
+    )
+    disable_after_failures: int = Field(
+        default=12,
+        ge=1,
+        description="Consecutive failed attempts after which a webhook endpoint is disabled.",
+    )
+    secret_grace_seconds: float = Field(
+        default=86400.0, ge=0, description="How long a rotated-out secret signs."
+    )
+
+    digest_tick_seconds: float = Field(default=60.0, gt=0, description="How often the digest loop looks.")
+    apprise_enabled: bool = True
+
+    @field_validator("retry_schedule_seconds")
+    @classmethod
+    def _positive(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(v < 0 for v in value):
+            msg = "retry delays must be >= 0"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def https_required(self) -> bool:
+        """Whether webhook URLs must use https (explicit setting, else everywhere but development)."""
+        if self.require_https is not None:
+            return self.require_https
+        return self.environment != "development"
+
+    @property
+    def attempts_allowed(self) -> int:
+        """How many times one delivery is tried before it is given up."""
+        return self.max_attempts or len(self.retry_schedule_seconds) + 1

@@ -1,0 +1,32 @@
+"""Resolving a webhook URL's host and checking it with `ssrf` (the I/O half of the SSRF guard)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+
+from clausewatch_notifier.ssrf import UnsafeTargetError, check_addresses, check_url_shape
+
+
+async def resolve(host: str) -> list[str]:
+    """Return the addresses a host name resolves to (an IP literal resolves to itself)."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return []
+    return sorted({str(info[4][0]) for info in infos})
+
+
+async def check_target(url: str, *, require_https: bool, allow_private: bool) -> None:
+    """Raise UnsafeTargetError unless the URL is well formed and its host resolves only to allowed addresses."""
+    host = check_url_shape(url, require_https=require_https)
+    check_addresses(host, await resolve(host), allow_private=allow_private)
+
+
+__all__ = ["UnsafeTargetError", "check_target", "resolve"]

@@ -1,0 +1,152 @@
+"""Rows the notifier reads, written as the fetcher, differ and analyzer would: platform to assessed change set."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.events import ChangeAssessed
+from clausewatch_shared.models import (
+    Change,
+    ChangeAssessment,
+    ChangeSet,
+    Document,
+    Platform,
+    Snapshot,
+    Version,
+)
+
+
+async def add_platform(db: Database, platform_id: str = "leonardo-ai", name: str = "Leonardo AI") -> None:
+    """Insert a platform and its privacy policy document."""
+    async with db.session() as s:
+        s.add(Platform(id=platform_id, name=name, website=f"https://{platform_id}.example"))
+        await s.flush()
+        s.add(
+            Document(
+                id=f"{platform_id}/privacy-policy",
+                platform_id=platform_id,
+                doc_type="privacy-policy",
+                title="Privacy Policy",
+                urls=[f"https://{platform_id}.example/privacy"],
+            )
+        )
+
+
+async def add_change_set(
+    db: Database,
+    platform_id: str = "leonardo-ai",
+    n: int = 1,
+    *,
+    severity: str = "high",
+    clause_types: tuple[str, ...] = ("ai_training",),
+    regulations: tuple[str, ...] = ("gdpr-art-6", "eu-ai-act"),
+    at: datetime | None = None,
+) -> ChangeAssessed:
+    """Insert a version pair, a change set with one modified provision and its assessment; return the event."""
+    at = at or utcnow()
+    document_id = f"{platform_id}/privacy-policy"
+    tag = f"{platform_id}-{n}"
+    async with db.session() as s:
+        for v in ("a", "b"):
+            s.add(
+                Snapshot(
+                    id=f"snap-{tag}-{v}",
+                    document_id=document_id,
+                    sha256="0" * 64,
+                    parts=[],
+                    fetcher="http",
+                    captured_at=at,
+                )
+            )
+        await s.flush()
+        s.add(
+            Version(
+                id=f"ver-{tag}-a",
+                document_id=document_id,
+                snapshot_id=f"snap-{tag}-a",
+                text="old",
+                text_sha256="1" * 64,
+                extractor_version="1",
+            )
+        )
+        s.add(
+            Version(
+                id=f"ver-{tag}-b",
+                document_id=document_id,
+                snapshot_id=f"snap-{tag}-b",
+                text="new",
+                text_sha256="2" * 64,
+                extractor_version="1",
+                previous_version_id=f"ver-{tag}-a",
+            )
+        )
+        await s.flush()
+        s.add(
+            ChangeSet(
+                id=f"cs-{tag}",
+                document_id=document_id,
+                version_id=f"ver-{tag}-b",
+                previous_version_id=f"ver-{tag}-a",
+                substantive=True,
+                counts={"modified": 1},
+                summary="AI training on prompts now opt-out only",
+                created_at=at,
+            )
+        )
+        await s.flush()
+        s.add(
+            Change(
+                id=f"ch-{tag}",
+                change_set_id=f"cs-{tag}",
+                document_id=document_id,
+                ordinal=0,
+                kind="modified",
+                significance="substantive",
+                heading_path=["How we use your information", "AI training"],
+                old_text="We may use your prompts to improve our services.",
+                new_text="We use your prompts and generated images to train our AI models unless you opt out "
+                "by emailing privacy@leonardo.ai.",
+                summary="Prompts and images used for AI training; opt-out by e-mail",
+                diff=[
+                    ["equal", "We "],
+                    ["delete", "may use your prompts to improve our services."],
+                    [
+                        "insert",
+                        "use your prompts and generated images to train our AI models unless you opt out "
+                        "by emailing privacy@leonardo.ai.",
+                    ],
+                ],
+            )
+        )
+        await s.flush()
+        s.add(
+            ChangeAssessment(
+                id=f"ca-{tag}",
+                change_id=f"ch-{tag}",
+                change_set_id=f"cs-{tag}",
+                document_id=document_id,
+                platform_id=platform_id,
+                clause_types=list(clause_types),
+                severity_before="medium",
+                severity_after=severity,
+                severity=severity,
+                escalation="escalated",
+                regulations=list(regulations),
+                description="Expanded with an explicit opt-out mechanism; severity escalated from medium to high.",
+                created_at=at,
+            )
+        )
+    return ChangeAssessed(
+        correlation_id=f"corr-{tag}",
+        document_id=document_id,
+        platform_id=platform_id,
+        change_set_id=f"cs-{tag}",
+        substantive=True,
+        max_severity=severity,  # type: ignore[arg-type]
+        clause_types=list(clause_types),
+        regulations=list(regulations),
+        escalations=1,
+        summary="AI training on prompts now opt-out only",
+    )

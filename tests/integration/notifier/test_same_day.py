@@ -1,0 +1,126 @@
+"""Same-day alerts end to end: ChangeAssessed on a real nats-server becomes an e-mail and a signed webhook, once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import nats
+from sqlmodel import select
+from standardwebhooks import Webhook
+
+from clausewatch_notifier import management
+from clausewatch_notifier.app import register
+from clausewatch_notifier.delivery import DeliveryWorker
+from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_shared import subjects
+from clausewatch_shared.db import Database
+from clausewatch_shared.events import AlertDelivered
+from clausewatch_shared.models import Delivery
+from clausewatch_shared.runtime import Runtime
+from tests.integration.notifier.conftest import wait_for
+from tests.integration.notifier.seed import add_change_set, add_platform
+from tests.integration.notifier.servers import Inbox, webhook_receiver
+
+
+@asynccontextmanager
+async def running_notifier(settings: NotifierSettings) -> AsyncIterator[tuple[Runtime, DeliveryWorker]]:
+    """Run the notifier (subscriber, delivery and digest loops) on a runtime for the block."""
+    runtime = Runtime.create(settings, "notifier")
+    worker = register(runtime, settings)
+    async with runtime.broker:
+        await runtime.start()
+        await runtime.broker.start()
+        await runtime.start_tasks()
+        try:
+            yield runtime, worker
+        finally:
+            await runtime.stop()
+
+
+async def _alert_events(url: str) -> list[AlertDelivered]:
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    sub = await js.pull_subscribe(subjects.ALERT_DELIVERED, durable=None, stream="CW_EVENTS")
+    events: list[AlertDelivered] = []
+    try:
+        while True:
+            for msg in await sub.fetch(50, timeout=0.5):
+                events.append(AlertDelivered.model_validate_json(msg.data))
+                await msg.ack()
+    except nats.errors.TimeoutError:
+        pass
+    await nc.close()
+    return events
+
+
+async def test_same_day_alert_reaches_email_and_signed_webhook_once(
+    notifier_settings: NotifierSettings, db: Database, smtp: tuple[Inbox, int]
+) -> None:
+    """A substantive ChangeAssessed gives a monitor subscriber one e-mail and a compliance webhook one signed CloudEvent, even when the event comes again."""
+    inbox, _ = smtp
+    await add_platform(db)
+    event = await add_change_set(db)
+    monitor = await management.create_subscriber(db, "ana@example.org", tier="monitor")
+    await management.follow(db, monitor.subscriber.id, "leonardo-ai")
+    compliance = await management.create_subscriber(db, "legal@example.org", tier="compliance")
+    with webhook_receiver() as receiver:
+        endpoint = await management.register_endpoint(
+            db, notifier_settings, compliance.subscriber.id, receiver.url()
+        )
+        async with running_notifier(notifier_settings) as (runtime, worker):
+            bus = runtime.bus("analyzer")
+            await bus.publish(event)
+            await wait_for(lambda: len(inbox.messages) >= 2 and len(receiver.requests) >= 1)
+            # The analyzer runs again and publishes the same assessment under a new event id: nothing new goes out.
+            await bus.publish(event.model_copy(update={"event_id": "another-event-id"}))
+            await wait_for(lambda: _consumer_idle(runtime))
+            assert await worker.run_once() == 0
+
+        assert len(inbox.to("ana@example.org")) == 1
+        assert len(inbox.to("legal@example.org")) == 1
+        assert len(receiver.requests) == 1
+
+    mail = inbox.to("ana@example.org")[0]
+    assert mail["Subject"].startswith("[HIGH] Leonardo AI · Privacy Policy")
+    assert mail["List-Unsubscribe"] == f"<https://clausewatch.test/unsubscribe/{monitor.unsubscribe_token}>"
+    html = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "<del" in html
+    assert "<ins" in html
+    assert "generated images to train our AI models" in html
+    assert "[-may use your prompts to improve our services.-]" in text
+    assert "https://clausewatch.test/changes/cs-leonardo-ai-1" in text
+    assert "eu ai act" in text.lower()
+    assert "ai training" in text.lower()
+
+    request = receiver.requests[0]
+    payload = Webhook(endpoint.secret).verify(
+        request.body, request.headers
+    )  # raises if the signature is wrong
+    assert request.headers["content-type"].startswith("application/cloudevents+json")
+    assert payload["specversion"] == "1.0"
+    assert payload["type"] == "org.clausewatch.change.assessed.v1"
+    assert payload["id"] == request.headers["webhook-id"]
+    assert payload["subject"] == "leonardo-ai/privacy-policy"
+    assert payload["data"]["severity"] == "high"
+    assert payload["data"]["changes"][0]["kind"] == "modified"
+    assert payload["data"]["link"] == "https://clausewatch.test/changes/cs-leonardo-ai-1"
+    assert json.loads(request.body)["data"]["regulations"] == ["eu-ai-act", "gdpr-art-6"]
+
+    events = await _alert_events(notifier_settings.nats_url)
+    assert sorted(e.channel for e in events) == ["email", "email", "webhook"]
+    async with db.session() as s:
+        rows = (await s.exec(select(Delivery))).all()
+    assert sorted((r.channel, r.status) for r in rows) == [
+        ("email", "delivered"),
+        ("email", "delivered"),
+        ("webhook", "delivered"),
+    ]
+
+
+async def _consumer_idle(runtime: Runtime) -> bool:
+    js = (await runtime.broker.connect()).jetstream()
+    info = await js.consumer_info("CW_EVENTS", "notifier-assessments")
+    return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq >= 2
