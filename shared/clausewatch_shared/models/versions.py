@@ -14,7 +14,9 @@ from clausewatch_shared.models._types import json_field, utc_field
 class Version(SQLModel, table=True):
     """A document's normalised text as of one snapshot; recorded only when that text changed."""
 
-    __table_args__ = (UniqueConstraint("snapshot_id", "extractor_version", name="uq_version_snapshot_extractor"),)
+    __table_args__ = (
+        UniqueConstraint("snapshot_id", "extractor_version", name="uq_version_snapshot_extractor"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     document_id: str = Field(foreign_key="document.id", index=True, max_length=200)
@@ -40,6 +42,7 @@ class Provision(SQLModel, table=True):
     heading_path: list[str] = json_field()
     text: str = Field(sa_type=Text)
     text_sha256: str = Field(max_length=64)
+    parent_key: str | None = Field(default=None, max_length=64)
 
 
 class ChangeSet(SQLModel, table=True):
@@ -72,4 +75,5 @@ class Change(SQLModel, table=True):
     new_text: str | None = Field(default=None, sa_type=Text)
     hints: list[str] = json_field()
     summary: str = Field(sa_type=Text)
+    # Word-level diff as [op, text] segments (op "=", "-", "+"): enough to render without the differ's code.
     diff: list[Any] = json_field()

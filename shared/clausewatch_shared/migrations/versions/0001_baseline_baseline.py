@@ -2,7 +2,7 @@
 
 Revision ID: 0001_baseline
 Revises:
-Create Date: 2026-11-22 05:02:11.829704
+Create Date: 2026-11-22 05:10:19.056940
 """
 
 from __future__ import annotations
@@ -195,6 +195,8 @@ def upgrade() -> None:
         sa.Column("retry_class", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("detail", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("slot", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("fetcher", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.Column("at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
@@ -231,9 +233,13 @@ def upgrade() -> None:
         "fetchslot",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("document_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("slot", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("slot", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.Column("claimed_at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("lease_until", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("worker", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+        sa.Column("event", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
             ["document.id"],
@@ -241,6 +247,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("document_id", "slot", name="uq_fetchslot_document_slot"),
     )
+    with op.batch_alter_table("fetchslot", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_fetchslot_outcome"), ["outcome"], unique=False)
+
     op.create_table(
         "snapshot",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -325,6 +334,7 @@ def upgrade() -> None:
         sa.Column("heading_path", sa.JSON(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("text_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("parent_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["version_id"],
             ["version.id"],
@@ -421,6 +431,7 @@ def upgrade() -> None:
         sa.Column("regulations", sa.JSON(), nullable=False),
         sa.Column("reasons", sa.JSON(), nullable=False),
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("texts", sa.JSON(), nullable=False),
         sa.Column("created_at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["change_id"],
@@ -487,6 +498,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_snapshot_captured_at"))
 
     op.drop_table("snapshot")
+    with op.batch_alter_table("fetchslot", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_fetchslot_outcome"))
+
     op.drop_table("fetchslot")
     with op.batch_alter_table("deliveryattempt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deliveryattempt_delivery_id"))

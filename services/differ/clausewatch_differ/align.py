@@ -1,0 +1,188 @@
+"""Alignment: match the provisions of two versions, even when moved, renumbered, split or merged.
+
+Steps, cheapest first:
+1. Blocks with the same words (signature) in the same order are matched by a diff over signatures
+   (diff-match-patch over one character per signature): the common case, a few milliseconds for a policy.
+2. Unmatched blocks with the same words elsewhere are moves.
+3. Inside each gap between matches, a run of new blocks whose words are an old block's words is a split, and the
+   reverse a merge.
+4. Remaining blocks are paired by similarity (rapidfuzz, C++), first inside their gap, then across the document
+   (a provision moved and reworded). Whatever stays unpaired is added or removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from clausewatch_differ.blocks import Block
+from clausewatch_differ.worddiff import seq_diff
+
+# Similarity (0-100, rapidfuzz ratio over words) above which two provisions are taken to be one, reworded.
+PAIR_THRESHOLD = 55.0
+# Above this many candidate pairs, cross-gap matching is skipped: a near-total rewrite is reported as such.
+MAX_CROSS_PAIRS = 250_000
+# Split and merge detection tries windows of consecutive blocks: only in gaps small enough to stay fast.
+MAX_SPLIT_PAIRS = 3_000
+
+
+@dataclass
+class Match:
+    """A correspondence between old and new blocks: one-to-one, one-to-many (split) or many-to-one (merge)."""
+
+    old: list[int]
+    new: list[int]
+    relation: str  # same | moved | split | merged | similar | added | removed
+    score: float = 100.0
+    gaps: set[str] = field(default_factory=set)
+
+
+def _words(block: Block) -> str:
+    return " ".join(block.tokens)
+
+
+def align(old: list[Block], new: list[Block], timeout: float = 1.0) -> list[Match]:
+    """Return matches covering every old and every new block exactly once."""
+    matches: list[Match] = []
+    runs = seq_diff([b.sig for b in old], [b.sig for b in new], timeout)
+    gaps: list[tuple[list[int], list[int]]] = []
+    i = j = 0
+    gap_old: list[int] = []
+    gap_new: list[int] = []
+    for op, toks in runs:
+        if op == 0:
+            if gap_old or gap_new:
+                gaps.append((gap_old, gap_new))
+                gap_old, gap_new = [], []
+            for _ in toks:
+                matches.append(Match([i], [j], "same"))
+                i += 1
+                j += 1
+        elif op == -1:
+            gap_old.extend(range(i, i + len(toks)))
+            i += len(toks)
+        else:
+            gap_new.extend(range(j, j + len(toks)))
+            j += len(toks)
+    if gap_old or gap_new:
+        gaps.append((gap_old, gap_new))
+
+    _moves(old, new, gaps, matches)
+    for gap_old, gap_new in gaps:
+        _splits_and_merges(old, new, gap_old, gap_new, matches)
+        _pair_similar(old, new, gap_old, gap_new, matches, local=True)
+    left_old = [i for g, _ in gaps for i in g]
+    left_new = [j for _, g in gaps for j in g]
+    _pair_similar(old, new, left_old, left_new, matches, local=False)
+    matches.extend(Match([i], [], "removed") for i in left_old)
+    matches.extend(Match([], [j], "added") for j in left_new)
+    return matches
+
+
+def _moves(
+    old: list[Block], new: list[Block], gaps: list[tuple[list[int], list[int]]], out: list[Match]
+) -> None:
+    """Match identical blocks that sit in different gaps (or different places of one gap) as moves."""
+    by_sig: dict[str, list[int]] = {}
+    for gap_old, _ in gaps:
+        for i in gap_old:
+            if old[i].tokens:
+                by_sig.setdefault(old[i].sig, []).append(i)
+    if not by_sig:
+        return
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+    for _, gap_new in gaps:
+        for j in gap_new:
+            candidates = by_sig.get(new[j].sig)
+            if candidates:
+                i = candidates.pop(0)
+                taken_old.add(i)
+                taken_new.add(j)
+                out.append(Match([i], [j], "moved"))
+    for gap_old, gap_new in gaps:
+        gap_old[:] = [i for i in gap_old if i not in taken_old]
+        gap_new[:] = [j for j in gap_new if j not in taken_new]
+
+
+def _splits_and_merges(
+    old: list[Block], new: list[Block], gap_old: list[int], gap_new: list[int], out: list[Match]
+) -> None:
+    """Find an old block whose words are spread over consecutive new blocks (split), or the reverse (merge)."""
+    for src, dst, relation in ((old, new, "split"), (new, old, "merged")):
+        a, b = (gap_old, gap_new) if relation == "split" else (gap_new, gap_old)
+        if len(b) < 2 or not a or len(a) * len(b) > MAX_SPLIT_PAIRS:
+            continue
+        for x in list(a):
+            whole = _words(src[x])
+            if len(src[x].tokens) < 4:
+                continue
+            best: tuple[float, int, int] | None = None
+            for start in range(len(b)):
+                if b[start] not in b:
+                    continue
+                joined: list[str] = []
+                for end in range(start, min(start + 8, len(b))):
+                    # Only consecutive blocks can be the pieces of one.
+                    if end > start and b[end] != b[end - 1] + 1:
+                        break
+                    joined.extend(dst[b[end]].tokens)
+                    if end == start:
+                        continue
+                    score = fuzz.ratio(whole, " ".join(joined))
+                    if score >= 80 and (best is None or score > best[0]):
+                        best = (score, start, end)
+            if best is None:
+                continue
+            single = max((fuzz.ratio(whole, _words(dst[y])) for y in b), default=0.0)
+            if single >= best[0]:
+                continue
+            pieces = b[best[1] : best[2] + 1]
+            if relation == "split":
+                out.append(Match([x], pieces, "split", best[0]))
+            else:
+                out.append(Match(pieces, [x], "merged", best[0]))
+            a.remove(x)
+            b[:] = [y for y in b if y not in pieces]
+
+
+def _pair_similar(
+    old: list[Block],
+    new: list[Block],
+    gap_old: list[int],
+    gap_new: list[int],
+    out: list[Match],
+    *,
+    local: bool,
+) -> None:
+    """Pair the most similar remaining blocks, best first, above the threshold."""
+    if not gap_old or not gap_new:
+        return
+    if len(gap_old) * len(gap_new) > MAX_CROSS_PAIRS:
+        return
+    # Headings pair with headings, body with body: a heading is never a reworded paragraph.
+    a_texts = [_words(old[i]) for i in gap_old]
+    b_texts = [_words(new[j]) for j in gap_new]
+    scores = process.cdist(a_texts, b_texts, scorer=fuzz.ratio, score_cutoff=PAIR_THRESHOLD, workers=1)
+    candidates = []
+    for ai, row in enumerate(scores):
+        for bi, score in enumerate(row):
+            if score >= PAIR_THRESHOLD and (old[gap_old[ai]].kind == "heading") == (
+                new[gap_new[bi]].kind == "heading"
+            ):
+                candidates.append((float(score), ai, bi))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for score, ai, bi in candidates:
+        if ai in used_a or bi in used_b:
+            continue
+        used_a.add(ai)
+        used_b.add(bi)
+        match = Match([gap_old[ai]], [gap_new[bi]], "similar", score)
+        if not local:
+            match.gaps.add("moved")
+        out.append(match)
+    gap_old[:] = [i for k, i in enumerate(gap_old) if k not in used_a]
+    gap_new[:] = [j for k, j in enumerate(gap_new) if k not in used_b]

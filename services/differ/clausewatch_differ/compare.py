@@ -1,0 +1,261 @@
+"""Compare two versions: align their provisions and describe each change (kind, significance, hints, diff).
+
+Significance follows one rule: a change is substantive when the words differ once markup, link targets, case,
+punctuation and date formats are ignored (`normalize.comparison_tokens`); anything else is cosmetic. A move is
+substantive (the provision now sits elsewhere), a split or merge with the same words is not.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+from clausewatch_differ.align import Match, align
+from clausewatch_differ.blocks import Block, parse_blocks
+from clausewatch_differ.hints import cosmetic_kinds, modification_hints
+from clausewatch_differ.normalize import comparison_tokens
+from clausewatch_differ.worddiff import Segment, word_diff
+
+_KIND_NAMES = {
+    "heading": "heading",
+    "paragraph": "paragraph",
+    "item": "list item",
+    "row": "table row",
+    "quote": "quotation",
+    "code": "block",
+}
+_SNIPPET = 90
+
+
+@dataclass
+class ChangeRecord:
+    """One provision-level change between two versions."""
+
+    kind: str  # added | removed | modified | moved
+    significance: str  # substantive | cosmetic
+    old_blocks: list[int]
+    new_blocks: list[int]
+    heading_path: list[str]
+    old_text: str | None
+    new_text: str | None
+    hints: list[str]
+    summary: str
+    diff: list[Segment]
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the change in the CLI's JSON contract."""
+        return {
+            "kind": self.kind,
+            "significance": self.significance,
+            "heading_path": self.heading_path,
+            "old_text": self.old_text,
+            "new_text": self.new_text,
+            "hints": self.hints,
+            "summary": self.summary,
+            "diff": self.diff,
+        }
+
+
+@dataclass
+class Comparison:
+    """The result of comparing two versions."""
+
+    old: list[Block]
+    new: list[Block]
+    changes: list[ChangeRecord]
+    inherited: dict[int, int] = field(
+        default_factory=dict
+    )  # new block index -> old block index (same provision)
+
+    @property
+    def substantive(self) -> bool:
+        """Return True if any change is substantive."""
+        return any(c.significance == "substantive" for c in self.changes)
+
+    def counts(self) -> dict[str, int]:
+        """Return how many changes of each kind there are."""
+        out = {"added": 0, "removed": 0, "modified": 0, "moved": 0}
+        for change in self.changes:
+            out[change.kind] += 1
+        return out
+
+    def summary(self) -> str:
+        """Return one line describing the whole change set."""
+        if not self.changes:
+            return "No change."
+        subst = [c for c in self.changes if c.significance == "substantive"]
+        cosmetic = len(self.changes) - len(subst)
+        if not subst:
+            return f"Cosmetic changes only ({cosmetic}): no words changed."
+        counts: dict[str, int] = {}
+        for change in subst:
+            counts[change.kind] = counts.get(change.kind, 0) + 1
+        parts = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        head = f"{len(subst)} substantive change{'s' if len(subst) != 1 else ''} ({parts})"
+        if cosmetic:
+            head += f" and {cosmetic} cosmetic"
+        return f"{head}. First: {subst[0].summary}"[:2000]
+
+
+def compare_texts(old_text: str, new_text: str) -> Comparison:
+    """Compare two clean Markdown texts."""
+    return compare_blocks(parse_blocks(old_text), parse_blocks(new_text))
+
+
+def compare_blocks(old: list[Block], new: list[Block]) -> Comparison:
+    """Compare two lists of blocks and return the changes in new-document order."""
+    matches = align(old, new)
+    changes: list[tuple[float, ChangeRecord]] = []
+    inherited: dict[int, int] = {}
+    for match, position in zip(matches, _positions(matches), strict=True):
+        if match.old and match.new:
+            inherited[match.new[0]] = match.old[0]
+        record = _describe(old, new, match)
+        if record is not None:
+            changes.append((position, record))
+    changes.sort(key=lambda pair: pair[0])
+    records = [record for _, record in changes]
+    _document_guard(old, new, records)
+    return Comparison(old, new, records, inherited)
+
+
+def _positions(matches: list[Match]) -> list[float]:
+    """Return a sort key per match in new-document order; a removal sits just after its old predecessor's match."""
+    old_to_new = {m.old[0]: m.new[0] for m in matches if m.old and m.new}
+    anchors = sorted(old_to_new)
+    keys: list[float] = []
+    for match in matches:
+        if match.new:
+            keys.append(float(match.new[0]))
+            continue
+        i = match.old[0]
+        k = bisect.bisect_left(anchors, i) - 1
+        base = old_to_new[anchors[k]] if k >= 0 else -1
+        keys.append(base + 0.5 + i * 1e-6)
+    return keys
+
+
+def _document_guard(old: list[Block], new: list[Block], records: list[ChangeRecord]) -> None:
+    """Keep the document-level verdict consistent with the words: same words overall means nothing substantive."""
+    old_words = [t for b in old for t in b.tokens]
+    new_words = [t for b in new for t in b.tokens]
+    if old_words == new_words:
+        for record in records:
+            if record.significance == "substantive":
+                record.significance = "cosmetic"
+                record.hints = [*record.hints, "rearranged"] if record.kind == "moved" else record.hints
+                record.summary = f"Cosmetic: {record.summary}"
+    elif not any(r.significance == "substantive" for r in records):
+        for record in records:
+            record.significance = "substantive"
+
+
+def _text(blocks: list[Block], indexes: list[int]) -> str | None:
+    if not indexes:
+        return None
+    return "\n\n".join(blocks[i].text for i in indexes)
+
+
+def _path(blocks: list[Block], indexes: list[int]) -> list[str]:
+    if not indexes:
+        return []
+    block = blocks[indexes[0]]
+    return list(block.heading_path)
+
+
+def _snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1].rstrip() + "…"
+
+
+def _where(path: list[str]) -> str:
+    return f' under "{" > ".join(_snippet(p) for p in path[-2:])}"' if path else ""
+
+
+def _describe(old: list[Block], new: list[Block], match: Match) -> ChangeRecord | None:
+    old_text, new_text = _text(old, match.old), _text(new, match.new)
+    path = _path(new, match.new) or _path(old, match.old)
+    any_block = new[match.new[0]] if match.new else old[match.old[0]]
+    noun = _KIND_NAMES.get(any_block.kind, "provision")
+    if match.relation == "same":
+        if old_text == new_text:
+            return None
+        assert old_text is not None
+        assert new_text is not None
+        kinds = cosmetic_kinds(old_text, new_text)
+        return ChangeRecord(
+            "modified", "cosmetic", match.old, match.new, path, old_text, new_text, kinds,
+            f"Cosmetic change ({', '.join(kinds)}) to a {noun}{_where(path)}.", word_diff(old_text, new_text),
+        )  # fmt: skip
+    if match.relation == "added":
+        assert new_text is not None
+        significance = "substantive" if new[match.new[0]].tokens else "cosmetic"
+        return ChangeRecord(
+            "added", significance, [], match.new, path, None, new_text, [],
+            f'Added a {noun}{_where(path)}: "{_snippet(new[match.new[0]].plain)}"', [["+", new_text]],
+        )  # fmt: skip
+    if match.relation == "removed":
+        assert old_text is not None
+        significance = "substantive" if old[match.old[0]].tokens else "cosmetic"
+        return ChangeRecord(
+            "removed", significance, match.old, [], path, old_text, None, [],
+            f'Removed a {noun}{_where(path)}: "{_snippet(old[match.old[0]].plain)}"', [["-", old_text]],
+        )  # fmt: skip
+    assert old_text is not None
+    assert new_text is not None
+    if match.relation == "moved":
+        old_path = _path(old, match.old)
+        hints = ["moved", *cosmetic_kinds(old_text, new_text)]
+        origin = f' from "{" > ".join(old_path[-2:])}"' if old_path != path and old_path else ""
+        return ChangeRecord(
+            "moved", "substantive", match.old, match.new, path, old_text, new_text, hints,
+            f'Moved a {noun}{origin}{_where(path).replace(" under", " to") or " within its section"}: '
+            f'"{_snippet(new[match.new[0]].plain)}"',
+            word_diff(old_text, new_text) if old_text != new_text else [["=", new_text]],
+        )  # fmt: skip
+    return _modified(old, new, match, old_text, new_text, path, noun)
+
+
+def _modified(
+    old: list[Block], new: list[Block], match: Match, old_text: str, new_text: str, path: list[str], noun: str
+) -> ChangeRecord:
+    diff = word_diff(old_text, new_text)
+    deleted = " ".join(t for op, t in diff if op == "-")
+    inserted = " ".join(t for op, t in diff if op == "+")
+    same_words = comparison_tokens(old_text) == comparison_tokens(new_text)
+    structural = [match.relation] if match.relation in {"split", "merged"} else []
+    structural += sorted(match.gaps)
+    if same_words:
+        kinds = cosmetic_kinds(old_text, new_text)
+        return ChangeRecord(
+            "modified", "cosmetic", match.old, match.new, path, old_text, new_text, [*structural, *kinds],
+            f"{_structure_phrase(structural) or 'Cosmetic change'} of a {noun}{_where(path)} "
+            f"({', '.join(kinds) or 'same words'}).",
+            diff,
+        )  # fmt: skip
+    hints, details = modification_hints(old_text, new_text, inserted, deleted)
+    what = "; ".join([*(_structure_phrase([s]) for s in structural), *details])
+    change = _first_edit(diff)
+    return ChangeRecord(
+        "modified", "substantive", match.old, match.new, path, old_text, new_text, [*structural, *hints],
+        f"Modified a {noun}{_where(path)}: {what}{'; ' + change if change else ''}."[:600],
+        diff,
+    )  # fmt: skip
+
+
+def _structure_phrase(structural: list[str]) -> str:
+    phrases = {"split": "split into several", "merged": "merged from several", "moved": "moved"}
+    return ", ".join(phrases[s] for s in structural if s in phrases)
+
+
+def _first_edit(diff: list[Segment]) -> str:
+    for k, (op, text) in enumerate(diff):
+        if op == "-":
+            nxt = diff[k + 1] if k + 1 < len(diff) and diff[k + 1][0] == "+" else None
+            if nxt:
+                return f'"{_snippet(text.strip())}" → "{_snippet(nxt[1].strip())}"'
+            return f'removed "{_snippet(text.strip())}"'
+        if op == "+":
+            return f'added "{_snippet(text.strip())}"'
+    return ""

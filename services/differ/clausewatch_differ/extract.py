@@ -1,0 +1,267 @@
+"""Extraction: turn a captured part (HTML, PDF, Markdown or plain text) into clean structured Markdown.
+
+HTML is parsed with selectolax (the Lexbor engine, C): the catalogue's `select` selectors keep the document,
+`remove` selectors and a built-in list drop navigation, headers, footers, cookie banners and scripts, and a walk
+writes headings, paragraphs, lists and tables as Markdown lines. PDF text comes from pypdf.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from charset_normalizer import from_bytes
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from clausewatch_differ.normalize import clean_text
+
+# Bump when extraction changes its output: versions record it, and `reextract` rebuilds older ones.
+EXTRACTOR_VERSION = "2026.11.1"
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+_DROP_TAGS = "script, style, noscript, template, svg, canvas, iframe, object, embed, form, button, nav, footer, aside, dialog, select, input, textarea, link, meta"
+_DROP_SELECTORS = (
+    '[role="navigation"], [role="banner"], [role="contentinfo"], [role="dialog"], [aria-hidden="true"], '
+    '[hidden], [id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i], '
+    '[id*="onetrust" i], [class*="onetrust" i], [id*="gdpr" i][class*="banner" i], [class*="skip-link" i], '
+    '[class*="breadcrumb" i], [id*="breadcrumb" i]'
+)
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "header", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr",
+    "thead", "tbody", "tfoot", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "br", "figure",
+    "figcaption", "address", "details", "summary", "body", "html",
+}  # fmt: skip
+_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+class ExtractionError(ValueError):
+    """The input cannot be read as a document (binary, unknown encoding, too large); retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A document's extraction declaration from the catalogue: selectors to keep and to drop, and whether PDF."""
+
+    select: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    pdf: bool = False
+
+    @classmethod
+    def from_json(cls, spec: dict[str, Any] | None) -> Spec:
+        """Build from the Document row's spec JSON, tolerating a single selector given as a string."""
+        spec = spec or {}
+
+        def many(value: Any) -> tuple[str, ...]:
+            if not value:
+                return ()
+            return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+
+        return cls(many(spec.get("select")), many(spec.get("remove")), bool(spec.get("pdf")))
+
+
+def sniff_kind(data: bytes, content_type: str = "", name: str = "") -> str:
+    """Return 'html', 'pdf', 'markdown' or 'text' from the content type, the file name and the bytes."""
+    ct = content_type.lower()
+    lower_name = name.lower()
+    if data[:5] == b"%PDF-" or "pdf" in ct or lower_name.endswith(".pdf"):
+        return "pdf"
+    if "html" in ct or lower_name.endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    if lower_name.endswith((".md", ".markdown")) or "markdown" in ct:
+        return "markdown"
+    head = data[:2048].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head or b"<div" in head:
+        return "html"
+    return "text"
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes to text: UTF-8 if valid, else the detected encoding, else line by line (mixed encodings)."""
+    if len(data) > MAX_INPUT_BYTES:
+        msg = f"input is {len(data)} bytes, more than the {MAX_INPUT_BYTES} accepted"
+        raise ExtractionError(msg)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _decode_mixed(data)
+    _refuse_binary(text)
+    return text
+
+
+def _decode_mixed(data: bytes) -> str:
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding not in {"utf_8", "ascii"}:
+        try:
+            return data.decode(best.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    # Mixed encodings (a UTF-8 page with a pasted Windows-1252 paragraph): decode each line on its own.
+    lines = []
+    for line in data.split(b"\n"):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(line.decode("cp1252", errors="replace"))
+    return "\n".join(lines)
+
+
+def _refuse_binary(text: str) -> None:
+    sample = text[:65536]
+    if not sample:
+        return
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v\x1b")
+    if "\x00" in sample or controls / len(sample) > 0.02:
+        msg = "input looks binary (control bytes), not a text, Markdown, HTML or PDF document"
+        raise ExtractionError(msg)
+
+
+def extract(data: bytes, content_type: str = "", spec: Spec | None = None, name: str = "") -> str:
+    """Return the clean Markdown text of one captured part."""
+    spec = spec or Spec()
+    if len(data) > MAX_INPUT_BYTES:
+        msg = f"input is {len(data)} bytes, more than the {MAX_INPUT_BYTES} accepted"
+        raise ExtractionError(msg)
+    kind = "pdf" if spec.pdf else sniff_kind(data, content_type, name)
+    if kind == "pdf":
+        return clean_text(pdf_to_markdown(data))
+    text = decode(data)
+    if kind == "html":
+        return clean_text(html_to_markdown(text, spec))
+    return clean_text(text)
+
+
+def pdf_to_markdown(data: bytes) -> str:
+    """Return the text of a PDF, one paragraph per run of lines, pages in order."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        msg = f"unreadable PDF: {exc}"
+        raise ExtractionError(msg) from exc
+    out: list[str] = []
+    for page in pages:
+        for raw in page.split("\n"):
+            line = raw.strip()
+            if not line:
+                out.append("")
+                continue
+            # PDF lines are visual lines: a line ending a sentence (or a short, title-like line) ends a paragraph.
+            out.append(line)
+            if line.endswith((".", ":", ";")) or (len(line) < 60 and not line.endswith(",")):
+                out.append("")
+        out.append("")
+    return "\n".join(out)
+
+
+def html_to_markdown(html: str, spec: Spec | None = None) -> str:
+    """Return the Markdown of an HTML page's document content."""
+    spec = spec or Spec()
+    tree = LexborHTMLParser(html)
+    roots: list[LexborNode] = []
+    for selector in spec.select:
+        roots.extend(tree.css(selector))
+    if not roots:
+        main = tree.css_first("main") or tree.css_first("article")
+        roots = [main] if main is not None else ([tree.body] if tree.body is not None else [])
+    for root in roots:
+        for selector in (*spec.remove, _DROP_TAGS, _DROP_SELECTORS):
+            for node in root.css(selector):
+                node.decompose()
+        # A page header outside the document body holds the site's menu, not the policy.
+        for node in root.css("header"):
+            if node.css_first("nav, ul, ol") is not None:
+                node.decompose()
+    writer = _Writer()
+    for root in roots:
+        writer.walk(root)
+    writer.flush()
+    return "\n".join(writer.lines)
+
+
+class _Writer:
+    """Walks an HTML tree and writes Markdown blocks."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.inline: list[str] = []
+        self.prefix = ""
+        self.depth = 0
+
+    def flush(self) -> None:
+        text = " ".join("".join(self.inline).split())
+        if text:
+            self.lines.extend([self.prefix + text, ""])
+        self.inline = []
+        self.prefix = ""
+
+    def walk(self, node: LexborNode) -> None:
+        for child in _children(node):
+            tag = child.tag
+            if tag == "-text":
+                self.inline.append(child.text_content or "")
+            elif tag in {"-comment", None}:
+                continue
+            elif tag and tag[0] == "h" and len(tag) == 2 and tag[1].isdigit():
+                self.flush()
+                self.prefix = "#" * int(tag[1]) + " "
+                self.walk(child)
+                self.flush()
+            elif tag in {"ul", "ol"}:
+                self.flush()
+                self.depth += 1
+                for number, item in enumerate((c for c in _children(child) if c.tag == "li"), 1):
+                    self.flush()
+                    marker = f"{number}." if tag == "ol" else "-"
+                    self.prefix = "  " * (self.depth - 1) + marker + " "
+                    self.walk(item)
+                    self.flush()
+                self.depth -= 1
+            elif tag == "table":
+                self.flush()
+                self._table(child)
+            elif tag == "a":
+                label = " ".join((child.text(deep=True) or "").split())
+                href = (child.attributes.get("href") or "").strip()
+                if label and href and not href.startswith(("javascript:", "#")):
+                    self.inline.append(f" [{label}]({href}) ")
+                else:
+                    self.inline.append(f" {label} ")
+            elif tag == "img":
+                alt = (child.attributes.get("alt") or "").strip()
+                src = (child.attributes.get("src") or "").strip()
+                if alt or src:
+                    self.inline.append(f" ![{alt}]({src}) ")
+            elif tag == "br":
+                self.inline.append(" ")
+            elif tag == "blockquote" or tag in _BLOCK_TAGS:
+                self.flush()
+                self.walk(child)
+                self.flush()
+            else:
+                self.walk(child)
+
+    def _table(self, table: LexborNode) -> None:
+        rows = table.css("tr")
+        for n, row in enumerate(rows):
+            cells = [" ".join((c.text(deep=True, separator=" ") or "").split()) for c in row.css("th, td")]
+            if not any(cells):
+                continue
+            self.lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+            if n == 0:
+                self.lines.append("|" + " --- |" * len(cells))
+        self.lines.append("")
+
+
+def _children(node: LexborNode) -> Iterable[LexborNode]:
+    child = node.child
+    while child is not None:
+        yield child
+        child = child.next

@@ -1,0 +1,116 @@
+"""The differ's handler: a captured snapshot becomes a version, and a change set if its text changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+
+from clausewatch_differ import store
+from clausewatch_differ.extract import EXTRACTOR_VERSION, ExtractionError, Spec, extract
+from clausewatch_differ.normalize import clean_text
+from clausewatch_differ.plan import plan_version
+from clausewatch_shared.blobstore import BlobIntegrityError, BlobStore
+from clausewatch_shared.db import Database
+from clausewatch_shared.events import (
+    ChangeCounts,
+    ChangeDetected,
+    SnapshotCaptured,
+    SnapshotPart,
+    VersionRecorded,
+)
+from clausewatch_shared.ids import derived_id
+from clausewatch_shared.messaging import Bus, PermanentError
+from clausewatch_shared.models import ChangeSet, Version
+
+log = structlog.get_logger("clausewatch.differ")
+
+
+async def load_text(blobs: BlobStore, parts: list[SnapshotPart] | list[dict[str, object]], spec: Spec) -> str:
+    """Return the clean text of a snapshot: each part fetched (hash-verified) and extracted, joined in order."""
+    texts: list[str] = []
+    for raw in parts:
+        part = raw if isinstance(raw, SnapshotPart) else SnapshotPart.model_validate(raw)
+        try:
+            data = await blobs.get(part.sha256)
+        except BlobIntegrityError as exc:
+            raise PermanentError(str(exc)) from exc
+        try:
+            texts.append(extract(data, part.content_type, spec, name=part.final_url))
+        except ExtractionError as exc:
+            msg = f"part {part.url}: {exc}"
+            raise PermanentError(msg) from exc
+    return clean_text("\n\n".join(texts))
+
+
+@dataclass
+class SnapshotHandler:
+    """Handles SnapshotCaptured: extract, compare with the latest version, record, publish."""
+
+    db: Database
+    blobs: BlobStore
+    bus: Bus
+
+    async def __call__(self, event: SnapshotCaptured) -> None:
+        """Record a new version if the normalised text changed, and publish what happened."""
+        async with self.db.session() as session:
+            done = await store.version_for(session, event.snapshot_id, EXTRACTOR_VERSION)
+            if done is not None:
+                # A rerun after a crash between commit and publish: publish again, JetStream drops duplicates.
+                change_set, change_ids = await store.change_set_for(session, done.id)
+                await self._publish(event, done, change_set, change_ids)
+                return
+            document = await store.document(session, event.document_id)
+            if document is None:
+                msg = f"document {event.document_id} is not in the catalogue"
+                raise PermanentError(msg)
+            spec = Spec.from_json(document.spec)
+        text = await load_text(self.blobs, event.parts, spec)
+        if not text.strip():
+            msg = f"snapshot {event.snapshot_id} has no text once extracted"
+            raise PermanentError(msg)
+        async with self.db.session() as session:
+            previous = await store.latest(session, event.document_id, EXTRACTOR_VERSION)
+            plan = plan_version(
+                document_id=event.document_id, snapshot_id=event.snapshot_id, text=text, previous=previous
+            )
+            if plan is None:
+                log.info("text_unchanged", previous_version_id=previous.version.id if previous else None)
+                return
+            await store.save(session, plan)
+        await self._publish(event, plan.version, plan.change_set, [c.id for c in plan.changes])
+
+    async def _publish(
+        self, event: SnapshotCaptured, version: Version, change_set: ChangeSet | None, change_ids: list[str]
+    ) -> None:
+        await self.bus.publish(
+            VersionRecorded(
+                event_id=derived_id("version-recorded", version.id),
+                correlation_id=event.correlation_id,
+                document_id=version.document_id,
+                platform_id=event.platform_id,
+                version_id=version.id,
+                snapshot_id=version.snapshot_id,
+                text_sha256=version.text_sha256,
+                previous_version_id=version.previous_version_id,
+                provision_count=version.provision_count,
+            )
+        )
+        if change_set is None:
+            return
+        await self.bus.publish(
+            ChangeDetected(
+                event_id=derived_id("change-detected", version.id),
+                correlation_id=event.correlation_id,
+                document_id=version.document_id,
+                platform_id=event.platform_id,
+                change_set_id=change_set.id,
+                version_id=version.id,
+                previous_version_id=change_set.previous_version_id,
+                substantive=change_set.substantive,
+                counts=ChangeCounts(**change_set.counts),
+                change_ids=change_ids,
+                summary=change_set.summary[:2000],
+            )
+        )
+        log.info("change_detected", change_set_id=change_set.id, substantive=change_set.substantive)

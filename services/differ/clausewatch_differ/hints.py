@@ -1,0 +1,133 @@
+"""Hints about what a modification did: expanded, narrowed, reworded, a number or modal changed, an opt-out.
+
+Lexical cues only, read from the word diff; the analyzer judges what they mean legally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from clausewatch_differ.normalize import canonical_dates, strip_markup
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%)?")
+_WORD = re.compile(r"[^\W_]+")
+_MODALS = (
+    "may not",
+    "must not",
+    "will not",
+    "shall not",
+    "cannot",
+    "can not",
+    "may",
+    "might",
+    "can",
+    "could",
+    "will",
+    "shall",
+    "must",
+    "should",
+    "would",
+)
+_MODAL = re.compile(r"\b(" + "|".join(m.replace(" ", r"\s+") for m in _MODALS) + r")\b", re.IGNORECASE)
+_OPT_OUT = re.compile(
+    r"\bopt(?:ing)?[- ]?out\b|\bunsubscrib\w*|\bwithdraw\w*\s+(?:your\s+|their\s+)?consent|\bobject\s+to\b|"
+    r"\bdo\s+not\s+sell\b|\bturn\s+off\b|\bdisable\b|\bdelete\s+your\b|\bright\s+to\s+(?:object|erasure|delete)",
+    re.IGNORECASE,
+)
+_LEADING_NUMBER = re.compile(r"^\W*(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])[.)]?\s+", re.IGNORECASE)
+
+
+def _numbers(text: str) -> Counter[str]:
+    return Counter(n.replace(" ", "") for n in _NUMBER.findall(strip_markup(text)))
+
+
+def _modals(text: str) -> Counter[str]:
+    return Counter(" ".join(m.lower().split()) for m in _MODAL.findall(text))
+
+
+def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple[list[str], list[str]]:
+    """Return (hints, readable details) for a provision that went from `old` to `new`.
+
+    `inserted` and `deleted` are the texts the word diff marked as added and removed.
+    """
+    hints: list[str] = []
+    details: list[str] = []
+    ins_words = _WORD.findall(strip_markup(inserted).lower())
+    del_words = _WORD.findall(strip_markup(deleted).lower())
+    if _renumbered(old, new):
+        hints.append("renumbered")
+        details.append("renumbered")
+        return hints, details
+    if canonical_dates(old) != old or canonical_dates(new) != new:
+        old_dates = set(re.findall(r"cwdate \S+ \d\d \d\d", canonical_dates(old)))
+        new_dates = set(re.findall(r"cwdate \S+ \d\d \d\d", canonical_dates(new)))
+        if old_dates != new_dates:
+            hints.append("date_changed")
+            details.append("date changed")
+    old_numbers, new_numbers = _numbers(old), _numbers(new)
+    if old_numbers != new_numbers and "date_changed" not in hints:
+        gone = sorted((old_numbers - new_numbers).elements())
+        came = sorted((new_numbers - old_numbers).elements())
+        hints.append("number_changed")
+        details.append(f"number changed {', '.join(gone) or '-'} → {', '.join(came) or '-'}")
+    old_modals, new_modals = _modals(deleted), _modals(inserted)
+    if old_modals != new_modals and (old_modals or new_modals):
+        hints.append("modal_changed")
+        details.append(
+            f"modal changed {'/'.join(sorted(old_modals)) or '-'} → {'/'.join(sorted(new_modals)) or '-'}"
+        )
+    old_opt, new_opt = len(_OPT_OUT.findall(old)), len(_OPT_OUT.findall(new))
+    if new_opt > old_opt:
+        hints.append("opt_out_added")
+        details.append("opt-out added")
+    elif new_opt < old_opt:
+        hints.append("opt_out_removed")
+        details.append("opt-out removed")
+    added, removed = len(ins_words), len(del_words)
+    if (added and not removed) or (added >= 2 * removed and added - removed >= 3):
+        hints.append("expanded")
+        details.append(f"expanded (+{added} words)")
+    elif (removed and not added) or (removed >= 2 * added and removed - added >= 3):
+        hints.append("narrowed")
+        details.append(f"narrowed (-{removed} words)")
+    elif added or removed:
+        hints.append("reworded")
+        details.append("reworded")
+    return hints, details
+
+
+def _renumbered(old: str, new: str) -> bool:
+    """Return True if the two texts differ only in a leading number ("3. Sharing" → "4. Sharing")."""
+    a, b = strip_markup(old).strip().lstrip("#").strip(), strip_markup(new).strip().lstrip("#").strip()
+    ma, mb = _LEADING_NUMBER.match(a), _LEADING_NUMBER.match(b)
+    if not (ma and mb) or ma.group(0) == mb.group(0):
+        return False
+    return _WORD.findall(a[ma.end() :].lower()) == _WORD.findall(b[mb.end() :].lower())
+
+
+def cosmetic_kinds(old: str, new: str) -> list[str]:
+    """Return what kind of cosmetic difference separates two texts with the same words."""
+    if old == new:
+        return []
+    if " ".join(old.split()) == " ".join(new.split()):
+        return ["whitespace"]
+    kinds: list[str] = []
+    old_plain, new_plain = strip_markup(old), strip_markup(new)
+    if old_plain == new_plain or " ".join(old_plain.split()) == " ".join(new_plain.split()):
+        return ["link_target"]
+    if old_plain.lower() == new_plain.lower():
+        return ["case"]
+    strip = re.compile(r"[*_`#>|]+")
+    if strip.sub("", old_plain).split() == strip.sub("", new_plain).split():
+        kinds.append("formatting")
+    elif (
+        canonical_dates(old_plain) != old_plain
+        and canonical_dates(old_plain).lower().split() == canonical_dates(new_plain).lower().split()
+    ):
+        kinds.append("date_format")
+    elif _WORD.findall(old_plain.lower()) == _WORD.findall(new_plain.lower()):
+        kinds.append("punctuation" if old_plain.lower() != new_plain.lower() else "case")
+    else:
+        kinds.append("formatting")
+    return kinds

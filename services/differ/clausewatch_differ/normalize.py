@@ -1,0 +1,208 @@
+"""Noise normalisation: make two renderings of the same words compare equal without losing any word.
+
+Two levels:
+- `clean_text` is what we store and show: Unicode and whitespace made uniform, typographic quotes straightened,
+  tracking parameters dropped from links and query strings dropped from image URLs (CDNs rotate them).
+- `comparison_tokens` is what decides significance: the words only, lower-cased, with markup, link targets and
+  image URLs ignored and dates written in one canonical form, so "28 August 2025" equals "August 28, 2025".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Characters that change how text looks but never which words it holds.
+_TRANSLATE = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u202f": " ",
+        "\u3000": " ",
+        "\t": " ",
+        # Zero-width characters and soft hyphens split words invisibly: dropping them re-joins the word.
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
+        "\u00ad": None,
+    }
+)
+_SPACES = re.compile(r"[ \f\v]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+# Query parameters that identify a visitor or a campaign, not a page.
+_TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|gclsrc|dclid|msclkid|yclid|mc_cid|mc_eid|_hsenc|_hsmi|hsctatracking|igshid|"
+    r"ref_src|ref_url|_ga|_gl|_ke|trk|trkcampaign|trackingid|sc_channel|sc_campaign|spm|scm|cmpid|icid|"
+    r"mkt_tok|oly_anon_id|oly_enc_id|vero_id|wickedid|s_cid|__s|ved|usg|ei|si|_nc_\w+|oh|oe)$",
+    re.IGNORECASE,
+)
+_MD_LINK = re.compile(
+    r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(\s+\"[^\"]*\")?\s*\)"
+)
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,500}>")
+# Words: letters and digits of any script; `_` is markup in Markdown, not a word character.
+_WORD = re.compile(r"[^\W_]+")
+
+_MONTHS = {
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+# Month names are matched capitalised only, so the modal "may" is never read as a month.
+_MONTH = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH},?(?:\s+(\d{{4}}))?\b")
+_DATE_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\b,?(?:\s+(\d{{4}}))?\b")
+_DATE_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
+def clean_line(line: str) -> str:
+    """Return one line with uniform Unicode, straight quotes, single spaces and tidy link targets."""
+    line = unicodedata.normalize("NFC", line).translate(_TRANSLATE)
+    line = _CONTROL.sub("", line)
+    if "](" in line:
+        line = _MD_LINK.sub(_clean_link_match, line)
+    return _SPACES.sub(" ", line).strip()
+
+
+def clean_text(text: str) -> str:
+    """Return text cleaned line by line, with runs of blank lines collapsed to one."""
+    out: list[str] = []
+    blank = True
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = clean_line(raw)
+        if not line:
+            if not blank:
+                out.append("")
+            blank = True
+            continue
+        out.append(line)
+        blank = False
+    return "\n".join(out).strip("\n") + "\n" if out else ""
+
+
+def _clean_link_match(match: re.Match[str]) -> str:
+    bang, label, url, title = match.group(1), match.group(2), match.group(3), match.group(4) or ""
+    return f"{bang}[{label}]({clean_url(url, image=bool(bang))}{title})"
+
+
+def clean_url(url: str, *, image: bool = False) -> str:
+    """Return a URL without tracking parameters; an image URL also loses its query and fragment (CDNs rotate them)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.query and not (image and parts.fragment):
+        return url
+    if image:
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    kept = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept, doseq=True), parts.fragment))
+
+
+def _date_dmy(m: re.Match[str]) -> str:
+    return _canonical_date(m.group(3), _MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)))
+
+
+def _date_mdy(m: re.Match[str]) -> str:
+    return _canonical_date(m.group(3), _MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)))
+
+
+def _date_iso(m: re.Match[str]) -> str:
+    return _canonical_date(m.group(1), int(m.group(2)), int(m.group(3)))
+
+
+def _canonical_date(year: str | None, month: int, day: int) -> str:
+    if not 1 <= day <= 31 or not 1 <= month <= 12:
+        return f" {year or ''} {month} {day} "
+    return f" cwdate {year or 'y'} {month:02d} {day:02d} "
+
+
+def canonical_dates(text: str) -> str:
+    """Return text with every recognised date written one way, so a format flip is not a change."""
+    if not any(c.isdigit() for c in text):
+        return text
+    text = _DATE_ISO.sub(_date_iso, text)
+    text = _DATE_DMY.sub(_date_dmy, text)
+    return _DATE_MDY.sub(_date_mdy, text)
+
+
+def strip_markup(text: str) -> str:
+    """Return the visible words of Markdown text: link labels without targets, image alt text, no HTML tags."""
+    if "](" in text:
+        text = _MD_LINK.sub(lambda m: f" {m.group(2)} ", text)
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
+    return text
+
+
+def comparison_tokens(text: str) -> list[str]:
+    """Return the words that decide whether text changed: lower-cased, markup, links and date formats ignored."""
+    return _WORD.findall(canonical_dates(strip_markup(text)).lower())
+
+
+def word_tokens(text: str) -> list[str]:
+    """Return the visible words of text (markup and link targets dropped), lower-cased, dates as written."""
+    return _WORD.findall(strip_markup(text).lower())
+
+
+def fingerprint_text(text: str) -> str:
+    """Return the form of a version's text whose hash decides whether a new version is recorded.
+
+    Image URLs are dropped (rotating CDN names) and dates canonicalised (format flips); everything else that
+    `clean_text` kept, including ordinary link targets, still counts, so a changed link is a (cosmetic) change.
+    """
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"![\1]()", text)
+    return canonical_dates(text)

@@ -1,0 +1,167 @@
+"""From a new text and the previous version to the rows to write: Version, Provisions, ChangeSet, Changes.
+
+Pure: it builds table rows in memory and writes nothing. Every id is derived from its inputs, so planning the
+same snapshot twice gives the same rows and a rerun after a crash cannot create anything twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from clausewatch_differ.blocks import Block, parse_blocks
+from clausewatch_differ.compare import Comparison, compare_blocks
+from clausewatch_differ.extract import EXTRACTOR_VERSION
+from clausewatch_differ.normalize import canonical_dates, fingerprint_text
+from clausewatch_shared.ids import derived_id, sha256_hex
+from clausewatch_shared.models.versions import Change, ChangeSet, Provision, Version
+
+_DATE_LINE = re.compile(
+    r"(last\s+(?:updated|modified|revised|changed)|effective(?:\s+date|\s+as\s+of|\s+from|\s+on)?|updated(?:\s+on)?"
+    r"|revised|date\s+of\s+last\s+revision)",
+    re.IGNORECASE,
+)
+_CANON = re.compile(r"cwdate (\d{4}|y) (\d\d) (\d\d)")
+
+
+@dataclass
+class Previous:
+    """The document's latest version and its provisions' keys in order."""
+
+    version: Version
+    keys: list[str]
+
+
+@dataclass
+class VersionPlan:
+    """Rows to write for one new version (and its change set if there was a previous version)."""
+
+    version: Version
+    provisions: list[Provision]
+    change_set: ChangeSet | None = None
+    changes: list[Change] = field(default_factory=list)
+    comparison: Comparison | None = None
+
+
+def fingerprint(text: str) -> str:
+    """Return the SHA-256 that decides whether a text is a new version (image URLs and date formats ignored)."""
+    return sha256_hex(fingerprint_text(text).encode())
+
+
+def document_date(blocks: list[Block]) -> str | None:
+    """Return the document's own "last updated"/"effective" date as ISO 8601, if it states one near the top."""
+    for block in blocks[:40]:
+        if len(block.text) > 400 or not _DATE_LINE.search(block.text):
+            continue
+        found = _CANON.search(canonical_dates(block.text))
+        if found and found.group(1) != "y":
+            return f"{found.group(1)}-{found.group(2)}-{found.group(3)}"
+    return None
+
+
+def assign_keys(
+    document_id: str, blocks: list[Block], inherited: dict[int, int], old_keys: list[str]
+) -> list[str]:
+    """Return a stable key per block: a matched provision keeps its old key, a new one gets a derived key."""
+    keys: list[str] = []
+    used: set[str] = set()
+    for j, block in enumerate(blocks):
+        i = inherited.get(j)
+        key = old_keys[i] if i is not None and i < len(old_keys) else None
+        if key is None or key in used:
+            base = ("/".join(block.heading_path), block.kind, block.sig)
+            n = 0
+            key = derived_id("provision-key", document_id, *base, n)
+            while key in used:
+                n += 1
+                key = derived_id("provision-key", document_id, *base, n)
+        used.add(key)
+        keys.append(key)
+    return keys
+
+
+def plan_version(
+    *,
+    document_id: str,
+    snapshot_id: str,
+    text: str,
+    previous: Previous | None,
+    extractor_version: str = EXTRACTOR_VERSION,
+) -> VersionPlan | None:
+    """Return the rows of a new version, or None if the text is the previous version's once noise is ignored."""
+    if previous is not None and fingerprint(previous.version.text) == fingerprint(text):
+        return None
+    version_id = derived_id("version", snapshot_id, extractor_version)
+    blocks = parse_blocks(text)
+    comparison = None
+    inherited: dict[int, int] = {}
+    if previous is not None:
+        comparison = compare_blocks(parse_blocks(previous.version.text), blocks)
+        inherited = comparison.inherited
+    keys = assign_keys(document_id, blocks, inherited, previous.keys if previous else [])
+    version = Version(
+        id=version_id,
+        document_id=document_id,
+        snapshot_id=snapshot_id,
+        previous_version_id=previous.version.id if previous else None,
+        text=text,
+        text_sha256=sha256_hex(text.encode()),
+        extractor_version=extractor_version,
+        provision_count=len(blocks),
+        document_date=document_date(blocks),
+    )
+    provisions = [
+        Provision(
+            id=derived_id("provision", version_id, n),
+            version_id=version_id,
+            document_id=document_id,
+            key=keys[n],
+            ordinal=n,
+            kind=block.kind,
+            heading_path=list(block.heading_path),
+            text=block.text,
+            text_sha256=sha256_hex(block.text.encode()),
+            parent_key=keys[block.parent] if block.parent is not None else None,
+        )
+        for n, block in enumerate(blocks)
+    ]
+    plan = VersionPlan(version, provisions, comparison=comparison)
+    if previous is None or comparison is None:
+        return plan
+    old_ids = [derived_id("provision", previous.version.id, n) for n in range(len(comparison.old))]
+    change_set_id = derived_id("change-set", version_id)
+    plan.change_set = ChangeSet(
+        id=change_set_id,
+        document_id=document_id,
+        version_id=version_id,
+        previous_version_id=previous.version.id,
+        substantive=comparison.substantive,
+        counts=comparison.counts(),
+        summary=comparison.summary(),
+    )
+    for n, record in enumerate(comparison.changes):
+        new_first = record.new_blocks[0] if record.new_blocks else None
+        old_first = record.old_blocks[0] if record.old_blocks else None
+        key = keys[new_first] if new_first is not None else None
+        if key is None and old_first is not None and old_first < len(previous.keys):
+            key = previous.keys[old_first]
+        plan.changes.append(
+            Change(
+                id=derived_id("change", change_set_id, n),
+                change_set_id=change_set_id,
+                document_id=document_id,
+                ordinal=n,
+                kind=record.kind,
+                significance=record.significance,
+                provision_key=key,
+                old_provision_id=old_ids[old_first] if old_first is not None else None,
+                new_provision_id=provisions[new_first].id if new_first is not None else None,
+                heading_path=record.heading_path,
+                old_text=record.old_text,
+                new_text=record.new_text,
+                hints=record.hints,
+                summary=record.summary,
+                diff=record.diff,
+            )
+        )
+    return plan

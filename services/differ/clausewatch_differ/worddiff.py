@@ -1,0 +1,141 @@
+"""Word-level diffs with diff-match-patch: words are mapped to single characters, diffed, and mapped back.
+
+The result is a list of `[op, text]` segments (op: "=", "-", "+") whose texts, joined, give back the old text
+(without "+") and the new text (without "-"). It is stored as `Change.diff` so any reader can render it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from diff_match_patch import diff_match_patch
+
+# A token is a word, a run of spaces, or one other character: diffs then never split a word.
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_OPS = {0: "=", -1: "-", 1: "+"}
+
+Segment = list[str]
+
+
+def _engine(timeout: float) -> diff_match_patch:
+    dmp = diff_match_patch()
+    # A time budget keeps pathological inputs (megabytes of rewritten text) from hanging; past it the diff is
+    # still correct, only less minimal.
+    dmp.Diff_Timeout = timeout
+    return dmp
+
+
+def tokenize(text: str) -> list[str]:
+    """Return text as words, whitespace runs and single punctuation characters."""
+    return _TOKEN.findall(text)
+
+
+def encode(a: list[str], b: list[str], vocab: dict[str, str] | None = None) -> tuple[str, str, list[str]]:
+    """Return two token lists as strings of one private character per distinct token, and the decoding table."""
+    vocab = {} if vocab is None else vocab
+    table: list[str] = list(vocab)
+
+    def chars(tokens: list[str]) -> str:
+        out = []
+        for tok in tokens:
+            ch = vocab.get(tok)
+            if ch is None:
+                # Skip the surrogate range, which cannot appear alone in a str that diff-match-patch slices.
+                code = len(table) + 0x100
+                if code >= 0xD800:
+                    code += 0x800
+                ch = chr(code)
+                vocab[tok] = ch
+                table.append(tok)
+            out.append(ch)
+        return "".join(out)
+
+    return chars(a), chars(b), table
+
+
+def seq_diff(a: list[str], b: list[str], timeout: float = 1.0) -> list[tuple[int, list[str]]]:
+    """Return the diff of two token sequences as (op, tokens) runs; op is 0 equal, -1 deleted, 1 inserted."""
+    sa, sb, table = encode(a, b)
+    base = 0x100
+    out: list[tuple[int, list[str]]] = []
+    for op, chunk in _engine(timeout).diff_main(sa, sb, False):
+        toks = []
+        for ch in chunk:
+            code = ord(ch) - base
+            if code >= 0xD800 - base:
+                code -= 0x800
+            toks.append(table[code])
+        out.append((op, toks))
+    return out
+
+
+def word_diff(old: str, new: str, timeout: float = 1.0) -> list[Segment]:
+    """Return the word-level diff of two texts as `[op, text]` segments, adjacent ones of a kind merged."""
+    runs = seq_diff(tokenize(old), tokenize(new), timeout)
+    segments: list[Segment] = []
+    for op, toks in runs:
+        text = "".join(toks)
+        if not text:
+            continue
+        symbol = _OPS[op]
+        if segments and segments[-1][0] == symbol:
+            segments[-1][1] += text
+        else:
+            segments.append([symbol, text])
+    return _tidy(segments)
+
+
+def _tidy(segments: list[Segment]) -> list[Segment]:
+    """Fold whitespace-only equal runs between two edits into the edits, so "a b" → "c d" reads as one swap."""
+    out: list[Segment] = []
+    i = 0
+    while i < len(segments):
+        op, text = segments[i]
+        if (
+            op == "="
+            and not text.strip()
+            and out
+            and out[-1][0] != "="
+            and i + 1 < len(segments)
+            and segments[i + 1][0] != "="
+        ):
+            # Attach the space to both sides of the edit.
+            _append(out, "-", text)
+            _append(out, "+", text)
+            i += 1
+            continue
+        _append(out, op, text)
+        i += 1
+    # Order each edit group as deletions then insertions, which is how people read a replacement.
+    grouped: list[Segment] = []
+    pending: dict[str, str] = {"-": "", "+": ""}
+    for op, text in out:
+        if op == "=":
+            for sym in ("-", "+"):
+                if pending[sym]:
+                    grouped.append([sym, pending[sym]])
+                    pending[sym] = ""
+            grouped.append([op, text])
+        else:
+            pending[op] += text
+    for sym in ("-", "+"):
+        if pending[sym]:
+            grouped.append([sym, pending[sym]])
+    return grouped
+
+
+def _append(out: list[Segment], op: str, text: str) -> None:
+    if out and out[-1][0] == op:
+        out[-1][1] += text
+    else:
+        out.append([op, text])
+
+
+def old_side(segments: list[Segment]) -> str:
+    """Return the old text a diff was built from."""
+    return "".join(t for op, t in segments if op != "+")
+
+
+def new_side(segments: list[Segment]) -> str:
+    """Return the new text a diff was built from."""
+    return "".join(t for op, t in segments if op != "-")

@@ -1,0 +1,83 @@
+"""The differ against a real nats-server and real databases: snapshots in, versions and change sets out."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from clausewatch_differ.settings import DifferSettings
+from clausewatch_shared.db import Database
+from clausewatch_shared.models import Change, ChangeSet, Provision, Version
+from tests.integration.differ.conftest import add_catalogue, capture, running_differ
+
+V1 = b"""<html><body><nav><a href="/">Home</a></nav>
+<main><h1>Privacy Policy</h1><p>Last updated: March 1, 2026</p>
+<h2>Retention</h2><p>We keep your data for 30 days after you close your account.</p>
+<h2>Sharing</h2><ul><li>We share data with processors.</li><li>We never sell your data.</li></ul></main>
+<footer>Copyright Acme</footer><div id="cookie-banner">We use cookies</div></body></html>"""
+V2 = V1.replace(b"30 days", b"90 days").replace(b"March 1, 2026", b"April 2, 2026")
+V2_NOISE = V2.replace(b"<p>We keep", b"<p>We   keep").replace(b"Copyright Acme", b"Copyright Acme 2027")
+
+
+async def test_a_changed_snapshot_records_a_version_and_a_change_set(differ_settings: DifferSettings) -> None:
+    """The first snapshot gives a version only; a changed one gives a version, change rows and ChangeDetected."""
+    url = differ_settings.database_url
+    await add_catalogue(url)
+    first = await capture(url, differ_settings.blob_dir, 1, V1)
+    second = await capture(url, differ_settings.blob_dir, 2, V2)
+    async with running_differ(differ_settings) as (runtime, listener):
+        bus = runtime.bus("test")
+        await bus.publish(first)
+        await listener.wait(lambda: len(listener.versions) == 1)
+        await bus.publish(second)
+        await listener.wait(lambda: len(listener.changes) == 1)
+    assert listener.versions[0].previous_version_id is None
+    event = listener.changes[0]
+    assert event.substantive is True
+    assert event.previous_version_id == listener.versions[0].version_id
+    assert event.counts.modified == 2
+    db = Database(url)
+    async with db.session() as session:
+        versions = (await session.exec(select(Version).order_by(col(Version.created_at)))).all()
+        changes = (await session.exec(select(Change).order_by(col(Change.ordinal)))).all()
+        change_set = (await session.exec(select(ChangeSet))).one()
+        provisions = (
+            await session.exec(select(Provision).where(Provision.version_id == versions[1].id))
+        ).all()
+    await db.dispose()
+    assert [v.document_date for v in versions] == ["2026-03-01", "2026-04-02"]
+    assert "Copyright" not in versions[0].text
+    assert "cookies" not in versions[0].text
+    assert change_set.id == event.change_set_id
+    assert [c.id for c in changes] == event.change_ids
+    retention = next(c for c in changes if "number_changed" in c.hints)
+    assert retention.heading_path == ["Privacy Policy", "Retention"]
+    assert ["-", "30"] in retention.diff
+    assert ["+", "90"] in retention.diff
+    # The modified paragraph keeps the key it had in the first version.
+    old_retention = next(p for p in provisions if "30 days" in p.text)
+    assert retention.provision_key == old_retention.key
+
+
+async def test_noise_only_snapshot_records_nothing_and_reruns_publish_once(
+    differ_settings: DifferSettings,
+) -> None:
+    """A snapshot differing only by whitespace and dropped footers makes no version; a redelivered one no duplicate."""
+    url = differ_settings.database_url
+    await add_catalogue(url)
+    first = await capture(url, differ_settings.blob_dir, 1, V2)
+    noisy = await capture(url, differ_settings.blob_dir, 2, V2_NOISE)
+    async with running_differ(differ_settings) as (runtime, listener):
+        bus = runtime.bus("test")
+        await bus.publish(first)
+        await listener.wait(lambda: len(listener.versions) == 1)
+        # The same snapshot again under a new event id: the handler must find its version and create nothing.
+        await bus.publish(first.model_copy(update={"event_id": "redelivered"}))
+        await bus.publish(noisy)
+        await bus.publish(noisy.model_copy(update={"event_id": "sentinel"}))
+        await listener.wait_consumed(4)
+    assert len(listener.versions) == 1
+    assert listener.changes == []
+    db = Database(url)
+    async with db.session() as session:
+        assert len((await session.exec(select(Version))).all()) == 1
+    await db.dispose()
