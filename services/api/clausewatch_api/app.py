@@ -1,0 +1,80 @@
+"""The api inside a runtime: `register` adds a task serving the FastAPI app with uvicorn; it consumes no events."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+import uvicorn
+from faststream import FastStream
+
+from clausewatch_api.settings import ApiSettings
+from clausewatch_api.web import create_api
+from clausewatch_shared.events import Message
+from clausewatch_shared.runtime import Runtime
+from clausewatch_shared.settings import CommonSettings, load_settings
+
+log = structlog.get_logger("clausewatch.api")
+
+
+def _api_settings(settings: CommonSettings) -> ApiSettings:
+    """Accept common settings (the embedded runner may pass them) and fill the api's own fields from the env."""
+    if isinstance(settings, ApiSettings):
+        return settings
+    return load_settings(ApiSettings, **settings.model_dump())
+
+
+def build_server(runtime: Runtime, settings: ApiSettings) -> uvicorn.Server:
+    """Return a uvicorn server for the app over the runtime's database and blob store."""
+    bus = runtime.bus("api")
+
+    async def publish(event: Message) -> bool:
+        return await bus.publish(event)
+
+    app = create_api(settings, runtime.db, runtime.blobs, publish=publish)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # structlog already owns logging
+        access_log=False,
+        lifespan="off",  # the runtime owns start-up and shut-down, not uvicorn
+        proxy_headers=True,
+    )
+    server = uvicorn.Server(config)
+    # uvicorn must not install its own signal handlers: the runtime's app (or the embedded runner) stops us.
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    return server
+
+
+async def serve(server: uvicorn.Server) -> None:
+    """Serve until cancelled, then let in-flight requests finish and close the sockets."""
+    task = asyncio.create_task(server.serve())
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, timeout=10)
+        raise
+
+
+def register(runtime: Runtime, settings: CommonSettings) -> None:
+    """Add a runtime task that serves the HTTP app (pages, feeds, JSON API) on settings.host:settings.port."""
+    api_settings = _api_settings(settings)
+
+    async def run() -> None:
+        server = build_server(runtime, api_settings)
+        log.info("api_listening", url=f"http://{api_settings.host}:{api_settings.port}")
+        await serve(server)
+
+    runtime.add_task("api-http", run)
+
+
+def create_app(settings: ApiSettings | None = None) -> FastStream:
+    """Return the FastStream app of a process running only the api (`clausewatch run api`)."""
+    settings = settings or load_settings(ApiSettings)
+    runtime = Runtime.create(settings, "api")
+    register(runtime, settings)
+    return runtime.app()

@@ -1,0 +1,156 @@
+"""Everything the provision page shows: the clause, its analysis, rarity, stability, history, laws, the same
+clause elsewhere, and a citation record whose SHA-256 is checked again against the stored bytes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from clausewatch_api import evidence, present, queries, stability
+from clausewatch_api.readmodel import ACTIVITY_DAYS
+from clausewatch_shared.blobstore import BlobStore
+from clausewatch_shared.models import Document, Platform, Snapshot, Version
+
+ELSEWHERE_LIMIT = 6
+
+
+async def provision_detail(
+    session: AsyncSession, id_or_key: str, blobs: BlobStore, base_url: str, now: datetime
+) -> dict[str, Any] | None:
+    """Return the provision page's data for a provision id or stable key, or None if there is no such provision."""
+    prov = await queries.find_provision(session, id_or_key)
+    if prov is None:
+        return None
+    version = await session.get(Version, prov.version_id)
+    doc = await session.get(Document, prov.document_id)
+    plat = await session.get(Platform, doc.platform_id) if doc else None
+    snap = await session.get(Snapshot, version.snapshot_id) if version else None
+    raw_assessment = (await queries.provision_assessments(session, [prov.id])).get(prov.id)
+    assessment = present.provision_assessment(raw_assessment)
+    current = await queries.current_version_ids(session, [prov.document_id])
+    platform_id = doc.platform_id if doc else ""
+
+    sightings = await queries.provision_sightings(session, prov.key)
+    history = await queries.provision_changes(session, prov.key)
+    change_assessments = await queries.change_set_assessments(session, {cs.id for _, cs in history})
+    by_change = {a.change_id: a for rows in change_assessments.values() for a in rows}
+    monitored_since = await queries.first_capture_at(session, prov.document_id)
+    stab = stability.stability(
+        changes=len(history),
+        first_seen=sightings[0][1].created_at if sightings else None,
+        last_seen=(doc.last_captured_at if doc and doc.last_captured_at else None)
+        or (sightings[-1][1].created_at if sightings else None),
+        monitored_since=monitored_since,
+        now=now,
+    )
+
+    clause = raw_assessment.primary_clause_type if raw_assessment else None
+    rarity = None
+    elsewhere: list[dict[str, Any]] = []
+    if clause:
+        other_platforms, other_provisions = await queries.clause_type_spread(session, clause, platform_id)
+        rarity = stability.rarity(
+            other_platforms=other_platforms,
+            total_platforms=await queries.count_platforms(session),
+            other_provisions=other_provisions,
+        )
+        for other_a, other_p in await queries.same_clause_elsewhere(
+            session, clause, platform_id, ELSEWHERE_LIMIT
+        ):
+            other_doc = await session.get(Document, other_p.document_id)
+            other_plat = await session.get(Platform, other_a.platform_id)
+            elsewhere.append(
+                {
+                    "platform_id": other_a.platform_id,
+                    "platform_name": other_plat.name if other_plat else other_a.platform_id,
+                    "document_title": other_doc.title if other_doc else other_p.document_id,
+                    "provision_id": other_p.id,
+                    "provision_key": other_p.key,
+                    "severity": other_a.severity,
+                    "excerpt": _excerpt(other_p.text, 300),
+                }
+            )
+
+    recent = await queries.change_set_times(session, platform_id, since=now - timedelta(days=ACTIVITY_DAYS))
+    others = await queries.other_provisions_of_version(session, prov.version_id, prov.id, limit=8)
+    record = _citation(prov, doc, plat, snap, base_url, now)
+    verification = await evidence.verify_snapshot(blobs, snap) if snap else None
+    return {
+        "provision": present.provision(prov, raw_assessment),
+        "title": present.provision_title(prov, raw_assessment),
+        "is_current": prov.version_id in current.values(),
+        "current_version_id": current.get(prov.document_id),
+        "platform": present.platform(plat) if plat else None,
+        "document": present.document(doc) if doc else None,
+        "version": present.version(version) if version else None,
+        "assessment": assessment,
+        "rarity": rarity,
+        "stability": {
+            **stab,
+            "first_seen": present.iso(stab["first_seen"]),
+            "last_seen": present.iso(stab["last_seen"]),
+        },
+        "history": [
+            {
+                "change_id": change.id,
+                "change_set_id": cs.id,
+                "kind": change.kind,
+                "significance": change.significance,
+                "at": present.iso(cs.created_at),
+                "description": (by_change[change.id].description if change.id in by_change else "")
+                or change.summary,
+                "severity_before": by_change[change.id].severity_before if change.id in by_change else None,
+                "severity_after": by_change[change.id].severity_after if change.id in by_change else None,
+                "escalation": by_change[change.id].escalation if change.id in by_change else None,
+            }
+            for change, cs in history
+        ],
+        "elsewhere": elsewhere,
+        "activity": {"days": ACTIVITY_DAYS, "change_sets": len(recent)},
+        "other_risks": [
+            {
+                "provision_id": p.id,
+                "title": present.provision_title(p, a),
+                "severity": a.severity,
+            }
+            for p, a in others
+        ],
+        "citation": record,
+        "citation_text": evidence.citation_text(record) if record else "",
+        "verification": verification,
+    }
+
+
+def _excerpt(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _citation(
+    prov: Any,
+    doc: Document | None,
+    plat: Platform | None,
+    snap: Snapshot | None,
+    base_url: str,
+    now: datetime,
+) -> dict[str, Any] | None:
+    if snap is None:
+        return None
+    part = snap.parts[0] if snap.parts else {}
+    return {
+        "platform_name": plat.name if plat else (doc.platform_id if doc else ""),
+        "document_title": doc.title if doc else prov.document_id,
+        "document_id": prov.document_id,
+        "provision_id": prov.id,
+        "provision_key": prov.key,
+        "snapshot_id": snap.id,
+        "captured_at": present.iso(snap.captured_at),
+        "sha256": snap.sha256,
+        "parts": [dict(p) for p in snap.parts],
+        "source_url": part.get("url") or (doc.urls[0] if doc and doc.urls else ""),
+        "archive_url": snap.archive_url,
+        "fetcher": snap.fetcher,
+        "permalink": f"{base_url}/provisions/{prov.key}",
+        "accessed": now.date().isoformat(),
+    }

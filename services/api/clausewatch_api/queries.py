@@ -1,0 +1,414 @@
+"""Read queries over the tables the other services write: every database access of the api is here.
+
+Functions take an open session and return table rows (or plain tuples); shaping them for pages and JSON is the
+job of `present`. Lists load one page and then fetch what the page refers to in bulk, never row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Text, and_, cast, desc, func, or_
+from sqlmodel import SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from clausewatch_api.filters import ChangeFilter, ProvisionFilter, json_list_pattern
+from clausewatch_shared.models import (
+    CaptureFailure,
+    Change,
+    ChangeAssessment,
+    ChangeSet,
+    Document,
+    Platform,
+    Provision,
+    ProvisionAssessment,
+    Snapshot,
+    Subscriber,
+    Version,
+)
+
+T = TypeVar("T", bound=SQLModel)
+
+
+async def _page(session: AsyncSession, query: Any, limit: int, offset: int) -> tuple[list[Any], int]:
+    total = (await session.exec(select(func.count()).select_from(query.order_by(None).subquery()))).one()
+    rows = list((await session.exec(query.limit(limit).offset(offset))).all())
+    return rows, int(total)
+
+
+async def by_ids(session: AsyncSession, model: type[T], ids: Iterable[str | None]) -> dict[str, T]:
+    """Return the rows of model whose id is in ids, keyed by id."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = (await session.exec(select(model).where(model.id.in_(wanted)))).all()  # type: ignore[attr-defined]
+    return {row.id: row for row in rows}  # type: ignore[attr-defined]
+
+
+# --- catalogue -----------------------------------------------------------------------------------------------------
+
+
+async def list_platforms(session: AsyncSession, limit: int, offset: int) -> tuple[list[Platform], int]:
+    """Return a page of platforms by name, and how many there are."""
+    return await _page(session, select(Platform).order_by(Platform.name, Platform.id), limit, offset)
+
+
+async def count_platforms(session: AsyncSession) -> int:
+    """Return how many platforms the catalogue holds."""
+    return int((await session.exec(select(func.count()).select_from(Platform))).one())
+
+
+async def list_documents(
+    session: AsyncSession, platform_id: str | None, limit: int, offset: int
+) -> tuple[list[Document], int]:
+    """Return a page of documents (of one platform if given), and how many there are."""
+    query = select(Document).order_by(Document.platform_id, Document.id)
+    if platform_id:
+        query = query.where(Document.platform_id == platform_id)
+    return await _page(session, query, limit, offset)
+
+
+async def latest_snapshot(session: AsyncSession, document_id: str) -> Snapshot | None:
+    """Return the document's most recent snapshot."""
+    query = select(Snapshot).where(Snapshot.document_id == document_id).order_by(desc(Snapshot.captured_at))
+    return (await session.exec(query.limit(1))).first()
+
+
+async def first_capture_at(session: AsyncSession, document_id: str) -> datetime | None:
+    """Return when the document was first captured (monitoring began then)."""
+    query = select(func.min(Snapshot.captured_at)).where(Snapshot.document_id == document_id)
+    value = (await session.exec(query)).one()
+    if isinstance(value, str):  # SQLite returns aggregates of datetime columns as text
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+async def recent_failures(
+    session: AsyncSession, document_ids: Sequence[str], limit: int
+) -> list[CaptureFailure]:
+    """Return the newest capture failures of these documents."""
+    if not document_ids:
+        return []
+    query = (
+        select(CaptureFailure)
+        .where(CaptureFailure.document_id.in_(document_ids))  # type: ignore[attr-defined]
+        .order_by(desc(CaptureFailure.at))
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+# --- versions and provisions -------------------------------------------------------------------------------------
+
+
+async def list_versions(
+    session: AsyncSession, document_id: str, limit: int, offset: int
+) -> tuple[list[Version], int]:
+    """Return a page of a document's versions, newest first."""
+    query = select(Version).where(Version.document_id == document_id).order_by(desc(Version.created_at))
+    return await _page(session, query, limit, offset)
+
+
+async def current_version_ids(
+    session: AsyncSession, document_ids: Sequence[str] | None = None
+) -> dict[str, str]:
+    """Return each document's newest version id, keyed by document id."""
+    newest = select(Version.document_id, func.max(Version.created_at).label("at")).group_by(
+        Version.document_id
+    )
+    if document_ids is not None:
+        newest = newest.where(Version.document_id.in_(document_ids))  # type: ignore[attr-defined]
+    sub = newest.subquery()
+    query = select(Version.document_id, Version.id).join(
+        sub, and_(Version.document_id == sub.c.document_id, Version.created_at == sub.c.at)
+    )
+    return dict((await session.exec(query)).all())
+
+
+async def version_provisions(session: AsyncSession, version_id: str) -> list[Provision]:
+    """Return a version's provisions in document order."""
+    query = select(Provision).where(Provision.version_id == version_id).order_by(Provision.ordinal)
+    return list((await session.exec(query)).all())
+
+
+def _provision_query(flt: ProvisionFilter, current_ids: Iterable[str] | None) -> Any:
+    query = select(Provision).order_by(Provision.document_id, Provision.ordinal)
+    if current_ids is not None:
+        query = query.where(Provision.version_id.in_(list(current_ids)))  # type: ignore[attr-defined]
+    if flt.documents:
+        query = query.where(Provision.document_id.in_(flt.documents))  # type: ignore[attr-defined]
+    if flt.platforms:
+        docs = select(Document.id).where(Document.platform_id.in_(flt.platforms))  # type: ignore[attr-defined]
+        query = query.where(Provision.document_id.in_(docs))  # type: ignore[attr-defined]
+    if flt.severities or flt.clause_types or flt.regulations:
+        assessed = select(ProvisionAssessment.provision_id)
+        if flt.severities:
+            assessed = assessed.where(ProvisionAssessment.severity.in_(flt.severities))  # type: ignore[attr-defined]
+        for clause in flt.clause_types:
+            assessed = assessed.where(
+                cast(ProvisionAssessment.clause_types, Text).like(json_list_pattern(clause), escape="\\")
+            )
+        for regulation in flt.regulations:
+            assessed = assessed.where(
+                cast(ProvisionAssessment.regulations, Text).like(json_list_pattern(regulation), escape="\\")
+            )
+        query = query.where(Provision.id.in_(assessed))  # type: ignore[attr-defined]
+    return query
+
+
+async def list_provisions(
+    session: AsyncSession, flt: ProvisionFilter, limit: int, offset: int
+) -> tuple[list[Provision], int]:
+    """Return a page of provisions matching the filter, and how many match."""
+    current = list((await current_version_ids(session)).values()) if flt.current_only else None
+    return await _page(session, _provision_query(flt, current), limit, offset)
+
+
+async def find_provision(session: AsyncSession, id_or_key: str) -> Provision | None:
+    """Return the provision with this id, or else the newest provision with this stable key."""
+    found = await session.get(Provision, id_or_key)
+    if found is not None:
+        return found
+    query = (
+        select(Provision)
+        .join(Version, Version.id == Provision.version_id)  # type: ignore[arg-type]
+        .where(Provision.key == id_or_key)
+        .order_by(desc(Version.created_at))
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
+
+
+async def provision_assessments(
+    session: AsyncSession, provision_ids: Iterable[str]
+) -> dict[str, ProvisionAssessment]:
+    """Return the newest assessment of each provision, keyed by provision id."""
+    ids = list(set(provision_ids))
+    if not ids:
+        return {}
+    query = (
+        select(ProvisionAssessment)
+        .where(ProvisionAssessment.provision_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(ProvisionAssessment.created_at)
+    )
+    return {a.provision_id: a for a in (await session.exec(query)).all()}
+
+
+async def provision_sightings(session: AsyncSession, key: str) -> list[tuple[Provision, Version]]:
+    """Return every version that contained the provision with this key, oldest first."""
+    query = (
+        select(Provision, Version)
+        .join(Version, Version.id == Provision.version_id)  # type: ignore[arg-type]
+        .where(Provision.key == key)
+        .order_by(Version.created_at)
+    )
+    return [(p, v) for p, v in (await session.exec(query)).all()]
+
+
+async def provision_changes(session: AsyncSession, key: str) -> list[tuple[Change, ChangeSet]]:
+    """Return every change of the provision with this key, oldest first."""
+    query = (
+        select(Change, ChangeSet)
+        .join(ChangeSet, ChangeSet.id == Change.change_set_id)  # type: ignore[arg-type]
+        .where(Change.provision_key == key)
+        .order_by(ChangeSet.created_at)
+    )
+    return [(c, cs) for c, cs in (await session.exec(query)).all()]
+
+
+async def same_clause_elsewhere(
+    session: AsyncSession, clause_type: str, platform_id: str, limit: int
+) -> list[tuple[ProvisionAssessment, Provision]]:
+    """Return provisions of the same primary clause type at other platforms (current versions, one per platform)."""
+    current = list((await current_version_ids(session)).values())
+    query = (
+        select(ProvisionAssessment, Provision)
+        .join(Provision, Provision.id == ProvisionAssessment.provision_id)  # type: ignore[arg-type]
+        .where(ProvisionAssessment.primary_clause_type == clause_type)
+        .where(ProvisionAssessment.platform_id != platform_id)
+        .where(Provision.version_id.in_(current))  # type: ignore[attr-defined]
+        .order_by(ProvisionAssessment.platform_id, Provision.ordinal)
+    )
+    seen: dict[str, tuple[ProvisionAssessment, Provision]] = {}
+    for assessment, provision in (await session.exec(query)).all():
+        seen.setdefault(assessment.platform_id, (assessment, provision))
+    return list(seen.values())[:limit]
+
+
+async def clause_type_spread(
+    session: AsyncSession, clause_type: str, exclude_platform: str
+) -> tuple[int, int]:
+    """Return (other platforms whose current versions have this primary clause type, their provisions with it)."""
+    current = list((await current_version_ids(session)).values())
+    query = (
+        select(ProvisionAssessment.platform_id, func.count())
+        .join(Provision, Provision.id == ProvisionAssessment.provision_id)  # type: ignore[arg-type]
+        .where(ProvisionAssessment.primary_clause_type == clause_type)
+        .where(ProvisionAssessment.platform_id != exclude_platform)
+        .where(Provision.version_id.in_(current))  # type: ignore[attr-defined]
+        .group_by(ProvisionAssessment.platform_id)
+    )
+    rows = (await session.exec(query)).all()
+    return len(rows), sum(int(n) for _, n in rows)
+
+
+async def other_provisions_of_version(
+    session: AsyncSession, version_id: str, exclude: str, limit: int
+) -> list[tuple[Provision, ProvisionAssessment]]:
+    """Return the most serious other assessed provisions of the same version ('other risks in this policy')."""
+    query = (
+        select(Provision, ProvisionAssessment)
+        .join(ProvisionAssessment, ProvisionAssessment.provision_id == Provision.id)  # type: ignore[arg-type]
+        .where(Provision.version_id == version_id, Provision.id != exclude)
+        .where(ProvisionAssessment.severity.in_(("high", "medium")))  # type: ignore[attr-defined]
+        .order_by(Provision.ordinal)
+    )
+    rows = [(p, a) for p, a in (await session.exec(query)).all()]
+    rows.sort(key=lambda pa: 0 if pa[1].severity == "high" else 1)
+    return rows[:limit]
+
+
+# --- changes -------------------------------------------------------------------------------------------------------
+
+
+def _change_set_query(flt: ChangeFilter) -> Any:
+    query = select(ChangeSet).order_by(desc(ChangeSet.created_at), desc(ChangeSet.id))
+    if flt.documents:
+        query = query.where(ChangeSet.document_id.in_(flt.documents))  # type: ignore[attr-defined]
+    if flt.platforms:
+        docs = select(Document.id).where(Document.platform_id.in_(flt.platforms))  # type: ignore[attr-defined]
+        query = query.where(ChangeSet.document_id.in_(docs))  # type: ignore[attr-defined]
+    if flt.since is not None:
+        query = query.where(ChangeSet.created_at >= flt.since)
+    if flt.until is not None:
+        query = query.where(ChangeSet.created_at < flt.until)
+    if flt.substantive_only:
+        query = query.where(ChangeSet.substantive == True)  # noqa: E712  (SQL expression, not a Python test)
+    if flt.needs_assessments:
+        assessed = select(ChangeAssessment.change_set_id)
+        if flt.severities:
+            assessed = assessed.where(ChangeAssessment.severity.in_(flt.severities))  # type: ignore[attr-defined]
+        for clause in flt.clause_types:
+            assessed = assessed.where(
+                cast(ChangeAssessment.clause_types, Text).like(json_list_pattern(clause), escape="\\")
+            )
+        for regulation in flt.regulations:
+            assessed = assessed.where(
+                cast(ChangeAssessment.regulations, Text).like(json_list_pattern(regulation), escape="\\")
+            )
+        query = query.where(ChangeSet.id.in_(assessed))  # type: ignore[attr-defined]
+    return query
+
+
+async def list_change_sets(
+    session: AsyncSession, flt: ChangeFilter, limit: int, offset: int
+) -> tuple[list[ChangeSet], int]:
+    """Return a page of change sets matching the filter, newest first, and how many match."""
+    return await _page(session, _change_set_query(flt), limit, offset)
+
+
+async def change_set_assessments(
+    session: AsyncSession, change_set_ids: Iterable[str]
+) -> dict[str, list[ChangeAssessment]]:
+    """Return the change assessments of each change set, keyed by change set id."""
+    ids = list(set(change_set_ids))
+    out: dict[str, list[ChangeAssessment]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    query = select(ChangeAssessment).where(ChangeAssessment.change_set_id.in_(ids))  # type: ignore[attr-defined]
+    for row in (await session.exec(query)).all():
+        out[row.change_set_id].append(row)
+    return out
+
+
+async def changes_of(session: AsyncSession, change_set_id: str) -> list[Change]:
+    """Return a change set's changes in document order."""
+    query = select(Change).where(Change.change_set_id == change_set_id).order_by(Change.ordinal)
+    return list((await session.exec(query)).all())
+
+
+async def change_set_times(
+    session: AsyncSession, platform_id: str | None = None, since: datetime | None = None
+) -> list[tuple[ChangeSet, str]]:
+    """Return (change set, document id) pairs, oldest first, of one platform or all, since a time."""
+    query = select(ChangeSet, Document.platform_id).join(
+        Document,
+        Document.id == ChangeSet.document_id,  # type: ignore[arg-type]
+    )
+    if platform_id:
+        query = query.where(Document.platform_id == platform_id)
+    if since is not None:
+        query = query.where(ChangeSet.created_at >= since)
+    return [(cs, pid) for cs, pid in (await session.exec(query.order_by(ChangeSet.created_at))).all()]
+
+
+async def platform_provision_severities(session: AsyncSession, platform_id: str) -> dict[str, int]:
+    """Return how many current provisions of the platform are at each severity."""
+    current = list((await current_version_ids(session)).values())
+    query = (
+        select(ProvisionAssessment.severity, func.count())
+        .join(Provision, Provision.id == ProvisionAssessment.provision_id)  # type: ignore[arg-type]
+        .where(ProvisionAssessment.platform_id == platform_id)
+        .where(Provision.version_id.in_(current))  # type: ignore[attr-defined]
+        .group_by(ProvisionAssessment.severity)
+    )
+    return {sev: int(n) for sev, n in (await session.exec(query)).all()}
+
+
+# --- search and subscribers ----------------------------------------------------------------------------------------
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+async def search(
+    session: AsyncSession, q: str, limit: int
+) -> tuple[list[Platform], list[Document], list[Provision]]:
+    """Return platforms, documents and current provisions whose name, title or text contains q (any case)."""
+    pattern = _like(q)
+    platforms = (
+        await session.exec(
+            select(Platform)
+            .where(
+                or_(
+                    func.lower(Platform.name).like(pattern, escape="\\"),
+                    Platform.id.like(pattern, escape="\\"),
+                )
+            )  # type: ignore[attr-defined]
+            .limit(limit)
+        )
+    ).all()
+    documents = (
+        await session.exec(
+            select(Document)
+            .where(
+                or_(
+                    func.lower(Document.title).like(pattern, escape="\\"),
+                    Document.id.like(pattern, escape="\\"),
+                )
+            )  # type: ignore[attr-defined]
+            .limit(limit)
+        )
+    ).all()
+    current = list((await current_version_ids(session)).values())
+    provisions = (
+        await session.exec(
+            select(Provision)
+            .where(Provision.version_id.in_(current))  # type: ignore[attr-defined]
+            .where(func.lower(Provision.text).like(pattern, escape="\\"))
+            .order_by(Provision.document_id, Provision.ordinal)
+            .limit(limit)
+        )
+    ).all()
+    return list(platforms), list(documents), list(provisions)
+
+
+async def subscriber_by_token(session: AsyncSession, token: str) -> Subscriber | None:
+    """Return the subscriber whose unsubscribe token this is."""
+    return (await session.exec(select(Subscriber).where(Subscriber.unsubscribe_token == token))).first()

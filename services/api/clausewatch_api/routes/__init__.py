@@ -1,0 +1,1 @@
+"""HTTP routes: the JSON API, the Atom feeds and the web pages."""

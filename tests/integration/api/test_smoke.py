@@ -1,0 +1,150 @@
+"""The api over rows written straight into the tables: JSON lists, the change page and latest changes, on both
+databases (a smoke test of the read side; the page tests in test_pages_pipeline.py use the real pipeline)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from clausewatch_api.settings import ApiSettings
+from clausewatch_api.web import create_api
+from clausewatch_shared.blobstore import FilesystemBlobStore
+from clausewatch_shared.db import Database
+from clausewatch_shared.models import Subscriber
+from tests.integration.api.rows import write_rows
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def client(database_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the api app over a migrated database holding one assessed change."""
+    db = Database(database_url)
+    blobs = FilesystemBlobStore(tmp_path / "blobs")
+    await write_rows(db, blobs)
+    settings = ApiSettings(
+        database_url=database_url, blob_dir=tmp_path / "blobs", public_base_url="http://cw.test"
+    )
+    app = create_api(settings, db, blobs)
+    app.state.test_db = db
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cw.test") as c:
+        yield c
+    await db.dispose()
+
+
+async def test_platform_list_pages_with_a_next_link(client: httpx.AsyncClient) -> None:
+    """Listing platforms one per page reports the total and links to the next page."""
+    first = await client.get("/api/v1/platforms", params={"limit": 1})
+    assert first.status_code == 200
+    body = first.json()
+    assert body["total"] == 2
+    assert len(body["items"]) == 1
+    assert body["items"][0]["name"] == "Acme AI"
+    second = await client.get(body["next"])
+    assert [p["id"] for p in second.json()["items"]] == ["other"]
+    assert second.json()["next"] is None
+
+
+async def test_changes_filter_by_severity_clause_type_and_regulation(client: httpx.AsyncClient) -> None:
+    """The change list keeps only change sets whose assessments match every filter given."""
+    assert (await client.get("/api/v1/changes", params={"severity": "high"})).json()["total"] == 1
+    assert (await client.get("/api/v1/changes", params={"severity": "low"})).json()["total"] == 0
+    assert (await client.get("/api/v1/changes", params={"clause_type": "ai-training"})).json()["total"] == 1
+    assert (await client.get("/api/v1/changes", params={"clause_type": "arbitration"})).json()["total"] == 0
+    assert (await client.get("/api/v1/changes", params={"regulation": "gdpr", "platform": "acme"})).json()[
+        "total"
+    ] == 1
+    assert (await client.get("/api/v1/changes", params={"platform": "other"})).json()["total"] == 0
+    assert (await client.get("/api/v1/changes", params={"since": "2026-11-03"})).json()["total"] == 0
+
+
+async def test_an_unchanged_resource_answers_304_to_its_etag(client: httpx.AsyncClient) -> None:
+    """A second request carrying the ETag of the first gets 304 Not Modified with no body."""
+    first = await client.get("/api/v1/changes/cs-1")
+    etag = first.headers["etag"]
+    again = await client.get("/api/v1/changes/cs-1", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    other = await client.get("/api/v1/changes/cs-1", headers={"If-None-Match": '"stale"'})
+    assert other.status_code == 200
+
+
+async def test_change_page_shows_the_word_diff_and_classification(client: httpx.AsyncClient) -> None:
+    """The change page shows removed and added words marked up, the severity move and the reasons."""
+    page = await client.get("/changes/cs-1")
+    assert page.status_code == 200
+    html = page.text
+    assert '<ins class="w">' in html
+    assert "generated images" in html
+    assert "Severity medium → high" in html
+    assert "Adds training on generated images" in html
+    assert "Acme Privacy Policy changed on Nov 2, 2026" in html
+
+
+async def test_latest_changes_page_lists_the_change(client: httpx.AsyncClient) -> None:
+    """The home page lists the change set with its platform, document and severity."""
+    html = (await client.get("/")).text
+    assert "/changes/cs-1" in html
+    assert "Acme AI" in html
+    assert "High severity" in html
+
+
+async def test_unsubscribe_needs_a_post_and_then_deactivates(client: httpx.AsyncClient) -> None:
+    """A GET only asks for confirmation; the POST sets the subscriber inactive."""
+    transport = client._transport
+    db: Database = transport.app.state.test_db  # type: ignore[attr-defined]
+    assert (await client.get("/unsubscribe/tok-123")).status_code == 200
+    async with db.session() as s:
+        assert (await s.get(Subscriber, "sub-1")).active is True  # type: ignore[union-attr]
+    done = await client.post("/unsubscribe/tok-123")
+    assert done.status_code == 200
+    assert "You are unsubscribed" in done.text
+    async with db.session() as s:
+        assert (await s.get(Subscriber, "sub-1")).active is False  # type: ignore[union-attr]
+    assert (await client.post("/unsubscribe/nope")).status_code == 404
+
+
+async def test_provision_page_by_stable_key_shows_analysis_and_citation(client: httpx.AsyncClient) -> None:
+    """The provision page, opened by its stable key, shows the clause, severity, opt-out, history and a verified hash."""
+    page = await client.get("/provisions/key-train")
+    assert page.status_code == 200
+    html = page.text
+    assert "AI model training" in html
+    assert "High severity" in html
+    assert "privacy@acme.test" in html
+    assert "Expanded with an explicit opt-out" in html
+    assert "Hash verified" in html
+    assert "Unique · 0 of 2 platforms" in html
+
+
+async def test_platform_page_has_a_timeline_chart_and_documents(client: httpx.AsyncClient) -> None:
+    """The platform page lists its documents and draws the change timeline as inline SVG."""
+    html = (await client.get("/platforms/acme")).text
+    assert "<svg" in html
+    assert 'role="img"' in html
+    assert "Acme Privacy Policy" in html
+    assert "1 change set between" in html
+
+
+async def test_feeds_are_atom_and_filter_by_scope(client: httpx.AsyncClient) -> None:
+    """Each feed is Atom XML holding only the change sets in its scope."""
+    every = await client.get("/feeds/all.atom")
+    assert every.headers["content-type"].startswith("application/atom+xml")
+    assert "http://cw.test/changes/cs-1" in every.text
+    assert "/changes/cs-1" in (await client.get("/feeds/documents/acme/privacy-policy.atom")).text
+    assert "/changes/cs-1" in (await client.get("/feeds/clause-types/ai-training.atom")).text
+    assert "/changes/cs-1" not in (await client.get("/feeds/clause-types/arbitration.atom")).text
+    assert (await client.get("/feeds/platforms/nope.atom")).status_code == 404
+
+
+async def test_writes_need_an_api_key(client: httpx.AsyncClient) -> None:
+    """Requesting a capture without a configured key is refused with 401."""
+    response = await client.post("/api/v1/documents/acme/privacy-policy/captures")
+    assert response.status_code == 401
+    wrong = await client.post(
+        "/api/v1/documents/acme/privacy-policy/captures", headers={"X-API-Key": "guess"}
+    )
+    assert wrong.status_code == 401
