@@ -66,16 +66,28 @@ class CaptureFailure(SQLModel, table=True):
     retry_class: str = Field(max_length=20)
     detail: str = Field(max_length=4000)
     status_code: int | None = None
+    slot: str | None = Field(default=None, max_length=80)
+    fetcher: str | None = Field(default=None, max_length=40)
     at: datetime = utc_field(default_now=True, index=True)
 
 
 class FetchSlot(SQLModel, table=True):
-    """One schedule slot of one document, claimed once: the unique key makes a second claim fail."""
+    """One schedule slot of one document, claimed once: the unique key makes a second claim fail.
+
+    `outcome` moves claimed -> requested -> capturing -> captured | unchanged | inaccessible. `lease_until` bounds a
+    capture in progress (a redelivered request waits for it instead of capturing again); `event` keeps the fact
+    published for the slot, so a request redelivered after a crash re-publishes it (same id: JetStream drops it
+    if it was already stored) instead of capturing twice.
+    """
 
     __table_args__ = (UniqueConstraint("document_id", "slot", name="uq_fetchslot_document_slot"),)
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: str = Field(foreign_key="document.id", max_length=200)
-    slot: str = Field(max_length=40)
-    outcome: str | None = Field(default=None, max_length=40)
+    slot: str = Field(max_length=80)
+    outcome: str | None = Field(default=None, max_length=40, index=True)
     claimed_at: datetime = utc_field(default_now=True)
+    lease_until: datetime | None = utc_field(nullable=True)
+    finished_at: datetime | None = utc_field(nullable=True)
+    worker: str | None = Field(default=None, max_length=120)
+    event: dict[str, Any] = json_field(default_factory=dict)

@@ -1,0 +1,184 @@
+"""Capture one document: every URL in order, HTTP first, the browser when declared or when HTTP clearly fell short.
+
+Returns either every part (raw bytes plus evidence) or the first rejection. A document is all or nothing: a
+multi-URL document with one failing page is inaccessible, never a shorter "new version".
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from clausewatch_fetcher.browser import BrowserPool
+from clausewatch_fetcher.detect import Expectation, Rejection, RetryClass, judge_html, judge_text
+from clausewatch_fetcher.extract import decode_html
+from clausewatch_fetcher.http_fetch import Conditional, FetchFailed, HttpFetcher, PageFetch
+from clausewatch_fetcher.pdftext import PdfTextError, is_pdf, pdf_to_text
+from clausewatch_fetcher.politeness import HostThrottle
+
+_TEXTUAL = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to capture: the document's URLs and how to judge them (from the Document row or the catalogue)."""
+
+    document_id: str
+    platform_id: str
+    urls: tuple[str, ...]
+    select: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    javascript: bool | str = "auto"
+    pdf: bool = False
+    language: str = "en"
+    min_chars: int = 400
+
+    @classmethod
+    def from_spec(
+        cls, document_id: str, platform_id: str, urls: list[str], spec: dict[str, Any], language: str
+    ) -> Target:
+        """Build a target from a Document row's fields."""
+        return cls(
+            document_id=document_id,
+            platform_id=platform_id,
+            urls=tuple(urls),
+            select=tuple(spec.get("select") or ()),
+            remove=tuple(spec.get("remove") or ()),
+            javascript=spec.get("javascript", "auto"),
+            pdf=bool(spec.get("pdf", False)),
+            language=language,
+            min_chars=int(spec.get("min_chars", 400)),
+        )
+
+    @property
+    def expectation(self) -> Expectation:
+        """How a capture of this document must look."""
+        return Expectation(self.select, self.remove, self.language, self.min_chars)
+
+
+@dataclass
+class Captured:
+    """Every part of the document, in order."""
+
+    parts: list[PageFetch]
+    text_chars: int
+    not_modified: bool = False
+
+    @property
+    def fetcher(self) -> str:
+        """'pdf' if any part is a PDF, else 'browser' if any part was rendered, else 'http'."""
+        kinds = {p.fetcher for p in self.parts}
+        return "pdf" if "pdf" in kinds else ("browser" if "browser" in kinds else "http")
+
+
+@dataclass
+class Failed:
+    """The document could not be captured: the first rejection, and the URL it happened on."""
+
+    url: str
+    rejection: Rejection
+    tried: list[str] = field(default_factory=list)
+
+
+Outcome = Captured | Failed
+
+
+class Capturer:
+    """Captures documents with a shared HTTP client, an optional browser pool and a per-host throttle."""
+
+    def __init__(self, http: HttpFetcher, browser: BrowserPool | None, throttle: HostThrottle) -> None:
+        self.http = http
+        self.browser = browser
+        self.throttle = throttle
+
+    async def capture(self, target: Target, conditional: Conditional | None = None) -> Outcome:
+        """Capture every URL of the target; stop at the first one that is not the document."""
+        parts: list[PageFetch] = []
+        chars = 0
+        # Conditional GET only for single-page HTTP documents: a 304 then means the whole document is unchanged.
+        use_conditional = conditional if len(target.urls) == 1 and target.javascript is not True else None
+        for url in target.urls:
+            result = await self._capture_url(target, url, use_conditional)
+            if isinstance(result, Failed):
+                return result
+            page, part_chars = result
+            if page.not_modified:
+                return Captured([page], 0, not_modified=True)
+            parts.append(page)
+            chars += part_chars
+        return Captured(parts, chars)
+
+    async def _capture_url(
+        self, target: Target, url: str, conditional: Conditional | None
+    ) -> tuple[PageFetch, int] | Failed:
+        tried: list[str] = []
+        first_rejection: Rejection | None = None
+        if target.javascript is not True or self.browser is None:
+            tried.append("http")
+            try:
+                await self.throttle.wait(url)
+                page = await self.http.fetch(url, conditional, target.language)
+            except FetchFailed as failure:
+                if not (failure.rejection.browser_may_help and self._browser_allowed(target)):
+                    return Failed(url, failure.rejection, tried)
+                first_rejection = failure.rejection
+            else:
+                if page.not_modified:
+                    return page, 0
+                judged = await self._judge(target, page)
+                if not isinstance(judged, Rejection):
+                    return page, judged
+                if not (judged.browser_may_help and self._browser_allowed(target)):
+                    return Failed(url, judged, tried)
+                first_rejection = judged
+        if self.browser is None:
+            rejection = first_rejection or Rejection(
+                "browser_unavailable", "needs_attention", "JavaScript is required but browser capture is off"
+            )
+            return Failed(url, rejection, tried)
+        tried.append("browser")
+        try:
+            await self.throttle.wait(url)
+            page = await self.browser.fetch(url, list(target.select), target.language)
+        except FetchFailed as failure:
+            return Failed(url, failure.rejection, tried)
+        judged = await self._judge(target, page)
+        if isinstance(judged, Rejection):
+            return Failed(url, judged, tried)
+        return page, judged
+
+    def _browser_allowed(self, target: Target) -> bool:
+        return self.browser is not None and target.javascript in ("auto", True) and not target.pdf
+
+    async def _judge(self, target: Target, page: PageFetch) -> int | Rejection:
+        """Return the number of extracted characters, or why the page is not the document."""
+        content_type = page.content_type.split(";")[0].strip().lower()
+        if target.pdf or content_type == "application/pdf" or (page.status < 400 and is_pdf(page.body)):
+            return await self._judge_pdf(target, page)
+        if content_type and not content_type.startswith(_TEXTUAL):
+            detail = f"unexpected content type {content_type!r}"
+            return Rejection("unsupported_content", "needs_attention", detail, page.status)
+        html = decode_html(page.body, page.content_type)
+        text, rejection = judge_html(
+            html,
+            status=page.status,
+            expect=target.expectation,
+            requested_url=page.url,
+            final_url=page.final_url,
+            headers=page.headers,
+        )
+        return rejection if rejection else len(text)
+
+    async def _judge_pdf(self, target: Target, page: PageFetch) -> int | Rejection:
+        if page.status >= 400:
+            retry: RetryClass = "transient" if page.status >= 500 else "needs_attention"
+            return Rejection("http_error", retry, f"HTTP {page.status}", page.status)
+        try:
+            text = await asyncio.to_thread(pdf_to_text, page.body)
+        except PdfTextError as exc:
+            return Rejection("bad_pdf", "needs_attention", str(exc), page.status)
+        page.fetcher = "pdf"
+        page.content_type = "application/pdf"
+        rejection = judge_text(text, target.expectation, page.status)
+        return rejection if rejection else len(text)

@@ -1,0 +1,220 @@
+"""The CaptureRequested handler: take the slot, capture, keep the evidence, publish exactly one fact.
+
+Thin by design: capturing is `capture.Capturer`, judging is `detect`, arithmetic is `evidence`/`schedule`, writes are
+`records`. The fact for a slot is stored with the slot, so a redelivered request re-publishes it (same event id,
+dropped by JetStream if it got through) instead of capturing again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+
+from clausewatch_fetcher import records
+from clausewatch_fetcher.archive import Archiver
+from clausewatch_fetcher.capture import Captured, Capturer, Failed, Target
+from clausewatch_fetcher.evidence import (
+    event_id,
+    headers_record,
+    snapshot_id,
+    snapshot_parts,
+    snapshot_sha256,
+)
+from clausewatch_fetcher.http_fetch import Conditional
+from clausewatch_fetcher.schedule import retry_due
+from clausewatch_fetcher.settings import FetcherSettings
+from clausewatch_shared.blobstore import BlobStore
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.events import (
+    BY_SUBJECT,
+    CaptureRequested,
+    DocumentInaccessible,
+    Message,
+    SnapshotCaptured,
+    SnapshotUnchanged,
+)
+from clausewatch_shared.messaging import Bus, PermanentError
+from clausewatch_shared.models import Document, Snapshot
+
+log = structlog.get_logger("clausewatch.fetcher")
+
+
+class SlotBusyError(Exception):
+    """Another worker holds the slot's lease: retry later, when it has finished (or its lease ran out)."""
+
+
+def _stored(event: Message) -> dict[str, object]:
+    return {"subject": event.subject, "body": event.model_dump(mode="json")}
+
+
+@dataclass
+class CaptureHandler:
+    """Handles CaptureRequested for one worker."""
+
+    db: Database
+    blobs: BlobStore
+    bus: Bus
+    capturer: Capturer
+    settings: FetcherSettings
+    worker: str
+    archiver: Archiver | None = None
+
+    def _lease(self, urls: int) -> timedelta:
+        per_url = self.settings.http_timeout_seconds + self.settings.browser_timeout_seconds + 10
+        return timedelta(seconds=per_url * max(urls, 1) + 30)
+
+    async def __call__(self, request: CaptureRequested) -> None:
+        """Capture the requested document for its slot and publish the outcome."""
+        begin = await records.begin_capture(
+            self.db,
+            request.document_id,
+            request.slot,
+            worker=self.worker,
+            now=utcnow(),
+            lease=self._lease(3),
+        )
+        if begin.kind == "missing":
+            msg = f"no document {request.document_id!r} in the catalogue tables"
+            raise PermanentError(msg)
+        if begin.kind == "busy":
+            msg = f"slot {request.slot} of {request.document_id} is being captured by another worker"
+            raise SlotBusyError(msg)
+        if begin.kind == "done":
+            if begin.event:
+                # A redelivery after a crash between commit and publish: publish the stored fact again.
+                model = BY_SUBJECT[str(begin.event["subject"])]
+                await self.bus.publish(model.model_validate(begin.event["body"]))
+            return
+        assert begin.document is not None
+        try:
+            event = await self._capture(begin.document, request)
+        except BaseException:
+            await records.release_slot(self.db, request.document_id, request.slot)
+            raise
+        await self.bus.publish(event)
+        log.info("capture_done", outcome=type(event).__name__, slot=request.slot)
+
+    async def _capture(self, doc: Document, request: CaptureRequested) -> Message:
+        target = Target.from_spec(doc.id, doc.platform_id, list(doc.urls), dict(doc.spec or {}), doc.language)
+        conditional = Conditional(doc.last_etag, doc.last_modified) if doc.last_sha256 else None
+        outcome = await self.capturer.capture(target, conditional)
+        now = utcnow()
+        if isinstance(outcome, Failed):
+            return await self._failed(doc, request, outcome, now)
+        if outcome.not_modified and doc.last_sha256:
+            return await self._unchanged(doc, request, doc.last_sha256, outcome, now)
+        hashes = [await self.blobs.put(page.body) for page in outcome.parts]
+        sha = snapshot_sha256(hashes)
+        if sha == doc.last_sha256:
+            return await self._unchanged(doc, request, sha, outcome, now)
+        archive_url = None
+        if self.archiver is not None:
+            archive_url = await self.archiver.archive(outcome.parts[0].final_url)
+        snap_id = snapshot_id(doc.id, request.slot, sha)
+        event = SnapshotCaptured(
+            event_id=event_id("snapshot-captured", doc.id, request.slot),
+            correlation_id=request.correlation_id,
+            document_id=doc.id,
+            platform_id=doc.platform_id,
+            snapshot_id=snap_id,
+            sha256=sha,
+            parts=snapshot_parts(outcome.parts, hashes),
+            fetcher=outcome.fetcher,  # type: ignore[arg-type]
+            captured_at=now,
+            archive_url=archive_url,
+        )
+        snapshot = Snapshot(
+            id=snap_id,
+            document_id=doc.id,
+            sha256=sha,
+            parts=[p.model_dump(mode="json") for p in event.parts],
+            fetcher=outcome.fetcher,
+            captured_at=now,
+            headers=headers_record(outcome.parts),
+            archive_url=archive_url,
+        )
+        first = outcome.parts[0].headers if len(outcome.parts) == 1 else {}
+        await records.record_snapshot(
+            self.db,
+            snapshot=snapshot,
+            slot=request.slot,
+            etag=first.get("etag"),
+            last_modified=first.get("last-modified"),
+            event=_stored(event),
+            now=now,
+        )
+        return event
+
+    async def _unchanged(
+        self, doc: Document, request: CaptureRequested, sha: str, outcome: Captured, now: datetime
+    ) -> Message:
+        event = SnapshotUnchanged(
+            event_id=event_id("snapshot-unchanged", doc.id, request.slot),
+            correlation_id=request.correlation_id,
+            document_id=doc.id,
+            platform_id=doc.platform_id,
+            sha256=sha,
+            captured_at=now,
+        )
+        first = outcome.parts[0].headers if len(outcome.parts) == 1 else {}
+        await records.record_unchanged(
+            self.db,
+            document_id=doc.id,
+            slot=request.slot,
+            etag=first.get("etag") or doc.last_etag,
+            last_modified=first.get("last-modified") or doc.last_modified,
+            event=_stored(event),
+            now=now,
+        )
+        return event
+
+    async def _failed(
+        self, doc: Document, request: CaptureRequested, outcome: Failed, now: datetime
+    ) -> Message:
+        rejection = outcome.rejection
+        retry_at = None
+        if rejection.retry_class == "transient":
+            retry_at = retry_due(
+                now,
+                doc.consecutive_failures + 1,
+                self.settings.retry_base_seconds,
+                doc.interval_seconds,
+            )
+        failure = records.failure_row(
+            doc.id,
+            request.slot,
+            outcome.url,
+            rejection.cause,
+            rejection.retry_class,
+            rejection.detail,
+            rejection.status_code,
+            "+".join(outcome.tried),
+        )
+
+        def event_for(failures: int, needs_attention: bool) -> DocumentInaccessible:
+            return DocumentInaccessible(
+                event_id=event_id("document-inaccessible", doc.id, request.slot),
+                correlation_id=request.correlation_id,
+                document_id=doc.id,
+                platform_id=doc.platform_id,
+                url=outcome.url,
+                cause=rejection.cause,
+                # Once a document needs a human, say so whatever this try's own class was.
+                retry_class="needs_attention" if needs_attention else rejection.retry_class,
+                detail=rejection.detail[:2000],
+                status_code=rejection.status_code,
+                consecutive_failures=failures,
+            )
+
+        event: DocumentInaccessible = await records.record_failure(
+            self.db,
+            failure=failure,
+            attention_after=self.settings.attention_after_failures,
+            retry_at=retry_at,
+            event_for=event_for,
+            now=now,
+        )
+        return event

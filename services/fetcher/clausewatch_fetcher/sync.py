@@ -1,0 +1,76 @@
+"""Bring the platform and document tables in line with the catalogue (run at start, idempotent).
+
+Declarations (names, URLs, selectors, interval) come from the YAML; schedule and health (next due time, last hash,
+failures) stay in the database. A document dropped from the catalogue is deactivated, never deleted: its snapshots
+and versions are evidence.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from clausewatch_fetcher.catalogue import Catalogue
+from clausewatch_fetcher.schedule import initial_due
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.models import Document, Platform
+
+
+async def sync_catalogue(
+    db: Database,
+    catalogue: Catalogue,
+    *,
+    default_interval: int = 86_400,
+    initial_spread: float = 0.0,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> dict[str, int]:
+    """Upsert platforms and documents from the catalogue; return counts of added, updated and deactivated documents."""
+    now = now or utcnow()
+    counts = {"added": 0, "updated": 0, "deactivated": 0, "platforms": 0}
+    async with db.session() as session:
+        existing_platforms = {p.id: p for p in (await session.exec(select(Platform))).all()}
+        for decl in catalogue.platforms:
+            platform = existing_platforms.get(decl.id) or Platform(id=decl.id, name=decl.name)
+            platform.name = decl.name
+            platform.website = decl.website
+            platform.jurisdictions = list(decl.jurisdictions)
+            platform.categories = list(decl.categories)
+            session.add(platform)
+            counts["platforms"] += 1
+        await session.flush()
+
+        existing = {d.id: d for d in (await session.exec(select(Document))).all()}
+        declared: set[str] = set()
+        for item in catalogue.documents():
+            declared.add(item.id)
+            decl = item.decl
+            interval = decl.interval or default_interval
+            doc = existing.get(item.id)
+            if doc is None:
+                doc = Document(id=item.id, platform_id=item.platform.id, doc_type=decl.type, title=item.title)
+                doc.next_due_at = initial_due(now, min(initial_spread, interval), rng)
+                counts["added"] += 1
+            else:
+                counts["updated"] += 1
+                if doc.next_due_at is None or doc.next_due_at > now + timedelta(seconds=interval):
+                    # A shortened interval takes effect now rather than after the old, longer wait.
+                    doc.next_due_at = initial_due(now, min(initial_spread, interval), rng)
+            doc.platform_id = item.platform.id
+            doc.doc_type = decl.type
+            doc.title = item.title
+            doc.urls = list(decl.urls)
+            doc.language = decl.language
+            doc.spec = decl.spec()
+            doc.interval_seconds = interval
+            doc.active = decl.active
+            session.add(doc)
+        for doc_id, doc in existing.items():
+            if doc_id not in declared and doc.active:
+                doc.active = False
+                session.add(doc)
+                counts["deactivated"] += 1
+    return counts

@@ -1,0 +1,110 @@
+"""Fixture pages for fetcher tests: a long English policy, French text, a script-rendered shell, walls, a PDF."""
+
+from __future__ import annotations
+
+import html as html_lib
+import zlib
+
+_CLAUSES = (
+    "We collect the information you provide to us when you create an account, such as your name and email address.",
+    "We use your information to provide, maintain and improve the services, and to develop new features.",
+    "You may ask us to delete your personal data at any time by writing to our privacy team.",
+    "We share information with service providers who process it on our behalf and under our instructions.",
+    "We keep your data for as long as your account is active or as needed to provide you the services.",
+    "If you are in the European Union, you have the right to object to the processing of your personal data.",
+    "We may use the content you submit, including prompts, to train and improve our models unless you opt out.",
+    "We will notify you of material changes to this policy by email or by a notice on the service.",
+)
+_FRENCH = (
+    "Nous collectons les informations que vous nous fournissez lorsque vous créez un compte sur le service.",
+    "Nous utilisons vos données pour fournir et améliorer nos services et pour vous contacter par courriel.",
+    "Vous pouvez nous demander de supprimer vos données personnelles à tout moment en écrivant à notre équipe.",
+    "Les informations sont conservées pendant la durée de votre compte et selon les obligations de la loi.",
+)
+
+
+def policy_text(title: str = "Privacy Policy", repeat: int = 3, marker: str = "") -> str:
+    """Return a plausible English policy as paragraphs (about 2,500 characters at repeat=3)."""
+    paras = [f"{i + 1}. {clause} {marker}".strip() for i, clause in enumerate(_CLAUSES * repeat)]
+    return title + "\n\n" + "\n\n".join(paras)
+
+
+def policy_html(
+    title: str = "Privacy Policy", repeat: int = 3, marker: str = "", extra_body: str = ""
+) -> str:
+    """Return a policy page: header, nav, a <main> with headings and paragraphs, a footer."""
+    paras = "".join(
+        f"<p>{html_lib.escape(p)}</p>" for p in policy_text(title, repeat, marker).split("\n\n")[1:]
+    )
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        f"<header>Example Corp</header><nav><a href='/'>Home</a></nav>{extra_body}"
+        f"<main><h1>{title}</h1>{paras}</main><footer>© Example Corp</footer></body></html>"
+    )
+
+
+def french_html() -> str:
+    """Return a French policy page (for a document declared English)."""
+    paras = "".join(f"<p>{p}</p>" for p in _FRENCH * 4)
+    return f"<html lang='fr'><head><title>Politique de confidentialité</title></head><body><main>{paras}</main></body></html>"
+
+
+def script_rendered_html(text: str) -> str:
+    """Return an app shell whose content only a browser running its script will see."""
+    js_text = text.replace("\\", "\\\\").replace("`", "\\`")
+    return (
+        "<!doctype html><html><head><title>Policy</title></head><body><div id='root'></div>"
+        "<noscript>You need to enable JavaScript to run this app.</noscript>"
+        "<script>setTimeout(function(){var m=document.createElement('main');"
+        f"m.innerText=`{js_text}`;document.getElementById('root').appendChild(m);}},50);</script>"
+        "</body></html>"
+    )
+
+
+CLOUDFLARE_403 = (
+    "<!DOCTYPE html><html><head><title>Just a moment...</title>"
+    "<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1'></script></head>"
+    "<body><div id='cf-browser-verification'>Checking if the site connection is secure</div>"
+    "<p>example.com needs to review the security of your connection before proceeding.</p></body></html>"
+)
+ACCESS_DENIED_200 = (
+    "<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>"
+    'You don\'t have permission to access "http://www.example.com/privacy" on this server.<p>'
+    "Reference #18.5f2c1402.1732255200.1a2b3c4d</p></body></html>"
+)
+SIGNUP_WIDGET = (
+    "<aside class='signup'><h2>Sign in</h2><form><input type='email' name='email'>"
+    "<input type='password' name='password'><button>Log in</button></form></aside>"
+)
+
+
+def _pdf_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    """Return a small valid PDF (one page, Helvetica) showing the given lines of text."""
+    stream_lines = ["BT", "/F1 9 Tf", "11 TL", "40 800 Td"]
+    for line in lines:
+        stream_lines.append(f"({_pdf_escape(line)}) Tj T*")
+    stream_lines.append("ET")
+    content = zlib.compress("\n".join(stream_lines).encode("latin-1"))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
