@@ -41,7 +41,7 @@ async def test_a_changed_snapshot_records_a_version_and_a_change_set(differ_sett
         changes = (await session.exec(select(Change).order_by(col(Change.ordinal)))).all()
         change_set = (await session.exec(select(ChangeSet))).one()
         provisions = (
-            await session.exec(select(Provision).where(Provision.version_id == versions[1].id))
+            await session.exec(select(Provision).where(Provision.version_id == versions[0].id))
         ).all()
     await db.dispose()
     assert [v.document_date for v in versions] == ["2026-03-01", "2026-04-02"]
