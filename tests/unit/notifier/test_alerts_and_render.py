@@ -1,0 +1,91 @@
+"""Alert views, diffs and e-mail rendering."""
+
+from __future__ import annotations
+
+from clausewatch_notifier.alerts import diff_segments
+from clausewatch_notifier.render import build_message, render_alert, render_digest
+from tests.unit.notifier.samples import sample_alert
+
+
+def test_diff_segments_accept_pairs_and_objects_and_merge_runs() -> None:
+    """[op, text] pairs and {op, text} objects become segments; adjacent runs of one op merge; junk is skipped."""
+    segments = diff_segments(
+        [
+            ["=", "a "],
+            {"op": "equal", "text": "b "},
+            {"tag": "insert", "text": "c"},
+            ["-", "d"],
+            42,
+            ["?", "e"],
+        ]
+    )
+    assert [(s.op, s.text) for s in segments] == [("equal", "a b "), ("insert", "c"), ("delete", "d")]
+
+
+def test_alert_view_carries_severity_regulations_and_link() -> None:
+    """The alert has the highest severity, sorted regulations and clause types, and the change page link."""
+    alert = sample_alert()
+    assert alert.severity == "high"
+    assert alert.regulations == ["eu-ai-act", "gdpr-art-6"]
+    assert alert.clause_types == ["ai_training"]
+    assert alert.link == "https://cw.example/changes/cs-1"
+    assert alert.changes[0].heading == "How we use your information › AI training"
+
+
+def test_alert_email_shows_the_diff_and_unsubscribe() -> None:
+    """The HTML marks deletions and insertions, the text uses [-…-]/[+…+], and both carry the links."""
+    rendered = render_alert(
+        sample_alert(), tier="monitor", unsubscribe_url="https://cw.example/unsubscribe/t"
+    )
+    assert rendered.subject.startswith("[HIGH] Leonardo AI · Privacy Policy: AI training on prompts")
+    assert rendered.html is not None
+    assert "<del" in rendered.html
+    assert "<ins" in rendered.html
+    assert "(was medium)" in rendered.html
+    assert "[+use your prompts and generated images" in rendered.text
+    for body in (rendered.text, rendered.html):
+        assert "https://cw.example/changes/cs-1" in body
+        assert "https://cw.example/unsubscribe/t" in body
+
+
+def test_html_escapes_document_text() -> None:
+    """Markup inside a provision's text is escaped, not rendered."""
+    alert = sample_alert()
+    change = alert.changes[0].model_copy(update={"diff": [], "new_text": "<script>alert(1)</script>"})
+    rendered = render_alert(
+        alert.model_copy(update={"changes": [change]}), tier="monitor", unsubscribe_url="u"
+    )
+    assert "<script>" not in (rendered.html or "")
+    assert "&lt;script&gt;" in (rendered.html or "")
+
+
+def test_message_has_list_unsubscribe_and_both_parts() -> None:
+    """The MIME message has text and HTML parts and one-click List-Unsubscribe headers."""
+    rendered = render_alert(
+        sample_alert(), tier="monitor", unsubscribe_url="https://cw.example/unsubscribe/t"
+    )
+    message = build_message(
+        rendered,
+        sender="cw <a@b.c>",
+        to="x@y.z",
+        unsubscribe_url="https://cw.example/unsubscribe/t",
+        message_key="k",
+    )
+    assert message["List-Unsubscribe"] == "<https://cw.example/unsubscribe/t>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.get_body(("plain",)) is not None
+    assert message.get_body(("html",)) is not None
+
+
+def test_digest_groups_by_platform() -> None:
+    """A digest lists each platform once with its changes under it, platforms in name order."""
+    alerts = [
+        sample_alert("zeta", "Zeta", 1),
+        sample_alert("acme", "Acme", 2),
+        sample_alert("zeta", "Zeta", 3),
+    ]
+    rendered = render_digest(alerts, period="2026-W23", tier="free", unsubscribe_url="u")
+    assert rendered.subject == "Your clausewatch weekly digest (2026-W23): 3 changes"
+    assert rendered.text.index("== Acme ==") < rendered.text.index("== Zeta ==")
+    assert rendered.text.count("== Zeta ==") == 1
+    assert rendered.text.count("https://cw.example/changes/cs-") == 3

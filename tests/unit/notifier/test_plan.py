@@ -1,0 +1,53 @@
+"""Who gets what for one assessed change set."""
+
+from __future__ import annotations
+
+from clausewatch_notifier.plan import Recipient, plan
+
+
+def _plan(recipients: list[Recipient], **kw: object) -> list[tuple[str, str, str, str]]:
+    args = {
+        "change_set_id": "cs-1",
+        "platform_id": "acme",
+        "severity": "medium",
+        "clause_types": ["ai_training"],
+        "regulations": ["gdpr-art-6"],
+    } | kw
+    return sorted((p.subscriber_id, p.kind, p.channel, p.target) for p in plan(recipients, **args))  # type: ignore[arg-type]
+
+
+def test_each_tier_gets_its_channels() -> None:
+    """Free gets a digest item, monitor an e-mail plus chat, compliance e-mail plus webhook; non-followers nothing."""
+    recipients = [
+        Recipient("free", "f@x.y", "free", {}, frozenset({"acme"})),
+        Recipient(
+            "mon", "m@x.y", "monitor", {}, frozenset({"acme"}), (("chat-1", "apprise"), ("wh-x", "webhook"))
+        ),
+        Recipient("comp", "c@x.y", "compliance", {}, frozenset(), (("wh-1", "webhook"),)),
+        Recipient("other", "o@x.y", "watcher", {}, frozenset({"zeta"})),
+    ]
+    assert _plan(recipients) == [
+        ("comp", "alert", "email", "c@x.y"),
+        ("comp", "alert", "webhook", "wh-1"),
+        ("free", "digest_item", "digest", "f@x.y"),
+        ("mon", "alert", "apprise", "chat-1"),
+        ("mon", "alert", "email", "m@x.y"),
+    ]
+
+
+def test_compliance_filters_and_explicit_follows() -> None:
+    """Compliance filters drop non-matching change sets, and a compliance subscriber following some platforms hears only of them."""
+    strict = Recipient("c1", "c1@x.y", "compliance", {"min_severity": "high"}, frozenset())
+    narrow = Recipient("c2", "c2@x.y", "compliance", {}, frozenset({"zeta"}))
+    assert _plan([strict, narrow]) == []
+    assert _plan([strict], severity="high") == [("c1", "alert", "email", "c1@x.y")]
+
+
+def test_plans_are_deterministic() -> None:
+    """Planning the same event twice yields the same delivery ids (so the unique key refuses the second)."""
+    r = [Recipient("mon", "m@x.y", "monitor", {}, frozenset({"acme"}))]
+    first = plan(r, change_set_id="cs-1", platform_id="acme", severity="low", clause_types=[], regulations=[])
+    second = plan(
+        r, change_set_id="cs-1", platform_id="acme", severity="low", clause_types=[], regulations=[]
+    )
+    assert [p.id for p in first] == [p.id for p in second]

@@ -1,0 +1,62 @@
+"""The SSRF guard on webhook URLs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clausewatch_notifier.ssrf import UnsafeTargetError, address_problem, check_addresses, check_url_shape
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.10", "private"),
+        ("172.16.5.4", "private"),
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("0.0.0.0", "private"),
+        ("100.64.0.1", "not globally routable"),
+    ],
+)
+def test_internal_addresses_are_named(address: str, problem: str) -> None:
+    """Loopback, private, link-local, mapped and shared addresses are refused with their kind."""
+    assert address_problem(address) == problem
+
+
+def test_public_addresses_pass() -> None:
+    """A public address has no problem."""
+    assert address_problem("93.184.216.34") is None
+    assert address_problem("2606:4700::1111") is None
+
+
+def test_one_bad_address_among_good_ones_refuses_the_host() -> None:
+    """A host resolving to a public and a private address is refused (DNS could answer either)."""
+    with pytest.raises(UnsafeTargetError, match=re.escape("10.0.0.1, a private address")):
+        check_addresses("mixed.example", ["93.184.216.34", "10.0.0.1"], allow_private=False)
+    check_addresses("mixed.example", ["93.184.216.34", "10.0.0.1"], allow_private=True)
+
+
+def test_unresolvable_hosts_are_refused() -> None:
+    """A host with no address is refused even when private targets are allowed."""
+    with pytest.raises(UnsafeTargetError, match="does not resolve"):
+        check_addresses("nowhere.invalid", [], allow_private=True)
+
+
+def test_url_shape() -> None:
+    """Only absolute http(s) URLs without credentials pass, and https when required."""
+    assert check_url_shape("https://hooks.example.com/x", require_https=True) == "hooks.example.com"
+    for bad, why in [
+        ("ftp://x.example/", "http"),
+        ("/relative", "relative"),
+        ("http://x.example/", "https"),
+        ("https://user:pw@x.example/", "credentials"),
+        ("https:///nohost", "no host"),
+    ]:
+        with pytest.raises(UnsafeTargetError, match=why):
+            check_url_shape(bad, require_https=True)
