@@ -20,6 +20,7 @@ _ITEM = re.compile(r"^(\s*)([-*+•]|\d{1,3}[.)]|[a-zA-Z][.)])\s+(.*)$")
 _TABLE_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 
 
 @dataclass
@@ -37,11 +38,11 @@ class Block:
     @property
     def plain(self) -> str:
         """Return the block's visible text (markup and link targets dropped)."""
-        return " ".join(_EMPHASIS.sub("", strip_markup(self.text)).split())
+        return " ".join(_ESCAPE.sub(r"\1", _EMPHASIS.sub("", strip_markup(self.text))).split())
 
 
 def _heading_text(text: str) -> str:
-    return " ".join(_EMPHASIS.sub("", strip_markup(text)).split()).rstrip(":")
+    return " ".join(_ESCAPE.sub(r"\1", _EMPHASIS.sub("", strip_markup(text))).split()).rstrip(":")
 
 
 class _Reader:

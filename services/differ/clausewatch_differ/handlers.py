@@ -7,16 +7,16 @@ from dataclasses import dataclass
 import structlog
 
 from clausewatch_differ import store
-from clausewatch_differ.extract import EXTRACTOR_VERSION, ExtractionError, Spec, extract
-from clausewatch_differ.normalize import clean_text
+from clausewatch_differ.extract import EXTRACTOR_VERSION, Spec
 from clausewatch_differ.plan import plan_version
-from clausewatch_shared.blobstore import BlobIntegrityError, BlobStore
+from clausewatch_differ.rebuild import rebase
+from clausewatch_differ.sources import load_text
+from clausewatch_shared.blobstore import BlobStore
 from clausewatch_shared.db import Database
 from clausewatch_shared.events import (
     ChangeCounts,
     ChangeDetected,
     SnapshotCaptured,
-    SnapshotPart,
     VersionRecorded,
 )
 from clausewatch_shared.ids import derived_id
@@ -24,23 +24,6 @@ from clausewatch_shared.messaging import Bus, PermanentError
 from clausewatch_shared.models import ChangeSet, Version
 
 log = structlog.get_logger("clausewatch.differ")
-
-
-async def load_text(blobs: BlobStore, parts: list[SnapshotPart] | list[dict[str, object]], spec: Spec) -> str:
-    """Return the clean text of a snapshot: each part fetched (hash-verified) and extracted, joined in order."""
-    texts: list[str] = []
-    for raw in parts:
-        part = raw if isinstance(raw, SnapshotPart) else SnapshotPart.model_validate(raw)
-        try:
-            data = await blobs.get(part.sha256)
-        except BlobIntegrityError as exc:
-            raise PermanentError(str(exc)) from exc
-        try:
-            texts.append(extract(data, part.content_type, spec, name=part.final_url))
-        except ExtractionError as exc:
-            msg = f"part {part.url}: {exc}"
-            raise PermanentError(msg) from exc
-    return clean_text("\n\n".join(texts))
 
 
 @dataclass
@@ -71,6 +54,11 @@ class SnapshotHandler:
             raise PermanentError(msg)
         async with self.db.session() as session:
             previous = await store.latest(session, event.document_id, EXTRACTOR_VERSION)
+        if previous is not None and previous.version.extractor_version != EXTRACTOR_VERSION:
+            # The extractor changed since the last version: compare with that snapshot re-extracted, so what
+            # the fix changed is not reported as a change of the document.
+            previous = await rebase(self.db, self.blobs, previous, spec)
+        async with self.db.session() as session:
             plan = plan_version(
                 document_id=event.document_id, snapshot_id=event.snapshot_id, text=text, previous=previous
             )

@@ -87,9 +87,15 @@ def plan_version(
     text: str,
     previous: Previous | None,
     extractor_version: str = EXTRACTOR_VERSION,
+    rebase: bool = False,
 ) -> VersionPlan | None:
-    """Return the rows of a new version, or None if the text is the previous version's once noise is ignored."""
-    if previous is not None and fingerprint(previous.version.text) == fingerprint(text):
+    """Return the rows of a new version, or None if the text is the previous version's once noise is ignored.
+
+    `rebase=True` re-records a snapshot that `previous` already covers, under a newer extractor: the version is
+    written even if its text did not change, its provisions inherit keys from `previous`, and no change set is
+    planned, since any difference comes from the extractor, not from the document.
+    """
+    if not rebase and previous is not None and fingerprint(previous.version.text) == fingerprint(text):
         return None
     version_id = derived_id("version", snapshot_id, extractor_version)
     blocks = parse_blocks(text)
@@ -126,7 +132,7 @@ def plan_version(
         for n, block in enumerate(blocks)
     ]
     plan = VersionPlan(version, provisions, comparison=comparison)
-    if previous is None or comparison is None:
+    if previous is None or comparison is None or rebase:
         return plan
     old_ids = [derived_id("provision", previous.version.id, n) for n in range(len(comparison.old))]
     change_set_id = derived_id("change-set", version_id)
