@@ -1,0 +1,93 @@
+"""Throughput of the analyzer's trained clause classifier on CLAUDETTE-en sentences.
+
+    uv run python -m bench.classify [--repeat 5] [--batch 256] [--workers 2] [--json OUT]
+
+Prints the artefact's load time and size, then sentences per second: one process, and `--workers` processes each
+classifying its share (the analyzer on a 2-core machine). The median of `--repeat` runs is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from clausewatch_analyzer.model import ARTEFACT_PATH, load_classifier
+
+CORPUS = (
+    Path(__file__).resolve().parent.parent / "services" / "analyzer" / "training" / "data" / "claudette-en"
+)
+
+
+def corpus_sentences(root: Path = CORPUS) -> list[str]:
+    """Every sentence of the copied CLAUDETTE-en corpus, in file order."""
+    return [
+        line
+        for path in sorted((root / "sentences").glob("*.txt"))
+        for line in path.read_text("utf-8").splitlines()
+    ]
+
+
+def classify_all(sentences: list[str], batch: int) -> int:
+    """Classify `sentences` in batches of `batch`; return how many types were found (so nothing is optimised out)."""
+    classifier = load_classifier()
+    found = 0
+    for start in range(0, len(sentences), batch):
+        found += sum(len(p) for p in classifier.predict(sentences[start : start + batch]))
+    return found
+
+
+def timed_run(sentences: list[str], batch: int, workers: int, pool: ProcessPoolExecutor | None) -> float:
+    """Sentences per second of one pass over `sentences`, split over `workers` processes when a pool is given."""
+    started = time.perf_counter()
+    if pool is None:
+        classify_all(sentences, batch)
+    else:
+        shares = [sentences[i::workers] for i in range(workers)]
+        list(pool.map(classify_all, shares, [batch] * workers))
+    return len(sentences) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    """Command line: measure and print; optionally write the figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+
+    sentences = corpus_sentences()
+    started = time.perf_counter()
+    classifier = load_classifier()
+    load_seconds = time.perf_counter() - started
+    classify_all(sentences[:512], args.batch)  # warm-up: first calls allocate
+
+    single = statistics.median(timed_run(sentences, args.batch, 1, None) for _ in range(args.repeat))
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        list(
+            pool.map(classify_all, [sentences[:64]] * args.workers, [args.batch] * args.workers)
+        )  # load + warm up
+        parallel = statistics.median(
+            timed_run(sentences, args.batch, args.workers, pool) for _ in range(args.repeat)
+        )
+    figures = {
+        "model_version": classifier.version,
+        "artefact_mb": round(ARTEFACT_PATH.stat().st_size / 1e6, 2),
+        "load_seconds": round(load_seconds, 2),
+        "sentences": len(sentences),
+        "batch": args.batch,
+        "sentences_per_second_1_process": round(single),
+        f"sentences_per_second_{args.workers}_processes": round(parallel),
+    }
+    for key, value in figures.items():
+        print(f"{key}: {value}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
