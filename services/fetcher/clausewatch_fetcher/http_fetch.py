@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -83,6 +85,70 @@ def evidence_headers(headers: httpx.Headers | dict[str, str]) -> dict[str, str]:
     return {k: lowered[k] for k in EVIDENCE_HEADERS if k in lowered}
 
 
+class BoundedDecoder:
+    """Undoes gzip/deflate content encoding without ever holding more than the cap (a 40 KB gzip can hold 40 MB).
+
+    httpx would inflate a whole network chunk at once; zlib's `max_length` lets us stop one byte past the cap.
+    """
+
+    def __init__(self, encoding: str, max_bytes: int) -> None:
+        self.encoding = encoding
+        self.encoded = encoding not in ("", "identity")
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.consumed = 0  # wire bytes actually inflated so far (the rest of a chunk may be left unread)
+        self._chunks: list[bytes] = []
+        self._zlib: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._zlib = zlib.decompressobj()
+        elif self.encoded:
+            rejection = Rejection(
+                "bad_encoding", "needs_attention", f"unsupported Content-Encoding {encoding!r}"
+            )
+            raise FetchFailed(rejection)
+
+    def feed(self, data: bytes) -> None:
+        """Decode a chunk from the wire, stopping just past the cap."""
+        if self._zlib is None:
+            self.consumed += len(data)
+            self._add(data)
+            return
+        try:
+            pending = data
+            while pending and self.size <= self.max_bytes:
+                out = self._zlib.decompress(pending, self.max_bytes - self.size + 1)
+                self._add(out)
+                self.consumed += len(pending) - len(self._zlib.unconsumed_tail)
+                pending = self._zlib.unconsumed_tail
+        except zlib.error as exc:
+            raise FetchFailed(
+                Rejection("bad_encoding", "transient", f"undecodable {self.encoding} body: {exc}")
+            ) from exc
+
+    def _add(self, out: bytes) -> None:
+        self.size += len(out)
+        self._chunks.append(out)
+
+    def body(self) -> bytes:
+        """Return the decoded bytes."""
+        return b"".join(self._chunks)
+
+    @property
+    def ratio(self) -> float:
+        """Decoded bytes per wire byte inflated so far."""
+        return self.size / max(self.consumed, 1)
+
+    def rejection(self, max_ratio: float, status: int) -> Rejection:
+        """Return why decoding stopped: a decompression bomb (tiny on the wire) or simply too large."""
+        wire = self.consumed
+        if self.encoded and self.ratio > max_ratio:
+            detail = f"over {self.size} bytes decoded from {wire} on the wire (compression ratio over {max_ratio:g})"
+            return Rejection("decompression_bomb", "needs_attention", detail, status)
+        return Rejection("too_large", "needs_attention", f"over the {self.max_bytes}-byte cap", status)
+
+
 class HttpFetcher:
     """One shared httpx client with the fetcher's limits."""
 
@@ -108,6 +174,8 @@ class HttpFetcher:
                 "User-Agent": user_agent,
                 "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8",
                 "Accept-Language": "en;q=1.0, *;q=0.5",
+                # Only what BoundedDecoder can inflate under a cap.
+                "Accept-Encoding": "gzip, deflate",
             },
         )
 
@@ -145,29 +213,20 @@ class HttpFetcher:
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
                 detail = f"Content-Length {declared} bytes is over the {self.max_bytes}-byte cap"
                 raise FetchFailed(Rejection("too_large", "needs_attention", detail, status))
-            chunks: list[bytes] = []
-            size = 0
             encoding = response.headers.get("content-encoding", "").strip().lower()
-            encoded = encoding not in ("", "identity")
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                chunks.append(chunk)
-                wire = max(response.num_bytes_downloaded, 1)
-                if encoded and size > _BOMB_CHECK_AFTER and size / wire > self.max_ratio:
-                    detail = f"{size} bytes decoded from {wire} on the wire (ratio over {self.max_ratio:g})"
-                    raise FetchFailed(Rejection("decompression_bomb", "needs_attention", detail, status))
-                if size > self.max_bytes:
-                    if encoded and size / wire > self.max_ratio / 4:
-                        detail = f"over {self.max_bytes} bytes decoded from {wire} on the wire"
-                        raise FetchFailed(Rejection("decompression_bomb", "needs_attention", detail, status))
-                    detail = f"over the {self.max_bytes}-byte cap"
-                    raise FetchFailed(Rejection("too_large", "needs_attention", detail, status))
+            decoder = BoundedDecoder(encoding, self.max_bytes)
+            async for raw in response.aiter_raw():
+                decoder.feed(raw)
+                if decoder.size > self.max_bytes or (
+                    decoder.encoded and decoder.size > _BOMB_CHECK_AFTER and decoder.ratio > self.max_ratio
+                ):
+                    raise FetchFailed(decoder.rejection(self.max_ratio, status))
             return PageFetch(
                 url=url,
                 final_url=str(response.url),
                 status=status,
                 content_type=content_type,
-                body=b"".join(chunks),
+                body=decoder.body(),
                 headers=evidence_headers(response.headers),
                 redirects=redirects,
                 not_modified=status == 304,
