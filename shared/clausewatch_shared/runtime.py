@@ -63,6 +63,7 @@ class Runtime:
     _startups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _shutdowns: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     ops: OpsServer | None = None
+    started: bool = False
 
     @classmethod
     def create(cls, settings: CommonSettings, name: str = "clausewatch") -> Runtime:
@@ -117,6 +118,10 @@ class Runtime:
         async def broker_connected() -> bool:
             return await self.broker.ping(timeout=1.0)
 
+        async def started() -> bool:
+            # Ready only once subscribers consume and tasks (the API's HTTP server) run, not merely connected.
+            return self.started
+
         async def lag() -> None:
             owned = [c for c in CONSUMERS if c.durable.split("-", 1)[0] in self.services]
             await sample_consumer_lag(await jetstream(self.broker), owned)
@@ -124,7 +129,7 @@ class Runtime:
         self.ops = OpsServer(
             self.settings.ops_host,
             self.settings.ops_port,
-            {"broker": broker_connected, "database": self.db.ping},
+            {"started": started, "broker": broker_connected, "database": self.db.ping},
             sampler=lag,
         )
         await self.ops.start()
@@ -147,6 +152,7 @@ class Runtime:
         """Start background tasks (after the broker's subscribers are running)."""
         for name, factory in self._tasks:
             self._running.append(asyncio.create_task(self._supervise(name, factory), name=name))
+        self.started = True
 
     async def _supervise(self, name: str, factory: TaskFactory) -> None:
         delay = 1.0

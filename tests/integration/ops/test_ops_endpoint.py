@@ -65,14 +65,21 @@ def ops_settings(settings: CommonSettings) -> CommonSettings:
 
 
 async def test_health_readiness_and_metrics_answer(ops_settings: CommonSettings) -> None:
-    """A started runtime answers /healthz, reports broker and database ready on /readyz and serves /metrics."""
+    """A runtime answers /healthz, is ready on /readyz only once started with broker and database up, and serves /metrics."""
     runtime = Runtime.create(ops_settings, "ops-test")
     await runtime.start()
     try:
         assert await get(runtime, "/healthz") == (200, "ok\n")
         status, body = await get(runtime, "/readyz")
+        assert status == 503  # connected, but not consuming yet
+        assert json.loads(body)["checks"] == {"started": False, "broker": True, "database": True}
+        await runtime.start_tasks()
+        status, body = await get(runtime, "/readyz")
         assert status == 200
-        assert json.loads(body) == {"status": "ready", "checks": {"broker": True, "database": True}}
+        assert json.loads(body) == {
+            "status": "ready",
+            "checks": {"started": True, "broker": True, "database": True},
+        }
         status, body = await get(runtime, "/metrics")
         assert status == 200
         assert "clausewatch_events_handled_total" in body
@@ -136,6 +143,7 @@ async def test_readiness_fails_when_the_broker_goes_away(
     """With the nats-server stopped /readyz answers 503 naming the broker (/healthz stays 200), then 200 again."""
     runtime = Runtime.create(ops_settings, "ops-test")
     await runtime.start()
+    await runtime.start_tasks()
     try:
         nats_server.stop()
         status, body = 200, ""
@@ -145,7 +153,7 @@ async def test_readiness_fails_when_the_broker_goes_away(
                 break
             await asyncio.sleep(0.1)
         assert status == 503
-        assert json.loads(body)["checks"] == {"broker": False, "database": True}
+        assert json.loads(body)["checks"] == {"started": True, "broker": False, "database": True}
         assert (await get(runtime, "/healthz"))[0] == 200
         nats_server.start()
         for _ in range(100):  # the client reconnects on its own and readiness comes back
@@ -166,10 +174,11 @@ async def test_readiness_fails_when_the_database_is_unreachable(ops_settings: Co
     )
     runtime = Runtime.create(unreachable, "ops-test")
     await runtime.start()
+    await runtime.start_tasks()
     try:
         status, body = await get(runtime, "/readyz")
         assert status == 503
-        assert json.loads(body)["checks"] == {"broker": True, "database": False}
+        assert json.loads(body)["checks"] == {"started": True, "broker": True, "database": False}
     finally:
         await runtime.stop()
         await runtime.broker.stop()
@@ -179,6 +188,7 @@ async def test_readiness_turns_off_when_shutdown_begins(ops_settings: CommonSett
     """Once shutdown begins, /readyz answers 503 so no new traffic is routed to the draining process."""
     runtime = Runtime.create(ops_settings, "ops-test")
     await runtime.start()
+    await runtime.start_tasks()
     try:
         assert (await get(runtime, "/readyz"))[0] == 200
         await runtime.begin_shutdown()
