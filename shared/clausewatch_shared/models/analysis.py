@@ -12,7 +12,16 @@ from clausewatch_shared.models._types import json_field, utc_field
 
 
 class ProvisionAssessment(SQLModel, table=True):
-    """The analysis of one provision of one version."""
+    """The analysis of one provision of one version.
+
+    `clause_types` holds one dict per type (id, name, confidence, phrase, evidence, level, source, severity);
+    `regulations` the ids in scope. `texts` holds everything else a provision page shows, so pages read rows only:
+    what_it_is, why_it_matters, consumer_impact, what_you_can_do (list of {title, detail, route}), caveat,
+    regulation_details (list of {id, name, jurisdiction, articles, agencies...}), jurisdiction_flags, agencies,
+    rarity ({label, other_platforms, total_platforms, other_provisions, text}), comparisons (other platforms'
+    provisions of the same type with excerpts), history (changes, months_monitored, first_seen, last_seen) and
+    platform_activity ({changes_last_30_days, text}) as of `created_at`.
+    """
 
     __table_args__ = (UniqueConstraint("provision_id", "model_version", name="uq_assessment_provision_model"),)
 
@@ -52,4 +61,6 @@ class ChangeAssessment(SQLModel, table=True):
     regulations: list[str] = json_field()
     reasons: list[str] = json_field()
     description: str = Field(max_length=4000)
+    # kind, provision_key, clause type details (id, name, confidence, phrase) and regulation details for display.
+    texts: dict[str, Any] = json_field(default_factory=dict)
     created_at: datetime = utc_field(default_now=True, index=True)

@@ -1,0 +1,169 @@
+"""Assessing one provision, and one change between two assessed provisions: pure, no database, no broker.
+
+The results are plain dataclasses the handlers turn into rows and the CLI prints; rarity, comparisons and history
+need the catalogue, so the handlers add them from queries (see repository.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from clausewatch_analyzer.classify import Classifier, Label
+from clausewatch_analyzer.optouts import OptOut, find_opt_outs
+from clausewatch_analyzer.regulations import Catalogue, map_regulations
+from clausewatch_analyzer.severity import SeverityCall, movement, primary_label, provision_severity
+from clausewatch_analyzer.texts import build_texts
+
+_GROWTH = 0.15
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    """Everything we say about one provision."""
+
+    labels: list[Label]
+    primary: Label | None
+    severity: SeverityCall
+    regulations: list[str]
+    regulation_details: list[dict[str, Any]]
+    jurisdiction_flags: list[dict[str, Any]]
+    opt_outs: list[OptOut]
+    texts: dict[str, Any]
+
+    @property
+    def clause_types(self) -> list[str]:
+        """The ids of the provision's clause types."""
+        return [label.clause_type for label in self.labels]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who the provision belongs to, for texts and regulation scope."""
+
+    platform_name: str = "The platform"
+    document_title: str = "document"
+    jurisdictions: Sequence[str] = field(default_factory=tuple)
+
+
+def assess_provision(
+    text: str, classifier: Classifier, catalogue: Catalogue, context: Context
+) -> ProvisionResult:
+    """Classify a provision, score its severity, map its regulations, find its opt-outs and write its texts."""
+    labels = classifier.classify_provision(text)
+    return result_from_labels(text, labels, classifier, catalogue, context)
+
+
+def result_from_labels(
+    text: str, labels: list[Label], classifier: Classifier, catalogue: Catalogue, context: Context
+) -> ProvisionResult:
+    """Build a provision's result from labels already computed (the CLI batches sentences through the model)."""
+    taxonomy = classifier.taxonomy
+    severity = provision_severity(labels, taxonomy)
+    mapping = map_regulations(
+        [label.clause_type for label in labels], taxonomy, catalogue, context.jurisdictions
+    )
+    opt_outs = find_opt_outs(text) if labels else []
+    primary = primary_label(labels, taxonomy)
+    texts = build_texts(
+        labels,
+        primary,
+        severity.severity,
+        opt_outs,
+        mapping.details,
+        taxonomy,
+        context.platform_name,
+        context.document_title,
+    )
+    return ProvisionResult(
+        labels, primary, severity, mapping.ids, mapping.details, mapping.flags, opt_outs, texts
+    )
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """What one change did: types touched, severity before and after, movement, and a one-line description."""
+
+    clause_types: list[str]
+    severity_before: str | None
+    severity_after: str | None
+    severity: str
+    confidence: float
+    escalation: str | None
+    regulations: list[str]
+    reasons: list[str]
+    description: str
+
+
+def _names(type_ids: Sequence[str], classifier: Classifier) -> str:
+    return ", ".join(classifier.taxonomy[t].name.lower() for t in type_ids)
+
+
+def assess_change(
+    kind: str,
+    old: ProvisionResult | None,
+    new: ProvisionResult | None,
+    old_text: str | None,
+    new_text: str | None,
+    classifier: Classifier,
+) -> ChangeResult:
+    """Compare the provision before and after a change and describe it in one line."""
+    before = old.severity.severity if old else None
+    after = new.severity.severity if new else None
+    old_types = old.clause_types if old else []
+    new_types = new.clause_types if new else []
+    touched = list(dict.fromkeys([*new_types, *old_types]))
+    escalation = movement(before, after) if kind not in {"added", "removed"} else None
+    current = new if new is not None else old
+    severity = (after if new else before) or "none"
+    parts: list[str] = []
+    if kind == "added":
+        parts.append("added" + (f" ({_names(new_types, classifier)})" if new_types else ""))
+    elif kind == "removed":
+        parts.append("removed" + (f" ({_names(old_types, classifier)})" if old_types else ""))
+    elif kind == "moved":
+        parts.append("moved to another place in the document")
+    else:
+        parts.append(_shape(old_text or "", new_text or ""))
+        gained = [t for t in new_types if t not in old_types]
+        lost = [t for t in old_types if t not in new_types]
+        old_routes = {o.value.lower() for o in (old.opt_outs if old else [])}
+        new_routes = [o for o in (new.opt_outs if new else []) if o.value.lower() not in old_routes]
+        if new_routes:
+            parts[-1] += " with explicit opt-out mechanism (" + ", ".join(o.value for o in new_routes) + ")"
+        elif old_routes and new is not None and not new.opt_outs:
+            parts.append("opt-out mechanism removed")
+        if gained:
+            parts.append("now covers " + _names(gained, classifier))
+        if lost:
+            parts.append("no longer covers " + _names(lost, classifier))
+    if escalation:
+        parts.append(f"severity {escalation} from {before} to {after}")
+    elif kind not in {"added", "removed"} and after:
+        parts.append(f"severity unchanged ({after})")
+    else:
+        parts.append(f"severity {severity}")
+    reasons = list(current.severity.reasons) if current else []
+    regulations = list(dict.fromkeys([*(new.regulations if new else []), *(old.regulations if old else [])]))
+    description = "; ".join(parts)
+    return ChangeResult(
+        clause_types=touched,
+        severity_before=before,
+        severity_after=after,
+        severity=severity,
+        confidence=current.severity.confidence if current else 1.0,
+        escalation=escalation,
+        regulations=regulations,
+        reasons=reasons,
+        description=description[:4000],
+    )
+
+
+def _shape(old_text: str, new_text: str) -> str:
+    old_len, new_len = len(old_text.split()), len(new_text.split())
+    if new_len > old_len * (1 + _GROWTH):
+        return "expanded"
+    if new_len < old_len * (1 - _GROWTH):
+        return "narrowed"
+    return "reworded"

@@ -1,0 +1,165 @@
+"""Multi-label clause tagging per sentence and per provision: the trained model's predictions combined with rules.
+
+How the two are combined (docs/decisions/0031):
+- a type both the model and a rule find gets the higher confidence plus a small agreement bonus;
+- a type only the model finds keeps the model's confidence, and the whole sentence is its evidence;
+- a type only a rule finds is kept when the model does not know that type (the privacy and AI types), or when
+  the model is absent; for a type the model knows, only a strong rule overrides its silence, at a lower confidence;
+- implied types (selling data is a kind of third-party sharing) are added with the implying label's evidence.
+The model is optional: without it the rules alone tag every type, and the service logs that it runs rules-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from clausewatch_analyzer.rules import match_rules
+from clausewatch_analyzer.segment import split_sentences
+from clausewatch_analyzer.taxonomy import Taxonomy
+
+AGREEMENT_BONUS = 0.1
+RULE_OVER_MODEL_CONFIDENCE = 0.5
+IMPLIED_FACTOR = 0.9
+_EVIDENCE_MAX = 400
+
+
+class PredictionLike(Protocol):
+    """What the trained model returns per label (clausewatch_analyzer.model.Prediction)."""
+
+    clause_type: str
+    confidence: float
+    level: int | None
+
+
+class ModelLike(Protocol):
+    """The trained model's interface: a batch of texts in, a list of predictions per text out."""
+
+    def predict(self, texts: list[str]) -> list[list[Any]]: ...
+
+
+@dataclass(frozen=True)
+class Label:
+    """One clause type on one sentence or provision, with how sure we are and the words that support it."""
+
+    clause_type: str
+    confidence: float
+    phrase: str
+    evidence: str
+    level: int | None = None
+    source: str = "rules"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (stored in assessment rows and printed by the CLI)."""
+        return {
+            "id": self.clause_type,
+            "confidence": round(self.confidence, 3),
+            "phrase": self.phrase,
+            "evidence": self.evidence,
+            "level": self.level,
+            "source": self.source,
+        }
+
+
+def model_clause_types(model: object | None, taxonomy: Taxonomy) -> frozenset[str]:
+    """Return the clause types the model was trained on (its `types`, else the CLAUDETTE types)."""
+    if model is None:
+        return frozenset()
+    declared = (
+        getattr(model, "types", None)
+        or getattr(model, "clause_types", None)
+        or getattr(model, "labels", None)
+    )
+    if declared:
+        return frozenset(str(t) for t in declared if str(t) in taxonomy)
+    return frozenset(t.id for t in taxonomy.types.values() if t.claudette_code)
+
+
+class Classifier:
+    """Tags sentences and provisions with clause types; holds the taxonomy and the optional trained model."""
+
+    def __init__(
+        self, taxonomy: Taxonomy, model: ModelLike | None = None, model_version: str = "none"
+    ) -> None:
+        self.taxonomy = taxonomy
+        self.model = model
+        self.model_version = model_version
+        self.model_types = model_clause_types(model, taxonomy)
+
+    @property
+    def version(self) -> str:
+        """Identifies rules + model, so a new model re-assesses provisions instead of mixing results."""
+        return f"t{self.taxonomy.version}-{self.model_version}"[:40]
+
+    def classify_sentences(self, sentences: Sequence[str]) -> list[list[Label]]:
+        """Return the labels of each sentence, in order (an empty sentence has none)."""
+        predictions = self._predict(sentences)
+        return [
+            self._combine(sentence, preds) if sentence.strip() else []
+            for sentence, preds in zip(sentences, predictions, strict=True)
+        ]
+
+    def classify_provision(self, text: str) -> list[Label]:
+        """Return a provision's labels: per type, the most confident sentence's label (its evidence)."""
+        return merge_labels(self.classify_sentences(split_sentences(text)))
+
+    def _predict(self, sentences: Sequence[str]) -> list[list[Any]]:
+        if self.model is None:
+            return [[] for _ in sentences]
+        texts = [s if s.strip() else "" for s in sentences]
+        result = self.model.predict(texts)
+        if len(result) != len(texts):
+            msg = f"model returned {len(result)} predictions for {len(texts)} texts"
+            raise RuntimeError(msg)
+        return result
+
+    def _combine(self, sentence: str, predictions: Iterable[Any]) -> list[Label]:
+        evidence = sentence.strip()[:_EVIDENCE_MAX]
+        by_model = {
+            p.clause_type: p
+            for p in predictions
+            if p.clause_type in self.taxonomy and float(p.confidence) > 0
+        }
+        labels: dict[str, Label] = {}
+        for hit in match_rules(sentence, self.taxonomy):
+            model_pred = by_model.pop(hit.clause_type, None)
+            if model_pred is not None:
+                confidence = min(0.99, max(float(model_pred.confidence), hit.weight) + AGREEMENT_BONUS)
+                labels[hit.clause_type] = Label(
+                    hit.clause_type, confidence, hit.phrase, evidence, model_pred.level, "model+rules"
+                )
+            elif hit.clause_type not in self.model_types:
+                labels[hit.clause_type] = Label(hit.clause_type, hit.weight, hit.phrase, evidence)
+            elif hit.strong:
+                labels[hit.clause_type] = Label(
+                    hit.clause_type, RULE_OVER_MODEL_CONFIDENCE, hit.phrase, evidence
+                )
+        for clause_type, pred in by_model.items():
+            phrase = getattr(pred, "evidence", None) or evidence[:200]
+            labels[clause_type] = Label(
+                clause_type, float(pred.confidence), phrase, evidence, pred.level, "model"
+            )
+        for label in list(labels.values()):
+            for implied in self.taxonomy[label.clause_type].implies:
+                if implied not in labels:
+                    labels[implied] = replace(
+                        label,
+                        clause_type=implied,
+                        confidence=label.confidence * IMPLIED_FACTOR,
+                        level=None,
+                        source="implied",
+                    )
+        order = {t: i for i, t in enumerate(self.taxonomy.ids)}
+        return sorted(labels.values(), key=lambda lab: order[lab.clause_type])
+
+
+def merge_labels(per_sentence: Iterable[Iterable[Label]]) -> list[Label]:
+    """Merge sentence labels into provision labels: one per type, the most confident (ties: the first sentence)."""
+    best: dict[str, Label] = {}
+    for labels in per_sentence:
+        for label in labels:
+            current = best.get(label.clause_type)
+            if current is None or label.confidence > current.confidence:
+                best[label.clause_type] = label
+    return list(best.values())

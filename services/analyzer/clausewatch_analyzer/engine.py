@@ -1,0 +1,55 @@
+"""Building the analyzer's engine once per process: taxonomy, regulation catalogue and the optional trained model.
+
+The model is optional by design: if its artefact is missing or cannot be loaded, the analyzer logs that it runs
+on rules only and carries on (docs/decisions/0031).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+from clausewatch_analyzer.classify import Classifier
+from clausewatch_analyzer.regulations import Catalogue, load_catalogue
+from clausewatch_analyzer.taxonomy import Taxonomy, load_taxonomy
+
+log = structlog.get_logger("clausewatch.analyzer")
+
+
+@dataclass(frozen=True)
+class Engine:
+    """What assessing needs: the classifier (rules + model) and the regulation catalogue."""
+
+    classifier: Classifier
+    catalogue: Catalogue
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The clause-type taxonomy."""
+        return self.classifier.taxonomy
+
+
+def load_model(path: Path | None = None, *, enabled: bool = True) -> tuple[object | None, str]:
+    """Return (the trained model, its version), or (None, "rules") when it is disabled, missing or broken."""
+    if not enabled:
+        log.info("model_disabled_rules_only")
+        return None, "rules"
+    try:
+        from clausewatch_analyzer.model import load_classifier
+
+        model = load_classifier(path) if path is not None else load_classifier()
+    except Exception as exc:  # a missing artefact, an old format, a missing module: all mean rules only
+        log.warning("model_unavailable_rules_only", error=f"{type(exc).__name__}: {exc}")
+        return None, "rules"
+    version = str(getattr(model, "version", "model"))
+    log.info("model_loaded", version=version, types=list(getattr(model, "types", []) or []))
+    return model, version
+
+
+def build_engine(model_path: Path | None = None, *, use_model: bool = True) -> Engine:
+    """Load the taxonomy, the catalogue and (if available) the model."""
+    model, version = load_model(model_path, enabled=use_model)
+    classifier = Classifier(load_taxonomy(), model, model_version=version)  # type: ignore[arg-type]
+    return Engine(classifier, load_catalogue())

@@ -1,0 +1,136 @@
+"""Turning assessment results into table rows and into the ChangeAssessed event (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from clausewatch_analyzer.assess import ChangeResult, ProvisionResult
+from clausewatch_analyzer.severity import label_severity, max_severity
+from clausewatch_analyzer.taxonomy import Taxonomy
+from clausewatch_shared.events import ChangeAssessed, ChangeDetected
+from clausewatch_shared.ids import derived_id
+from clausewatch_shared.models import Change, ChangeAssessment, Provision, ProvisionAssessment
+
+
+def clause_type_details(result: ProvisionResult, taxonomy: Taxonomy) -> list[dict[str, Any]]:
+    """The labels as stored: id, name, confidence, phrase, evidence, level, source and the severity each implies."""
+    details = []
+    for label in result.labels:
+        call = label_severity(label, taxonomy)
+        details.append(
+            {**label.as_dict(), "name": taxonomy[label.clause_type].name, "severity": call.severity}
+        )
+    return details
+
+
+def provision_row(
+    provision: Provision,
+    platform_id: str,
+    result: ProvisionResult,
+    model_version: str,
+    taxonomy: Taxonomy,
+    extra_texts: dict[str, Any],
+) -> ProvisionAssessment:
+    """Build the ProvisionAssessment row of one provision (id derived from provision and model version)."""
+    evidence = list(dict.fromkeys(label.evidence for label in result.labels if label.source != "implied"))
+    agencies: dict[str, dict[str, Any]] = {}
+    for regulation in result.regulation_details:
+        for agency in regulation["agencies"]:
+            agencies.setdefault(agency["name"], agency)
+    texts = {
+        **result.texts,
+        "regulation_details": result.regulation_details,
+        "jurisdiction_flags": result.jurisdiction_flags,
+        "agencies": list(agencies.values()),
+        **extra_texts,
+    }
+    return ProvisionAssessment(
+        id=derived_id("provision-assessment", provision.id, model_version),
+        provision_id=provision.id,
+        provision_key=provision.key,
+        version_id=provision.version_id,
+        document_id=provision.document_id,
+        platform_id=platform_id,
+        clause_types=clause_type_details(result, taxonomy),
+        primary_clause_type=result.primary.clause_type if result.primary else None,
+        severity=result.severity.severity,
+        confidence=result.severity.confidence,
+        reasons=list(result.severity.reasons),
+        evidence=evidence,
+        regulations=result.regulations,
+        opt_outs=[o.as_dict() for o in result.opt_outs],
+        texts=texts,
+        model_version=model_version,
+    )
+
+
+def change_row(
+    change: Change,
+    platform_id: str,
+    result: ChangeResult,
+    taxonomy: Taxonomy,
+    regulation_details: list[dict[str, Any]],
+) -> ChangeAssessment:
+    """Build the ChangeAssessment row of one change (id derived from the change)."""
+    return ChangeAssessment(
+        id=derived_id("change-assessment", change.id),
+        change_id=change.id,
+        change_set_id=change.change_set_id,
+        document_id=change.document_id,
+        platform_id=platform_id,
+        clause_types=result.clause_types,
+        severity_before=result.severity_before,
+        severity_after=result.severity_after,
+        severity=result.severity,
+        confidence=result.confidence,
+        escalation=result.escalation,
+        regulations=result.regulations,
+        reasons=result.reasons,
+        description=result.description,
+        texts={
+            "kind": change.kind,
+            "significance": change.significance,
+            "provision_key": change.provision_key,
+            "clause_types": [
+                {"id": t, "name": taxonomy[t].name} for t in result.clause_types if t in taxonomy
+            ],
+            "regulation_details": regulation_details,
+        },
+    )
+
+
+def summarise(rows: Sequence[ChangeAssessment], significance: dict[str, str], taxonomy: Taxonomy) -> str:
+    """One paragraph for the event: how many changes, the most severe ones and any escalation."""
+    if not rows:
+        return "No provision-level changes to assess."
+    counted = [r for r in rows if significance.get(r.change_id) != "cosmetic"] or list(rows)
+    top = max_severity([r.severity for r in counted])
+    parts = [f"{len(rows)} change{'s' if len(rows) != 1 else ''} assessed; highest severity {top}."]
+    for row in counted:
+        if row.severity == top and top != "none":
+            names = ", ".join(taxonomy[t].name for t in row.clause_types[:2] if t in taxonomy) or "provision"
+            parts.append(f"{names}: {row.description}.")
+        if len(" ".join(parts)) > 1500:
+            break
+    return " ".join(parts)[:2000]
+
+
+def change_assessed_event(
+    event: ChangeDetected, rows: Sequence[ChangeAssessment], significance: dict[str, str], taxonomy: Taxonomy
+) -> ChangeAssessed:
+    """Build the ChangeAssessed event of a change set; its id is derived, so a rerun publishes a duplicate."""
+    substantive_rows = [r for r in rows if significance.get(r.change_id) != "cosmetic"]
+    return ChangeAssessed(
+        event_id=derived_id("change-assessed", event.change_set_id),
+        correlation_id=event.correlation_id,
+        document_id=event.document_id,
+        platform_id=event.platform_id,
+        change_set_id=event.change_set_id,
+        substantive=event.substantive,
+        max_severity=max_severity([r.severity for r in substantive_rows]),  # type: ignore[arg-type]
+        clause_types=list(dict.fromkeys(t for r in rows for t in r.clause_types)),
+        regulations=list(dict.fromkeys(g for r in rows for g in r.regulations)),
+        escalations=sum(1 for r in rows if r.escalation == "escalated"),
+        summary=summarise(rows, significance, taxonomy),
+    )

@@ -1,0 +1,204 @@
+"""The analyzer's reads (versions, provisions, changes, catalogue statistics) and writes (its two tables).
+
+Reads of other services' tables are allowed (docs/development.md); the analyzer writes only ProvisionAssessment
+and ChangeAssessment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from clausewatch_shared.models import (
+    Change,
+    ChangeAssessment,
+    ChangeSet,
+    Document,
+    Platform,
+    Provision,
+    ProvisionAssessment,
+    Version,
+)
+
+
+@dataclass(frozen=True)
+class VersionContext:
+    """A version with its document, platform and provisions (in order)."""
+
+    version: Version
+    document: Document
+    platform: Platform | None
+    provisions: list[Provision]
+
+
+async def version_context(session: AsyncSession, version_id: str) -> VersionContext | None:
+    """Return a version and what assessing it needs, or None if the version is not in the database."""
+    version = await session.get(Version, version_id)
+    if version is None:
+        return None
+    document = await session.get(Document, version.document_id)
+    if document is None:
+        return None
+    platform = await session.get(Platform, document.platform_id)
+    result = await session.exec(
+        select(Provision).where(Provision.version_id == version_id).order_by(col(Provision.ordinal))
+    )
+    return VersionContext(version, document, platform, list(result.all()))
+
+
+async def assessments_for(
+    session: AsyncSession, provision_ids: Iterable[str], model_version: str
+) -> dict[str, ProvisionAssessment]:
+    """Return the assessments by this model version of the given provisions, by provision id."""
+    ids = list(provision_ids)
+    if not ids:
+        return {}
+    result = await session.exec(
+        select(ProvisionAssessment).where(
+            col(ProvisionAssessment.provision_id).in_(ids), ProvisionAssessment.model_version == model_version
+        )
+    )
+    return {a.provision_id: a for a in result.all()}
+
+
+async def platform_count(session: AsyncSession) -> int:
+    """Return how many platforms the catalogue has."""
+    result = await session.exec(select(func.count()).select_from(Platform))
+    return int(result.one())
+
+
+async def holders(session: AsyncSession, clause_types: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Return, per clause type, platform id -> number of distinct provisions whose primary type it is."""
+    types = list(dict.fromkeys(clause_types))
+    out: dict[str, dict[str, int]] = {t: {} for t in types}
+    if not types:
+        return out
+    result = await session.exec(
+        select(
+            ProvisionAssessment.primary_clause_type,
+            ProvisionAssessment.platform_id,
+            func.count(func.distinct(ProvisionAssessment.provision_key)),
+        )
+        .where(col(ProvisionAssessment.primary_clause_type).in_(types))
+        .group_by(ProvisionAssessment.primary_clause_type, ProvisionAssessment.platform_id)
+    )
+    for clause_type, platform_id, count in result.all():
+        out[str(clause_type)][str(platform_id)] = int(count)
+    return out
+
+
+async def comparison_candidates(
+    session: AsyncSession, clause_type: str, platform_id: str, limit: int = 60
+) -> list[dict[str, Any]]:
+    """Return other platforms' provisions whose primary type is `clause_type`, with text and severity."""
+    result = await session.exec(
+        select(ProvisionAssessment, Provision, Platform.name)
+        .join(Provision, col(Provision.id) == col(ProvisionAssessment.provision_id))
+        .join(Platform, col(Platform.id) == col(ProvisionAssessment.platform_id), isouter=True)
+        .where(
+            ProvisionAssessment.primary_clause_type == clause_type,
+            ProvisionAssessment.platform_id != platform_id,
+        )
+        .order_by(col(ProvisionAssessment.created_at).desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "platform_id": assessment.platform_id,
+            "platform_name": name or assessment.platform_id,
+            "document_id": assessment.document_id,
+            "provision_id": provision.id,
+            "provision_key": provision.key,
+            "severity": assessment.severity,
+            "confidence": assessment.confidence,
+            "text": provision.text,
+        }
+        for assessment, provision, name in result.all()
+    ]
+
+
+@dataclass(frozen=True)
+class DocumentHistory:
+    """When each provision key was seen and changed, and since when the document is monitored."""
+
+    seen: dict[str, list[datetime]]
+    changed: dict[str, list[datetime]]
+    monitored_since: datetime | None
+
+
+async def document_history(session: AsyncSession, document_id: str) -> DocumentHistory:
+    """Return, per provision key, the versions' times it appears in and the change sets' times it changed in."""
+    seen: dict[str, list[datetime]] = defaultdict(list)
+    rows = await session.exec(
+        select(Provision.key, Version.created_at)
+        .join(Version, col(Version.id) == col(Provision.version_id))
+        .where(Provision.document_id == document_id)
+    )
+    for key, at in rows.all():
+        seen[key].append(at)
+    changed: dict[str, list[datetime]] = defaultdict(list)
+    changes = await session.exec(
+        select(Change.provision_key, ChangeSet.created_at)
+        .join(ChangeSet, col(ChangeSet.id) == col(Change.change_set_id))
+        .where(Change.document_id == document_id, col(Change.provision_key).is_not(None))
+    )
+    for key, at in changes.all():
+        changed[str(key)].append(at)
+    first = await session.exec(select(func.min(Version.created_at)).where(Version.document_id == document_id))
+    return DocumentHistory(dict(seen), dict(changed), first.one())
+
+
+async def platform_change_times(session: AsyncSession, platform_id: str, since: datetime) -> list[datetime]:
+    """Return the times of the platform's change sets since `since`."""
+    result = await session.exec(
+        select(ChangeSet.created_at)
+        .join(Document, col(Document.id) == col(ChangeSet.document_id))
+        .where(Document.platform_id == platform_id, col(ChangeSet.created_at) >= since)
+    )
+    return list(result.all())
+
+
+async def changes_of(session: AsyncSession, change_set_id: str, change_ids: Iterable[str]) -> list[Change]:
+    """Return a change set's changes in order (those named, or all when none are named)."""
+    query = select(Change).where(Change.change_set_id == change_set_id)
+    ids = list(change_ids)
+    if ids:
+        query = query.where(col(Change.id).in_(ids))
+    result = await session.exec(query.order_by(col(Change.ordinal)))
+    return list(result.all())
+
+
+async def change_assessments_for(
+    session: AsyncSession, change_ids: Iterable[str]
+) -> dict[str, ChangeAssessment]:
+    """Return existing change assessments by change id."""
+    ids = list(change_ids)
+    if not ids:
+        return {}
+    result = await session.exec(select(ChangeAssessment).where(col(ChangeAssessment.change_id).in_(ids)))
+    return {a.change_id: a for a in result.all()}
+
+
+async def insert_new(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
+    """Insert rows, skipping any whose unique keys already exist (another worker won the race); return how many.
+
+    INSERT ... ON CONFLICT DO NOTHING on both SQLite and PostgreSQL, so two handlers assessing the same version at
+    once both succeed and the table holds each assessment once.
+    """
+    if not rows:
+        return 0
+    table = type(rows[0]).__table__  # type: ignore[attr-defined]
+    values = [{c.name: getattr(row, c.name) for c in table.columns} for row in rows]
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    result = await session.exec(insert(table).values(values).on_conflict_do_nothing())  # type: ignore[call-overload]
+    return int(result.rowcount or 0)

@@ -1,0 +1,98 @@
+"""Splitting text into provisions (paragraphs under their headings) and provisions into sentences.
+
+Good enough for policy prose: it protects common abbreviations (e.g., i.e., Inc., U.S.) and list markers, so a
+sentence is the unit the classifier tags and quotes as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ABBREVIATIONS = (
+    "e.g.",
+    "i.e.",
+    "etc.",
+    "inc.",
+    "ltd.",
+    "llc.",
+    "corp.",
+    "co.",
+    "u.s.",
+    "u.k.",
+    "e.u.",
+    "no.",
+    "vs.",
+    "art.",
+    "sec.",
+    "para.",
+    "mr.",
+    "ms.",
+    "dr.",
+    "st.",
+    "cf.",
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9(])")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)]|\([a-z0-9]{1,4}\))\s+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One provision of a document: its text, its position and the headings above it."""
+
+    ordinal: int
+    heading_path: tuple[str, ...]
+    text: str
+
+
+def split_sentences(text: str) -> list[str]:
+    """Return the sentences of a provision, in order, whitespace-normalised, none empty."""
+    flat = _SPACE.sub(" ", text).strip()
+    if not flat:
+        return []
+    pieces: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(flat):
+        candidate = flat[start : match.start()].rstrip()
+        last_word = candidate.rsplit(" ", 1)[-1].lower()
+        # Don't end a sentence after an abbreviation or a lone initial ("J. Smith").
+        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]\.", last_word):
+            continue
+        pieces.append(candidate)
+        start = match.end()
+    pieces.append(flat[start:].strip())
+    return [p for p in pieces if p]
+
+
+def split_provisions(text: str) -> list[Segment]:
+    """Split a document into provisions: Markdown headings set the path, blank lines and list items split."""
+    segments: list[Segment] = []
+    headings: list[tuple[int, str]] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        body = _SPACE.sub(" ", " ".join(buffer)).strip()
+        buffer.clear()
+        if body:
+            segments.append(Segment(len(segments), tuple(h for _, h in headings), body))
+
+    for line in text.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            flush()
+            level = len(heading.group(1))
+            headings[:] = [h for h in headings if h[0] < level]
+            headings.append((level, heading.group(2).strip()))
+            continue
+        if not line.strip():
+            flush()
+            continue
+        if _LIST_MARKER.match(line):
+            flush()
+            buffer.append(_LIST_MARKER.sub("", line, count=1))
+            continue
+        buffer.append(line.strip())
+    flush()
+    return segments

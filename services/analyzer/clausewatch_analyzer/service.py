@@ -1,0 +1,148 @@
+"""The analyzer's use cases: assess a version's provisions, assess a change set. Database in, rows out.
+
+Both are idempotent: rows have ids derived from their inputs and unique keys, existing rows are reused, and rows
+a concurrent writer inserted first are skipped (INSERT ... ON CONFLICT DO NOTHING), since both computed the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import structlog
+
+from clausewatch_analyzer import records, repository
+from clausewatch_analyzer.assess import Context, ProvisionResult, assess_change, assess_provision
+from clausewatch_analyzer.engine import Engine
+from clausewatch_analyzer.history import RECENT_DAYS, platform_activity, provision_history
+from clausewatch_analyzer.rarity import pick_comparisons, rarity
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.events import ChangeAssessed, ChangeDetected
+from clausewatch_shared.messaging import PermanentError
+from clausewatch_shared.models import ChangeAssessment, ProvisionAssessment
+
+log = structlog.get_logger("clausewatch.analyzer")
+
+
+@dataclass(frozen=True)
+class VersionAssessed:
+    """A version's provision assessments by provision id, and how many were new."""
+
+    by_provision: dict[str, ProvisionAssessment]
+    created: int
+
+
+def _context(ctx: repository.VersionContext) -> Context:
+    platform = ctx.platform
+    return Context(
+        platform_name=platform.name if platform else ctx.document.platform_id,
+        document_title=ctx.document.title,
+        jurisdictions=tuple(platform.jurisdictions) if platform else (),
+    )
+
+
+async def assess_version(
+    db: Database, engine: Engine, version_id: str, comparisons: int = 3
+) -> VersionAssessed:
+    """Assess every provision of a version not yet assessed by this classifier version; return all assessments."""
+    version_tag = engine.classifier.version
+    async with db.session() as session:
+        ctx = await repository.version_context(session, version_id)
+        if ctx is None:
+            msg = f"version {version_id} is not in the database"
+            raise PermanentError(msg)
+        existing = await repository.assessments_for(session, (p.id for p in ctx.provisions), version_tag)
+    todo = [p for p in ctx.provisions if p.id not in existing]
+    if not todo:
+        return VersionAssessed(existing, 0)
+    context = _context(ctx)
+    # Classification is CPU work: keep the event loop free for acks and heartbeats while it runs.
+    results: list[ProvisionResult] = await asyncio.to_thread(
+        lambda: [assess_provision(p.text, engine.classifier, engine.catalogue, context) for p in todo]
+    )
+    platform_id = ctx.document.platform_id
+    now = utcnow()
+    async with db.session() as session:
+        history = await repository.document_history(session, ctx.document.id)
+        recent = await repository.platform_change_times(
+            session, platform_id, now - timedelta(days=RECENT_DAYS)
+        )
+        activity = platform_activity(recent, now, context.platform_name)
+        primaries = {r.primary.clause_type for r in results if r.primary}
+        holders = await repository.holders(session, primaries)
+        platforms = await repository.platform_count(session)
+        candidates = {
+            t: await repository.comparison_candidates(session, t, platform_id)
+            for t in primaries
+            if comparisons
+        }
+        rows = []
+        for provision, result in zip(todo, results, strict=True):
+            extra: dict[str, Any] = {
+                "history": provision_history(
+                    history.seen.get(provision.key, []),
+                    history.changed.get(provision.key, []),
+                    history.monitored_since,
+                    now,
+                ),
+                "platform_activity": activity,
+            }
+            if result.primary:
+                primary = result.primary.clause_type
+                extra["rarity"] = rarity(primary, platform_id, holders.get(primary, {}), platforms).as_dict()
+                extra["comparisons"] = pick_comparisons(candidates.get(primary, []), platform_id, comparisons)
+            rows.append(
+                records.provision_row(provision, platform_id, result, version_tag, engine.taxonomy, extra)
+            )
+        created = await repository.insert_new(session, rows)
+    log.info("version_assessed", version_id=version_id, provisions=len(ctx.provisions), created=created)
+    return VersionAssessed({**existing, **{r.provision_id: r for r in rows}}, created)
+
+
+def _reassess(text: str | None, engine: Engine, context: Context) -> ProvisionResult | None:
+    # The change's texts are re-assessed in memory (deterministic, so they match the stored rows) to get the
+    # full result objects the comparison needs; a missing side (added/removed) stays None.
+    if text is None:
+        return None
+    return assess_provision(text, engine.classifier, engine.catalogue, context)
+
+
+async def assess_change_set(
+    db: Database, engine: Engine, event: ChangeDetected, comparisons: int = 3
+) -> ChangeAssessed:
+    """Make sure both versions are assessed, assess each change, and return the ChangeAssessed event."""
+    await assess_version(db, engine, event.version_id, comparisons)
+    await assess_version(db, engine, event.previous_version_id, comparisons)
+    async with db.session() as session:
+        ctx = await repository.version_context(session, event.version_id)
+        if ctx is None:
+            msg = f"version {event.version_id} is not in the database"
+            raise PermanentError(msg)
+        changes = await repository.changes_of(session, event.change_set_id, event.change_ids)
+        existing = await repository.change_assessments_for(session, (c.id for c in changes))
+    context = _context(ctx)
+    todo = [c for c in changes if c.id not in existing]
+
+    def compute() -> list[ChangeAssessment]:
+        rows = []
+        for change in todo:
+            old = _reassess(change.old_text, engine, context)
+            new = _reassess(change.new_text, engine, context)
+            result = assess_change(change.kind, old, new, change.old_text, change.new_text, engine.classifier)
+            details = (new or old).regulation_details if (new or old) else []
+            rows.append(records.change_row(change, event.platform_id, result, engine.taxonomy, details))
+        return rows
+
+    rows = await asyncio.to_thread(compute)
+    if rows:
+        async with db.session() as session:
+            await repository.insert_new(session, rows)
+    all_rows = [existing.get(c.id) or next(r for r in rows if r.change_id == c.id) for c in changes]
+    significance = {c.id: c.significance for c in changes}
+    log.info(
+        "change_set_assessed", change_set_id=event.change_set_id, changes=len(changes), created=len(rows)
+    )
+    return records.change_assessed_event(event, all_rows, significance, engine.taxonomy)

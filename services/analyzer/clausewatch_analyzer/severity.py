@@ -1,0 +1,88 @@
+"""Severity (high / medium / low, or none) with confidence and reasons, per label, per provision and per change.
+
+For the CLAUDETTE types the corpus level decides when the model gives one (clearly unfair -> high, potentially
+unfair -> medium, fair -> low); otherwise the clause type's ordered rules decide (first match wins, on the
+sentence that supports the label), and else its default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from clausewatch_analyzer.classify import Label
+from clausewatch_analyzer.taxonomy import SEVERITY_RANK, Taxonomy
+
+LEVEL_NAMES = {1: "fair", 2: "potentially unfair", 3: "clearly unfair"}
+_RULE_CERTAINTY = 0.9
+_DEFAULT_CERTAINTY = 0.7
+_LEVEL_CERTAINTY = 0.85
+
+
+@dataclass(frozen=True)
+class SeverityCall:
+    """A severity, how sure we are of it, and why."""
+
+    severity: str
+    confidence: float
+    reasons: tuple[str, ...]
+
+
+NONE = SeverityCall("none", 1.0, ())
+
+
+def label_severity(label: Label, taxonomy: Taxonomy) -> SeverityCall:
+    """Return the severity one label implies, with its reason."""
+    clause_type = taxonomy[label.clause_type]
+    if label.level is not None and label.level in clause_type.levels:
+        severity = clause_type.levels[label.level]
+        reason = f"{clause_type.name}: rated {LEVEL_NAMES.get(label.level, label.level)} (CLAUDETTE level {label.level})"
+        return SeverityCall(severity, round(label.confidence * _LEVEL_CERTAINTY, 3), (reason,))
+    for rule in clause_type.severity_rules:
+        if rule.regex.search(label.evidence):
+            reason = f"{clause_type.name}: {rule.reason}"
+            return SeverityCall(rule.severity, round(label.confidence * _RULE_CERTAINTY, 3), (reason,))
+    reason = f"{clause_type.name}: {clause_type.default_severity} by default for this clause type"
+    return SeverityCall(
+        clause_type.default_severity, round(label.confidence * _DEFAULT_CERTAINTY, 3), (reason,)
+    )
+
+
+def combine(calls: Sequence[SeverityCall]) -> SeverityCall:
+    """Return the highest severity among calls; its confidence is the best of the calls at that level."""
+    if not calls:
+        return NONE
+    top = max(SEVERITY_RANK[c.severity] for c in calls)
+    at_top = [c for c in calls if SEVERITY_RANK[c.severity] == top]
+    reasons = tuple(dict.fromkeys(r for c in at_top for r in c.reasons))
+    return SeverityCall(at_top[0].severity, max(c.confidence for c in at_top), reasons)
+
+
+def provision_severity(labels: Sequence[Label], taxonomy: Taxonomy) -> SeverityCall:
+    """Return a provision's severity: the highest its labels imply (implied labels do not raise it)."""
+    return combine([label_severity(label, taxonomy) for label in labels if label.source != "implied"])
+
+
+def movement(before: str | None, after: str | None) -> str | None:
+    """Return 'escalated', 'de-escalated' or None when a change moves severity from `before` to `after`."""
+    if before is None or after is None:
+        return None
+    if SEVERITY_RANK[after] > SEVERITY_RANK[before]:
+        return "escalated"
+    if SEVERITY_RANK[after] < SEVERITY_RANK[before]:
+        return "de-escalated"
+    return None
+
+
+def max_severity(severities: Sequence[str | None]) -> str:
+    """Return the highest of several severities ('none' if there are none)."""
+    known = [s for s in severities if s]
+    return max(known, key=lambda s: SEVERITY_RANK[s]) if known else "none"
+
+
+def primary_label(labels: Sequence[Label], taxonomy: Taxonomy) -> Label | None:
+    """Return the label a provision is about: the most severe own label, then the most confident."""
+    own = [label for label in labels if label.source != "implied"] or list(labels)
+    if not own:
+        return None
+    return max(own, key=lambda lab: (SEVERITY_RANK[label_severity(lab, taxonomy).severity], lab.confidence))

@@ -1,0 +1,163 @@
+"""Texts for people, built deterministically from templates (`data/texts.yaml`) and facts found in the provision.
+
+"What it is", "why it matters", "consumer impact" and "what you can do" never need a language model: they are
+assembled from the clause types, the severity, the opt-out routes in the text and the regulations in scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from clausewatch_analyzer.classify import Label
+from clausewatch_analyzer.optouts import OptOut
+from clausewatch_analyzer.taxonomy import DATA_DIR, Taxonomy
+
+TEXTS_PATH = DATA_DIR / "texts.yaml"
+CAVEAT = (
+    "These actions may provide transparency or partial mitigation but may not fully address the underlying issue. "
+    "Effectiveness varies by jurisdiction and individual circumstances."
+)
+DISCLAIMER = (
+    "This analysis describes what the document states, permits, or reserves. It does not constitute a legal "
+    "determination about enforceability."
+)
+
+
+@cache
+def load_templates(path: Path = TEXTS_PATH) -> dict[str, Any]:
+    """Load and cache the text templates."""
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _template(type_id: str, family: str, key: str) -> str:
+    templates = load_templates()
+    own = (templates.get("types") or {}).get(type_id) or {}
+    return str(own.get(key) or (templates.get("families") or {}).get(family, {}).get(key) or "")
+
+
+def _fill(template: str, platform: str, document: str, type_name: str) -> str:
+    return template.format(platform=platform, document=document, type_name=type_name)
+
+
+def _route_phrase(opt_outs: Sequence[OptOut]) -> str:
+    kinds = {o.kind for o in opt_outs}
+    parts = []
+    if "setting" in kinds:
+        parts.append("an in-product setting")
+    if "email" in kinds:
+        parts.append("an email to " + next(o.value for o in opt_outs if o.kind == "email"))
+    if "url" in kinds or "link" in kinds:
+        parts.append("a link or web form")
+    return " or ".join(parts)
+
+
+def build_texts(
+    labels: Sequence[Label],
+    main: Label | None,
+    severity: str,
+    opt_outs: Sequence[OptOut],
+    regulations: Sequence[dict[str, Any]],
+    taxonomy: Taxonomy,
+    platform: str = "The platform",
+    document: str = "document",
+) -> dict[str, Any]:
+    """Return what_it_is, why_it_matters, consumer_impact, what_you_can_do (actions) and the caveats."""
+    primary = [lab for lab in labels if lab.source != "implied"]
+    if not primary or main is None:
+        return {}
+    clause_type = taxonomy[main.clause_type]
+
+    def fill(key: str) -> str:
+        return _fill(_template(clause_type.id, clause_type.family, key), platform, document, clause_type.name)
+
+    routes = _route_phrase(opt_outs)
+    what = f"{platform}'s {document} contains a provision on {clause_type.name.lower()}: {clause_type.description}"
+    if routes:
+        what += f" The text offers an opt-out or control route: {routes}."
+    why = fill("why")
+    if severity == "high" and routes and {o.kind for o in opt_outs} == {"email"}:
+        why += " The opt-out places the burden on users to contact the company rather than a setting in the product."
+    elif severity == "high" and not routes:
+        why += " The text names no way to opt out."
+    impact = fill("impact")
+    if routes:
+        impact += f" To avoid it you must take action yourself ({routes})."
+    return {
+        "what_it_is": what,
+        "why_it_matters": why,
+        "consumer_impact": impact,
+        "what_you_can_do": actions(clause_type.id, clause_type.family, opt_outs, regulations),
+        "caveat": CAVEAT,
+        "disclaimer": DISCLAIMER,
+        "other_types": [taxonomy[lab.clause_type].name for lab in primary if lab is not main],
+        "generated_by": "templates",
+    }
+
+
+def actions(
+    type_id: str, family: str, opt_outs: Sequence[OptOut], regulations: Sequence[dict[str, Any]]
+) -> list[dict[str, str]]:
+    """Return concrete actions: the routes the text gives first, then rights and complaints from the laws in scope."""
+    request = _template(type_id, family, "request") or "make your request"
+    out: list[dict[str, str]] = []
+    for route in opt_outs:
+        if route.kind == "email":
+            out.append(
+                {
+                    "title": "Email the company",
+                    "detail": f"Email {route.value} to {request}. State your account details and your request clearly.",
+                    "route": route.value,
+                }
+            )
+        elif route.kind == "setting":
+            out.append(
+                {
+                    "title": "Change your settings",
+                    "detail": f"Go to {route.value} to {request}.",
+                    "route": route.value,
+                }
+            )
+        elif route.kind in {"url", "link"}:
+            out.append(
+                {"title": "Use the link", "detail": f"Use {route.value} to {request}.", "route": route.value}
+            )
+    ids = {r["id"] for r in regulations}
+    if ids & {"gdpr", "uk_gdpr"}:
+        out.append(
+            {
+                "title": "Use your data-protection rights",
+                "detail": "In the EU/EEA and the UK you can object to processing or withdraw consent (GDPR Art. 21, Art. 7) "
+                "and ask for access or erasure (Art. 15, Art. 17).",
+                "route": "rights request",
+            }
+        )
+    if "ccpa_cpra" in ids:
+        out.append(
+            {
+                "title": "Use your California privacy rights",
+                "detail": "California residents can ask to know, delete and correct data and opt out of its sale or sharing.",
+                "route": "rights request",
+            }
+        )
+    for regulation in regulations:
+        for agency in regulation.get("agencies") or []:
+            if agency.get("complaint_url") and not any(
+                a.get("route") == agency["complaint_url"] for a in out
+            ):
+                out.append(
+                    {
+                        "title": f"Complain to {agency['name']}",
+                        "detail": f"{agency['name']} {agency.get('role', '')}.".strip(),
+                        "route": agency["complaint_url"],
+                    }
+                )
+                break
+        if len(out) >= 6:
+            break
+    return out
