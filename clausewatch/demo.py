@@ -9,9 +9,7 @@ every few seconds and asks again. The terminal shows each step as the services r
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import os
 import shutil
 from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
@@ -128,7 +126,7 @@ def _on_webhook(item: ReceivedWebhook) -> None:
     data = event.get("data", {}) if isinstance(event, dict) else {}
     _say(
         f"  webhook received ({status}): {event.get('type')} id {event.get('id')} — "
-        f"{data.get('platform', {}).get('name', '') if isinstance(data.get('platform'), dict) else data.get('platform', '')} "
+        f"{data.get('platform_name', '')} "
         f"severity {data.get('severity') or data.get('max_severity')}"
     )
 
@@ -154,13 +152,17 @@ async def _wait_for_documents(system: embedded.EmbeddedSystem, expected: int) ->
 
 
 async def _create_subscriber(system: embedded.EmbeddedSystem, site: DemoSite, hook: WebhookReceiver) -> None:
+    """Subscribe the demo's subscriber to every demo platform, by e-mail and webhook (compliance tier)."""
     from clausewatch_notifier import management
 
     db = system.runtime.db
-    subscriber = await management.create_subscriber(db, email=DEMO_EMAIL, tier="compliance")
+    created = await management.create_subscriber(db, DEMO_EMAIL, tier="compliance")
+    subscriber_id = created.subscriber.id
     for doc in site.documents:
-        await management.follow(db, subscriber.id, doc.platform_id)
-    await management.add_webhook_endpoint(db, subscriber.id, hook.url, secret=hook.secret)
+        await management.follow(db, subscriber_id, doc.platform_id)
+    endpoint = await management.register_endpoint(db, system.settings["notifier"], subscriber_id, hook.url)
+    assert endpoint.secret is not None
+    hook.secret = endpoint.secret
 
 
 def make_driver(
@@ -231,8 +233,8 @@ async def run_demo(data_dir: Path, *, api_port: int, duration: float | None = No
     mail = MailSink(on_receive=_on_email)
     mail.start()
     hook = WebhookReceiver(
-        secret="whsec_" + base64.b64encode(os.urandom(24)).decode(), on_receive=_on_webhook
-    )
+        secret="", on_receive=_on_webhook
+    )  # its secret comes when the endpoint is registered
     hook.start()
     catalogue = data_dir / "demo-catalogue.yaml"
     await asyncio.to_thread(write_catalogue, site, catalogue)

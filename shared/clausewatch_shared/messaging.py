@@ -11,6 +11,7 @@ acknowledgement into our own hands (`AckPolicy.MANUAL`) so that every message en
 from __future__ import annotations
 
 import base64
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -43,7 +44,15 @@ class PermanentError(Exception):
 def build_broker(nats_url: str, name: str) -> NatsBroker:
     """Return a broker for the given servers; it does not connect until started."""
     servers = [s.strip() for s in nats_url.split(",") if s.strip()]
-    return NatsBroker(servers, name=f"clausewatch-{name}", graceful_timeout=30.0, max_reconnect_attempts=-1)
+    # FastStream logs every message received and processed; our Bus writes one canonical line per message
+    # instead, so FastStream's own lines are demoted to DEBUG.
+    return NatsBroker(
+        servers,
+        name=f"clausewatch-{name}",
+        graceful_timeout=30.0,
+        max_reconnect_attempts=-1,
+        log_level=logging.DEBUG,
+    )
 
 
 async def jetstream(broker: NatsBroker) -> JetStreamContext:
