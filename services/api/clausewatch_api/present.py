@@ -239,14 +239,19 @@ def provision_assessment(a: ProvisionAssessment | None) -> dict[str, Any] | None
     }
 
 
-def change_assessment(a: ChangeAssessment) -> dict[str, Any]:
-    """Return a change's assessment as a dict (clause type names and regulation details when recorded)."""
-    texts = getattr(a, "texts", None) or {}
-    names = {
+def _clause_names(texts: Mapping[str, Any] | None) -> dict[str, str]:
+    """Return clause type id -> display name from a change assessment's texts, where the analyzer recorded them."""
+    return {
         str(c.get("id")): str(c.get("name"))
         for c in _as_list(first(texts, "clause_types"))
         if isinstance(c, Mapping) and c.get("id") and c.get("name")
     }
+
+
+def change_assessment(a: ChangeAssessment) -> dict[str, Any]:
+    """Return a change's assessment as a dict (clause type names and regulation details when recorded)."""
+    texts = getattr(a, "texts", None) or {}
+    names = _clause_names(texts)
     return {
         "id": a.id,
         "change_id": a.change_id,
@@ -390,12 +395,13 @@ def change_set(
     assessments: list[ChangeAssessment],
 ) -> dict[str, Any]:
     """Return a change set's headline: where, when, how much, how serious, which clause types and laws."""
-    clause_ids: dict[str, None] = {}
+    clause_ids: dict[str, str] = {}
     reg_ids: dict[str, None] = {}
     for a in assessments:
+        names = _clause_names(getattr(a, "texts", None))
         for c in a.clause_types:
             if isinstance(c, str):
-                clause_ids.setdefault(c, None)
+                clause_ids.setdefault(c, names.get(c) or humanise(c))
         for r in a.regulations:
             if isinstance(r, str):
                 reg_ids.setdefault(r, None)
@@ -414,7 +420,7 @@ def change_set(
         "assessed": bool(assessments),
         "severity": max_severity([a.severity for a in assessments]) if assessments else None,
         "escalations": sum(1 for a in assessments if a.escalation == "escalated"),
-        "clause_types": [{"id": c, "label": humanise(c)} for c in clause_ids],
+        "clause_types": [{"id": c, "label": label} for c, label in clause_ids.items()],
         "regulations": list(reg_ids),
     }
 

@@ -123,6 +123,7 @@ class ChangeSetDetailOut(ChangeSetOut):
     """A change set with every change and the versions it compares."""
 
     changes: list[ChangeOut]
+    regulation_names: list[str]
     version: VersionOut | None
     previous_version: VersionOut | None
     snapshot: dict[str, Any] | None
