@@ -14,6 +14,7 @@ from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared import streams
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.events import ChangeAssessed
+from clausewatch_shared.messaging import jetstream
 from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.settings import load_settings
 
@@ -28,13 +29,27 @@ def register(
     """
     bus = runtime.bus("notifier")
     worker = DeliveryWorker(runtime.db, settings, bus, clock=clock)
-    digests = DigestWorker(runtime.db, settings, clock=clock, on_planned=worker.wake.set)
+    digests = DigestWorker(
+        runtime.db,
+        settings,
+        clock=clock,
+        on_planned=worker.wake.set,
+        backlog=lambda: assessments_backlog(runtime),
+    )
     handler = AssessmentHandler(runtime.db, settings, clock=clock, on_planned=worker.wake.set)
     bus.subscribe(runtime.broker, streams.NOTIFIER_ASSESSMENTS, ChangeAssessed, handler)
     runtime.add_task("notifier-deliveries", worker.run)
     runtime.add_task("notifier-digests", digests.run)
     runtime.on_shutdown(worker.webhooks.aclose)
     return worker
+
+
+async def assessments_backlog(runtime: Runtime) -> int:
+    """Return how many ChangeAssessed messages wait for (or are being handled by) the notifier's consumer."""
+    js = await jetstream(runtime.broker)
+    spec = streams.NOTIFIER_ASSESSMENTS
+    info = await js.consumer_info(spec.stream.name, spec.durable)
+    return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
 
 
 def create_app(settings: NotifierSettings | None = None) -> FastStream:

@@ -60,7 +60,15 @@ class DeliveryWorker:
         """Deliver forever: a pass, then sleep until woken (a new alert) or the tick."""
         while True:
             self.wake.clear()
-            sent = await self.run_once()
+            current = asyncio.ensure_future(self.run_once())
+            try:
+                sent = await asyncio.shield(current)
+            except asyncio.CancelledError:
+                # Stopping: let the pass in flight finish (bounded), so a message the channel already accepted
+                # is recorded as delivered instead of being sent again when its lease runs out.
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.wait_for(current, timeout=self.settings.delivery_drain_seconds)
+                raise
             if sent:
                 continue
             with contextlib.suppress(TimeoutError):

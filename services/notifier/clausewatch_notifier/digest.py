@@ -9,7 +9,7 @@ down is run as soon as it is back (the latest passed slot is always checked).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
@@ -25,6 +25,7 @@ from clausewatch_shared.db import Database
 from clausewatch_shared.models import Delivery, DigestRun, Subscriber
 
 log = structlog.get_logger("clausewatch.notifier.digest")
+MAX_BACKLOG_WAITS = 10
 DIGEST_TIERS = tuple(name for name, tier in TIERS.items() if not tier.same_day)
 
 
@@ -38,14 +39,31 @@ class DigestWorker:
         *,
         clock: Callable[[], datetime] = utcnow,
         on_planned: Callable[[], None] | None = None,
+        backlog: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
         self.db, self.settings, self.clock, self.on_planned = db, settings, clock, on_planned
+        self.backlog = backlog
 
     async def run(self) -> None:
-        """Check for due digests every tick, forever."""
+        """Check for due digests every tick, forever; after a restart, first let the event backlog drain."""
+        waited = 0
         while True:
-            await self.run_once()
+            # Assessments published while the notifier was down must become digest items before a missed digest
+            # is caught up, or they would slip to next week. Bounded, so constant traffic cannot starve digests.
+            if self.backlog is not None and waited < MAX_BACKLOG_WAITS and await self._backlog() > 0:
+                waited += 1
+            else:
+                waited = 0
+                await self.run_once()
             await asyncio.sleep(self.settings.digest_tick_seconds)
+
+    async def _backlog(self) -> int:
+        assert self.backlog is not None
+        try:
+            return await self.backlog()
+        except Exception:
+            log.warning("backlog_unknown", exc_info=True)
+            return 0
 
     async def run_once(self) -> list[str]:
         """Create every digest due now; return the periods created as 'subscriber:period'."""

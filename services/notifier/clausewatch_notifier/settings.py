@@ -39,6 +39,11 @@ class NotifierSettings(CommonSettings):
         gt=0,
         description="A claimed delivery is retried after this long if its sender vanished.",
     )
+    delivery_drain_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        description="On stop, how long sends in flight may take to finish and be recorded.",
+    )
     retry_schedule_seconds: tuple[float, ...] = Field(
         default=DEFAULT_RETRY_SCHEDULE, description="Delay before each retry; its length bounds the tries."
     )

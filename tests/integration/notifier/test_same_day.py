@@ -3,56 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-import nats
 from sqlmodel import select
 from standardwebhooks import Webhook
 
 from clausewatch_notifier import management
-from clausewatch_notifier.app import register
-from clausewatch_notifier.delivery import DeliveryWorker
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared import subjects
 from clausewatch_shared.db import Database
 from clausewatch_shared.events import AlertDelivered
 from clausewatch_shared.models import Delivery
-from clausewatch_shared.runtime import Runtime
 from tests.integration.notifier.conftest import wait_for
+from tests.integration.notifier.harness import consumer_idle, published, running_notifier
 from tests.integration.notifier.seed import add_change_set, add_platform
 from tests.integration.notifier.servers import Inbox, webhook_receiver
-
-
-@asynccontextmanager
-async def running_notifier(settings: NotifierSettings) -> AsyncIterator[tuple[Runtime, DeliveryWorker]]:
-    """Run the notifier (subscriber, delivery and digest loops) on a runtime for the block."""
-    runtime = Runtime.create(settings, "notifier")
-    worker = register(runtime, settings)
-    async with runtime.broker:
-        await runtime.start()
-        await runtime.broker.start()
-        await runtime.start_tasks()
-        try:
-            yield runtime, worker
-        finally:
-            await runtime.stop()
-
-
-async def _alert_events(url: str) -> list[AlertDelivered]:
-    nc = await nats.connect(url)
-    js = nc.jetstream()
-    sub = await js.pull_subscribe(subjects.ALERT_DELIVERED, durable=None, stream="CW_EVENTS")
-    events: list[AlertDelivered] = []
-    try:
-        while True:
-            for msg in await sub.fetch(50, timeout=0.5):
-                events.append(AlertDelivered.model_validate_json(msg.data))
-                await msg.ack()
-    except nats.errors.TimeoutError:
-        pass
-    await nc.close()
-    return events
 
 
 async def test_same_day_alert_reaches_email_and_signed_webhook_once(
@@ -75,7 +39,7 @@ async def test_same_day_alert_reaches_email_and_signed_webhook_once(
             await wait_for(lambda: len(inbox.messages) >= 2 and len(receiver.requests) >= 1)
             # The analyzer runs again and publishes the same assessment under a new event id: nothing new goes out.
             await bus.publish(event.model_copy(update={"event_id": "another-event-id"}))
-            await wait_for(lambda: _consumer_idle(runtime))
+            await wait_for(lambda: consumer_idle(runtime, 2))
             assert await worker.run_once() == 0
 
         assert len(inbox.to("ana@example.org")) == 1
@@ -109,7 +73,7 @@ async def test_same_day_alert_reaches_email_and_signed_webhook_once(
     assert payload["data"]["link"] == "https://clausewatch.test/changes/cs-leonardo-ai-1"
     assert json.loads(request.body)["data"]["regulations"] == ["eu-ai-act", "gdpr-art-6"]
 
-    events = await _alert_events(notifier_settings.nats_url)
+    events = await published(notifier_settings.nats_url, subjects.ALERT_DELIVERED, AlertDelivered)
     assert sorted(e.channel for e in events) == ["email", "email", "webhook"]
     async with db.session() as s:
         rows = (await s.exec(select(Delivery))).all()
@@ -118,9 +82,3 @@ async def test_same_day_alert_reaches_email_and_signed_webhook_once(
         ("email", "delivered"),
         ("webhook", "delivered"),
     ]
-
-
-async def _consumer_idle(runtime: Runtime) -> bool:
-    js = (await runtime.broker.connect()).jetstream()
-    info = await js.consumer_info("CW_EVENTS", "notifier-assessments")
-    return info.num_pending == 0 and info.num_ack_pending == 0 and info.delivered.stream_seq >= 2
