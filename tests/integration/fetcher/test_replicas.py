@@ -1,0 +1,130 @@
+"""Two fetcher processes on one nats-server and one database: every due slot of every document is captured once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from clausewatch_shared.db import Database
+from clausewatch_shared.events import SnapshotCaptured, SnapshotUnchanged
+from clausewatch_shared.models import FetchSlot
+from tests.integration.fetcher.conftest import stream_events, write_catalogue
+from tests.integration.fetcher.pages import policy_html
+from tests.integration.fetcher.site import LocalSite
+from tests.support.nats import NatsServer
+
+pytestmark = pytest.mark.integration
+
+DOCS = ("privacy", "terms", "aup")
+TYPES = {"privacy": "Privacy Policy", "terms": "Terms of Service", "aup": "Acceptable Use Policy"}
+SLOTS_PER_DOC = 3
+START_BUDGET_SECONDS = 120.0  # a loaded 2-core machine can take many seconds just to import and start
+
+
+async def _wait_for_slots(database_url: str, count: int) -> None:
+    """Return once `count` slots are finished (or the start budget is spent: the assertions then say what is missing)."""
+    db = Database(database_url)
+    deadline = asyncio.get_running_loop().time() + START_BUDGET_SECONDS
+    try:
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                async with db.session() as session:
+                    rows = (
+                        await session.exec(select(FetchSlot).where(FetchSlot.outcome == "captured"))
+                    ).all()
+                    rows += (
+                        await session.exec(select(FetchSlot).where(FetchSlot.outcome == "unchanged"))
+                    ).all()
+                if len(rows) >= count:
+                    return
+            except Exception:  # tables are there, but SQLite may be busy while the replicas write
+                pass
+            await asyncio.sleep(0.2)
+    finally:
+        await db.dispose()
+
+
+def _start(env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "clausewatch_fetcher"],
+        env=env,
+        cwd=cwd,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def test_two_fetcher_processes_capture_each_due_slot_exactly_once(
+    tmp_path: Path, site: LocalSite, nats_server: NatsServer, postgres_url: str
+) -> None:
+    """With two replicas scheduling and capturing, each (document, slot) is fetched once and yields one fact."""
+    # Replicas share PostgreSQL in a distributed deployment; SQLite is the embedded, one-process mode.
+    database_url = postgres_url
+    for name in DOCS:
+        site.html(f"/{name}", policy_html(TYPES[name]))
+    catalogue = write_catalogue(
+        tmp_path / "catalogue.yaml",
+        [
+            {"type": TYPES[n], "urls": [site.url(f"/{n}")], "interval": "2s", "javascript": False}
+            for n in DOCS
+        ],
+    )
+    env: dict[str, Any] = {
+        **os.environ,
+        "CLAUSEWATCH_ENVIRONMENT": "test",
+        "CLAUSEWATCH_NATS_URL": nats_server.url,
+        "CLAUSEWATCH_DATABASE_URL": database_url,
+        "CLAUSEWATCH_BLOB_DIR": str(tmp_path / "blobs"),
+        "CLAUSEWATCH_CATALOGUE_PATH": str(catalogue),
+        "CLAUSEWATCH_SCHEDULE_TICK_SECONDS": "0.1",
+        "CLAUSEWATCH_JITTER_FRACTION": "0",
+        "CLAUSEWATCH_INITIAL_SPREAD_SECONDS": "0",
+        "CLAUSEWATCH_MIN_HOST_DELAY_SECONDS": "0",
+        "CLAUSEWATCH_BROWSER_ENABLED": "false",
+        "CLAUSEWATCH_LOG_LEVEL": "WARNING",
+    }
+    procs = [_start(env, tmp_path, tmp_path / f"fetcher-{i}.log") for i in range(2)]
+    try:
+        await _wait_for_slots(database_url, len(DOCS) * SLOTS_PER_DOC)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    logs = "\n".join((tmp_path / f"fetcher-{i}.log").read_text(errors="replace") for i in range(2))
+    assert all(p.returncode in (0, -signal.SIGTERM) for p in procs), logs
+
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            slots = (await session.exec(select(FetchSlot))).all()
+    finally:
+        await db.dispose()
+    done = [s for s in slots if s.outcome in ("captured", "unchanged")]
+    assert not [s for s in slots if s.outcome == "capturing"], "a capture was left half-done"
+    facts = [
+        e for e in await stream_events(nats_server.url) if isinstance(e, SnapshotCaptured | SnapshotUnchanged)
+    ]
+    done_per_doc = Counter(s.document_id for s in done)
+    for name in DOCS:
+        doc_id = f"acme/{TYPES[name].lower().replace(' ', '-')}"
+        # Several slots went by, and each finished slot was fetched once: no replica fetched a slot the other had.
+        assert done_per_doc[doc_id] >= 2, (doc_id, done_per_doc, logs[-2000:])
+        assert site.hits[f"/{name}"] == done_per_doc[doc_id], (doc_id, site.hits, done_per_doc)
+        doc_facts = [e for e in facts if e.document_id == doc_id]
+        assert len(doc_facts) == done_per_doc[doc_id]
+        assert len({e.event_id for e in doc_facts}) == len(doc_facts)
+    assert {s.worker for s in done} and len(slots) == len({(s.document_id, s.slot) for s in slots})
