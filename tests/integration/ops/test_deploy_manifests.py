@@ -23,11 +23,11 @@ SCRIPT = ROOT / "scripts" / "validate-deploy"
 OVERLAYS = sorted(p.name for p in (DEPLOY / "k8s" / "overlays").iterdir() if p.is_dir())
 
 
-def run_validate(deploy_dir: Path) -> subprocess.CompletedProcess[str]:
-    """Run scripts/validate-deploy on a deploy directory."""
+def run_validate(deploy_dir: Path, checks: str = "") -> subprocess.CompletedProcess[str]:
+    """Run scripts/validate-deploy on a deploy directory (all checks, or the named ones)."""
     return subprocess.run(
         [str(SCRIPT)],
-        env={**os.environ, "DEPLOY_DIR": str(deploy_dir)},
+        env={**os.environ, "DEPLOY_DIR": str(deploy_dir), **({"CHECKS": checks} if checks else {})},
         capture_output=True,
         text=True,
         timeout=180,
@@ -50,11 +50,12 @@ def of_kind(resources: list[dict[str, Any]], kind: str) -> dict[str, dict[str, A
 
 
 def test_validate_deploy_accepts_the_committed_files() -> None:
-    """scripts/validate-deploy passes on the compose file and on the base and every overlay."""
+    """scripts/validate-deploy passes on the Dockerfile, the compose file and every overlay (each includes the base)."""
     result = run_validate(DEPLOY)
     assert result.returncode == 0, result.stdout + result.stderr
-    for name in ("base", *OVERLAYS):
-        assert re.search(rf"k8s/(overlays/)?{name} .*\n(ok -- \d+ resources valid)", result.stdout), (
+    assert "(hadolint)\nok -- no findings" in result.stdout
+    for name in OVERLAYS:
+        assert re.search(rf"k8s/overlays/{name} .*\n(ok -- \d+ resources valid)", result.stdout), (
             result.stdout
         )
     assert {"dev", "prod"} <= set(OVERLAYS)
@@ -66,9 +67,20 @@ def test_validate_deploy_rejects_a_misspelled_kubernetes_field(tmp_path: Path) -
     shutil.copytree(DEPLOY, copy)
     path = copy / "k8s" / "base" / "differ.yaml"
     path.write_text(path.read_text().replace("revisionHistoryLimit:", "revisionHistoryLimmit:", 1))
-    result = run_validate(copy)
+    result = run_validate(copy, "kubernetes")
     assert result.returncode == 1
     assert "revisionHistoryLimmit" in result.stdout + result.stderr
+
+
+def test_validate_deploy_rejects_a_dockerfile_hadolint_flags(tmp_path: Path) -> None:
+    """An unpinned apt-get install without its documented exception makes the script fail with hadolint's rule."""
+    copy = tmp_path / "deploy"
+    shutil.copytree(DEPLOY, copy)
+    path = copy / "Dockerfile"
+    path.write_text(path.read_text().replace("# hadolint ignore=DL3008\n", ""))
+    result = run_validate(copy, "dockerfile")
+    assert result.returncode == 1
+    assert "DL3008" in result.stdout + result.stderr
 
 
 def test_validate_deploy_rejects_an_invalid_compose_file(tmp_path: Path) -> None:
@@ -77,7 +89,7 @@ def test_validate_deploy_rejects_an_invalid_compose_file(tmp_path: Path) -> None
     shutil.copytree(DEPLOY, copy)
     path = copy / "compose.yaml"
     path.write_text(path.read_text().replace("stop_grace_period:", "stop_grace_periode:", 1))
-    result = run_validate(copy)
+    result = run_validate(copy, "compose")
     assert result.returncode == 1
     assert "stop_grace_periode" in result.stdout + result.stderr
 
