@@ -39,8 +39,12 @@ async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
     for row in rows:
         table = type(row).__table__  # type: ignore[attr-defined]
         values = {c.name: getattr(row, c.name) for c in table.columns if getattr(row, c.name) is not None}
-        result = await session.exec(insert(table).values(**values).on_conflict_do_nothing())
-        count += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        # RETURNING, not rowcount: psycopg reports -1 for a single INSERT … ON CONFLICT on some paths.
+        statement = (
+            insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        )
+        result = await session.exec(statement)
+        count += 1 if result.first() is not None else 0
     return count
 
 
