@@ -141,6 +141,24 @@ def status(
         typer.echo("attention:  no document needs attention")
 
 
+@app.command()
+def config(
+    service: Annotated[
+        str | None, typer.Argument(help="A service, or nothing for the common settings.")
+    ] = None,
+    as_markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the whole reference as Markdown.")
+    ] = False,
+) -> None:
+    """Show the effective settings (secrets masked), or the configuration reference with --markdown."""
+    from clausewatch import configdoc
+
+    if as_markdown:
+        typer.echo(configdoc.markdown(), nl=False)
+        return
+    typer.echo(json.dumps(configdoc.effective(service), indent=2, default=str))
+
+
 def main() -> None:
     """Entry point of the `clausewatch` script."""
     try:

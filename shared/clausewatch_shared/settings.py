@@ -23,7 +23,9 @@ class CommonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CLAUSEWATCH_", env_file=".env", extra="ignore")
 
-    environment: Literal["development", "production", "test"] = "development"
+    environment: Literal["development", "production", "test"] = Field(
+        default="development", description="development, test or production; outside development webhooks must use HTTPS."
+    )
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server(s), comma-separated.")
     database_url: str = Field(
         default=f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'clausewatch.db'}",
@@ -33,8 +35,8 @@ class CommonSettings(BaseSettings):
         default="filesystem",
         description="Where raw captures live: a directory (embedded mode) or a JetStream Object Store bucket.",
     )
-    blob_dir: Path = Field(default=DEFAULT_DATA_DIR / "blobs")
-    blob_bucket: str = "clausewatch-blobs"
+    blob_dir: Path = Field(default=DEFAULT_DATA_DIR / "blobs", description="Directory of the filesystem blob store.")
+    blob_bucket: str = Field(default="clausewatch-blobs", description="Object Store bucket of the nats blob store.")
     stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas: 3 in a cluster.")
     max_deliveries: int = Field(
         default=5, ge=1, le=100, description="Tries before a message is dead-lettered."
@@ -42,8 +44,10 @@ class CommonSettings(BaseSettings):
     retry_backoff_seconds: float = Field(
         default=2.0, gt=0, description="First redelivery delay; doubles per try."
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Least severe level logged.")
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="auto: JSON lines when not on a terminal, pretty on one."
+    )
     public_base_url: str = Field(
         default="http://127.0.0.1:8080", description="Where the web pages are served."
     )
