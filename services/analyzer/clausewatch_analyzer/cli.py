@@ -1,7 +1,82 @@
-"""The analyzer's commands, merged into the `clausewatch` CLI."""
+"""The analyzer's commands, merged into the `clausewatch` CLI: `clausewatch classify FILE`."""
 
 from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
 
 import typer
 
 app = typer.Typer(no_args_is_help=True)
+
+
+class OutputFormat(StrEnum):
+    """How results are printed."""
+
+    json = "json"
+    jsonl = "jsonl"
+
+
+@app.command("classify")
+def classify(
+    file: Path = typer.Argument(
+        ..., help="Text file to classify ('-' reads standard input).", allow_dash=True
+    ),
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.json, "--format", help="json (one array) or jsonl."
+    ),
+    lines: bool = typer.Option(
+        False, "--lines", help="Each input line is one unit; one output object per line."
+    ),
+    rules_only: bool = typer.Option(False, "--rules-only", help="Do not use the trained model."),
+    jurisdiction: list[str] = typer.Option(
+        [], "--jurisdiction", "-j", help="Limit regulations (EU, US, GB...)."
+    ),
+    brief: bool = typer.Option(False, "--brief", help="Print only clause_types and severity."),
+) -> None:
+    """Tag clause types, severity, regulations and opt-outs in a document (split into provisions) or per line.
+
+    Each output object has at least `clause_types` (taxonomy ids) and `severity` (high, medium, low or none); an
+    empty line gives {"clause_types": [], "severity": "none"}.
+    """
+    # Imported here so `clausewatch --help` stays fast.
+    from clausewatch_analyzer.assess import Context
+    from clausewatch_analyzer.batch import assess_units, unit_record
+    from clausewatch_analyzer.engine import build_engine
+    from clausewatch_analyzer.segment import split_provisions
+    from clausewatch_shared.logging import configure_logging
+
+    # Logs go to stderr, warnings only: stdout carries nothing but the JSON results.
+    configure_logging("WARNING", "auto", "analyzer")
+
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8", errors="replace")
+    engine = build_engine(use_model=not rules_only)
+    context = Context(document_title=file.name, jurisdictions=tuple(jurisdiction))
+    records: list[dict[str, object]]
+    if lines:
+        units = text.split("\n")
+        if units and units[-1] == "":
+            units.pop()  # the file's final newline ends the last line; it does not start an empty one
+        results = assess_units(units, engine, context)
+        records = [unit_record(r, engine, detail=not brief) for r in results]
+    else:
+        segments = split_provisions(text)
+        results = assess_units([s.text for s in segments], engine, context)
+        records = [
+            {
+                "provision": s.ordinal,
+                "heading_path": list(s.heading_path),
+                "text": s.text,
+                **unit_record(r, engine, detail=not brief),
+            }
+            for s, r in zip(segments, results, strict=True)
+        ]
+    out = sys.stdout
+    if output_format is OutputFormat.jsonl:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        out.write("\n")

@@ -27,10 +27,11 @@ class Rarity:
         """A JSON-ready form, with the sentence a page shows."""
         return {
             "clause_type": self.clause_type,
-            "others": self.others,
-            "platforms": self.platforms,
+            "other_platforms": self.others,
+            "total_platforms": self.platforms,
             "other_provisions": self.other_provisions,
-            "label": self.label,
+            "level": self.label,
+            "label": self.label.capitalize(),
             "text": f"{self.label.capitalize()} · {self.others} of {self.platforms} platforms",
         }
 

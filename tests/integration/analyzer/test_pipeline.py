@@ -111,7 +111,9 @@ async def test_change_detected_is_assessed_and_published(
     assert training.severity == "high"
     assert [o["value"] for o in training.opt_outs] == ["privacy@leonardo.ai"]
     assert training.texts["history"]["changes"] == 1
-    assert training.texts["rarity"]["label"] in {"unique", "rare", "common"}
+    # Only this platform has the clause type so far: unique, 0 of the 2 platforms seeded.
+    assert training.texts["rarity"]["text"] == "Unique · 0 of 2 platforms"
+    assert training.texts["platform_activity"]["changes_last_30_days"] == 1
     modified = changes["ch-1"]
     assert modified.severity_after == "high"
     assert modified.escalation == "escalated"

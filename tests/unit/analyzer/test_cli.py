@@ -1,0 +1,68 @@
+"""`clausewatch classify`: the --lines contract evaluation relies on, and documents split into provisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from clausewatch.cli import app
+
+RUNNER = CliRunner()
+
+
+def test_lines_give_one_object_per_input_line_in_order(tmp_path: Path) -> None:
+    """Each input line, including an empty one, yields one JSON line with clause_types and severity."""
+    source = tmp_path / "units.txt"
+    source.write_text(
+        "Any dispute shall be resolved by final and binding arbitration.\n"
+        "\n"
+        "We do not currently respond to Do Not Track signals.\n"
+        "We may use your prompts to train our AI models.\n",
+        encoding="utf-8",
+    )
+    result = RUNNER.invoke(app, ["classify", str(source), "--lines", "--format", "jsonl", "--rules-only"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 4
+    assert "arbitration" in rows[0]["clause_types"]
+    assert rows[1] == {
+        "clause_types": [],
+        "severity": "none",
+        "confidence": 1.0,
+        "reasons": [],
+        "labels": [],
+        "regulations": [],
+        "opt_outs": [],
+    }
+    assert "do_not_track" in rows[2]["clause_types"]
+    assert rows[3]["severity"] == "high"
+    assert all(row["severity"] in {"high", "medium", "low", "none"} for row in rows)
+
+
+def test_brief_json_output_has_exactly_the_contract_fields(tmp_path: Path) -> None:
+    """--brief prints a JSON array of {clause_types, severity} per line."""
+    source = tmp_path / "units.txt"
+    source.write_text("\nWe retain your data for 90 days.\n", encoding="utf-8")
+    result = RUNNER.invoke(app, ["classify", str(source), "--lines", "--brief", "--rules-only"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows[0] == {"clause_types": [], "severity": "none"}
+    assert "data_retention" in rows[1]["clause_types"]
+
+
+def test_document_is_split_into_provisions_with_headings(tmp_path: Path) -> None:
+    """Without --lines the file is a document: one object per provision with its heading path."""
+    source = tmp_path / "policy.md"
+    source.write_text(
+        "# Terms\n\n## Disputes\n\nAll disputes go to binding arbitration.\n\n## Data\n\nWe sell your personal data.\n",
+        encoding="utf-8",
+    )
+    result = RUNNER.invoke(app, ["classify", str(source), "--format", "json", "--rules-only"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["heading_path"] for r in rows] == [["Terms", "Disputes"], ["Terms", "Data"]]
+    assert "arbitration" in rows[0]["clause_types"]
+    assert "data_sale" in rows[1]["clause_types"]
+    assert rows[1]["severity"] == "high"

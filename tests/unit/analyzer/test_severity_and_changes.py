@@ -1,0 +1,153 @@
+"""Severity per label, provision and change, escalation wording, and how model and rules are combined."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clausewatch_analyzer.assess import Context, assess_change, assess_provision
+from clausewatch_analyzer.classify import Classifier, Label
+from clausewatch_analyzer.regulations import load_catalogue
+from clausewatch_analyzer.severity import label_severity, movement, provision_severity
+from clausewatch_analyzer.taxonomy import load_taxonomy
+
+TAXONOMY = load_taxonomy()
+CATALOGUE = load_catalogue()
+RULES = Classifier(TAXONOMY)
+
+
+@dataclass(frozen=True)
+class FakePrediction:
+    """What the trained model returns per label."""
+
+    clause_type: str
+    confidence: float
+    level: int | None
+    evidence: str | None = None
+
+
+class FixedModel:
+    """A stand-in for the trained model (an internal seam, not our broker or database) returning set answers."""
+
+    types = ("arbitration", "limitation_of_liability")
+    version = "fixed"
+
+    def __init__(self, answer: list[FakePrediction]) -> None:
+        self.answer = answer
+
+    def predict(self, texts: list[str]) -> list[list[FakePrediction]]:
+        return [list(self.answer) if t else [] for t in texts]
+
+
+def test_corpus_levels_decide_claudette_severity() -> None:
+    """A model label at level 3 is high, 2 medium, 1 low, with the level named in the reason."""
+    for level, expected in ((3, "high"), (2, "medium"), (1, "low")):
+        call = label_severity(Label("arbitration", 0.9, "arbitration", "x", level, "model"), TAXONOMY)
+        assert call.severity == expected
+        assert f"level {level}" in call.reasons[0]
+
+
+def test_rules_decide_severity_without_a_level() -> None:
+    """Without a level, the first matching severity rule decides, else the type's default."""
+    negated = Label("data_sale", 0.85, "sell", "We do not sell your personal information.")
+    assert label_severity(negated, TAXONOMY).severity == "low"
+    selling = Label("data_sale", 0.85, "sell", "We may sell your personal information to partners.")
+    assert label_severity(selling, TAXONOMY).severity == "high"
+
+
+def test_provision_severity_is_the_highest_and_none_without_labels() -> None:
+    """A provision takes its most severe label's severity; no labels means none."""
+    result = assess_provision(
+        "We retain your data for 30 days. We may sell your personal information.", RULES, CATALOGUE, Context()
+    )
+    assert result.severity.severity == "high"
+    assert provision_severity([], TAXONOMY).severity == "none"
+
+
+def test_movement_names_escalation_and_de_escalation() -> None:
+    """Severity going up is escalated, down de-escalated, same or missing side is no movement."""
+    assert movement("medium", "high") == "escalated"
+    assert movement("high", "low") == "de-escalated"
+    assert movement("low", "low") is None
+    assert movement(None, "high") is None
+
+
+def test_change_adding_training_and_an_opt_out_is_described_as_escalation() -> None:
+    """A clause that gains AI training and an email opt-out reads 'expanded with explicit opt-out...; escalated'."""
+    old = "We may use the content you submit, including prompts, to provide our Services."
+    new = (
+        "We may use the content you submit, including prompts and generated images, to train and improve our AI "
+        "models. If you do not want this, you may opt out by contacting us at privacy@leonardo.ai."
+    )
+    before = assess_provision(old, RULES, CATALOGUE, Context())
+    after = assess_provision(new, RULES, CATALOGUE, Context())
+    change = assess_change("modified", before, after, old, new, RULES)
+    assert change.escalation == "escalated"
+    assert change.severity_before == "low"
+    assert change.severity_after == "high"
+    assert change.description.startswith("expanded with explicit opt-out mechanism (privacy@leonardo.ai)")
+    assert "severity escalated from low to high" in change.description
+    assert "ai_training_on_user_content" in change.clause_types
+
+
+def test_change_removing_a_sale_clause_de_escalates() -> None:
+    """Replacing 'we may sell' with 'we do not sell' de-escalates the change from high to low."""
+    old = "We may sell your personal information to advertisers."
+    new = "We do not sell your personal information."
+    change = assess_change(
+        "modified",
+        assess_provision(old, RULES, CATALOGUE, Context()),
+        assess_provision(new, RULES, CATALOGUE, Context()),
+        old,
+        new,
+        RULES,
+    )
+    assert change.escalation == "de-escalated"
+    assert "severity de-escalated from high to low" in change.description
+
+
+def test_added_and_removed_changes_carry_one_side() -> None:
+    """An added provision has no severity before; a removed one none after."""
+    text = "You agree to indemnify and hold harmless the Company from any and all claims."
+    result = assess_provision(text, RULES, CATALOGUE, Context())
+    added = assess_change("added", None, result, None, text, RULES)
+    removed = assess_change("removed", result, None, text, None, RULES)
+    assert (added.severity_before, added.severity_after, added.severity) == (None, "high", "high")
+    assert (removed.severity_before, removed.severity_after, removed.severity) == ("high", None, "high")
+    assert added.description.startswith("added (indemnification")
+    assert removed.description.startswith("removed (indemnification")
+
+
+def test_model_and_rules_agreeing_raise_confidence_and_keep_the_level() -> None:
+    """When model and rule agree the label gets a bonus, the model's level and the rule's phrase."""
+    classifier = Classifier(TAXONOMY, FixedModel([FakePrediction("arbitration", 0.7, 3)]), "fixed")
+    (label,) = classifier.classify_sentences(["Disputes go to binding arbitration."])[0]
+    assert label.source == "model+rules"
+    assert label.level == 3
+    assert label.confidence > 0.85
+    assert label.phrase == "arbitration"
+
+
+def test_model_silence_drops_weak_rules_for_types_it_knows() -> None:
+    """A weak rule on a type the model knows is dropped when the model does not find that type."""
+    classifier = Classifier(TAXONOMY, FixedModel([]), "fixed")
+    labels = classifier.classify_sentences(["We may terminate."])[0]
+    assert "unilateral_termination" in [
+        lab.clause_type for lab in RULES.classify_sentences(["We may terminate."])[0]
+    ]
+    assert "unilateral_termination" in [
+        lab.clause_type for lab in labels
+    ]  # the model does not know this type
+    known = Classifier(
+        TAXONOMY, type("M", (FixedModel,), {"types": ("unilateral_termination",)})([]), "fixed"
+    )
+    assert "unilateral_termination" not in [
+        lab.clause_type for lab in known.classify_sentences(["We may terminate."])[0]
+    ]
+
+
+def test_implied_types_are_added_but_do_not_raise_severity() -> None:
+    """Selling data also counts as third-party sharing (implied), and the implied label does not set severity."""
+    labels = RULES.classify_provision("We do not sell your personal information.")
+    by_type = {lab.clause_type: lab for lab in labels}
+    assert by_type["third_party_sharing"].source == "implied"
+    assert provision_severity(labels, TAXONOMY).severity == "low"

@@ -1,0 +1,92 @@
+"""The taxonomy and regulation catalogue as data: required ids, valid references, examples that tag as their type."""
+
+from __future__ import annotations
+
+import pytest
+
+from clausewatch_analyzer.classify import Classifier
+from clausewatch_analyzer.regulations import load_catalogue
+from clausewatch_analyzer.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
+
+REQUIRED_IDS = {
+    "arbitration", "unilateral_change", "content_removal", "jurisdiction", "choice_of_law",
+    "limitation_of_liability", "unilateral_termination", "contract_by_using", "privacy_included",
+    "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
+    "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
+    "ai_training_on_user_content", "automated_decision_making", "indemnification", "class_action_waiver",
+    "data_sale", "biometric_data", "international_transfer", "law_enforcement_disclosure",
+}  # fmt: skip
+REQUIRED_REGULATIONS = {
+    "gdpr", "uk_gdpr", "ccpa_cpra", "eu_ai_act", "eu_ai_act_high_risk", "colorado_ai_act", "ctdpa", "icdpa",
+    "kcdpa", "bipa", "can_spam", "eprivacy", "ftc_act_s5", "au_privacy_act", "universal_opt_out",
+}  # fmt: skip
+TAXONOMY = load_taxonomy()
+RULES = Classifier(TAXONOMY)
+
+
+def test_taxonomy_has_every_required_id_with_name_description_and_examples() -> None:
+    """Every clause type evaluation depends on is present, named, described and has examples."""
+    assert set(TAXONOMY.ids) >= REQUIRED_IDS
+    for clause_type in TAXONOMY.types.values():
+        assert clause_type.name
+        assert clause_type.description
+        assert clause_type.examples, clause_type.id
+
+
+def test_claudette_types_map_levels_to_severity() -> None:
+    """For the CLAUDETTE types, clearly unfair is high, potentially unfair medium and fair low."""
+    claudette = [t for t in TAXONOMY.types.values() if t.claudette_code]
+    assert len(claudette) == 9
+    for clause_type in claudette:
+        assert clause_type.levels == {1: "low", 2: "medium", 3: "high"}
+
+
+@pytest.mark.parametrize(
+    ("type_id", "example"), [(t.id, e) for t in TAXONOMY.types.values() for e in t.examples]
+)
+def test_each_example_is_tagged_with_its_type_by_the_rules(type_id: str, example: str) -> None:
+    """The rules alone tag each of a type's own examples with that type."""
+    labels = RULES.classify_provision(example)
+    assert type_id in [label.clause_type for label in labels]
+
+
+def test_every_regulation_a_type_cites_is_in_the_catalogue_with_jurisdiction_and_agencies() -> None:
+    """Clause types cite only catalogued regulations, and each regulation names its jurisdiction and enforcers."""
+    catalogue = load_catalogue()
+    assert set(catalogue.regulations) >= REQUIRED_REGULATIONS
+    for clause_type in TAXONOMY.types.values():
+        for ref in clause_type.regulations:
+            assert ref.id in catalogue.regulations, (clause_type.id, ref.id)
+    for regulation in catalogue.regulations.values():
+        assert regulation.jurisdiction in catalogue.jurisdictions
+        assert regulation.agencies
+        assert regulation.articles
+
+
+def test_malformed_taxonomy_is_refused_with_the_type_named() -> None:
+    """A bad regular expression is reported with the clause type it belongs to."""
+    raw = {
+        "clause_types": [
+            {"id": "x", "name": "X", "family": "terms", "description": "d", "patterns": {"strong": ["("]}}
+        ]
+    }
+    with pytest.raises(TaxonomyError, match=r"x\.patterns"):
+        parse_taxonomy(raw)
+
+
+def test_unknown_implied_type_is_refused() -> None:
+    """An `implies` naming a type that does not exist is refused."""
+    raw = {
+        "clause_types": [
+            {
+                "id": "x",
+                "name": "X",
+                "family": "terms",
+                "description": "d",
+                "patterns": {"strong": ["a"]},
+                "implies": ["y"],
+            }
+        ]
+    }
+    with pytest.raises(TaxonomyError, match="unknown type 'y'"):
+        parse_taxonomy(raw)
