@@ -8,6 +8,8 @@ from sqlmodel import select
 from standardwebhooks import Webhook
 
 from clausewatch_notifier import management
+from clausewatch_notifier.delivery import DeliveryWorker
+from clausewatch_notifier.handlers import AssessmentHandler
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared import subjects
 from clausewatch_shared.db import Database
@@ -82,3 +84,29 @@ async def test_same_day_alert_reaches_email_and_signed_webhook_once(
         ("email", "delivered"),
         ("webhook", "delivered"),
     ]
+
+
+async def test_chat_channel_through_apprise(
+    notifier_settings: NotifierSettings, db: Database, smtp: tuple[Inbox, int]
+) -> None:
+    """A watcher's Apprise URL (here Apprise's generic JSON target) receives the alert's title and link; the listing hides the URL's path."""
+    await add_platform(db)
+    event = await add_change_set(db)
+    sub = (await management.create_subscriber(db, "ana@example.org", tier="watcher")).subscriber
+    await management.follow(db, sub.id, "leonardo-ai")
+    with webhook_receiver() as chat:
+        url = f"json://127.0.0.1:{chat.port}/room?token=s3cret"
+        await management.register_endpoint(db, notifier_settings, sub.id, url, kind="apprise")
+        await AssessmentHandler(db, notifier_settings)(event)
+        worker = DeliveryWorker(db, notifier_settings)
+        await worker.run_once()
+        await worker.webhooks.aclose()
+    assert len(chat.requests) == 1
+    message = json.loads(chat.requests[0].body)
+    assert message["title"].startswith("[HIGH] Leonardo AI")
+    assert "https://clausewatch.test/changes/cs-leonardo-ai-1" in message["message"]
+    listed = await management.list_endpoints(db, sub.id)
+    assert "s3cret" not in listed[0].url
+    log = await management.list_deliveries(db, subscriber_id=sub.id, channel="apprise", with_history=True)
+    assert log[0].status == "delivered"
+    assert log[0].history[0].destination == "apprise:json"

@@ -1,0 +1,58 @@
+"""The `clausewatch notify` commands against a real migrated database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from clausewatch.cli import app
+from clausewatch_shared.db import Database
+from tests.integration.notifier.seed import add_platform
+
+
+def test_cli_manages_subscribers_endpoints_and_refuses_over_limit(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Create, follow, hit the tier limit (exit 1 with the reason), upgrade, add a webhook, rotate its secret, list deliveries."""
+    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("CLAUSEWATCH_ALLOW_PRIVATE_WEBHOOK_TARGETS", "true")
+    monkeypatch.setenv("CLAUSEWATCH_ENVIRONMENT", "development")
+
+    async def seed() -> None:
+        db = Database(sqlite_url)
+        await add_platform(db, "acme", "Acme")
+        await add_platform(db, "zeta", "Zeta")
+        await db.dispose()
+
+    asyncio.run(seed())
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, ["notify", *args])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    created = json.loads(run("create-subscriber", "Ana@Example.org", "--timezone", "Europe/Paris"))
+    sid = created["subscriber"]["id"]
+    assert created["api_key"].startswith("cwk_")
+    assert created["subscriber"]["email"] == "ana@example.org"
+    run("follow", sid, "acme")
+    refused = runner.invoke(app, ["notify", "follow", sid, "zeta"])
+    assert refused.exit_code == 1
+    assert "the free tier follows at most 1 platform" in refused.output
+    run("set-tier", sid, "compliance")
+    assert json.loads(run("follow", sid, "zeta"))["platforms"] == ["acme", "zeta"]
+    filters = json.loads(run("set-filters", sid, "--min-severity", "high", "--regulation", "gdpr-art-6"))
+    assert filters["filters"] == {"min_severity": "high", "regulations": ["gdpr-art-6"]}
+    endpoint = json.loads(run("add-endpoint", sid, "http://127.0.0.1:9/hook"))
+    assert endpoint["secret"].startswith("whsec_")
+    rotated = json.loads(run("rotate-secret", endpoint["endpoint"]["id"], "--grace-hours", "2"))
+    assert rotated["secret"] != endpoint["secret"]
+    assert rotated["endpoint"]["secrets_live"] == 2
+    listed = run("endpoints", sid)
+    assert "whsec_" not in listed
+    assert json.loads(run("deliveries", "--subscriber", sid)) == []
+    assert "no subscriber" in runner.invoke(app, ["notify", "show", "nobody"]).output
