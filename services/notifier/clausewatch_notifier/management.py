@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier import store
 from clausewatch_notifier.errors import ConflictError, NotFoundError
-from clausewatch_notifier.plan import Recipient, plan
+from clausewatch_notifier.plan import Planned, Recipient, plan
 from clausewatch_notifier.planning import delivery_rows
 from clausewatch_notifier.schedule import next_slot, parse_weekday, zone
 from clausewatch_notifier.schemas import (
@@ -34,7 +34,7 @@ from clausewatch_notifier.schemas import (
 )
 from clausewatch_notifier.senders import redact_url
 from clausewatch_notifier.settings import NotifierSettings
-from clausewatch_notifier.targets import check_target
+from clausewatch_notifier.targets import check_apprise_target, check_target
 from clausewatch_notifier.tiers import (
     TierError,
     check_channel,
@@ -296,6 +296,8 @@ async def register_endpoint(
         subscriber = await _subscriber(session, subscriber_id)
         check_channel(get_tier(subscriber.tier), kind)
     secret: str | None = None
+    if kind == "apprise":
+        await check_apprise_target(url, allow_private=settings.allow_private_webhook_targets)
     if kind == "webhook":
         await check_target(
             url, require_https=settings.https_required, allow_private=settings.allow_private_webhook_targets
@@ -476,7 +478,7 @@ async def replay(
         requeued: list[str] = []
         for cs_id, platform_id in change_sets:
             recipients = await store.load_recipients(session, platform_id, subscriber_id=subscriber.id)
-            planned = [p for p in _plan_one(recipients, cs_id, platform_id, session) if p.channel in channels]
+            planned = [p for p in _plan_one(recipients, cs_id, platform_id) if p.channel in channels]
             if endpoint_id is not None:
                 planned = [p for p in planned if p.target == endpoint_id]
             if not planned:
@@ -498,9 +500,7 @@ async def replay(
     return ReplayResult(requeued=requeued, created=created)
 
 
-def _plan_one(
-    recipients: list[Recipient], change_set_id: str, platform_id: str, _session: AsyncSession
-) -> list[Any]:
+def _plan_one(recipients: list[Recipient], change_set_id: str, platform_id: str) -> list[Planned]:
     # Filters were applied when the change was first planned; a replay is an explicit request, so it sends the
     # change to every channel the subscriber has for that platform regardless of filters set since.
     return plan(

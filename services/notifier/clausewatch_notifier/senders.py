@@ -15,7 +15,7 @@ import aiosmtplib
 import httpx
 
 from clausewatch_notifier.settings import NotifierSettings
-from clausewatch_notifier.targets import UnsafeTargetError, check_target
+from clausewatch_notifier.targets import UnsafeTargetError, check_apprise_target, check_target
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,10 @@ class AppriseSender:
             return Outcome(False, destination, error="apprise is disabled by the operator", retryable=False)
         import apprise  # imported here: it loads dozens of plugins, only worth it when a chat channel is used
 
+        try:
+            await check_apprise_target(url, allow_private=self._settings.allow_private_webhook_targets)
+        except UnsafeTargetError as exc:
+            return Outcome(False, destination, error=f"refused target: {exc}", retryable=False)
         started = time.perf_counter()
         notifier = apprise.Apprise()
         if not notifier.add(url):

@@ -29,4 +29,38 @@ async def check_target(url: str, *, require_https: bool, allow_private: bool) ->
     check_addresses(host, await resolve(host), allow_private=allow_private)
 
 
-__all__ = ["UnsafeTargetError", "check_target", "resolve"]
+__all__ = ["UnsafeTargetError", "check_apprise_target", "check_target", "resolve"]
+
+
+# Apprise schemes that POST to a host the URL names (self-hosted services and generic targets). Their host is
+# checked like a webhook's; hosted-service schemes (slack://, discord://, tgram:// …) put tokens where the host
+# would be and always go to the vendor, so there is nothing of ours to reach through them.
+SELF_HOSTED_APPRISE = frozenset(
+    f"{base}{s}"
+    for base in (
+        "json",
+        "xml",
+        "form",
+        "apprise",
+        "ntfy",
+        "gotify",
+        "matrix",
+        "mmost",
+        "rocket",
+        "ncloud",
+        "nctalk",
+    )
+    for s in ("", "s")
+)
+
+
+async def check_apprise_target(url: str, *, allow_private: bool) -> None:
+    """Raise UnsafeTargetError if an Apprise URL of a self-hosted kind points at a non-public address."""
+    scheme, _, rest = url.partition("://")
+    if not rest:
+        msg = "not an Apprise URL (scheme://…)"
+        raise UnsafeTargetError(msg)
+    if scheme.lower() not in SELF_HOSTED_APPRISE:
+        return
+    host = check_url_shape("http://" + rest.split("@")[-1], require_https=False)
+    check_addresses(host, await resolve(host), allow_private=allow_private)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright
 
 from clausewatch_notifier.alerts import unsubscribe_link
-from clausewatch_notifier.preview import CHROMIUM_FLAGS, example_alert, find_chromium, screenshot
+from clausewatch_notifier.preview import CHROMIUM_FLAGS, example_alert, find_chromium
 from clausewatch_notifier.render import build_message, render_alert
 from clausewatch_notifier.senders import EmailSender
 from clausewatch_notifier.settings import NotifierSettings
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 async def test_alert_email_renders_the_change_clearly_in_chromium(
-    smtp: tuple[Inbox, int], tmp_path: Path
+    smtp: tuple[Inbox, int],
 ) -> None:
     """The HTML part received by SMTP shows struck-through red deletions, green insertions, severity and a working change link in Chromium, and photographs to a PNG."""
     inbox, port = smtp
@@ -58,9 +57,8 @@ async def test_alert_email_renders_the_change_clearly_in_chromium(
         box = await link.bounding_box()
         assert box is not None
         assert box["y"] + box["height"] < 820  # the call to action is above the fold
+        data = await page.screenshot()
         await browser.close()
 
-    png = screenshot(html, tmp_path / "alert.png")
-    data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (760, 820)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from clausewatch_notifier.ssrf import UnsafeTargetError, address_problem, check_addresses, check_url_shape
+from clausewatch_notifier.targets import check_apprise_target
 
 
 @pytest.mark.parametrize(
@@ -60,3 +61,14 @@ def test_url_shape() -> None:
     ]:
         with pytest.raises(UnsafeTargetError, match=why):
             check_url_shape(bad, require_https=True)
+
+
+async def test_self_hosted_apprise_targets_are_checked_and_hosted_ones_pass() -> None:
+    """A json:// Apprise URL to a loopback or metadata address is refused; a slack:// token URL is not a host and passes."""
+    for url in ("json://127.0.0.1:8222/x", "ntfys://user:pw@169.254.169.254/topic", "form://[::1]/f"):
+        with pytest.raises(UnsafeTargetError):
+            await check_apprise_target(url, allow_private=False)
+    await check_apprise_target("json://127.0.0.1:8222/x", allow_private=True)
+    await check_apprise_target("slack://TokenA/TokenB/TokenC/#general", allow_private=False)
+    with pytest.raises(UnsafeTargetError, match="not an Apprise URL"):
+        await check_apprise_target("no-scheme", allow_private=False)
