@@ -45,28 +45,14 @@ def _words(block: Block) -> str:
 def align(old: list[Block], new: list[Block], timeout: float = 1.0) -> list[Match]:
     """Return matches covering every old and every new block exactly once."""
     matches: list[Match] = []
-    runs = seq_diff([b.sig for b in old], [b.sig for b in new], timeout)
     gaps: list[tuple[list[int], list[int]]] = []
     i = j = 0
-    gap_old: list[int] = []
-    gap_new: list[int] = []
-    for op, toks in runs:
-        if op == 0:
-            if gap_old or gap_new:
-                gaps.append((gap_old, gap_new))
-                gap_old, gap_new = [], []
-            for _ in toks:
-                matches.append(Match([i], [j], "same"))
-                i += 1
-                j += 1
-        elif op == -1:
-            gap_old.extend(range(i, i + len(toks)))
-            i += len(toks)
-        else:
-            gap_new.extend(range(j, j + len(toks)))
-            j += len(toks)
-    if gap_old or gap_new:
-        gaps.append((gap_old, gap_new))
+    for a, b in [*_anchors(old, new, timeout), (len(old), len(new))]:
+        if i < a or j < b:
+            gaps.append((list(range(i, a)), list(range(j, b))))
+        if a < len(old) and b < len(new):
+            matches.append(Match([a], [b], "same"))
+        i, j = a + 1, b + 1
 
     _moves(old, new, gaps, matches)
     for gap_old, gap_new in gaps:
@@ -78,6 +64,42 @@ def align(old: list[Block], new: list[Block], timeout: float = 1.0) -> list[Matc
     matches.extend(Match([i], [], "removed") for i in left_old)
     matches.extend(Match([], [j], "added") for j in left_new)
     return matches
+
+
+def _weight(block: Block) -> int:
+    return 1 + min(len(block.tokens) // 6, 60)
+
+
+def _anchors(old: list[Block], new: list[Block], timeout: float) -> list[tuple[int, int]]:
+    """Return the (old, new) pairs of identical blocks kept in order, chosen to keep the most words in place.
+
+    Each block stands for one symbol per few words, so the longest common subsequence weighs provisions by
+    length: when a long clause moves past a short one, the short one is reported as moved, as a reader (and a
+    word-level diff) would see it.
+    """
+    exp_old = [b.sig for b in old for _ in range(_weight(b))]
+    exp_new = [b.sig for b in new for _ in range(_weight(b))]
+    owner_old = [k for k, b in enumerate(old) for _ in range(_weight(b))]
+    owner_new = [k for k, b in enumerate(new) for _ in range(_weight(b))]
+    hits: dict[tuple[int, int], int] = {}
+    x = y = 0
+    for op, toks in seq_diff(exp_old, exp_new, timeout):
+        if op == 0:
+            for k in range(len(toks)):
+                pair = (owner_old[x + k], owner_new[y + k])
+                hits[pair] = hits.get(pair, 0) + 1
+            x += len(toks)
+            y += len(toks)
+        elif op == -1:
+            x += len(toks)
+        else:
+            y += len(toks)
+    anchors: list[tuple[int, int]] = []
+    for (a, b), count in sorted(hits.items()):
+        # Only whole blocks anchor, once each, in increasing order on both sides.
+        if count == _weight(old[a]) and (not anchors or (a > anchors[-1][0] and b > anchors[-1][1])):
+            anchors.append((a, b))
+    return anchors
 
 
 def _moves(
@@ -110,41 +132,54 @@ def _splits_and_merges(
     old: list[Block], new: list[Block], gap_old: list[int], gap_new: list[int], out: list[Match]
 ) -> None:
     """Find an old block whose words are spread over consecutive new blocks (split), or the reverse (merge)."""
-    for src, dst, relation in ((old, new, "split"), (new, old, "merged")):
+    for relation in ("split", "merged"):
+        src, dst = (old, new) if relation == "split" else (new, old)
         a, b = (gap_old, gap_new) if relation == "split" else (gap_new, gap_old)
         if len(b) < 2 or not a or len(a) * len(b) > MAX_SPLIT_PAIRS:
             continue
-        for x in list(a):
-            whole = _words(src[x])
-            if len(src[x].tokens) < 4:
+        singles = process.cdist([_words(src[x]) for x in a], [_words(dst[y]) for y in b], scorer=fuzz.ratio)
+        for row, x in zip(singles, list(a), strict=True):
+            single = float(max(row))
+            # A block that has a near-identical counterpart was not split; one with few words is not worth it.
+            if single >= 90 or len(src[x].tokens) < 4:
                 continue
-            best: tuple[float, int, int] | None = None
-            for start in range(len(b)):
-                if b[start] not in b:
-                    continue
-                joined: list[str] = []
-                for end in range(start, min(start + 8, len(b))):
-                    # Only consecutive blocks can be the pieces of one.
-                    if end > start and b[end] != b[end - 1] + 1:
-                        break
-                    joined.extend(dst[b[end]].tokens)
-                    if end == start:
-                        continue
-                    score = fuzz.ratio(whole, " ".join(joined))
-                    if score >= 80 and (best is None or score > best[0]):
-                        best = (score, start, end)
-            if best is None:
+            found = _best_window(src[x], dst, b, single)
+            if found is None:
                 continue
-            single = max((fuzz.ratio(whole, _words(dst[y])) for y in b), default=0.0)
-            if single >= best[0]:
-                continue
-            pieces = b[best[1] : best[2] + 1]
+            score, pieces = found
             if relation == "split":
-                out.append(Match([x], pieces, "split", best[0]))
+                out.append(Match([x], pieces, "split", score))
             else:
-                out.append(Match(pieces, [x], "merged", best[0]))
+                out.append(Match(pieces, [x], "merged", score))
             a.remove(x)
             b[:] = [y for y in b if y not in pieces]
+
+
+def _best_window(
+    block: Block, dst: list[Block], b: list[int], single: float
+) -> tuple[float, list[int]] | None:
+    """Return the run of 2-8 consecutive blocks of `b` whose words best match `block`, if better than `single`."""
+    whole = _words(block)
+    vocabulary = set(block.tokens)
+    best: tuple[float, int, int] | None = None
+    for start in range(len(b)):
+        first = dst[b[start]].tokens
+        # A piece of the block starts with one of its words.
+        if not first or first[0] not in vocabulary:
+            continue
+        joined = list(first)
+        for end in range(start + 1, min(start + 8, len(b))):
+            if b[end] != b[end - 1] + 1:
+                break
+            joined.extend(dst[b[end]].tokens)
+            score = fuzz.ratio(whole, " ".join(joined))
+            if score >= 80 and score > single and (best is None or score > best[0]):
+                best = (score, start, end)
+            if len(joined) > 2 * len(block.tokens):
+                break
+    if best is None:
+        return None
+    return best[0], b[best[1] : best[2] + 1]
 
 
 def _pair_similar(

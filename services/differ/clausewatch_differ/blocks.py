@@ -20,6 +20,7 @@ _ITEM = re.compile(r"^(\s*)([-*+•]|\d{1,3}[.)]|[a-zA-Z][.)])\s+(.*)$")
 _TABLE_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_BOLD_LINE = re.compile(r"^(\*\*|__)[^*_]{1,120}\1:?$")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 
 
@@ -56,6 +57,17 @@ class _Reader:
         self.para_level = 0
 
     def flush(self) -> None:
+        if (
+            self.para
+            and self.para_kind == "paragraph"
+            and len(self.para) == 1
+            and _BOLD_LINE.match(self.para[0])
+        ):
+            # A short line in bold on its own is how many policies mark a sub-heading.
+            text = self.para[0]
+            self.para = []
+            self.heading(7, text)
+            return
         if self.para:
             self.add(self.para_kind, " ".join(self.para), self.para_level)
         self.para = []

@@ -221,8 +221,12 @@ def _modified(
     old: list[Block], new: list[Block], match: Match, old_text: str, new_text: str, path: list[str], noun: str
 ) -> ChangeRecord:
     diff = word_diff(old_text, new_text)
-    deleted = " ".join(t for op, t in diff if op == "-")
-    inserted = " ".join(t for op, t in diff if op == "+")
+    # Hints and the summary read the visible words: a link target is not a word of the provision.
+    old_plain = "\n".join(old[i].plain for i in match.old)
+    new_plain = "\n".join(new[j].plain for j in match.new)
+    plain_diff = word_diff(old_plain, new_plain)
+    deleted = " ".join(t for op, t in plain_diff if op == "-")
+    inserted = " ".join(t for op, t in plain_diff if op == "+")
     same_words = comparison_tokens(old_text) == comparison_tokens(new_text)
     structural = [match.relation] if match.relation in {"split", "merged"} else []
     structural += sorted(match.gaps)
@@ -234,9 +238,9 @@ def _modified(
             f"({', '.join(kinds) or 'same words'}).",
             diff,
         )  # fmt: skip
-    hints, details = modification_hints(old_text, new_text, inserted, deleted)
+    hints, details = modification_hints(old_plain, new_plain, inserted, deleted)
     what = "; ".join([*(_structure_phrase([s]) for s in structural), *details])
-    change = _first_edit(diff)
+    change = _first_edit(plain_diff)
     return ChangeRecord(
         "modified", "substantive", match.old, match.new, path, old_text, new_text, [*structural, *hints],
         f"Modified a {noun}{_where(path)}: {what}{'; ' + change if change else ''}."[:600],

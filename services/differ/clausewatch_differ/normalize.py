@@ -103,6 +103,7 @@ _MONTH = (
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH},?(?:\s+(\d{{4}}))?\b")
 _DATE_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\b,?(?:\s+(\d{{4}}))?\b")
+_HAS_DIGIT = re.compile(r"\d")
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 
 
@@ -172,7 +173,7 @@ def _canonical_date(year: str | None, month: int, day: int) -> str:
 
 def canonical_dates(text: str) -> str:
     """Return text with every recognised date written one way, so a format flip is not a change."""
-    if not any(c.isdigit() for c in text):
+    if not _HAS_DIGIT.search(text):
         return text
     text = _DATE_ISO.sub(_date_iso, text)
     text = _DATE_DMY.sub(_date_dmy, text)

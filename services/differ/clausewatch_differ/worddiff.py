@@ -7,12 +7,16 @@ The result is a list of `[op, text]` segments (op: "=", "-", "+") whose texts, j
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from diff_match_patch import diff_match_patch
+from rapidfuzz.distance import Indel
 
 # A token is a word, a run of spaces, or one other character: diffs then never split a word.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _OPS = {0: "=", -1: "-", 1: "+"}
+# Above this many cells (len(a) * len(b)) the exact LCS gives way to diff-match-patch with its time budget.
+_EXACT_LIMIT = 20_000_000
 
 Segment = list[str]
 
@@ -53,8 +57,46 @@ def encode(a: list[str], b: list[str], vocab: dict[str, str] | None = None) -> t
     return chars(a), chars(b), table
 
 
-def seq_diff(a: list[str], b: list[str], timeout: float = 1.0) -> list[tuple[int, list[str]]]:
-    """Return the diff of two token sequences as (op, tokens) runs; op is 0 equal, -1 deleted, 1 inserted."""
+def seq_diff(a: Sequence[str], b: Sequence[str], timeout: float = 1.0) -> list[tuple[int, list[str]]]:
+    """Return the diff of two token sequences as (op, tokens) runs; op is 0 equal, -1 deleted, 1 inserted.
+
+    The common prefix and suffix are cut first (most edits are local). The middle goes to rapidfuzz's Indel
+    opcodes (an exact LCS, bit-parallel C++) when it is small enough, else to diff-match-patch, whose time budget
+    bounds megabyte-sized rewrites.
+    """
+    n, m = len(a), len(b)
+    head = 0
+    while head < n and head < m and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and tail < m - head and a[n - 1 - tail] == b[m - 1 - tail]:
+        tail += 1
+    mid_a, mid_b = a[head : n - tail], b[head : m - tail]
+    out: list[tuple[int, list[str]]] = []
+    if head:
+        out.append((0, list(a[:head])))
+    if not mid_a and mid_b:
+        out.append((1, list(mid_b)))
+    elif mid_a and not mid_b:
+        out.append((-1, list(mid_a)))
+    elif mid_a and mid_b:
+        if len(mid_a) * len(mid_b) <= _EXACT_LIMIT:
+            for op in Indel.opcodes(mid_a, mid_b):
+                if op.tag == "equal":
+                    out.append((0, list(mid_a[op.src_start : op.src_end])))
+                else:
+                    if op.src_end > op.src_start:
+                        out.append((-1, list(mid_a[op.src_start : op.src_end])))
+                    if op.dest_end > op.dest_start:
+                        out.append((1, list(mid_b[op.dest_start : op.dest_end])))
+        else:
+            out.extend(_dmp_diff(list(mid_a), list(mid_b), timeout))
+    if tail:
+        out.append((0, list(a[n - tail :])))
+    return out
+
+
+def _dmp_diff(a: list[str], b: list[str], timeout: float) -> list[tuple[int, list[str]]]:
     sa, sb, table = encode(a, b)
     base = 0x100
     out: list[tuple[int, list[str]]] = []

@@ -1,0 +1,172 @@
+"""Each kind of change: added, removed, modified with hints, moved, split, merged and renumbered provisions."""
+
+from __future__ import annotations
+
+from clausewatch_differ.compare import compare_texts
+
+DOC = """# Privacy Policy
+
+## 1. Data we collect
+
+We collect your name and email address when you sign up.
+
+We collect device identifiers when you use the app.
+
+## 2. Retention
+
+We keep your data for 30 days after you close your account.
+
+## 3. Sharing
+
+- We share data with processors that help us run the service.
+- We never sell your personal data to anyone.
+
+## 4. Contact
+
+Write to privacy@example.com with any question about this policy.
+"""
+
+
+def _only(result):  # type: ignore[no-untyped-def]
+    substantive = [c for c in result.changes if c.significance == "substantive"]
+    assert len(substantive) == 1, [c.summary for c in result.changes]
+    return substantive[0]
+
+
+def test_identical_texts_have_no_changes() -> None:
+    """Comparing a text with itself reports nothing."""
+    assert compare_texts(DOC, DOC).changes == []
+
+
+def test_an_added_paragraph_is_reported_alone() -> None:
+    """A new paragraph is one added change with its heading path; nothing else is flagged."""
+    new = DOC.replace("## 3. Sharing", "We delete backups within a year.\n\n## 3. Sharing")
+    change = _only(compare_texts(DOC, new))
+    assert change.kind == "added"
+    assert change.new_text == "We delete backups within a year."
+    assert change.old_text is None
+    assert change.heading_path == ["Privacy Policy", "2. Retention"]
+
+
+def test_a_removed_list_item_is_reported() -> None:
+    """A deleted list item is one removed change carrying its old text."""
+    new = DOC.replace("- We never sell your personal data to anyone.\n", "")
+    change = _only(compare_texts(DOC, new))
+    assert change.kind == "removed"
+    assert change.new_text is None
+    assert "never sell" in (change.old_text or "")
+
+
+def test_a_changed_number_is_a_modification_with_a_word_diff() -> None:
+    """30 → 90 days is modified, hinted number_changed, with the number alone highlighted."""
+    change = _only(compare_texts(DOC, DOC.replace("30 days", "90 days")))
+    assert change.kind == "modified"
+    assert "number_changed" in change.hints
+    assert ["-", "30"] in change.diff
+    assert ["+", "90"] in change.diff
+    assert "30" in change.summary
+    assert "90" in change.summary
+
+
+def test_a_changed_modal_is_hinted() -> None:
+    """ "never sell" → "may sell" style edits name the modal change."""
+    old = DOC.replace("We share data", "We may share data")
+    new = DOC.replace("We share data", "We will share data")
+    change = _only(compare_texts(old, new))
+    assert "modal_changed" in change.hints
+
+
+def test_an_added_opt_out_is_hinted_and_the_text_grew() -> None:
+    """A sentence that adds an opt-out route is hinted opt_out_added and expanded."""
+    new = DOC.replace(
+        "when you use the app.", "when you use the app. You can opt out of this in Settings at any time."
+    )
+    change = _only(compare_texts(DOC, new))
+    assert "opt_out_added" in change.hints
+    assert "expanded" in change.hints
+    removed = _only(compare_texts(new, DOC))
+    assert "opt_out_removed" in removed.hints
+    assert "narrowed" in removed.hints
+
+
+def test_a_reworded_sentence_is_modified_not_added_and_removed() -> None:
+    """A sentence rewritten with most words kept is paired with its old self."""
+    new = DOC.replace("when you sign up", "when you create an account")
+    change = _only(compare_texts(DOC, new))
+    assert change.kind == "modified"
+    assert "reworded" in change.hints
+
+
+def test_a_moved_paragraph_is_a_move_not_an_add_and_a_remove() -> None:
+    """A paragraph moved to another section is one moved change with both paths in its summary."""
+    para = "We collect device identifiers when you use the app.\n\n"
+    new = DOC.replace(para, "").replace("## 4. Contact\n\n", "## 4. Contact\n\n" + para)
+    result = compare_texts(DOC, new)
+    change = _only(result)
+    assert change.kind == "moved"
+    assert change.heading_path == ["Privacy Policy", "4. Contact"]
+    assert "1. Data we collect" in change.summary
+
+
+def test_a_split_paragraph_keeps_its_identity() -> None:
+    """One paragraph cut into two with the same words is a cosmetic split, not a removal and two additions."""
+    old = DOC.replace(
+        "We collect your name and email address when you sign up.",
+        "We collect your name and email address when you sign up, and we verify the email address by sending a code.",
+    )
+    new = DOC.replace(
+        "We collect your name and email address when you sign up.",
+        "We collect your name and email address when you sign up,\n\nand we verify the email address by sending a code.",
+    )
+    result = compare_texts(old, new)
+    assert [(c.kind, c.significance) for c in result.changes] == [("modified", "cosmetic")]
+    assert "split" in result.changes[0].hints
+    assert len(result.changes[0].new_blocks) == 2
+
+
+def test_a_merge_with_an_edit_is_one_substantive_modification() -> None:
+    """Two paragraphs joined into one, with a word changed, are one modified change hinted merged."""
+    new = DOC.replace(
+        "We collect your name and email address when you sign up.\n\nWe collect device identifiers when you use the app.",
+        "We collect your name and email address when you sign up. We collect device identifiers when you open the app.",
+    )
+    change = _only(compare_texts(DOC, new))
+    assert change.kind == "modified"
+    assert "merged" in change.hints
+    assert len(change.old_blocks) == 2
+
+
+def test_renumbered_sections_are_matched_and_marked() -> None:
+    """Inserting a section renumbers the ones after it; each keeps its identity and is hinted renumbered."""
+    new = (
+        DOC.replace("## 4. Contact", "## 5. Contact")
+        .replace("## 3. Sharing", "## 4. Sharing")
+        .replace("## 2. Retention", "## 2. Security\n\nWe encrypt data at rest.\n\n## 3. Retention")
+    )
+    result = compare_texts(DOC, new)
+    kinds = {(c.kind, tuple(c.hints)) for c in result.changes}
+    assert ("added", ()) in kinds
+    renumbered = [c for c in result.changes if "renumbered" in c.hints]
+    assert len(renumbered) == 3
+    assert all(c.kind == "modified" for c in renumbered)
+    # Section bodies did not change, so the body paragraphs are not reported at all.
+    assert all(result.old[c.old_blocks[0]].kind == "heading" for c in result.changes if c.old_blocks)
+
+
+def test_a_one_sentence_edit_flags_one_provision_only() -> None:
+    """Editing one sentence of a long document flags that provision, not the document."""
+    long_doc = DOC + "\n".join(
+        f"\nParagraph {n} says something different about topic {n}." for n in range(200)
+    )
+    edited = long_doc.replace("topic 120.", "topic one hundred and twenty.")
+    result = compare_texts(long_doc, edited)
+    assert [c.kind for c in result.changes] == ["modified"]
+    assert result.changes[0].old_text == "Paragraph 120 says something different about topic 120."
+
+
+def test_changes_come_in_document_order_with_a_summary() -> None:
+    """Changes are ordered as in the new document and the change set has a one-line summary."""
+    new = DOC.replace("30 days", "90 days").replace("privacy@example.com", "dpo@example.com")
+    result = compare_texts(DOC, new)
+    assert [c.heading_path[-1] for c in result.changes] == ["2. Retention", "4. Contact"]
+    assert result.summary().startswith("2 substantive changes (2 modified)")

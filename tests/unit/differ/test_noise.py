@@ -1,0 +1,88 @@
+"""Each kind of noise is normalised away without losing words, and is never a substantive change."""
+
+from __future__ import annotations
+
+import pytest
+
+from clausewatch_differ.compare import compare_texts
+from clausewatch_differ.normalize import clean_text, clean_url, comparison_tokens
+from clausewatch_differ.plan import fingerprint
+
+BASE = "# Privacy\n\nLast updated: August 28, 2025\n\nWe keep your data for 30 days. See [our terms](https://x.com/terms).\n"
+
+
+def test_whitespace_runs_and_invisible_characters_collapse() -> None:
+    """Non-breaking spaces, tabs, zero-width characters and soft hyphens leave the same clean text."""
+    noisy = "We\u00a0keep  your\tda\u00adta\u200b for 30 days.\r\n\r\n\r\n\nNext."
+    assert clean_text(noisy) == "We keep your data for 30 days.\n\nNext.\n"
+
+
+def test_typographic_quotes_and_ellipsis_are_straightened() -> None:
+    """Curly quotes, primes and the ellipsis character read the same as their ASCII forms."""
+    assert clean_text("“You” agree… it’s ‘fine’") == "\"You\" agree... it's 'fine'\n"
+
+
+def test_tracking_parameters_leave_links_and_other_parameters_stay() -> None:
+    """utm_*, fbclid and gclid are dropped from link targets; meaningful parameters are kept."""
+    url = "https://x.com/terms?lang=en&utm_source=mail&fbclid=abc&gclid=z#s2"
+    assert clean_url(url) == "https://x.com/terms?lang=en#s2"
+    text = clean_text("[terms](https://x.com/terms?utm_campaign=q3&id=7)")
+    assert text == "[terms](https://x.com/terms?id=7)\n"
+
+
+def test_rotating_image_urls_do_not_make_a_new_version() -> None:
+    """An image whose CDN URL rotates (query string or path) gives the same version fingerprint."""
+    a = clean_text("![logo](https://scontent.fbcdn.net/v/t39/123_n.png?_nc_cat=1&oh=aa&oe=bb)\n\nText.")
+    b = clean_text("![logo](https://scontent.fbcdn.net/v/t39/456_n.png?_nc_cat=9&oh=cc&oe=dd)\n\nText.")
+    assert "?" not in a
+    assert fingerprint(a) == fingerprint(b)
+
+
+@pytest.mark.parametrize(
+    "rendering",
+    [
+        "Last updated: 28 August 2025",
+        "Last updated: Aug. 28, 2025",
+        "Last updated: 2025-08-28",
+        "Last updated: 28th of August, 2025",
+    ],
+)
+def test_a_date_flipping_format_is_the_same_date(rendering: str) -> None:
+    """The document's own date written another way is neither a new version nor a substantive change."""
+    other = BASE.replace("Last updated: August 28, 2025", rendering)
+    assert fingerprint(clean_text(other)) == fingerprint(clean_text(BASE))
+    assert comparison_tokens(rendering) == comparison_tokens("Last updated: August 28, 2025")
+
+
+def test_the_modal_may_is_never_read_as_a_month() -> None:
+    """Lower-case "may 5" stays words, so "may" → "will" remains a change."""
+    assert comparison_tokens("we may 5 times") != comparison_tokens("we will 5 times")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        ("We keep   your data.", "We keep your data.", "whitespace"),
+        ("We keep your data.", "We keep your data", "punctuation"),
+        ("We Keep Your Data.", "We keep your data.", "case"),
+        ("We keep **your** data.", "We keep your data.", "formatting"),
+        ("We keep [data](https://a.com/x).", "We keep [data](https://b.com/y).", "link_target"),
+        ("Effective March 1, 2026.", "Effective 1 March 2026.", "date_format"),
+    ],
+)
+def test_cosmetic_edits_are_reported_as_cosmetic_with_their_kind(old: str, new: str, kind: str) -> None:
+    """Whitespace, punctuation, case, formatting, link-target and date-format edits are cosmetic, named by kind."""
+    result = compare_texts(f"# T\n\nIntro.\n\n{old}\n", f"# T\n\nIntro.\n\n{new}\n")
+    if kind == "whitespace":
+        # Cleaning already removed it: nothing at all to report.
+        assert clean_text(old) == clean_text(new)
+        return
+    assert not result.substantive
+    assert [c.significance for c in result.changes] == ["cosmetic"]
+    assert kind in result.changes[0].hints
+
+
+def test_noise_never_loses_a_word() -> None:
+    """Cleaning keeps every word of the input, in order."""
+    raw = "“Hello”\u00a0world — it’s 28 August 2025… [link](https://a.b/?utm_source=x) ![img](https://c.d/e.png?x=1)"
+    assert comparison_tokens(clean_text(raw)) == comparison_tokens(raw)
