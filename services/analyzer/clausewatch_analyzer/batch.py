@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from clausewatch_analyzer.assess import Context, ProvisionResult, result_from_labels
-from clausewatch_analyzer.classify import merge_labels
+from clausewatch_analyzer.classify import apply_yields, merge_labels
 from clausewatch_analyzer.engine import Engine
 from clausewatch_analyzer.segment import split_sentences
 
@@ -32,7 +32,13 @@ def assess_units(units: Sequence[str], engine: Engine, context: Context) -> list
     for owner, labels in zip(owners, labels_per_sentence, strict=True):
         grouped[owner].append(labels)
     return [
-        result_from_labels(unit, merge_labels(grouped[i]), engine.classifier, engine.catalogue, context)
+        result_from_labels(
+            unit,
+            apply_yields(merge_labels(grouped[i]), engine.taxonomy),
+            engine.classifier,
+            engine.catalogue,
+            context,
+        )
         for i, unit in enumerate(units)
     ]
 

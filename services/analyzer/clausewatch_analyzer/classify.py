@@ -102,7 +102,7 @@ class Classifier:
 
     def classify_provision(self, text: str) -> list[Label]:
         """Return a provision's labels: per type, the most confident sentence's label (its evidence)."""
-        return merge_labels(self.classify_sentences(split_sentences(text)))
+        return apply_yields(merge_labels(self.classify_sentences(split_sentences(text))), self.taxonomy)
 
     def _predict(self, sentences: Sequence[str]) -> list[list[Any]]:
         if self.model is None:
@@ -163,3 +163,23 @@ def merge_labels(per_sentence: Iterable[Iterable[Label]]) -> list[Label]:
             if current is None or label.confidence > current.confidence:
                 best[label.clause_type] = label
     return list(best.values())
+
+
+def apply_yields(labels: list[Label], taxonomy: Taxonomy) -> list[Label]:
+    """Drop rule-only labels of types that yield to another type present in the unit (see taxonomy `yields`).
+
+    A type yields only when its own phrase does not match its `unless` pattern, and only to labels that are
+    not themselves implied; labels the model found are never dropped.
+    """
+    present = {label.clause_type for label in labels if label.source != "implied"}
+    kept = []
+    for label in labels:
+        clause_type = taxonomy[label.clause_type]
+        if (
+            label.source in {"rules", "implied"}
+            and present.intersection(clause_type.yields_to)
+            and not (clause_type.yields_unless and clause_type.yields_unless.search(label.phrase))
+        ):
+            continue
+        kept.append(label)
+    return kept

@@ -24,9 +24,15 @@ class RuleHit:
 
 
 def match_rules(sentence: str, taxonomy: Taxonomy) -> list[RuleHit]:
-    """Return the strongest hit per clause type whose patterns match the sentence (file order)."""
+    """Return the strongest hit per clause type whose patterns match the sentence (file order).
+
+    A type's `exclude` patterns veto it for the sentence: they name contexts where its words mean something else
+    (a rights statement mentions "how we process" without being about collection).
+    """
     hits: list[RuleHit] = []
     for clause_type in taxonomy.types.values():
+        if any(ex.search(sentence) for ex in clause_type.excludes):
+            continue
         best: RuleHit | None = None
         for pattern in clause_type.patterns:
             found = pattern.regex.search(sentence)

@@ -72,6 +72,9 @@ class ClauseType:
     regulations: tuple[RegulationRef, ...]
     implies: tuple[str, ...] = ()
     claudette_code: str | None = None
+    excludes: tuple[re.Pattern[str], ...] = ()
+    yields_to: tuple[str, ...] = ()
+    yields_unless: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,11 @@ def _clause_type(raw: dict[str, Any]) -> ClauseType:
         regulations=regulations,
         implies=tuple(str(i) for i in raw.get("implies") or []),
         claudette_code=raw.get("claudette_code"),
+        excludes=tuple(_compile(p, f"{type_id}.patterns.exclude") for p in pats.get("exclude") or []),
+        yields_to=tuple(str(t) for t in (raw.get("yields") or {}).get("to") or []),
+        yields_unless=_compile(raw["yields"]["unless"], f"{type_id}.yields")
+        if (raw.get("yields") or {}).get("unless")
+        else None,
     )
 
 
@@ -168,6 +176,10 @@ def parse_taxonomy(data: dict[str, Any]) -> Taxonomy:
             raise TaxonomyError(msg)
         types[clause_type.id] = clause_type
     for clause_type in types.values():
+        for other in clause_type.yields_to:
+            if other not in types:
+                msg = f"{clause_type.id}: yields to unknown type {other!r}"
+                raise TaxonomyError(msg)
         for implied in clause_type.implies:
             if implied not in types:
                 msg = f"{clause_type.id}: implies unknown type {implied!r}"

@@ -1,0 +1,94 @@
+"""Scoring clause tagging against labelled units: per-type precision, recall, F1 and macro-F1 (pure).
+
+`uv run python -m clausewatch_analyzer.evaluation FILE.jsonl [--split test] [--rules-only]` scores the analyzer on a
+JSONL file of {"text", "labels": [ids], "split"} objects, over the clause types that appear in the labels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TypeScore:
+    """Counts and scores of one clause type."""
+
+    clause_type: str
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        """tp / (tp + fp), 0 when nothing was predicted."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        """tp / (tp + fn), 0 when nothing was expected."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(
+    gold: Sequence[Iterable[str]], predicted: Sequence[Iterable[str]], types: Iterable[str]
+) -> dict[str, TypeScore]:
+    """Return the score of each type over paired gold and predicted label sets."""
+    out: dict[str, TypeScore] = {}
+    pairs = [(set(g), set(p)) for g, p in zip(gold, predicted, strict=True)]
+    for clause_type in types:
+        tp = sum(1 for g, p in pairs if clause_type in g and clause_type in p)
+        fp = sum(1 for g, p in pairs if clause_type not in g and clause_type in p)
+        fn = sum(1 for g, p in pairs if clause_type in g and clause_type not in p)
+        out[clause_type] = TypeScore(clause_type, tp, fp, fn)
+    return out
+
+
+def macro_f1(scores: dict[str, TypeScore]) -> float:
+    """The unweighted mean of the types' F1."""
+    return sum(s.f1 for s in scores.values()) / len(scores) if scores else 0.0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Score the analyzer on a labelled JSONL file and print a table."""
+    from clausewatch_analyzer.assess import Context
+    from clausewatch_analyzer.batch import assess_units
+    from clausewatch_analyzer.engine import build_engine
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--split", default=None)
+    parser.add_argument("--rules-only", action="store_true")
+    parser.add_argument("--errors", action="store_true", help="print the units the analyzer got wrong")
+    args = parser.parse_args(argv)
+    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if args.split is None or r.get("split") == args.split]
+    engine = build_engine(use_model=not args.rules_only)
+    results = assess_units([r["text"] for r in rows], engine, Context())
+    types = sorted({t for r in rows for t in r["labels"]})
+    predicted = [set(res.clause_types) & set(types) for res in results]
+    scores = score([r["labels"] for r in rows], predicted, types)
+    print(f"{'clause type':32} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
+    for s in scores.values():
+        print(f"{s.clause_type:32} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp + s.fn:4d}")
+    print(f"{'macro-F1':32} {'':6} {'':6} {macro_f1(scores):6.3f} {len(rows):4d} units")
+    if args.errors:
+        for row, pred in zip(rows, predicted, strict=True):
+            if set(row["labels"]) != pred:
+                missing, extra = set(row["labels"]) - pred, pred - set(row["labels"])
+                print(
+                    f"\n{row['id']}: missing {sorted(missing)} extra {sorted(extra)}\n  {row['text'][:300]}"
+                )
+
+
+if __name__ == "__main__":
+    main()
