@@ -182,7 +182,7 @@ class DeliveryWorker:
                     destination=outcome.destination,
                     ok=outcome.ok,
                     response_status=outcome.status,
-                    error=(outcome.error or None) and outcome.error[:4000],  # type: ignore[index]
+                    error=outcome.error[:4000] if outcome.error else None,
                     duration_ms=outcome.duration_ms,
                 )
             )

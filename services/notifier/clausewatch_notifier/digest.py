@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
-from sqlmodel import select
+from sqlmodel import col, select
 
 from clausewatch_notifier import store
 from clausewatch_notifier.plan import delivery_id
@@ -73,7 +73,7 @@ class DigestWorker:
                 await session.exec(
                     select(Subscriber).where(
                         Subscriber.active == True,  # noqa: E712
-                        Subscriber.tier.in_(DIGEST_TIERS),  # type: ignore[attr-defined]
+                        col(Subscriber.tier).in_(DIGEST_TIERS),
                     )
                 )
             ).all()
@@ -121,14 +121,14 @@ class DigestWorker:
                         Delivery.kind == "digest_item",
                         Delivery.status == "queued",
                     )
-                    .order_by(Delivery.created_at)  # type: ignore[arg-type]
+                    .order_by(col(Delivery.created_at))
                 )
             ).all()
             previous = (
                 await session.exec(
                     select(DigestRun.window_end)
                     .where(DigestRun.subscriber_id == subscriber_id)
-                    .order_by(DigestRun.window_end.desc())  # type: ignore[union-attr]
+                    .order_by(col(DigestRun.window_end).desc())
                     .limit(1)
                 )
             ).first()

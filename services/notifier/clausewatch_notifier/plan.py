@@ -45,7 +45,7 @@ def dedup_key_for(change_set_id: str) -> str:
 
 def delivery_id(subscriber_id: str, dedup_key: str, channel: str, target: str) -> str:
     """Return the stable id of a delivery (also the webhook-id and CloudEvent id a receiver deduplicates on)."""
-    return derived_id("delivery", subscriber_id, dedup_key, channel, target)
+    return str(derived_id("delivery", subscriber_id, dedup_key, channel, target))
 
 
 def follows_platform(recipient: Recipient, platform_id: str) -> bool:

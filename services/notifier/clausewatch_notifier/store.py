@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier.alerts import AlertView, build_alert
@@ -89,7 +89,7 @@ async def load_recipients(
     followers = select(Subscription.subscriber_id).where(Subscription.platform_id == platform_id)
     query = select(Subscriber).where(
         Subscriber.active == True,  # noqa: E712  (SQL comparison)
-        or_(Subscriber.id.in_(followers), Subscriber.tier.in_(UNLIMITED_TIERS)),  # type: ignore[attr-defined]
+        or_(col(Subscriber.id).in_(followers), col(Subscriber.tier).in_(UNLIMITED_TIERS)),
     )
     if subscriber_id is not None:
         query = query.where(Subscriber.id == subscriber_id)
@@ -98,11 +98,13 @@ async def load_recipients(
         return []
     ids = [s.id for s in subscribers]
     follows: dict[str, set[str]] = {i: set() for i in ids}
-    for row in (await session.exec(select(Subscription).where(Subscription.subscriber_id.in_(ids)))).all():  # type: ignore[attr-defined]
+    for row in (
+        await session.exec(select(Subscription).where(col(Subscription.subscriber_id).in_(ids)))
+    ).all():
         follows[row.subscriber_id].add(row.platform_id)
     endpoints: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
     query_endpoints = select(WebhookEndpoint).where(
-        WebhookEndpoint.subscriber_id.in_(ids),  # type: ignore[attr-defined]
+        col(WebhookEndpoint.subscriber_id).in_(ids),
         WebhookEndpoint.enabled == True,  # noqa: E712
     )
     for endpoint in (await session.exec(query_endpoints)).all():
@@ -130,10 +132,10 @@ async def claim_due(session: AsyncSession, now: datetime, lease_seconds: float, 
         await session.exec(
             select(Delivery)
             .where(
-                Delivery.status.in_(("pending", "sending")),  # type: ignore[attr-defined]
-                Delivery.next_attempt_at <= now,  # type: ignore[operator]
+                col(Delivery.status).in_(("pending", "sending")),
+                col(Delivery.next_attempt_at) <= now,
             )
-            .order_by(Delivery.next_attempt_at)  # type: ignore[arg-type]
+            .order_by(col(Delivery.next_attempt_at))
             .limit(limit)
         )
     ).all()
@@ -144,13 +146,13 @@ async def claim_due(session: AsyncSession, now: datetime, lease_seconds: float, 
             update(Delivery)
             .where(
                 and_(
-                    Delivery.id == delivery.id,  # type: ignore[arg-type]
-                    Delivery.status == delivery.status,  # type: ignore[arg-type]
-                    Delivery.next_attempt_at == delivery.next_attempt_at,  # type: ignore[arg-type]
+                    col(Delivery.id) == delivery.id,
+                    col(Delivery.status) == delivery.status,
+                    col(Delivery.next_attempt_at) == delivery.next_attempt_at,
                 )
             )
             .values(status="sending", next_attempt_at=lease_until)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if getattr(result, "rowcount", 0) == 1:
             won.append(delivery)
     return won
