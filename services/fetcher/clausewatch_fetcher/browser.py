@@ -32,7 +32,10 @@ CHROMIUM_ARGS = (
     "--disable-extensions",
     "--mute-audio",
 )
+# Images never carry policy text; turning them off in Blink is cheaper than intercepting each request.
+NO_IMAGES_ARG = "--blink-settings=imagesEnabled=false"
 _SKIPPED_TYPES = frozenset({"image", "media", "font"})
+_VIEWPORT = {"width": 1024, "height": 768}
 
 
 class BrowserPool:
@@ -71,7 +74,9 @@ class BrowserPool:
             if self._playwright is None:
                 self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(
-                executable_path=self.executable, headless=True, args=list(CHROMIUM_ARGS)
+                executable_path=self.executable,
+                headless=True,
+                args=[*CHROMIUM_ARGS, *([NO_IMAGES_ARG] if self.block_resources else [])],
             )
             log.info("browser_launched", executable=self.executable or "playwright-bundled")
             return self._browser
@@ -104,6 +109,7 @@ class BrowserPool:
                 locale=language,
                 java_script_enabled=True,
                 service_workers="block",
+                viewport=_VIEWPORT,
                 extra_http_headers={"Accept-Language": language},
             )
             try:
@@ -121,6 +127,8 @@ class BrowserPool:
     async def _render(self, context: Any, url: str, wait_for: list[str]) -> PageFetch:
         host = urlsplit(url).hostname
 
+        # Every routed request makes a round trip through Python, so route only when other hosts must be cut off;
+        # images are already off in Blink (CHROMIUM_ARGS).
         async def route(request_route: Any) -> None:
             request = request_route.request
             if (self.block_resources and request.resource_type in _SKIPPED_TYPES) or (
@@ -130,7 +138,7 @@ class BrowserPool:
             else:
                 await request_route.continue_()
 
-        if self.block_resources or self.same_host_only:
+        if self.same_host_only:
             await context.route("**/*", route)
         page = await context.new_page()
         timeout_ms = self.timeout * 1000

@@ -17,8 +17,6 @@ from selectolax.lexbor import LexborHTMLParser
 _NEVER_TEXT = "script, style, noscript, template, svg, iframe, object"
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
 
 # WHATWG: browsers read these labels as windows-1252, and so do we (latin-1 has no curly quotes).
 _ALIASES = {
@@ -69,8 +67,9 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
 
 
 def _clean(text: str) -> str:
-    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
-    return _BLANK_LINES.sub("\n\n", "\n".join(line for line in lines if line)).strip()
+    # str.split() collapses every kind of whitespace (nbsp included) in C: far cheaper than a regex here.
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def parse(html: str) -> LexborHTMLParser:

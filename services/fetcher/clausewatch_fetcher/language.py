@@ -8,7 +8,6 @@ Pure module.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 
@@ -25,13 +24,14 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "pt": _words("o a os as de e que para com do da dos das em uma não se seu sua você nós nosso por"),
     "nl": _words("de het een en van in dat is voor met je uw wij onze niet op te zijn die"),
 }
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_PUNCTUATION = ".,;:!?()[]{}\"'«»“”‘’—–-/*"
 MIN_WORDS = 80
 
 
 def detect_language(text: str) -> tuple[str | None, float]:
     """Return (language, share of stopwords that are its own) or (None, 0.0) if the text is too short to tell."""
-    words = [w.lower() for w in _WORD.findall(text[:100_000])]
+    # The first ~20k characters say which language a page is in; reading more only costs time.
+    words = [w.strip(_PUNCTUATION) for w in text[:20_000].lower().split()]
     if len(words) < MIN_WORDS:
         return None, 0.0
     counts = Counter(words)
