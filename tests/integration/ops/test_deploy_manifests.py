@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy"
 SCRIPT = ROOT / "scripts" / "validate-deploy"
+IMAGES = {"fetcher": "clausewatch-fetcher", "analyzer": "clausewatch-analyzer"}
 OVERLAYS = sorted(p.name for p in (DEPLOY / "k8s" / "overlays").iterdir() if p.is_dir())
 
 
@@ -128,17 +129,32 @@ def test_compose_takes_secrets_from_the_environment() -> None:
         assert "${POSTGRES_PASSWORD" in url
 
 
-def test_dockerfile_is_multi_stage_non_root_with_chromium_only_for_the_fetcher() -> None:
-    """The Dockerfile builds with uv in its own stage, runs as a non-root user, and installs Chromium only in the fetcher target."""
+def test_dockerfile_is_multi_stage_non_root_and_each_image_leaves_out_what_it_never_imports() -> None:
+    """The Dockerfile builds with uv in its own stage, runs as a non-root user, and only the fetcher image gets Chromium and Playwright and only the analyzer image the scientific stack."""
     text = (DEPLOY / "Dockerfile").read_text()
-    stages = re.split(r"(?m)^FROM ", text)[1:]
-    names = {re.search(r"AS (\S+)", s).group(1): s for s in stages}  # type: ignore[union-attr]
-    assert {"build", "base", "fetcher", "service"} <= set(names)
-    assert "uv sync --frozen --no-dev" in names["build"]
-    assert "USER 10001" in names["base"]
-    assert "chromium" in names["fetcher"]
-    assert all("chromium" not in names[n] for n in ("build", "base", "service"))
-    assert "uv" not in re.findall(r"COPY --from=(\S+)", names["base"])
+    stages = {
+        match.group(1): body
+        for match, body in zip(
+            re.finditer(r"(?m)^FROM \S+ AS (\S+)$", text), re.split(r"(?m)^FROM .*$", text)[1:], strict=True
+        )
+    }
+    assert {"build", "base", "fetcher", "analyzer", "service"} <= set(stages)
+    syncs = re.findall(r"UV_PROJECT_ENVIRONMENT=/venvs/(\w+) (uv sync [^\\&]+)", stages["build"])
+    assert len(syncs) == 6  # dependencies, then the project, for each of three environments
+    left_out = {
+        "fetcher": {"$NO_SCIENCE"},
+        "analyzer": {"$NO_BROWSER"},
+        "service": {"$NO_BROWSER", "$NO_SCIENCE"},
+    }
+    for env, line in syncs:
+        assert {flag for flag in ("$NO_BROWSER", "$NO_SCIENCE") if flag in line} == left_out[env], line
+        assert "--frozen --no-dev" in line
+        assert "$NO_EMBEDDED" in line
+    for target in ("fetcher", "analyzer", "service"):
+        assert f"COPY --from=build /venvs/{target} /app/.venv" in stages[target]
+        assert "USER 10001:10001" in stages[target]
+        assert ("chromium" in stages[target]) == (target == "fetcher")
+    assert "uv" not in re.findall(r"COPY --from=(\S+)", stages["base"])
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -152,6 +168,7 @@ def test_every_deployment_has_probes_resources_and_a_disruption_budget(overlay: 
         spec = deployments[name]["spec"]["template"]["spec"]
         container = spec["containers"][0]
         assert container["args"] == ["run", name]
+        assert container["image"].split(":")[0].rsplit("/", 1)[-1] == IMAGES.get(name, "clausewatch")
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         assert {"cpu", "memory"} <= set(container["resources"]["requests"])
