@@ -18,6 +18,7 @@ import structlog
 
 from clausewatch_notifier import render, store
 from clausewatch_notifier.alerts import AlertView, unsubscribe_link
+from clausewatch_notifier.metrics import ALERT_LATENCY
 from clausewatch_notifier.outcomes import judge
 from clausewatch_notifier.plan import delivery_id as make_delivery_id
 from clausewatch_notifier.senders import AppriseSender, EmailSender, Outcome, WebhookSender, redact_url
@@ -28,6 +29,7 @@ from clausewatch_shared.db import Database
 from clausewatch_shared.events import AlertDelivered, AlertFailed
 from clausewatch_shared.ids import derived_id
 from clausewatch_shared.messaging import Bus
+from clausewatch_shared.metrics import DELIVERIES
 from clausewatch_shared.models import Delivery, Subscriber, WebhookEndpoint
 from clausewatch_shared.models.notify import DeliveryAttempt
 
@@ -215,6 +217,12 @@ class DeliveryWorker:
             if verdict.disable_endpoint and endpoint is not None:
                 await self._disable(session, endpoint, delivery.subscriber_id, outcome, now)
             event = self._event(delivery, outcome)
+        outcome_label = {"delivered": "delivered", "pending": "retried"}.get(verdict.status, "failed")
+        DELIVERIES.labels(delivery.channel, outcome_label).inc()
+        if outcome.ok and delivery.kind == "alert":
+            ALERT_LATENCY.labels(delivery.channel).observe(
+                max((now - delivery.created_at).total_seconds(), 0.0)
+            )
         if self.bus is not None and event is not None:
             try:
                 await self.bus.publish(event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from prometheus_client import REGISTRY
 from sqlmodel import select
 from standardwebhooks import Webhook
 
@@ -28,6 +29,7 @@ async def test_webhook_retried_after_500s_then_delivered(
     await add_platform(db)
     event = await add_change_set(db)
     sub = await management.create_subscriber(db, "legal@example.org", tier="compliance")
+    before = {o: _count("webhook", o) for o in ("retried", "delivered")}
     with webhook_receiver(script=[500, 500]) as receiver:
         endpoint = await management.register_endpoint(
             db, notifier_settings, sub.subscriber.id, receiver.url()
@@ -54,6 +56,8 @@ async def test_webhook_retried_after_500s_then_delivered(
     assert gaps[1] >= 0.27
     delivered = await published(notifier_settings.nats_url, subjects.ALERT_DELIVERED, AlertDelivered)
     assert [(e.channel, e.attempts) for e in delivered if e.channel == "webhook"] == [("webhook", 3)]
+    assert _count("webhook", "retried") - before["retried"] == 2
+    assert _count("webhook", "delivered") - before["delivered"] == 1
 
 
 async def test_endpoint_that_keeps_failing_is_disabled_with_a_notice(
@@ -97,3 +101,10 @@ async def _webhook_log(db: Database, subscriber_id: str) -> DeliveryOut:
 
 async def _delivered(db: Database, subscriber_id: str) -> bool:
     return (await _webhook_log(db, subscriber_id)).status == "delivered"
+
+
+def _count(channel: str, outcome: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "clausewatch_deliveries_total", {"channel": channel, "outcome": outcome}
+    )
+    return value or 0.0
