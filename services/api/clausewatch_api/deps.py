@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BeforeValidator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api.filters import ChangeFilter, FilterError, ProvisionFilter, check_severities, split_values
@@ -63,14 +66,47 @@ def paging(
     return Paging(limit=limit or resources(request).settings.page_size, offset=offset)
 
 
-def _when(value: str | None, name: str) -> datetime | None:
+def invalid_query(name: str, message: str) -> RequestValidationError:
+    """Return a 422 error in FastAPI's own shape, naming the query parameter at fault."""
+    return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
+
+
+def _utc(value: datetime | Literal[""] | None) -> datetime | None:
     if not value:
         return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _severities(raw: str | None) -> tuple[str, ...]:
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise HTTPException(422, f"{name}: not an ISO 8601 date or date-time: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return check_severities(split_values(raw))
+    except FilterError as exc:
+        raise invalid_query("severity", str(exc)) from None
+
+
+# Comma-separated severities; the pattern puts the rule in the OpenAPI schema, so clients see it before calling.
+SEVERITY_LIST = r"^\s*(high|medium|low|none)?\s*(,\s*(high|medium|low|none)?\s*)*$"
+SeverityQuery = Annotated[
+    str,
+    Query(
+        max_length=100,
+        pattern=SEVERITY_LIST,
+        description="Severities (high, medium, low, none), comma-separated.",
+    ),
+]
+# An empty form field (`since=`) means "any time", as a browser sends it when the date input is left blank.
+_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_only(value: object) -> object:
+    """Refuse numbers posing as times (pydantic would read '0.5' as a Unix timestamp): ISO 8601 only."""
+    if not isinstance(value, datetime) and not (isinstance(value, str) and _ISO_START.match(value)):
+        msg = "use an ISO 8601 date or date-time, e.g. 2026-11-22 or 2026-11-22T06:00:00Z"
+        raise ValueError(msg)
+    return value
+
+
+When = Annotated[datetime, BeforeValidator(_iso_only)] | Literal[""] | None
 
 
 def change_filter(
@@ -80,33 +116,29 @@ def change_filter(
     document: Annotated[
         str | None, Query(max_length=2000, description="Document ids, comma-separated.")
     ] = None,
-    severity: Annotated[
-        str | None,
-        Query(max_length=100, description="Severities (high, medium, low, none), comma-separated."),
-    ] = None,
+    severity: SeverityQuery = "",
     clause_type: Annotated[
         str | None, Query(max_length=2000, description="Clause type ids, comma-separated.")
     ] = None,
     regulation: Annotated[
         str | None, Query(max_length=2000, description="Regulation ids, comma-separated.")
     ] = None,
-    since: Annotated[str | None, Query(max_length=40, description="Changes at or after (ISO 8601).")] = None,
-    until: Annotated[str | None, Query(max_length=40, description="Changes before (ISO 8601).")] = None,
+    since: Annotated[
+        When, Query(description="Changes at or after this date or time (ISO 8601, UTC if no zone).")
+    ] = None,
+    until: Annotated[When, Query(description="Changes before this date or time (ISO 8601).")] = None,
     substantive: Annotated[bool, Query(description="Only substantive change sets.")] = False,
 ) -> ChangeFilter:
     """Parse the change filters from the query string."""
-    try:
-        severities = check_severities(split_values(severity))
-    except FilterError as exc:
-        raise HTTPException(422, str(exc)) from None
+    severities = _severities(severity)
     return ChangeFilter(
         platforms=split_values(platform),
         documents=split_values(document),
         severities=severities,
         clause_types=split_values(clause_type),
         regulations=split_values(regulation),
-        since=_when(since, "since"),
-        until=_when(until, "until"),
+        since=_utc(since),
+        until=_utc(until),
         substantive_only=substantive,
     )
 
@@ -118,7 +150,7 @@ def provision_filter(
     document: Annotated[
         str | None, Query(max_length=2000, description="Document ids, comma-separated.")
     ] = None,
-    severity: Annotated[str | None, Query(max_length=100, description="Severities, comma-separated.")] = None,
+    severity: SeverityQuery = "",
     clause_type: Annotated[
         str | None, Query(max_length=2000, description="Clause type ids, comma-separated.")
     ] = None,
@@ -128,10 +160,7 @@ def provision_filter(
     all_versions: Annotated[bool, Query(description="Include provisions of superseded versions.")] = False,
 ) -> ProvisionFilter:
     """Parse the provision filters from the query string."""
-    try:
-        severities = check_severities(split_values(severity))
-    except FilterError as exc:
-        raise HTTPException(422, str(exc)) from None
+    severities = _severities(severity)
     return ProvisionFilter(
         platforms=split_values(platform),
         documents=split_values(document),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,10 +26,10 @@ from clausewatch_shared.events import Message
 Publish = Callable[[Message], Awaitable[Any]]
 
 
-def _wants_html(request: Request) -> bool:
-    path = request.url.path
-    return not path.startswith(("/api/", "/feeds/", "/healthz")) and "text/html" in request.headers.get(
-        "accept", ""
+def _is_page(request: Request) -> bool:
+    """True for the web pages' address space (everything but the JSON API, feeds, health and static files)."""
+    return not request.url.path.startswith(
+        ("/api/", "/feeds/", "/healthz", "/openapi.json", "/static/", "/docs")
     )
 
 
@@ -50,7 +51,7 @@ def create_api(
     app.include_router(feeds.router)
     app.include_router(pages.router)
 
-    @app.get("/healthz", response_model=HealthOut, tags=["ops"])
+    @app.get("/healthz", response_model=HealthOut, tags=["ops"], responses={503: {"model": HealthOut}})
     async def healthz() -> JSONResponse:
         """Say whether the app runs and the database answers (503 when it does not)."""
         ok = await db.ping()
@@ -60,27 +61,29 @@ def create_api(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        # People get a page, programs get JSON: browsers send Accept: text/html.
-        if exc.status_code == 404 and _wants_html(request):
+        # Under the pages' addresses a missing thing is a page too; the API and feeds answer JSON.
+        if exc.status_code == 404 and _is_page(request):
             return render(request, app.state.templates, "not_found.html", status_code=404, what="page")
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": "invalid request", "errors": _plain(exc.errors())}, status_code=422)
-
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
-def _plain(errors: Any) -> Any:
-    """Return validation errors with only JSON-safe values (inputs may hold bytes or odd objects)."""
-    out = []
-    for err in errors:
-        out.append(
-            {
-                "loc": [str(x) for x in err.get("loc", ())],
-                "msg": str(err.get("msg", "")),
-                "type": err.get("type"),
-            }
-        )
-    return out
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """Return the OpenAPI document, with one operationId per method of routes that serve several methods."""
+    if app.openapi_schema is None:
+        with warnings.catch_warnings():
+            # FastAPI names every method of a multi-method route alike and warns; we rename them just below.
+            warnings.simplefilter("ignore", UserWarning)
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+        for operations in schema["paths"].values():
+            if len(operations) > 1:
+                for method, operation in operations.items():
+                    operation["operationId"] = f"{operation.get('operationId', 'op')}_{method}".replace(
+                        "_get_", "_"
+                    )
+        app.openapi_schema = schema
+    return app.openapi_schema

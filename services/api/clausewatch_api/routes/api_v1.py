@@ -235,7 +235,7 @@ async def get_evidence(
     return json_response(request, body, conditional=not verify)
 
 
-@router.get("/activity", response_model=Page[ChangeSetOut])
+@router.get("/activity", response_model=Page[ChangeSetOut], responses=NOT_FOUND)
 async def activity(
     request: Request,
     session: SessionDep,

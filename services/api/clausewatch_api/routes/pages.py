@@ -5,17 +5,27 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from clausewatch_api import present, queries, readmodel
-from clausewatch_api.deps import PagingDep, ResourcesDep, SessionDep, change_filter
+from clausewatch_api.deps import SEVERITY_LIST, PagingDep, ResourcesDep, SessionDep, change_filter
 from clausewatch_api.filters import ChangeFilter, ProvisionFilter, split_values
 from clausewatch_api.provision_page import provision_detail
 from clausewatch_api.templating import render
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.models import Document
 
-router = APIRouter(include_in_schema=False)
+# The pages are in the OpenAPI schema too (tag "pages"), so schema-driven tests request them with odd inputs.
+HTML = {"content": {"text/html": {}}}
+router = APIRouter(
+    tags=["pages"],
+    default_response_class=HTMLResponse,
+    responses={
+        200: {**HTML, "description": "An HTML page."},
+        404: {**HTML, "description": "No such record."},
+    },
+)
 
 
 def env(request: Request) -> Environment:
@@ -113,7 +123,7 @@ async def search_page(
     templates: EnvDep,
     q: Annotated[str, Query(max_length=200)] = "",
     clause_type: Annotated[str, Query(max_length=200)] = "",
-    severity: Annotated[str, Query(max_length=100)] = "",
+    severity: Annotated[str, Query(max_length=100, pattern=SEVERITY_LIST)] = "",
 ) -> Response:
     """Search platforms, documents and current provisions by words, clause type or severity."""
     term = q.strip()
@@ -148,21 +158,17 @@ async def search_page(
     )
 
 
-@router.get("/unsubscribe/{token}")
-async def unsubscribe_form(request: Request, token: str, session: SessionDep, templates: EnvDep) -> Response:
-    """Ask to confirm: a GET changes nothing, because mail scanners follow links."""
-    subscriber = await queries.subscriber_by_token(session, token)
-    if subscriber is None:
-        return not_found(request, templates, "subscription")
-    return render(request, templates, "unsubscribe.html", token=token, done=False, active=subscriber.active)
-
-
-@router.post("/unsubscribe/{token}")
+@router.api_route("/unsubscribe/{token}", methods=["GET", "POST"])
 async def unsubscribe(request: Request, token: str, session: SessionDep, templates: EnvDep) -> Response:
-    """Stop every alert to this subscriber (RFC 8058 one-click POSTs land here too)."""
+    """GET asks to confirm (mail scanners follow links, so a GET changes nothing); POST stops every alert to this
+    subscriber (RFC 8058 one-click unsubscribe POSTs land here too)."""
     subscriber = await queries.subscriber_by_token(session, token)
     if subscriber is None:
         return not_found(request, templates, "subscription")
+    if request.method == "GET":
+        return render(
+            request, templates, "unsubscribe.html", token=token, done=False, active=subscriber.active
+        )
     subscriber.active = False
     session.add(subscriber)
     return render(request, templates, "unsubscribe.html", token=token, done=True, active=False)
