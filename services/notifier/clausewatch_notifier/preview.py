@@ -1,4 +1,4 @@
-"""Render an example alert e-mail and photograph it in Chromium: `python -m clausewatch_notifier.preview OUT.png`.
+"""Render an example e-mail and photograph it in Chromium: `python -m clausewatch_notifier.preview OUT.png [--digest]`.
 
 Used to produce docs/images/alert-email.png and by the browser test that checks the e-mail reads well. The example
 is made up (an AI image service's privacy policy starting to train on prompts), shaped like real pipeline output.
@@ -15,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from clausewatch_notifier.alerts import AlertView, build_alert, unsubscribe_link
-from clausewatch_notifier.render import render_alert
+from clausewatch_notifier.render import render_alert, render_digest
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "chromium", "chromium-browser")
 # Keep Chromium off the network (pitfalls: without these it tries outside hosts).
@@ -124,6 +124,41 @@ def example_html() -> str:
     )
 
 
+def example_digest_html() -> str:
+    """Return a weekly digest of three changes to one platform's documents, as the free tier receives it."""
+    pictora = example_alert()
+    second = pictora.model_copy(
+        update={
+            "change_set_id": "01J8Z9QK3T",
+            "document_title": "Terms of Service",
+            "summary": "Disputes now go to binding individual arbitration; class actions waived",
+            "severity": "high",
+            "regulations": ["EU Consumer Rights Directive"],
+            "link": "https://clausewatch.example/changes/01J8Z9QK3T",
+        }
+    )
+    other = pictora.model_copy(
+        update={
+            "change_set_id": "01J8ZB7M0P",
+            "document_id": "pictora/acceptable-use-policy",
+            "document_title": "Acceptable Use Policy",
+            "summary": "Generating images of real people without their consent is now prohibited",
+            "severity": "low",
+            "regulations": ["EU AI Act Art. 50"],
+            "link": "https://clausewatch.example/changes/01J8ZB7M0P",
+        }
+    )
+    return (
+        render_digest(
+            [pictora, second, other],
+            period="2026-W47",
+            tier="free",
+            unsubscribe_url=unsubscribe_link("https://clausewatch.example", "tok"),
+        ).html
+        or ""
+    )
+
+
 def find_chromium() -> str:
     """Return a Chromium executable, or raise FileNotFoundError."""
     for candidate in CHROMIUM_CANDIDATES:
@@ -160,10 +195,13 @@ def screenshot(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Render the example alert and save its screenshot to the path given (default docs/images/alert-email.png)."""
+    """Save a screenshot of the example alert (or, with --digest, a weekly digest) to the path given."""
     args = argv if argv is not None else sys.argv[1:]
-    out = Path(args[0] if args else "docs/images/alert-email.png")
-    print(screenshot(example_html(), out))
+    digest = "--digest" in args
+    paths = [a for a in args if not a.startswith("--")]
+    out = Path(paths[0] if paths else "docs/images/alert-email.png")
+    html = example_digest_html() if digest else example_html()
+    print(screenshot(html, out, height=560 if digest else 820))
 
 
 if __name__ == "__main__":
