@@ -193,9 +193,25 @@ async def change_tier(db: Database, subscriber_id: str, tier: str) -> Subscriber
         check_tier_change(new, len(await _platforms(session, subscriber_id)))
         if not new.filters:
             subscriber.filters = {}
+        if new.same_day and not get_tier(subscriber.tier).same_day:
+            await _release_digest_items(session, subscriber, utcnow())
         subscriber.tier = new.name
         session.add(subscriber)
         return await _out(session, subscriber)
+
+
+async def _release_digest_items(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
+    """On an upgrade to a same-day tier, send what was waiting for the weekly digest now, as alerts."""
+    queued = await session.exec(
+        select(Delivery).where(
+            Delivery.subscriber_id == subscriber.id,
+            Delivery.kind == "digest_item",
+            Delivery.status == "queued",
+        )
+    )
+    for item in queued.all():
+        item.kind, item.channel, item.status, item.next_attempt_at = "alert", "email", "pending", now
+        session.add(item)
 
 
 async def follow(db: Database, subscriber_id: str, platform_id: str) -> SubscriberOut:

@@ -9,7 +9,9 @@ from pathlib import Path
 from sqlmodel import select
 
 from clausewatch_notifier import management
+from clausewatch_notifier.delivery import DeliveryWorker
 from clausewatch_notifier.digest import DigestWorker
+from clausewatch_notifier.handlers import AssessmentHandler
 from clausewatch_shared.db import Database
 from clausewatch_shared.models import Delivery, DigestRun
 from clausewatch_shared.runtime import Runtime
@@ -143,4 +145,28 @@ async def test_catch_up_after_downtime(
     async with db.session() as s:
         statuses = sorted((d.kind, d.status) for d in (await s.exec(select(Delivery))).all())
     assert statuses == [("alert", "delivered"), ("digest", "delivered"), ("digest_item", "digested")]
+    await db.dispose()
+
+
+async def test_upgrading_sends_what_waited_for_the_digest(
+    tmp_path: Path, nats_server: NatsServer, sqlite_url: str, smtp: tuple[Inbox, int]
+) -> None:
+    """A free subscriber who upgrades to a same-day tier gets the changes queued for their digest as alerts at once, and no digest later."""
+    inbox, port = smtp
+    settings = make_settings(tmp_path, nats_server.url, sqlite_url, port)
+    db = Database(sqlite_url)
+    await add_platform(db, "acme", "Acme")
+    sub = (await management.create_subscriber(db, "free@example.org", now=JOINED)).subscriber
+    await management.follow(db, sub.id, "acme")
+    await AssessmentHandler(db, settings)(await add_change_set(db, "acme", 1))
+    worker = DeliveryWorker(db, settings)
+    assert await worker.run_once() == 0
+    await management.change_tier(db, sub.id, "watcher")
+    assert await worker.run_once() == 1
+    await worker.webhooks.aclose()
+    assert [str(m["Subject"]) for m in inbox.messages] == [
+        "[HIGH] Acme · Privacy Policy: AI training on prompts now opt-out only"
+    ]
+    later = FrozenClock(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    assert await DigestWorker(db, settings, clock=later).run_once() == []
     await db.dispose()
