@@ -1,0 +1,70 @@
+"""Each image leaves heavy packages out (deploy/Dockerfile): its services must build without importing them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[3]
+BROWSER = ["playwright"]
+SCIENCE = ["numpy", "scipy", "sklearn", "joblib", "threadpoolctl"]
+# What each Dockerfile target leaves out, and the services its image runs.
+IMAGES = {
+    "service": (BROWSER + SCIENCE, ["differ", "notifier", "api"]),
+    "analyzer": (BROWSER, ["analyzer"]),
+    "fetcher": (SCIENCE, ["fetcher"]),
+}
+
+PROGRAM = """
+import importlib.abc, sys
+BLOCKED = set(sys.argv[1].split(","))
+
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(f"No module named {name!r} (not in this image)", name=name)
+        return None
+
+sys.meta_path.insert(0, Block())
+import clausewatch.cli
+from clausewatch import services
+for name in sys.argv[2].split(","):
+    settings = services.load_service_settings(name, nats_url="nats://127.0.0.1:1", schedule_enabled=False)
+    services.app_factory(name)(settings)
+print("built", sys.argv[2])
+"""
+
+
+@pytest.mark.parametrize("image", sorted(IMAGES))
+def test_services_build_without_the_packages_their_image_leaves_out(image: str, tmp_path: Path) -> None:
+    """The CLI imports and each service of an image builds its app with the packages that image omits made unimportable."""
+    blocked, names = IMAGES[image]
+    result = subprocess.run(
+        [sys.executable, "-c", PROGRAM, ",".join(blocked), ",".join(names)],
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "CLAUSEWATCH_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == f"built {','.join(names)}"
+
+
+def test_the_dockerfile_leaves_out_what_this_test_blocks() -> None:
+    """The packages this test blocks are the ones the Dockerfile's NO_BROWSER and NO_SCIENCE leave out."""
+    text = (ROOT / "deploy" / "Dockerfile").read_text()
+    assert 'ARG NO_BROWSER="--no-install-package playwright"' in text
+    science = (
+        text.split('ARG NO_SCIENCE="', 1)[1].split('"', 1)[0].replace("--no-install-package ", "").split()
+    )
+    assert sorted(pkg.replace("scikit-learn", "sklearn") for pkg in science) == sorted(SCIENCE)
