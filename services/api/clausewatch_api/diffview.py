@@ -108,6 +108,28 @@ def from_segments(diff: Sequence[Any]) -> SideBySide | None:
     return view if changed or diff else None
 
 
+def coalesce(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Join changed runs separated only by a space, so '30 days' is one highlight rather than two."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(runs):
+        kind, text = runs[i]
+        if (
+            kind == ""
+            and text.isspace()
+            and out
+            and out[-1][0]
+            and i + 1 < len(runs)
+            and runs[i + 1][0] == out[-1][0]
+        ):
+            out[-1] = (out[-1][0], out[-1][1] + text + runs[i + 1][1])
+            i += 2
+            continue
+        out.append((kind, text))
+        i += 1
+    return out
+
+
 def from_texts(old: str | None, new: str | None) -> SideBySide:
     """Diff two texts word by word (whitespace kept) and return the two sides."""
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
@@ -120,7 +142,7 @@ def from_texts(old: str | None, new: str | None) -> SideBySide:
         else:
             _join(view.old, "del", "".join(a[i1:i2]))
             _join(view.new, "ins", "".join(b[j1:j2]))
-    return view
+    return SideBySide(old=coalesce(view.old), new=coalesce(view.new))
 
 
 def side_by_side(diff: Sequence[Any] | None, old: str | None, new: str | None) -> SideBySide:

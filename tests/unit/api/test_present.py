@@ -1,0 +1,92 @@
+"""Shaping the analyzer's JSON for pages: defensive reading of clause types, regulations, agencies and texts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from clausewatch_api.present import analysis_texts, clause_types, humanise, opt_outs, regulations
+from clausewatch_api.stability import months_between, rarity, stability
+
+
+def test_clause_types_accept_strings_dicts_and_skip_junk() -> None:
+    """Strings, analyzer dicts (id, name, confidence, evidence) are read; entries without an id are skipped."""
+    out = clause_types(
+        [
+            "arbitration",
+            {"id": "ai-training", "name": "AI training", "confidence": 0.9, "evidence": "we train"},
+            {"confidence": 1},
+            7,
+        ]
+    )
+    assert [c["id"] for c in out] == ["arbitration", "ai-training"]
+    assert out[1] == {
+        "id": "ai-training",
+        "label": "AI training",
+        "confidence": 0.9,
+        "evidence": ["we train"],
+    }
+
+
+def test_regulations_merge_ids_with_details_and_agencies() -> None:
+    """Regulation ids pick up the analyzer's details: name, jurisdiction, article titles and agencies."""
+    texts = {
+        "regulation_details": [
+            {
+                "id": "gdpr",
+                "name": "GDPR",
+                "jurisdiction_name": "European Union",
+                "articles": [{"id": "Art. 6", "title": "lawful basis"}],
+                "agencies": [{"name": "EDPB", "complaint_url": "https://edpb.example"}],
+            }
+        ]
+    }
+    (gdpr, ccpa) = regulations(["gdpr", "ccpa"], texts)
+    assert gdpr["name"] == "GDPR"
+    assert gdpr["jurisdiction"] == "European Union"
+    assert gdpr["articles"] == ["Art. 6 (lawful basis)"]
+    assert gdpr["agencies"][0]["url"] == "https://edpb.example"
+    assert ccpa["name"] == "CCPA"
+    assert ccpa["agencies"] == []
+
+
+def test_texts_map_the_analyzer_names_and_tolerate_absence() -> None:
+    """what_you_can_do items become title/text/route; a missing texts dict gives empty fields, not errors."""
+    texts = analysis_texts(
+        {
+            "consumer_impact": "You pay.",
+            "what_you_can_do": [{"title": "Email", "detail": "Write", "route": "a@b.example"}],
+        }
+    )
+    assert texts["impact"] == "You pay."
+    assert texts["what_to_do"] == [{"title": "Email", "text": "Write", "route": "a@b.example"}]
+    assert analysis_texts(None)["why_it_matters"] == ""
+
+
+def test_opt_outs_keep_kind_value_and_context() -> None:
+    """Opt-out routes keep their kind and value, and the sentence they came from."""
+    assert opt_outs([{"kind": "email", "value": "a@b.example", "context": "Email a@b.example."}]) == [
+        {"kind": "email", "value": "a@b.example", "text": "Email a@b.example."}
+    ]
+
+
+def test_humanise_capitalises_known_acronyms() -> None:
+    """Ids become readable labels with acronyms in capitals."""
+    assert humanise("ai-model-training") == "AI model training"
+    assert humanise("gdpr") == "GDPR"
+
+
+def test_rarity_labels_follow_the_catalogue_share() -> None:
+    """No other platform is Unique; up to max(1, 10%) of the catalogue is Rare; more is Common."""
+    assert rarity(0, 343, 0)["text"] == "Unique · 0 of 343 platforms"
+    assert rarity(1, 343, 5)["label"] == "Rare"
+    assert rarity(34, 343, 40)["label"] == "Rare"
+    assert rarity(35, 343, 40)["label"] == "Common"
+
+
+def test_stability_counts_started_months() -> None:
+    """A provision watched since April is monitored for the months begun since, and unchanged means Stable."""
+    now = datetime(2026, 6, 10, tzinfo=UTC)
+    since = datetime(2026, 4, 3, tzinfo=UTC)
+    assert months_between(since, now) == 3
+    assert stability(0, since, now, since, now)["label"] == "Stable"
+    assert stability(3, since, now, since, now)["label"] == "Volatile"
