@@ -6,6 +6,7 @@ Apprise URL (which carries a token) is never put in an error message or a log li
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -40,6 +41,22 @@ def redact_url(url: str) -> str:
     host = parts.hostname or ""
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+class _RedactURLs(logging.Filter):
+    """Strip credentials, query and fragment from URLs in httpx's request log lines (webhook URLs carry tokens)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_url(str(a)) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+def install_log_redaction() -> None:
+    """Attach the URL-redacting filter to httpx's logger once (idempotent)."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _RedactURLs) for f in logger.filters):
+        logger.addFilter(_RedactURLs())
 
 
 class EmailSender:
@@ -78,6 +95,7 @@ class WebhookSender:
 
     def __init__(self, settings: NotifierSettings, client: httpx.AsyncClient | None = None) -> None:
         self._settings = settings
+        install_log_redaction()
         # Redirects are not followed: a 30x to an internal address would walk around the SSRF check.
         self._client = client or httpx.AsyncClient(
             timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
