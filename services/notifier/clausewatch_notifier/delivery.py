@@ -108,7 +108,7 @@ class DeliveryWorker:
                 if delivery.channel in ("webhook", "apprise")
                 else None
             )
-        if subscriber is None or (not subscriber.active and delivery.kind != "notice"):
+        if subscriber is None or not subscriber.active:
             await self._close(delivery_id, "cancelled", "subscriber unsubscribed")
             return
         if delivery.channel in ("webhook", "apprise") and (endpoint is None or not endpoint.enabled):

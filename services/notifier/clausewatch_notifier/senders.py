@@ -16,6 +16,7 @@ import aiosmtplib
 import httpx
 
 from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.ssrf import pin
 from clausewatch_notifier.targets import UnsafeTargetError, check_apprise_target, check_target
 
 
@@ -106,15 +107,21 @@ class WebhookSender:
         destination = redact_url(url)
         started = time.perf_counter()
         try:
-            await check_target(
+            addresses = await check_target(
                 url,
                 require_https=self._settings.https_required,
                 allow_private=self._settings.allow_private_webhook_targets,
             )
         except UnsafeTargetError as exc:
             return Outcome(False, destination, error=f"refused target: {exc}", retryable=False)
+        pinned, host_header, server_name = pin(url, addresses[0])
         try:
-            response = await self._client.post(url, content=body, headers=headers)
+            response = await self._client.post(
+                pinned,
+                content=body,
+                headers={**headers, "host": host_header},
+                extensions={"sni_hostname": server_name},
+            )
         except httpx.HTTPError as exc:
             return Outcome(
                 False, destination, error=f"{type(exc).__name__}: {exc}"[:500], duration_ms=_ms(started)

@@ -3,14 +3,14 @@
 A webhook URL is chosen by a subscriber, so without a check anyone could make our servers POST to
 http://169.254.169.254/ (cloud metadata), http://127.0.0.1:8222/ (the NATS monitor) or the office intranet.
 The URL's host is resolved and every address it resolves to must be public; the check runs when the endpoint is
-registered and again before every send, because DNS answers change.
+registered and again before every send, and the send connects to the address that was checked (`pin`).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 
 class UnsafeTargetError(ValueError):
@@ -79,3 +79,19 @@ def check_addresses(host: str, addresses: Iterable[str], *, allow_private: bool)
                 "(an operator can allow private targets with CLAUSEWATCH_ALLOW_PRIVATE_WEBHOOK_TARGETS)"
             )
             raise UnsafeTargetError(msg)
+
+
+def pin(url: str, address: str) -> tuple[str, str, str]:
+    """Return (the URL aimed at `address`, the Host header, the TLS server name) for a checked URL.
+
+    Connecting to the address we checked, rather than letting the HTTP client resolve the name again, closes the
+    DNS-rebinding gap between check and use; the Host header and TLS SNI keep the original name, so virtual hosts
+    and certificate verification work as before.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    literal = f"[{address}]" if ipaddress.ip_address(address).version == 6 else address
+    pinned = urlunsplit((parts.scheme, literal + port, parts.path, parts.query, ""))
+    host_header = (f"[{host}]" if ":" in host else host) + port
+    return pinned, host_header, host

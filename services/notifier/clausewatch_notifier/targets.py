@@ -23,10 +23,12 @@ async def resolve(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
-async def check_target(url: str, *, require_https: bool, allow_private: bool) -> None:
-    """Raise UnsafeTargetError unless the URL is well formed and its host resolves only to allowed addresses."""
+async def check_target(url: str, *, require_https: bool, allow_private: bool) -> list[str]:
+    """Return the URL's host's addresses if the URL is well formed and they are all allowed; raise otherwise."""
     host = check_url_shape(url, require_https=require_https)
-    check_addresses(host, await resolve(host), allow_private=allow_private)
+    addresses = await resolve(host)
+    check_addresses(host, addresses, allow_private=allow_private)
+    return addresses
 
 
 __all__ = ["UnsafeTargetError", "check_apprise_target", "check_target", "resolve"]

@@ -127,3 +127,26 @@ async def test_ssrf_is_checked_again_at_send_time(
     assert log[0].attempts == 1
     assert "loopback" in (log[0].last_error or "")
     await db.dispose()
+
+
+async def test_send_connects_to_the_checked_address_under_the_original_name(
+    tmp_path: Path, sqlite_url: str, smtp: tuple[Inbox, int]
+) -> None:
+    """A webhook to http://localhost:PORT is sent to the address that was checked, with Host still naming localhost."""
+    settings = make_settings(tmp_path, "nats://127.0.0.1:1", sqlite_url, smtp[1])
+    db = Database(sqlite_url)
+    await add_platform(db)
+    event = await add_change_set(db)
+    comp = (await management.create_subscriber(db, "c@example.org", tier="compliance")).subscriber
+    with webhook_receiver() as receiver:
+        await management.register_endpoint(
+            db, settings, comp.id, f"http://localhost:{receiver.port}/hook?k=v"
+        )
+        await AssessmentHandler(db, settings)(event)
+        worker = DeliveryWorker(db, settings)
+        await worker.run_once()
+        await worker.webhooks.aclose()
+    assert len(receiver.requests) == 1
+    assert receiver.requests[0].headers["host"] == f"localhost:{receiver.port}"
+    assert receiver.requests[0].path == "/hook?k=v"
+    await db.dispose()

@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from clausewatch_notifier.ssrf import UnsafeTargetError, address_problem, check_addresses, check_url_shape
+from clausewatch_notifier.ssrf import (
+    UnsafeTargetError,
+    address_problem,
+    check_addresses,
+    check_url_shape,
+    pin,
+)
 from clausewatch_notifier.targets import check_apprise_target
 
 
@@ -72,3 +78,18 @@ async def test_self_hosted_apprise_targets_are_checked_and_hosted_ones_pass() ->
     await check_apprise_target("slack://TokenA/TokenB/TokenC/#general", allow_private=False)
     with pytest.raises(UnsafeTargetError, match="not an Apprise URL"):
         await check_apprise_target("no-scheme", allow_private=False)
+
+
+def test_pin_aims_at_the_checked_address_and_keeps_the_name() -> None:
+    """A pinned URL connects to the checked address while Host and TLS server name stay the original host."""
+    assert pin("https://hooks.example.com:8443/cw?x=1#f", "93.184.216.34") == (
+        "https://93.184.216.34:8443/cw?x=1",
+        "hooks.example.com:8443",
+        "hooks.example.com",
+    )
+    assert pin("https://hooks.example.com/cw", "2606:4700::1111") == (
+        "https://[2606:4700::1111]/cw",
+        "hooks.example.com",
+        "hooks.example.com",
+    )
+    assert pin("http://[2606:4700::1111]:80/x", "2606:4700::1111")[1] == "[2606:4700::1111]:80"
