@@ -49,15 +49,15 @@ def detect_charset(data: bytes, content_type: str | None = None) -> str:
         codec = _codec(match.group(1)) if match else None
         if codec:
             return codec
-    match = _META_CHARSET.search(data[:4096])
-    codec = _codec(match.group(1).decode("ascii", "ignore")) if match else None
+    meta = _META_CHARSET.search(data[:4096])
+    codec = _codec(meta.group(1).decode("ascii", "ignore")) if meta else None
     if codec:
         return codec
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
         best = from_bytes(data[:200_000]).best()
-        return _codec(best.encoding) if best is not None and _codec(best.encoding) else "cp1252"
+        return (_codec(best.encoding) if best is not None else None) or "cp1252"
     return "utf-8"
 
 

@@ -122,7 +122,7 @@ class CaptureHandler:
             snapshot_id=snap_id,
             sha256=sha,
             parts=snapshot_parts(outcome.parts, hashes),
-            fetcher=outcome.fetcher,  # type: ignore[arg-type]
+            fetcher=outcome.fetcher,
             captured_at=now,
             archive_url=archive_url,
         )

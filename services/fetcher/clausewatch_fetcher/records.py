@@ -75,9 +75,14 @@ async def begin_capture(
                     and_(col(FetchSlot.outcome) == "capturing", col(FetchSlot.lease_until) < now),
                 ),
             )
-            .values(outcome="capturing", lease_until=now + lease, worker=worker)
+            .values(
+                outcome="capturing",
+                lease_until=now + lease,
+                worker=worker,
+                attempts=col(FetchSlot.attempts) + 1,
+            )
         )
-        taken = result.rowcount == 1  # type: ignore[attr-defined]
+        taken = result.rowcount == 1
         if not taken:
             row = (
                 await session.exec(
@@ -226,7 +231,7 @@ async def advance_due(db: Database, document_id: str, *, expected: datetime, new
             .where(col(Document.id) == document_id, col(Document.next_due_at) == expected)
             .values(next_due_at=new_due)
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
 
 async def stale_claims(db: Database, older_than: datetime) -> list[FetchSlot]:

@@ -32,7 +32,7 @@ def capture_request(document_id: str, slot: str, reason: str = "schedule") -> tu
         correlation_id=derived_id("capture", document_id, slot),
         document_id=document_id,
         slot=slot,
-        reason=reason,  # type: ignore[arg-type]
+        reason=reason,
     )
     return event, f"capture:{document_id}:{slot}"
 

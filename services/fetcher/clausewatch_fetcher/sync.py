@@ -7,9 +7,11 @@ and versions are evidence.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from clausewatch_fetcher.catalogue import Catalogue
@@ -17,6 +19,8 @@ from clausewatch_fetcher.schedule import initial_due
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.models import Document, Platform
+
+_ATTEMPTS = 5
 
 
 async def sync_catalogue(
@@ -28,17 +32,39 @@ async def sync_catalogue(
     now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> dict[str, int]:
-    """Upsert platforms and documents from the catalogue; return counts of added, updated and deactivated documents."""
-    now = now or utcnow()
+    """Upsert platforms and documents from the catalogue; return counts of added, updated and deactivated documents.
+
+    Safe when several replicas start at once: the loser of an insert race sees a unique-key error, and simply runs
+    the (idempotent) sync again, now finding the rows the winner inserted.
+    """
+    for attempt in range(_ATTEMPTS):
+        try:
+            return await _sync_once(db, catalogue, default_interval, initial_spread, now or utcnow(), rng)
+        except (IntegrityError, OperationalError):
+            if attempt == _ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+async def _sync_once(
+    db: Database,
+    catalogue: Catalogue,
+    default_interval: int,
+    initial_spread: float,
+    now: datetime,
+    rng: random.Random | None,
+) -> dict[str, int]:
     counts = {"added": 0, "updated": 0, "deactivated": 0, "platforms": 0}
     async with db.session() as session:
         existing_platforms = {p.id: p for p in (await session.exec(select(Platform))).all()}
-        for decl in catalogue.platforms:
-            platform = existing_platforms.get(decl.id) or Platform(id=decl.id, name=decl.name)
-            platform.name = decl.name
-            platform.website = decl.website
-            platform.jurisdictions = list(decl.jurisdictions)
-            platform.categories = list(decl.categories)
+        for declared_platform in catalogue.platforms:
+            pid = declared_platform.id
+            platform = existing_platforms.get(pid) or Platform(id=pid, name=declared_platform.name)
+            platform.name = declared_platform.name
+            platform.website = declared_platform.website
+            platform.jurisdictions = list(declared_platform.jurisdictions)
+            platform.categories = list(declared_platform.categories)
             session.add(platform)
             counts["platforms"] += 1
         await session.flush()

@@ -90,4 +90,7 @@ class FetchSlot(SQLModel, table=True):
     lease_until: datetime | None = utc_field(nullable=True)
     finished_at: datetime | None = utc_field(nullable=True)
     worker: str | None = Field(default=None, max_length=120)
+    attempts: int = Field(
+        default=0, description="Captures started for this slot (more than 1 only after a crash)."
+    )
     event: dict[str, Any] = json_field(default_factory=dict)

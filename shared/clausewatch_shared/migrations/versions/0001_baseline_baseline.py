@@ -2,7 +2,7 @@
 
 Revision ID: 0001_baseline
 Revises:
-Create Date: 2026-11-22 05:10:19.056940
+Create Date: 2026-11-22 05:50:05.355903
 """
 
 from __future__ import annotations
@@ -239,6 +239,7 @@ def upgrade() -> None:
         sa.Column("lease_until", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("finished_at", clausewatch_shared.models._types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("worker", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("event", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
