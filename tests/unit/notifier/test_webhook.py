@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cloudevents.core.bindings import http
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -29,6 +30,9 @@ def test_body_is_a_structured_cloudevent() -> None:
     assert event["subject"] == "leonardo-ai/privacy-policy"
     assert event["time"].startswith("2026-06-02T09:30:00")
     assert event["data"]["changes"][0]["old_text"].startswith("We may use")
+    parsed = http.from_http_event(http.HTTPMessage({"content-type": "application/cloudevents+json"}, _body()))
+    assert parsed.get_id() == "d-1"
+    assert parsed.get_type() == "org.clausewatch.change.assessed.v1"
 
 
 def test_signature_verifies_and_tampering_fails() -> None:
