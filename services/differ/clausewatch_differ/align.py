@@ -23,6 +23,9 @@ from clausewatch_differ.worddiff import seq_diff
 PAIR_THRESHOLD = 55.0
 # Above this many candidate pairs, cross-gap matching is skipped: a near-total rewrite is reported as such.
 MAX_CROSS_PAIRS = 250_000
+# Work bounds of the similarity matrix: characters compared per provision, and total cells.
+_SCORE_CHARS = 4_000
+MAX_MATRIX_CELLS = 60_000_000_000
 # Split and merge detection tries windows of consecutive blocks: only in gaps small enough to stay fast.
 MAX_SPLIT_PAIRS = 3_000
 
@@ -137,7 +140,11 @@ def _splits_and_merges(
         a, b = (gap_old, gap_new) if relation == "split" else (gap_new, gap_old)
         if len(b) < 2 or not a or len(a) * len(b) > MAX_SPLIT_PAIRS:
             continue
-        singles = process.cdist([_words(src[x]) for x in a], [_words(dst[y]) for y in b], scorer=fuzz.ratio)
+        singles = process.cdist(
+            [_words(src[x])[:_SCORE_CHARS] for x in a],
+            [_words(dst[y])[:_SCORE_CHARS] for y in b],
+            scorer=fuzz.ratio,
+        )
         for row, x in zip(singles, list(a), strict=True):
             single = float(max(row))
             # A block that has a near-identical counterpart was not split; one with few words is not worth it.
@@ -172,7 +179,7 @@ def _best_window(
             if b[end] != b[end - 1] + 1:
                 break
             joined.extend(dst[b[end]].tokens)
-            score = fuzz.ratio(whole, " ".join(joined))
+            score = fuzz.ratio(whole[: 2 * _SCORE_CHARS], " ".join(joined)[: 2 * _SCORE_CHARS])
             if score >= 80 and score > single and (best is None or score > best[0]):
                 best = (score, start, end)
             if len(joined) > 2 * len(block.tokens):
@@ -196,9 +203,13 @@ def _pair_similar(
         return
     if len(gap_old) * len(gap_new) > MAX_CROSS_PAIRS:
         return
+    # Bound the work of the similarity matrix (rapidfuzz is O(n*m/64) per pair): megabyte provisions are
+    # compared by their first words only.
+    a_texts = [_words(old[i])[:_SCORE_CHARS] for i in gap_old]
+    b_texts = [_words(new[j])[:_SCORE_CHARS] for j in gap_new]
+    if sum(map(len, a_texts)) * sum(map(len, b_texts)) > MAX_MATRIX_CELLS:
+        return
     # Headings pair with headings, body with body: a heading is never a reworded paragraph.
-    a_texts = [_words(old[i]) for i in gap_old]
-    b_texts = [_words(new[j]) for j in gap_new]
     scores = process.cdist(a_texts, b_texts, scorer=fuzz.ratio, score_cutoff=PAIR_THRESHOLD, workers=1)
     candidates = []
     for ai, row in enumerate(scores):

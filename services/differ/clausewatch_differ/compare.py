@@ -26,6 +26,7 @@ _KIND_NAMES = {
     "code": "block",
 }
 _SNIPPET = 90
+_HINTS_UP_TO_CHARS = 200_000
 
 
 @dataclass
@@ -222,9 +223,12 @@ def _modified(
 ) -> ChangeRecord:
     diff = word_diff(old_text, new_text)
     # Hints and the summary read the visible words: a link target is not a word of the provision.
-    old_plain = "\n".join(old[i].plain for i in match.old)
-    new_plain = "\n".join(new[j].plain for j in match.new)
-    plain_diff = word_diff(old_plain, new_plain)
+    if len(old_text) + len(new_text) > _HINTS_UP_TO_CHARS:
+        old_plain, new_plain, plain_diff = old_text, new_text, diff
+    else:
+        old_plain = "\n".join(old[i].plain for i in match.old)
+        new_plain = "\n".join(new[j].plain for j in match.new)
+        plain_diff = word_diff(old_plain, new_plain)
     deleted = " ".join(t for op, t in plain_diff if op == "-")
     inserted = " ".join(t for op, t in plain_diff if op == "+")
     same_words = comparison_tokens(old_text) == comparison_tokens(new_text)
@@ -238,7 +242,11 @@ def _modified(
             f"({', '.join(kinds) or 'same words'}).",
             diff,
         )  # fmt: skip
-    hints, details = modification_hints(old_plain, new_plain, inserted, deleted)
+    if len(old_text) + len(new_text) > _HINTS_UP_TO_CHARS:
+        # Lexical hints about a provision of megabytes would say nothing useful and cost seconds.
+        hints, details = ["reworded"], ["reworded"]
+    else:
+        hints, details = modification_hints(old_plain, new_plain, inserted, deleted)
     what = "; ".join([*(_structure_phrase([s]) for s in structural), *details])
     change = _first_edit(plain_diff)
     return ChangeRecord(

@@ -94,20 +94,32 @@ def decode(data: bytes) -> str:
 
 
 def _decode_mixed(data: bytes) -> str:
+    lines = data.split(b"\n")
+    utf8_lines = 0
+    for line in lines:
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                utf8_lines += 1
+            except UnicodeDecodeError:
+                pass
+    if utf8_lines:
+        # Mixed encodings (a UTF-8 page with a pasted Windows-1252 paragraph): decode each line on its own.
+        return "\n".join(_decode_line(line) for line in lines)
     best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding not in {"utf_8", "ascii"}:
+    if best is not None:
         try:
             return data.decode(best.encoding)
         except (UnicodeDecodeError, LookupError):
             pass
-    # Mixed encodings (a UTF-8 page with a pasted Windows-1252 paragraph): decode each line on its own.
-    lines = []
-    for line in data.split(b"\n"):
-        try:
-            lines.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            lines.append(line.decode("cp1252", errors="replace"))
-    return "\n".join(lines)
+    return data.decode("cp1252", errors="replace")
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
 
 
 def _refuse_binary(text: str) -> None:

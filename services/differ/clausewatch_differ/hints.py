@@ -99,11 +99,23 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
 
 def _renumbered(old: str, new: str) -> bool:
     """Return True if the two texts differ only in a leading number ("3. Sharing" → "4. Sharing")."""
-    a, b = strip_markup(old).strip().lstrip("#").strip(), strip_markup(new).strip().lstrip("#").strip()
-    ma, mb = _LEADING_NUMBER.match(a), _LEADING_NUMBER.match(b)
-    if not (ma and mb) or ma.group(0) == mb.group(0):
+    a = strip_markup(old).strip().lstrip("#*-+ ").strip()
+    b = strip_markup(new).strip().lstrip("#*-+ ").strip()
+    rest_a, rest_b = _strip_numbers(a), _strip_numbers(b)
+    if rest_a == a and rest_b == b:
         return False
-    return _WORD.findall(a[ma.end() :].lower()) == _WORD.findall(b[mb.end() :].lower())
+    # Numbers added, dropped or changed in front of the same words ("1. Scope" → "Scope", "3." → "4.").
+    words_a = _WORD.findall(rest_a.lower())
+    return bool(words_a) and words_a == _WORD.findall(rest_b.lower())
+
+
+def _strip_numbers(text: str) -> str:
+    """Return text without its leading numbering ("1. 1.2 Scope" → "Scope")."""
+    while True:
+        match = _LEADING_NUMBER.match(text)
+        if match is None:
+            return text
+        text = text[match.end() :]
 
 
 def cosmetic_kinds(old: str, new: str) -> list[str]:

@@ -113,7 +113,10 @@ def clean_line(line: str) -> str:
     line = _CONTROL.sub("", line)
     if "](" in line:
         line = _MD_LINK.sub(_clean_link_match, line)
-    return _SPACES.sub(" ", line).strip()
+    body = line.lstrip(" ")
+    # Leading indentation is kept (it nests list items); everything else collapses to single spaces.
+    indent = min(len(line) - len(body), 12) if body else 0
+    return " " * indent + _SPACES.sub(" ", body).strip()
 
 
 def clean_text(text: str) -> str:
@@ -122,7 +125,7 @@ def clean_text(text: str) -> str:
     blank = True
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = clean_line(raw)
-        if not line:
+        if not line.strip():
             if not blank:
                 out.append("")
             blank = True

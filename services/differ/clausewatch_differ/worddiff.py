@@ -15,8 +15,13 @@ from rapidfuzz.distance import Indel
 # A token is a word, a run of spaces, or one other character: diffs then never split a word.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _OPS = {0: "=", -1: "-", 1: "+"}
+COARSE_ABOVE_CHARS = 1_000_000
+# A phrase ends after sentence punctuation or after a long word: boundaries depend on content, not position.
+_PHRASE = re.compile(r"(?:[^.;!?\n]*?(?:[.;!?\n]+|\w{8,}))\s*|.+$", re.S)
 # Above this many cells (len(a) * len(b)) the exact LCS gives way to diff-match-patch with its time budget.
 _EXACT_LIMIT = 20_000_000
+# Above this many tokens in the edited middle, tokens are grouped in chunks first (20 MB inputs).
+_CHUNK_ABOVE = 200_000
 
 Segment = list[str]
 
@@ -80,7 +85,9 @@ def seq_diff(a: Sequence[str], b: Sequence[str], timeout: float = 1.0) -> list[t
     elif mid_a and not mid_b:
         out.append((-1, list(mid_a)))
     elif mid_a and mid_b:
-        if len(mid_a) * len(mid_b) <= _EXACT_LIMIT:
+        if len(mid_a) + len(mid_b) > _CHUNK_ABOVE:
+            out.extend(_chunked_diff(mid_a, mid_b, timeout))
+        elif len(mid_a) * len(mid_b) <= _EXACT_LIMIT:
             for op in Indel.opcodes(mid_a, mid_b):
                 if op.tag == "equal":
                     out.append((0, list(mid_a[op.src_start : op.src_end])))
@@ -93,6 +100,30 @@ def seq_diff(a: Sequence[str], b: Sequence[str], timeout: float = 1.0) -> list[t
             out.extend(_dmp_diff(list(mid_a), list(mid_b), timeout))
     if tail:
         out.append((0, list(a[n - tail :])))
+    return out
+
+
+def _chunks(tokens: Sequence[str]) -> list[tuple[str, ...]]:
+    """Cut tokens into content-defined chunks (ends after sentence marks or at tokens whose hash says so).
+
+    Boundaries depend on the tokens, not on positions, so an insertion shifts no chunk after it.
+    """
+    chunks: list[tuple[str, ...]] = []
+    start = 0
+    for k, tok in enumerate(tokens):
+        if tok in {".", "\n", "\n\n", ";"} or hash(tok) % 61 == 0:
+            chunks.append(tuple(tokens[start : k + 1]))
+            start = k + 1
+    if start < len(tokens):
+        chunks.append(tuple(tokens[start:]))
+    return chunks
+
+
+def _chunked_diff(a: Sequence[str], b: Sequence[str], timeout: float) -> list[tuple[int, list[str]]]:
+    """Diff very long token sequences chunk by chunk: coarser near edits, but linear enough never to hang."""
+    out: list[tuple[int, list[str]]] = []
+    for op, chunks in seq_diff(_chunks(a), _chunks(b), timeout):  # type: ignore[arg-type]
+        out.append((op, [tok for chunk in chunks for tok in chunk]))
     return out
 
 
@@ -112,8 +143,15 @@ def _dmp_diff(a: list[str], b: list[str], timeout: float) -> list[tuple[int, lis
 
 
 def word_diff(old: str, new: str, timeout: float = 1.0) -> list[Segment]:
-    """Return the word-level diff of two texts as `[op, text]` segments, adjacent ones of a kind merged."""
-    runs = seq_diff(tokenize(old), tokenize(new), timeout)
+    """Return the word-level diff of two texts as `[op, text]` segments, adjacent ones of a kind merged.
+
+    Texts over a megabyte are diffed by phrase (content-defined pieces of about ten words) rather than by word,
+    which keeps a 20 MB input to seconds.
+    """
+    if len(old) + len(new) > COARSE_ABOVE_CHARS:
+        runs = seq_diff(_PHRASE.findall(old), _PHRASE.findall(new), timeout)
+    else:
+        runs = seq_diff(tokenize(old), tokenize(new), timeout)
     segments: list[Segment] = []
     for op, toks in runs:
         text = "".join(toks)

@@ -1,0 +1,115 @@
+"""Extraction of HTML, PDF, Markdown and text into clean structured text."""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+
+from clausewatch_differ.blocks import parse_blocks
+from clausewatch_differ.extract import ExtractionError, Spec, extract, html_to_markdown
+
+PAGE = """<!doctype html><html><head><title>x</title><script>var a=1;</script><style>p{}</style></head><body>
+<header><nav><ul><li><a href="/">Home</a></li></ul></nav></header>
+<div id="onetrust-banner-sdk">We use cookies. <button>Accept</button></div>
+<div class="content"><h1>Privacy Policy</h1><p>Effective <b>1 March 2026</b>.</p>
+<h2>What we collect</h2><ul><li>Your <a href="https://x.com/def?utm_source=a">name</a></li><li>Your email<ul><li>and its domain</li></ul></li></ul>
+<table><tr><th>Purpose</th><th>Basis</th></tr><tr><td>Billing</td><td>Contract</td></tr></table>
+<div class="promo">Download our app!</div></div>
+<footer>© Acme · <a href="/sitemap">Sitemap</a></footer></body></html>"""
+
+
+def test_html_keeps_headings_lists_and_tables_and_drops_page_furniture() -> None:
+    """Navigation, cookie banners, scripts and footers go; headings, nested lists, tables and links stay."""
+    text = html_to_markdown(PAGE)
+    assert "# Privacy Policy" in text
+    assert "## What we collect" in text
+    assert "- Your [name](https://x.com/def?utm_source=a)" in text
+    assert "  - and its domain" in text
+    assert "| Purpose | Basis |" in text
+    assert "| Billing | Contract |" in text
+    for gone in ("Home", "cookies", "var a", "Sitemap", "©"):
+        assert gone not in text
+
+
+def test_catalogue_selectors_choose_and_remove_content() -> None:
+    """The document spec's select and remove selectors are applied."""
+    text = extract(
+        PAGE.encode(), "text/html", Spec.from_json({"select": ".content", "remove": [".promo", "table"]})
+    )
+    assert "Download our app" not in text
+    assert "Billing" not in text
+    assert "Privacy Policy" in text
+    assert "utm_source" not in text  # cleaned after extraction
+
+
+def test_blocks_carry_heading_paths_and_kinds() -> None:
+    """Provisions are split into headings, paragraphs, items and rows, each under its heading path."""
+    blocks = parse_blocks(extract(PAGE.encode(), "text/html"))
+    item = next(b for b in blocks if "and its domain" in b.text)
+    assert item.kind == "item"
+    assert item.level == 1
+    assert item.heading_path == ("Privacy Policy", "What we collect")
+    assert [b.kind for b in blocks if b.kind == "row"] == ["row", "row"]
+
+
+def test_setext_headings_and_escaped_numbers_become_clean_heading_paths() -> None:
+    """OTA-style setext headings with escaped numbering give readable heading paths."""
+    blocks = parse_blocks("1\\. COLLECTION\n-------------\n\nWe collect data.\n")
+    assert blocks[0].kind == "heading"
+    assert blocks[1].heading_path == ("1. COLLECTION",)
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """Build a minimal one-page PDF showing the given lines (Helvetica)."""
+    ops = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) Tj T*" for line in lines) + " ET"
+    stream = zlib.compress(ops.encode("latin-1"))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_pdf_text_is_extracted_into_paragraphs() -> None:
+    """A PDF's text comes out with its sentences as paragraphs."""
+    text = extract(
+        _pdf(["Terms of Service", "We may end your account at any time.", "Fees are due monthly."])
+    )
+    blocks = parse_blocks(text)
+    assert [b.text for b in blocks] == [
+        "Terms of Service",
+        "We may end your account at any time.",
+        "Fees are due monthly.",
+    ]
+
+
+def test_a_broken_pdf_is_a_clear_error() -> None:
+    """A file that claims to be PDF but is not raises ExtractionError."""
+    with pytest.raises(ExtractionError):
+        extract(b"%PDF-1.4\nnot really a pdf" + bytes(range(32)) * 10)
+
+
+def test_binary_input_is_refused() -> None:
+    """Bytes full of control characters are refused, not diffed as text."""
+    with pytest.raises(ExtractionError, match="binary"):
+        extract(bytes(range(256)) * 20, name="x.txt")
+
+
+def test_utf16_and_legacy_encodings_are_decoded() -> None:
+    """UTF-16 with a BOM and Windows-1252 text decode to the same words."""
+    text = "Données personnelles – “privacy”"
+    assert "Données" in extract(text.encode("utf-16"))
+    assert "Données" in extract(text.encode("cp1252"))
