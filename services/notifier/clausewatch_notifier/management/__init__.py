@@ -1,0 +1,64 @@
+"""Managing subscribers: plain async functions over a Database, used by the CLI and (re-wired) by the HTTP API.
+
+Each function validates, writes in one transaction and returns a pydantic model; errors are the typed ones in
+`errors` (NotFoundError 404, ConflictError 409, TierError 403, UnsafeTargetError / ScheduleError 422). Secrets
+(API keys, signing secrets) are returned once, when made, and stored hashed (API keys) or only used to sign.
+"""
+
+from __future__ import annotations
+
+from clausewatch_notifier.management._common import hash_api_key
+from clausewatch_notifier.management.deliveries import get_delivery, list_deliveries, replay
+from clausewatch_notifier.management.endpoints import (
+    list_endpoints,
+    register_endpoint,
+    rotate_secret,
+    set_endpoint_enabled,
+)
+from clausewatch_notifier.management.subscribers import (
+    authenticate,
+    change_tier,
+    create_subscriber,
+    follow,
+    get_subscriber,
+    set_digest_schedule,
+    set_filters,
+    unfollow,
+    unsubscribe,
+)
+from clausewatch_notifier.schemas import (
+    AttemptOut,
+    DeliveryOut,
+    EndpointOut,
+    EndpointSecret,
+    ReplayResult,
+    SubscriberCreated,
+    SubscriberOut,
+)
+
+__all__ = [
+    "AttemptOut",
+    "DeliveryOut",
+    "EndpointOut",
+    "EndpointSecret",
+    "ReplayResult",
+    "SubscriberCreated",
+    "SubscriberOut",
+    "authenticate",
+    "change_tier",
+    "create_subscriber",
+    "follow",
+    "get_delivery",
+    "get_subscriber",
+    "hash_api_key",
+    "list_deliveries",
+    "list_endpoints",
+    "register_endpoint",
+    "replay",
+    "rotate_secret",
+    "set_digest_schedule",
+    "set_endpoint_enabled",
+    "set_filters",
+    "unfollow",
+    "unsubscribe",
+]

@@ -1,0 +1,210 @@
+"""Subscribers: creation, tier, follows, filters, digest schedule, API keys and unsubscribing."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from clausewatch_notifier import store
+from clausewatch_notifier.errors import ConflictError, NotFoundError
+from clausewatch_notifier.management._common import (
+    EMAIL_PATTERN,
+    get_subscriber_row,
+    hash_api_key,
+    platforms_of,
+    subscriber_out,
+)
+from clausewatch_notifier.schedule import parse_weekday, zone
+from clausewatch_notifier.schemas import (
+    SubscriberCreated,
+    SubscriberOut,
+)
+from clausewatch_notifier.tiers import (
+    check_follow,
+    check_tier_change,
+    get_tier,
+    normalise_filters,
+)
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.ids import new_id
+from clausewatch_shared.models import (
+    Delivery,
+    Platform,
+    Subscriber,
+    Subscription,
+)
+
+
+async def create_subscriber(
+    db: Database,
+    email: str,
+    *,
+    tier: str = "free",
+    timezone: str = "UTC",
+    digest_weekday: int | str = 0,
+    digest_hour: int = 8,
+    now: datetime | None = None,
+) -> SubscriberCreated:
+    """Create a subscriber; returns their API key and unsubscribe token (shown only now)."""
+    email = email.strip().lower()
+    if not EMAIL_PATTERN.match(email):
+        msg = f"not an e-mail address: {email!r}"
+        raise ValueError(msg)
+    get_tier(tier)
+    zone(timezone)
+    weekday = parse_weekday(digest_weekday)
+    if not 0 <= digest_hour <= 23:
+        msg = "digest hour must be 0-23"
+        raise ValueError(msg)
+    api_key = "cwk_" + secrets.token_urlsafe(32)
+    token = secrets.token_urlsafe(32)
+    subscriber = Subscriber(
+        id=new_id(),
+        email=email,
+        tier=tier,
+        timezone=timezone,
+        digest_weekday=weekday,
+        digest_hour=digest_hour,
+        api_key_hash=hash_api_key(api_key),
+        unsubscribe_token=token,
+        created_at=now or utcnow(),
+    )
+    try:
+        async with db.session() as session:
+            session.add(subscriber)
+            await session.flush()
+            out = await subscriber_out(session, subscriber, now)
+    except IntegrityError:
+        msg = f"{email} is already subscribed"
+        raise ConflictError(msg) from None
+    return SubscriberCreated(subscriber=out, api_key=api_key, unsubscribe_token=token)
+
+
+async def get_subscriber(db: Database, subscriber_id: str) -> SubscriberOut:
+    """Return one subscriber."""
+    async with db.session() as session:
+        return await subscriber_out(session, await get_subscriber_row(session, subscriber_id))
+
+
+async def authenticate(db: Database, api_key: str) -> SubscriberOut | None:
+    """Return the active subscriber owning an API key, or None."""
+    async with db.session() as session:
+        row = (
+            await session.exec(select(Subscriber).where(Subscriber.api_key_hash == hash_api_key(api_key)))
+        ).first()
+        return await subscriber_out(session, row) if row is not None and row.active else None
+
+
+async def change_tier(db: Database, subscriber_id: str, tier: str) -> SubscriberOut:
+    """Move a subscriber to another tier; refused if they follow more platforms than it allows."""
+    new = get_tier(tier)
+    async with db.session() as session:
+        subscriber = await get_subscriber_row(session, subscriber_id)
+        check_tier_change(new, len(await platforms_of(session, subscriber_id)))
+        if not new.filters:
+            subscriber.filters = {}
+        if new.same_day and not get_tier(subscriber.tier).same_day:
+            await _release_digest_items(session, subscriber, utcnow())
+        subscriber.tier = new.name
+        session.add(subscriber)
+        return await subscriber_out(session, subscriber)
+
+
+async def _release_digest_items(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
+    """On an upgrade to a same-day tier, send what was waiting for the weekly digest now, as alerts."""
+    queued = await session.exec(
+        select(Delivery).where(
+            Delivery.subscriber_id == subscriber.id,
+            Delivery.kind == "digest_item",
+            Delivery.status == "queued",
+        )
+    )
+    for item in queued.all():
+        item.kind, item.channel, item.status, item.next_attempt_at = "alert", "email", "pending", now
+        session.add(item)
+
+
+async def follow(db: Database, subscriber_id: str, platform_id: str) -> SubscriberOut:
+    """Follow a platform, within the tier's limit (following one already followed is a no-op)."""
+    async with db.session() as session:
+        subscriber = await get_subscriber_row(session, subscriber_id)
+        if await session.get(Platform, platform_id) is None:
+            msg = f"no platform {platform_id!r} in the catalogue"
+            raise NotFoundError(msg)
+        followed = await platforms_of(session, subscriber_id)
+        if platform_id not in followed:
+            check_follow(get_tier(subscriber.tier), len(followed))
+            await store.insert_ignore(
+                session, [Subscription(subscriber_id=subscriber_id, platform_id=platform_id)]
+            )
+        return await subscriber_out(session, subscriber)
+
+
+async def unfollow(db: Database, subscriber_id: str, platform_id: str) -> SubscriberOut:
+    """Stop following a platform."""
+    async with db.session() as session:
+        subscriber = await get_subscriber_row(session, subscriber_id)
+        row = (
+            await session.exec(
+                select(Subscription).where(
+                    Subscription.subscriber_id == subscriber_id, Subscription.platform_id == platform_id
+                )
+            )
+        ).first()
+        if row is not None:
+            await session.delete(row)
+            await session.flush()
+        return await subscriber_out(session, subscriber)
+
+
+async def set_filters(db: Database, subscriber_id: str, filters: dict[str, Any]) -> SubscriberOut:
+    """Set provision-level filters (clause_types, min_severity, regulations): compliance tier only."""
+    async with db.session() as session:
+        subscriber = await get_subscriber_row(session, subscriber_id)
+        subscriber.filters = normalise_filters(get_tier(subscriber.tier), filters)
+        session.add(subscriber)
+        return await subscriber_out(session, subscriber)
+
+
+async def set_digest_schedule(
+    db: Database,
+    subscriber_id: str,
+    *,
+    timezone: str | None = None,
+    weekday: int | str | None = None,
+    hour: int | None = None,
+) -> SubscriberOut:
+    """Change the time zone, day and hour of the weekly digest."""
+    async with db.session() as session:
+        subscriber = await get_subscriber_row(session, subscriber_id)
+        if timezone is not None:
+            zone(timezone)
+            subscriber.timezone = timezone
+        if weekday is not None:
+            subscriber.digest_weekday = parse_weekday(weekday)
+        if hour is not None:
+            if not 0 <= hour <= 23:
+                msg = "digest hour must be 0-23"
+                raise ValueError(msg)
+            subscriber.digest_hour = hour
+        session.add(subscriber)
+        return await subscriber_out(session, subscriber)
+
+
+async def unsubscribe(db: Database, token: str) -> bool:
+    """Deactivate the subscriber holding an unsubscribe token (one-click); False if no one holds it."""
+    async with db.session() as session:
+        subscriber = (
+            await session.exec(select(Subscriber).where(Subscriber.unsubscribe_token == token))
+        ).first()
+        if subscriber is None:
+            return False
+        subscriber.active = False
+        session.add(subscriber)
+        return True
