@@ -19,29 +19,28 @@ from training.config import TrainingConfig
 from training.corpus import load_claudette
 from training.dataset import Dataset, from_documents
 from training.fit import fit_classifier
+from training.privacy import load_privacy_examples
 
 MODEL_NAME = "clausewatch-clauses"
 
 
-def model_version(dataset: Dataset, config: TrainingConfig) -> str:
+def model_version(datasets: list[Dataset], config: TrainingConfig) -> str:
     """`<name>-<12 hex>`: the hash of the training data and configuration, so equal inputs give equal versions."""
-    digest = hashlib.sha256(dataset.fingerprint().encode())
+    digest = hashlib.sha256("".join(d.fingerprint() for d in datasets).encode())
     digest.update(json.dumps(config.as_dict(), sort_keys=True).encode())
     return f"{MODEL_NAME}-{digest.hexdigest()[:12]}"
 
 
 def training_set() -> Dataset:
-    """Every labelled sentence the shipped model learns from."""
+    """The CLAUDETTE-en sentences the terms-of-service types learn from."""
     return from_documents(load_claudette())
 
 
 def build(output: Path = ARTEFACT_PATH, config: TrainingConfig | None = None) -> dict[str, Any]:
     """Train on the whole training set and write the artefact; returns it."""
     config = config or TrainingConfig()
-    dataset = training_set()
-    artefact = fit_classifier(
-        dataset.sentences, dataset.labels, dataset.groups, config, version=model_version(dataset, config)
-    )
+    terms, privacy = training_set(), load_privacy_examples()
+    artefact = fit_classifier(terms, config, model_version([terms, privacy], config), privacy=privacy)
     output.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(artefact, output, compress=("xz", 6))
     return artefact

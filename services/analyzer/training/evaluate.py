@@ -18,12 +18,13 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from clausewatch_analyzer.model.classifier import Classifier
-from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
+from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS, TERMS_TYPE_IDS
 from training.build import training_set
 from training.config import TrainingConfig
 from training.dataset import Dataset
 from training.fit import fit_classifier
 from training.metrics import TypeScore, macro_f1, score_types
+from training.privacy import load_privacy_examples
 
 # LexGLUE's UNFAIR-ToS counts levels 2-3 of these eight types (no privacy_included).
 UNFAIR_TOS_TYPES = tuple(t for t in TERMS_TYPE_IDS if t != "privacy_included")
@@ -35,6 +36,7 @@ class CrossValidation:
 
     any_level: list[TypeScore]
     unfair: list[TypeScore]
+    privacy: list[TypeScore]
     folds: int
     documents: int
     sentences: int
@@ -45,19 +47,37 @@ def predict_levels(classifier: Classifier, sentences: tuple[str, ...]) -> list[d
     return [{p.clause_type: p.level for p in found} for found in classifier.predict(list(sentences))]
 
 
-def cross_validate(dataset: Dataset, config: TrainingConfig, folds: int = 5) -> CrossValidation:
-    """Train on k-1 folds of documents, predict the last, for each fold; score all predictions together."""
+def cross_validate(
+    dataset: Dataset, config: TrainingConfig, folds: int = 5, privacy: Dataset | None = None
+) -> CrossValidation:
+    """Train on k-1 folds of documents, predict the last, for each fold; score all predictions together.
+
+    With `privacy`, its groups are held out in turn too, and the privacy categories are scored on its held-out
+    sentences only.
+    """
     gold: list[dict[str, int]] = []
     predicted: list[dict[str, int | None]] = []
+    privacy_gold: list[dict[str, int]] = []
+    privacy_predicted: list[dict[str, int | None]] = []
     documents = np.arange(len(dataset.document_names))
-    for train_docs, test_docs in GroupKFold(n_splits=folds).split(documents, groups=documents):
+    splits = GroupKFold(n_splits=folds).split(documents, groups=documents)
+    for fold, (train_docs, test_docs) in enumerate(splits):
         train, test = dataset.subset(train_docs.tolist()), dataset.subset(test_docs.tolist())
-        artefact = fit_classifier(train.sentences, train.labels, train.groups, config, version="cv")
-        predicted += predict_levels(Classifier(artefact), test.sentences)
+        held_privacy = train_privacy = None
+        if privacy is not None:
+            groups = sorted(set(privacy.groups))
+            train_privacy = privacy.subset([g for g in groups if g % folds != fold])
+            held_privacy = privacy.subset([g for g in groups if g % folds == fold])
+        classifier = Classifier(fit_classifier(train, config, version="cv", privacy=train_privacy))
+        predicted += predict_levels(classifier, test.sentences)
         gold += list(test.labels)
+        if held_privacy is not None:
+            privacy_predicted += predict_levels(classifier, held_privacy.sentences)
+            privacy_gold += list(held_privacy.labels)
     return CrossValidation(
         any_level=score_types(gold, predicted, TERMS_TYPE_IDS, min_level=1),
         unfair=score_types(gold, predicted, TERMS_TYPE_IDS, min_level=2),
+        privacy=score_types(privacy_gold, privacy_predicted, PRIVACY_TYPE_IDS) if privacy else [],
         folds=folds,
         documents=len(dataset.document_names),
         sentences=len(dataset.sentences),
@@ -83,6 +103,18 @@ def report(result: CrossValidation) -> str:
         f"| **macro, 9 types** | **{macro_f1(result.any_level):.3f}** | | | **{macro_f1(result.unfair):.3f}** | | |",
         f"| macro, 8 UNFAIR-ToS types | | | | {macro_f1(eight):.3f} | | |",
     ]
+    if result.privacy:
+        lines += [
+            "",
+            "Privacy categories on held-out groups of our own examples:",
+            "",
+            "| category | F1 | P | R |",
+        ]
+        lines.append("|---|---|---|---|")
+        lines += [
+            f"| {s.type_id} | {s.f1:.3f} | {s.precision:.3f} | {s.recall:.3f} |" for s in result.privacy
+        ]
+        lines.append(f"| **macro** | **{macro_f1(result.privacy):.3f}** | | |")
     return "\n".join(lines)
 
 
@@ -94,7 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     config = TrainingConfig()
     started = time.perf_counter()
-    result = cross_validate(training_set(), config, args.folds)
+    result = cross_validate(training_set(), config, args.folds, privacy=load_privacy_examples())
     print(report(result))
     print(f"\n({time.perf_counter() - started:.0f} s)")
     if args.json is not None:
@@ -104,6 +136,8 @@ def main() -> None:
                     "config": config.as_dict(),
                     "macro_f1_any_level": macro_f1(result.any_level),
                     "macro_f1_unfair": macro_f1(result.unfair),
+                    "macro_f1_privacy": macro_f1(result.privacy),
+                    "privacy": {s.type_id: s.f1 for s in result.privacy},
                     "per_type": {
                         a.type_id: {"f1_any_level": a.f1, "f1_unfair": u.f1}
                         for a, u in zip(result.any_level, result.unfair, strict=True)

@@ -19,9 +19,11 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import FeatureUnion
 
 from clausewatch_analyzer.model.classifier import ARTEFACT_FORMAT
-from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
+from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS, TERMS_TYPE_IDS
 from training.config import TrainingConfig
+from training.dataset import Dataset
 from training.metrics import best_threshold
+from training.privacy import PRIVACY_WORDS
 
 
 def make_vectorizer(config: TrainingConfig) -> FeatureUnion:
@@ -49,7 +51,15 @@ def make_vectorizer(config: TrainingConfig) -> FeatureUnion:
 
 
 def _fit_detector(features: sparse.csr_matrix, truth: NDArray[np.int8], config: TrainingConfig) -> Any:
-    """One binary detector; classes are weighted because a type is on 0.2–3 % of sentences."""
+    """One binary detector; classes are weighted because a type is on 0.2–3 % of sentences.
+
+    A fold without a single example of a type gets a detector that never fires (liblinear needs two classes).
+    """
+    if truth.min() == truth.max():
+        never = LogisticRegression()
+        never.coef_ = np.zeros((1, features.shape[1]))
+        never.intercept_ = np.array([-1e3 if truth.max() == 0 else 1e3])
+        return never
     model = LogisticRegression(
         C=config.c_type, class_weight="balanced", solver="liblinear", random_state=config.seed, max_iter=5000
     )
@@ -57,14 +67,15 @@ def _fit_detector(features: sparse.csr_matrix, truth: NDArray[np.int8], config: 
 
 
 def _detectors(
-    features: sparse.csr_matrix, truth: NDArray[np.int8], config: TrainingConfig
+    features: sparse.csr_matrix, truth: NDArray[np.int8], rows: NDArray[np.bool_], config: TrainingConfig
 ) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
-    """Fit one detector per column of `truth`; return the stacked weights (n_features, n_types) and intercepts."""
+    """Fit one detector per column of `truth` on that column's `rows`; return weights (n_features, n_types), intercepts."""
     features = sparse.csr_matrix(features)
     features.sort_indices()  # liblinear wants sorted indices; sorting in a worker would write to shared memory
     # Threads, not processes: liblinear releases the GIL, and threads avoid copying the matrix per worker.
     models = Parallel(n_jobs=config.n_jobs, prefer="threads")(
-        delayed(_fit_detector)(features, truth[:, column], config) for column in range(truth.shape[1])
+        delayed(_fit_detector)(features[rows[:, column]], truth[rows[:, column], column], config)
+        for column in range(truth.shape[1])
     )
     coef = np.stack([m.coef_.ravel() for m in models], axis=1).astype(np.float32)
     intercept = np.array([float(m.intercept_[0]) for m in models])
@@ -103,41 +114,69 @@ def label_matrix(labels: Sequence[dict[str, int]], types: Sequence[str]) -> NDAr
     )
 
 
+def _training_rows(terms: Dataset, privacy: Dataset | None, types: Sequence[str]) -> NDArray[np.bool_]:
+    """Which sentences each type learns from (one boolean column per type).
+
+    Terms types learn from CLAUDETTE only (our privacy sentences were never checked for them). Privacy types learn
+    from our privacy sentences, with CLAUDETTE sentences that do not speak of personal data as extra negatives.
+    """
+    n_terms = len(terms.sentences)
+    n_all = n_terms + (len(privacy.sentences) if privacy else 0)
+    is_terms = np.arange(n_all) < n_terms
+    quiet = np.array([not PRIVACY_WORDS.search(s) for s in terms.sentences] + [True] * (n_all - n_terms))
+    return np.stack(
+        [is_terms if t in TERMS_TYPE_IDS else ~is_terms | (is_terms & quiet) for t in types], axis=1
+    )
+
+
+def _inner_folds(terms: Dataset, privacy: Dataset | None, folds: int) -> NDArray[np.int64]:
+    """A fold number per sentence: CLAUDETTE by document (GroupKFold), privacy examples by their group."""
+    numbers = np.zeros(len(terms.sentences), dtype=np.int64)
+    for fold, (_, held) in enumerate(GroupKFold(n_splits=folds).split(terms.sentences, groups=terms.groups)):
+        numbers[held] = fold
+    if privacy is None:
+        return numbers
+    return np.concatenate([numbers, np.array([g % folds for g in privacy.groups], dtype=np.int64)])
+
+
 def fit_classifier(
-    sentences: Sequence[str],
-    labels: Sequence[dict[str, int]],
-    groups: Sequence[int],
-    config: TrainingConfig,
-    version: str,
-    types: Sequence[str] = TERMS_TYPE_IDS,
-    leveled_types: Sequence[str] = TERMS_TYPE_IDS,
+    terms: Dataset, config: TrainingConfig, version: str, privacy: Dataset | None = None
 ) -> dict[str, Any]:
     """Train on all sentences and return the artefact dict that `Classifier` loads.
 
-    `groups` names each sentence's document: the inner folds that pick thresholds never split a document.
+    Thresholds (best F1) and confidence calibration come from out-of-fold scores of an inner cross-validation
+    whose folds never split a document.
     """
+    types = list(TERMS_TYPE_IDS) + (list(PRIVACY_TYPE_IDS) if privacy else [])
+    sentences = list(terms.sentences) + (list(privacy.sentences) if privacy else [])
+    labels = list(terms.labels) + (list(privacy.labels) if privacy else [])
     vectorizer = make_vectorizer(config)
-    features = sparse.csr_matrix(vectorizer.fit_transform(list(sentences)))
+    features = sparse.csr_matrix(vectorizer.fit_transform(sentences))
     truth = label_matrix(labels, types)
-    group_array = np.asarray(groups)
+    rows = _training_rows(terms, privacy, types)
+    folds = _inner_folds(terms, privacy, config.inner_folds)
 
-    # Out-of-fold scores on the training data; the vectorizer is shared across inner folds (it sees no labels).
+    # The vectorizer is shared across inner folds: it sees no labels, so sharing it leaks nothing they score.
     oof = np.zeros(truth.shape)
-    for train, held in GroupKFold(n_splits=config.inner_folds).split(features, groups=group_array):
-        coef, intercept = _detectors(features[train], truth[train], config)
+    for fold in range(config.inner_folds):
+        coef, intercept = _detectors(features, truth, rows & (folds != fold)[:, None], config)
+        held = folds == fold
         oof[held] = np.asarray(features[held] @ coef) + intercept
-    thresholds = [best_threshold(list(oof[:, k]), [bool(v) for v in truth[:, k]]) for k in range(len(types))]
-    calibration = [_platt(oof[:, k], truth[:, k]) for k in range(len(types))]
+    thresholds, calibration = [], []
+    for k in range(len(types)):
+        scores, truths = oof[rows[:, k], k], truth[rows[:, k], k]
+        thresholds.append(best_threshold(list(scores), [bool(v) for v in truths]))
+        calibration.append(_platt(scores, truths))
 
-    coef, intercept = _detectors(features, truth, config)
+    coef, intercept = _detectors(features, truth, rows, config)
     levels = {}
-    for type_id in leveled_types:
-        rows = [i for i, row in enumerate(labels) if type_id in row]
-        levels[type_id] = _level_model(features[rows], [labels[i][type_id] for i in rows], config)
+    for type_id in TERMS_TYPE_IDS:
+        seen = [i for i, row in enumerate(terms.labels) if type_id in row]
+        levels[type_id] = _level_model(features[seen], [terms.labels[i][type_id] for i in seen], config)
     return {
         "format": ARTEFACT_FORMAT,
         "version": version,
-        "types": list(types),
+        "types": types,
         "vectorizer": vectorizer,
         "coef": coef,
         "intercept": intercept,

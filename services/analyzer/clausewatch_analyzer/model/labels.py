@@ -20,6 +20,19 @@ CLAUDETTE_TYPES: Final[dict[str, str]] = {
 
 TERMS_TYPE_IDS: Final[tuple[str, ...]] = tuple(CLAUDETTE_TYPES.values())
 
+# Privacy-policy categories, named after the OPP-115 scheme; learnt from clausewatch's own labelled sentences.
+PRIVACY_TYPE_IDS: Final[tuple[str, ...]] = (
+    "first_party_collection",
+    "third_party_sharing",
+    "user_choice_control",
+    "user_access_deletion",
+    "data_retention",
+    "data_security",
+    "policy_change",
+    "do_not_track",
+    "specific_audiences",
+)
+
 # CLAUDETTE's levels: 1 fair, 2 potentially unfair, 3 clearly unfair.
 LEVELS: Final[tuple[int, ...]] = (1, 2, 3)
 

@@ -1,0 +1,89 @@
+"""Training the clause classifier: data loading, determinism, and the privacy categories' training rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from typing import Any
+
+import joblib
+import numpy as np
+import pytest
+from training.build import model_version, training_set
+from training.config import TrainingConfig
+from training.corpus import load_claudette
+from training.dataset import Dataset
+from training.fit import fit_classifier
+from training.privacy import load_privacy_examples
+
+from clausewatch_analyzer.model import Classifier
+from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS, TERMS_TYPE_IDS
+
+# A small, quick configuration: the tests check the mechanics, not the quality (that is training.evaluate's job).
+SMALL = dataclasses.replace(
+    TrainingConfig(), char_ngrams=(3, 4), c_type=1.0, c_level=1.0, inner_folds=2, n_jobs=1
+)
+
+
+def _small_sets() -> tuple[Dataset, Dataset]:
+    """Three CLAUDETTE documents (arbitration among their types) and the privacy examples."""
+    terms = training_set()
+    chosen = [terms.document_names.index(n) for n in ("Dropbox", "Booking", "Grindr")]
+    return terms.subset(chosen), load_privacy_examples()
+
+
+@pytest.fixture(scope="module")
+def small_artefact() -> dict[str, Any]:
+    """One artefact trained on the small sets, shared by the tests of this module."""
+    terms, privacy = _small_sets()
+    return fit_classifier(terms, SMALL, model_version([terms, privacy], SMALL), privacy=privacy)
+
+
+def test_corpus_has_35_documents_with_aligned_tags() -> None:
+    """The copied CLAUDETTE-en corpus loads 35 documents whose sentences and tag lines line up."""
+    documents = load_claudette()
+    assert len(documents) == 35
+    assert all(len(d.sentences) == len(d.labels) for d in documents)
+    tagged = {t for d in documents for labels in d.labels for t in labels}
+    assert tagged == set(TERMS_TYPE_IDS)
+
+
+def test_privacy_examples_cover_every_category_in_every_group() -> None:
+    """Each privacy category has examples in each of the five groups, so every fold can score it."""
+    examples = load_privacy_examples()
+    for category in PRIVACY_TYPE_IDS:
+        groups = {g for g, labels in zip(examples.groups, examples.labels, strict=True) if category in labels}
+        assert len(groups) == 5, category
+
+
+def test_training_is_deterministic(small_artefact: dict[str, Any]) -> None:
+    """A second training on the same data gives a byte-identical artefact with the same version."""
+    terms, privacy = _small_sets()
+    again = fit_classifier(terms, SMALL, model_version([terms, privacy], SMALL), privacy=privacy)
+    dumps = []
+    for artefact in (small_artefact, again):
+        buffer = io.BytesIO()
+        joblib.dump(artefact, buffer)
+        dumps.append(buffer.getvalue())
+    assert dumps[0] == dumps[1]
+
+
+def test_version_changes_with_configuration() -> None:
+    """A different hyper-parameter gives a different model version."""
+    terms, privacy = _small_sets()
+    other = dataclasses.replace(SMALL, c_type=SMALL.c_type * 2)
+    assert model_version([terms, privacy], SMALL) != model_version([terms, privacy], other)
+
+
+def test_small_model_predicts_terms_and_privacy_types(small_artefact: dict[str, Any]) -> None:
+    """A model trained on a few documents and the privacy examples finds both kinds of types with levels as agreed."""
+    classifier = Classifier(small_artefact)
+    texts = [
+        "You agree that any dispute will be resolved by binding arbitration administered by the American "
+        "Arbitration Association.",
+        "We share your personal information with our advertising partners and service providers.",
+    ]
+    arbitration, sharing = ({p.clause_type: p for p in found} for found in classifier.predict(texts))
+    assert arbitration["arbitration"].level in (1, 2, 3)
+    assert sharing["third_party_sharing"].level is None
+    assert np.all([0 <= p.confidence <= 1 for p in [*arbitration.values(), *sharing.values()]])
