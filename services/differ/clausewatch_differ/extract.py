@@ -22,6 +22,12 @@ from clausewatch_differ.normalize import clean_text
 EXTRACTOR_VERSION = "2026.11.1"
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
+
+def extractor_version() -> str:
+    """Return the current extractor version (read at call time, so a test can simulate a bump)."""
+    return EXTRACTOR_VERSION
+
+
 _DROP_TAGS = "script, style, noscript, template, svg, canvas, iframe, object, embed, form, button, nav, footer, aside, dialog, select, input, textarea, link, meta"
 _DROP_SELECTORS = (
     '[role="navigation"], [role="banner"], [role="contentinfo"], [role="dialog"], [aria-hidden="true"], '

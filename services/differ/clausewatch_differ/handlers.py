@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import structlog
 
 from clausewatch_differ import store
-from clausewatch_differ.extract import EXTRACTOR_VERSION, Spec
+from clausewatch_differ.extract import Spec, extractor_version
 from clausewatch_differ.plan import plan_version
 from clausewatch_differ.rebuild import rebase
 from clausewatch_differ.sources import load_text
@@ -37,7 +37,7 @@ class SnapshotHandler:
     async def __call__(self, event: SnapshotCaptured) -> None:
         """Record a new version if the normalised text changed, and publish what happened."""
         async with self.db.session() as session:
-            done = await store.version_for(session, event.snapshot_id, EXTRACTOR_VERSION)
+            done = await store.version_for(session, event.snapshot_id, extractor_version())
             if done is not None:
                 # A rerun after a crash between commit and publish: publish again, JetStream drops duplicates.
                 change_set, change_ids = await store.change_set_for(session, done.id)
@@ -53,8 +53,8 @@ class SnapshotHandler:
             msg = f"snapshot {event.snapshot_id} has no text once extracted"
             raise PermanentError(msg)
         async with self.db.session() as session:
-            previous = await store.latest(session, event.document_id, EXTRACTOR_VERSION)
-        if previous is not None and previous.version.extractor_version != EXTRACTOR_VERSION:
+            previous = await store.latest(session, event.document_id, extractor_version())
+        if previous is not None and previous.version.extractor_version != extractor_version():
             # The extractor changed since the last version: compare with that snapshot re-extracted, so what
             # the fix changed is not reported as a change of the document.
             previous = await rebase(self.db, self.blobs, previous, spec)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from clausewatch_differ.blocks import Block, parse_blocks
 from clausewatch_differ.compare import Comparison, compare_blocks
-from clausewatch_differ.extract import EXTRACTOR_VERSION
+from clausewatch_differ.extract import extractor_version
 from clausewatch_differ.normalize import canonical_dates, fingerprint_text
 from clausewatch_shared.ids import derived_id, sha256_hex
 from clausewatch_shared.models.versions import Change, ChangeSet, Provision, Version
@@ -86,7 +86,7 @@ def plan_version(
     snapshot_id: str,
     text: str,
     previous: Previous | None,
-    extractor_version: str = EXTRACTOR_VERSION,
+    extractor: str | None = None,
     rebase: bool = False,
 ) -> VersionPlan | None:
     """Return the rows of a new version, or None if the text is the previous version's once noise is ignored.
@@ -97,7 +97,8 @@ def plan_version(
     """
     if not rebase and previous is not None and fingerprint(previous.version.text) == fingerprint(text):
         return None
-    version_id = derived_id("version", snapshot_id, extractor_version)
+    extractor = extractor or extractor_version()
+    version_id = derived_id("version", snapshot_id, extractor)
     blocks = parse_blocks(text)
     comparison = None
     inherited: dict[int, int] = {}
@@ -112,7 +113,7 @@ def plan_version(
         previous_version_id=previous.version.id if previous else None,
         text=text,
         text_sha256=sha256_hex(text.encode()),
-        extractor_version=extractor_version,
+        extractor_version=extractor,
         provision_count=len(blocks),
         document_date=document_date(blocks),
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 
 from clausewatch_differ import store
-from clausewatch_differ.extract import EXTRACTOR_VERSION, Spec
+from clausewatch_differ.extract import Spec, extractor_version
 from clausewatch_differ.plan import Previous, plan_version
 from clausewatch_differ.settings import DifferSettings
 from clausewatch_differ.sources import load_text
@@ -41,7 +41,7 @@ class RebuildReport:
         """Return one line for the operator."""
         text = (
             f"{self.document_id}: {self.snapshots} snapshots, {self.versions} versions rebuilt with extractor "
-            f"{EXTRACTOR_VERSION}, {self.unchanged} unchanged, {self.kept} already current"
+            f"{extractor_version()}, {self.unchanged} unchanged, {self.kept} already current"
         )
         if self.errors:
             text += f", {len(self.errors)} unreadable: " + "; ".join(self.errors[:5])
@@ -60,7 +60,7 @@ async def _old_version(db: Database, snapshot: Snapshot) -> Version | None:
     async with db.session() as session:
         result = await session.exec(
             select(Version)
-            .where(Version.snapshot_id == snapshot.id, Version.extractor_version != EXTRACTOR_VERSION)
+            .where(Version.snapshot_id == snapshot.id, Version.extractor_version != extractor_version())
             .order_by(col(Version.created_at).desc())
         )
         return result.first()
@@ -69,7 +69,7 @@ async def _old_version(db: Database, snapshot: Snapshot) -> Version | None:
 async def rebase(db: Database, blobs: BlobStore, previous: Previous, spec: Spec) -> Previous:
     """Return `previous` re-recorded with the current extractor (written if missing), keys carried over."""
     async with db.session() as session:
-        done = await store.version_for(session, previous.version.snapshot_id, EXTRACTOR_VERSION)
+        done = await store.version_for(session, previous.version.snapshot_id, extractor_version())
         snapshot = await session.get(Snapshot, previous.version.snapshot_id)
     if done is not None:
         return await _previous_of(db, done)
@@ -103,7 +103,7 @@ async def rebuild(db: Database, blobs: BlobStore, document_id: str) -> RebuildRe
     previous: Previous | None = None
     for snapshot in snapshots:
         async with db.session() as session:
-            done = await store.version_for(session, snapshot.id, EXTRACTOR_VERSION)
+            done = await store.version_for(session, snapshot.id, extractor_version())
         if done is not None:
             previous = await _previous_of(db, done)
             report.kept += 1
