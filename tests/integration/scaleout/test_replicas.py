@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -106,10 +107,12 @@ async def test_two_fetchers_and_two_differs_share_work_once_and_survive_a_stop(
     try:
         for process in processes:
             process.start()
-        await until(lambda: all(p.ready() or not p.alive() for p in processes), 90, "every process ready")
-        assert all(p.alive() for p in processes), [
-            p.log_path.read_text()[-2000:] for p in processes if not p.alive()
-        ]
+        with contextlib.suppress(AssertionError):  # the check below reports who is not ready, with its log
+            await until(
+                lambda: all(p.ready() or not p.alive() for p in processes), 180, "every process ready"
+            )
+        unready = {p.name: p.log_path.read_text()[-3000:] for p in processes if not (p.alive() and p.ready())}
+        assert not unready, unready
 
         await publisher.start()
         bus = publisher.bus("scaletest")
