@@ -1,8 +1,8 @@
 """Provisions: split clean Markdown text into a tree of blocks (sections by heading, paragraphs, list items, rows).
 
 A line-based reader, not a full CommonMark parser: governance documents use a small part of Markdown (ATX and
-setext headings, lists, pipe tables, quotes, paragraphs) and this reader splits a 50 kB policy in about a
-millisecond, which a full parser does not (docs/decisions/0021-diff-libraries.md).
+setext headings, lists, pipe tables, quotes, paragraphs), read here in one pass over the lines
+(docs/decisions/0021-diff-libraries.md).
 """
 
 from __future__ import annotations
