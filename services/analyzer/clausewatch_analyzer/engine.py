@@ -13,6 +13,7 @@ import structlog
 
 from clausewatch_analyzer.classify import Classifier
 from clausewatch_analyzer.regulations import Catalogue, load_catalogue
+from clausewatch_analyzer.summarizer import Summarizer
 from clausewatch_analyzer.taxonomy import Taxonomy, load_taxonomy
 
 log = structlog.get_logger("clausewatch.analyzer")
@@ -24,6 +25,7 @@ class Engine:
 
     classifier: Classifier
     catalogue: Catalogue
+    summarizer: Summarizer | None = None
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -48,8 +50,10 @@ def load_model(path: Path | None = None, *, enabled: bool = True) -> tuple[objec
     return model, version
 
 
-def build_engine(model_path: Path | None = None, *, use_model: bool = True) -> Engine:
-    """Load the taxonomy, the catalogue and (if available) the model."""
+def build_engine(
+    model_path: Path | None = None, *, use_model: bool = True, summarizer: Summarizer | None = None
+) -> Engine:
+    """Load the taxonomy, the catalogue and (if available) the model; attach the optional summariser."""
     model, version = load_model(model_path, enabled=use_model)
     classifier = Classifier(load_taxonomy(), model, model_version=version)  # type: ignore[arg-type]
-    return Engine(classifier, load_catalogue())
+    return Engine(classifier, load_catalogue(), summarizer)

@@ -7,7 +7,7 @@ a concurrent writer inserted first are skipped (INSERT ... ON CONFLICT DO NOTHIN
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -63,6 +63,8 @@ async def assess_version(
     results: list[ProvisionResult] = await asyncio.to_thread(
         lambda: [assess_provision(p.text, engine.classifier, engine.catalogue, context) for p in todo]
     )
+    if engine.summarizer is not None:
+        results = [await _summarise(engine, p.text, r, context) for p, r in zip(todo, results, strict=True)]
     platform_id = ctx.document.platform_id
     now = utcnow()
     async with db.session() as session:
@@ -100,6 +102,17 @@ async def assess_version(
         created = await repository.insert_new(session, rows)
     log.info("version_assessed", version_id=version_id, provisions=len(ctx.provisions), created=created)
     return VersionAssessed({**existing, **{r.provision_id: r for r in rows}}, created)
+
+
+async def _summarise(engine: Engine, text: str, result: ProvisionResult, context: Context) -> ProvisionResult:
+    """Let the optional summariser rewrite "what it is" (provisions with a clause type only)."""
+    if engine.summarizer is None or result.primary is None or not result.texts:
+        return result
+    name = engine.taxonomy[result.primary.clause_type].name
+    summary, generated_by = await engine.summarizer.what_it_is(
+        text, context.platform_name, name, result.texts["what_it_is"]
+    )
+    return replace(result, texts={**result.texts, "what_it_is": summary, "generated_by": generated_by})
 
 
 def _reassess(text: str | None, engine: Engine, context: Context) -> ProvisionResult | None:

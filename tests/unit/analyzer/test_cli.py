@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+import structlog
 from typer.testing import CliRunner
 
 from clausewatch.cli import app
 
 RUNNER = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> object:
+    """The command points structlog at the runner's stderr, which closes after it: restore the defaults."""
+    yield
+    structlog.reset_defaults()
 
 
 def test_lines_give_one_object_per_input_line_in_order(tmp_path: Path) -> None:
