@@ -21,6 +21,7 @@ HTTP_STATUS: dict[type[Exception], int] = {
     TierError: 403,
     UnsafeTargetError: 422,
     ScheduleError: 422,
+    ValueError: 422,  # any other invalid argument (a malformed e-mail address, an hour out of range); keep last
 }
 
 

@@ -84,3 +84,14 @@ def test_matches_applies_every_filter() -> None:
     assert not matches(filters, severity="high", clause_types=["arbitration"], regulations=["gdpr-art-6"])
     assert not matches(filters, severity="high", clause_types=["ai_training"], regulations=["ccpa"])
     assert matches({}, severity="none", clause_types=[], regulations=[])
+
+
+def test_errors_map_to_http_statuses() -> None:
+    """Each management error has its HTTP status, specific kinds before the generic invalid-argument 422."""
+    from clausewatch_notifier.errors import ConflictError, NotFoundError, http_status
+
+    assert http_status(TierError("x")) == 403
+    assert http_status(NotFoundError("x")) == 404
+    assert http_status(ConflictError("x")) == 409
+    assert http_status(ValueError("x")) == 422
+    assert http_status(RuntimeError("x")) == 500
