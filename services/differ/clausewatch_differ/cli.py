@@ -104,6 +104,18 @@ def reextract(
     from clausewatch_differ.settings import DifferSettings
     from clausewatch_shared.settings import load_settings
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     settings = load_settings(DifferSettings)
-    report = asyncio.run(rebuild_document(settings, document))
+    try:
+        report = asyncio.run(rebuild_document(settings, document))
+    except LookupError as exc:
+        typer.echo(f"error: {exc.args[0]}", err=True)
+        raise typer.Exit(2) from None
+    except SQLAlchemyError as exc:
+        typer.echo(
+            f"error: database {settings.database_url}: {exc.__class__.__name__} (run `clausewatch migrate`?)",
+            err=True,
+        )
+        raise typer.Exit(2) from None
     typer.echo(report.describe())
