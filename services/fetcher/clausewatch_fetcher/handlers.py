@@ -46,6 +46,17 @@ class SlotBusyError(Exception):
     """Another worker holds the slot's lease: retry later, when it has finished (or its lease ran out)."""
 
 
+def _validators(outcome: Captured) -> dict[str, str]:
+    """Return the headers to use for the next conditional GET: only from a one-part, plain-HTTP capture.
+
+    A browser capture's ETag belongs to the app shell, whose bytes may never change while the rendered text does;
+    a 304 on it would hide every change.
+    """
+    if len(outcome.parts) == 1 and outcome.fetcher == "http":
+        return outcome.parts[0].headers
+    return {}
+
+
 def _stored(event: Message) -> dict[str, object]:
     return {"subject": event.subject, "body": event.model_dump(mode="json")}
 
@@ -136,7 +147,7 @@ class CaptureHandler:
             headers=headers_record(outcome.parts),
             archive_url=archive_url,
         )
-        first = outcome.parts[0].headers if len(outcome.parts) == 1 else {}
+        first = _validators(outcome)
         await records.record_snapshot(
             self.db,
             snapshot=snapshot,
@@ -159,13 +170,13 @@ class CaptureHandler:
             sha256=sha,
             captured_at=now,
         )
-        first = outcome.parts[0].headers if len(outcome.parts) == 1 else {}
+        first = _validators(outcome)
         await records.record_unchanged(
             self.db,
             document_id=doc.id,
             slot=request.slot,
-            etag=first.get("etag") or doc.last_etag,
-            last_modified=first.get("last-modified") or doc.last_modified,
+            etag=first.get("etag") or (doc.last_etag if outcome.not_modified else None),
+            last_modified=first.get("last-modified") or (doc.last_modified if outcome.not_modified else None),
             event=_stored(event),
             now=now,
         )

@@ -165,9 +165,8 @@ async def record_unchanged(
         if document is None:
             return
         _healthy(document, now)
-        if etag or last_modified:
-            document.last_etag = etag
-            document.last_modified = last_modified
+        document.last_etag = etag
+        document.last_modified = last_modified
         session.add(document)
         _finish_slot(await _slot(session, document_id, slot), "unchanged", event, now)
 

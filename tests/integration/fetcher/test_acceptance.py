@@ -216,3 +216,31 @@ async def test_each_page_gives_the_right_fact_and_nothing_else(
             if "tried" in checks:
                 assert failures[0].fetcher == checks["tried"]
         assert await fetcher.dead_letters() == []
+
+
+async def test_an_unchanged_app_shell_does_not_hide_a_change_in_its_rendered_text(
+    site: LocalSite, make_fetcher: Any
+) -> None:
+    """A script-rendered page whose shell keeps its ETag but whose loaded text changes yields a second snapshot."""
+    shell = (
+        "<html><head><title>Policy</title></head><body><div id='root'></div><script>"
+        "fetch('/content.txt').then(r => r.text()).then(t => {const m = document.createElement('main');"
+        "m.innerText = t; document.getElementById('root').appendChild(m);});</script></body></html>"
+    )
+    site.set("/shell", Route(body=shell.encode(), etag='"shell-v1"'))
+    site.set(
+        "/content.txt", Route(body=policy_text(marker="v1").encode(), headers={"Content-Type": "text/plain"})
+    )
+    async with make_fetcher(
+        [{"type": "Privacy Policy", "urls": [site.url("/shell")], "select": ["main"]}]
+    ) as fetcher:
+        first = (await fetcher.capture(DOC_ID, "s1"))[0]
+        assert isinstance(first, SnapshotCaptured)
+        assert first.fetcher == "browser"
+        site.set(
+            "/content.txt",
+            Route(body=policy_text(marker="v2").encode(), headers={"Content-Type": "text/plain"}),
+        )
+        events = await fetcher.capture(DOC_ID, "s2", count=2)
+        assert [type(e) for e in events] == [SnapshotCaptured, SnapshotCaptured]
+        assert events[1].sha256 != first.sha256  # type: ignore[attr-defined]
