@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 
 import structlog
 import uvicorn
@@ -25,6 +26,15 @@ def _api_settings(settings: CommonSettings) -> ApiSettings:
     return load_settings(ApiSettings, **settings.model_dump())
 
 
+class _RuntimeOwnedServer(uvicorn.Server):
+    """A uvicorn server that leaves signals alone: the runtime (FastStream or the embedded runner) owns Ctrl-C and
+    SIGTERM and stops us by cancelling our task, after which we drain in-flight requests."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 def build_server(runtime: Runtime, settings: ApiSettings) -> uvicorn.Server:
     """Return a uvicorn server for the app over the runtime's database and blob store."""
     bus = runtime.bus("api")
@@ -42,10 +52,7 @@ def build_server(runtime: Runtime, settings: ApiSettings) -> uvicorn.Server:
         lifespan="off",  # the runtime owns start-up and shut-down, not uvicorn
         proxy_headers=True,
     )
-    server = uvicorn.Server(config)
-    # uvicorn must not install its own signal handlers: the runtime's app (or the embedded runner) stops us.
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    return server
+    return _RuntimeOwnedServer(config)
 
 
 async def serve(server: uvicorn.Server) -> None:

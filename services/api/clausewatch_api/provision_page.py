@@ -29,7 +29,10 @@ async def provision_detail(
     snap = await session.get(Snapshot, version.snapshot_id) if version else None
     raw_assessment = (await queries.provision_assessments(session, [prov.id])).get(prov.id)
     assessment = present.provision_assessment(raw_assessment)
-    current = await queries.current_version_ids(session, [prov.document_id])
+    # Every document's newest version, read once: rarity and comparisons both look at current provisions only.
+    all_current = await queries.current_version_ids(session)
+    current = {prov.document_id: all_current[prov.document_id]} if prov.document_id in all_current else {}
+    current_ids = list(all_current.values())
     platform_id = doc.platform_id if doc else ""
 
     sightings = await queries.provision_sightings(session, prov.key)
@@ -50,14 +53,16 @@ async def provision_detail(
     rarity = None
     elsewhere: list[dict[str, Any]] = []
     if clause:
-        other_platforms, other_provisions = await queries.clause_type_spread(session, clause, platform_id)
+        other_platforms, other_provisions = await queries.clause_type_spread(
+            session, clause, platform_id, current_ids
+        )
         rarity = stability.rarity(
             other_platforms=other_platforms,
             total_platforms=await queries.count_platforms(session),
             other_provisions=other_provisions,
         )
         for other_a, other_p in await queries.same_clause_elsewhere(
-            session, clause, platform_id, ELSEWHERE_LIMIT
+            session, clause, platform_id, current_ids, ELSEWHERE_LIMIT
         ):
             other_doc = await session.get(Document, other_p.document_id)
             other_plat = await session.get(Platform, other_a.platform_id)

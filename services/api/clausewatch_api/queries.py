@@ -221,10 +221,10 @@ async def provision_changes(session: AsyncSession, key: str) -> list[tuple[Chang
 
 
 async def same_clause_elsewhere(
-    session: AsyncSession, clause_type: str, platform_id: str, limit: int
+    session: AsyncSession, clause_type: str, platform_id: str, current: list[str], limit: int
 ) -> list[tuple[ProvisionAssessment, Provision]]:
-    """Return provisions of the same primary clause type at other platforms (current versions, one per platform)."""
-    current = list((await current_version_ids(session)).values())
+    """Return provisions of the same primary clause type at other platforms (in the `current` versions, one per
+    platform)."""
     query = (
         select(ProvisionAssessment, Provision)
         .join(Provision, Provision.id == ProvisionAssessment.provision_id)  # type: ignore[arg-type]
@@ -240,10 +240,9 @@ async def same_clause_elsewhere(
 
 
 async def clause_type_spread(
-    session: AsyncSession, clause_type: str, exclude_platform: str
+    session: AsyncSession, clause_type: str, exclude_platform: str, current: list[str]
 ) -> tuple[int, int]:
-    """Return (other platforms whose current versions have this primary clause type, their provisions with it)."""
-    current = list((await current_version_ids(session)).values())
+    """Return (other platforms whose `current` versions have this primary clause type, their provisions with it)."""
     query = (
         select(ProvisionAssessment.platform_id, func.count())
         .join(Provision, Provision.id == ProvisionAssessment.provision_id)  # type: ignore[arg-type]

@@ -96,7 +96,7 @@ def svg(bars: Sequence[Bucket]) -> str:
     ]
     for i, bar in enumerate(bars):
         x = PAD_LEFT + i * slot + (slot - bar_w) / 2
-        y = PAD_TOP + plot_h
+        y = float(PAD_TOP + plot_h)
         for severity in ORDER:
             n = bar.counts.get(severity, 0)
             if not n:

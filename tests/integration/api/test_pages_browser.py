@@ -98,11 +98,13 @@ async def test_latest_changes_lists_the_change_and_filters_it(world: World, page
     summary = await _api(world, f"/api/v1/changes/{world.change_set_id}")
     await expect(row).to_contain_text(f"{summary['severity'].capitalize()} severity")
     await _accessible_basics(page)
+    await _shot(page, "latest")
     await page.get_by_label("Severity").select_option("none")
     await page.get_by_role("button", name="Filter").click()
     expected_rows = 1 if summary["severity"] == "none" else 0
     await expect(page.locator("tbody tr")).to_have_count(expected_rows)
-    await _shot(page, "latest")
+    if not expected_rows:
+        await expect(page.locator("main")).to_contain_text("No change matches these filters")
 
 
 async def test_change_page_shows_word_highlights_and_classification(world: World, page: Page) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
@@ -41,7 +41,7 @@ from clausewatch_shared.events import CaptureRequested
 from clausewatch_shared.ids import derived_id
 from clausewatch_shared.models import Document, Platform, Snapshot, Version
 
-NOT_FOUND = {404: {"model": ErrorOut, "description": "No such record."}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such record."}}
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
@@ -16,7 +17,7 @@ from clausewatch_shared.models import Document, Platform
 
 ATOM = "application/atom+xml"
 router = APIRouter(prefix="/feeds", tags=["feeds"])
-_FEED_RESPONSE = {
+_FEED_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {ATOM: {}}, "description": "An Atom 1.0 feed."},
     404: {"description": "Unknown."},
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -14,10 +14,10 @@ from clausewatch_api.filters import ChangeFilter, ProvisionFilter, split_values
 from clausewatch_api.provision_page import provision_detail
 from clausewatch_api.templating import render
 from clausewatch_shared.clock import utcnow
-from clausewatch_shared.models import Document
+from clausewatch_shared.models import Document, Platform, Provision
 
 # The pages are in the OpenAPI schema too (tag "pages"), so schema-driven tests request them with odd inputs.
-HTML = {"content": {"text/html": {}}}
+HTML: dict[str, Any] = {"content": {"text/html": {}}}
 router = APIRouter(
     tags=["pages"],
     default_response_class=HTMLResponse,
@@ -127,7 +127,9 @@ async def search_page(
 ) -> Response:
     """Search platforms, documents and current provisions by words, clause type or severity."""
     term = q.strip()
-    platforms, documents, provisions = ([], [], [])
+    platforms: list[Platform] = []
+    documents: list[Document] = []
+    provisions: list[Provision] = []
     if term:
         platforms, documents, provisions = await queries.search(session, term, limit=50)
     flt = ProvisionFilter(clause_types=split_values(clause_type), severities=split_values(severity))
