@@ -41,7 +41,8 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", service: str | Non
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s", force=True
     )
-    for noisy in ("faststream", "nats", "httpx", "aiosqlite", "asyncio"):
+    # Never below WARNING: at DEBUG these libraries print SQL parameters and URLs, which can hold secrets.
+    for noisy in ("faststream", "nats", "httpx", "httpcore", "aiosqlite", "sqlalchemy", "asyncio"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 

@@ -9,6 +9,7 @@ from clausewatch_shared.models.analysis import ChangeAssessment, ProvisionAssess
 from clausewatch_shared.models.catalogue import CaptureFailure, Document, FetchSlot, Platform, Snapshot
 from clausewatch_shared.models.notify import (
     Delivery,
+    DeliveryAttempt,
     DigestRun,
     Subscriber,
     Subscription,
@@ -22,6 +23,7 @@ __all__ = [
     "ChangeAssessment",
     "ChangeSet",
     "Delivery",
+    "DeliveryAttempt",
     "DigestRun",
     "Document",
     "FetchSlot",
