@@ -51,6 +51,8 @@ def build_broker(nats_url: str, name: str) -> NatsBroker:
         name=f"clausewatch-{name}",
         graceful_timeout=30.0,
         max_reconnect_attempts=-1,
+        # A loaded machine or a server still starting can take more than the client's default 2 s to answer.
+        connect_timeout=10,
         log_level=logging.DEBUG,
     )
 
