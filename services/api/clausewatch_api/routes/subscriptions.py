@@ -1,0 +1,391 @@
+"""Subscriber management over HTTP: thin routes over the notifier's management functions (decision 0007).
+
+An operator (the admin or a configured write key) creates subscribers and sets their tier; a subscriber, with their
+own key, manages only their own follows, filters, digest schedule, webhook endpoints, delivery log and replays.
+Another subscriber's endpoint or delivery answers 404, exactly like one that does not exist, so ids do not leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import AwareDatetime, BaseModel, Field
+
+from clausewatch_api.deps import ResourcesDep, require_api_key
+from clausewatch_api.schemas import ErrorOut
+from clausewatch_api.subscriber_auth import NotifierSettingsDep, SubscriberDep
+from clausewatch_notifier import errors, management
+from clausewatch_notifier.schemas import (
+    DeliveryOut,
+    EndpointOut,
+    EndpointSecret,
+    ReplayResult,
+    SubscriberCreated,
+    SubscriberOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["subscribers"])
+
+Id = Annotated[str, Path(min_length=1, max_length=64, description="An id.")]
+Severity = Literal["high", "medium", "low", "none"]
+Channel = Literal["email", "webhook", "apprise", "digest"]
+
+
+def _error(status: int, description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+UNAUTHORISED = {401: _error(401, "No valid API key.")}
+NOT_FOUND = {404: _error(404, "No such record for this subscriber.")}
+FORBIDDEN = {403: _error(403, "The subscriber's tier does not allow this.")}
+CONFLICT = {409: _error(409, "Clashes with an existing record.")}
+UNAVAILABLE = {503: _error(503, "Subscriber management is not configured.")}
+
+
+@contextmanager
+def _answers(field: str = "body") -> Iterator[None]:
+    """Turn the management functions' typed errors into HTTP answers (anything else stays a server error).
+
+    A 422 takes FastAPI's own validation shape, so every 422 of the API reads alike and matches its schema.
+    """
+    try:
+        yield
+    except Exception as exc:
+        status = errors.http_status(exc)
+        if status == 500:
+            raise
+        if status == 422:
+            raise RequestValidationError(
+                [{"loc": (field,), "msg": str(exc), "type": "value_error"}]
+            ) from None
+        raise HTTPException(status, str(exc)) from None
+
+
+# --- request bodies ---------------------------------------------------------------------------------------------
+
+
+class SubscriberIn(BaseModel):
+    """A new subscriber."""
+
+    email: str = Field(min_length=3, max_length=320, description="Where alerts and digests go.")
+    tier: str = Field(default="free", max_length=40, description="free, watcher, monitor or compliance.")
+    timezone: str = Field(default="UTC", max_length=64, description="IANA time zone of the weekly digest.")
+    digest_weekday: int | str = Field(
+        default=0, description="Digest day: 0 (Monday) to 6, or a day name.", max_length=20
+    )
+    digest_hour: int = Field(default=8, ge=0, le=23, description="Digest hour, local time.")
+
+
+class TierIn(BaseModel):
+    """A tier to move to."""
+
+    tier: str = Field(max_length=40, description="free, watcher, monitor or compliance.")
+
+
+class FiltersIn(BaseModel):
+    """Provision-level filters (compliance tier); empty or missing fields clear them."""
+
+    clause_types: list[Annotated[str, Field(max_length=100)]] | None = Field(default=None, max_length=100)
+    min_severity: Severity | None = None
+    regulations: list[Annotated[str, Field(max_length=100)]] | None = Field(default=None, max_length=100)
+
+
+class DigestIn(BaseModel):
+    """A new weekly digest schedule; missing fields stay as they are."""
+
+    timezone: str | None = Field(default=None, max_length=64, description="IANA time zone.")
+    weekday: int | str | None = Field(
+        default=None, description="0 (Monday) to 6, or a day name.", max_length=20
+    )
+    hour: int | None = Field(default=None, ge=0, le=23, description="Hour, local time.")
+
+
+class EndpointIn(BaseModel):
+    """A push endpoint: an HTTPS webhook (signed, Standard Webhooks) or an Apprise chat URL."""
+
+    url: str = Field(min_length=1, max_length=2000, description="Where to send alerts.")
+    kind: Literal["webhook", "apprise"] = "webhook"
+
+
+class EnabledIn(BaseModel):
+    """Whether an endpoint receives alerts (enabling resets its failure count)."""
+
+    enabled: bool
+
+
+class ReplayIn(BaseModel):
+    """What to send again: one change set, or every change assessed in a time range."""
+
+    change_set_id: str | None = Field(default=None, max_length=64)
+    since: AwareDatetime | None = Field(default=None, description="Range start (ISO 8601 with a zone).")
+    until: AwareDatetime | None = Field(default=None, description="Range end, exclusive (default: now).")
+    endpoint_id: str | None = Field(default=None, max_length=64, description="Only this endpoint.")
+    channels: list[Literal["webhook", "apprise", "email"]] = Field(
+        default=["webhook"], min_length=1, max_length=3, description="Channels to replay to."
+    )
+
+
+# --- operator routes (admin or write key) --------------------------------------------------------------------
+
+
+@router.post(
+    "/subscribers",
+    response_model=SubscriberCreated,
+    status_code=201,
+    summary="Create a subscriber (operator)",
+    responses={**UNAUTHORISED, **FORBIDDEN, **CONFLICT},
+    dependencies=[Depends(require_api_key)],
+)
+async def create_subscriber(body: SubscriberIn, res: ResourcesDep) -> SubscriberCreated:
+    """Create a subscriber; the answer holds their API key and unsubscribe token, shown this once."""
+    with _answers():
+        return await management.create_subscriber(
+            res.db,
+            body.email,
+            tier=body.tier,
+            timezone=body.timezone,
+            digest_weekday=body.digest_weekday,
+            digest_hour=body.digest_hour,
+        )
+
+
+@router.get(
+    "/subscribers/{subscriber_id}",
+    response_model=SubscriberOut,
+    summary="Show a subscriber (operator)",
+    responses={**UNAUTHORISED, **NOT_FOUND},
+    dependencies=[Depends(require_api_key)],
+)
+async def get_subscriber(subscriber_id: Id, res: ResourcesDep) -> SubscriberOut:
+    """Return one subscriber, without secrets."""
+    with _answers():
+        return await management.get_subscriber(res.db, subscriber_id)
+
+
+@router.put(
+    "/subscribers/{subscriber_id}/tier",
+    response_model=SubscriberOut,
+    summary="Change a subscriber's tier (operator)",
+    responses={**UNAUTHORISED, **NOT_FOUND, **FORBIDDEN},
+    dependencies=[Depends(require_api_key)],
+)
+async def change_tier(subscriber_id: Id, body: TierIn, res: ResourcesDep) -> SubscriberOut:
+    """Move a subscriber to another tier (refused while they follow more platforms than it allows).
+
+    Operator-only: a tier is what the subscriber pays for, so a subscriber's own key cannot raise it.
+    """
+    with _answers():
+        return await management.change_tier(res.db, subscriber_id, body.tier)
+
+
+# --- the subscriber's own routes (their key) ----------------------------------------------------------------
+
+
+@router.get("/me", response_model=SubscriberOut, summary="Show myself", responses=UNAUTHORISED)
+async def me(subscriber: SubscriberDep) -> SubscriberOut:
+    """Return the subscriber owning the key: tier, follows, filters and next digest."""
+    return subscriber
+
+
+@router.put(
+    "/me/follows/{platform_id}",
+    response_model=SubscriberOut,
+    summary="Follow a platform",
+    responses={**UNAUTHORISED, **NOT_FOUND, **FORBIDDEN},
+)
+async def follow(
+    platform_id: Annotated[str, Path(min_length=1, max_length=100)],
+    subscriber: SubscriberDep,
+    res: ResourcesDep,
+) -> SubscriberOut:
+    """Follow a platform of the catalogue, within the tier's limit (following it again changes nothing)."""
+    with _answers("path"):
+        return await management.follow(res.db, subscriber.id, platform_id)
+
+
+@router.delete(
+    "/me/follows/{platform_id}",
+    response_model=SubscriberOut,
+    summary="Stop following a platform",
+    responses=UNAUTHORISED,
+)
+async def unfollow(
+    platform_id: Annotated[str, Path(min_length=1, max_length=100)],
+    subscriber: SubscriberDep,
+    res: ResourcesDep,
+) -> SubscriberOut:
+    """Stop following a platform (one not followed is a no-op)."""
+    with _answers("path"):
+        return await management.unfollow(res.db, subscriber.id, platform_id)
+
+
+@router.put(
+    "/me/filters",
+    response_model=SubscriberOut,
+    summary="Set provision-level filters",
+    responses={**UNAUTHORISED, **FORBIDDEN},
+)
+async def set_filters(body: FiltersIn, subscriber: SubscriberDep, res: ResourcesDep) -> SubscriberOut:
+    """Set clause-type, severity and regulation filters (compliance tier; empty filters clear them)."""
+    with _answers():
+        return await management.set_filters(res.db, subscriber.id, body.model_dump())
+
+
+@router.put(
+    "/me/digest",
+    response_model=SubscriberOut,
+    summary="Set the weekly digest schedule",
+    responses=UNAUTHORISED,
+)
+async def set_digest(body: DigestIn, subscriber: SubscriberDep, res: ResourcesDep) -> SubscriberOut:
+    """Change the time zone, day and hour of the weekly digest."""
+    with _answers():
+        return await management.set_digest_schedule(
+            res.db, subscriber.id, timezone=body.timezone, weekday=body.weekday, hour=body.hour
+        )
+
+
+@router.get(
+    "/me/endpoints", response_model=list[EndpointOut], summary="List my endpoints", responses=UNAUTHORISED
+)
+async def list_endpoints(subscriber: SubscriberDep, res: ResourcesDep) -> list[EndpointOut]:
+    """Return the subscriber's push endpoints, without secrets."""
+    with _answers():
+        return await management.list_endpoints(res.db, subscriber.id)
+
+
+@router.post(
+    "/me/endpoints",
+    response_model=EndpointSecret,
+    status_code=201,
+    summary="Register a webhook or chat endpoint",
+    responses={**UNAUTHORISED, **FORBIDDEN, **UNAVAILABLE},
+)
+async def register_endpoint(
+    body: EndpointIn, subscriber: SubscriberDep, res: ResourcesDep, settings: NotifierSettingsDep
+) -> EndpointSecret:
+    """Register an endpoint (a webhook URL must be public and, outside development, HTTPS); its signing secret
+    is in this answer only."""
+    with _answers():
+        return await management.register_endpoint(res.db, settings, subscriber.id, body.url, kind=body.kind)
+
+
+@router.post(
+    "/me/endpoints/{endpoint_id}/rotate",
+    response_model=EndpointSecret,
+    summary="Rotate a webhook's signing secret",
+    responses={**UNAUTHORISED, **NOT_FOUND, **FORBIDDEN, **UNAVAILABLE},
+)
+async def rotate_secret(
+    endpoint_id: Id, subscriber: SubscriberDep, res: ResourcesDep, settings: NotifierSettingsDep
+) -> EndpointSecret:
+    """Give a webhook a new secret (shown once); the old one keeps signing alongside for the grace period."""
+    with _answers("path"):
+        return await management.rotate_secret(res.db, settings, endpoint_id, subscriber_id=subscriber.id)
+
+
+@router.put(
+    "/me/endpoints/{endpoint_id}/enabled",
+    response_model=EndpointOut,
+    summary="Enable or disable an endpoint",
+    responses={**UNAUTHORISED, **NOT_FOUND},
+)
+async def set_endpoint_enabled(
+    endpoint_id: Id, body: EnabledIn, subscriber: SubscriberDep, res: ResourcesDep
+) -> EndpointOut:
+    """Enable (resetting its failure count) or disable one of the subscriber's endpoints."""
+    with _answers("path"):
+        return await management.set_endpoint_enabled(
+            res.db, endpoint_id, body.enabled, subscriber_id=subscriber.id
+        )
+
+
+@router.get(
+    "/me/deliveries",
+    response_model=list[DeliveryOut],
+    summary="List my deliveries",
+    responses=UNAUTHORISED,
+)
+async def list_deliveries(
+    subscriber: SubscriberDep,
+    res: ResourcesDep,
+    change_set_id: Annotated[str | None, Query(max_length=64, description="Only this change set.")] = None,
+    status: Annotated[
+        Literal["pending", "sending", "delivered", "failed", "queued"] | None,
+        Query(description="Only this status."),
+    ] = None,
+    channel: Annotated[Channel | None, Query(description="Only this channel.")] = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Created at or after (ISO 8601 with a zone).")
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None, Query(description="Created before (ISO 8601 with a zone).")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, newest first.")] = 100,
+    history: Annotated[bool, Query(description="Include every try of each delivery.")] = False,
+) -> list[DeliveryOut]:
+    """Return the subscriber's delivery log, newest first, filtered."""
+    with _answers("query"):
+        return await management.list_deliveries(
+            res.db,
+            subscriber_id=subscriber.id,
+            change_set_id=change_set_id,
+            status=status,
+            channel=channel,
+            since=since,
+            until=until,
+            limit=limit,
+            with_history=history,
+        )
+
+
+@router.get(
+    "/me/deliveries/{delivery_id}",
+    response_model=DeliveryOut,
+    summary="Show one of my deliveries with every try",
+    responses={**UNAUTHORISED, **NOT_FOUND},
+)
+async def get_delivery(delivery_id: Id, subscriber: SubscriberDep, res: ResourcesDep) -> DeliveryOut:
+    """Return one delivery of the subscriber's with every try (another subscriber's answers 404)."""
+    with _answers("path"):
+        delivery = await management.get_delivery(res.db, delivery_id)
+    if delivery.subscriber_id != subscriber.id:
+        raise HTTPException(404, f"no delivery {delivery_id!r}")
+    return delivery
+
+
+@router.post(
+    "/me/replay",
+    response_model=ReplayResult,
+    summary="Send alerts again",
+    responses={**UNAUTHORISED, **NOT_FOUND, **UNAVAILABLE},
+)
+async def replay(
+    body: ReplayIn, subscriber: SubscriberDep, res: ResourcesDep, settings: NotifierSettingsDep
+) -> ReplayResult:
+    """Queue one change set's alert, or every alert of a time range, again to the subscriber's channels."""
+    if body.endpoint_id is not None:
+        with _answers():
+            owned = {e.id for e in await management.list_endpoints(res.db, subscriber.id)}
+        if body.endpoint_id not in owned:
+            raise HTTPException(404, f"no endpoint {body.endpoint_id!r}")
+    with _answers():
+        return await management.replay(
+            res.db,
+            settings,
+            subscriber.id,
+            change_set_id=body.change_set_id,
+            since=body.since,
+            until=body.until,
+            channels=tuple(body.channels),
+            endpoint_id=body.endpoint_id,
+        )
+
+
+def _unused(_: Response, __: datetime) -> None:  # pragma: no cover
+    """Keep the type imports used by annotations only."""

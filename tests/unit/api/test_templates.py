@@ -1,0 +1,69 @@
+"""Templates render untrusted document text escaped, and long change sets get a list of their changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clausewatch_api.templating import build_environment
+
+
+def _change(i: int, text: str) -> dict[str, Any]:
+    return {
+        "id": f"c{i}",
+        "kind": "modified",
+        "significance": "substantive",
+        "heading_path": ["Policy", f"Section {i}"],
+        "old_text": "old",
+        "new_text": text,
+        "hints": [],
+        "summary": "",
+        "side_by_side": {"old": [("del", "old")], "new": [("ins", text)]},
+        "words": {"deleted": 1, "inserted": 1},
+        "assessment": None,
+        "new_provision_id": f"p{i}",
+        "old_provision_id": None,
+    }
+
+
+def _change_set(changes: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": "cs",
+        "document_id": "acme/privacy-policy",
+        "document_title": "Policy",
+        "platform_id": "acme",
+        "platform_name": "Acme",
+        "created_at": "2026-11-22T06:00:00Z",
+        "severity": None,
+        "substantive": True,
+        "counts": {"modified": len(changes)},
+        "escalations": 0,
+        "summary": "s",
+        "previous_version_id": "v1",
+        "version_id": "v2",
+        "regulation_names": [],
+        "snapshot": None,
+        "changes": changes,
+    }
+
+
+def test_document_text_is_escaped_in_the_diff() -> None:
+    """Markup inside a captured document shows as text and never reaches the page as HTML."""
+    html = (
+        build_environment()
+        .get_template("change.html")
+        .render(cs=_change_set([_change(1, "<script>alert(1)</script>")]), request_path="/")
+    )
+    assert "<script>alert(1)</script>" not in html
+    assert '<ins class="w">&lt;script&gt;alert(1)&lt;/script&gt;</ins>' in html
+
+
+def test_long_change_sets_list_their_changes_with_anchors() -> None:
+    """With more than three changes the page starts with links to each change's section."""
+    html = (
+        build_environment()
+        .get_template("change.html")
+        .render(cs=_change_set([_change(i, "new") for i in range(1, 6)]), request_path="/")
+    )
+    assert 'href="#change-5"' in html
+    assert 'id="change-5"' in html
+    assert "Modified · Section 3" in html
