@@ -12,7 +12,9 @@ Steps, cheapest first:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from rapidfuzz import fuzz, process
 
@@ -70,7 +72,7 @@ def align(old: list[Block], new: list[Block], timeout: float = 1.0) -> list[Matc
 
 
 def _weight(block: Block) -> int:
-    return 1 + min(len(block.tokens) // 6, 60)
+    return 1 + min(len(block.tokens) // 8, 40)
 
 
 def _anchors(old: list[Block], new: list[Block], timeout: float) -> list[tuple[int, int]]:
@@ -80,18 +82,28 @@ def _anchors(old: list[Block], new: list[Block], timeout: float) -> list[tuple[i
     length: when a long clause moves past a short one, the short one is reported as moved, as a reader (and a
     word-level diff) would see it.
     """
-    exp_old = [b.sig for b in old for _ in range(_weight(b))]
-    exp_new = [b.sig for b in new for _ in range(_weight(b))]
-    owner_old = [k for k, b in enumerate(old) for _ in range(_weight(b))]
-    owner_new = [k for k, b in enumerate(new) for _ in range(_weight(b))]
+    w_old = [_weight(b) for b in old]
+    w_new = [_weight(b) for b in new]
+    exp_old = [b.sig for b, w in zip(old, w_old, strict=True) for _ in range(w)]
+    exp_new = [b.sig for b, w in zip(new, w_new, strict=True) for _ in range(w)]
+    start_old = list(accumulate(w_old, initial=0))
+    start_new = list(accumulate(w_new, initial=0))
     hits: dict[tuple[int, int], int] = {}
     x = y = 0
     for op, toks in seq_diff(exp_old, exp_new, timeout):
         if op == 0:
-            for k in range(len(toks)):
-                pair = (owner_old[x + k], owner_new[y + k])
-                hits[pair] = hits.get(pair, 0) + 1
-            x += len(toks)
+            # Walk the equal run block by block: a block anchors if the run covers it whole, aligned.
+            end = x + len(toks)
+            a = bisect_right(start_old, x) - 1
+            while a < len(old) and start_old[a] < end:
+                p = start_old[a]
+                q = y + (p - x)
+                if p >= x and p + w_old[a] <= end:
+                    bn = bisect_right(start_new, q) - 1
+                    if start_new[bn] == q:
+                        hits[(a, bn)] = w_old[a]
+                a += 1
+            x = end
             y += len(toks)
         elif op == -1:
             x += len(toks)

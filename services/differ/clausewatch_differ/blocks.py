@@ -100,6 +100,14 @@ def parse_blocks(text: str) -> list[Block]:
             reader.flush()
             i += 1
             continue
+        first = stripped[0]
+        # Fast path: most lines are prose starting with a letter, which can only continue or start a paragraph.
+        if first.isalpha() and line[0] != " " and (len(stripped) < 2 or stripped[1] not in ".)"):
+            if reader.para_kind == "quote":
+                reader.flush()
+            reader.para.append(stripped)
+            i += 1
+            continue
         if _FENCE.match(stripped):
             reader.flush()
             fence = stripped[:3]

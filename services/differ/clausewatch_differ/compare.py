@@ -8,6 +8,7 @@ substantive (the provision now sits elsewhere), a split or merge with the same w
 from __future__ import annotations
 
 import bisect
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,8 +140,8 @@ def _positions(matches: list[Match]) -> list[float]:
 
 def _document_guard(old: list[Block], new: list[Block], records: list[ChangeRecord]) -> None:
     """Keep the document-level verdict consistent with the words: same words overall means nothing substantive."""
-    old_words = [t for b in old for t in b.tokens]
-    new_words = [t for b in new for t in b.tokens]
+    old_words = list(chain.from_iterable(b.tokens for b in old))
+    new_words = list(chain.from_iterable(b.tokens for b in new))
     if old_words == new_words:
         for record in records:
             if record.significance == "substantive":
@@ -175,6 +176,8 @@ def _where(path: list[str]) -> str:
 
 
 def _describe(old: list[Block], new: list[Block], match: Match) -> ChangeRecord | None:
+    if match.relation == "same" and old[match.old[0]].text == new[match.new[0]].text:
+        return None
     old_text, new_text = _text(old, match.old), _text(new, match.new)
     path = _path(new, match.new) or _path(old, match.old)
     any_block = new[match.new[0]] if match.new else old[match.old[0]]

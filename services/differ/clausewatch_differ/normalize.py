@@ -104,6 +104,7 @@ _ORD = r"(?:st|nd|rd|th)?"
 _DATE_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH},?(?:\s+(\d{{4}}))?\b")
 _DATE_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\b,?(?:\s+(\d{{4}}))?\b")
 _HAS_DIGIT = re.compile(r"\d")
+_MONTH_HINT = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)")
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 
 
@@ -178,9 +179,13 @@ def canonical_dates(text: str) -> str:
     """Return text with every recognised date written one way, so a format flip is not a change."""
     if not _HAS_DIGIT.search(text):
         return text
-    text = _DATE_ISO.sub(_date_iso, text)
-    text = _DATE_DMY.sub(_date_dmy, text)
-    return _DATE_MDY.sub(_date_mdy, text)
+    if "-" in text:
+        text = _DATE_ISO.sub(_date_iso, text)
+    # The month patterns are the slow ones: run them only where a month name appears at all.
+    if _MONTH_HINT.search(text):
+        text = _DATE_DMY.sub(_date_dmy, text)
+        text = _DATE_MDY.sub(_date_mdy, text)
+    return text
 
 
 def strip_markup(text: str) -> str:
