@@ -100,11 +100,11 @@ def reextract(
     document: str = typer.Argument(..., help="Document id, e.g. acme/privacy-policy."),
 ) -> None:
     """Rebuild a document's versions from its stored snapshots with the current extractor, without alerting."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from clausewatch_differ.rebuild import rebuild_document
     from clausewatch_differ.settings import DifferSettings
     from clausewatch_shared.settings import load_settings
-
-    from sqlalchemy.exc import SQLAlchemyError
 
     settings = load_settings(DifferSettings)
     try:

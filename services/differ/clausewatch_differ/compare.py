@@ -8,8 +8,8 @@ substantive (the provision now sits elsewhere), a split or merge with the same w
 from __future__ import annotations
 
 import bisect
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from clausewatch_differ.align import Match, align
