@@ -235,3 +235,22 @@ async def test_tampered_evidence_is_reported_on_the_provision_page(world: World,
         shutil.move(saved, blob)
     evidence = await _api(world, f"/api/v1/evidence/{record['citation']['snapshot_id']}?verify=true")
     assert evidence["verification"]["verified"] is True
+
+
+async def test_document_page_lists_versions_changes_and_provisions(world: World, page: Page) -> None:
+    """The document page links its change and its current provisions, and says how many versions were recorded."""
+    await page.goto(f"{world.base_url}/documents/acme/privacy-policy")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Acme AI Privacy Policy")
+    await expect(page.locator("dl.facts")).to_contain_text("Versions recorded2")
+    await expect(page.locator(f"a[href='/changes/{world.change_set_id}']").first).to_be_visible()
+    await expect(page.locator(f"a[href='/provisions/{world.training_provision_id}']")).to_have_count(1)
+    await _accessible_basics(page)
+
+
+async def test_unknown_addresses_get_a_readable_404_page(world: World, page: Page) -> None:
+    """A mistyped provision address answers 404 with a page that says so and links home."""
+    response = await page.goto(f"{world.base_url}/provisions/no-such-provision")
+    assert response is not None
+    assert response.status == 404
+    await expect(page.get_by_role("heading", level=1)).to_have_text("No such provision")
+    await expect(page.get_by_role("link", name="the latest changes")).to_have_attribute("href", "/")
