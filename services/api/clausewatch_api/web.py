@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clausewatch_api import __doc__ as package_doc
 from clausewatch_api.deps import Resources
-from clausewatch_api.routes import api_v1, feeds, pages
+from clausewatch_api.routes import api_v1, feeds, pages, subscriptions
 from clausewatch_api.schemas import HealthOut
 from clausewatch_api.settings import ApiSettings
 from clausewatch_api.templating import build_environment, render
@@ -48,6 +48,7 @@ def create_api(
     app.state.templates = build_environment()
     app.mount("/static", StaticFiles(directory=str(files("clausewatch_api") / "static")), name="static")
     app.include_router(api_v1.router)
+    app.include_router(subscriptions.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
 

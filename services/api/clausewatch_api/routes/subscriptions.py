@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -36,15 +35,13 @@ Severity = Literal["high", "medium", "low", "none"]
 Channel = Literal["email", "webhook", "apprise", "digest"]
 
 
-def _error(status: int, description: str) -> dict[str, Any]:
-    return {"model": ErrorOut, "description": description}
-
-
-UNAUTHORISED = {401: _error(401, "No valid API key.")}
-NOT_FOUND = {404: _error(404, "No such record for this subscriber.")}
-FORBIDDEN = {403: _error(403, "The subscriber's tier does not allow this.")}
-CONFLICT = {409: _error(409, "Clashes with an existing record.")}
-UNAVAILABLE = {503: _error(503, "Subscriber management is not configured.")}
+Responses = dict[int | str, dict[str, Any]]
+UNAUTHORISED: Responses = {401: {"model": ErrorOut, "description": "No valid API key."}}
+NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "No such record for this subscriber."}}
+FORBIDDEN: Responses = {403: {"model": ErrorOut, "description": "The subscriber's tier does not allow this."}}
+CONFLICT: Responses = {409: {"model": ErrorOut, "description": "Clashes with an existing record."}}
+UNAVAILABLE: Responses = {503: {"model": ErrorOut, "description": "Subscriber management is not configured."}}
+Weekday = Annotated[str, Field(max_length=20)] | int
 
 
 @contextmanager
@@ -75,9 +72,7 @@ class SubscriberIn(BaseModel):
     email: str = Field(min_length=3, max_length=320, description="Where alerts and digests go.")
     tier: str = Field(default="free", max_length=40, description="free, watcher, monitor or compliance.")
     timezone: str = Field(default="UTC", max_length=64, description="IANA time zone of the weekly digest.")
-    digest_weekday: int | str = Field(
-        default=0, description="Digest day: 0 (Monday) to 6, or a day name.", max_length=20
-    )
+    digest_weekday: Weekday = Field(default=0, description="Digest day: 0 (Monday) to 6, or a day name.")
     digest_hour: int = Field(default=8, ge=0, le=23, description="Digest hour, local time.")
 
 
@@ -385,7 +380,3 @@ async def replay(
             channels=tuple(body.channels),
             endpoint_id=body.endpoint_id,
         )
-
-
-def _unused(_: Response, __: datetime) -> None:  # pragma: no cover
-    """Keep the type imports used by annotations only."""
