@@ -15,7 +15,7 @@ from clausewatch_shared.settings import load_settings
 def register(runtime: Runtime, settings: DifferSettings) -> None:
     """Attach the differ's subscriber to a runtime (connects nothing)."""
     bus = runtime.bus("differ")
-    handler = SnapshotHandler(runtime.db, runtime.blobs, bus)
+    handler = SnapshotHandler(runtime.db, runtime.blobs, bus, settings.max_document_bytes)
     bus.subscribe(runtime.broker, streams.DIFFER_SNAPSHOTS, SnapshotCaptured, handler)
 
 

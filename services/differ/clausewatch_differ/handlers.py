@@ -33,6 +33,7 @@ class SnapshotHandler:
     db: Database
     blobs: BlobStore
     bus: Bus
+    max_bytes: int | None = None
 
     async def __call__(self, event: SnapshotCaptured) -> None:
         """Record a new version if the normalised text changed, and publish what happened."""
@@ -48,7 +49,7 @@ class SnapshotHandler:
                 msg = f"document {event.document_id} is not in the catalogue"
                 raise PermanentError(msg)
             spec = Spec.from_json(document.spec)
-        text = await load_text(self.blobs, event.parts, spec)
+        text = await load_text(self.blobs, event.parts, spec, self.max_bytes)
         if not text.strip():
             msg = f"snapshot {event.snapshot_id} has no text once extracted"
             raise PermanentError(msg)
