@@ -47,6 +47,8 @@ SERVICES = ("fetcher", "differ", "analyzer", "notifier")
 ACK_WAIT_SECONDS = 6.0
 MAX_DELIVERIES = 10
 RETRY_BACKOFF_SECONDS = 0.5
+# A secret every service is configured with: it must never appear in a log line, even at DEBUG.
+ADMIN_KEY = "cw-admin-secret-4f1c9a7e2b"
 
 _BASE_CLAUSES = (
     "We collect the information you give us when you create an account, such as your name and email address.",
@@ -171,6 +173,8 @@ class Rig:
             "CLAUSEWATCH_DATABASE_URL": self.database_url,
             "CLAUSEWATCH_BLOB_DIR": str(self.tmp / "blobs"),
             "CLAUSEWATCH_LOG_FORMAT": "json",
+            "CLAUSEWATCH_LOG_LEVEL": "DEBUG",
+            "CLAUSEWATCH_API_ADMIN_KEY": ADMIN_KEY,
             "CLAUSEWATCH_MAX_DELIVERIES": str(MAX_DELIVERIES),
             "CLAUSEWATCH_RETRY_BACKOFF_SECONDS": str(RETRY_BACKOFF_SECONDS),
             "CLAUSEWATCH_CATALOGUE_PATH": str(self.tmp / "catalogue.yaml"),
@@ -307,6 +311,12 @@ class Rig:
             lost_changes=self.expected_changes - len(per_change),
             unverified=sum(1 for r in received if not r.verified),
         )
+
+    def leaked_secrets(self) -> list[str]:
+        """The configured secrets (admin key, webhook signing secret) found in any service's log."""
+        secrets = [ADMIN_KEY, self.hook.secret.removeprefix("whsec_")]
+        text = "".join(s.log_path.read_text(errors="replace") for s in self.services.values())
+        return [secret[:6] + "…" for secret in secrets if secret and secret in text]
 
     def logs(self) -> str:
         """The end of every service's log, for a failure message."""

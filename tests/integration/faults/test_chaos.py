@@ -79,6 +79,7 @@ async def _run(
         assert tally.change_sets == tally.expected_changes, tally.line()
         assert tally.unverified == 0
         assert kills, "the monkey killed nothing: the run proved nothing"
+        assert rig.leaked_secrets() == [], "a secret reached a log line"
     except AssertionError:
         print(rig.logs())
         raise

@@ -1,0 +1,281 @@
+"""Load benchmark of the whole pipeline: N documents × M versions, HTTP fetch from a local site → fetcher → differ
+→ analyzer → notifier → a local webhook receiver, every service a separate OS process (`clausewatch run`).
+
+Prints changes/s end to end, latency from capture (the snapshot's captured_at) to webhook arrival (p50/p95/p99),
+and CPU seconds and peak RSS per service process; `--replicas 2` runs two processes of each service.
+
+    uv run python -m bench.pipeline --docs 20 --versions 4
+    uv run python -m bench.pipeline --docs 20 --versions 4 --replicas 2
+    uv run python -m bench.pipeline --docs 20 --versions 4 --rate 5     # paced: 5 changes/s offered
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC
+from pathlib import Path
+
+import psutil
+import psycopg
+import yaml
+from sqlalchemy import func
+from sqlmodel import select
+
+from clausewatch.receivers import ReceivedWebhook, WebhookReceiver
+from clausewatch_notifier import management
+from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_shared.db import Database
+from clausewatch_shared.migrations import upgrade_async
+from clausewatch_shared.models import ChangeSet, Document, Snapshot, Version
+from tests.integration.faults.rig import policy_page, publish_captures
+from tests.support.nats import running_nats
+from tests.support.sites import VersionedSite
+
+CLAUSEWATCH = Path(sys.executable).parent / "clausewatch"
+SERVICES = ("fetcher", "differ", "analyzer", "notifier")
+ADMIN_PG = os.environ.get("CLAUSEWATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@dataclass
+class Proc:
+    """One service process and its resource samples."""
+
+    service: str
+    popen: subprocess.Popen[bytes]
+    ps: psutil.Process
+    peak_rss: int = 0
+    cpu_start: float = 0.0
+    cpu_end: float = 0.0
+
+    def sample(self) -> None:
+        with contextlib.suppress(psutil.Error):
+            self.peak_rss = max(self.peak_rss, self.ps.memory_info().rss)
+            times = self.ps.cpu_times()
+            self.cpu_end = times.user + times.system
+
+
+@dataclass
+class Arrivals:
+    """Webhook arrival times by change set."""
+
+    at: dict[str, float] = field(default_factory=dict)
+    duplicates: int = 0
+
+    def record(self, item: ReceivedWebhook) -> None:
+        change_set = item.json["data"]["change_set_id"]
+        if change_set in self.at:
+            self.duplicates += 1
+        else:
+            self.at[change_set] = time.time()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def _count(db: Database, model: type) -> int:
+    async with db.session() as s:
+        return int((await s.exec(select(func.count()).select_from(model))).one())
+
+
+async def _until(db: Database, model: type, n: int, limit_s: float) -> None:
+    deadline = time.monotonic() + limit_s
+    while await _count(db, model) < n:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {n} {model.__name__} rows")
+        await asyncio.sleep(0.2)
+
+
+async def run(docs: int, versions: int, replicas: int, rate: float | None) -> dict[str, object]:
+    """Run one benchmark and return its figures."""
+    tmp = Path(tempfile.mkdtemp(prefix="cw-bench-"))
+    name = f"cw_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_PG, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = ADMIN_PG.rsplit("/", 1)[0].split("://", 1)[1]
+    db_url = f"postgresql+psycopg://{base}/{name}"
+    await upgrade_async(db_url)
+    site = VersionedSite()
+    documents = [f"bench{i}/privacy-policy" for i in range(docs)]
+    for doc in documents:
+        site.set("/" + doc, policy_page(doc, 1))
+    site.start()
+    arrivals = Arrivals()
+    hook = WebhookReceiver(secret="", on_receive=arrivals.record)
+    hook.start()
+    catalogue = tmp / "catalogue.yaml"
+    catalogue.write_text(
+        yaml.safe_dump(
+            {
+                "platforms": [
+                    {
+                        "id": doc.split("/")[0],
+                        "name": doc.split("/")[0],
+                        "documents": [
+                            {
+                                "type": "Privacy Policy",
+                                "urls": [site.url("/" + doc)],
+                                "select": ["main"],
+                                "javascript": False,
+                            }
+                        ],
+                    }
+                    for doc in documents
+                ]
+            }
+        )
+    )
+    procs: list[Proc] = []
+    db = Database(db_url)
+    try:
+        with running_nats(tmp / "js") as nats_server:
+            env = {
+                **os.environ,
+                "CLAUSEWATCH_ENVIRONMENT": "test",
+                "CLAUSEWATCH_NATS_URL": nats_server.url,
+                "CLAUSEWATCH_DATABASE_URL": db_url,
+                "CLAUSEWATCH_BLOB_DIR": str(tmp / "blobs"),
+                "CLAUSEWATCH_LOG_LEVEL": "WARNING",
+                "CLAUSEWATCH_LOG_FORMAT": "json",
+                "CLAUSEWATCH_CATALOGUE_PATH": str(catalogue),
+                "CLAUSEWATCH_SCHEDULE_ENABLED": "false",
+                "CLAUSEWATCH_MIN_HOST_DELAY_SECONDS": "0",
+                "CLAUSEWATCH_BROWSER_ENABLED": "false",
+                "CLAUSEWATCH_ALLOW_PRIVATE_WEBHOOK_TARGETS": "true",
+                "CLAUSEWATCH_REQUIRE_HTTPS": "false",
+                "CLAUSEWATCH_DELIVERY_TICK_SECONDS": "0.2",
+                "CLAUSEWATCH_SMTP_PORT": "9",
+            }
+            for service in SERVICES:
+                for r in range(replicas):
+                    log = (tmp / f"{service}-{r}.log").open("wb")
+                    # Started once, before measuring: a blocking Popen here costs the benchmark nothing.
+                    popen = subprocess.Popen(  # noqa: ASYNC220
+                        [str(CLAUSEWATCH), "run", service], env=env, stdout=log, stderr=subprocess.STDOUT
+                    )
+                    procs.append(Proc(service, popen, psutil.Process(popen.pid)))
+            await _until(db, Document, docs, 600)
+            created = await management.create_subscriber(db, "bench@example.org", tier="compliance")
+            for doc in documents:
+                await management.follow(db, created.subscriber.id, doc.split("/")[0])
+            settings = NotifierSettings(allow_private_webhook_targets=True, require_https=False)
+            endpoint = await management.register_endpoint(db, settings, created.subscriber.id, hook.url)
+            hook.secret = endpoint.secret or ""
+            # Version 1 everywhere: the baseline. Not measured.
+            await publish_captures(nats_server.url, documents, "v1")
+            await _until(db, Version, docs, 600)
+            for p in procs:
+                p.sample()
+                p.cpu_start = p.cpu_end
+            started = time.time()
+            for version in range(2, versions + 1):
+                for doc in documents:
+                    site.set("/" + doc, policy_page(doc, version))
+                if rate:
+                    for doc in documents:
+                        await publish_captures(nats_server.url, [doc], f"v{version}")
+                        await asyncio.sleep(1.0 / rate)
+                else:
+                    await publish_captures(nats_server.url, documents, f"v{version}")
+                # The next edit must not overtake this round's capture (it would hide a version, not lose it).
+                await _until(db, Snapshot, docs * version, 600)
+                for p in procs:
+                    p.sample()
+            expected = docs * (versions - 1)
+            deadline = time.monotonic() + 900
+            while len(arrivals.at) < expected and time.monotonic() < deadline:
+                for p in procs:
+                    p.sample()
+                await asyncio.sleep(0.2)
+            finished = max(arrivals.at.values()) if arrivals.at else time.time()
+            for p in procs:
+                p.sample()
+            captured: dict[str, float] = {}
+            async with db.session() as s:
+                rows = await s.exec(
+                    select(ChangeSet.id, Snapshot.captured_at)
+                    .join(Version, Version.id == ChangeSet.version_id)
+                    .join(Snapshot, Snapshot.id == Version.snapshot_id)
+                )
+                for change_set_id, captured_at in rows.all():
+                    at = captured_at if captured_at.tzinfo else captured_at.replace(tzinfo=UTC)
+                    captured[change_set_id] = at.timestamp()
+    finally:
+        for p in procs:
+            p.popen.terminate()
+        for p in procs:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.popen.wait(timeout=30)
+            if p.popen.poll() is None:
+                p.popen.kill()
+        hook.stop()
+        site.stop()
+        await db.dispose()
+        with psycopg.connect(ADMIN_PG, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    latencies = [arrivals.at[c] - captured[c] for c in arrivals.at if c in captured]
+    per_service: dict[str, dict[str, float]] = {}
+    for p in procs:
+        entry = per_service.setdefault(p.service, {"cpu_s": 0.0, "peak_rss_mb": 0.0, "processes": 0})
+        entry["cpu_s"] += p.cpu_end - p.cpu_start
+        entry["peak_rss_mb"] = max(entry["peak_rss_mb"], p.peak_rss / 1e6)
+        entry["processes"] += 1
+    elapsed = finished - started
+    return {
+        "docs": docs,
+        "versions": versions,
+        "replicas": replicas,
+        "offered_rate": rate,
+        "changes_expected": docs * (versions - 1),
+        "changes_delivered": len(arrivals.at),
+        "duplicates": arrivals.duplicates,
+        "elapsed_s": round(elapsed, 2),
+        "changes_per_s": round(len(arrivals.at) / elapsed, 2) if elapsed > 0 else 0.0,
+        "latency_p50_s": round(statistics.median(latencies), 3) if latencies else None,
+        "latency_p95_s": round(_percentile(latencies, 0.95), 3) if latencies else None,
+        "latency_p99_s": round(_percentile(latencies, 0.99), 3) if latencies else None,
+        "per_service": {k: {m: round(v, 1) for m, v in e.items()} for k, e in per_service.items()},
+        "load_average_1m": round(os.getloadavg()[0], 1),
+    }
+
+
+def main() -> None:
+    """Parse arguments, run, print the figures."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--docs", type=int, default=20)
+    parser.add_argument("--versions", type=int, default=4)
+    parser.add_argument("--replicas", type=int, default=1)
+    parser.add_argument("--rate", type=float, default=None, help="offered changes/s (default: all at once)")
+    args = parser.parse_args()
+    figures = asyncio.run(run(args.docs, args.versions, args.replicas, args.rate))
+    print(
+        f"pipeline: {figures['changes_delivered']}/{figures['changes_expected']} changes in "
+        f"{figures['elapsed_s']} s = {figures['changes_per_s']} changes/s "
+        f"(docs={args.docs} versions={args.versions} replicas={args.replicas} rate={args.rate}); "
+        f"capture→webhook p50 {figures['latency_p50_s']} s, p95 {figures['latency_p95_s']} s, "
+        f"p99 {figures['latency_p99_s']} s; duplicates {figures['duplicates']}; "
+        f"load average {figures['load_average_1m']}"
+    )
+    for service, entry in figures["per_service"].items():  # type: ignore[union-attr]
+        print(
+            f"  {service:9s} processes={entry['processes']:.0f} cpu={entry['cpu_s']} s "
+            f"peak_rss={entry['peak_rss_mb']} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
