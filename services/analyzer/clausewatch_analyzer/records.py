@@ -128,7 +128,7 @@ def change_assessed_event(
         platform_id=event.platform_id,
         change_set_id=event.change_set_id,
         substantive=event.substantive,
-        max_severity=max_severity([r.severity for r in substantive_rows]),  # type: ignore[arg-type]
+        max_severity=max_severity([r.severity for r in substantive_rows]),
         clause_types=list(dict.fromkeys(t for r in rows for t in r.clause_types)),
         regulations=list(dict.fromkeys(g for r in rows for g in r.regulations)),
         escalations=sum(1 for r in rows if r.escalation == "escalated"),

@@ -200,5 +200,5 @@ async def insert_new(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
     values = [{c.name: getattr(row, c.name) for c in table.columns} for row in rows]
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    result = await session.exec(insert(table).values(values).on_conflict_do_nothing())  # type: ignore[call-overload]
+    result = await session.exec(insert(table).values(values).on_conflict_do_nothing())
     return int(result.rowcount or 0)

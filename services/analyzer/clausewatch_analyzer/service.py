@@ -145,7 +145,8 @@ async def assess_change_set(
             old = _reassess(change.old_text, engine, context)
             new = _reassess(change.new_text, engine, context)
             result = assess_change(change.kind, old, new, change.old_text, change.new_text, engine.classifier)
-            details = (new or old).regulation_details if (new or old) else []
+            side = new or old
+            details = side.regulation_details if side is not None else []
             rows.append(records.change_row(change, event.platform_id, result, engine.taxonomy, details))
         return rows
 
