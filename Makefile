@@ -5,7 +5,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
 setup:            ## install uv (if missing) and every Python dependency from the lock file
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --locked
 
 browser:          ## install Debian's Chromium for browser capture and browser tests (needs root or sudo)
 	@scripts/install-chromium
