@@ -3,7 +3,7 @@
     uv run python -m bench.diff [--root DIR] [--repeat N] [--json OUT]
 
 For every consecutive pair of every history (a folder of vNNN.md files), in one run:
-- time (wall clock, best of --repeat runs): the differ on the pair from extracted text, both versions parsed
+- time (wall clock by default, CPU time with --clock cpu; best of --repeat runs): the differ on the pair from extracted text, both versions parsed
   ("cold") and as history mode runs it (each version parsed once: one parse and one comparison per pair); and a
   plain difflib word-level diff of the same pair (SequenceMatcher over whitespace-split words), exact
   (autojunk=False) and with difflib's default junk heuristic (autojunk=True, faster but it ignores frequent words);
@@ -85,7 +85,7 @@ def evaluate_pair(old_raw: str, new_raw: str, result: dict[str, Any]) -> dict[st
     return row
 
 
-def run(root: Path, repeat: int = 1) -> dict[str, Any]:
+def run(root: Path, repeat: int = 1, clock: Any = time.perf_counter) -> dict[str, Any]:
     """Run the benchmark and the measure over every history under root."""
     cold: list[float] = []
     history_mode: list[float] = []
@@ -106,20 +106,20 @@ def run(root: Path, repeat: int = 1) -> dict[str, Any]:
             }
             result = None
             for _ in range(repeat):
-                start = time.perf_counter()
+                start = clock()
                 old_blocks = parse_blocks(old_text)
-                parsed_old = time.perf_counter()
+                parsed_old = clock()
                 comparison = compare_blocks(old_blocks, parse_blocks(new_text))
-                end = time.perf_counter()
+                end = clock()
                 best["cold"] = min(best["cold"], end - start)
                 # History mode parses each version once: a pair costs one parse and one comparison.
                 best["history"] = min(best["history"], end - parsed_old)
-                start = time.perf_counter()
+                start = clock()
                 difflib_word_diff(old_text, new_text)
-                best["exact"] = min(best["exact"], time.perf_counter() - start)
-                start = time.perf_counter()
+                best["exact"] = min(best["exact"], clock() - start)
+                start = clock()
                 difflib.SequenceMatcher(None, old_text.split(), new_text.split()).get_opcodes()
-                best["plain"] = min(best["plain"], time.perf_counter() - start)
+                best["plain"] = min(best["plain"], clock() - start)
                 result = {
                     "substantive": comparison.substantive,
                     "changes": [c.as_json() for c in comparison.changes],
@@ -191,8 +191,16 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="folder of history folders")
     parser.add_argument("--repeat", type=int, default=3, help="timing runs per pair (the best is kept)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall: time.perf_counter; cpu: time.process_time (steadier on a machine shared with other work)",
+    )
     args = parser.parse_args()
-    figures = run(args.root, args.repeat)
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    print(f"clock: {args.clock}, best of {args.repeat} run(s) per pair")
+    figures = run(args.root, args.repeat, clock)
     print(
         f"pairs: {figures['pairs']} ({figures['real_changes']} with changed words, {figures['unchanged_pairs']} without)"
     )
