@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.exceptions import RequestValidationError
@@ -35,13 +36,20 @@ Severity = Literal["high", "medium", "low", "none"]
 Channel = Literal["email", "webhook", "apprise", "digest"]
 
 
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_NAMES = tuple(d for day in DAYS for d in (day, day[:3]))
+TIME_ZONES = tuple(sorted(available_timezones()))
 Responses = dict[int | str, dict[str, Any]]
 UNAUTHORISED: Responses = {401: {"model": ErrorOut, "description": "No valid API key."}}
 NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "No such record for this subscriber."}}
 FORBIDDEN: Responses = {403: {"model": ErrorOut, "description": "The subscriber's tier does not allow this."}}
 CONFLICT: Responses = {409: {"model": ErrorOut, "description": "Clashes with an existing record."}}
 UNAVAILABLE: Responses = {503: {"model": ErrorOut, "description": "Subscriber management is not configured."}}
-Weekday = Annotated[str, Field(max_length=20)] | int
+Weekday = Annotated[int, Field(ge=0, le=6)] | Literal[WEEKDAY_NAMES]  # type: ignore[valid-type]
+TimeZone = Literal[TIME_ZONES]  # type: ignore[valid-type]
+# The schema says exactly what is accepted (an e-mail address as the notifier checks it, a known IANA zone, a day
+# by number or name), so clients, and the schema fuzzer, learn the rules before calling.
+EMAIL = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
 
 
 @contextmanager
@@ -69,9 +77,11 @@ def _answers(field: str = "body") -> Iterator[None]:
 class SubscriberIn(BaseModel):
     """A new subscriber."""
 
-    email: str = Field(min_length=3, max_length=320, description="Where alerts and digests go.")
+    email: str = Field(
+        min_length=3, max_length=320, pattern=EMAIL, description="Where alerts and digests go."
+    )
     tier: str = Field(default="free", max_length=40, description="free, watcher, monitor or compliance.")
-    timezone: str = Field(default="UTC", max_length=64, description="IANA time zone of the weekly digest.")
+    timezone: TimeZone = Field(default="UTC", description="IANA time zone of the weekly digest.")
     digest_weekday: Weekday = Field(default=0, description="Digest day: 0 (Monday) to 6, or a day name.")
     digest_hour: int = Field(default=8, ge=0, le=23, description="Digest hour, local time.")
 
@@ -93,7 +103,7 @@ class FiltersIn(BaseModel):
 class DigestIn(BaseModel):
     """A new weekly digest schedule; missing fields stay as they are."""
 
-    timezone: str | None = Field(default=None, max_length=64, description="IANA time zone.")
+    timezone: TimeZone | None = Field(default=None, description="IANA time zone.")
     weekday: int | str | None = Field(
         default=None, description="0 (Monday) to 6, or a day name.", max_length=20
     )
