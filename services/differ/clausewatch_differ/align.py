@@ -12,7 +12,8 @@ Steps, cheapest first:
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -25,6 +26,8 @@ from clausewatch_differ.worddiff import seq_diff
 PAIR_THRESHOLD = 55.0
 # Above this many candidate pairs, cross-gap matching is skipped: a near-total rewrite is reported as such.
 MAX_CROSS_PAIRS = 250_000
+# Above this many weighted cells the block anchors come from a patience diff instead of an exact LCS.
+_EXACT_BLOCK_CELLS = 50_000_000
 # Work bounds of the similarity matrix: characters compared per provision, and total cells.
 _SCORE_CHARS = 4_000
 MAX_MATRIX_CELLS = 60_000_000_000
@@ -84,6 +87,8 @@ def _anchors(old: list[Block], new: list[Block], timeout: float) -> list[tuple[i
     """
     w_old = [_weight(b) for b in old]
     w_new = [_weight(b) for b in new]
+    if sum(w_old) * sum(w_new) > _EXACT_BLOCK_CELLS:
+        return _patience_anchors(old, new)
     exp_old = [b.sig for b, w in zip(old, w_old, strict=True) for _ in range(w)]
     exp_new = [b.sig for b, w in zip(new, w_new, strict=True) for _ in range(w)]
     start_old = list(accumulate(w_old, initial=0))
@@ -115,6 +120,52 @@ def _anchors(old: list[Block], new: list[Block], timeout: float) -> list[tuple[i
         if count == _weight(old[a]) and (not anchors or (a > anchors[-1][0] and b > anchors[-1][1])):
             anchors.append((a, b))
     return anchors
+
+
+def _patience_anchors(old: list[Block], new: list[Block]) -> list[tuple[int, int]]:
+    """Return anchors for very long documents by patience diff: blocks unique on both sides, in increasing order.
+
+    O(n log n): the longest increasing subsequence of the unique blocks' positions, then each anchor extended over
+    identical neighbours. Used where an exact weighted LCS would cost too much (megabyte inputs).
+    """
+    count_old = Counter(b.sig for b in old)
+    count_new = Counter(b.sig for b in new)
+    where_new = {b.sig: j for j, b in enumerate(new) if count_new[b.sig] == 1}
+    pairs = [(i, where_new[b.sig]) for i, b in enumerate(old) if count_old[b.sig] == 1 and b.sig in where_new]
+    # Longest increasing subsequence of the new positions (patience sorting with back-pointers).
+    tails: list[int] = []
+    tail_at: list[int] = []
+    back: list[int] = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_at.append(k)
+        else:
+            tails[pos] = j
+            tail_at[pos] = k
+        back[k] = tail_at[pos - 1] if pos else -1
+    chain: list[tuple[int, int]] = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        chain.append(pairs[k])
+        k = back[k]
+    chain.reverse()
+    anchors: set[tuple[int, int]] = set(chain)
+    for i, j in chain:
+        a, b = i + 1, j + 1
+        while a < len(old) and b < len(new) and old[a].sig == new[b].sig and (a, b) not in anchors:
+            anchors.add((a, b))
+            a, b = a + 1, b + 1
+        a, b = i - 1, j - 1
+        while a >= 0 and b >= 0 and old[a].sig == new[b].sig and (a, b) not in anchors:
+            anchors.add((a, b))
+            a, b = a - 1, b - 1
+    ordered: list[tuple[int, int]] = []
+    for a, b in sorted(anchors):
+        if not ordered or (a > ordered[-1][0] and b > ordered[-1][1]):
+            ordered.append((a, b))
+    return ordered
 
 
 def _moves(

@@ -170,3 +170,15 @@ def test_changes_come_in_document_order_with_a_summary() -> None:
     result = compare_texts(DOC, new)
     assert [c.heading_path[-1] for c in result.changes] == ["2. Retention", "4. Contact"]
     assert result.summary().startswith("2 substantive changes (2 modified)")
+
+
+def test_very_long_documents_align_by_patience_diff_without_spurious_moves() -> None:
+    """Past the exact-LCS budget, unique paragraphs anchor the alignment: edits are modifications, not moves."""
+    old = "\n\n".join(
+        f"Paragraph {n} states rule number {n} of the agreement in plain words." for n in range(6000)
+    )
+    new = old.replace("rule number 100 of", "rule number 100 (amended) of").replace(
+        "rule number 4000 of", "rule number 4000 (amended) of"
+    )
+    result = compare_texts(old, new)
+    assert [(c.kind, c.significance) for c in result.changes] == [("modified", "substantive")] * 2
