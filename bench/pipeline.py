@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -225,6 +226,7 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
         await db.dispose()
         with psycopg.connect(ADMIN_PG, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(tmp, ignore_errors=True)
     latencies = [arrivals.at[c] - captured[c] for c in arrivals.at if c in captured]
     per_service: dict[str, dict[str, float]] = {}
     for p in procs:
