@@ -42,8 +42,12 @@ def _numbers(text: str) -> Counter[str]:
     return Counter(n.replace(" ", "") for n in _NUMBER.findall(strip_markup(text)))
 
 
+# "May 5" and "5 May" are dates, not the modal verb: taken out before modals are counted.
+_MONTH_MAY = re.compile(r"\bMay\s+\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+May\b|\bMay\s+\d{4}\b")
+
+
 def _modals(text: str) -> Counter[str]:
-    return Counter(" ".join(m.lower().split()) for m in _MODAL.findall(text))
+    return Counter(" ".join(m.lower().split()) for m in _MODAL.findall(_MONTH_MAY.sub(" ", text)))
 
 
 def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple[list[str], list[str]]:

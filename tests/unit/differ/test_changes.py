@@ -76,6 +76,15 @@ def test_a_changed_modal_is_hinted() -> None:
     assert "modal_changed" in change.hints
 
 
+def test_a_date_in_may_is_not_a_modal_change() -> None:
+    """A "last updated" date moving to "May 5" is a date change, not the modal verb "may" appearing."""
+    old = DOC.replace("We share data", "Updated March 3, 2026. We share data")
+    new = DOC.replace("We share data", "Updated May 5, 2026. We share data")
+    change = _only(compare_texts(old, new))
+    assert "modal_changed" not in change.hints
+    assert "date_changed" in change.hints
+
+
 def test_an_added_opt_out_is_hinted_and_the_text_grew() -> None:
     """A sentence that adds an opt-out route is hinted opt_out_added and expanded."""
     new = DOC.replace(
