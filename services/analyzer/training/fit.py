@@ -152,6 +152,13 @@ def fit_classifier(
     labels = list(terms.labels) + (list(privacy.labels) if privacy else [])
     vectorizer = make_vectorizer(config)
     features = sparse.csr_matrix(vectorizer.fit_transform(sentences))
+    for _, part in vectorizer.transformer_list:
+        # The set of n-grams cut by min_df is not needed to predict, and a set's pickled order follows the
+        # process's hash seed: dropping it keeps the artefact byte-identical from run to run (and smaller).
+        # Likewise `_stop_words_id`, an object id that sklearn only uses as a cache key.
+        for attribute in ("stop_words_", "_stop_words_id"):
+            if hasattr(part, attribute):
+                delattr(part, attribute)
     truth = label_matrix(labels, types)
     rows = _training_rows(terms, privacy, types)
     folds = _inner_folds(terms, privacy, config.inner_folds)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pytest
 from training.build import model_version, training_set
@@ -26,10 +28,21 @@ SMALL = dataclasses.replace(
 
 
 def _small_sets() -> tuple[Dataset, Dataset]:
-    """Three CLAUDETTE documents (arbitration among their types) and the privacy examples."""
+    """Three CLAUDETTE documents cut to their tagged sentences and 40 untagged ones each, and the privacy examples."""
     terms = training_set()
-    chosen = [terms.document_names.index(n) for n in ("Dropbox", "Booking", "Grindr")]
-    return terms.subset(chosen), load_privacy_examples()
+    chosen = {terms.document_names.index(n) for n in ("Dropbox", "Booking", "Grindr")}
+    rows, untagged = [], dict.fromkeys(chosen, 0)
+    for i, (group, labels) in enumerate(zip(terms.groups, terms.labels, strict=True)):
+        if group in chosen and (labels or untagged[group] < 40):
+            rows.append(i)
+            untagged[group] += not labels
+    small = Dataset(
+        sentences=tuple(terms.sentences[i] for i in rows),
+        labels=tuple(terms.labels[i] for i in rows),
+        groups=tuple(terms.groups[i] for i in rows),
+        document_names=terms.document_names,
+    )
+    return small, load_privacy_examples()
 
 
 @pytest.fixture(scope="module")
@@ -56,16 +69,34 @@ def test_privacy_examples_cover_every_category_in_every_group() -> None:
         assert len(groups) == 5, category
 
 
-def test_training_is_deterministic(small_artefact: dict[str, Any]) -> None:
-    """A second training on the same data gives a byte-identical artefact with the same version."""
-    terms, privacy = _small_sets()
-    again = fit_classifier(terms, SMALL, model_version([terms, privacy], SMALL), privacy=privacy)
-    dumps = []
-    for artefact in (small_artefact, again):
-        buffer = io.BytesIO()
-        joblib.dump(artefact, buffer)
-        dumps.append(buffer.getvalue())
-    assert dumps[0] == dumps[1]
+_FIT_AND_HASH = """
+import hashlib, io, joblib
+from tests.unit.analyzer.test_model_training import SMALL, _small_sets
+from training.build import model_version
+from training.fit import fit_classifier
+terms, privacy = _small_sets()
+buffer = io.BytesIO()
+joblib.dump(fit_classifier(terms, SMALL, model_version([terms, privacy], SMALL), privacy=privacy), buffer)
+print(hashlib.sha256(buffer.getvalue()).hexdigest())
+"""
+
+
+def test_training_is_deterministic_across_processes() -> None:
+    """Two trainings in processes with different hash seeds dump byte-identical artefacts."""
+    root = Path(__file__).resolve().parents[3]
+    digests = [
+        subprocess.run(
+            [sys.executable, "-c", _FIT_AND_HASH],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    ]
+    assert len(digests[0]) == 64
+    assert digests[0] == digests[1]
 
 
 def test_version_changes_with_configuration() -> None:
