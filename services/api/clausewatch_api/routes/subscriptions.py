@@ -7,14 +7,16 @@ Another subscriber's endpoint or delivery answers 404, exactly like one that doe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import AwareDatetime, BaseModel, Field
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
 from clausewatch_api.deps import ResourcesDep, require_api_key
 from clausewatch_api.schemas import ErrorOut
@@ -44,12 +46,26 @@ UNAUTHORISED: Responses = {401: {"model": ErrorOut, "description": "No valid API
 NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "No such record for this subscriber."}}
 FORBIDDEN: Responses = {403: {"model": ErrorOut, "description": "The subscriber's tier does not allow this."}}
 CONFLICT: Responses = {409: {"model": ErrorOut, "description": "Clashes with an existing record."}}
+BAD_BODY: Responses = {400: {"model": ErrorOut, "description": "The body is not JSON."}}
 UNAVAILABLE: Responses = {503: {"model": ErrorOut, "description": "Subscriber management is not configured."}}
-Weekday = Annotated[int, Field(ge=0, le=6)] | Literal[WEEKDAY_NAMES]  # type: ignore[valid-type]
+Weekday = Annotated[int, Field(strict=True, ge=0, le=6)] | Literal[WEEKDAY_NAMES]  # type: ignore[valid-type]
 TimeZone = Literal[TIME_ZONES]  # type: ignore[valid-type]
 # The schema says exactly what is accepted (an e-mail address as the notifier checks it, a known IANA zone, a day
 # by number or name), so clients, and the schema fuzzer, learn the rules before calling.
 EMAIL = r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$"
+Hour = Annotated[int, Field(strict=True, ge=0, le=23)]  # strict: `false` or "9" is not an hour
+_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_only(value: object) -> object:
+    """Refuse numbers posing as times (pydantic would read 0.5 as a Unix timestamp): ISO 8601 strings only."""
+    if not isinstance(value, str) or not _ISO_START.match(value):
+        msg = "use an ISO 8601 date-time with a zone, e.g. 2026-11-22T06:00:00Z"
+        raise ValueError(msg)
+    return value
+
+
+When = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
 
 
 @contextmanager
@@ -83,7 +99,7 @@ class SubscriberIn(BaseModel):
     tier: str = Field(default="free", max_length=40, description="free, watcher, monitor or compliance.")
     timezone: TimeZone = Field(default="UTC", description="IANA time zone of the weekly digest.")
     digest_weekday: Weekday = Field(default=0, description="Digest day: 0 (Monday) to 6, or a day name.")
-    digest_hour: int = Field(default=8, ge=0, le=23, description="Digest hour, local time.")
+    digest_hour: Hour = Field(default=8, description="Digest hour, local time.")
 
 
 class TierIn(BaseModel):
@@ -104,10 +120,8 @@ class DigestIn(BaseModel):
     """A new weekly digest schedule; missing fields stay as they are."""
 
     timezone: TimeZone | None = Field(default=None, description="IANA time zone.")
-    weekday: int | str | None = Field(
-        default=None, description="0 (Monday) to 6, or a day name.", max_length=20
-    )
-    hour: int | None = Field(default=None, ge=0, le=23, description="Hour, local time.")
+    weekday: Weekday | None = Field(default=None, description="0 (Monday) to 6, or a day name.")
+    hour: Hour | None = Field(default=None, description="Hour, local time.")
 
 
 class EndpointIn(BaseModel):
@@ -120,15 +134,15 @@ class EndpointIn(BaseModel):
 class EnabledIn(BaseModel):
     """Whether an endpoint receives alerts (enabling resets its failure count)."""
 
-    enabled: bool
+    enabled: bool = Field(strict=True)
 
 
 class ReplayIn(BaseModel):
     """What to send again: one change set, or every change assessed in a time range."""
 
     change_set_id: str | None = Field(default=None, max_length=64)
-    since: AwareDatetime | None = Field(default=None, description="Range start (ISO 8601 with a zone).")
-    until: AwareDatetime | None = Field(default=None, description="Range end, exclusive (default: now).")
+    since: When | None = Field(default=None, description="Range start (ISO 8601 with a zone).")
+    until: When | None = Field(default=None, description="Range end, exclusive (default: now).")
     endpoint_id: str | None = Field(default=None, max_length=64, description="Only this endpoint.")
     channels: list[Literal["webhook", "apprise", "email"]] = Field(
         default=["webhook"], min_length=1, max_length=3, description="Channels to replay to."
@@ -143,7 +157,7 @@ class ReplayIn(BaseModel):
     response_model=SubscriberCreated,
     status_code=201,
     summary="Create a subscriber (operator)",
-    responses={**UNAUTHORISED, **FORBIDDEN, **CONFLICT},
+    responses={**BAD_BODY, **UNAUTHORISED, **FORBIDDEN, **CONFLICT},
     dependencies=[Depends(require_api_key)],
 )
 async def create_subscriber(body: SubscriberIn, res: ResourcesDep) -> SubscriberCreated:
@@ -176,7 +190,7 @@ async def get_subscriber(subscriber_id: Id, res: ResourcesDep) -> SubscriberOut:
     "/subscribers/{subscriber_id}/tier",
     response_model=SubscriberOut,
     summary="Change a subscriber's tier (operator)",
-    responses={**UNAUTHORISED, **NOT_FOUND, **FORBIDDEN},
+    responses={**BAD_BODY, **UNAUTHORISED, **NOT_FOUND, **FORBIDDEN},
     dependencies=[Depends(require_api_key)],
 )
 async def change_tier(subscriber_id: Id, body: TierIn, res: ResourcesDep) -> SubscriberOut:
@@ -233,7 +247,7 @@ async def unfollow(
     "/me/filters",
     response_model=SubscriberOut,
     summary="Set provision-level filters",
-    responses={**UNAUTHORISED, **FORBIDDEN},
+    responses={**BAD_BODY, **UNAUTHORISED, **FORBIDDEN},
 )
 async def set_filters(body: FiltersIn, subscriber: SubscriberDep, res: ResourcesDep) -> SubscriberOut:
     """Set clause-type, severity and regulation filters (compliance tier; empty filters clear them)."""
@@ -245,7 +259,7 @@ async def set_filters(body: FiltersIn, subscriber: SubscriberDep, res: Resources
     "/me/digest",
     response_model=SubscriberOut,
     summary="Set the weekly digest schedule",
-    responses=UNAUTHORISED,
+    responses={**BAD_BODY, **UNAUTHORISED},
 )
 async def set_digest(body: DigestIn, subscriber: SubscriberDep, res: ResourcesDep) -> SubscriberOut:
     """Change the time zone, day and hour of the weekly digest."""
@@ -269,7 +283,7 @@ async def list_endpoints(subscriber: SubscriberDep, res: ResourcesDep) -> list[E
     response_model=EndpointSecret,
     status_code=201,
     summary="Register a webhook or chat endpoint",
-    responses={**UNAUTHORISED, **FORBIDDEN, **UNAVAILABLE},
+    responses={**BAD_BODY, **UNAUTHORISED, **FORBIDDEN, **UNAVAILABLE},
 )
 async def register_endpoint(
     body: EndpointIn, subscriber: SubscriberDep, res: ResourcesDep, settings: NotifierSettingsDep
@@ -298,7 +312,7 @@ async def rotate_secret(
     "/me/endpoints/{endpoint_id}/enabled",
     response_model=EndpointOut,
     summary="Enable or disable an endpoint",
-    responses={**UNAUTHORISED, **NOT_FOUND},
+    responses={**BAD_BODY, **UNAUTHORISED, **NOT_FOUND},
 )
 async def set_endpoint_enabled(
     endpoint_id: Id, body: EnabledIn, subscriber: SubscriberDep, res: ResourcesDep
@@ -325,12 +339,8 @@ async def list_deliveries(
         Query(description="Only this status."),
     ] = None,
     channel: Annotated[Channel | None, Query(description="Only this channel.")] = None,
-    since: Annotated[
-        AwareDatetime | None, Query(description="Created at or after (ISO 8601 with a zone).")
-    ] = None,
-    until: Annotated[
-        AwareDatetime | None, Query(description="Created before (ISO 8601 with a zone).")
-    ] = None,
+    since: Annotated[When | None, Query(description="Created at or after (ISO 8601 with a zone).")] = None,
+    until: Annotated[When | None, Query(description="Created before (ISO 8601 with a zone).")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, newest first.")] = 100,
     history: Annotated[bool, Query(description="Include every try of each delivery.")] = False,
 ) -> list[DeliveryOut]:
@@ -368,7 +378,7 @@ async def get_delivery(delivery_id: Id, subscriber: SubscriberDep, res: Resource
     "/me/replay",
     response_model=ReplayResult,
     summary="Send alerts again",
-    responses={**UNAUTHORISED, **NOT_FOUND, **UNAVAILABLE},
+    responses={**BAD_BODY, **UNAUTHORISED, **NOT_FOUND, **UNAVAILABLE},
 )
 async def replay(
     body: ReplayIn, subscriber: SubscriberDep, res: ResourcesDep, settings: NotifierSettingsDep
@@ -390,3 +400,24 @@ async def replay(
             channels=tuple(body.channels),
             endpoint_id=body.endpoint_id,
         )
+
+
+# --- 405 for paths served by several routes -------------------------------------------------------------------
+# Starlette answers a method no route of a path serves with the Allow header of the first route that matched the
+# path only, so `OPTIONS /me/endpoints` would say `Allow: GET` although POST works too. A hidden route per such
+# path answers the other methods itself with every method the path serves.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+
+
+def _allow_all_served(path: str, served: tuple[str, ...]) -> None:
+    allow = ", ".join(served)
+
+    async def method_not_allowed(request: Request) -> JSONResponse:
+        return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": allow})
+
+    others = [m for m in _METHODS if m not in served and not (m == "HEAD" and "GET" in served)]
+    router.add_api_route(path, method_not_allowed, methods=others, include_in_schema=False)
+
+
+_allow_all_served("/me/follows/{platform_id}", ("PUT", "DELETE"))
+_allow_all_served("/me/endpoints", ("GET", "POST"))
