@@ -68,9 +68,17 @@ class FilesystemBlobStore:
     async def put(self, data: bytes) -> str:
         key = sha256_hex(data)
         path = self.path_for(key)
-        if not path.exists():
+        if not await asyncio.to_thread(self._intact, path, key):
+            # Missing, or corrupted since it was written: a new capture of the same bytes repairs it.
             await asyncio.to_thread(self._write, path, data)
         return key
+
+    @staticmethod
+    def _intact(path: Path, key: str) -> bool:
+        try:
+            return sha256_hex(path.read_bytes()) == key
+        except FileNotFoundError:
+            return False
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

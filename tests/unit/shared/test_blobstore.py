@@ -34,3 +34,12 @@ async def test_missing_and_malformed_keys_are_clear_errors(tmp_path: Path) -> No
         await store.get("0" * 64)
     with pytest.raises(ValueError, match="not a SHA-256"):
         await store.get("../../etc/passwd")
+
+
+async def test_storing_the_same_bytes_again_repairs_a_corrupted_blob(tmp_path: Path) -> None:
+    """A corrupted file is rewritten when the same content is put again, so the blob reads back intact."""
+    store = FilesystemBlobStore(tmp_path)
+    key = await store.put(b"original")
+    store.path_for(key).write_bytes(b"tampered")
+    assert await store.put(b"original") == key
+    assert await store.get(key) == b"original"
