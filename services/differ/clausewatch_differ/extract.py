@@ -204,6 +204,9 @@ def html_to_markdown(html: str, spec: Spec | None = None) -> str:
     return "\n".join(writer.lines)
 
 
+_MAX_NESTING = 150
+
+
 class _Writer:
     """Walks an HTML tree and writes Markdown blocks."""
 
@@ -212,6 +215,7 @@ class _Writer:
         self.inline: list[str] = []
         self.prefix = ""
         self.depth = 0
+        self.nesting = 0
 
     def flush(self) -> None:
         text = " ".join("".join(self.inline).split())
@@ -221,6 +225,18 @@ class _Writer:
         self.prefix = ""
 
     def walk(self, node: LexborNode) -> None:
+        if self.nesting >= _MAX_NESTING:
+            # Pathologically deep markup (no real policy nests this far): keep its words as one run of text
+            # rather than recurse until Python's stack gives out.
+            self.inline.append(" " + (node.text(deep=True, separator=" ") or "") + " ")
+            return
+        self.nesting += 1
+        try:
+            self._walk_children(node)
+        finally:
+            self.nesting -= 1
+
+    def _walk_children(self, node: LexborNode) -> None:
         for child in _children(node):
             tag = child.tag
             if tag == "-text":

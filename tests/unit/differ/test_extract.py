@@ -113,3 +113,13 @@ def test_utf16_and_legacy_encodings_are_decoded() -> None:
     text = "Données personnelles – “privacy”"
     assert "Données" in extract(text.encode("utf-16"))
     assert "Données" in extract(text.encode("cp1252"))
+
+
+def test_pathologically_deep_markup_keeps_its_words_without_recursing_forever() -> None:
+    """10,000 nested elements extract to their text instead of raising RecursionError."""
+    from clausewatch_differ.extract import html_to_markdown
+
+    html = "<main><p>Intro.</p>" + "<div>" * 10_000 + "deep words" + "</div>" * 10_000 + "</main>"
+    text = html_to_markdown(html)
+    assert "Intro." in text
+    assert "deep words" in text
