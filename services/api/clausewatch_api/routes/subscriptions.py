@@ -275,7 +275,8 @@ async def set_digest(body: DigestIn, subscriber: SubscriberDep, res: ResourcesDe
 async def list_endpoints(subscriber: SubscriberDep, res: ResourcesDep) -> list[EndpointOut]:
     """Return the subscriber's push endpoints, without secrets."""
     with _answers():
-        return await management.list_endpoints(res.db, subscriber.id)
+        endpoints: list[EndpointOut] = await management.list_endpoints(res.db, subscriber.id)
+    return endpoints
 
 
 @router.post(
@@ -346,7 +347,7 @@ async def list_deliveries(
 ) -> list[DeliveryOut]:
     """Return the subscriber's delivery log, newest first, filtered."""
     with _answers("query"):
-        return await management.list_deliveries(
+        deliveries: list[DeliveryOut] = await management.list_deliveries(
             res.db,
             subscriber_id=subscriber.id,
             change_set_id=change_set_id,
@@ -357,6 +358,7 @@ async def list_deliveries(
             limit=limit,
             with_history=history,
         )
+    return deliveries
 
 
 @router.get(
