@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from structlog.testing import capture_logs
 
 from clausewatch_api.settings import ApiSettings
 from clausewatch_api.subscriber_auth import build_notifier_settings
@@ -223,3 +224,21 @@ async def test_a_subscriber_never_sees_or_touches_another_subscribers_endpoints_
     (mine,) = (await client.get("/api/v1/me/endpoints", headers=alice)).json()
     assert (mine["enabled"], mine["secrets_live"]) == (True, 1)
     assert (await client.get(f"/api/v1/me/deliveries/{delivery_id}", headers=alice)).status_code == 200
+
+
+async def test_a_broken_notifier_environment_answers_503_and_logs_no_secret(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An invalid notifier setting in the environment makes endpoint registration a 503 whose log line names the
+    variable but holds no secret value."""
+    own = await subscribe(client, "broken@example.org")
+    monkeypatch.setenv("CLAUSEWATCH_SMTP_PORT", "99999")
+    monkeypatch.setenv("CLAUSEWATCH_SMTP_PASSWORD", "hunter2-do-not-log")
+    with capture_logs() as logs:
+        answer = await client.post("/api/v1/me/endpoints", json={"url": HOOK}, headers=own)
+    assert answer.status_code == 503
+    assert answer.json() == {"detail": "subscriber management is not configured"}
+    (line,) = [entry for entry in logs if entry["event"] == "notifier_settings_invalid"]
+    assert "CLAUSEWATCH_SMTP_PORT" in line["error"]
+    assert "hunter2" not in repr(logs)
+    assert "99999" not in line["error"]
