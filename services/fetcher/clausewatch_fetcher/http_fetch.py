@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,10 @@ EVIDENCE_HEADERS = (
     "location",
 )
 _BOMB_CHECK_AFTER = 1024 * 1024  # judge the compression ratio only once this much is decoded
+
+
+# Whole-fetch deadline, as a multiple of the per-read timeout (a redirect chain needs several reads).
+_WHOLE_FETCH_FACTOR = 3
 
 
 class FetchFailed(Exception):  # noqa: N818 - it is a result, not a bug: "the fetch failed"
@@ -190,8 +195,11 @@ class HttpFetcher:
         headers = conditional.headers() if conditional else {}
         headers["Accept-Language"] = f"{language}, en;q=0.5" if language != "en" else "en"
         try:
-            return await self._fetch(url, headers)
-        except httpx.TimeoutException as exc:
+            # httpx's timeout bounds each read, not the whole answer: a server trickling a byte a second would
+            # hold the capture forever. The whole fetch, redirects included, gets a deadline of its own.
+            async with asyncio.timeout(self.timeout * _WHOLE_FETCH_FACTOR):
+                return await self._fetch(url, headers)
+        except (httpx.TimeoutException, TimeoutError) as exc:
             detail = f"no complete answer within {self.timeout:g}s ({type(exc).__name__})"
             raise FetchFailed(Rejection("timeout", "transient", detail)) from exc
         except httpx.TooManyRedirects as exc:

@@ -18,6 +18,7 @@ from tests.integration.badinput.server import (
     redirect,
     reply,
     slow_headers,
+    trickle,
     truncated,
 )
 
@@ -95,6 +96,8 @@ CORPUS = {
     "/redirect-chain": (redirect("/redirect-chain-2"), "redirect_loop"),
     "/redirect-chain-2": (redirect("/redirect-chain"), "redirect_loop"),
     "/slow-headers": (slow_headers(TIMEOUT + 2), "timeout"),
+    # Each byte comes within the read timeout, but the whole answer would take a minute.
+    "/trickled-body": (trickle(60, TIMEOUT / 2), "timeout"),
     "/declared-huge": (reply(200, b"<p>x</p>" * (MAX_BYTES // 8 + 10)), "too_large"),
     "/endless-chunked": (endless(), "too_large"),
     "/gzip-bomb": (compressed(b"<p>" + b"a" * 30_000_000 + b"</p>"), "decompression_bomb"),
