@@ -47,13 +47,19 @@ class FetcherSettings(CommonSettings):
     browser_settle_ms: int = Field(
         default=300, ge=0, le=10_000, description="Wait after load for late scripts."
     )
-    schedule_enabled: bool = True
-    schedule_tick_seconds: float = Field(default=15.0, gt=0)
+    schedule_enabled: bool = Field(
+        default=True, description="Run the scheduler in this process (off: captures only on request)."
+    )
+    schedule_tick_seconds: float = Field(
+        default=15.0, gt=0, description="How often the scheduler looks for due documents."
+    )
     default_interval_seconds: int = Field(default=86_400, ge=1, description="Between checks of one document.")
     jitter_fraction: float = Field(
         default=0.1, ge=0, le=0.5, description="Random delay up to this much of it."
     )
-    max_jitter_seconds: float = Field(default=3600.0, ge=0)
+    max_jitter_seconds: float = Field(
+        default=3600.0, ge=0, description="Upper bound of the random delay added to a due time."
+    )
     initial_spread_seconds: float = Field(
         default=120.0, ge=0, description="Spread of first checks after sync."
     )
@@ -61,15 +67,19 @@ class FetcherSettings(CommonSettings):
         default=900.0, gt=0, description="First retry after a transient failure."
     )
     attention_after_failures: int = Field(default=3, ge=1, description="Failures in a row that need a human.")
-    http_timeout_seconds: float = Field(default=30.0, gt=0)
-    browser_timeout_seconds: float = Field(default=45.0, gt=0)
+    http_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Per-read HTTP timeout; a whole fetch gets three times this."
+    )
+    browser_timeout_seconds: float = Field(default=45.0, gt=0, description="Deadline of one browser capture.")
     max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Size cap per page, after decoding."
     )
     max_compression_ratio: float = Field(default=100.0, gt=1, description="Decoded/encoded ratio of a bomb.")
-    max_redirects: int = Field(default=10, ge=0)
+    max_redirects: int = Field(
+        default=10, ge=0, description="Redirects followed before a capture fails as a redirect loop."
+    )
     min_host_delay_seconds: float = Field(default=2.0, ge=0, description="Between two hits on one host.")
-    http_concurrency: int = Field(default=16, ge=1, le=256)
+    http_concurrency: int = Field(default=16, ge=1, le=256, description="HTTP captures at once per worker.")
     user_agent: str = Field(
         default="clausewatch/0.1 (+https://github.com/clausewatch/clausewatch; policy change monitor)",
         description="Honest: names the bot and where to read about it.",
@@ -78,4 +88,6 @@ class FetcherSettings(CommonSettings):
         default=None,
         description="Wayback-compatible Save Page Now base URL (e.g. https://web.archive.org); None=off.",
     )
-    archive_timeout_seconds: float = Field(default=60.0, gt=0)
+    archive_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Deadline of one Save Page Now request."
+    )

@@ -13,14 +13,16 @@ DEFAULT_RETRY_SCHEDULE = (30.0, 120.0, 600.0, 1800.0, 3600.0, 7200.0, 14400.0, 2
 class NotifierSettings(CommonSettings):
     """Where to send email from, how careful to be with webhook URLs, and how often to try."""
 
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    smtp_user: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server that sends alert e-mails.")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server asks for one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password (secret, never logged).")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_tls: bool = Field(default=False, description="Implicit TLS (port 465) instead of STARTTLS.")
-    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
-    smtp_from: str = "clausewatch <alerts@clausewatch.local>"
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="Deadline of one SMTP exchange.")
+    smtp_from: str = Field(
+        default="clausewatch <alerts@clausewatch.local>", description="From: header of alert e-mails."
+    )
 
     allow_private_webhook_targets: bool = Field(
         default=False,
@@ -30,10 +32,12 @@ class NotifierSettings(CommonSettings):
         default=None,
         description="Refuse plain-http webhook URLs; default: on outside the development environment.",
     )
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="Deadline of one webhook request.")
 
     delivery_tick_seconds: float = Field(default=5.0, gt=0, description="How often the delivery loop looks.")
-    delivery_batch: int = Field(default=50, ge=1, le=1000)
+    delivery_batch: int = Field(
+        default=50, ge=1, le=1000, description="Deliveries claimed per tick of the delivery loop."
+    )
     delivery_lease_seconds: float = Field(
         default=120.0,
         gt=0,
@@ -61,7 +65,7 @@ class NotifierSettings(CommonSettings):
     )
 
     digest_tick_seconds: float = Field(default=60.0, gt=0, description="How often the digest loop looks.")
-    apprise_enabled: bool = True
+    apprise_enabled: bool = Field(default=True, description="Allow chat channels through Apprise URLs.")
 
     @field_validator("retry_schedule_seconds")
     @classmethod
