@@ -27,6 +27,12 @@ class AnalyzerSettings(CommonSettings):
     summarizer_url: str | None = Field(
         default=None, description="OpenAI-compatible base URL, e.g. http://host/v1."
     )
-    summarizer_model: str = "gpt-4o-mini"
-    summarizer_api_key: SecretStr | None = None
-    summarizer_timeout_seconds: float = Field(default=20.0, gt=0)
+    summarizer_model: str = Field(
+        default="gpt-4o-mini", description="Model name sent to the summariser endpoint."
+    )
+    summarizer_api_key: SecretStr | None = Field(
+        default=None, description="Bearer key of the summariser endpoint (secret)."
+    )
+    summarizer_timeout_seconds: float = Field(
+        default=20.0, gt=0, description="Deadline of one summariser call; templates are used on timeout."
+    )
