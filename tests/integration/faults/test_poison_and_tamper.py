@@ -15,6 +15,8 @@ from clausewatch.receivers import MailSink, WebhookReceiver
 from clausewatch_notifier import management
 from clausewatch_shared import subjects
 from clausewatch_shared.blobstore import FilesystemBlobStore
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.events import SnapshotCaptured, SnapshotPart
 from clausewatch_shared.ids import new_id, sha256_hex
 from clausewatch_shared.models import ChangeSet, Document, Version
 from tests.integration.faults.rig import dead_letters, policy_page
@@ -158,15 +160,35 @@ async def test_poison_is_dead_lettered_in_bounded_tries_and_a_tampered_blob_is_r
             await request_capture(system, DOC, "slot-2")
             await wait_for(lambda: len(hook.received) >= 1, timeout=60, what="the alert for version 2")
 
-            # Tamper: version 3's bytes are known in advance, so their blob can be planted corrupted before the
-            # capture. The store is content-addressed and skips writing a key that exists: the differ must
-            # find the corruption on read and refuse the snapshot.
+            # Tamper: a snapshot's blob is corrupted at rest after it was stored and before the differ reads it.
+            # The test stands in for the fetcher here (store the bytes, announce the snapshot) so that the
+            # corruption lands in that window deterministically; the differ must refuse the snapshot.
             v3 = policy_page(DOC, 3)
-            blob_path = FilesystemBlobStore(data / "blobs").path_for(sha256_hex(v3))
-            blob_path.parent.mkdir(parents=True, exist_ok=True)
-            blob_path.write_bytes(v3.replace(b"Privacy Policy", b"Privacy Po1icy"))
-            site.set("/p", v3)
-            await request_capture(system, DOC, "slot-3")
+            store = FilesystemBlobStore(data / "blobs")
+            key = await store.put(v3)
+            store.path_for(key).write_bytes(v3.replace(b"Privacy Policy", b"Privacy Po1icy"))
+            url = site.url("/p")
+            await system.runtime.bus("test").publish(
+                SnapshotCaptured(
+                    correlation_id=new_id(),
+                    document_id=DOC,
+                    platform_id="poison",
+                    snapshot_id=new_id(),
+                    sha256=sha256_hex(key.encode()),
+                    parts=[
+                        SnapshotPart(
+                            url=url,
+                            final_url=url,
+                            sha256=key,
+                            content_type="text/html; charset=utf-8",
+                            size=len(v3),
+                            status=200,
+                        )
+                    ],
+                    fetcher="http",
+                    captured_at=utcnow(),
+                )
+            )
 
             expected = len(poison) + 1
             await wait_for(
@@ -196,7 +218,7 @@ async def test_poison_is_dead_lettered_in_bounded_tries_and_a_tampered_blob_is_r
     assert by_service == sorted([s for _, _, s in poison] + ["differ"])
     tampered = [d for d in letters if "fails its hash check" in str(d["reason"])]
     assert len(tampered) == 1, [d["reason"] for d in letters]
-    assert versions == 3, "versions 1, 2 and 4; the tampered capture made none"
+    assert versions == 3, "versions 1, 2 and 4; the tampered snapshot made none"
     assert change_sets == 2
     assert len(hook.received) == 2
     assert len({r.json["data"]["change_set_id"] for r in hook.received}) == 2
