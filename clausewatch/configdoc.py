@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -9,6 +10,9 @@ from pydantic.fields import FieldInfo
 
 from clausewatch import services
 from clausewatch_shared.settings import CommonSettings
+
+# Paths inside the installed project are shown relative to it, so the reference reads the same on every machine.
+_PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 HEADER = """# Configuration reference
 
@@ -26,9 +30,8 @@ def _default(info: FieldInfo) -> str:
         return "unset"
     if isinstance(value, SecretStr):
         return "(secret)"
-    text = str(value)
-    home = str(__import__("pathlib").Path.home())
-    return f"`{text.replace(home, '~')}`"
+    text = str(value).replace(str(_PROJECT_ROOT), ".").replace(str(Path.home()), "~")
+    return f"`{text}`"
 
 
 def _rows(fields: dict[str, FieldInfo]) -> list[str]:
