@@ -108,21 +108,23 @@ def _iso_only(value: object) -> object:
 
 When = Annotated[datetime, BeforeValidator(_iso_only)] | Literal[""] | None
 
+# Filters shared by the change and provision listings.
+PlatformsQuery = Annotated[str | None, Query(max_length=2000, description="Platform ids, comma-separated.")]
+DocumentsQuery = Annotated[str | None, Query(max_length=2000, description="Document ids, comma-separated.")]
+ClauseTypesQuery = Annotated[
+    str | None, Query(max_length=2000, description="Clause type ids, comma-separated.")
+]
+RegulationsQuery = Annotated[
+    str | None, Query(max_length=2000, description="Regulation ids, comma-separated.")
+]
+
 
 def change_filter(
-    platform: Annotated[
-        str | None, Query(max_length=2000, description="Platform ids, comma-separated.")
-    ] = None,
-    document: Annotated[
-        str | None, Query(max_length=2000, description="Document ids, comma-separated.")
-    ] = None,
+    platform: PlatformsQuery = None,
+    document: DocumentsQuery = None,
     severity: SeverityQuery = "",
-    clause_type: Annotated[
-        str | None, Query(max_length=2000, description="Clause type ids, comma-separated.")
-    ] = None,
-    regulation: Annotated[
-        str | None, Query(max_length=2000, description="Regulation ids, comma-separated.")
-    ] = None,
+    clause_type: ClauseTypesQuery = None,
+    regulation: RegulationsQuery = None,
     since: Annotated[
         When, Query(description="Changes at or after this date or time (ISO 8601, UTC if no zone).")
     ] = None,
@@ -144,19 +146,11 @@ def change_filter(
 
 
 def provision_filter(
-    platform: Annotated[
-        str | None, Query(max_length=2000, description="Platform ids, comma-separated.")
-    ] = None,
-    document: Annotated[
-        str | None, Query(max_length=2000, description="Document ids, comma-separated.")
-    ] = None,
+    platform: PlatformsQuery = None,
+    document: DocumentsQuery = None,
     severity: SeverityQuery = "",
-    clause_type: Annotated[
-        str | None, Query(max_length=2000, description="Clause type ids, comma-separated.")
-    ] = None,
-    regulation: Annotated[
-        str | None, Query(max_length=2000, description="Regulation ids, comma-separated.")
-    ] = None,
+    clause_type: ClauseTypesQuery = None,
+    regulation: RegulationsQuery = None,
     all_versions: Annotated[bool, Query(description="Include provisions of superseded versions.")] = False,
 ) -> ProvisionFilter:
     """Parse the provision filters from the query string."""
