@@ -54,7 +54,11 @@ class EmbeddedNats:
         args = [find_binary(), "-js", "-sd", str(self.store_dir), "-a", "127.0.0.1", "-p", str(self.port)]
         if self.log_file is not None:
             args += ["-l", str(self.log_file)]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Its own session: Ctrl-C in the terminal must stop clausewatch first, which drains its connection
+        # and then stops this server, rather than kill the server under the services still draining.
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
