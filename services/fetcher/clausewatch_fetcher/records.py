@@ -108,6 +108,15 @@ def _finish_slot(row: FetchSlot | None, outcome: str, event: dict[str, Any], now
         row.lease_until = None
 
 
+async def _document_still_there(session: Any, document_id: str) -> Document:
+    """Return the document a capture is recording for; raise LookupError if it was removed meanwhile."""
+    document = await session.get(Document, document_id)
+    if document is None:
+        msg = f"document {document_id} vanished during capture"
+        raise LookupError(msg)
+    return document
+
+
 async def _slot(session: Any, document_id: str, slot: str) -> FetchSlot | None:
     result = await session.exec(
         select(FetchSlot).where(FetchSlot.document_id == document_id, FetchSlot.slot == slot)
@@ -135,10 +144,7 @@ async def record_snapshot(
 ) -> None:
     """Store a new snapshot, mark the document healthy with its new hash, and close the slot with its event."""
     async with db.session() as session:
-        document = await session.get(Document, snapshot.document_id)
-        if document is None:
-            msg = f"document {snapshot.document_id} vanished during capture"
-            raise LookupError(msg)
+        document = await _document_still_there(session, snapshot.document_id)
         if await session.get(Snapshot, snapshot.id) is None:
             session.add(snapshot)
         _healthy(document, now)
@@ -186,10 +192,7 @@ async def record_failure(
     reports is the one stored.
     """
     async with db.session() as session:
-        document = await session.get(Document, failure.document_id)
-        if document is None:
-            msg = f"document {failure.document_id} vanished during capture"
-            raise LookupError(msg)
+        document = await _document_still_there(session, failure.document_id)
         session.add(failure)
         document.consecutive_failures += 1
         if document.consecutive_failures >= attention_after:
