@@ -6,12 +6,15 @@ on rules only and carries on (docs/decisions/0031).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import structlog
 
+from clausewatch_analyzer.assess import Context, ProvisionResult
 from clausewatch_analyzer.classify import Classifier
+from clausewatch_analyzer.memo import Memo
 from clausewatch_analyzer.regulations import Catalogue, load_catalogue
 from clausewatch_analyzer.summarizer import Summarizer
 from clausewatch_analyzer.taxonomy import Taxonomy, load_taxonomy
@@ -26,6 +29,11 @@ class Engine:
     classifier: Classifier
     catalogue: Catalogue
     summarizer: Summarizer | None = None
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
+
+    def assess(self, texts: Sequence[str], context: Context) -> list[ProvisionResult]:
+        """Assess provision texts (as `assess_provision` would), reusing every text and sentence seen before."""
+        return self.memo.assess(self.classifier, self.catalogue, texts, context)
 
     @property
     def taxonomy(self) -> Taxonomy:

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from clausewatch_analyzer import records, repository
-from clausewatch_analyzer.assess import Context, ProvisionResult, assess_change, assess_provision
+from clausewatch_analyzer.assess import Context, ProvisionResult, assess_change
 from clausewatch_analyzer.engine import Engine
 from clausewatch_analyzer.history import RECENT_DAYS, platform_activity, provision_history
 from clausewatch_analyzer.rarity import pick_comparisons, rarity
@@ -60,9 +60,7 @@ async def assess_version(
         return VersionAssessed(existing, 0)
     context = _context(ctx)
     # Classification is CPU work: keep the event loop free for acks and heartbeats while it runs.
-    results: list[ProvisionResult] = await asyncio.to_thread(
-        lambda: [assess_provision(p.text, engine.classifier, engine.catalogue, context) for p in todo]
-    )
+    results: list[ProvisionResult] = await asyncio.to_thread(engine.assess, [p.text for p in todo], context)
     if engine.summarizer is not None:
         results = [await _summarise(engine, p.text, r, context) for p, r in zip(todo, results, strict=True)]
     platform_id = ctx.document.platform_id
@@ -115,14 +113,6 @@ async def _summarise(engine: Engine, text: str, result: ProvisionResult, context
     return replace(result, texts={**result.texts, "what_it_is": summary, "generated_by": generated_by})
 
 
-def _reassess(text: str | None, engine: Engine, context: Context) -> ProvisionResult | None:
-    # The change's texts are re-assessed in memory (deterministic, so they match the stored rows) to get the
-    # full result objects the comparison needs; a missing side (added/removed) stays None.
-    if text is None:
-        return None
-    return assess_provision(text, engine.classifier, engine.catalogue, context)
-
-
 async def assess_change_set(
     db: Database, engine: Engine, event: ChangeDetected, comparisons: int = 3
 ) -> ChangeAssessed:
@@ -140,10 +130,14 @@ async def assess_change_set(
     todo = [c for c in changes if c.id not in existing]
 
     def compute() -> list[ChangeAssessment]:
+        # Both sides' texts were assessed with their versions just above: the engine's memo returns those results
+        # (identical to a fresh assessment) instead of classifying them again. A missing side stays None.
+        texts = [t for c in todo for t in (c.old_text, c.new_text) if t is not None]
+        assessed = dict(zip(texts, engine.assess(texts, context), strict=True))
         rows = []
         for change in todo:
-            old = _reassess(change.old_text, engine, context)
-            new = _reassess(change.new_text, engine, context)
+            old = assessed[change.old_text] if change.old_text is not None else None
+            new = assessed[change.new_text] if change.new_text is not None else None
             result = assess_change(change.kind, old, new, change.old_text, change.new_text, engine.classifier)
             side = new or old
             details = side.regulation_details if side is not None else []
