@@ -24,7 +24,8 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLAUSEWATCH_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production", "test"] = Field(
-        default="development", description="development, test or production; outside development webhooks must use HTTPS."
+        default="development",
+        description="development, test or production; outside development webhooks must use HTTPS.",
     )
     nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server(s), comma-separated.")
     database_url: str = Field(
@@ -35,8 +36,12 @@ class CommonSettings(BaseSettings):
         default="filesystem",
         description="Where raw captures live: a directory (embedded mode) or a JetStream Object Store bucket.",
     )
-    blob_dir: Path = Field(default=DEFAULT_DATA_DIR / "blobs", description="Directory of the filesystem blob store.")
-    blob_bucket: str = Field(default="clausewatch-blobs", description="Object Store bucket of the nats blob store.")
+    blob_dir: Path = Field(
+        default=DEFAULT_DATA_DIR / "blobs", description="Directory of the filesystem blob store."
+    )
+    blob_bucket: str = Field(
+        default="clausewatch-blobs", description="Object Store bucket of the nats blob store."
+    )
     stream_replicas: int = Field(default=1, ge=1, le=5, description="JetStream replicas: 3 in a cluster.")
     max_deliveries: int = Field(
         default=5, ge=1, le=100, description="Tries before a message is dead-lettered."
@@ -44,7 +49,9 @@ class CommonSettings(BaseSettings):
     retry_backoff_seconds: float = Field(
         default=2.0, gt=0, description="First redelivery delay; doubles per try."
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Least severe level logged.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Least severe level logged."
+    )
     log_format: Literal["auto", "json", "console"] = Field(
         default="auto", description="auto: JSON lines when not on a terminal, pretty on one."
     )
@@ -56,6 +63,13 @@ class CommonSettings(BaseSettings):
         default=None, ge=0, le=65535, description="Port of /healthz, /readyz and /metrics (unset: off)."
     )
     ops_host: str = Field(default="127.0.0.1", description="Ops endpoint interface; 0.0.0.0 in containers.")
+    allow_private_document_urls: bool = Field(
+        default=False,
+        description=(
+            "Let documents added through the API point at loopback, private or link-local addresses (tests, a "
+            "demo on a LAN). Catalogue files are reviewed by the operator and are not checked."
+        ),
+    )
 
     @field_validator("database_url")
     @classmethod

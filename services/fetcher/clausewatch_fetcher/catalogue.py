@@ -25,43 +25,9 @@ from pydantic import (
 )
 from selectolax.lexbor import LexborHTMLParser
 
-from clausewatch_shared.ids import slugify
+from clausewatch_shared.doctypes import DOC_TYPES, canonical_doc_type
 
 BUNDLED_CATALOGUE = Path(__file__).parent / "data" / "catalogue"
-
-# The fixed vocabulary of document types: display name -> slug used in document ids.
-DOC_TYPES: dict[str, str] = {
-    name: slugify(name)
-    for name in (
-        "Privacy Policy",
-        "Terms of Service",
-        "Acceptable Use Policy",
-        "AI Model Training Policy",
-        "Usage Policy",
-        "Cookie Policy",
-        "Data Processing Agreement",
-        "Community Guidelines",
-        "Copyright Policy",
-        "Law Enforcement Guidelines",
-        "Subprocessors List",
-        "Developer Terms",
-        "Commercial Terms",
-        "Supplemental Privacy Notice",
-        "Transparency Report",
-    )
-}
-# Accepted aliases so catalogue authors can write the common names they see on the page.
-_DOC_TYPE_ALIASES: dict[str, str] = {
-    "ai/model training policy": "AI Model Training Policy",
-    "ai policy": "AI Model Training Policy",
-    "terms of use": "Terms of Service",
-    "terms and conditions": "Terms of Service",
-    "user agreement": "Terms of Service",
-    "privacy notice": "Privacy Policy",
-    "privacy statement": "Privacy Policy",
-    "dpa": "Data Processing Agreement",
-    "aup": "Acceptable Use Policy",
-}
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=2000)]
@@ -123,14 +89,7 @@ class DocumentDecl(BaseModel):
     def _known_type(cls, value: object) -> object:
         if not isinstance(value, str):
             return value
-        for name in DOC_TYPES:
-            if name.lower() == value.strip().lower():
-                return name
-        alias = _DOC_TYPE_ALIASES.get(value.strip().lower())
-        if alias:
-            return alias
-        msg = f"unknown document type {value!r}; choose one of: {', '.join(DOC_TYPES)}"
-        raise ValueError(msg)
+        return canonical_doc_type(value)
 
     @field_validator("interval", mode="before")
     @classmethod

@@ -95,7 +95,8 @@ async def _sync_once(
             doc.active = decl.active
             session.add(doc)
         for doc_id, doc in existing.items():
-            if doc_id not in declared and doc.active:
+            # Documents added through the API are not in the catalogue files by nature; only the API removes them.
+            if doc_id not in declared and doc.active and (doc.spec or {}).get("origin") != "api":
                 doc.active = False
                 session.add(doc)
                 counts["deactivated"] += 1

@@ -2,25 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
-
 from clausewatch_notifier.ssrf import UnsafeTargetError, check_addresses, check_url_shape
-
-
-async def resolve(host: str) -> list[str]:
-    """Return the addresses a host name resolves to (an IP literal resolves to itself)."""
-    try:
-        return [str(ipaddress.ip_address(host.strip("[]")))]
-    except ValueError:
-        pass
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        return []
-    return sorted({str(info[4][0]) for info in infos})
+from clausewatch_shared.netguard import resolve
 
 
 async def check_target(url: str, *, require_https: bool, allow_private: bool) -> list[str]:

@@ -9,6 +9,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from clausewatch_api import evidence, present, queries, readmodel
+from clausewatch_api.added_documents import (
+    DocumentConflictError,
+    DocumentIn,
+    PlatformNeededError,
+    add_document,
+    check_urls,
+)
 from clausewatch_api.deps import (
     Paging,
     PagingDep,
@@ -40,6 +47,7 @@ from clausewatch_shared.clock import utcnow
 from clausewatch_shared.events import CaptureRequested
 from clausewatch_shared.ids import derived_id
 from clausewatch_shared.models import Document, Platform, Snapshot, Version
+from clausewatch_shared.netguard import UnsafeURLError
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such record."}}
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -101,6 +109,25 @@ async def list_versions(
         raise _missing("document", document_id)
     rows, total = await queries.list_versions(session, document_id, paging.limit, paging.offset)
     return _page(request, [present.version(v) for v in rows], total, paging)
+
+
+@router.post(
+    "/documents",
+    response_model=DocumentOut,
+    status_code=201,
+    responses={401: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    dependencies=[Depends(require_api_key)],
+)
+async def create_document(body: DocumentIn, session: SessionDep, res: ResourcesDep) -> DocumentOut:
+    """Watch a new document (needs an API key). Its URLs must resolve to public addresses; it is due at once."""
+    try:
+        await check_urls(body, allow_private=res.settings.allow_private_document_urls)
+        doc = await add_document(session, body)
+    except (UnsafeURLError, PlatformNeededError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    except DocumentConflictError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return DocumentOut(**present.document(doc))
 
 
 @router.post(
