@@ -40,6 +40,7 @@ def build_capturer(settings: FetcherSettings) -> Capturer:
         max_ratio=settings.max_compression_ratio,
         max_redirects=settings.max_redirects,
         max_connections=settings.http_concurrency,
+        allow_private_document_urls=settings.allow_private_document_urls,
     )
     browser = None
     if settings.browser_enabled:

@@ -33,6 +33,9 @@ class Target:
     pdf: bool = False
     language: str = "en"
     min_chars: int = 400
+    # Set on documents added through the API: every request must reach a public address, and the browser (whose
+    # subresource requests we do not vet one by one) is not used.
+    public_only: bool = False
 
     @classmethod
     def from_spec(
@@ -49,6 +52,7 @@ class Target:
             pdf=bool(spec.get("pdf", False)),
             language=language,
             min_chars=int(spec.get("min_chars", 400)),
+            public_only=bool(spec.get("public_only", False)),
         )
 
     @property
@@ -114,11 +118,14 @@ class Capturer:
     ) -> tuple[PageFetch, int] | Failed:
         tried: list[str] = []
         first_rejection: Rejection | None = None
-        if target.javascript is not True or self.browser is None:
+        browser = None if target.public_only else self.browser
+        if target.javascript is not True or browser is None:
             tried.append("http")
             try:
                 await self.throttle.wait(url)
-                page = await self.http.fetch(url, conditional, target.language)
+                page = await self.http.fetch(
+                    url, conditional, target.language, public_only=target.public_only
+                )
             except FetchFailed as failure:
                 if not (failure.rejection.browser_may_help and self._browser_allowed(target)):
                     return Failed(url, failure.rejection, tried)
@@ -132,15 +139,18 @@ class Capturer:
                 if not (judged.browser_may_help and self._browser_allowed(target)):
                     return Failed(url, judged, tried)
                 first_rejection = judged
-        if self.browser is None:
+        if browser is None:
+            why = "browser capture is off"
+            if target.public_only:
+                why = "documents added through the API are not captured by the browser"
             rejection = first_rejection or Rejection(
-                "browser_unavailable", "needs_attention", "JavaScript is required but browser capture is off"
+                "browser_unavailable", "needs_attention", f"JavaScript is required but {why}"
             )
             return Failed(url, rejection, tried)
         tried.append("browser")
         try:
             await self.throttle.wait(url)
-            page = await self.browser.fetch(url, list(target.select), target.language)
+            page = await browser.fetch(url, list(target.select), target.language)
         except FetchFailed as failure:
             return Failed(url, failure.rejection, tried)
         judged = await self._judge(target, page)
@@ -149,7 +159,12 @@ class Capturer:
         return page, judged
 
     def _browser_allowed(self, target: Target) -> bool:
-        return self.browser is not None and target.javascript in ("auto", True) and not target.pdf
+        return (
+            self.browser is not None
+            and target.javascript in ("auto", True)
+            and not target.pdf
+            and not target.public_only
+        )
 
     async def _judge(self, target: Target, page: PageFetch) -> int | Rejection:
         """Return the number of extracted characters, or why the page is not the document."""

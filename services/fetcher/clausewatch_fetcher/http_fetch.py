@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from clausewatch_fetcher.detect import Rejection
+from clausewatch_shared.netguard import UnsafeURLError, check_url
 
 # Headers worth keeping as evidence (others are noise or per-request).
 EVIDENCE_HEADERS = (
@@ -33,6 +34,8 @@ _BOMB_CHECK_AFTER = 1024 * 1024  # judge the compression ratio only once this mu
 
 # Whole-fetch deadline, as a multiple of the per-read timeout (a redirect chain needs several reads).
 _WHOLE_FETCH_FACTOR = 3
+# Request extension marking a capture whose every hop must reach a public address (see _refuse_private_hosts).
+PUBLIC_ONLY = "clausewatch_public_only"
 
 
 class FetchFailed(Exception):  # noqa: N818 - it is a result, not a bug: "the fetch failed"
@@ -154,6 +157,20 @@ class BoundedDecoder:
         return Rejection("too_large", "needs_attention", f"over the {self.max_bytes}-byte cap", status)
 
 
+async def _refuse_private_hosts(request: httpx.Request) -> None:
+    """Refuse a request (the first or any redirect hop) of a public-only capture to a non-public address.
+
+    Documents added through the API are chosen outside the operator's review, so every hop is checked right before
+    it is sent: a page that redirects to http://169.254.169.254/ is refused like a URL that names it.
+    """
+    if not request.extensions.get(PUBLIC_ONLY):
+        return
+    try:
+        await check_url(str(request.url), require_https=False, allow_private=False, what="document URLs")
+    except UnsafeURLError as exc:
+        raise FetchFailed(Rejection("unsafe_target", "needs_attention", str(exc))) from exc
+
+
 class HttpFetcher:
     """One shared httpx client with the fetcher's limits."""
 
@@ -166,13 +183,16 @@ class HttpFetcher:
         max_ratio: float,
         max_redirects: int,
         max_connections: int = 32,
+        allow_private_document_urls: bool = False,
     ) -> None:
         self.max_bytes = max_bytes
+        self.allow_private = allow_private_document_urls
         self.max_ratio = max_ratio
         self.timeout = timeout
         self._client = httpx.AsyncClient(
             follow_redirects=True,
             max_redirects=max_redirects,
+            event_hooks={"request": [_refuse_private_hosts]},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             headers={
@@ -189,16 +209,24 @@ class HttpFetcher:
         await self._client.aclose()
 
     async def fetch(
-        self, url: str, conditional: Conditional | None = None, language: str = "en"
+        self,
+        url: str,
+        conditional: Conditional | None = None,
+        language: str = "en",
+        *,
+        public_only: bool = False,
     ) -> PageFetch:
-        """GET a URL; return its page or raise FetchFailed with the cause (timeout, too_large, bomb, network)."""
+        """GET a URL; return its page or raise FetchFailed with the cause (timeout, too_large, bomb, network).
+
+        With `public_only`, the URL and every redirect hop must resolve to public addresses (cause unsafe_target).
+        """
         headers = conditional.headers() if conditional else {}
         headers["Accept-Language"] = f"{language}, en;q=0.5" if language != "en" else "en"
         try:
             # httpx's timeout bounds each read, not the whole answer: a server trickling a byte a second would
             # hold the capture forever. The whole fetch, redirects included, gets a deadline of its own.
             async with asyncio.timeout(self.timeout * _WHOLE_FETCH_FACTOR):
-                return await self._fetch(url, headers)
+                return await self._fetch(url, headers, public_only)
         except (httpx.TimeoutException, TimeoutError) as exc:
             detail = f"no complete answer within {self.timeout:g}s ({type(exc).__name__})"
             raise FetchFailed(Rejection("timeout", "transient", detail)) from exc
@@ -210,8 +238,9 @@ class HttpFetcher:
             detail = f"{type(exc).__name__}: {exc}".strip()
             raise FetchFailed(Rejection("network_error", "transient", detail)) from exc
 
-    async def _fetch(self, url: str, headers: dict[str, str]) -> PageFetch:
-        async with self._client.stream("GET", url, headers=headers) as response:
+    async def _fetch(self, url: str, headers: dict[str, str], public_only: bool) -> PageFetch:
+        extensions = {PUBLIC_ONLY: True} if public_only and not self.allow_private else None
+        async with self._client.stream("GET", url, headers=headers, extensions=extensions) as response:
             redirects = [
                 Redirect(r.status_code, str(r.url), r.headers.get("location", "")) for r in response.history
             ]
