@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 from clausewatch_differ.blocks import Block
-from clausewatch_differ.worddiff import seq_diff
+from clausewatch_differ.worddiff import _CHUNK_ABOVE, _EXACT_LIMIT, private_char, seq_diff
 
 # Similarity (0-100, rapidfuzz ratio over words) above which two provisions are taken to be one, reworded.
 PAIR_THRESHOLD = 55.0
@@ -44,10 +45,6 @@ class Match:
     relation: str  # same | moved | split | merged | similar | added | removed
     score: float = 100.0
     gaps: set[str] = field(default_factory=set)
-
-
-def _words(block: Block) -> str:
-    return " ".join(block.tokens)
 
 
 def align(old: list[Block], new: list[Block], timeout: float = 1.0) -> list[Match]:
@@ -85,41 +82,85 @@ def _anchors(old: list[Block], new: list[Block], timeout: float) -> list[tuple[i
     length: when a long clause moves past a short one, the short one is reported as moved, as a reader (and a
     word-level diff) would see it.
     """
+    # Identical leading and trailing blocks anchor as they are: the weighted LCS would keep them all (its common
+    # prefix and suffix), and only the edited middle is worth expanding.
+    n, m = len(old), len(new)
+    head = 0
+    while head < n and head < m and old[head].words == new[head].words:
+        head += 1
+    tail = 0
+    while tail < n - head and tail < m - head and old[n - 1 - tail].words == new[m - 1 - tail].words:
+        tail += 1
+    inner = _middle_anchors(old[head : n - tail], new[head : m - tail], timeout)
+    return [
+        *((k, k) for k in range(head)),
+        *((a + head, b + head) for a, b in inner),
+        *((n - tail + k, m - tail + k) for k in range(tail)),
+    ]
+
+
+def _middle_anchors(old: list[Block], new: list[Block], timeout: float) -> list[tuple[int, int]]:
+    """Return the anchors of `_anchors` for blocks whose first and last differ (or an empty side)."""
+    if not old or not new:
+        return []
     w_old = [_weight(b) for b in old]
     w_new = [_weight(b) for b in new]
     if sum(w_old) * sum(w_new) > _EXACT_BLOCK_CELLS:
         return _patience_anchors(old, new)
-    exp_old = [b.sig for b, w in zip(old, w_old, strict=True) for _ in range(w)]
-    exp_new = [b.sig for b, w in zip(new, w_new, strict=True) for _ in range(w)]
+    runs = _weighted_equal_runs(old, new, w_old, w_new, timeout)
     start_old = list(accumulate(w_old, initial=0))
     start_new = list(accumulate(w_new, initial=0))
     hits: dict[tuple[int, int], int] = {}
-    x = y = 0
-    for op, toks in seq_diff(exp_old, exp_new, timeout):
-        if op == 0:
-            # Walk the equal run block by block: a block anchors if the run covers it whole, aligned.
-            end = x + len(toks)
-            a = bisect_right(start_old, x) - 1
-            while a < len(old) and start_old[a] < end:
-                p = start_old[a]
-                q = y + (p - x)
-                if p >= x and p + w_old[a] <= end:
-                    bn = bisect_right(start_new, q) - 1
-                    if start_new[bn] == q:
-                        hits[(a, bn)] = w_old[a]
-                a += 1
-            x = end
-            y += len(toks)
-        elif op == -1:
-            x += len(toks)
-        else:
-            y += len(toks)
+    for x, y, length in runs:
+        # Walk the equal run block by block: a block anchors if the run covers it whole, aligned.
+        end = x + length
+        a = bisect_right(start_old, x) - 1
+        while a < len(old) and start_old[a] < end:
+            p = start_old[a]
+            q = y + (p - x)
+            if p >= x and p + w_old[a] <= end:
+                bn = bisect_right(start_new, q) - 1
+                if start_new[bn] == q:
+                    hits[(a, bn)] = w_old[a]
+            a += 1
     anchors: list[tuple[int, int]] = []
     for (a, b), count in sorted(hits.items()):
         # Only whole blocks anchor, once each, in increasing order on both sides.
-        if count == _weight(old[a]) and (not anchors or (a > anchors[-1][0] and b > anchors[-1][1])):
+        if count == w_old[a] and (not anchors or (a > anchors[-1][0] and b > anchors[-1][1])):
             anchors.append((a, b))
     return anchors
+
+
+def _weighted_equal_runs(
+    old: list[Block], new: list[Block], w_old: list[int], w_new: list[int], timeout: float
+) -> list[tuple[int, int, int]]:
+    """Return the equal runs (old start, new start, length) of the LCS of the weight-expanded block sequences."""
+    total_old, total_new = sum(w_old), sum(w_new)
+    if total_old + total_new > _CHUNK_ABOVE or total_old * total_new > _EXACT_LIMIT:
+        # Large inputs take seq_diff's bounded paths (chunks, diff-match-patch's time budget).
+        exp_old = [b.words for b, w in zip(old, w_old, strict=True) for _ in range(w)]
+        exp_new = [b.words for b, w in zip(new, w_new, strict=True) for _ in range(w)]
+        runs: list[tuple[int, int, int]] = []
+        x = y = 0
+        for op, toks in seq_diff(exp_old, exp_new, timeout):
+            if op == 0:
+                runs.append((x, y, len(toks)))
+            x += len(toks) if op != 1 else 0
+            y += len(toks) if op != -1 else 0
+        return runs
+    # One character per distinct provision, repeated by weight: rapidfuzz's exact LCS then runs over two str
+    # objects in C++ without hashing thousands of list items. Same equalities, so the same opcodes.
+    codes: dict[str, str] = {}
+    for b in (*old, *new):
+        if b.words not in codes:
+            codes[b.words] = private_char(len(codes))
+    text_old = "".join([codes[b.words] * w for b, w in zip(old, w_old, strict=True)])
+    text_new = "".join([codes[b.words] * w for b, w in zip(new, w_new, strict=True)])
+    return [
+        (op.src_start, op.dest_start, op.src_end - op.src_start)
+        for op in Indel.opcodes(text_old, text_new)
+        if op.tag == "equal"
+    ]
 
 
 def _patience_anchors(old: list[Block], new: list[Block]) -> list[tuple[int, int]]:
@@ -128,10 +169,12 @@ def _patience_anchors(old: list[Block], new: list[Block]) -> list[tuple[int, int
     O(n log n): the longest increasing subsequence of the unique blocks' positions, then each anchor extended over
     identical neighbours. Used where an exact weighted LCS would cost too much (megabyte inputs).
     """
-    count_old = Counter(b.sig for b in old)
-    count_new = Counter(b.sig for b in new)
-    where_new = {b.sig: j for j, b in enumerate(new) if count_new[b.sig] == 1}
-    pairs = [(i, where_new[b.sig]) for i, b in enumerate(old) if count_old[b.sig] == 1 and b.sig in where_new]
+    count_old = Counter(b.words for b in old)
+    count_new = Counter(b.words for b in new)
+    where_new = {b.words: j for j, b in enumerate(new) if count_new[b.words] == 1}
+    pairs = [
+        (i, where_new[b.words]) for i, b in enumerate(old) if count_old[b.words] == 1 and b.words in where_new
+    ]
     # Longest increasing subsequence of the new positions (patience sorting with back-pointers).
     tails: list[int] = []
     tail_at: list[int] = []
@@ -154,11 +197,11 @@ def _patience_anchors(old: list[Block], new: list[Block]) -> list[tuple[int, int
     anchors: set[tuple[int, int]] = set(chain)
     for i, j in chain:
         a, b = i + 1, j + 1
-        while a < len(old) and b < len(new) and old[a].sig == new[b].sig and (a, b) not in anchors:
+        while a < len(old) and b < len(new) and old[a].words == new[b].words and (a, b) not in anchors:
             anchors.add((a, b))
             a, b = a + 1, b + 1
         a, b = i - 1, j - 1
-        while a >= 0 and b >= 0 and old[a].sig == new[b].sig and (a, b) not in anchors:
+        while a >= 0 and b >= 0 and old[a].words == new[b].words and (a, b) not in anchors:
             anchors.add((a, b))
             a, b = a - 1, b - 1
     ordered: list[tuple[int, int]] = []
@@ -172,18 +215,18 @@ def _moves(
     old: list[Block], new: list[Block], gaps: list[tuple[list[int], list[int]]], out: list[Match]
 ) -> None:
     """Match identical blocks that sit in different gaps (or different places of one gap) as moves."""
-    by_sig: dict[str, list[int]] = {}
+    by_words: dict[str, list[int]] = {}
     for gap_old, _ in gaps:
         for i in gap_old:
             if old[i].tokens:
-                by_sig.setdefault(old[i].sig, []).append(i)
-    if not by_sig:
+                by_words.setdefault(old[i].words, []).append(i)
+    if not by_words:
         return
     taken_old: set[int] = set()
     taken_new: set[int] = set()
     for _, gap_new in gaps:
         for j in gap_new:
-            candidates = by_sig.get(new[j].sig)
+            candidates = by_words.get(new[j].words)
             if candidates:
                 i = candidates.pop(0)
                 taken_old.add(i)
@@ -204,8 +247,8 @@ def _splits_and_merges(
         if len(b) < 2 or not a or len(a) * len(b) > MAX_SPLIT_PAIRS:
             continue
         singles = process.cdist(
-            [_words(src[x])[:_SCORE_CHARS] for x in a],
-            [_words(dst[y])[:_SCORE_CHARS] for y in b],
+            [src[x].words[:_SCORE_CHARS] for x in a],
+            [dst[y].words[:_SCORE_CHARS] for y in b],
             scorer=fuzz.ratio,
         )
         for row, x in zip(singles, list(a), strict=True):
@@ -229,7 +272,7 @@ def _best_window(
     block: Block, dst: list[Block], b: list[int], single: float
 ) -> tuple[float, list[int]] | None:
     """Return the run of 2-8 consecutive blocks of `b` whose words best match `block`, if better than `single`."""
-    whole = _words(block)
+    whole = block.words
     vocabulary = set(block.tokens)
     best: tuple[float, int, int] | None = None
     for start in range(len(b)):
@@ -268,8 +311,8 @@ def _pair_similar(
         return
     # Bound the work of the similarity matrix (rapidfuzz is O(n*m/64) per pair): megabyte provisions are
     # compared by their first words only.
-    a_texts = [_words(old[i])[:_SCORE_CHARS] for i in gap_old]
-    b_texts = [_words(new[j])[:_SCORE_CHARS] for j in gap_new]
+    a_texts = [old[i].words[:_SCORE_CHARS] for i in gap_old]
+    b_texts = [new[j].words[:_SCORE_CHARS] for j in gap_new]
     if sum(map(len, a_texts)) * sum(map(len, b_texts)) > MAX_MATRIX_CELLS:
         return
     # Headings pair with headings, body with body: a heading is never a reworded paragraph.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from clausewatch_differ.normalize import comparison_tokens, strip_markup
@@ -24,22 +25,42 @@ _BOLD_LINE = re.compile(r"^(\*\*|__)[^*_]{1,120}\1:?$")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
-    """One provision: a heading, paragraph, list item, table row, quote or code block, with where it sits."""
+    """One provision: a heading, paragraph, list item, table row, quote or code block, with where it sits.
+
+    `tokens` (the comparison words) and `words` (them joined by spaces, the provision's identity for alignment)
+    are filled by `parse_blocks`; `sig` and `plain` are computed on first use, since most provisions of a
+    version never need them. Blocks are shared between versions' parses: treat their fields as read-only.
+    """
 
     kind: str
     text: str
     level: int = 0
     heading_path: tuple[str, ...] = ()
     tokens: list[str] = field(default_factory=list)
-    sig: str = ""
+    words: str = ""
     parent: int | None = None
+    _sig: str | None = field(default=None, repr=False, compare=False)
+    _plain: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def sig(self) -> str:
+        """Return the short hash of the block's words (equal words give equal signatures; provision keys use it)."""
+        if self._sig is None:
+            self._sig = signature(self.tokens)
+        return self._sig
+
+    def share_words(self, other: Block) -> None:
+        """Take the words (and whatever was computed from them) of a block with the same text."""
+        self.tokens, self.words, self._sig, self._plain = other.tokens, other.words, other._sig, other._plain
 
     @property
     def plain(self) -> str:
         """Return the block's visible text (markup and link targets dropped)."""
-        return " ".join(_ESCAPE.sub(r"\1", _EMPHASIS.sub("", strip_markup(self.text))).split())
+        if self._plain is None:
+            self._plain = " ".join(_ESCAPE.sub(r"\1", _EMPHASIS.sub("", strip_markup(self.text))).split())
+        return self._plain
 
 
 def _heading_text(text: str) -> str:
@@ -52,6 +73,8 @@ class _Reader:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.stack: list[tuple[int, str, int]] = []  # (level, heading text, block index)
+        self.path: tuple[str, ...] = ()  # the stack's heading texts
+        self.parent: int | None = None  # the stack's last block index
         self.para: list[str] = []
         self.para_kind = "paragraph"
         self.para_level = 0
@@ -75,20 +98,28 @@ class _Reader:
         self.para_level = 0
 
     def add(self, kind: str, text: str, level: int = 0) -> None:
-        path = tuple(h for _, h, _ in self.stack)
-        parent = self.stack[-1][2] if self.stack else None
-        self.blocks.append(Block(kind, text, level, path, parent=parent))
+        self.blocks.append(Block(kind, text, level, self.path, parent=self.parent))
 
     def heading(self, level: int, text: str) -> None:
         self.flush()
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
+        self.path = tuple(h for _, h, _ in self.stack)
+        self.parent = self.stack[-1][2] if self.stack else None
         self.add("heading", text, level)
         self.stack.append((level, _heading_text(text) or text, len(self.blocks) - 1))
+        # The path and parent of the blocks that follow change only here: computed once per heading.
+        self.path = (*self.path, self.stack[-1][1])
+        self.parent = len(self.blocks) - 1
 
 
-def parse_blocks(text: str) -> list[Block]:
-    """Return the blocks of clean Markdown text in document order, each with its heading path and signature."""
+def parse_blocks(text: str, like: Sequence[Block] = ()) -> list[Block]:
+    """Return the blocks of clean Markdown text in document order, each with its heading path and words.
+
+    `like` may hold the blocks of another version of the document (the one it will be compared with): a block
+    whose text is the same there takes its words from it instead of normalising the text again, which is most
+    blocks of a new version.
+    """
     reader = _Reader()
     lines = text.split("\n")
     i = 0
@@ -166,12 +197,17 @@ def parse_blocks(text: str) -> list[Block]:
         reader.para.append(stripped)
         i += 1
     reader.flush()
+    known = {b.text: b for b in like}
     for block in reader.blocks:
-        block.tokens = comparison_tokens(block.text)
-        block.sig = signature(block.tokens)
+        seen = known.get(block.text)
+        if seen is None:
+            block.tokens = comparison_tokens(block.text)
+            block.words = " ".join(block.tokens)
+        else:
+            block.share_words(seen)
     return reader.blocks
 
 
-def signature(tokens: list[str]) -> str:
+def signature(tokens: Sequence[str]) -> str:
     """Return a short hash of a token list: equal words give equal signatures."""
     return hashlib.blake2b(" ".join(tokens).encode(), digest_size=10).hexdigest()

@@ -101,8 +101,9 @@ class Comparison:
 
 
 def compare_texts(old_text: str, new_text: str) -> Comparison:
-    """Compare two clean Markdown texts."""
-    return compare_blocks(parse_blocks(old_text), parse_blocks(new_text))
+    """Compare two clean Markdown texts (the new one's unchanged provisions reuse the old one's words)."""
+    old = parse_blocks(old_text)
+    return compare_blocks(old, parse_blocks(new_text, like=old))
 
 
 def compare_blocks(old: list[Block], new: list[Block]) -> Comparison:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from clausewatch_differ.blocks import Block, parse_blocks
-from clausewatch_differ.compare import Comparison, compare_blocks
+from clausewatch_differ.compare import Comparison, compare_blocks, compare_texts
 from clausewatch_differ.extract import MAX_INPUT_BYTES, ExtractionError, extract
 
 # Files a history directory may hold besides versions (OTA keeps a meta.json beside them): never diffed.
@@ -41,9 +42,7 @@ def result_json(old_name: str, new_name: str, comparison: Comparison) -> dict[st
 
 def compare_files(old: Path, new: Path) -> dict[str, Any]:
     """Compare two document files and return the JSON result."""
-    return result_json(
-        old.name, new.name, compare_blocks(parse_blocks(read_document(old)), parse_blocks(read_document(new)))
-    )
+    return result_json(old.name, new.name, compare_texts(read_document(old), read_document(new)))
 
 
 def history_files(directory: Path) -> list[Path]:
@@ -65,7 +64,7 @@ def compare_history(directory: Path) -> list[dict[str, Any]]:
     cache: tuple[Path, list[Block] | str] | None = None
     for old, new in itertools.pairwise(files):
         old_blocks = cache[1] if cache and cache[0] == old else _blocks_or_error(old)
-        new_blocks = _blocks_or_error(new)
+        new_blocks = _blocks_or_error(new, old_blocks)
         cache = (new, new_blocks)
         if isinstance(old_blocks, str) or isinstance(new_blocks, str):
             error = old_blocks if isinstance(old_blocks, str) else new_blocks
@@ -77,8 +76,8 @@ def compare_history(directory: Path) -> list[dict[str, Any]]:
     return results
 
 
-def _blocks_or_error(path: Path) -> list[Block] | str:
+def _blocks_or_error(path: Path, like: Sequence[Block] | str = ()) -> list[Block] | str:
     try:
-        return parse_blocks(read_document(path))
+        return parse_blocks(read_document(path), like=() if isinstance(like, str) else like)
     except (ExtractionError, OSError) as exc:
         return str(exc)

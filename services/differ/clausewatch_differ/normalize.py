@@ -67,6 +67,9 @@ _MD_LINK = re.compile(
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,500}>")
 # Words: letters and digits of any script; `_` is markup in Markdown, not a word character.
 _WORD = re.compile(r"[^\W_]+")
+# The same split for ASCII text, at C speed: every ASCII character that is not a letter or digit becomes a space.
+# Most provisions are ASCII, and str.translate + str.split is about twice as fast as the Unicode regex.
+_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
 _MONTHS = {
     "january": 1,
@@ -199,14 +202,21 @@ def strip_markup(text: str) -> str:
     return text
 
 
+def words_of(text: str) -> list[str]:
+    """Return the lower-cased runs of letters and digits of text (any script; `_` separates words)."""
+    if text.isascii():
+        return text.lower().translate(_ASCII_NON_WORD).split()
+    return _WORD.findall(text.lower())
+
+
 def comparison_tokens(text: str) -> list[str]:
     """Return the words that decide whether text changed: lower-cased, markup, links and date formats ignored."""
-    return _WORD.findall(canonical_dates(strip_markup(text)).lower())
+    return words_of(canonical_dates(strip_markup(text)))
 
 
 def word_tokens(text: str) -> list[str]:
     """Return the visible words of text (markup and link targets dropped), lower-cased, dates as written."""
-    return _WORD.findall(strip_markup(text).lower())
+    return words_of(strip_markup(text))
 
 
 def fingerprint_text(text: str) -> str:

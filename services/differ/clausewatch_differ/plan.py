@@ -99,11 +99,12 @@ def plan_version(
         return None
     extractor = extractor or extractor_version()
     version_id = derived_id("version", snapshot_id, extractor)
-    blocks = parse_blocks(text)
+    old_blocks = parse_blocks(previous.version.text) if previous is not None else []
+    blocks = parse_blocks(text, like=old_blocks)
     comparison = None
     inherited: dict[int, int] = {}
     if previous is not None:
-        comparison = compare_blocks(parse_blocks(previous.version.text), blocks)
+        comparison = compare_blocks(old_blocks, blocks)
         inherited = comparison.inherited
     keys = assign_keys(document_id, blocks, inherited, previous.keys if previous else [])
     version = Version(

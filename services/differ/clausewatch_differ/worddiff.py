@@ -39,6 +39,15 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def private_char(n: int) -> str:
+    """Return the character that stands for the n-th distinct token when sequences are diffed as strings."""
+    code = n + 0x100
+    # Skip the surrogate range, which cannot appear alone in a str that diff-match-patch slices.
+    if code >= 0xD800:
+        code += 0x800
+    return chr(code)
+
+
 def encode(a: list[str], b: list[str], vocab: dict[str, str] | None = None) -> tuple[str, str, list[str]]:
     """Return two token lists as strings of one private character per distinct token, and the decoding table."""
     vocab = {} if vocab is None else vocab
@@ -49,11 +58,7 @@ def encode(a: list[str], b: list[str], vocab: dict[str, str] | None = None) -> t
         for tok in tokens:
             ch = vocab.get(tok)
             if ch is None:
-                # Skip the surrogate range, which cannot appear alone in a str that diff-match-patch slices.
-                code = len(table) + 0x100
-                if code >= 0xD800:
-                    code += 0x800
-                ch = chr(code)
+                ch = private_char(len(table))
                 vocab[tok] = ch
                 table.append(tok)
             out.append(ch)
