@@ -4,6 +4,7 @@ FastStream's default ack policy (REJECT_ON_ERROR) drops a message for good when 
 acknowledgement into our own hands (`AckPolicy.MANUAL`) so that every message ends in exactly one of three ways:
 - handled: acked after the server confirms (`ack_sync`), so a crash right after does not redeliver it;
 - failed with a transient error: nacked with an exponential, jittered delay, up to `max_deliveries` tries;
+- not ready yet (`RetryLaterError`, e.g. a slot another worker holds under a lease): nacked with the delay it names;
 - malformed (bad JSON, unknown schema version) or out of tries: published to `clausewatch.v1.deadletter.<service>`
   with the reason, then terminated so the server stops redelivering it. The service keeps consuming.
 """
@@ -39,6 +40,18 @@ log = structlog.get_logger("clausewatch.messaging")
 
 class PermanentError(Exception):
     """Raised by a handler when retrying cannot help (the referenced row is gone, the blob fails its hash...)."""
+
+
+class RetryLaterError(Exception):
+    """Raised by a handler when the message cannot be handled *yet*, for a reason that passes by itself.
+
+    Not a failure (another worker's lease that ends at a known time): the message is nacked with `delay_seconds`
+    and never dead-lettered for it, so the handler must only raise it for a wait that is bounded.
+    """
+
+    def __init__(self, reason: str, delay_seconds: float) -> None:
+        super().__init__(reason)
+        self.delay_seconds = delay_seconds
 
 
 def build_broker(nats_url: str, name: str) -> NatsBroker:
@@ -186,6 +199,11 @@ class Bus:
             await handler(event)
         except PermanentError as exc:
             await self._give_up(msg, spec, exc, deliveries)
+            return
+        except RetryLaterError as exc:
+            log.info("handler_deferred", reason=str(exc), retry_in_s=round(exc.delay_seconds, 2))
+            await raw.nak(delay=exc.delay_seconds)
+            EVENTS_HANDLED.labels(self.service, spec.subject, "deferred").inc()
             return
         except Exception as exc:
             if deliveries >= self.max_deliveries:

@@ -7,6 +7,8 @@ dropped by JetStream if it got through) instead of capturing again.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +25,7 @@ from clausewatch_fetcher.evidence import (
     snapshot_sha256,
 )
 from clausewatch_fetcher.http_fetch import Conditional
-from clausewatch_fetcher.schedule import retry_due
+from clausewatch_fetcher.schedule import lease_wait, retry_due
 from clausewatch_fetcher.settings import FetcherSettings
 from clausewatch_shared.blobstore import BlobStore
 from clausewatch_shared.clock import utcnow
@@ -36,14 +38,14 @@ from clausewatch_shared.events import (
     SnapshotCaptured,
     SnapshotUnchanged,
 )
-from clausewatch_shared.messaging import Bus, PermanentError
+from clausewatch_shared.messaging import Bus, PermanentError, RetryLaterError
 from clausewatch_shared.models import Document, Snapshot
 
 log = structlog.get_logger("clausewatch.fetcher")
 
 
-class SlotBusyError(Exception):
-    """Another worker holds the slot's lease: retry later, when it has finished (or its lease ran out)."""
+class SlotBusyError(RetryLaterError):
+    """Another worker holds the slot's lease: come back when the lease ends (it has finished, or it died)."""
 
 
 def _validators(outcome: Captured) -> dict[str, str]:
@@ -73,9 +75,28 @@ class CaptureHandler:
     worker: str
     archiver: Archiver | None = None
 
-    def _lease(self, urls: int) -> timedelta:
-        per_url = self.settings.http_timeout_seconds + self.settings.browser_timeout_seconds + 10
-        return timedelta(seconds=per_url * max(urls, 1) + 30)
+    @property
+    def _lease(self) -> timedelta:
+        return timedelta(seconds=self.settings.capture_lease_seconds)
+
+    async def _keep_lease(self, document_id: str, slot: str) -> None:
+        """Renew the slot's lease every third of it while the capture runs (cancelled when it ends).
+
+        A short, renewed lease lets a crashed worker's slot be taken over soon, and never lets a slow but live
+        capture be taken over.
+        """
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            try:
+                held = await records.renew_lease(
+                    self.db, document_id, slot, worker=self.worker, until=utcnow() + self._lease
+                )
+            except Exception:  # a database blip: the lease still has two thirds to run, try again next time
+                log.warning("lease_renewal_failed", slot=slot, exc_info=True)
+                continue
+            if not held:
+                log.warning("lease_lost", slot=slot)
+                return
 
     async def __call__(self, request: CaptureRequested) -> None:
         """Capture the requested document for its slot and publish the outcome."""
@@ -85,14 +106,14 @@ class CaptureHandler:
             request.slot,
             worker=self.worker,
             now=utcnow(),
-            lease=self._lease(3),
+            lease=self._lease,
         )
         if begin.kind == "missing":
             msg = f"no document {request.document_id!r} in the catalogue tables"
             raise PermanentError(msg)
         if begin.kind == "busy":
             msg = f"slot {request.slot} of {request.document_id} is being captured by another worker"
-            raise SlotBusyError(msg)
+            raise SlotBusyError(msg, lease_wait(begin.lease_until, utcnow()))
         if begin.kind == "done":
             if begin.event:
                 # A redelivery after a crash between commit and publish: publish the stored fact again.
@@ -100,11 +121,16 @@ class CaptureHandler:
                 await self.bus.publish(model.model_validate(begin.event["body"]))
             return
         assert begin.document is not None
+        renewing = asyncio.create_task(self._keep_lease(request.document_id, request.slot))
         try:
             event = await self._capture(begin.document, request)
         except BaseException:
             await records.release_slot(self.db, request.document_id, request.slot)
             raise
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
         await self.bus.publish(event)
         log.info("capture_done", outcome=type(event).__name__, slot=request.slot)
 

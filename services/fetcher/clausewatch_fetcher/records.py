@@ -31,17 +31,18 @@ async def claim_slot(db: Database, document_id: str, slot: str, *, outcome: str,
     return True
 
 
+def _update_slot(document_id: str, slot: str, *conditions: Any) -> Any:
+    """Return an UPDATE of one (document, slot) row, applied only if every extra condition holds."""
+    return update(FetchSlot).where(
+        col(FetchSlot.document_id) == document_id, col(FetchSlot.slot) == slot, *conditions
+    )
+
+
 async def set_slot_outcome(db: Database, document_id: str, slot: str, *, outcome: str, expect: str) -> None:
     """Move a slot from `expect` to `outcome` (no-op if it already moved on)."""
     async with db.session() as session:
         await session.exec(
-            update(FetchSlot)
-            .where(
-                col(FetchSlot.document_id) == document_id,
-                col(FetchSlot.slot) == slot,
-                col(FetchSlot.outcome) == expect,
-            )
-            .values(outcome=outcome)
+            _update_slot(document_id, slot, col(FetchSlot.outcome) == expect).values(outcome=outcome)
         )
 
 
@@ -52,6 +53,7 @@ class Begin:
     kind: Literal["go", "done", "busy", "missing"]
     document: Document | None = None
     event: dict[str, Any] | None = None
+    lease_until: datetime | None = None  # when "busy": when the holder's lease ends unless it renews it
 
 
 async def begin_capture(
@@ -65,17 +67,15 @@ async def begin_capture(
     await claim_slot(db, document_id, slot, outcome="requested", worker=worker)
     async with db.session() as session:
         result = await session.exec(
-            update(FetchSlot)
-            .where(
-                col(FetchSlot.document_id) == document_id,
-                col(FetchSlot.slot) == slot,
+            _update_slot(
+                document_id,
+                slot,
                 or_(
                     col(FetchSlot.outcome).in_(("claimed", "requested")),
                     col(FetchSlot.outcome).is_(None),
                     and_(col(FetchSlot.outcome) == "capturing", col(FetchSlot.lease_until) < now),
                 ),
-            )
-            .values(
+            ).values(
                 outcome="capturing",
                 lease_until=now + lease,
                 worker=worker,
@@ -91,8 +91,19 @@ async def begin_capture(
             ).one()
             if row.outcome in DONE:
                 return Begin("done", document, row.event or None)
-            return Begin("busy", document)
+            return Begin("busy", document, lease_until=row.lease_until)
     return Begin("go", document)
+
+
+async def renew_lease(db: Database, document_id: str, slot: str, *, worker: str, until: datetime) -> bool:
+    """Extend this worker's lease on a slot it is capturing; return False if it no longer holds it."""
+    async with db.session() as session:
+        result = await session.exec(
+            _update_slot(
+                document_id, slot, col(FetchSlot.outcome) == "capturing", col(FetchSlot.worker) == worker
+            ).values(lease_until=until)
+        )
+        return bool(result.rowcount == 1)
 
 
 async def release_slot(db: Database, document_id: str, slot: str) -> None:

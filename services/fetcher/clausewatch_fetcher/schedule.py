@@ -53,3 +53,13 @@ def retry_due(now: datetime, failures: int, base: float, interval: float) -> dat
     """Return when to try again after `failures` transient failures in a row: base * 2^(n-1), at most one interval."""
     delay = min(base * (2 ** max(failures - 1, 0)), interval)
     return now + timedelta(seconds=delay)
+
+
+def lease_wait(lease_until: datetime | None, now: datetime) -> float:
+    """Return how many seconds a request for a busy slot waits: until the holder's lease ends, plus one of slack.
+
+    A live holder renews its lease, so the request may find the slot busy again; each wait is still bounded by one
+    lease, and a dead holder's lease is not renewed, so the slot is free when the request comes back.
+    """
+    remaining = (lease_until - now).total_seconds() if lease_until is not None else 0.0
+    return max(remaining, 0.0) + 1.0

@@ -71,6 +71,11 @@ class FetcherSettings(CommonSettings):
         default=30.0, gt=0, description="Per-read HTTP timeout; a whole fetch gets three times this."
     )
     browser_timeout_seconds: float = Field(default=45.0, gt=0, description="Deadline of one browser capture.")
+    capture_lease_seconds: float = Field(
+        default=60.0,
+        ge=1,
+        description="Slot lease of a capture, renewed every third of it: how long a crashed capture blocks its slot.",
+    )
     max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Size cap per page, after decoding."
     )

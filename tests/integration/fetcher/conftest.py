@@ -17,8 +17,9 @@ from clausewatch_fetcher.app import register
 from clausewatch_fetcher.scheduler import capture_request
 from clausewatch_fetcher.settings import FetcherSettings, detect_chromium
 from clausewatch_shared.db import Database
-from clausewatch_shared.events import BY_SUBJECT, Message
+from clausewatch_shared.events import BY_SUBJECT, DeadLetter, Message
 from clausewatch_shared.runtime import Runtime
+from clausewatch_shared.streams import DEADLETTER
 from tests.integration.fetcher.site import LocalSite
 from tests.support.nats import NatsServer
 
@@ -95,6 +96,22 @@ async def stream_events(nats_url: str, stream: str = "CW_EVENTS") -> list[Messag
         await nc.close()
 
 
+async def dead_letters(nats_url: str) -> list[DeadLetter]:
+    """Return every dead letter stored (they are not events, so `stream_events` does not parse them)."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        info = await js.stream_info(DEADLETTER.name)
+        if not info.state.messages:
+            return []
+        return [
+            DeadLetter.model_validate_json((await js.get_msg(DEADLETTER.name, seq)).data or b"{}")
+            for seq in range(info.state.first_seq, info.state.last_seq + 1)
+        ]
+    finally:
+        await nc.close()
+
+
 @dataclass
 class RunningFetcher:
     """A fetcher registered on a started runtime, with helpers to ask for captures and read the facts."""
@@ -129,8 +146,8 @@ class RunningFetcher:
         await self.request(document_id, slot)
         return await self.wait_events(document_id, count)
 
-    async def dead_letters(self) -> list[Message]:
-        return await stream_events(self.nats_url, "CW_DEADLETTER")
+    async def dead_letters(self) -> list[DeadLetter]:
+        return await dead_letters(self.nats_url)
 
 
 @pytest.fixture

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -19,6 +15,7 @@ from clausewatch_shared.events import SnapshotCaptured, SnapshotUnchanged
 from clausewatch_shared.models import FetchSlot
 from tests.integration.fetcher.conftest import stream_events, write_catalogue
 from tests.integration.fetcher.pages import policy_html
+from tests.integration.fetcher.processes import START_BUDGET_SECONDS, fetcher_env, start_fetcher, stop_fetcher
 from tests.integration.fetcher.site import LocalSite
 from tests.support.nats import NatsServer
 
@@ -27,7 +24,6 @@ pytestmark = pytest.mark.integration
 DOCS = ("privacy", "terms", "aup")
 TYPES = {"privacy": "Privacy Policy", "terms": "Terms of Service", "aup": "Acceptable Use Policy"}
 SLOTS_PER_DOC = 3
-START_BUDGET_SECONDS = 120.0  # a loaded 2-core machine can take many seconds just to import and start
 
 
 async def _wait_for_slots(database_url: str, count: int) -> None:
@@ -53,16 +49,6 @@ async def _wait_for_slots(database_url: str, count: int) -> None:
         await db.dispose()
 
 
-def _start(env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "clausewatch_fetcher"],
-        env=env,
-        cwd=cwd,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-
-
 async def test_two_fetcher_processes_capture_each_due_slot_exactly_once(
     tmp_path: Path, site: LocalSite, nats_server: NatsServer, postgres_url: str
 ) -> None:
@@ -78,32 +64,20 @@ async def test_two_fetcher_processes_capture_each_due_slot_exactly_once(
             for n in DOCS
         ],
     )
-    env: dict[str, Any] = {
-        **os.environ,
-        "CLAUSEWATCH_ENVIRONMENT": "test",
-        "CLAUSEWATCH_NATS_URL": nats_server.url,
-        "CLAUSEWATCH_DATABASE_URL": database_url,
-        "CLAUSEWATCH_BLOB_DIR": str(tmp_path / "blobs"),
-        "CLAUSEWATCH_CATALOGUE_PATH": str(catalogue),
-        "CLAUSEWATCH_SCHEDULE_TICK_SECONDS": "0.1",
-        "CLAUSEWATCH_JITTER_FRACTION": "0",
-        "CLAUSEWATCH_INITIAL_SPREAD_SECONDS": "0",
-        "CLAUSEWATCH_MIN_HOST_DELAY_SECONDS": "0",
-        "CLAUSEWATCH_BROWSER_ENABLED": "false",
-        "CLAUSEWATCH_LOG_LEVEL": "WARNING",
-    }
-    procs = [_start(env, tmp_path, tmp_path / f"fetcher-{i}.log") for i in range(2)]
+    env = fetcher_env(
+        nats_server.url,
+        database_url,
+        tmp_path,
+        catalogue,
+        schedule_tick_seconds="0.1",
+        jitter_fraction="0",
+    )
+    procs = [start_fetcher(env, tmp_path, tmp_path / f"fetcher-{i}.log") for i in range(2)]
     try:
         await _wait_for_slots(database_url, len(DOCS) * SLOTS_PER_DOC)
     finally:
         for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_fetcher(proc)
     logs = "\n".join((tmp_path / f"fetcher-{i}.log").read_text(errors="replace") for i in range(2))
     assert all(p.returncode in (0, -signal.SIGTERM) for p in procs), logs
 

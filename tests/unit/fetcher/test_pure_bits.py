@@ -15,7 +15,7 @@ from clausewatch_fetcher.evidence import snapshot_sha256
 from clausewatch_fetcher.http_fetch import BoundedDecoder
 from clausewatch_fetcher.language import detect_language, language_mismatch
 from clausewatch_fetcher.pdftext import PdfTextError, pdf_to_text
-from clausewatch_fetcher.schedule import next_due, retry_due, slot_name
+from clausewatch_fetcher.schedule import lease_wait, next_due, retry_due, slot_name
 from tests.integration.fetcher.pages import french_html, make_pdf, policy_text
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
@@ -63,6 +63,13 @@ def test_retries_back_off_up_to_the_interval() -> None:
     assert retry_due(NOW, 1, 900, 86400) == NOW + timedelta(seconds=900)
     assert retry_due(NOW, 3, 900, 86400) == NOW + timedelta(seconds=3600)
     assert retry_due(NOW, 20, 900, 86400) == NOW + timedelta(seconds=86400)
+
+
+def test_a_busy_slot_is_retried_when_its_lease_ends() -> None:
+    """A request for a leased slot waits out the lease (plus a second); an ended or missing lease waits a second."""
+    assert lease_wait(NOW + timedelta(seconds=14), NOW) == 15.0
+    assert lease_wait(NOW - timedelta(seconds=5), NOW) == 1.0
+    assert lease_wait(None, NOW) == 1.0
 
 
 def test_the_snapshot_fingerprint_is_sha256_over_part_hashes_in_order() -> None:

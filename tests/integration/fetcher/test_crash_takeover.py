@@ -1,0 +1,138 @@
+"""A fetcher SIGKILLed mid-capture: its redelivered request waits out the dead worker's lease, then captures once."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import signal
+from pathlib import Path
+
+import nats
+import pytest
+from sqlmodel import select
+
+from clausewatch_fetcher.scheduler import capture_request
+from clausewatch_shared.db import Database
+from clausewatch_shared.events import SnapshotCaptured
+from clausewatch_shared.models import FetchSlot
+from clausewatch_shared.streams import FETCHER_CAPTURE, ensure_streams
+from tests.integration.fetcher.conftest import dead_letters, stream_events, write_catalogue
+from tests.integration.fetcher.pages import policy_html
+from tests.integration.fetcher.processes import (
+    START_BUDGET_SECONDS,
+    fetcher_env,
+    start_fetcher,
+    stop_fetcher,
+    wait_ready,
+)
+from tests.integration.fetcher.site import LocalSite, Route
+from tests.support.nats import NatsServer, free_port
+
+pytestmark = pytest.mark.integration
+
+DOC = "acme/privacy-policy"
+SLOT = "2026-12-01T06:00:00Z"
+MAX_DELIVERIES = 3  # the old handler spent these on "slot busy" retries within a second and dead-lettered
+ACK_WAIT_SECONDS = 2.0  # the dead process's delivery comes back this soon (production: 180 s)
+LEASE_SECONDS = 15.0  # far longer than ACK_WAIT_SECONDS: the redelivery is sure to find the lease still held
+
+
+async def _prepare_consumer(nats_url: str) -> None:
+    """Create the streams and the capture consumer with a short ack_wait before any fetcher starts."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        config = dataclasses.replace(FETCHER_CAPTURE.config(MAX_DELIVERIES), ack_wait=ACK_WAIT_SECONDS)
+        await js.add_consumer(FETCHER_CAPTURE.stream.name, config)
+    finally:
+        await nc.close()
+
+
+async def _slot(db: Database) -> FetchSlot | None:
+    async with db.session() as session:
+        result = await session.exec(
+            select(FetchSlot).where(FetchSlot.document_id == DOC, FetchSlot.slot == SLOT)
+        )
+        return result.first()
+
+
+async def _wait_slot(db: Database, outcome: str, site: LocalSite | None = None) -> None:
+    """Return once the slot has `outcome` (and, if a site is given, its page was hit); raise after the budget."""
+    deadline = asyncio.get_running_loop().time() + START_BUDGET_SECONDS + 3 * LEASE_SECONDS
+    while asyncio.get_running_loop().time() < deadline:
+        row = await _slot(db)
+        if row is not None and row.outcome == outcome and (site is None or site.hits["/policy"]):
+            return
+        await asyncio.sleep(0.1)
+    msg = f"slot never reached {outcome!r}: {await _slot(db)}"
+    raise AssertionError(msg)
+
+
+async def test_redelivered_request_waits_for_a_killed_fetchers_lease_and_captures_the_slot_once(
+    tmp_path: Path, site: LocalSite, nats_server: NatsServer, sqlite_url: str
+) -> None:
+    """SIGKILL a fetcher mid-capture: the redelivered request is deferred until the lease ends, never dead-lettered."""
+    # The first capture hangs on the page until its process is killed; the page answers at once afterwards.
+    site.set("/policy", Route(body=policy_html().encode(), delay=600.0))
+    catalogue = write_catalogue(
+        tmp_path / "catalogue.yaml",
+        [{"type": "Privacy Policy", "urls": [site.url("/policy")], "javascript": False}],
+    )
+    await _prepare_consumer(nats_server.url)
+    ports = [free_port(), free_port()]
+
+    def env(port: int) -> dict[str, str]:
+        return fetcher_env(
+            nats_server.url,
+            sqlite_url,
+            tmp_path,
+            catalogue,
+            schedule_enabled="false",
+            max_deliveries=str(MAX_DELIVERIES),
+            retry_backoff_seconds="0.05",
+            capture_lease_seconds=str(LEASE_SECONDS),
+            http_timeout_seconds="300",  # the hanging capture must still be running when it is killed
+            ops_port=str(port),
+            log_level="INFO",
+        )
+
+    logs = [tmp_path / "first.log", tmp_path / "restarted.log"]
+    first = start_fetcher(env(ports[0]), tmp_path, logs[0])
+    restarted = None
+    db = Database(sqlite_url)
+    try:
+        await wait_ready(ports[0], first)
+        nc = await nats.connect(nats_server.url)
+        try:
+            event, msg_id = capture_request(DOC, SLOT, reason="manual")
+            await nc.jetstream().publish(
+                event.subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id}
+            )
+        finally:
+            await nc.close()
+        await _wait_slot(db, "capturing", site)
+
+        # The replacement is consuming before the kill, so the redelivery reaches it while the lease is held.
+        restarted = start_fetcher(env(ports[1]), tmp_path, logs[1])
+        await wait_ready(ports[1], restarted)
+        site.set("/policy", Route(body=policy_html().encode()))
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+
+        await _wait_slot(db, "captured")
+        row = await _slot(db)
+    finally:
+        stop_fetcher(first)
+        if restarted is not None:
+            stop_fetcher(restarted)
+        await db.dispose()
+    output = "\n".join(path.read_text(errors="replace") for path in logs)
+
+    assert row is not None
+    assert row.attempts == 2, row  # the killed capture and the one that finished
+    assert site.hits["/policy"] == 2
+    facts = [e for e in await stream_events(nats_server.url) if isinstance(e, SnapshotCaptured)]
+    assert [(e.document_id, e.event_id) for e in facts] == [(DOC, facts[0].event_id)], output[-3000:]
+    assert await dead_letters(nats_server.url) == [], output[-3000:]
+    assert "handler_deferred" in logs[1].read_text(errors="replace"), output[-3000:]
