@@ -55,19 +55,29 @@ async def version_context(session: AsyncSession, version_id: str) -> VersionCont
     return VersionContext(version, document, platform, list(result.all()))
 
 
-async def assessments_for(
-    session: AsyncSession, provision_ids: Iterable[str], model_version: str
-) -> dict[str, ProvisionAssessment]:
-    """Return the assessments by this model version of the given provisions, by provision id."""
-    ids = list(provision_ids)
-    if not ids:
-        return {}
+async def assessed_provisions(session: AsyncSession, version_id: str, model_version: str) -> set[str]:
+    """Return the ids of the version's provisions this model version has assessed (ids only: no JSON decoded)."""
     result = await session.exec(
-        select(ProvisionAssessment).where(
-            col(ProvisionAssessment.provision_id).in_(ids), ProvisionAssessment.model_version == model_version
+        select(ProvisionAssessment.provision_id).where(
+            ProvisionAssessment.version_id == version_id, ProvisionAssessment.model_version == model_version
         )
     )
-    return {a.provision_id: a for a in result.all()}
+    return set(result.all())
+
+
+async def unassessed_count(session: AsyncSession, version_id: str, model_version: str) -> int | None:
+    """Return how many of the version's provisions this model version has not assessed; None if no such version."""
+    if await session.get(Version, version_id) is None:
+        return None
+    assessed = select(ProvisionAssessment.id).where(
+        ProvisionAssessment.provision_id == Provision.id, ProvisionAssessment.model_version == model_version
+    )
+    result = await session.exec(
+        select(func.count())
+        .select_from(Provision)
+        .where(Provision.version_id == version_id, ~assessed.exists())
+    )
+    return int(result.one())
 
 
 async def platform_count(session: AsyncSession) -> int:
@@ -97,33 +107,65 @@ async def holders(session: AsyncSession, clause_types: Iterable[str]) -> dict[st
 
 
 async def comparison_candidates(
-    session: AsyncSession, clause_type: str, platform_id: str, limit: int = 60
-) -> list[dict[str, Any]]:
-    """Return other platforms' provisions whose primary type is `clause_type`, with text and severity."""
-    result = await session.exec(
-        select(ProvisionAssessment, Provision, Platform.name)
-        .join(Provision, col(Provision.id) == col(ProvisionAssessment.provision_id))
-        .join(Platform, col(Platform.id) == col(ProvisionAssessment.platform_id), isouter=True)
-        .where(
-            ProvisionAssessment.primary_clause_type == clause_type,
-            ProvisionAssessment.platform_id != platform_id,
+    session: AsyncSession, clause_types: Iterable[str], platform_id: str, limit: int = 60
+) -> dict[str, list[dict[str, Any]]]:
+    """Return, per clause type, the `limit` latest other platforms' provisions whose primary type it is (newest first).
+
+    One query for all types (a window ranks each type's rows) and only the columns a comparison shows: loading the
+    whole assessment rows decoded their JSON (texts, clause_types) for nothing and was most of the analyzer's CPU.
+    """
+    types = list(dict.fromkeys(clause_types))
+    if not types:
+        return {}
+    assessment = ProvisionAssessment
+    ranked = (
+        select(  # type: ignore[call-overload]  # (as below)
+            col(assessment.primary_clause_type).label("clause_type"),
+            assessment.platform_id,
+            assessment.document_id,
+            assessment.provision_id,
+            assessment.severity,
+            assessment.confidence,
+            func.row_number()
+            .over(partition_by=assessment.primary_clause_type, order_by=col(assessment.created_at).desc())
+            .label("rank"),
         )
-        .order_by(col(ProvisionAssessment.created_at).desc())
-        .limit(limit)
+        .where(col(assessment.primary_clause_type).in_(types), assessment.platform_id != platform_id)
+        .subquery()
     )
-    return [
-        {
-            "platform_id": assessment.platform_id,
-            "platform_name": name or assessment.platform_id,
-            "document_id": assessment.document_id,
-            "provision_id": provision.id,
-            "provision_key": provision.key,
-            "severity": assessment.severity,
-            "confidence": assessment.confidence,
-            "text": provision.text,
-        }
-        for assessment, provision, name in result.all()
-    ]
+    columns = ranked.c
+    result = await session.exec(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
+            columns.clause_type,
+            columns.platform_id,
+            columns.document_id,
+            columns.provision_id,
+            columns.severity,
+            columns.confidence,
+            Provision.key,
+            Provision.text,
+            Platform.name,
+        )
+        .join(Provision, col(Provision.id) == columns.provision_id)
+        .join(Platform, col(Platform.id) == columns.platform_id, isouter=True)
+        .where(columns.rank <= limit)
+        .order_by(columns.clause_type, columns.rank)
+    )
+    out: dict[str, list[dict[str, Any]]] = {t: [] for t in types}
+    for clause_type, other, document_id, provision_id, severity, confidence, key, text, name in result.all():
+        out[clause_type].append(
+            {
+                "platform_id": other,
+                "platform_name": name or other,
+                "document_id": document_id,
+                "provision_id": provision_id,
+                "provision_key": key,
+                "severity": severity,
+                "confidence": confidence,
+                "text": text,
+            }
+        )
+    return out
 
 
 @dataclass(frozen=True)

@@ -22,16 +22,17 @@ from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.events import ChangeAssessed, ChangeDetected
 from clausewatch_shared.messaging import PermanentError
-from clausewatch_shared.models import ChangeAssessment, ProvisionAssessment
+from clausewatch_shared.models import ChangeAssessment
 
 log = structlog.get_logger("clausewatch.analyzer")
 
 
 @dataclass(frozen=True)
 class VersionAssessed:
-    """A version's provision assessments by provision id, and how many were new."""
+    """The context a version's provisions were assessed in, how many it has and how many rows were new."""
 
-    by_provision: dict[str, ProvisionAssessment]
+    context: Context
+    provisions: int
     created: int
 
 
@@ -47,18 +48,18 @@ def _context(ctx: repository.VersionContext) -> Context:
 async def assess_version(
     db: Database, engine: Engine, version_id: str, comparisons: int = 3
 ) -> VersionAssessed:
-    """Assess every provision of a version not yet assessed by this classifier version; return all assessments."""
+    """Assess every provision of a version not yet assessed by this classifier version."""
     version_tag = engine.classifier.version
     async with db.session() as session:
         ctx = await repository.version_context(session, version_id)
         if ctx is None:
             msg = f"version {version_id} is not in the database"
             raise PermanentError(msg)
-        existing = await repository.assessments_for(session, (p.id for p in ctx.provisions), version_tag)
+        existing = await repository.assessed_provisions(session, version_id, version_tag)
+    context = _context(ctx)
     todo = [p for p in ctx.provisions if p.id not in existing]
     if not todo:
-        return VersionAssessed(existing, 0)
-    context = _context(ctx)
+        return VersionAssessed(context, len(ctx.provisions), 0)
     # Classification is CPU work: keep the event loop free for acks and heartbeats while it runs.
     results: list[ProvisionResult] = await asyncio.to_thread(engine.assess, [p.text for p in todo], context)
     if engine.summarizer is not None:
@@ -74,11 +75,9 @@ async def assess_version(
         primaries = {r.primary.clause_type for r in results if r.primary}
         holders = await repository.holders(session, primaries)
         platforms = await repository.platform_count(session)
-        candidates = {
-            t: await repository.comparison_candidates(session, t, platform_id)
-            for t in primaries
-            if comparisons
-        }
+        candidates = (
+            await repository.comparison_candidates(session, primaries, platform_id) if comparisons else {}
+        )
         rows = []
         for provision, result in zip(todo, results, strict=True):
             extra: dict[str, Any] = {
@@ -99,7 +98,7 @@ async def assess_version(
             )
         created = await repository.insert_new(session, rows)
     log.info("version_assessed", version_id=version_id, provisions=len(ctx.provisions), created=created)
-    return VersionAssessed({**existing, **{r.provision_id: r for r in rows}}, created)
+    return VersionAssessed(context, len(ctx.provisions), created)
 
 
 async def _summarise(engine: Engine, text: str, result: ProvisionResult, context: Context) -> ProvisionResult:
@@ -113,20 +112,26 @@ async def _summarise(engine: Engine, text: str, result: ProvisionResult, context
     return replace(result, texts={**result.texts, "what_it_is": summary, "generated_by": generated_by})
 
 
+async def _ensure_assessed(db: Database, engine: Engine, version_id: str, comparisons: int) -> None:
+    """Assess a version unless all its provisions already are (the usual case for the previous version: one query)."""
+    async with db.session() as session:
+        missing = await repository.unassessed_count(session, version_id, engine.classifier.version)
+    if missing is None:
+        msg = f"version {version_id} is not in the database"
+        raise PermanentError(msg)
+    if missing:
+        await assess_version(db, engine, version_id, comparisons)
+
+
 async def assess_change_set(
     db: Database, engine: Engine, event: ChangeDetected, comparisons: int = 3
 ) -> ChangeAssessed:
     """Make sure both versions are assessed, assess each change, and return the ChangeAssessed event."""
-    await assess_version(db, engine, event.version_id, comparisons)
-    await assess_version(db, engine, event.previous_version_id, comparisons)
+    context = (await assess_version(db, engine, event.version_id, comparisons)).context
+    await _ensure_assessed(db, engine, event.previous_version_id, comparisons)
     async with db.session() as session:
-        ctx = await repository.version_context(session, event.version_id)
-        if ctx is None:
-            msg = f"version {event.version_id} is not in the database"
-            raise PermanentError(msg)
         changes = await repository.changes_of(session, event.change_set_id, event.change_ids)
         existing = await repository.change_assessments_for(session, (c.id for c in changes))
-    context = _context(ctx)
     todo = [c for c in changes if c.id not in existing]
 
     def compute() -> list[ChangeAssessment]:
