@@ -20,7 +20,7 @@ up: setup         ## run everything embedded on the catalogue
 	$(UV) run clausewatch up
 
 test: setup browser services  ## the whole test suite, as CI runs it
-	$(UV) run pytest -n 4 --reruns 2 --reruns-delay 2
+	$(UV) run pytest -n 4
 
 test-fast: setup  ## unit tests only
 	$(UV) run pytest tests/unit -q

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from faststream import FastStream
@@ -25,6 +26,60 @@ from clausewatch_shared.streams import CONSUMERS
 
 TaskFactory = Callable[[], Awaitable[None]]
 log = structlog.get_logger("clausewatch.runtime")
+
+# How often a task that is still running after cancel() is cancelled again, and when the runtime stops waiting.
+# The give-up bound is above the longest drain a task may take on purpose (the notifier's delivery drain, 20 s).
+_RECANCEL_SECONDS = 2.0
+_GIVE_UP_SECONDS = 60.0
+
+
+def stop_requested() -> bool:
+    """Return True if the current task was asked to stop, even if the CancelledError never reached its code.
+
+    Long-running loops check it each round: see `stop_task` for how a cancel() can be lost on the way.
+    """
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+async def stop_task(task: asyncio.Task[None]) -> None:
+    """Cancel a task and wait until it is done, cancelling it again while it still runs (bounded).
+
+    One cancel() is not enough on Python 3.11: `asyncio.wait_for` swallows the CancelledError when the future it
+    waits on completes in the same loop turn (CPython gh-86296, fixed in 3.12). nats-py's request() (every
+    JetStream API call) uses it, so a loop task could miss its one cancel and run on, and awaiting it hung the
+    shutdown. A task draining on purpose (`finish_within`) ignores the repeats until its own bound.
+    """
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + _GIVE_UP_SECONDS
+    task.cancel()
+    while not task.done():
+        await asyncio.wait({task}, timeout=_RECANCEL_SECONDS)
+        if task.done():
+            break
+        if loop.time() > give_up:
+            log.error("task_did_not_stop", task=task.get_name(), waited_s=_GIVE_UP_SECONDS)
+            return
+        task.cancel()
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("task_failed_while_stopping", task=task.get_name(), error=repr(task.exception()))
+
+
+async def finish_within(task: asyncio.Future[Any], seconds: float) -> None:
+    """Give a task up to `seconds` to finish, ignoring cancellation meanwhile, then cancel it.
+
+    For a stop path that must let work in flight complete (a send the channel accepted gets recorded, an HTTP
+    request gets its answer): `stop_task` cancels repeatedly, and each repeat must not cut the drain short.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not task.done() and (left := deadline - loop.time()) > 0:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait({task}, timeout=left)
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait({task}, timeout=_RECANCEL_SECONDS)
 
 
 class _LazyNatsBlobs:
@@ -141,11 +196,7 @@ class Runtime:
         await self._cancel_tasks()
 
     async def _cancel_tasks(self) -> None:
-        for task in self._running:
-            task.cancel()
-        for task in self._running:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await asyncio.gather(*(stop_task(task) for task in self._running))
         self._running.clear()
 
     async def start_tasks(self) -> None:
@@ -163,6 +214,8 @@ class Runtime:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if stop_requested():
+                    return  # failed while stopping (its cancel was swallowed): do not restart it
                 log.exception("task_crashed_restarting", task=name, restart_in_s=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 60.0)

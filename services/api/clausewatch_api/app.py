@@ -13,10 +13,13 @@ from faststream import FastStream
 from clausewatch_api.settings import ApiSettings
 from clausewatch_api.web import create_api
 from clausewatch_shared.events import Message
-from clausewatch_shared.runtime import Runtime
+from clausewatch_shared.runtime import Runtime, finish_within
 from clausewatch_shared.settings import CommonSettings, load_settings
 
 log = structlog.get_logger("clausewatch.api")
+# On stop: uvicorn's own bound for requests in flight, and ours for the whole server (a little longer).
+GRACEFUL_SECONDS = 8
+DRAIN_SECONDS = 10.0
 
 
 def _api_settings(settings: CommonSettings) -> ApiSettings:
@@ -51,19 +54,24 @@ def build_server(runtime: Runtime, settings: ApiSettings) -> uvicorn.Server:
         access_log=False,
         lifespan="off",  # the runtime owns start-up and shut-down, not uvicorn
         proxy_headers=True,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
     return _RuntimeOwnedServer(config)
 
 
 async def serve(server: uvicorn.Server) -> None:
-    """Serve until cancelled, then let in-flight requests finish and close the sockets."""
+    """Serve until cancelled, then let in-flight requests finish and close the sockets.
+
+    The runtime stops this task before it drains the broker and closes the database, so requests in flight can
+    still publish and query. `finish_within` keeps the drain going through the runtime's repeated cancels; uvicorn
+    cuts what is left a little before that bound, so requests end with an answer rather than a dropped socket.
+    """
     task = asyncio.create_task(server.serve())
     try:
         await asyncio.shield(task)
     except asyncio.CancelledError:
         server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(task, timeout=10)
+        await finish_within(task, DRAIN_SECONDS)
         raise
 
 

@@ -32,6 +32,7 @@ from clausewatch_shared.messaging import Bus
 from clausewatch_shared.metrics import DELIVERIES
 from clausewatch_shared.models import Delivery, Subscriber, WebhookEndpoint
 from clausewatch_shared.models.notify import DeliveryAttempt
+from clausewatch_shared.runtime import finish_within, stop_requested
 
 log = structlog.get_logger("clausewatch.notifier.delivery")
 Clock = Callable[[], datetime]
@@ -59,8 +60,8 @@ class DeliveryWorker:
         self.wake = asyncio.Event()
 
     async def run(self) -> None:
-        """Deliver forever: a pass, then sleep until woken (a new alert) or the tick."""
-        while True:
+        """Deliver until stopped: a pass, then sleep until woken (a new alert) or the tick."""
+        while not stop_requested():
             self.wake.clear()
             current = asyncio.ensure_future(self.run_once())
             try:
@@ -68,13 +69,14 @@ class DeliveryWorker:
             except asyncio.CancelledError:
                 # Stopping: let the pass in flight finish (bounded), so a message the channel already accepted
                 # is recorded as delivered instead of being sent again when its lease runs out.
-                with contextlib.suppress(Exception, asyncio.CancelledError):
-                    await asyncio.wait_for(current, timeout=self.settings.delivery_drain_seconds)
+                await finish_within(current, self.settings.delivery_drain_seconds)
                 raise
             if sent:
                 continue
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancel that lands as `wake` is set.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.settings.delivery_tick_seconds)
+                async with asyncio.timeout(self.settings.delivery_tick_seconds):
+                    await self.wake.wait()
 
     async def run_once(self) -> int:
         """Claim and send the deliveries due now; return how many were tried."""

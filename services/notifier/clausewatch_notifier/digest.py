@@ -23,6 +23,7 @@ from clausewatch_notifier.tiers import TIERS
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.models import Delivery, DigestRun, Subscriber
+from clausewatch_shared.runtime import stop_requested
 
 log = structlog.get_logger("clausewatch.notifier.digest")
 MAX_BACKLOG_WAITS = 10
@@ -45,9 +46,10 @@ class DigestWorker:
         self.backlog = backlog
 
     async def run(self) -> None:
-        """Check for due digests every tick, forever; after a restart, first let the event backlog drain."""
+        """Check for due digests every tick until stopped; after a restart, first let the event backlog drain."""
         waited = 0
-        while True:
+        # The backlog check is a JetStream request, which can swallow the stop's cancel: hence the explicit check.
+        while not stop_requested():
             # Assessments published while the notifier was down must become digest items before a missed digest
             # is caught up, or they would slip to next week. Bounded, so constant traffic cannot starve digests.
             if self.backlog is not None and waited < MAX_BACKLOG_WAITS and await self._backlog() > 0:
