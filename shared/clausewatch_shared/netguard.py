@@ -101,7 +101,8 @@ async def resolve(host: str) -> list[str]:
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except socket.gaierror:
+    except (socket.gaierror, UnicodeError):
+        # UnicodeError: the IDNA codec refuses labels over 63 characters or empty ones; no such host exists.
         return []
     return sorted({str(info[4][0]) for info in infos})
 

@@ -9,19 +9,19 @@ subresource requests it does not vet one by one (docs/decisions/0055).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_shared.clock import utcnow
-from clausewatch_shared.doctypes import DOC_TYPES, canonical_doc_type
+from clausewatch_shared.doctypes import DOC_TYPE_ALIASES, DOC_TYPES, canonical_doc_type
 from clausewatch_shared.models import Document, Platform
-from clausewatch_shared.netguard import check_url
+from clausewatch_shared.netguard import UnsafeURLError, check_url
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(?:-[A-Za-z]{2,4})?$")]
-Url = Annotated[str, StringConstraints(min_length=8, max_length=2000)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=2000)]
 
 _MIN_INTERVAL = 3600
 
@@ -32,9 +32,14 @@ class DocumentIn(BaseModel):
     platform_id: Slug = Field(
         description="Existing platform id, or a new one (then platform_name is required)."
     )
-    platform_name: str | None = Field(default=None, max_length=200, description="Name of a new platform.")
+    platform_name: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Name of a new platform."
+    )
     platform_website: Url | None = Field(default=None, description="Website of a new platform.")
-    doc_type: str = Field(description=f"One of: {', '.join(DOC_TYPES)} (or a common alias).")
+    doc_type: str = Field(
+        description="A type of the catalogue vocabulary, or a common alias (any case).",
+        json_schema_extra={"enum": [*DOC_TYPES, *DOC_TYPE_ALIASES]},
+    )
     title: str | None = Field(default=None, max_length=300)
     urls: list[Url] = Field(min_length=1, max_length=5, description="One or more pages, combined in order.")
     language: Language = "en"
@@ -59,16 +64,26 @@ def document_id(body: DocumentIn) -> str:
     return f"{body.platform_id}/{DOC_TYPES[body.doc_type]}"
 
 
-async def check_urls(body: DocumentIn, *, allow_private: bool) -> None:
-    """Raise UnsafeURLError unless every URL is http(s) and resolves only to allowed addresses."""
-    for url in body.urls:
-        await check_url(
-            url,
-            require_https=False,
-            allow_private=allow_private,
-            what="document URLs",
-            override="CLAUSEWATCH_ALLOW_PRIVATE_DOCUMENT_URLS",
-        )
+def field_error(field: tuple[str | int, ...], message: str, kind: str) -> dict[str, Any]:
+    """Return one error in the shape of FastAPI's validation errors, so every 422 of this route reads alike."""
+    return {"loc": ["body", *field], "msg": message, "type": kind}
+
+
+async def url_errors(body: DocumentIn, *, allow_private: bool) -> list[dict[str, Any]]:
+    """Return an error per URL that is not http(s) or resolves to a refused address (empty when all pass)."""
+    errors = []
+    for index, url in enumerate(body.urls):
+        try:
+            await check_url(
+                url,
+                require_https=False,
+                allow_private=allow_private,
+                what="document URLs",
+                override="CLAUSEWATCH_ALLOW_PRIVATE_DOCUMENT_URLS",
+            )
+        except UnsafeURLError as exc:
+            errors.append(field_error(("urls", index), str(exc), "unsafe_url"))
+    return errors
 
 
 async def add_document(session: AsyncSession, body: DocumentIn) -> Document:

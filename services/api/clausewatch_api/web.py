@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from clausewatch_api import __doc__ as package_doc
 from clausewatch_api.deps import Resources
@@ -65,10 +66,22 @@ def create_api(
         # Under the pages' addresses a missing thing is a page too; the API and feeds answer JSON.
         if exc.status_code == 404 and _is_page(request):
             return render(request, app.state.templates, "not_found.html", status_code=404, what="page")
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _allowed_methods(request: Request) -> str:
+    """Return every method served at the request's path (Starlette's 405 names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

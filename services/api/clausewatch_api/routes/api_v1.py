@@ -14,7 +14,8 @@ from clausewatch_api.added_documents import (
     DocumentIn,
     PlatformNeededError,
     add_document,
-    check_urls,
+    field_error,
+    url_errors,
 )
 from clausewatch_api.deps import (
     Paging,
@@ -47,7 +48,6 @@ from clausewatch_shared.clock import utcnow
 from clausewatch_shared.events import CaptureRequested
 from clausewatch_shared.ids import derived_id
 from clausewatch_shared.models import Document, Platform, Snapshot, Version
-from clausewatch_shared.netguard import UnsafeURLError
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such record."}}
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -115,16 +115,22 @@ async def list_versions(
     "/documents",
     response_model=DocumentOut,
     status_code=201,
-    responses={401: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 409: {"model": ErrorOut}},
     dependencies=[Depends(require_api_key)],
 )
 async def create_document(body: DocumentIn, session: SessionDep, res: ResourcesDep) -> DocumentOut:
-    """Watch a new document (needs an API key). Its URLs must resolve to public addresses; it is due at once."""
+    """Watch a new document (needs an API key). Its URLs must resolve to public addresses; it is due at once.
+
+    Refusals are 422s shaped like validation errors, naming the field: `["body", "urls", 1]` for a URL that
+    resolves to a private address, `["body", "platform_name"]` for a new platform without a name.
+    """
+    errors = await url_errors(body, allow_private=res.settings.allow_private_document_urls)
+    if errors:
+        raise HTTPException(422, errors)
     try:
-        await check_urls(body, allow_private=res.settings.allow_private_document_urls)
         doc = await add_document(session, body)
-    except (UnsafeURLError, PlatformNeededError) as exc:
-        raise HTTPException(422, str(exc)) from None
+    except PlatformNeededError as exc:
+        raise HTTPException(422, [field_error(("platform_name",), str(exc), "missing")]) from None
     except DocumentConflictError as exc:
         raise HTTPException(409, str(exc)) from None
     return DocumentOut(**present.document(doc))
