@@ -2,7 +2,8 @@
 → analyzer → notifier → a local webhook receiver, every service a separate OS process (`clausewatch run`).
 
 Prints changes/s end to end, latency from capture (the snapshot's captured_at) to webhook arrival (p50/p95/p99),
-and CPU seconds and peak RSS per service process; `--replicas 2` runs two processes of each service.
+and per service process CPU seconds (also per change delivered, and the idle CPU rate measured just before the run:
+the floor of polling and heartbeats) and peak RSS; `--replicas 2` runs two processes of each service.
 
     uv run python -m bench.pipeline --docs 20 --versions 4
     uv run python -m bench.pipeline --docs 20 --versions 4 --replicas 2
@@ -37,7 +38,7 @@ from clausewatch_notifier import management
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared.db import Database
 from clausewatch_shared.migrations import upgrade_async
-from clausewatch_shared.models import ChangeSet, Document, Snapshot, Version
+from clausewatch_shared.models import ChangeSet, Document, Provision, ProvisionAssessment, Snapshot, Version
 from tests.integration.faults.rig import policy_page, publish_captures
 from tests.support.nats import running_nats
 from tests.support.sites import VersionedSite
@@ -57,6 +58,7 @@ class Proc:
     peak_rss: int = 0
     cpu_start: float = 0.0
     cpu_end: float = 0.0
+    idle_cpu_per_s: float = 0.0
 
     def sample(self) -> None:
         with contextlib.suppress(psutil.Error):
@@ -78,6 +80,20 @@ class Arrivals:
             self.duplicates += 1
         else:
             self.at[change_set] = time.time()
+
+
+IDLE_WINDOW_S = 3.0
+
+
+async def _idle_rates(procs: list[Proc], seconds: float) -> None:
+    """Measure each process's CPU per second with nothing to do (polling, heartbeats): the floor under its figure."""
+    for p in procs:
+        p.sample()
+    before = {id(p): p.cpu_end for p in procs}
+    await asyncio.sleep(seconds)
+    for p in procs:
+        p.sample()
+        p.idle_cpu_per_s = (p.cpu_end - before[id(p)]) / seconds
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -177,6 +193,10 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
             # Version 1 everywhere: the baseline. Not measured.
             await publish_captures(nats_server.url, documents, "v1")
             await _until(db, Version, docs, 600)
+            # The analyzer assesses version 1 after the Version rows appear: let it finish, or its baseline work
+            # would be counted as the measured changes' CPU.
+            await _until(db, ProvisionAssessment, await _count(db, Provision), 600)
+            await _idle_rates(procs, IDLE_WINDOW_S)
             for p in procs:
                 p.sample()
                 p.cpu_start = p.cpu_end
@@ -229,12 +249,24 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
         shutil.rmtree(tmp, ignore_errors=True)
     latencies = [arrivals.at[c] - captured[c] for c in arrivals.at if c in captured]
     per_service: dict[str, dict[str, float]] = {}
+    elapsed = finished - started
+    delivered = max(1, len(arrivals.at))
     for p in procs:
-        entry = per_service.setdefault(p.service, {"cpu_s": 0.0, "peak_rss_mb": 0.0, "processes": 0})
+        entry = per_service.setdefault(
+            p.service,
+            {
+                "cpu_s": 0.0,
+                "cpu_ms_per_change": 0.0,
+                "idle_cpu_ms_per_s": 0.0,
+                "peak_rss_mb": 0.0,
+                "processes": 0,
+            },
+        )
         entry["cpu_s"] += p.cpu_end - p.cpu_start
+        entry["cpu_ms_per_change"] += 1000 * (p.cpu_end - p.cpu_start) / delivered
+        entry["idle_cpu_ms_per_s"] += 1000 * p.idle_cpu_per_s
         entry["peak_rss_mb"] = max(entry["peak_rss_mb"], p.peak_rss / 1e6)
         entry["processes"] += 1
-    elapsed = finished - started
     return {
         "docs": docs,
         "versions": versions,
@@ -275,6 +307,7 @@ def main() -> None:
     for service, entry in figures["per_service"].items():  # type: ignore[union-attr]
         print(
             f"  {service:9s} processes={entry['processes']:.0f} cpu={entry['cpu_s']} s "
+            f"({entry['cpu_ms_per_change']} ms/change; idle {entry['idle_cpu_ms_per_s']} ms/s) "
             f"peak_rss={entry['peak_rss_mb']} MB"
         )
 

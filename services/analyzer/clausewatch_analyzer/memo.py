@@ -108,15 +108,20 @@ class Memo:
     sentences: LRU[tuple[str, bytes], list[Label]] = field(default_factory=lambda: LRU(SENTENCES_MAX))
     results: LRU[_ResultKey, ProvisionResult] = field(default_factory=lambda: LRU(RESULTS_MAX))
     classified: int = 0
-    _fingerprints: dict[tuple[int, int, int, str], str] = field(default_factory=dict)
+    # (ids of classifier, taxonomy, model; version) -> (fingerprint, the objects themselves): holding the objects
+    # keeps their ids from being reused by new objects while their entries exist.
+    _fingerprints: dict[tuple[int, int, int, str], tuple[str, tuple[object, ...]]] = field(
+        default_factory=dict
+    )
 
     def fingerprint(self, classifier: Classifier) -> str:
         """The classifier's fingerprint, computed once per (classifier, taxonomy, model, version)."""
+        objects = (classifier, classifier.taxonomy, classifier.model)
         ident = (id(classifier), id(classifier.taxonomy), id(classifier.model), classifier.version)
         found = self._fingerprints.get(ident)
         if found is None:
-            found = self._fingerprints[ident] = classifier_fingerprint(classifier)
-        return found
+            found = self._fingerprints[ident] = (classifier_fingerprint(classifier), objects)
+        return found[0]
 
     def sentence_labels(self, classifier: Classifier, sentences: Sequence[str]) -> list[list[Label]]:
         """Return each sentence's labels, classifying only those not seen before (once each, in batches)."""

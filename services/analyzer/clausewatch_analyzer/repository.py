@@ -32,27 +32,32 @@ from clausewatch_shared.models import (
 
 @dataclass(frozen=True)
 class VersionContext:
-    """A version with its document, platform and provisions (in order)."""
+    """A version's document, platform and provisions (in order)."""
 
-    version: Version
     document: Document
     platform: Platform | None
     provisions: list[Provision]
 
 
 async def version_context(session: AsyncSession, version_id: str) -> VersionContext | None:
-    """Return a version and what assessing it needs, or None if the version is not in the database."""
-    version = await session.get(Version, version_id)
-    if version is None:
+    """Return what assessing a version needs, or None if the version is not in the database.
+
+    Two queries: document and platform joined through the version (whose full text is not loaded), then provisions.
+    """
+    found = await session.exec(
+        select(Document, Platform)
+        .join(Version, col(Version.document_id) == col(Document.id))
+        .join(Platform, col(Platform.id) == col(Document.platform_id), isouter=True)
+        .where(Version.id == version_id)
+    )
+    row = found.first()
+    if row is None:
         return None
-    document = await session.get(Document, version.document_id)
-    if document is None:
-        return None
-    platform = await session.get(Platform, document.platform_id)
+    document, platform = row
     result = await session.exec(
         select(Provision).where(Provision.version_id == version_id).order_by(col(Provision.ordinal))
     )
-    return VersionContext(version, document, platform, list(result.all()))
+    return VersionContext(document, platform, list(result.all()))
 
 
 async def assessed_provisions(session: AsyncSession, version_id: str, model_version: str) -> set[str]:
