@@ -39,25 +39,26 @@ class VersionContext:
     provisions: list[Provision]
 
 
-async def version_context(session: AsyncSession, version_id: str) -> VersionContext | None:
-    """Return what assessing a version needs, or None if the version is not in the database.
-
-    Two queries: document and platform joined through the version (whose full text is not loaded), then provisions.
-    """
+async def version_scope(session: AsyncSession, version_id: str) -> tuple[Document, Platform | None] | None:
+    """Return a version's document and platform in one query (not the version's full text); None if no version."""
     found = await session.exec(
         select(Document, Platform)
         .join(Version, col(Version.document_id) == col(Document.id))
         .join(Platform, col(Platform.id) == col(Document.platform_id), isouter=True)
         .where(Version.id == version_id)
     )
-    row = found.first()
-    if row is None:
+    return found.first()
+
+
+async def version_context(session: AsyncSession, version_id: str) -> VersionContext | None:
+    """Return what assessing a version needs (two queries), or None if the version is not in the database."""
+    scope = await version_scope(session, version_id)
+    if scope is None:
         return None
-    document, platform = row
     result = await session.exec(
         select(Provision).where(Provision.version_id == version_id).order_by(col(Provision.ordinal))
     )
-    return VersionContext(document, platform, list(result.all()))
+    return VersionContext(scope[0], scope[1], list(result.all()))
 
 
 async def assessed_provisions(session: AsyncSession, version_id: str, model_version: str) -> set[str]:
@@ -70,10 +71,8 @@ async def assessed_provisions(session: AsyncSession, version_id: str, model_vers
     return set(result.all())
 
 
-async def unassessed_count(session: AsyncSession, version_id: str, model_version: str) -> int | None:
-    """Return how many of the version's provisions this model version has not assessed; None if no such version."""
-    if await session.get(Version, version_id) is None:
-        return None
+async def unassessed_count(session: AsyncSession, version_id: str, model_version: str) -> int:
+    """Return how many of the version's provisions this model version has not assessed."""
     assessed = select(ProvisionAssessment.id).where(
         ProvisionAssessment.provision_id == Provision.id, ProvisionAssessment.model_version == model_version
     )

@@ -22,7 +22,7 @@ from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.events import ChangeAssessed, ChangeDetected
 from clausewatch_shared.messaging import PermanentError
-from clausewatch_shared.models import ChangeAssessment
+from clausewatch_shared.models import ChangeAssessment, Document, Platform
 
 log = structlog.get_logger("clausewatch.analyzer")
 
@@ -36,11 +36,10 @@ class VersionAssessed:
     created: int
 
 
-def _context(ctx: repository.VersionContext) -> Context:
-    platform = ctx.platform
+def _context(document: Document, platform: Platform | None) -> Context:
     return Context(
-        platform_name=platform.name if platform else ctx.document.platform_id,
-        document_title=ctx.document.title,
+        platform_name=platform.name if platform else document.platform_id,
+        document_title=document.title,
         jurisdictions=tuple(platform.jurisdictions) if platform else (),
     )
 
@@ -56,7 +55,7 @@ async def assess_version(
             msg = f"version {version_id} is not in the database"
             raise PermanentError(msg)
         existing = await repository.assessed_provisions(session, version_id, version_tag)
-    context = _context(ctx)
+    context = _context(ctx.document, ctx.platform)
     todo = [p for p in ctx.provisions if p.id not in existing]
     if not todo:
         return VersionAssessed(context, len(ctx.provisions), 0)
@@ -112,22 +111,24 @@ async def _summarise(engine: Engine, text: str, result: ProvisionResult, context
     return replace(result, texts={**result.texts, "what_it_is": summary, "generated_by": generated_by})
 
 
-async def _ensure_assessed(db: Database, engine: Engine, version_id: str, comparisons: int) -> None:
-    """Assess a version unless all its provisions already are (the usual case for the previous version: one query)."""
+async def _ensure_assessed(db: Database, engine: Engine, version_id: str, comparisons: int) -> Context:
+    """Assess a version unless all its provisions already are (the usual case: two light queries); its context."""
     async with db.session() as session:
+        scope = await repository.version_scope(session, version_id)
+        if scope is None:
+            msg = f"version {version_id} is not in the database"
+            raise PermanentError(msg)
         missing = await repository.unassessed_count(session, version_id, engine.classifier.version)
-    if missing is None:
-        msg = f"version {version_id} is not in the database"
-        raise PermanentError(msg)
     if missing:
         await assess_version(db, engine, version_id, comparisons)
+    return _context(*scope)
 
 
 async def assess_change_set(
     db: Database, engine: Engine, event: ChangeDetected, comparisons: int = 3
 ) -> ChangeAssessed:
     """Make sure both versions are assessed, assess each change, and return the ChangeAssessed event."""
-    context = (await assess_version(db, engine, event.version_id, comparisons)).context
+    context = await _ensure_assessed(db, engine, event.version_id, comparisons)
     await _ensure_assessed(db, engine, event.previous_version_id, comparisons)
     async with db.session() as session:
         changes = await repository.changes_of(session, event.change_set_id, event.change_ids)

@@ -69,10 +69,25 @@ async def test_comparison_candidates_are_the_latest_of_other_platforms_per_type(
     await db.dispose()
 
 
+async def test_version_scope_is_the_document_and_platform_of_a_version(database_url: str) -> None:
+    """A version's scope is its document and its platform, read in one query."""
+    db = Database(database_url)
+    await seed(db)
+    async with db.session() as s:
+        scope = await repository.version_scope(s, "v2")
+        assert scope is not None
+        document, platform = scope
+        assert (document.id, platform.name if platform else None) == (
+            "leonardo-ai/privacy-policy",
+            "Leonardo AI",
+        )
+    await db.dispose()
+
+
 async def test_unassessed_count_counts_provisions_without_this_model_versions_assessment(
     database_url: str,
 ) -> None:
-    """A version's provisions lacking an assessment by the given model version are counted; no version gives None."""
+    """A version's provisions lacking an assessment by the given model version are counted; no version has no scope."""
     db = Database(database_url)
     await seed(db)
     async with db.session() as s:
@@ -81,6 +96,7 @@ async def test_unassessed_count_counts_provisions_without_this_model_versions_as
     async with db.session() as s:
         assert await repository.unassessed_count(s, "v2", "m1") == 1  # v2-p1 has only an m2 assessment
         assert await repository.unassessed_count(s, "v1", "m1") == 0
-        assert await repository.unassessed_count(s, "v9", "m1") is None
+        assert await repository.unassessed_count(s, "v9", "m1") == 0
+        assert await repository.version_scope(s, "v9") is None
         assert await repository.assessed_provisions(s, "v2", "m1") == {"v2-p0", "v2-p2"}
     await db.dispose()
