@@ -38,9 +38,10 @@ class Block:
     text: str
     level: int = 0
     heading_path: tuple[str, ...] = ()
-    tokens: list[str] = field(default_factory=list)
-    words: str = ""
     parent: int | None = None
+    # No default factory and positional construction: a version has thousands of blocks to build.
+    tokens: Sequence[str] = ()
+    words: str = ""
     _sig: str | None = field(default=None, repr=False, compare=False)
     _plain: str | None = field(default=None, repr=False, compare=False)
 
@@ -80,25 +81,27 @@ class _Reader:
         self.para_level = 0
 
     def flush(self) -> None:
+        para = self.para
+        if not para:
+            # Nothing pending (kind and level are still the defaults): the common case of a blank line.
+            return
         if (
-            self.para
+            len(para) == 1
             and self.para_kind == "paragraph"
-            and len(self.para) == 1
-            and _BOLD_LINE.match(self.para[0])
+            and para[0][0] in "*_"
+            and _BOLD_LINE.match(para[0])
         ):
             # A short line in bold on its own is how many policies mark a sub-heading.
-            text = self.para[0]
             self.para = []
-            self.heading(7, text)
+            self.heading(7, para[0])
             return
-        if self.para:
-            self.add(self.para_kind, " ".join(self.para), self.para_level)
+        self.blocks.append(Block(self.para_kind, " ".join(para), self.para_level, self.path, self.parent))
         self.para = []
         self.para_kind = "paragraph"
         self.para_level = 0
 
     def add(self, kind: str, text: str, level: int = 0) -> None:
-        self.blocks.append(Block(kind, text, level, self.path, parent=self.parent))
+        self.blocks.append(Block(kind, text, level, self.path, self.parent))
 
     def heading(self, level: int, text: str) -> None:
         self.flush()
@@ -128,7 +131,8 @@ def parse_blocks(text: str, like: Sequence[Block] = ()) -> list[Block]:
         line = lines[i]
         stripped = line.strip()
         if not stripped:
-            reader.flush()
+            if reader.para:
+                reader.flush()
             i += 1
             continue
         first = stripped[0]
@@ -139,7 +143,8 @@ def parse_blocks(text: str, like: Sequence[Block] = ()) -> list[Block]:
             reader.para.append(stripped)
             i += 1
             continue
-        if _FENCE.match(stripped):
+        # Each pattern below needs a particular first character: test it before calling the regex.
+        if first in "`~" and _FENCE.match(stripped):
             reader.flush()
             fence = stripped[:3]
             body = []
@@ -150,14 +155,15 @@ def parse_blocks(text: str, like: Sequence[Block] = ()) -> list[Block]:
             reader.add("code", "\n".join(body).strip())
             i += 1
             continue
-        atx = _ATX.match(stripped)
+        atx = _ATX.match(stripped) if first == "#" else None
         if atx:
             reader.heading(len(atx.group(1)), atx.group(2))
             i += 1
             continue
         # A setext underline turns the paragraph line above it into a heading.
         if (
-            _SETEXT.match(stripped)
+            first in "=-"
+            and _SETEXT.match(stripped)
             and reader.para
             and reader.para_kind == "paragraph"
             and len(reader.para) == 1
@@ -167,24 +173,24 @@ def parse_blocks(text: str, like: Sequence[Block] = ()) -> list[Block]:
             reader.heading(1 if stripped[0] == "=" else 2, title)
             i += 1
             continue
-        if _RULE.match(stripped):
+        if first in "-*_" and _RULE.match(stripped):
             reader.flush()
             i += 1
             continue
-        if stripped.startswith("|"):
+        if first == "|":
             reader.flush()
             if not _TABLE_SEP.match(stripped):
                 reader.add("row", stripped)
             i += 1
             continue
-        if stripped.startswith(">"):
+        if first == ">":
             if reader.para_kind != "quote":
                 reader.flush()
                 reader.para_kind = "quote"
             reader.para.append(stripped.lstrip("> ").strip())
             i += 1
             continue
-        item = _ITEM.match(line)
+        item = _ITEM.match(line) if first.isalnum() or first in "-*+•" else None
         if item and not (reader.para and reader.para_kind == "paragraph" and item.group(2)[0].isalpha()):
             reader.flush()
             reader.para_kind = "item"

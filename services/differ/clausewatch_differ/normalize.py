@@ -61,15 +61,20 @@ _TRACKING_PARAMS = re.compile(
     r"mkt_tok|oly_anon_id|oly_enc_id|vero_id|wickedid|s_cid|__s|ved|usg|ei|si|_nc_\w+|oh|oe)$",
     re.IGNORECASE,
 )
+# Groups: image bang (or None), label, target, title. The pattern opens with two literal branches (not an optional
+# `!`) so the regex engine skips to candidate characters at C speed, and label runs are possessive (`++`: giving
+# characters back could never let a match succeed): the same matches, three times faster on link-heavy provisions.
 _MD_LINK = re.compile(
-    r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(\s+\"[^\"]*\")?\s*\)"
+    r"(?:(!)\[|\[)((?:[^\[\]]++|\[[^\]]*\])*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(\s+\"[^\"]*\")?\s*\)"
 )
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,500}>")
 # Words: letters and digits of any script; `_` is markup in Markdown, not a word character.
 _WORD = re.compile(r"[^\W_]+")
-# The same split for ASCII text, at C speed: every ASCII character that is not a letter or digit becomes a space.
-# Most provisions are ASCII, and str.translate + str.split is about twice as fast as the Unicode regex.
-_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+# The same split for ASCII text, at C speed: a byte table lower-cases letters, keeps digits and turns every other
+# byte into a space, then str.split. Most provisions are ASCII, and this is about three times as fast as the regex.
+_ASCII_WORD_BYTES = bytes(
+    ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else ord(" ") for c in range(256)
+)
 
 _MONTHS = {
     "january": 1,
@@ -107,6 +112,7 @@ _ORD = r"(?:st|nd|rd|th)?"
 _DATE_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH},?(?:\s+(\d{{4}}))?\b")
 _DATE_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\b,?(?:\s+(\d{{4}}))?\b")
 _HAS_DIGIT = re.compile(r"\d")
+_HAS_ASCII_DIGIT = re.compile(r"[0-9]")  # the same test for ASCII text, without Unicode category look-ups
 _MONTH_HINT = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
 )
@@ -142,7 +148,7 @@ def clean_text(text: str) -> str:
 
 
 def _clean_link_match(match: re.Match[str]) -> str:
-    bang, label, url, title = match.group(1), match.group(2), match.group(3), match.group(4) or ""
+    bang, label, url, title = match.group(1) or "", match.group(2), match.group(3), match.group(4) or ""
     return f"{bang}[{label}]({clean_url(url, image=bool(bang))}{title})"
 
 
@@ -182,7 +188,7 @@ def _canonical_date(year: str | None, month: int, day: int) -> str:
 
 def canonical_dates(text: str) -> str:
     """Return text with every recognised date written one way, so a format flip is not a change."""
-    if not _HAS_DIGIT.search(text):
+    if not (_HAS_ASCII_DIGIT if text.isascii() else _HAS_DIGIT).search(text):
         return text
     if "-" in text:
         text = _DATE_ISO.sub(_date_iso, text)
@@ -196,7 +202,7 @@ def canonical_dates(text: str) -> str:
 def strip_markup(text: str) -> str:
     """Return the visible words of Markdown text: link labels without targets, image alt text, no HTML tags."""
     if "](" in text:
-        text = _MD_LINK.sub(lambda m: f" {m.group(2)} ", text)
+        text = _MD_LINK.sub(r" \2 ", text)
     if "<" in text:
         text = _HTML_TAG.sub(" ", text)
     return text
@@ -205,7 +211,7 @@ def strip_markup(text: str) -> str:
 def words_of(text: str) -> list[str]:
     """Return the lower-cased runs of letters and digits of text (any script; `_` separates words)."""
     if text.isascii():
-        return text.lower().translate(_ASCII_NON_WORD).split()
+        return text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
     return _WORD.findall(text.lower())
 
 
