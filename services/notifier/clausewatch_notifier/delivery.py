@@ -84,40 +84,34 @@ class DeliveryWorker:
             claimed = await store.claim_due(
                 session, self.clock(), self.settings.delivery_lease_seconds, self.settings.delivery_batch
             )
-            ids = [d.id for d in claimed]
+            subscribers, endpoints = await store.send_context(session, claimed)
         gate = asyncio.Semaphore(CONCURRENCY)
 
-        async def one(delivery_id: str) -> None:
+        async def one(delivery: Delivery) -> None:
             async with gate:
                 try:
-                    await self.deliver(delivery_id)
+                    await self.deliver(
+                        delivery, subscribers.get(delivery.subscriber_id), endpoints.get(delivery.target)
+                    )
                 except Exception:
                     # The row stays `sending` until its lease runs out, then is tried again.
-                    log.exception("delivery_crashed", delivery_id=delivery_id)
+                    log.exception("delivery_crashed", delivery_id=delivery.id)
 
-        await asyncio.gather(*(one(i) for i in ids))
-        return len(ids)
+        await asyncio.gather(*(one(d) for d in claimed))
+        return len(claimed)
 
-    async def deliver(self, delivery_id: str) -> None:
-        """Send one claimed delivery and record what happened."""
-        async with self.db.session() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is None:
-                return
-            subscriber = await session.get(Subscriber, delivery.subscriber_id)
-            endpoint = (
-                await session.get(WebhookEndpoint, delivery.target)
-                if delivery.channel in ("webhook", "apprise")
-                else None
-            )
+    async def deliver(
+        self, delivery: Delivery, subscriber: Subscriber | None, endpoint: WebhookEndpoint | None
+    ) -> None:
+        """Send one claimed delivery (as the claim returned it) and record what happened."""
         if subscriber is None or not subscriber.active:
-            await self._close(delivery_id, "cancelled", "subscriber unsubscribed")
+            await self._close(delivery.id, "cancelled", "subscriber unsubscribed")
             return
         if delivery.channel in ("webhook", "apprise") and (endpoint is None or not endpoint.enabled):
-            await self._close(delivery_id, "skipped", "endpoint disabled or removed")
+            await self._close(delivery.id, "skipped", "endpoint disabled or removed")
             return
         outcome = await self._send(delivery, subscriber, endpoint)
-        await self._record(delivery_id, outcome)
+        await self._record(delivery, outcome)
 
     async def _send(
         self, delivery: Delivery, subscriber: Subscriber, endpoint: WebhookEndpoint | None
@@ -168,15 +162,16 @@ class DeliveryWorker:
                 delivery.status, delivery.last_error, delivery.next_attempt_at = status, reason, None
                 session.add(delivery)
 
-    async def _record(self, delivery_id: str, outcome: Outcome) -> None:
-        """Log the try, move the delivery on, and disable an endpoint that keeps failing (with a notice)."""
+    async def _record(self, delivery: Delivery, outcome: Outcome) -> None:
+        """Log the try, move the delivery on, and disable an endpoint that keeps failing (with a notice).
+
+        `delivery` is the row as claimed: it is ours under the lease, so it is updated without reading it again.
+        """
         s = self.settings
         now = self.clock()
         event: AlertDelivered | AlertFailed | None = None
         async with self.db.session() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is None:
-                return
+            session.add(delivery)  # re-attached: the changes below become one UPDATE
             delivery.attempts += 1
             session.add(
                 DeliveryAttempt(
@@ -190,14 +185,9 @@ class DeliveryWorker:
                     duration_ms=outcome.duration_ms,
                 )
             )
-            endpoint = None
             failures: int | None = None
             if delivery.channel == "webhook":
-                endpoint = await session.get(WebhookEndpoint, delivery.target)
-                if endpoint is not None:
-                    endpoint.consecutive_failures = 0 if outcome.ok else endpoint.consecutive_failures + 1
-                    failures = endpoint.consecutive_failures
-                    session.add(endpoint)
+                failures = await store.count_endpoint_result(session, delivery.target, ok=outcome.ok)
             verdict = judge(
                 ok=outcome.ok,
                 retryable=outcome.retryable,
@@ -216,8 +206,10 @@ class DeliveryWorker:
             if outcome.ok:
                 delivery.delivered_at = now
             session.add(delivery)
-            if verdict.disable_endpoint and endpoint is not None:
-                await self._disable(session, endpoint, delivery.subscriber_id, outcome, now)
+            if verdict.disable_endpoint:
+                endpoint = await session.get(WebhookEndpoint, delivery.target)
+                if endpoint is not None:
+                    await self._disable(session, endpoint, delivery.subscriber_id, outcome, now)
             event = self._event(delivery, outcome)
         outcome_label = {"delivered": "delivered", "pending": "retried"}.get(verdict.status, "failed")
         DELIVERIES.labels(delivery.channel, outcome_label).inc()
@@ -230,10 +222,10 @@ class DeliveryWorker:
                 await self.bus.publish(event)
             except Exception:
                 # The database is the record; the event is a notification of it. Log and carry on.
-                log.warning("alert_event_not_published", delivery_id=delivery_id, exc_info=True)
+                log.warning("alert_event_not_published", delivery_id=delivery.id, exc_info=True)
         log.info(
             "delivery_tried",
-            delivery_id=delivery_id,
+            delivery_id=delivery.id,
             channel=delivery.channel,
             destination=outcome.destination,
             ok=outcome.ok,

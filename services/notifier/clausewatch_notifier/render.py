@@ -33,6 +33,8 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
+        # Templates are package data: compiled once, never re-checked on disk (a stat per e-mail otherwise).
+        auto_reload=False,
     )
     env.filters["humanise"] = _humanise
     env.globals["severity_colour"] = lambda s: _SEVERITY_COLOURS.get(s, "#6b7280")

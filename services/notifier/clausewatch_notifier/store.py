@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import Table, and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -35,16 +36,17 @@ async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
     """
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    count = 0
+    # One multi-row INSERT per table and column set (columns left None take their database defaults).
+    batches: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
     for row in rows:
         table = type(row).__table__  # type: ignore[attr-defined]
         values = {c.name: getattr(row, c.name) for c in table.columns if getattr(row, c.name) is not None}
-        # RETURNING, not rowcount: psycopg reports -1 for a single INSERT … ON CONFLICT on some paths.
-        statement = (
-            insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
-        )
-        result = await session.exec(statement)
-        count += 1 if result.first() is not None else 0
+        batches.setdefault((table, tuple(values)), []).append(values)
+    count = 0
+    for (table, _), batch in batches.items():
+        # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT on some paths.
+        statement = insert(table).values(batch).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        count += len((await session.exec(statement)).all())
     return count
 
 
@@ -57,15 +59,17 @@ async def load_alert(
     escalations: int | None = None,
 ) -> AlertView | None:
     """Build the alert of a change set from the differ's, analyzer's and fetcher's rows; None if it is missing."""
-    change_set = await session.get(ChangeSet, change_set_id)
-    if change_set is None:
+    found = (
+        await session.exec(
+            select(ChangeSet, Document, Platform)
+            .join(Document, col(Document.id) == ChangeSet.document_id)
+            .join(Platform, col(Platform.id) == Document.platform_id)
+            .where(ChangeSet.id == change_set_id)
+        )
+    ).first()
+    if found is None:  # the change set, its document or its platform is missing
         return None
-    document = await session.get(Document, change_set.document_id)
-    if document is None:
-        return None
-    platform = await session.get(Platform, document.platform_id)
-    if platform is None:
-        return None
+    change_set, document, platform = found
     changes = (await session.exec(select(Change).where(Change.change_set_id == change_set_id))).all()
     assessments = (
         await session.exec(select(ChangeAssessment).where(ChangeAssessment.change_set_id == change_set_id))
@@ -125,34 +129,58 @@ async def load_recipients(
 async def claim_due(session: AsyncSession, now: datetime, lease_seconds: float, limit: int) -> list[Delivery]:
     """Claim up to `limit` due deliveries by moving them to `sending` with a lease; return those this call won.
 
-    The conditional UPDATE makes the claim safe with several notifier replicas: only one sees rowcount 1. A
-    `sending` row whose lease ran out (its sender crashed) is due again, so nothing is lost.
+    A read finds the oldest due ids (an idle tick stops there, taking no write lock), then one UPDATE … RETURNING
+    claims those still due when it reaches them: with several notifier replicas each row goes to one of them
+    (PostgreSQL re-checks the condition on a row another replica just updated; SQLite writes one transaction at a
+    time). A `sending` row whose lease ran out (its sender crashed) is due again, so nothing is lost. The rows come
+    back as claimed, for the sender to use without reading them again.
     """
-    due = (
+    due = and_(col(Delivery.status).in_(("pending", "sending")), col(Delivery.next_attempt_at) <= now)
+    ids = (
         await session.exec(
-            select(Delivery)
-            .where(
-                col(Delivery.status).in_(("pending", "sending")),
-                col(Delivery.next_attempt_at) <= now,
-            )
-            .order_by(col(Delivery.next_attempt_at))
-            .limit(limit)
+            select(Delivery.id).where(due).order_by(col(Delivery.next_attempt_at)).limit(limit)
         )
     ).all()
-    lease_until = now + timedelta(seconds=lease_seconds)
-    won: list[Delivery] = []
-    for delivery in due:
-        result = await session.exec(
-            update(Delivery)
-            .where(
-                and_(
-                    col(Delivery.id) == delivery.id,
-                    col(Delivery.status) == delivery.status,
-                    col(Delivery.next_attempt_at) == delivery.next_attempt_at,
-                )
-            )
-            .values(status="sending", next_attempt_at=lease_until)
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            won.append(delivery)
-    return won
+    if not ids:
+        return []
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.id).in_(ids), due)
+        .values(status="sending", next_attempt_at=now + timedelta(seconds=lease_seconds))
+        .returning(Delivery)
+        .execution_options(synchronize_session=False)
+    )
+    won = (await session.exec(statement)).scalars().all()
+    return sorted(won, key=lambda d: (d.created_at, d.id))
+
+
+async def send_context(
+    session: AsyncSession, deliveries: Sequence[Delivery]
+) -> tuple[dict[str, Subscriber], dict[str, WebhookEndpoint]]:
+    """Return the subscribers and endpoints a batch of deliveries goes to, by id: two queries for the whole batch."""
+    subscriber_ids = {d.subscriber_id for d in deliveries}
+    endpoint_ids = {d.target for d in deliveries if d.channel in ("webhook", "apprise")}
+    subscribers = (
+        (await session.exec(select(Subscriber).where(col(Subscriber.id).in_(subscriber_ids)))).all()
+        if subscriber_ids
+        else []
+    )
+    endpoints = (
+        (await session.exec(select(WebhookEndpoint).where(col(WebhookEndpoint.id).in_(endpoint_ids)))).all()
+        if endpoint_ids
+        else []
+    )
+    return {s.id: s for s in subscribers}, {e.id: e for e in endpoints}
+
+
+async def count_endpoint_result(session: AsyncSession, endpoint_id: str, *, ok: bool) -> int | None:
+    """Reset or increment an endpoint's consecutive failures in the database; return the new count (None if gone)."""
+    counter = col(WebhookEndpoint.consecutive_failures)
+    result = await session.exec(
+        update(WebhookEndpoint)
+        .where(col(WebhookEndpoint.id) == endpoint_id)
+        .values(consecutive_failures=0 if ok else counter + 1)
+        .returning(counter)
+    )
+    value = result.scalar_one_or_none()
+    return None if value is None else int(value)
