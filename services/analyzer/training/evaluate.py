@@ -9,6 +9,7 @@ the held-out ones, so the figures never see a threshold tuned on the sentences t
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -17,8 +18,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
+from clausewatch_analyzer.assess import Context
+from clausewatch_analyzer.batch import assess_units
+from clausewatch_analyzer.classify import Classifier as AnalyzerClassifier
+from clausewatch_analyzer.engine import Engine
 from clausewatch_analyzer.model.classifier import Classifier
 from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS, TERMS_TYPE_IDS
+from clausewatch_analyzer.regulations import load_catalogue
+from clausewatch_analyzer.taxonomy import load_taxonomy
 from training.build import training_set
 from training.config import TrainingConfig
 from training.dataset import Dataset
@@ -37,6 +44,9 @@ class CrossValidation:
     any_level: list[TypeScore]
     unfair: list[TypeScore]
     privacy: list[TypeScore]
+    # The same held-out lines through `clausewatch classify --lines` (rules + model, severity for "unfair").
+    cli_any_level: list[TypeScore]
+    cli_unfair: list[TypeScore]
     folds: int
     documents: int
     sentences: int
@@ -45,6 +55,20 @@ class CrossValidation:
 def predict_levels(classifier: Classifier, sentences: tuple[str, ...]) -> list[dict[str, int | None]]:
     """{type id: level} per sentence, as the analyzer reads the classifier's output."""
     return [{p.clause_type: p.level for p in found} for found in classifier.predict(list(sentences))]
+
+
+def predict_like_cli(classifier: Classifier, lines: tuple[str, ...]) -> list[dict[str, int | None]]:
+    """{type id: 2 or 1} per line, read the way the evaluation team reads `clausewatch classify --lines`.
+
+    Each line goes through the analyzer's whole path (sentence split, rules + model, severity); a type counts as
+    unfair (2) when the line's severity is medium or high, else as fair (1).
+    """
+    engine = Engine(AnalyzerClassifier(load_taxonomy(), classifier, classifier.version), load_catalogue())
+    predicted: list[dict[str, int | None]] = []
+    for result in assess_units(list(lines), engine, Context()):
+        level = 2 if result.severity.severity in {"medium", "high"} else 1
+        predicted.append(dict.fromkeys(result.clause_types, level))
+    return predicted
 
 
 def cross_validate(
@@ -57,6 +81,7 @@ def cross_validate(
     """
     gold: list[dict[str, int]] = []
     predicted: list[dict[str, int | None]] = []
+    cli_predicted: list[dict[str, int | None]] = []
     privacy_gold: list[dict[str, int]] = []
     privacy_predicted: list[dict[str, int | None]] = []
     documents = np.arange(len(dataset.document_names))
@@ -70,6 +95,7 @@ def cross_validate(
             held_privacy = privacy.subset([g for g in groups if g % folds == fold])
         classifier = Classifier(fit_classifier(train, config, version="cv", privacy=train_privacy))
         predicted += predict_levels(classifier, test.sentences)
+        cli_predicted += predict_like_cli(classifier, test.sentences)
         gold += list(test.labels)
         if held_privacy is not None:
             privacy_predicted += predict_levels(classifier, held_privacy.sentences)
@@ -78,6 +104,8 @@ def cross_validate(
         any_level=score_types(gold, predicted, TERMS_TYPE_IDS, min_level=1),
         unfair=score_types(gold, predicted, TERMS_TYPE_IDS, min_level=2),
         privacy=score_types(privacy_gold, privacy_predicted, PRIVACY_TYPE_IDS) if privacy else [],
+        cli_any_level=score_types(gold, cli_predicted, TERMS_TYPE_IDS, min_level=1),
+        cli_unfair=score_types(gold, cli_predicted, TERMS_TYPE_IDS, min_level=2),
         folds=folds,
         documents=len(dataset.document_names),
         sentences=len(dataset.sentences),
@@ -90,18 +118,21 @@ def report(result: CrossValidation) -> str:
         f"{result.folds}-fold cross-validation by document: {result.documents} documents, "
         f"{result.sentences} sentences",
         "",
-        "| type | F1 any level | P | R | F1 unfair (levels 2-3) | P | R |",
-        "|---|---|---|---|---|---|---|",
+        "| type | F1 any level | P | R | F1 unfair (levels 2-3) | P | R | CLI F1 any | CLI F1 unfair |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for anyl, unfair in zip(result.any_level, result.unfair, strict=True):
+    columns = (result.any_level, result.unfair, result.cli_any_level, result.cli_unfair)
+    for anyl, unfair, cli_any, cli_unfair in zip(*columns, strict=True):
         lines.append(
             f"| {anyl.type_id} | {anyl.f1:.3f} | {anyl.precision:.3f} | {anyl.recall:.3f} "
-            f"| {unfair.f1:.3f} | {unfair.precision:.3f} | {unfair.recall:.3f} |"
+            f"| {unfair.f1:.3f} | {unfair.precision:.3f} | {unfair.recall:.3f} "
+            f"| {cli_any.f1:.3f} | {cli_unfair.f1:.3f} |"
         )
     eight = [s for s in result.unfair if s.type_id in UNFAIR_TOS_TYPES]
     lines += [
-        f"| **macro, 9 types** | **{macro_f1(result.any_level):.3f}** | | | **{macro_f1(result.unfair):.3f}** | | |",
-        f"| macro, 8 UNFAIR-ToS types | | | | {macro_f1(eight):.3f} | | |",
+        f"| **macro, 9 types** | **{macro_f1(result.any_level):.3f}** | | | **{macro_f1(result.unfair):.3f}** | | "
+        f"| **{macro_f1(result.cli_any_level):.3f}** | **{macro_f1(result.cli_unfair):.3f}** |",
+        f"| macro, 8 UNFAIR-ToS types | | | | {macro_f1(eight):.3f} | | | | |",
     ]
     if result.privacy:
         lines += [
@@ -126,8 +157,14 @@ def main() -> None:
     parser.add_argument(
         "--terms-only", action="store_true", help="leave the privacy examples out (CLAUDETTE types only)"
     )
+    parser.add_argument("--c-type", type=float, default=None, help="override the detectors' C (to compare)")
+    parser.add_argument("--inner-folds", type=int, default=None, help="override the inner folds (to compare)")
     args = parser.parse_args()
     config = TrainingConfig()
+    if args.c_type is not None:
+        config = dataclasses.replace(config, c_type=args.c_type)
+    if args.inner_folds is not None:
+        config = dataclasses.replace(config, inner_folds=args.inner_folds)
     started = time.perf_counter()
     privacy = None if args.terms_only else load_privacy_examples()
     result = cross_validate(training_set(), config, args.folds, privacy=privacy)
@@ -141,10 +178,23 @@ def main() -> None:
                     "macro_f1_any_level": macro_f1(result.any_level),
                     "macro_f1_unfair": macro_f1(result.unfair),
                     "macro_f1_privacy": macro_f1(result.privacy),
+                    "cli_macro_f1_any_level": macro_f1(result.cli_any_level),
+                    "cli_macro_f1_unfair": macro_f1(result.cli_unfair),
                     "privacy": {s.type_id: s.f1 for s in result.privacy},
                     "per_type": {
-                        a.type_id: {"f1_any_level": a.f1, "f1_unfair": u.f1}
-                        for a, u in zip(result.any_level, result.unfair, strict=True)
+                        a.type_id: {
+                            "f1_any_level": a.f1,
+                            "f1_unfair": u.f1,
+                            "cli_f1_any_level": ca.f1,
+                            "cli_f1_unfair": cu.f1,
+                        }
+                        for a, u, ca, cu in zip(
+                            result.any_level,
+                            result.unfair,
+                            result.cli_any_level,
+                            result.cli_unfair,
+                            strict=True,
+                        )
                     },
                 },
                 indent=2,

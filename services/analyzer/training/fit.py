@@ -50,7 +50,7 @@ def make_vectorizer(config: TrainingConfig) -> FeatureUnion:
     )
 
 
-def _fit_detector(features: sparse.csr_matrix, truth: NDArray[np.int8], config: TrainingConfig) -> Any:
+def fit_detector(features: sparse.csr_matrix, truth: NDArray[np.int8], config: TrainingConfig) -> Any:
     """One binary detector; classes are weighted because a type is on 0.2–3 % of sentences.
 
     A fold without a single example of a type gets a detector that never fires (liblinear needs two classes).
@@ -74,7 +74,7 @@ def _detectors(
     features.sort_indices()  # liblinear wants sorted indices; sorting in a worker would write to shared memory
     # Threads, not processes: liblinear releases the GIL, and threads avoid copying the matrix per worker.
     models = Parallel(n_jobs=config.n_jobs, prefer="threads")(
-        delayed(_fit_detector)(features[rows[:, column]], truth[rows[:, column], column], config)
+        delayed(fit_detector)(features[rows[:, column]], truth[rows[:, column], column], config)
         for column in range(truth.shape[1])
     )
     coef = np.stack([m.coef_.ravel() for m in models], axis=1).astype(np.float32)
