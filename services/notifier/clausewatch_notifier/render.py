@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -133,6 +133,16 @@ def render_endpoint_disabled(*, endpoint_id: str, host: str, reason: str, unsubs
     return Rendered("Your clausewatch webhook endpoint was disabled", text, None)
 
 
+def message_id(message_key: str) -> str:
+    """Return the Message-ID of a delivery's e-mail: the same on every send, so a resend can be recognised.
+
+    Delivery is at least once (the notifier may stop after the SMTP server accepted a message and before the
+    delivery row says so, and then it sends again); mail systems and readers drop a second copy with a Message-ID
+    they already hold. The key is the delivery id, which is stable per (alert or digest, recipient).
+    """
+    return f"<{message_key}@clausewatch>"
+
+
 def build_message(
     rendered: Rendered, *, sender: str, to: str, unsubscribe_url: str, message_key: str
 ) -> EmailMessage:
@@ -142,7 +152,7 @@ def build_message(
     message["From"] = sender
     message["To"] = to
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(idstring=message_key.replace("-", "")[:32], domain="clausewatch")
+    message["Message-ID"] = message_id(message_key)
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["X-Clausewatch-Delivery"] = message_key

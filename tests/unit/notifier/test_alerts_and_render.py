@@ -77,6 +77,24 @@ def test_message_has_list_unsubscribe_and_both_parts() -> None:
     assert message.get_body(("html",)) is not None
 
 
+def test_message_id_is_stable_per_delivery() -> None:
+    """Building a delivery's e-mail twice gives one Message-ID (a resend is recognisable); another delivery gets another."""
+    rendered = render_alert(sample_alert(), tier="monitor", unsubscribe_url="https://cw.example/u/t")
+
+    def build(key: str) -> str:
+        message = build_message(
+            rendered,
+            sender="cw <a@b.c>",
+            to="x@y.z",
+            unsubscribe_url="https://cw.example/u/t",
+            message_key=key,
+        )
+        return str(message["Message-ID"])
+
+    assert build("d-1") == build("d-1") == "<d-1@clausewatch>"
+    assert build("d-2") != build("d-1")
+
+
 def test_digest_groups_by_platform() -> None:
     """A digest lists each platform once with its changes under it, platforms in name order."""
     alerts = [
