@@ -24,8 +24,9 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import psutil
 import psycopg
@@ -38,7 +39,16 @@ from clausewatch_notifier import management
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared.db import Database
 from clausewatch_shared.migrations import upgrade_async
-from clausewatch_shared.models import ChangeSet, Document, Provision, ProvisionAssessment, Snapshot, Version
+from clausewatch_shared.models import (
+    ChangeAssessment,
+    ChangeSet,
+    Delivery,
+    Document,
+    Provision,
+    ProvisionAssessment,
+    Snapshot,
+    Version,
+)
 from tests.integration.faults.rig import policy_page, publish_captures
 from tests.support.nats import running_nats
 from tests.support.sites import VersionedSite
@@ -94,6 +104,56 @@ async def _idle_rates(procs: list[Proc], seconds: float) -> None:
     for p in procs:
         p.sample()
         p.idle_cpu_per_s = (p.cpu_end - before[id(p)]) / seconds
+
+
+STAGES = (
+    "capture→change set (fetcher, differ)",
+    "→assessed (analyzer)",
+    "→delivery row (notifier)",
+    "→webhook",
+)
+
+
+def _epoch(at: datetime) -> float:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+
+
+async def _stage_times(db: Database) -> dict[str, tuple[float, float, float, float]]:
+    """Per change set: capture time, change set row, last change assessment row, first delivery row (epoch s)."""
+    async with db.session() as s:
+        rows = await s.exec(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
+                ChangeSet.id,
+                Snapshot.captured_at,
+                ChangeSet.created_at,
+                select(func.max(ChangeAssessment.created_at))
+                .where(ChangeAssessment.change_set_id == ChangeSet.id)
+                .scalar_subquery(),
+                select(func.min(Delivery.created_at))
+                .where(Delivery.change_set_id == ChangeSet.id)
+                .scalar_subquery(),
+            )
+            .join(Version, Version.id == ChangeSet.version_id)
+            .join(Snapshot, Snapshot.id == Version.snapshot_id)
+        )
+        return {
+            change_set: (_epoch(captured), _epoch(recorded), _epoch(assessed), _epoch(queued))
+            for change_set, captured, recorded, assessed, queued in rows.all()
+            if assessed is not None and queued is not None
+        }
+
+
+def _stage_medians(
+    stamps: dict[str, tuple[float, float, float, float]], arrived: dict[str, float]
+) -> dict[str, float]:
+    """Median seconds each stage adds between capture and webhook arrival (queueing included)."""
+    spans: list[list[float]] = [[], [], [], []]
+    for change_set, times in stamps.items():
+        if change_set in arrived:
+            points = [*times, arrived[change_set]]
+            for i in range(4):
+                spans[i].append(points[i + 1] - points[i])
+    return {name: round(statistics.median(v), 3) for name, v in zip(STAGES, spans, strict=True) if v}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -223,16 +283,8 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
             finished = max(arrivals.at.values()) if arrivals.at else time.time()
             for p in procs:
                 p.sample()
-            captured: dict[str, float] = {}
-            async with db.session() as s:
-                rows = await s.exec(
-                    select(ChangeSet.id, Snapshot.captured_at)
-                    .join(Version, Version.id == ChangeSet.version_id)
-                    .join(Snapshot, Snapshot.id == Version.snapshot_id)
-                )
-                for change_set_id, captured_at in rows.all():
-                    at = captured_at if captured_at.tzinfo else captured_at.replace(tzinfo=UTC)
-                    captured[change_set_id] = at.timestamp()
+            stamps = await _stage_times(db)
+            captured = {c: t[0] for c, t in stamps.items()}
     finally:
         for p in procs:
             p.popen.terminate()
@@ -248,6 +300,7 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(tmp, ignore_errors=True)
     latencies = [arrivals.at[c] - captured[c] for c in arrivals.at if c in captured]
+    stages = _stage_medians(stamps, arrivals.at)
     per_service: dict[str, dict[str, float]] = {}
     elapsed = finished - started
     delivered = max(1, len(arrivals.at))
@@ -281,6 +334,7 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
         "latency_p95_s": round(_percentile(latencies, 0.95), 3) if latencies else None,
         "latency_p99_s": round(_percentile(latencies, 0.99), 3) if latencies else None,
         "per_service": {k: {m: round(v, 1) for m, v in e.items()} for k, e in per_service.items()},
+        "stage_median_s": stages,
         "load_average_1m": round(os.getloadavg()[0], 1),
     }
 
@@ -304,7 +358,9 @@ def main() -> None:
         f"p99 {figures['latency_p99_s']} s; duplicates {figures['duplicates']}; "
         f"load average {figures['load_average_1m']}"
     )
-    for service, entry in figures["per_service"].items():  # type: ignore[union-attr]
+    stages = cast(dict[str, float], figures["stage_median_s"])
+    print("  median per stage: " + "; ".join(f"{name} {seconds} s" for name, seconds in stages.items()))
+    for service, entry in cast(dict[str, dict[str, float]], figures["per_service"]).items():
         print(
             f"  {service:9s} processes={entry['processes']:.0f} cpu={entry['cpu_s']} s "
             f"({entry['cpu_ms_per_change']} ms/change; idle {entry['idle_cpu_ms_per_s']} ms/s) "

@@ -44,10 +44,30 @@ def _context(document: Document, platform: Platform | None) -> Context:
     )
 
 
+# Runs of assess_version in progress in this process, by (event loop, database, engine, version).
+_in_flight: dict[tuple[int, int, int, str], asyncio.Future[VersionAssessed]] = {}
+
+
 async def assess_version(
     db: Database, engine: Engine, version_id: str, comparisons: int = 3
 ) -> VersionAssessed:
-    """Assess every provision of a version not yet assessed by this classifier version."""
+    """Assess every provision of a version not yet assessed by this classifier version.
+
+    The differ publishes VersionRecorded and ChangeDetected together, and both handlers assess the new version:
+    a call while another for the same version runs in this process waits for that run instead of doing it again
+    (it used to repeat every query and the insert). Shielded, so one caller's cancellation does not cancel the
+    run the other awaits.
+    """
+    key = (id(asyncio.get_running_loop()), id(db), id(engine), version_id)
+    flight = _in_flight.get(key)
+    if flight is None:
+        flight = asyncio.ensure_future(_assess_version(db, engine, version_id, comparisons))
+        _in_flight[key] = flight
+        flight.add_done_callback(lambda _: _in_flight.pop(key, None))
+    return await asyncio.shield(flight)
+
+
+async def _assess_version(db: Database, engine: Engine, version_id: str, comparisons: int) -> VersionAssessed:
     version_tag = engine.classifier.version
     async with db.session() as session:
         ctx = await repository.version_context(session, version_id)
