@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from clausewatch_notifier import management
+from clausewatch_notifier.schemas import SubscriberCreated
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.events import ChangeAssessed
@@ -150,3 +152,12 @@ async def add_change_set(
         escalations=1,
         summary="AI training on prompts now opt-out only",
     )
+
+
+async def add_follower(
+    db: Database, email: str, tier: str = "monitor", platform_id: str = "leonardo-ai"
+) -> SubscriberCreated:
+    """Create a subscriber of a tier who follows one platform."""
+    created = await management.create_subscriber(db, email, tier=tier)
+    await management.follow(db, created.subscriber.id, platform_id)
+    return created

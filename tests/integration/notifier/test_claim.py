@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from clausewatch_notifier import management, store
+from clausewatch_notifier import store
 from clausewatch_notifier.handlers import AssessmentHandler
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
-from tests.integration.notifier.seed import add_change_set, add_platform
+from tests.integration.notifier.seed import add_change_set, add_follower, add_platform
 
 SUBSCRIBERS = 6
 
@@ -27,8 +27,7 @@ async def test_concurrent_claims_split_the_due_deliveries_and_leases_expire(
     await add_platform(db)
     event = await add_change_set(db)
     for i in range(SUBSCRIBERS):
-        created = await management.create_subscriber(db, f"reader{i}@example.org", tier="monitor")
-        await management.follow(db, created.subscriber.id, "leonardo-ai")
+        await add_follower(db, f"reader{i}@example.org")
     await AssessmentHandler(db, notifier_settings)(event)
     now = utcnow()
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from clausewatch_notifier import management
 from clausewatch_notifier.delivery import DeliveryWorker
 from clausewatch_notifier.handlers import AssessmentHandler
 from clausewatch_notifier.render import message_id
@@ -16,7 +15,7 @@ from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.models import Delivery
-from tests.integration.notifier.seed import add_change_set, add_platform
+from tests.integration.notifier.seed import add_change_set, add_follower, add_platform
 from tests.integration.notifier.servers import Inbox
 
 
@@ -30,8 +29,7 @@ async def test_an_email_resent_after_a_crash_has_the_same_message_id(
     inbox, _ = smtp
     await add_platform(db)
     event = await add_change_set(db)
-    created = await management.create_subscriber(db, "ana@example.org", tier="monitor")
-    await management.follow(db, created.subscriber.id, "leonardo-ai")
+    await add_follower(db, "ana@example.org")
     now = utcnow()
     await AssessmentHandler(db, notifier_settings, clock=lambda: now)(event)
 
