@@ -51,6 +51,8 @@ def build_capturer(settings: FetcherSettings) -> Capturer:
             user_agent=settings.user_agent,
             block_resources=settings.browser_block_resources,
             same_host_only=settings.browser_same_host_only,
+            loopback_only=settings.browser_loopback_only,
+            make_ahead=settings.browser_make_ahead,
             settle_ms=settings.browser_settle_ms,
             max_bytes=settings.max_bytes,
         )

@@ -2,7 +2,8 @@
 
 The browser is launched on first use and relaunched if it dies. Images, media and fonts are skipped (a policy's text
 never needs them, and they are most of a page's weight); with `same_host_only` every request to another host is
-aborted, which keeps tests and benchmarks off the internet.
+aborted, and with `loopback_only` Chromium resolves no host but the loopback one, which keeps tests and benchmarks
+off the internet at no per-request cost. What each of these choices costs is in docs/decisions/0015.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ CHROMIUM_ARGS = (
 )
 # Images never carry policy text; turning them off in Blink is cheaper than intercepting each request.
 NO_IMAGES_ARG = "--blink-settings=imagesEnabled=false"
+# Every host but the loopback one fails at DNS inside Chromium: no request is paused and sent to Playwright to
+# be judged, which `same_host_only` routing must do (it cost a tenth of a capture's CPU in bench/fetch).
+LOOPBACK_ONLY_ARG = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+# After DOMContentLoaded the text is parsed; `load` also waits for every script, frame and stylesheet of the page,
+# third parties' included. Wait for it this long at most, then take the DOM as it is.
+LOAD_GRACE_MS = 3000
 _SKIPPED_TYPES = frozenset({"image", "media", "font"})
 _VIEWPORT = {"width": 1024, "height": 768}
 
@@ -50,6 +57,8 @@ class BrowserPool:
         user_agent: str,
         block_resources: bool = True,
         same_host_only: bool = False,
+        loopback_only: bool = False,
+        make_ahead: bool = False,
         settle_ms: int = 300,
         max_bytes: int = 10 * 1024 * 1024,
     ) -> None:
@@ -58,12 +67,16 @@ class BrowserPool:
         self.user_agent = user_agent
         self.block_resources = block_resources
         self.same_host_only = same_host_only
+        self.loopback_only = loopback_only
+        self.make_ahead = make_ahead
         self.settle_ms = settle_ms
         self.max_bytes = max_bytes
         self._slots = asyncio.Semaphore(concurrency)
         self._launch_lock = asyncio.Lock()
         self._playwright: Any = None
         self._browser: Any = None
+        # One page made ahead, in a context of its own, for the next capture (see _fresh_page).
+        self._spare: tuple[Any, str, asyncio.Task[tuple[Any, Any]]] | None = None
 
     async def _ensure(self) -> Any:
         async with self._launch_lock:
@@ -76,13 +89,73 @@ class BrowserPool:
             self._browser = await self._playwright.chromium.launch(
                 executable_path=self.executable,
                 headless=True,
-                args=[*CHROMIUM_ARGS, *([NO_IMAGES_ARG] if self.block_resources else [])],
+                args=[
+                    *CHROMIUM_ARGS,
+                    *([NO_IMAGES_ARG] if self.block_resources else []),
+                    *([LOOPBACK_ONLY_ARG] if self.loopback_only else []),
+                ],
             )
             log.info("browser_launched", executable=self.executable or "playwright-bundled")
             return self._browser
 
+    async def _new_page(self, browser: Any, language: str) -> tuple[Any, Any]:
+        context = await browser.new_context(
+            user_agent=self.user_agent,
+            locale=language,
+            java_script_enabled=True,
+            service_workers="block",
+            viewport=_VIEWPORT,
+            extra_http_headers={"Accept-Language": language},
+        )
+        try:
+            return context, await context.new_page()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await context.close()
+            raise
+
+    @staticmethod
+    async def _use_spare(
+        spare: tuple[Any, str, asyncio.Task[tuple[Any, Any]]] | None, browser: Any, language: str
+    ) -> tuple[Any, Any] | None:
+        """Return the page made ahead if it is for this browser and language; close it otherwise."""
+        if spare is None:
+            return None
+        made_for, made_language, task = spare
+        try:
+            context, page = await task
+        except Exception:
+            return None  # made for a browser that has died since: make one now
+        if made_for is browser and made_language == language:
+            return context, page
+        with contextlib.suppress(Exception):
+            await context.close()
+        return None
+
+    async def _fresh_page(self, browser: Any, language: str) -> tuple[Any, Any]:
+        """Return a page in a never-used context; with `make_ahead`, start making the next capture's.
+
+        Making a context and its page (a renderer process) is a third of a capture's time and none of it depends
+        on the URL, so the next one can be made while this one renders; it is still used once, so isolation holds.
+        It hides latency but costs an idle renderer, and saved no CPU under load (decision 0015): off by default.
+        """
+        if not self.make_ahead:
+            return await self._new_page(browser, language)
+        # Swapped with no await in between, so concurrent captures never drop (and leak) each other's spare.
+        spare, self._spare = (
+            self._spare,
+            (browser, language, asyncio.create_task(self._new_page(browser, language))),
+        )
+        return await self._use_spare(spare, browser, language) or await self._new_page(browser, language)
+
     async def aclose(self) -> None:
-        """Close the browser and Playwright."""
+        """Close the page made ahead, the browser and Playwright."""
+        if self._spare is not None:
+            self._spare[2].cancel()
+            with contextlib.suppress(BaseException):
+                context, _ = await self._spare[2]
+                await context.close()
+            self._spare = None
         with contextlib.suppress(Exception):
             if self._browser is not None:
                 await self._browser.close()
@@ -104,16 +177,12 @@ class BrowserPool:
                     "browser_unavailable", "needs_attention", f"Chromium did not start: {exc}"
                 )
                 raise FetchFailed(rejection) from exc
-            context = await browser.new_context(
-                user_agent=self.user_agent,
-                locale=language,
-                java_script_enabled=True,
-                service_workers="block",
-                viewport=_VIEWPORT,
-                extra_http_headers={"Accept-Language": language},
-            )
+            context = None
             try:
-                return await asyncio.wait_for(self._render(context, url, wait_for or []), self.timeout + 5)
+                context, page = await self._fresh_page(browser, language)
+                return await asyncio.wait_for(
+                    self._render(context, page, url, wait_for or []), self.timeout + 5
+                )
             except (PlaywrightTimeout, TimeoutError) as exc:
                 detail = f"the browser got no complete page within {self.timeout:g}s"
                 raise FetchFailed(Rejection("timeout", "transient", detail)) from exc
@@ -121,10 +190,13 @@ class BrowserPool:
                 message = str(exc).splitlines()[0]
                 raise FetchFailed(Rejection("network_error", "transient", f"browser: {message}")) from exc
             finally:
-                with contextlib.suppress(Exception):
-                    await context.close()
+                if context is not None:
+                    with contextlib.suppress(Exception):
+                        await context.close()
 
-    async def _render(self, context: Any, url: str, wait_for: list[str]) -> PageFetch:
+    async def _render(self, context: Any, page: Any, url: str, wait_for: list[str]) -> PageFetch:
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
+
         host = urlsplit(url).hostname
 
         # Every routed request makes a round trip through Python, so route only when other hosts must be cut off;
@@ -140,11 +212,12 @@ class BrowserPool:
 
         if self.same_host_only:
             await context.route("**/*", route)
-        page = await context.new_page()
         timeout_ms = self.timeout * 1000
-        response = await page.goto(url, wait_until="load", timeout=timeout_ms)
+        response = await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
         if response is None:
             raise FetchFailed(Rejection("network_error", "transient", "the browser got no response"))
+        with contextlib.suppress(PlaywrightTimeout):
+            await page.wait_for_load_state("load", timeout=min(timeout_ms, LOAD_GRACE_MS))
         for selector in wait_for:
             # Script-rendered content appears after load: wait (briefly) for the declared content to exist.
             with contextlib.suppress(Exception):

@@ -44,6 +44,14 @@ class FetcherSettings(CommonSettings):
         default=False,
         description="Abort browser requests to other hosts (tests, benchmarks, air-gapped runs).",
     )
+    browser_loopback_only: bool = Field(
+        default=False,
+        description="Let the browser resolve only loopback hosts (tests, benchmarks); costs nothing per request.",
+    )
+    browser_make_ahead: bool = Field(
+        default=False,
+        description="Make the next capture's fresh context while one renders: less waiting, one more idle renderer.",
+    )
     browser_settle_ms: int = Field(
         default=300, ge=0, le=10_000, description="Wait after load for late scripts."
     )

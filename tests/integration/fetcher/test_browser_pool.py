@@ -1,0 +1,62 @@
+"""The browser pool on its own, with real Chromium: isolation between captures and a bounded wait for `load`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from clausewatch_fetcher.browser import BrowserPool
+from clausewatch_fetcher.extract import extract_text
+from clausewatch_fetcher.settings import detect_chromium
+from tests.integration.fetcher.pages import policy_html
+from tests.integration.fetcher.site import LocalSite, Route
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+# Reports what the page found from an earlier visit, then leaves its own traces for a later one.
+TRACES = (
+    "<html><body><main id='found'></main><script>"
+    "document.getElementById('found').innerText = 'cookie=' + (document.cookie || 'none') + ';storage=' + "
+    "(localStorage.getItem('seen') || 'none');"
+    "document.cookie = 'seen=yes; path=/'; localStorage.setItem('seen', 'yes');"
+    "</script></body></html>"
+)
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[BrowserPool]:
+    """A pool of two pages that resolves only loopback hosts and makes each capture's context ahead."""
+    browser = BrowserPool(
+        executable=detect_chromium(),
+        concurrency=2,
+        timeout=10.0,
+        user_agent="clausewatch-test",
+        loopback_only=True,
+        make_ahead=True,
+        settle_ms=0,
+    )
+    yield browser
+    await browser.aclose()
+
+
+async def test_each_capture_starts_without_cookies_or_storage_from_the_last(
+    site: LocalSite, pool: BrowserPool
+) -> None:
+    """A page made ahead for the next capture is still a fresh context: what one capture stored, the next never sees."""
+    site.html("/traces", TRACES)
+    pages = [await pool.fetch(site.url("/traces")) for _ in range(3)]
+    assert pool._spare is not None  # the captures after the first used pages made ahead
+    found = [extract_text(page.body.decode()) for page in pages]
+    assert found == ["cookie=none;storage=none"] * 3, found
+
+
+async def test_a_frame_that_never_finishes_loading_does_not_hold_the_capture(
+    site: LocalSite, pool: BrowserPool
+) -> None:
+    """The page's own text is taken once it is parsed, though a frame keeps `load` from firing past the deadline."""
+    site.set("/never", Route(body=b"<html><body>late</body></html>", delay=60.0))
+    site.html("/policy", policy_html(extra_body=f"<iframe src='{site.url('/never')}'></iframe>"))
+    page = await pool.fetch(site.url("/policy"))
+    assert page.status == 200
+    assert "We collect the information you provide" in extract_text(page.body.decode())
