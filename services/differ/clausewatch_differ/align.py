@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import accumulate
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from clausewatch_differ.blocks import Block
 from clausewatch_differ.worddiff import _CHUNK_ABOVE, _EXACT_LIMIT, private_char, seq_diff
 
+_MOVED = frozenset({"moved"})
 # Similarity (0-100, rapidfuzz ratio over words) above which two provisions are taken to be one, reworded.
 PAIR_THRESHOLD = 55.0
 # Above this many candidate pairs, cross-gap matching is skipped: a near-total rewrite is reported as such.
@@ -36,7 +38,7 @@ MAX_MATRIX_CELLS = 60_000_000_000
 MAX_SPLIT_PAIRS = 3_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     """A correspondence between old and new blocks: one-to-one, one-to-many (split) or many-to-one (merge)."""
 
@@ -44,7 +46,7 @@ class Match:
     new: list[int]
     relation: str  # same | moved | split | merged | similar | added | removed
     score: float = 100.0
-    gaps: set[str] = field(default_factory=set)
+    gaps: frozenset[str] = frozenset()  # immutable default: one match per provision, most never get any
 
 
 def align(old: list[Block], new: list[Block], timeout: float = 1.0) -> list[Match]:
@@ -315,16 +317,16 @@ def _pair_similar(
     b_texts = [new[j].words[:_SCORE_CHARS] for j in gap_new]
     if sum(map(len, a_texts)) * sum(map(len, b_texts)) > MAX_MATRIX_CELLS:
         return
-    # Headings pair with headings, body with body: a heading is never a reworded paragraph.
     scores = process.cdist(a_texts, b_texts, scorer=fuzz.ratio, score_cutoff=PAIR_THRESHOLD, workers=1)
-    candidates = []
-    for ai, row in enumerate(scores):
-        for bi, score in enumerate(row):
-            if score >= PAIR_THRESHOLD and (old[gap_old[ai]].kind == "heading") == (
-                new[gap_new[bi]].kind == "heading"
-            ):
-                candidates.append((float(score), ai, bi))
-    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    # Headings pair with headings, body with body: a heading is never a reworded paragraph. The matrix is
+    # filtered by numpy, not cell by cell in Python (gaps of hundreds of provisions make 10^5 cells).
+    head_a = np.array([old[i].kind == "heading" for i in gap_old])
+    head_b = np.array([new[j].kind == "heading" for j in gap_new])
+    rows, cols = np.nonzero((scores >= PAIR_THRESHOLD) & (head_a[:, None] == head_b[None, :]))
+    candidates = sorted(
+        zip(scores[rows, cols].tolist(), rows.tolist(), cols.tolist(), strict=True),
+        key=lambda c: (-c[0], c[1], c[2]),
+    )
     used_a: set[int] = set()
     used_b: set[int] = set()
     for score, ai, bi in candidates:
@@ -332,9 +334,8 @@ def _pair_similar(
             continue
         used_a.add(ai)
         used_b.add(bi)
-        match = Match([gap_old[ai]], [gap_new[bi]], "similar", score)
-        if not local:
-            match.gaps.add("moved")
-        out.append(match)
+        out.append(
+            Match([gap_old[ai]], [gap_new[bi]], "similar", score, _MOVED if not local else frozenset())
+        )
     gap_old[:] = [i for k, i in enumerate(gap_old) if k not in used_a]
     gap_new[:] = [j for k, j in enumerate(gap_new) if k not in used_b]

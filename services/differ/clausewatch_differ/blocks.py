@@ -60,12 +60,23 @@ class Block:
     def plain(self) -> str:
         """Return the block's visible text (markup and link targets dropped)."""
         if self._plain is None:
-            self._plain = " ".join(_ESCAPE.sub(r"\1", _EMPHASIS.sub("", strip_markup(self.text))).split())
+            self._plain = _visible(self.text)
         return self._plain
 
 
 def _heading_text(text: str) -> str:
-    return " ".join(_ESCAPE.sub(r"\1", _EMPHASIS.sub("", strip_markup(text))).split()).rstrip(":")
+    return _visible(text).rstrip(":")
+
+
+def _visible(text: str) -> str:
+    """Return text without markup, emphasis marks and backslash escapes, its spaces collapsed."""
+    text = strip_markup(text)
+    # Each pattern needs one of its characters: most headings and provisions have none of them.
+    if "*" in text or "_" in text or "`" in text:
+        text = _EMPHASIS.sub("", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    return " ".join(text.split())
 
 
 class _Reader:

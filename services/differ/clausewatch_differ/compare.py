@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 from clausewatch_differ.align import Match, align
@@ -141,9 +140,9 @@ def _positions(matches: list[Match]) -> list[float]:
 
 def _document_guard(old: list[Block], new: list[Block], records: list[ChangeRecord]) -> None:
     """Keep the document-level verdict consistent with the words: same words overall means nothing substantive."""
-    old_words = list(chain.from_iterable(b.tokens for b in old))
-    new_words = list(chain.from_iterable(b.tokens for b in new))
-    if old_words == new_words:
+    # Tokens hold no spaces, so the joined words of the non-empty blocks are equal exactly when the token
+    # sequences are: one string comparison instead of two lists of every word of the document.
+    if _all_words(old) == _all_words(new):
         for record in records:
             if record.significance == "substantive":
                 record.significance = "cosmetic"
@@ -152,6 +151,10 @@ def _document_guard(old: list[Block], new: list[Block], records: list[ChangeReco
     elif not any(r.significance == "substantive" for r in records):
         for record in records:
             record.significance = "substantive"
+
+
+def _all_words(blocks: list[Block]) -> str:
+    return " ".join([b.words for b in blocks if b.words])
 
 
 def _text(blocks: list[Block], indexes: list[int]) -> str | None:
@@ -235,7 +238,11 @@ def _modified(
         plain_diff = word_diff(old_plain, new_plain)
     deleted = " ".join(t for op, t in plain_diff if op == "-")
     inserted = " ".join(t for op, t in plain_diff if op == "+")
-    same_words = comparison_tokens(old_text) == comparison_tokens(new_text)
+    if len(match.old) == 1 and len(match.new) == 1:
+        # One block each side: the texts are the blocks' own, whose words the parse already has.
+        same_words = old[match.old[0]].words == new[match.new[0]].words
+    else:
+        same_words = comparison_tokens(old_text) == comparison_tokens(new_text)
     structural = [match.relation] if match.relation in {"split", "merged"} else []
     structural += sorted(match.gaps)
     if same_words:

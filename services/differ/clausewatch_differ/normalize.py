@@ -113,6 +113,7 @@ _DATE_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH},?(?:\s+(\d{{4
 _DATE_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\b,?(?:\s+(\d{{4}}))?\b")
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_ASCII_DIGIT = re.compile(r"[0-9]")  # the same test for ASCII text, without Unicode category look-ups
+_ASCII_DIGITS = b"0123456789"
 _MONTH_HINT = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
 )
@@ -217,7 +218,15 @@ def words_of(text: str) -> list[str]:
 
 def comparison_tokens(text: str) -> list[str]:
     """Return the words that decide whether text changed: lower-cased, markup, links and date formats ignored."""
-    return words_of(canonical_dates(strip_markup(text)))
+    if "](" in text or "<" in text:
+        text = strip_markup(text)
+    if not text.isascii():
+        return _WORD.findall(canonical_dates(text).lower())
+    # ASCII (most provisions): the digit test that gates the date patterns is a byte deletion, not a regex scan.
+    raw = text.encode("ascii")
+    if len(raw.translate(None, _ASCII_DIGITS)) != len(raw):
+        raw = canonical_dates(text).encode("ascii")
+    return raw.translate(_ASCII_WORD_BYTES).decode("ascii").split()
 
 
 def word_tokens(text: str) -> list[str]:

@@ -70,11 +70,14 @@ def encode(a: list[str], b: list[str], vocab: dict[str, str] | None = None) -> t
 def seq_diff(a: Sequence[str], b: Sequence[str], timeout: float = 1.0) -> list[tuple[int, list[str]]]:
     """Return the diff of two token sequences as (op, tokens) runs; op is 0 equal, -1 deleted, 1 inserted.
 
-    The common prefix and suffix are cut first (most edits are local). The middle goes to rapidfuzz's Indel
-    opcodes (an exact LCS, bit-parallel C++) when it is small enough, else to diff-match-patch, whose time budget
-    bounds megabyte-sized rewrites.
+    Sequences small enough go whole to rapidfuzz's Indel opcodes (an exact LCS, bit-parallel C++, which cuts the
+    common prefix and suffix itself). Larger ones have the common prefix and suffix cut here first (most edits are
+    local); a middle still too large goes to diff-match-patch, whose time budget bounds megabyte-sized rewrites.
     """
     n, m = len(a), len(b)
+    if n * m <= _EXACT_LIMIT and n + m <= _CHUNK_ABOVE:
+        # rapidfuzz cuts the common prefix and suffix itself, in C++: the same opcodes as cutting them below.
+        return _indel_runs(a, b)
     head = 0
     while head < n and head < m and a[head] == b[head]:
         head += 1
@@ -93,18 +96,25 @@ def seq_diff(a: Sequence[str], b: Sequence[str], timeout: float = 1.0) -> list[t
         if len(mid_a) + len(mid_b) > _CHUNK_ABOVE:
             out.extend(_chunked_diff(mid_a, mid_b, timeout))
         elif len(mid_a) * len(mid_b) <= _EXACT_LIMIT:
-            for op in Indel.opcodes(mid_a, mid_b):
-                if op.tag == "equal":
-                    out.append((0, list(mid_a[op.src_start : op.src_end])))
-                else:
-                    if op.src_end > op.src_start:
-                        out.append((-1, list(mid_a[op.src_start : op.src_end])))
-                    if op.dest_end > op.dest_start:
-                        out.append((1, list(mid_b[op.dest_start : op.dest_end])))
+            out.extend(_indel_runs(mid_a, mid_b))
         else:
             out.extend(_dmp_diff(list(mid_a), list(mid_b), timeout))
     if tail:
         out.append((0, list(a[n - tail :])))
+    return out
+
+
+def _indel_runs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, list[str]]]:
+    """Return rapidfuzz's exact LCS opcodes of two sequences as (op, tokens) runs."""
+    out: list[tuple[int, list[str]]] = []
+    for op in Indel.opcodes(a, b):
+        if op.tag == "equal":
+            out.append((0, list(a[op.src_start : op.src_end])))
+        else:
+            if op.src_end > op.src_start:
+                out.append((-1, list(a[op.src_start : op.src_end])))
+            if op.dest_end > op.dest_start:
+                out.append((1, list(b[op.dest_start : op.dest_end])))
     return out
 
 
@@ -158,62 +168,56 @@ def word_diff(old: str, new: str, timeout: float = 1.0) -> list[Segment]:
     else:
         runs = seq_diff(tokenize(old), tokenize(new), timeout)
     segments: list[Segment] = []
+    current = 0
+    parts: list[str] = []
     for op, toks in runs:
         text = "".join(toks)
         if not text:
             continue
-        symbol = _OPS[op]
-        if segments and segments[-1][0] == symbol:
-            segments[-1][1] += text
-        else:
-            segments.append([symbol, text])
+        if op != current and parts:
+            segments.append([_OPS[current], "".join(parts)])
+            parts = []
+        current = op
+        parts.append(text)
+    if parts:
+        segments.append([_OPS[current], "".join(parts)])
     return _tidy(segments)
 
 
 def _tidy(segments: list[Segment]) -> list[Segment]:
-    """Fold whitespace-only equal runs between two edits into the edits, so "a b" → "c d" reads as one swap."""
-    out: list[Segment] = []
-    i = 0
-    while i < len(segments):
-        op, text = segments[i]
-        if (
-            op == "="
-            and not text.strip()
-            and out
-            and out[-1][0] != "="
-            and i + 1 < len(segments)
-            and segments[i + 1][0] != "="
-        ):
-            # Attach the space to both sides of the edit.
-            _append(out, "-", text)
-            _append(out, "+", text)
-            i += 1
-            continue
-        _append(out, op, text)
-        i += 1
-    # Order each edit group as deletions then insertions, which is how people read a replacement.
+    """Fold whitespace-only equal runs between two edits into the edits, so "a b" → "c d" reads as one swap.
+
+    Each edit group is then written as its deletions followed by its insertions, which is how people read a
+    replacement. Texts are collected in lists and joined once: a long provision has thousands of runs.
+    """
     grouped: list[Segment] = []
-    pending: dict[str, str] = {"-": "", "+": ""}
-    for op, text in out:
-        if op == "=":
-            for sym in ("-", "+"):
-                if pending[sym]:
-                    grouped.append([sym, pending[sym]])
-                    pending[sym] = ""
-            grouped.append([op, text])
+    minus: list[str] = []
+    plus: list[str] = []
+    last = len(segments) - 1
+    for i, (op, text) in enumerate(segments):
+        if op == "-":
+            minus.append(text)
+        elif op == "+":
+            plus.append(text)
+        elif (minus or plus) and i < last and segments[i + 1][0] != "=" and not text.strip():
+            # A space between two edits belongs to both sides of the edit.
+            minus.append(text)
+            plus.append(text)
         else:
-            pending[op] += text
-    for sym in ("-", "+"):
-        if pending[sym]:
-            grouped.append([sym, pending[sym]])
+            _flush_edit(grouped, minus, plus)
+            grouped.append([op, text])
+    _flush_edit(grouped, minus, plus)
     return grouped
 
 
-def _append(out: list[Segment], op: str, text: str) -> None:
-    if out and out[-1][0] == op:
-        out[-1][1] += text
-    else:
-        out.append([op, text])
+def _flush_edit(grouped: list[Segment], minus: list[str], plus: list[str]) -> None:
+    """Append the pending deletions then insertions to `grouped` and empty the pending lists."""
+    if minus:
+        grouped.append(["-", "".join(minus)])
+        minus.clear()
+    if plus:
+        grouped.append(["+", "".join(plus)])
+        plus.clear()
 
 
 def old_side(segments: list[Segment]) -> str:
