@@ -123,3 +123,16 @@ def test_pathologically_deep_markup_keeps_its_words_without_recursing_forever() 
     text = html_to_markdown(html)
     assert "Intro." in text
     assert "deep words" in text
+
+
+def test_parsing_with_the_previous_version_gives_the_same_blocks() -> None:
+    """A version parsed with the previous version's blocks equals its own parse, sharing unchanged words."""
+    old_text = "# Terms\n\nWe keep data for 30 days.\n\n- Your **name**\n- Your [email](https://x.com)\n"
+    new_text = old_text.replace("30 days", "90 days") + "\nA new clause.\n"
+    old = parse_blocks(old_text)
+    reused = parse_blocks(new_text, like=old)
+    fresh = parse_blocks(new_text)
+    assert [(b.kind, b.text, b.heading_path, list(b.tokens), b.words, b.sig) for b in reused] == [
+        (b.kind, b.text, b.heading_path, list(b.tokens), b.words, b.sig) for b in fresh
+    ]
+    assert reused[2].tokens is old[2].tokens  # "- Your **name**" is unchanged: its words were not recomputed

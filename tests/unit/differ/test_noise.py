@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from clausewatch_differ.compare import compare_texts
-from clausewatch_differ.normalize import clean_text, clean_url, comparison_tokens
+from clausewatch_differ.normalize import (
+    canonical_dates,
+    clean_text,
+    clean_url,
+    comparison_tokens,
+    strip_markup,
+)
 from clausewatch_differ.plan import fingerprint
 
 BASE = "# Privacy\n\nLast updated: August 28, 2025\n\nWe keep your data for 30 days. See [our terms](https://x.com/terms).\n"
@@ -86,3 +94,18 @@ def test_noise_never_loses_a_word() -> None:
     """Cleaning keeps every word of the input, in order."""
     raw = "“Hello”\u00a0world — it’s 28 August 2025… [link](https://a.b/?utm_source=x) ![img](https://c.d/e.png?x=1)"
     assert comparison_tokens(clean_text(raw)) == comparison_tokens(raw)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We keep **your** data_for 30 days (see §4).",
+        "Ünïcode wörds, café — and 日本語 too",
+        "![May](img.png) 5 [June 6](x) <b>July</b> 2025-01-02",
+        "tabs\tand\x1fcontrol, UPPER_case and digits123",
+    ],
+)
+def test_ascii_fast_path_gives_the_regex_words(text: str) -> None:
+    """Comparison tokens of ASCII and non-ASCII text equal the words of the Unicode regex over the same text."""
+    expected = re.findall(r"[^\W_]+", canonical_dates(strip_markup(text)).lower())
+    assert comparison_tokens(text) == expected
