@@ -246,5 +246,9 @@ async def insert_new(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
     values = [{c.name: getattr(row, c.name) for c in table.columns} for row in rows]
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    result = await session.exec(insert(table).values(values).on_conflict_do_nothing())
-    return int(result.rowcount or 0)
+    # One statement executed with many parameter sets: compiled once and cached, where a multi-row VALUES clause
+    # was compiled anew for every call (the analyzer's largest CPU item once classification was memoised).
+    # RETURNING tells which rows were new; SQLAlchemy batches it ("insertmanyvalues") on both dialects.
+    statement = insert(table).on_conflict_do_nothing().returning(table.c[table.primary_key.columns.keys()[0]])
+    result = await session.exec(statement, params=values)
+    return len(result.all())
