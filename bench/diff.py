@@ -25,6 +25,7 @@ import os
 import re
 import statistics
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,12 @@ def measure_words(text: str) -> list[str]:
     return _WORD.findall(_TAG.sub(" ", _LINK.sub(r" \1 ", text)).lower())
 
 
-def difflib_word_diff(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+def difflib_word_diff(old: str, new: str) -> Sequence[tuple[str, int, int, int, int]]:
     """Return difflib's exact opcodes over whitespace-split words (autojunk off: every word can align)."""
     return difflib.SequenceMatcher(None, old.split(), new.split(), autojunk=False).get_opcodes()
 
 
-def difflib_default_word_diff(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+def difflib_default_word_diff(old: str, new: str) -> Sequence[tuple[str, int, int, int, int]]:
     """Return difflib's opcodes over whitespace-split words with its defaults: the plain word diff of the target."""
     return difflib.SequenceMatcher(None, old.split(), new.split()).get_opcodes()
 
