@@ -113,6 +113,8 @@ def compare_blocks(old: list[Block], new: list[Block]) -> Comparison:
     for match, position in zip(matches, _positions(matches), strict=True):
         if match.old and match.new:
             inherited[match.new[0]] = match.old[0]
+            if match.relation == "same" and old[match.old[0]].text == new[match.new[0]].text:
+                continue  # an unchanged provision, most of them: nothing to describe
         record = _describe(old, new, match)
         if record is not None:
             changes.append((position, record))
