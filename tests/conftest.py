@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+
 from clausewatch_shared.db import Database
 from clausewatch_shared.migrations import upgrade
 from clausewatch_shared.settings import CommonSettings
-
 from tests.support.databases import create_postgres_database, drop_postgres_database, postgres_available
 from tests.support.nats import NatsServer, running_nats
 

@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_import_contracts_hold() -> None:
     """import-linter finds no service importing another service and no service import in the shared package."""
     lint_imports = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run([str(lint_imports)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [str(lint_imports)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 kept, 0 broken" in result.stdout
 

@@ -23,7 +23,9 @@ class ProvisionAssessment(SQLModel, table=True):
     platform_activity ({changes_last_30_days, text}) as of `created_at`.
     """
 
-    __table_args__ = (UniqueConstraint("provision_id", "model_version", name="uq_assessment_provision_model"),)
+    __table_args__ = (
+        UniqueConstraint("provision_id", "model_version", name="uq_assessment_provision_model"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     provision_id: str = Field(foreign_key="provision.id", index=True, max_length=64)

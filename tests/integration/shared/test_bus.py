@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import nats
+
 from clausewatch_shared import subjects
 from clausewatch_shared.events import DeadLetter, SnapshotUnchanged
 from clausewatch_shared.runtime import Runtime

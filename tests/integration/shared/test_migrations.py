@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import clausewatch_shared.models  # noqa: F401  (registers the tables)
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
+
+import clausewatch_shared.models  # noqa: F401  (registers the tables)
 
 
 def _sync_url(url: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import nats
 import pytest
+
 from clausewatch_shared.blobstore import BlobIntegrityError, BlobNotFoundError, NatsObjectBlobStore
 from clausewatch_shared.ids import sha256_hex
-
 from tests.support.nats import NatsServer
 
 

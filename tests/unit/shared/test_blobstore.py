@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from clausewatch_shared.blobstore import BlobIntegrityError, BlobNotFoundError, FilesystemBlobStore
 from clausewatch_shared.ids import sha256_hex
 

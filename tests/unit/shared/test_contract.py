@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pydantic
 import pytest
+
 from clausewatch_shared import subjects
 from clausewatch_shared.events import BY_SUBJECT, EVENT_TYPES, CaptureRequested, SnapshotUnchanged
 from clausewatch_shared.ids import derived_id, new_id, slugify
