@@ -30,6 +30,19 @@ async def _monkey(rig: Rig, rng: random.Random, kills: list[str], period: tuple[
         rig.services[victim].start()
 
 
+async def _strike(rig: Rig, rng: random.Random, kills: list[str], victim: str) -> None:
+    """SIGKILL one service while the round just published is in flight, and start it again after a random pause.
+
+    The pipeline handles a short round in about a second, faster than the background monkey's period, so every
+    round also gets a kill of its own at a random point inside that window: the run always breaks something.
+    """
+    await asyncio.sleep(rng.uniform(0.0, 0.8))
+    rig.services[victim].sigkill()
+    kills.append(victim)
+    await asyncio.sleep(rng.uniform(0.0, 1.0))
+    rig.services[victim].start()
+
+
 async def _run(
     tmp_path: Path, nats_server: NatsServer, postgres_url: str, docs: int, rounds: int, seed: int
 ) -> None:
@@ -46,8 +59,11 @@ async def _run(
         await rig.wait_captured(timeout=300)
         monkey = asyncio.create_task(_monkey(rig, rng, kills, (2.0, 6.0)))
         try:
+            victims = [SERVICES[i % len(SERVICES)] for i in range(rounds)]
+            rng.shuffle(victims)
             for round_no in range(2, rounds + 1):
                 await rig.capture_round()
+                await _strike(rig, rng, kills, victims[round_no - 2])
                 if round_no == max(2, rounds // 2 + 1):
                     # The broker dies too: SIGKILL it mid-round, then start it on the same port and store.
                     await asyncio.sleep(rng.uniform(0.0, 1.5))
