@@ -57,6 +57,17 @@ def _route_phrase(opt_outs: Sequence[OptOut]) -> str:
     return " or ".join(parts)
 
 
+def possessive(platform: str, document: str) -> str:
+    """Return "Acme AI's Privacy Policy" for ("Acme AI", "Acme AI Privacy Policy").
+
+    Catalogue titles usually repeat the platform's name; without this the sentence read "Acme AI's Acme AI Privacy
+    Policy".
+    """
+    prefix = platform.strip() + " "
+    rest = document[len(prefix) :] if document.lower().startswith(prefix.lower()) else document
+    return f"{platform}'s {rest}"
+
+
 def build_texts(
     labels: Sequence[Label],
     main: Label | None,
@@ -77,7 +88,7 @@ def build_texts(
         return _fill(_template(clause_type.id, clause_type.family, key), platform, document, clause_type.name)
 
     routes = _route_phrase(opt_outs)
-    what = f"{platform}'s {document} contains a provision on {clause_type.name.lower()}: {clause_type.description}"
+    what = f"{possessive(platform, document)} contains a provision on {clause_type.name.lower()}: {clause_type.description}"
     if routes:
         what += f" The text offers an opt-out or control route: {routes}."
     why = fill("why")

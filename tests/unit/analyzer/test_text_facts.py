@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clausewatch_analyzer.optouts import find_opt_outs
 from clausewatch_analyzer.segment import split_provisions, split_sentences
+from clausewatch_analyzer.texts import possessive
 
 
 def test_sentences_split_at_full_stops_but_not_after_abbreviations() -> None:
@@ -55,3 +56,11 @@ def test_opt_out_routes_are_emails_settings_urls_and_links() -> None:
 def test_text_without_routes_yields_none() -> None:
     """A clause that names no route gives no opt-out."""
     assert find_opt_outs("We may use your content to train our models.") == []
+
+
+def test_the_platform_is_not_named_twice_in_the_document_phrase() -> None:
+    """A title that repeats the platform's name reads "Acme AI's Privacy Policy", not "Acme AI's Acme AI ..."."""
+    assert possessive("Acme AI", "Acme AI Privacy Policy") == "Acme AI's Privacy Policy"
+    assert possessive("Acme AI", "acme ai privacy policy") == "Acme AI's privacy policy"
+    assert possessive("Acme AI", "Privacy Policy") == "Acme AI's Privacy Policy"
+    assert possessive("X", "Xbox Terms") == "X's Xbox Terms"
