@@ -1,7 +1,6 @@
 """Rarity across the catalogue ("Rare · 1 of 343 platforms") and the pick of other platforms' provisions to show.
 
-N counts the OTHER platforms with a clause type; M is every platform in the catalogue. Unique: no other platform
-has it. Rare: at most max(1, 10% of M) others. Common: more than that.
+The rule itself (unique / rare / common out of M) lives in `clausewatch_shared.rarity`, shared with the api.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-RARE_SHARE = 0.10
+from clausewatch_shared.rarity import rarity_label, rarity_total
 
 
 @dataclass(frozen=True)
@@ -36,19 +35,10 @@ class Rarity:
         }
 
 
-def rarity_label(others: int, platforms: int) -> str:
-    """Return unique, rare or common for `others` other platforms out of `platforms`."""
-    if others <= 0:
-        return "unique"
-    if others <= max(1, round(RARE_SHARE * platforms)):
-        return "rare"
-    return "common"
-
-
 def rarity(clause_type: str, platform_id: str, holders: Mapping[str, int], platforms: int) -> Rarity:
     """Return the rarity of a clause type for one platform; `holders` maps platform id -> provisions with the type."""
     others = {p: n for p, n in holders.items() if p != platform_id and n > 0}
-    total = max(platforms, len(others) + 1)
+    total = rarity_total(len(others), platforms)
     return Rarity(clause_type, len(others), total, sum(others.values()), rarity_label(len(others), total))
 
 
@@ -70,3 +60,6 @@ def pick_comparisons(
         if len(chosen) >= limit:
             break
     return chosen
+
+
+__all__ = ["Rarity", "pick_comparisons", "rarity", "rarity_label"]

@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from clausewatch_shared.rarity import rarity_label, rarity_total
+
 
 def rarity(other_platforms: int, total_platforms: int, other_provisions: int) -> dict[str, Any]:
-    """Say how rare a clause type is: 'Unique' (no other platform), 'Rare' (at most max(1, 10% of all) others),
-    else 'Common' — the analyzer's rule, applied to the catalogue as it is now."""
-    total = max(total_platforms, other_platforms + 1)
-    if other_platforms <= 0:
-        label = "Unique"
-    elif other_platforms <= max(1, round(0.10 * total)):
-        label = "Rare"
-    else:
-        label = "Common"
+    """Say how rare a clause type is, by the analyzer's rule (`clausewatch_shared.rarity`), on today's catalogue."""
+    total = rarity_total(other_platforms, total_platforms)
+    label = rarity_label(other_platforms, total).capitalize()
     return {
         "label": label,
         "other_platforms": other_platforms,
