@@ -51,7 +51,7 @@ class Archiver:
 
     async def _archive(self, url: str) -> str | None:
         response = await self._client.post(f"{self.endpoint}/save", data={"url": url})
-        located = response.headers.get("content-location") or response.headers.get("location") or ""
+        located: str = response.headers.get("content-location") or response.headers.get("location") or ""
         if _WEB_PATH.search(located):
             return urljoin(self.endpoint + "/", located)
         if response.status_code >= 400:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_shared.db import Database
 from clausewatch_shared.ids import new_id
@@ -119,7 +120,7 @@ def _finish_slot(row: FetchSlot | None, outcome: str, event: dict[str, Any], now
         row.lease_until = None
 
 
-async def _document_still_there(session: Any, document_id: str) -> Document:
+async def _document_still_there(session: AsyncSession, document_id: str) -> Document:
     """Return the document a capture is recording for; raise LookupError if it was removed meanwhile."""
     document = await session.get(Document, document_id)
     if document is None:
@@ -128,7 +129,7 @@ async def _document_still_there(session: Any, document_id: str) -> Document:
     return document
 
 
-async def _slot(session: Any, document_id: str, slot: str) -> FetchSlot | None:
+async def _slot(session: AsyncSession, document_id: str, slot: str) -> FetchSlot | None:
     result = await session.exec(
         select(FetchSlot).where(FetchSlot.document_id == document_id, FetchSlot.slot == slot)
     )
