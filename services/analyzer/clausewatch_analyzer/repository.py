@@ -197,8 +197,8 @@ async def document_history(session: AsyncSession, document_id: str) -> DocumentH
         .join(ChangeSet, col(ChangeSet.id) == col(Change.change_set_id))
         .where(Change.document_id == document_id, col(Change.provision_key).is_not(None))
     )
-    for key, at in changes.all():
-        changed[str(key)].append(at)
+    for changed_key, changed_at in changes.all():
+        changed[str(changed_key)].append(changed_at)
     first = await session.exec(select(func.min(Version.created_at)).where(Version.document_id == document_id))
     return DocumentHistory(dict(seen), dict(changed), first.one())
 

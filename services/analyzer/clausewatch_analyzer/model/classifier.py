@@ -109,7 +109,7 @@ class Classifier:
                     clause_type=self.types[column],
                     confidence=round(float(confidence[row, column]), 4),
                     level=self._level(self.types[column], features[row]),
-                    evidence=self._evidence(text, column),
+                    evidence=self._evidence(text, int(column)),
                 )
                 for column in np.flatnonzero(hits[row])
             ]
