@@ -62,4 +62,5 @@ def feed(
             _sub(entry, "category", term=str(clause["id"]), label=str(clause["label"]))
         if cs.get("severity"):
             _sub(entry, "category", term=f"severity:{cs['severity']}", label=f"Severity {cs['severity']}")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + tostring(root, encoding="utf-8")
+    body: bytes = tostring(root, encoding="utf-8")  # typeshed types tostring with a named encoding as Any
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body

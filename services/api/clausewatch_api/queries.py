@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Text, and_, cast, desc, func, or_
-from sqlmodel import SQLModel, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api.filters import ChangeFilter, ProvisionFilter, json_list_pattern
@@ -29,7 +29,14 @@ from clausewatch_shared.models import (
     Version,
 )
 
-T = TypeVar("T", bound=SQLModel)
+
+class _Keyed(Protocol):
+    """A table with a string primary key named `id` (platforms, documents, ...)."""
+
+    id: str
+
+
+T = TypeVar("T", bound=_Keyed)
 
 
 async def _page(session: AsyncSession, query: Any, limit: int, offset: int) -> tuple[list[Any], int]:
@@ -43,8 +50,8 @@ async def by_ids(session: AsyncSession, model: type[T], ids: Iterable[str | None
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    rows = (await session.exec(select(model).where(model.id.in_(wanted)))).all()  # type: ignore[attr-defined]
-    return {row.id: row for row in rows}  # type: ignore[attr-defined]
+    rows = (await session.exec(select(model).where(col(model.id).in_(wanted)))).all()
+    return {row.id: row for row in rows}
 
 
 # --- catalogue -----------------------------------------------------------------------------------------------------
@@ -72,7 +79,9 @@ async def list_documents(
 
 async def latest_snapshot(session: AsyncSession, document_id: str) -> Snapshot | None:
     """Return the document's most recent snapshot."""
-    query = select(Snapshot).where(Snapshot.document_id == document_id).order_by(desc(Snapshot.captured_at))
+    query = (
+        select(Snapshot).where(Snapshot.document_id == document_id).order_by(desc(col(Snapshot.captured_at)))
+    )
     return (await session.exec(query.limit(1))).first()
 
 
@@ -95,8 +104,8 @@ async def recent_failures(
         return []
     query = (
         select(CaptureFailure)
-        .where(CaptureFailure.document_id.in_(document_ids))  # type: ignore[attr-defined]
-        .order_by(desc(CaptureFailure.at))
+        .where(col(CaptureFailure.document_id).in_(document_ids))
+        .order_by(desc(col(CaptureFailure.at)))
         .limit(limit)
     )
     return list((await session.exec(query)).all())
@@ -109,7 +118,7 @@ async def list_versions(
     session: AsyncSession, document_id: str, limit: int, offset: int
 ) -> tuple[list[Version], int]:
     """Return a page of a document's versions, newest first."""
-    query = select(Version).where(Version.document_id == document_id).order_by(desc(Version.created_at))
+    query = select(Version).where(Version.document_id == document_id).order_by(desc(col(Version.created_at)))
     return await _page(session, query, limit, offset)
 
 
@@ -121,33 +130,33 @@ async def current_version_ids(
         Version.document_id
     )
     if document_ids is not None:
-        newest = newest.where(Version.document_id.in_(document_ids))  # type: ignore[attr-defined]
+        newest = newest.where(col(Version.document_id).in_(document_ids))
     sub = newest.subquery()
     query = select(Version.document_id, Version.id).join(
-        sub, and_(Version.document_id == sub.c.document_id, Version.created_at == sub.c.at)
+        sub, and_(col(Version.document_id) == sub.c.document_id, col(Version.created_at) == sub.c.at)
     )
     return dict((await session.exec(query)).all())
 
 
 async def version_provisions(session: AsyncSession, version_id: str) -> list[Provision]:
     """Return a version's provisions in document order."""
-    query = select(Provision).where(Provision.version_id == version_id).order_by(Provision.ordinal)
+    query = select(Provision).where(Provision.version_id == version_id).order_by(col(Provision.ordinal))
     return list((await session.exec(query)).all())
 
 
 def _provision_query(flt: ProvisionFilter, current_ids: Iterable[str] | None) -> Any:
-    query = select(Provision).order_by(Provision.document_id, Provision.ordinal)
+    query = select(Provision).order_by(col(Provision.document_id), col(Provision.ordinal))
     if current_ids is not None:
-        query = query.where(Provision.version_id.in_(list(current_ids)))  # type: ignore[attr-defined]
+        query = query.where(col(Provision.version_id).in_(list(current_ids)))
     if flt.documents:
-        query = query.where(Provision.document_id.in_(flt.documents))  # type: ignore[attr-defined]
+        query = query.where(col(Provision.document_id).in_(flt.documents))
     if flt.platforms:
-        docs = select(Document.id).where(Document.platform_id.in_(flt.platforms))  # type: ignore[attr-defined]
-        query = query.where(Provision.document_id.in_(docs))  # type: ignore[attr-defined]
+        docs = select(Document.id).where(col(Document.platform_id).in_(flt.platforms))
+        query = query.where(col(Provision.document_id).in_(docs))
     if flt.severities or flt.clause_types or flt.regulations:
         assessed = select(ProvisionAssessment.provision_id)
         if flt.severities:
-            assessed = assessed.where(ProvisionAssessment.severity.in_(flt.severities))  # type: ignore[attr-defined]
+            assessed = assessed.where(col(ProvisionAssessment.severity).in_(flt.severities))
         for clause in flt.clause_types:
             assessed = assessed.where(
                 cast(ProvisionAssessment.clause_types, Text).like(json_list_pattern(clause), escape="\\")
@@ -156,7 +165,7 @@ def _provision_query(flt: ProvisionFilter, current_ids: Iterable[str] | None) ->
             assessed = assessed.where(
                 cast(ProvisionAssessment.regulations, Text).like(json_list_pattern(regulation), escape="\\")
             )
-        query = query.where(Provision.id.in_(assessed))  # type: ignore[attr-defined]
+        query = query.where(col(Provision.id).in_(assessed))
     return query
 
 
@@ -175,9 +184,9 @@ async def find_provision(session: AsyncSession, id_or_key: str) -> Provision | N
         return found
     query = (
         select(Provision)
-        .join(Version, Version.id == Provision.version_id)  # type: ignore[arg-type]
+        .join(Version, col(Version.id) == col(Provision.version_id))
         .where(Provision.key == id_or_key)
-        .order_by(desc(Version.created_at))
+        .order_by(desc(col(Version.created_at)))
         .limit(1)
     )
     return (await session.exec(query)).first()
@@ -192,8 +201,8 @@ async def provision_assessments(
         return {}
     query = (
         select(ProvisionAssessment)
-        .where(ProvisionAssessment.provision_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(ProvisionAssessment.created_at)
+        .where(col(ProvisionAssessment.provision_id).in_(ids))
+        .order_by(col(ProvisionAssessment.created_at))
     )
     return {a.provision_id: a for a in (await session.exec(query)).all()}
 
@@ -202,9 +211,9 @@ async def provision_sightings(session: AsyncSession, key: str) -> list[tuple[Pro
     """Return every version that contained the provision with this key, oldest first."""
     query = (
         select(Provision, Version)
-        .join(Version, Version.id == Provision.version_id)  # type: ignore[arg-type]
+        .join(Version, col(Version.id) == col(Provision.version_id))
         .where(Provision.key == key)
-        .order_by(Version.created_at)
+        .order_by(col(Version.created_at))
     )
     return [(p, v) for p, v in (await session.exec(query)).all()]
 
@@ -213,9 +222,9 @@ async def provision_changes(session: AsyncSession, key: str) -> list[tuple[Chang
     """Return every change of the provision with this key, oldest first."""
     query = (
         select(Change, ChangeSet)
-        .join(ChangeSet, ChangeSet.id == Change.change_set_id)  # type: ignore[arg-type]
+        .join(ChangeSet, col(ChangeSet.id) == col(Change.change_set_id))
         .where(Change.provision_key == key)
-        .order_by(ChangeSet.created_at)
+        .order_by(col(ChangeSet.created_at))
     )
     return [(c, cs) for c, cs in (await session.exec(query)).all()]
 
@@ -227,11 +236,11 @@ async def same_clause_elsewhere(
     platform)."""
     query = (
         select(ProvisionAssessment, Provision)
-        .join(Provision, Provision.id == ProvisionAssessment.provision_id)  # type: ignore[arg-type]
+        .join(Provision, col(Provision.id) == col(ProvisionAssessment.provision_id))
         .where(ProvisionAssessment.primary_clause_type == clause_type)
         .where(ProvisionAssessment.platform_id != platform_id)
-        .where(Provision.version_id.in_(current))  # type: ignore[attr-defined]
-        .order_by(ProvisionAssessment.platform_id, Provision.ordinal)
+        .where(col(Provision.version_id).in_(current))
+        .order_by(col(ProvisionAssessment.platform_id), col(Provision.ordinal))
     )
     seen: dict[str, tuple[ProvisionAssessment, Provision]] = {}
     for assessment, provision in (await session.exec(query)).all():
@@ -245,10 +254,10 @@ async def clause_type_spread(
     """Return (other platforms whose `current` versions have this primary clause type, their provisions with it)."""
     query = (
         select(ProvisionAssessment.platform_id, func.count())
-        .join(Provision, Provision.id == ProvisionAssessment.provision_id)  # type: ignore[arg-type]
+        .join(Provision, col(Provision.id) == col(ProvisionAssessment.provision_id))
         .where(ProvisionAssessment.primary_clause_type == clause_type)
         .where(ProvisionAssessment.platform_id != exclude_platform)
-        .where(Provision.version_id.in_(current))  # type: ignore[attr-defined]
+        .where(col(Provision.version_id).in_(current))
         .group_by(ProvisionAssessment.platform_id)
     )
     rows = (await session.exec(query)).all()
@@ -261,10 +270,10 @@ async def other_provisions_of_version(
     """Return the most serious other assessed provisions of the same version ('other risks in this policy')."""
     query = (
         select(Provision, ProvisionAssessment)
-        .join(ProvisionAssessment, ProvisionAssessment.provision_id == Provision.id)  # type: ignore[arg-type]
+        .join(ProvisionAssessment, col(ProvisionAssessment.provision_id) == col(Provision.id))
         .where(Provision.version_id == version_id, Provision.id != exclude)
-        .where(ProvisionAssessment.severity.in_(("high", "medium")))  # type: ignore[attr-defined]
-        .order_by(Provision.ordinal)
+        .where(col(ProvisionAssessment.severity).in_(("high", "medium")))
+        .order_by(col(Provision.ordinal))
     )
     rows = [(p, a) for p, a in (await session.exec(query)).all()]
     rows.sort(key=lambda pa: 0 if pa[1].severity == "high" else 1)
@@ -275,12 +284,12 @@ async def other_provisions_of_version(
 
 
 def _change_set_query(flt: ChangeFilter) -> Any:
-    query = select(ChangeSet).order_by(desc(ChangeSet.created_at), desc(ChangeSet.id))
+    query = select(ChangeSet).order_by(desc(col(ChangeSet.created_at)), desc(col(ChangeSet.id)))
     if flt.documents:
-        query = query.where(ChangeSet.document_id.in_(flt.documents))  # type: ignore[attr-defined]
+        query = query.where(col(ChangeSet.document_id).in_(flt.documents))
     if flt.platforms:
-        docs = select(Document.id).where(Document.platform_id.in_(flt.platforms))  # type: ignore[attr-defined]
-        query = query.where(ChangeSet.document_id.in_(docs))  # type: ignore[attr-defined]
+        docs = select(Document.id).where(col(Document.platform_id).in_(flt.platforms))
+        query = query.where(col(ChangeSet.document_id).in_(docs))
     if flt.since is not None:
         query = query.where(ChangeSet.created_at >= flt.since)
     if flt.until is not None:
@@ -290,7 +299,7 @@ def _change_set_query(flt: ChangeFilter) -> Any:
     if flt.needs_assessments:
         assessed = select(ChangeAssessment.change_set_id)
         if flt.severities:
-            assessed = assessed.where(ChangeAssessment.severity.in_(flt.severities))  # type: ignore[attr-defined]
+            assessed = assessed.where(col(ChangeAssessment.severity).in_(flt.severities))
         for clause in flt.clause_types:
             assessed = assessed.where(
                 cast(ChangeAssessment.clause_types, Text).like(json_list_pattern(clause), escape="\\")
@@ -299,7 +308,7 @@ def _change_set_query(flt: ChangeFilter) -> Any:
             assessed = assessed.where(
                 cast(ChangeAssessment.regulations, Text).like(json_list_pattern(regulation), escape="\\")
             )
-        query = query.where(ChangeSet.id.in_(assessed))  # type: ignore[attr-defined]
+        query = query.where(col(ChangeSet.id).in_(assessed))
     return query
 
 
@@ -318,7 +327,7 @@ async def change_set_assessments(
     out: dict[str, list[ChangeAssessment]] = {i: [] for i in ids}
     if not ids:
         return out
-    query = select(ChangeAssessment).where(ChangeAssessment.change_set_id.in_(ids))  # type: ignore[attr-defined]
+    query = select(ChangeAssessment).where(col(ChangeAssessment.change_set_id).in_(ids))
     for row in (await session.exec(query)).all():
         out[row.change_set_id].append(row)
     return out
@@ -326,7 +335,7 @@ async def change_set_assessments(
 
 async def changes_of(session: AsyncSession, change_set_id: str) -> list[Change]:
     """Return a change set's changes in document order."""
-    query = select(Change).where(Change.change_set_id == change_set_id).order_by(Change.ordinal)
+    query = select(Change).where(Change.change_set_id == change_set_id).order_by(col(Change.ordinal))
     return list((await session.exec(query)).all())
 
 
@@ -336,13 +345,13 @@ async def change_set_times(
     """Return (change set, document id) pairs, oldest first, of one platform or all, since a time."""
     query = select(ChangeSet, Document.platform_id).join(
         Document,
-        Document.id == ChangeSet.document_id,  # type: ignore[arg-type]
+        col(Document.id) == col(ChangeSet.document_id),
     )
     if platform_id:
         query = query.where(Document.platform_id == platform_id)
     if since is not None:
         query = query.where(ChangeSet.created_at >= since)
-    return [(cs, pid) for cs, pid in (await session.exec(query.order_by(ChangeSet.created_at))).all()]
+    return [(cs, pid) for cs, pid in (await session.exec(query.order_by(col(ChangeSet.created_at)))).all()]
 
 
 async def platform_provision_severities(session: AsyncSession, platform_id: str) -> dict[str, int]:
@@ -350,9 +359,9 @@ async def platform_provision_severities(session: AsyncSession, platform_id: str)
     current = list((await current_version_ids(session)).values())
     query = (
         select(ProvisionAssessment.severity, func.count())
-        .join(Provision, Provision.id == ProvisionAssessment.provision_id)  # type: ignore[arg-type]
+        .join(Provision, col(Provision.id) == col(ProvisionAssessment.provision_id))
         .where(ProvisionAssessment.platform_id == platform_id)
-        .where(Provision.version_id.in_(current))  # type: ignore[attr-defined]
+        .where(col(Provision.version_id).in_(current))
         .group_by(ProvisionAssessment.severity)
     )
     return {sev: int(n) for sev, n in (await session.exec(query)).all()}
@@ -377,9 +386,9 @@ async def search(
             .where(
                 or_(
                     func.lower(Platform.name).like(pattern, escape="\\"),
-                    Platform.id.like(pattern, escape="\\"),
+                    col(Platform.id).like(pattern, escape="\\"),
                 )
-            )  # type: ignore[attr-defined]
+            )
             .limit(limit)
         )
     ).all()
@@ -389,9 +398,9 @@ async def search(
             .where(
                 or_(
                     func.lower(Document.title).like(pattern, escape="\\"),
-                    Document.id.like(pattern, escape="\\"),
+                    col(Document.id).like(pattern, escape="\\"),
                 )
-            )  # type: ignore[attr-defined]
+            )
             .limit(limit)
         )
     ).all()
@@ -399,9 +408,9 @@ async def search(
     provisions = (
         await session.exec(
             select(Provision)
-            .where(Provision.version_id.in_(current))  # type: ignore[attr-defined]
+            .where(col(Provision.version_id).in_(current))
             .where(func.lower(Provision.text).like(pattern, escape="\\"))
-            .order_by(Provision.document_id, Provision.ordinal)
+            .order_by(col(Provision.document_id), col(Provision.ordinal))
             .limit(limit)
         )
     ).all()
