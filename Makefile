@@ -33,7 +33,8 @@ imports:          ## no service imports another service's internals
 	$(UV) run lint-imports
 
 typecheck:
-	$(UV) run mypy shared clausewatch
+	$(UV) run mypy shared clausewatch services/differ/clausewatch_differ services/notifier/clausewatch_notifier \
+		services/api/clausewatch_api services/fetcher/clausewatch_fetcher services/analyzer/clausewatch_analyzer
 
 deploy-check:     ## validate the compose file and every Kubernetes overlay offline
 	@scripts/validate-deploy

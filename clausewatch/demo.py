@@ -154,13 +154,19 @@ async def _wait_for_documents(system: embedded.EmbeddedSystem, expected: int) ->
 async def _create_subscriber(system: embedded.EmbeddedSystem, site: DemoSite, hook: WebhookReceiver) -> None:
     """Subscribe the demo's subscriber to every demo platform, by e-mail and webhook (compliance tier)."""
     from clausewatch_notifier import management
+    from clausewatch_notifier.settings import NotifierSettings
 
+    notifier_settings = system.settings["notifier"]
+    # The runner stores every service's settings under their common base class; narrow to the notifier's.
+    if not isinstance(notifier_settings, NotifierSettings):
+        msg = "the embedded system's notifier settings are not NotifierSettings"
+        raise TypeError(msg)
     db = system.runtime.db
     created = await management.create_subscriber(db, DEMO_EMAIL, tier="compliance")
     subscriber_id = created.subscriber.id
     for doc in site.documents:
         await management.follow(db, subscriber_id, doc.platform_id)
-    endpoint = await management.register_endpoint(db, system.settings["notifier"], subscriber_id, hook.url)
+    endpoint = await management.register_endpoint(db, notifier_settings, subscriber_id, hook.url)
     assert endpoint.secret is not None
     hook.secret = endpoint.secret
 
