@@ -15,6 +15,7 @@ from typing import Protocol
 from nats.js import JetStreamContext
 from nats.js.api import ObjectStoreConfig, StorageType
 from nats.js.errors import BucketNotFoundError, NotFoundError, ObjectNotFoundError
+from nats.js.object_store import ObjectStore
 
 from clausewatch_shared.ids import sha256_hex
 
@@ -113,9 +114,9 @@ class NatsObjectBlobStore:
         self._js = js
         self._bucket_name = bucket
         self._replicas = replicas
-        self._store: object | None = None
+        self._store: ObjectStore | None = None
 
-    async def _bucket(self):  # type: ignore[no-untyped-def]
+    async def _bucket(self) -> ObjectStore:
         if self._store is None:
             try:
                 self._store = await self._js.object_store(self._bucket_name)

@@ -78,7 +78,7 @@ async def jetstream(broker: NatsBroker) -> JetStreamContext:
 
 def backoff_delay(deliveries: int, base: float) -> float:
     """Return the redelivery delay after `deliveries` tries: base * 2^(n-1), capped, with ±25% jitter."""
-    delay = min(base * (2 ** max(deliveries - 1, 0)), _MAX_BACKOFF_SECONDS)
+    delay = min(base * (2.0 ** max(deliveries - 1, 0)), _MAX_BACKOFF_SECONDS)
     return delay * random.uniform(0.75, 1.25)
 
 
