@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from tests.support.processes import stop_gracefully
 
 START_BUDGET_SECONDS = 120.0  # a loaded 2-core machine can take many seconds just to import and start
 
@@ -47,14 +48,7 @@ def start_fetcher(env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen
 
 def stop_fetcher(proc: subprocess.Popen[bytes]) -> None:
     """Stop a fetcher with SIGTERM (drain), killing it if it does not stop in time."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=40)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_gracefully(proc, timeout=40)
 
 
 def _ready(ops_port: int) -> bool:

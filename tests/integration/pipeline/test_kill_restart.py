@@ -19,6 +19,7 @@ from clausewatch_shared.models import ChangeSet, Document, Version
 from clausewatch_shared.streams import NOTIFIER_ASSESSMENTS
 from tests.support.nats import NatsServer
 from tests.support.pipeline import request_capture, running_system, wait_for, write_catalogue
+from tests.support.processes import stop_gracefully
 from tests.support.sites import VersionedSite
 
 PAGES = Path(__file__).parents[2] / "e2e" / "pages"
@@ -136,12 +137,8 @@ async def test_a_service_killed_between_events_loses_nothing_and_sends_nothing_t
             await _wait_until_drained(nats_server.url)
             assert await _count(db, ChangeSet) == 2
     finally:
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        if process is not None:
+            stop_gracefully(process, timeout=20)
         hook.stop()
         mail.stop()
         site.stop()
