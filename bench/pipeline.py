@@ -8,6 +8,15 @@ the floor of polling and heartbeats) and peak RSS; `--replicas 2` runs two proce
     uv run python -m bench.pipeline --docs 20 --versions 4
     uv run python -m bench.pipeline --docs 20 --versions 4 --replicas 2
     uv run python -m bench.pipeline --docs 20 --versions 4 --rate 5     # paced: 5 changes/s offered
+    uv run python -m bench.pipeline --docs 50 --versions 4 --profile /tmp/prof   # py-spy on each service
+
+`--profile DIR` attaches py-spy (its path in $PY_SPY, else on PATH) to every service process for the measured
+window only and writes DIR/<service>-<n>.txt (collapsed stacks) and DIR/<service>-<n>.top.txt (own and total
+samples per function); sampling slows the services, so its figures are not the unprofiled ones.
+`--count-sql` also counts the SQL statements each service sent per change in the measured window (statements,
+and of them BEGIN/COMMIT/ROLLBACK and pool pings), from PostgreSQL's log with `log_statement = all` set on the
+bench's database only: a figure the machine's load does not move. It needs the server's log file readable
+($CLAUSEWATCH_BENCH_PG_LOG, by default Debian's /var/log/postgresql/postgresql-15-main.log).
 """
 
 from __future__ import annotations
@@ -16,7 +25,9 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -175,7 +186,117 @@ async def _until(db: Database, model: type, n: int, limit_s: float) -> None:
         await asyncio.sleep(0.2)
 
 
-async def run(docs: int, versions: int, replicas: int, rate: float | None) -> dict[str, object]:
+def _start_profilers(procs: list[Proc], out: Path) -> list[subprocess.Popen[bytes]]:
+    """Attach py-spy to every service process; each writes collapsed stacks when interrupted."""
+    out.mkdir(parents=True, exist_ok=True)
+    spy = os.environ.get("PY_SPY") or shutil.which("py-spy") or "py-spy"
+    counts: dict[str, int] = {}
+    profilers = []
+    for p in procs:
+        n = counts[p.service] = counts.get(p.service, -1) + 1
+        command = [
+            spy,
+            "record",
+            "--pid",
+            str(p.popen.pid),
+            "--rate",
+            "250",
+            "--nonblocking",
+            "--format",
+            "raw",
+        ]
+        profilers.append(
+            subprocess.Popen(
+                [*command, "--output", str(out / f"{p.service}-{n}.txt")],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    return profilers
+
+
+def _stop_profilers(profilers: list[subprocess.Popen[bytes]], out: Path) -> None:
+    """Stop the samplers (SIGINT makes py-spy write its file) and summarise each file by function."""
+    for spy in profilers:
+        spy.send_signal(signal.SIGINT)
+    for spy in profilers:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            spy.wait(timeout=60)
+    for stacks in sorted(out.glob("*-[0-9].txt")):
+        own: dict[str, int] = {}
+        total: dict[str, int] = {}
+        samples = 0
+        for line in stacks.read_text().splitlines():
+            frames, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            n = int(count)
+            samples += n
+            names = [re.sub(r":\d+\)$", ")", f) for f in frames.split(";")]
+            own[names[-1]] = own.get(names[-1], 0) + n
+            for name in set(names):
+                total[name] = total.get(name, 0) + n
+        rows = [f"{samples} samples in {stacks.name}", "", "own% total% function"]
+        for name, n in sorted(total.items(), key=lambda kv: -kv[1])[:150]:
+            rows.append(f"{100 * own.get(name, 0) / samples:5.1f} {100 * n / samples:5.1f} {name}")
+        rows += ["", "by own samples:"]
+        for name, n in sorted(own.items(), key=lambda kv: -kv[1])[:80]:
+            rows.append(f"{100 * n / samples:5.1f} {name}")
+        stacks.with_suffix(".top.txt").write_text("\n".join(rows) + "\n")
+
+
+PG_LOG = Path(os.environ.get("CLAUSEWATCH_BENCH_PG_LOG", "/var/log/postgresql/postgresql-15-main.log"))
+_LOGGED = re.compile(r"\[(\d+)\] \S*@(\S+) LOG:  (?:statement|execute [^:]*): (.*)")
+
+
+def _log_size() -> int:
+    return PG_LOG.stat().st_size
+
+
+def _log_since(offset: int) -> str:
+    with PG_LOG.open("rb") as server_log:
+        server_log.seek(offset)
+        return server_log.read().decode("utf-8", "replace")
+
+
+def _backends(name: str) -> dict[int, str]:
+    """Return the service (application name) of each open connection to the bench's database, by backend pid."""
+    with psycopg.connect(ADMIN_PG, autocommit=True) as conn:
+        rows = conn.execute("SELECT pid, application_name FROM pg_stat_activity WHERE datname = %s", (name,))
+        return {int(pid): str(app) for pid, app in rows.fetchall()}
+
+
+def _sql_counts(
+    log_text: str, name: str, backends: dict[int, str], delivered: int
+) -> dict[str, dict[str, float]]:
+    """Statements per change per service in a slice of the server's log: all, transaction control, pings."""
+    counts: dict[str, dict[str, float]] = {}
+    for line in log_text.splitlines():
+        found = _LOGGED.search(line)
+        if found is None or found.group(2) != name:
+            continue
+        service = backends.get(int(found.group(1)), "other")
+        entry = counts.setdefault(service, {"statements": 0.0, "begin_commit": 0.0, "pings": 0.0})
+        statement = found.group(3).strip().rstrip(";").upper()
+        entry["statements"] += 1
+        if statement in ("BEGIN", "COMMIT", "ROLLBACK"):
+            entry["begin_commit"] += 1
+        elif statement in ("", "SELECT 1"):  # the pool's pre-ping (psycopg sends an empty statement)
+            entry["pings"] += 1
+    return {
+        service: {k: round(v / delivered, 1) for k, v in entry.items()}
+        for service, entry in sorted(counts.items())
+    }
+
+
+async def run(
+    docs: int,
+    versions: int,
+    replicas: int,
+    rate: float | None,
+    profile: Path | None = None,
+    count_sql: bool = False,
+) -> dict[str, object]:
     """Run one benchmark and return its figures."""
     tmp = Path(tempfile.mkdtemp(prefix="cw-bench-"))
     name = f"cw_bench_{uuid.uuid4().hex[:10]}"
@@ -184,6 +305,10 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
     base = ADMIN_PG.rsplit("/", 1)[0].split("://", 1)[1]
     db_url = f"postgresql+psycopg://{base}/{name}"
     await upgrade_async(db_url)
+    if count_sql:
+        with psycopg.connect(ADMIN_PG, autocommit=True) as conn:
+            conn.execute(f"ALTER DATABASE \"{name}\" SET log_statement = 'all'")
+    sql_counts: dict[str, dict[str, float]] = {}
     site = VersionedSite()
     documents = [f"bench{i}/privacy-policy" for i in range(docs)]
     for doc in documents:
@@ -239,8 +364,10 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
                 for r in range(replicas):
                     log = (tmp / f"{service}-{r}.log").open("wb")
                     # Started once, before measuring: a blocking Popen here costs the benchmark nothing.
+                    # Each service names itself to PostgreSQL, so `--count-sql` can tell their statements apart.
+                    named = {**env, "CLAUSEWATCH_DATABASE_URL": f"{db_url}?application_name={service}"}
                     popen = subprocess.Popen(  # noqa: ASYNC220
-                        [str(CLAUSEWATCH), "run", service], env=env, stdout=log, stderr=subprocess.STDOUT
+                        [str(CLAUSEWATCH), "run", service], env=named, stdout=log, stderr=subprocess.STDOUT
                     )
                     procs.append(Proc(service, popen, psutil.Process(popen.pid)))
             await _until(db, Document, docs, 600)
@@ -257,6 +384,8 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
             # would be counted as the measured changes' CPU.
             await _until(db, ProvisionAssessment, await _count(db, Provision), 600)
             await _idle_rates(procs, IDLE_WINDOW_S)
+            profilers = _start_profilers(procs, profile) if profile else []
+            log_start = _log_size() if count_sql else 0
             for p in procs:
                 p.sample()
                 p.cpu_start = p.cpu_end
@@ -283,6 +412,11 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
             finished = max(arrivals.at.values()) if arrivals.at else time.time()
             for p in procs:
                 p.sample()
+            if profile:
+                _stop_profilers(profilers, profile)
+            if count_sql:
+                logged = _log_since(log_start)
+                sql_counts = _sql_counts(logged, name, _backends(name), max(1, len(arrivals.at)))
             stamps = await _stage_times(db)
             captured = {c: t[0] for c, t in stamps.items()}
     finally:
@@ -335,6 +469,7 @@ async def run(docs: int, versions: int, replicas: int, rate: float | None) -> di
         "latency_p99_s": round(_percentile(latencies, 0.99), 3) if latencies else None,
         "per_service": {k: {m: round(v, 1) for m, v in e.items()} for k, e in per_service.items()},
         "stage_median_s": stages,
+        "sql_per_change": sql_counts,
         "load_average_1m": round(os.getloadavg()[0], 1),
     }
 
@@ -348,8 +483,14 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=4)
     parser.add_argument("--replicas", type=int, default=1)
     parser.add_argument("--rate", type=float, default=None, help="offered changes/s (default: all at once)")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="directory for py-spy profiles of each service"
+    )
+    parser.add_argument("--count-sql", action="store_true", help="SQL statements per change per service")
     args = parser.parse_args()
-    figures = asyncio.run(run(args.docs, args.versions, args.replicas, args.rate))
+    figures = asyncio.run(
+        run(args.docs, args.versions, args.replicas, args.rate, args.profile, args.count_sql)
+    )
     print(
         f"pipeline: {figures['changes_delivered']}/{figures['changes_expected']} changes in "
         f"{figures['elapsed_s']} s = {figures['changes_per_s']} changes/s "
@@ -365,6 +506,11 @@ def main() -> None:
             f"  {service:9s} processes={entry['processes']:.0f} cpu={entry['cpu_s']} s "
             f"({entry['cpu_ms_per_change']} ms/change; idle {entry['idle_cpu_ms_per_s']} ms/s) "
             f"peak_rss={entry['peak_rss_mb']} MB"
+        )
+    for service, sql in cast(dict[str, dict[str, float]], figures["sql_per_change"]).items():
+        print(
+            f"  {service:9s} sql/change={sql['statements']} (BEGIN/COMMIT {sql['begin_commit']}, "
+            f"pings {sql['pings']})"
         )
 
 

@@ -5,13 +5,16 @@ The schema is owned by Alembic (`clausewatch migrate`); `create_all` is never us
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -63,3 +66,25 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
+    """Insert table rows, silently skipping any that a unique key refuses; return how many were new.
+
+    INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite, inside the caller's transaction (no savepoint, no
+    IntegrityError to catch): what makes a redelivered event's writes a no-op.
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # One multi-row INSERT per table and column set (columns left None take their database defaults).
+    batches: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
+    for row in rows:
+        table = type(row).__table__  # type: ignore[attr-defined]
+        values = {c.name: getattr(row, c.name) for c in table.columns if getattr(row, c.name) is not None}
+        batches.setdefault((table, tuple(values)), []).append(values)
+    count = 0
+    for (table, _), batch in batches.items():
+        # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT on some paths.
+        statement = insert(table).values(batch).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        count += len((await session.exec(statement)).all())
+    return count

@@ -41,13 +41,20 @@ class VersionContext:
 
 async def version_scope(session: AsyncSession, version_id: str) -> tuple[Document, Platform | None] | None:
     """Return a version's document and platform in one query (not the version's full text); None if no version."""
+    return (await version_scopes(session, [version_id])).get(version_id)
+
+
+async def version_scopes(
+    session: AsyncSession, version_ids: Iterable[str]
+) -> dict[str, tuple[Document, Platform | None]]:
+    """Return the document and platform of each version that exists, by version id, in one query."""
     found = await session.exec(
-        select(Document, Platform)
-        .join(Version, col(Version.document_id) == col(Document.id))
+        select(Version.id, Document, Platform)
+        .join(Document, col(Version.document_id) == col(Document.id))
         .join(Platform, col(Platform.id) == col(Document.platform_id), isouter=True)
-        .where(Version.id == version_id)
+        .where(col(Version.id).in_(list(dict.fromkeys(version_ids))))
     )
-    return found.first()
+    return {version_id: (document, platform) for version_id, document, platform in found.all()}
 
 
 async def version_context(session: AsyncSession, version_id: str) -> VersionContext | None:
@@ -73,15 +80,22 @@ async def assessed_provisions(session: AsyncSession, version_id: str, model_vers
 
 async def unassessed_count(session: AsyncSession, version_id: str, model_version: str) -> int:
     """Return how many of the version's provisions this model version has not assessed."""
+    return (await unassessed_counts(session, [version_id], model_version)).get(version_id, 0)
+
+
+async def unassessed_counts(
+    session: AsyncSession, version_ids: Iterable[str], model_version: str
+) -> dict[str, int]:
+    """Return, by version id, how many provisions this model version has not assessed (absent: none), one query."""
     assessed = select(ProvisionAssessment.id).where(
         ProvisionAssessment.provision_id == Provision.id, ProvisionAssessment.model_version == model_version
     )
     result = await session.exec(
-        select(func.count())
-        .select_from(Provision)
-        .where(Provision.version_id == version_id, ~assessed.exists())
+        select(Provision.version_id, func.count())
+        .where(col(Provision.version_id).in_(list(dict.fromkeys(version_ids))), ~assessed.exists())
+        .group_by(Provision.version_id)
     )
-    return int(result.one())
+    return {str(version_id): int(count) for version_id, count in result.all()}
 
 
 async def platform_count(session: AsyncSession) -> int:

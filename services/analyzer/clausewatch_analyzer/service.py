@@ -131,28 +131,28 @@ async def _summarise(engine: Engine, text: str, result: ProvisionResult, context
     return replace(result, texts={**result.texts, "what_it_is": summary, "generated_by": generated_by})
 
 
-async def _ensure_assessed(db: Database, engine: Engine, version_id: str, comparisons: int) -> Context:
-    """Assess a version unless all its provisions already are (the usual case: two light queries); its context."""
-    async with db.session() as session:
-        scope = await repository.version_scope(session, version_id)
-        if scope is None:
-            msg = f"version {version_id} is not in the database"
-            raise PermanentError(msg)
-        missing = await repository.unassessed_count(session, version_id, engine.classifier.version)
-    if missing:
-        await assess_version(db, engine, version_id, comparisons)
-    return _context(*scope)
-
-
 async def assess_change_set(
     db: Database, engine: Engine, event: ChangeDetected, comparisons: int = 3
 ) -> ChangeAssessed:
-    """Make sure both versions are assessed, assess each change, and return the ChangeAssessed event."""
-    context = await _ensure_assessed(db, engine, event.version_id, comparisons)
-    await _ensure_assessed(db, engine, event.previous_version_id, comparisons)
+    """Make sure both versions are assessed, assess each change, and return the ChangeAssessed event.
+
+    One transaction reads all it needs (both versions' scope and unassessed counts, the changes, their existing
+    assessments: four queries); the usual case then assesses nothing more before computing the changes' rows.
+    """
+    versions = (event.version_id, event.previous_version_id)
     async with db.session() as session:
+        scopes = await repository.version_scopes(session, versions)
+        for version_id in versions:
+            if version_id not in scopes:
+                msg = f"version {version_id} is not in the database"
+                raise PermanentError(msg)
+        missing = await repository.unassessed_counts(session, versions, engine.classifier.version)
         changes = await repository.changes_of(session, event.change_set_id, event.change_ids)
         existing = await repository.change_assessments_for(session, (c.id for c in changes))
+    for version_id in versions:
+        if missing.get(version_id):
+            await assess_version(db, engine, version_id, comparisons)
+    context = _context(*scopes[event.version_id])
     todo = [c for c in changes if c.id not in existing]
 
     def compute() -> list[ChangeAssessment]:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from clausewatch_shared.db import Database
+from clausewatch_shared.db import Database, insert_ignore
 from clausewatch_shared.ids import new_id
 from clausewatch_shared.models import CaptureFailure, Document, FetchSlot, Snapshot
 
@@ -60,13 +60,19 @@ class Begin:
 async def begin_capture(
     db: Database, document_id: str, slot: str, *, worker: str, now: datetime, lease: timedelta
 ) -> Begin:
-    """Take the slot for a capture under a lease, or say it is done (with its event), busy, or the document missing."""
+    """Take the slot for a capture under a lease, or say it is done (with its event), busy, or the document missing.
+
+    One transaction: read the document, insert the slot row unless it exists (ON CONFLICT DO NOTHING: on
+    PostgreSQL a second replica's insert waits for the first's commit, then does nothing), then take it with a
+    conditional UPDATE that only one replica can win.
+    """
     async with db.session() as session:
         document = await session.get(Document, document_id)
-    if document is None:
-        return Begin("missing")
-    await claim_slot(db, document_id, slot, outcome="requested", worker=worker)
-    async with db.session() as session:
+        if document is None:
+            return Begin("missing")
+        await insert_ignore(
+            session, [FetchSlot(document_id=document_id, slot=slot, outcome="requested", worker=worker)]
+        )
         result = await session.exec(
             _update_slot(
                 document_id,
@@ -137,6 +143,9 @@ async def _slot(session: AsyncSession, document_id: str, slot: str) -> FetchSlot
     return row
 
 
+_HEALTHY: dict[str, Any] = {"consecutive_failures": 0, "needs_attention": False, "attention_reason": None}
+
+
 def _healthy(document: Document, now: datetime) -> None:
     document.last_captured_at = now
     document.consecutive_failures = 0
@@ -154,17 +163,32 @@ async def record_snapshot(
     event: dict[str, Any],
     now: datetime,
 ) -> None:
-    """Store a new snapshot, mark the document healthy with its new hash, and close the slot with its event."""
+    """Store a new snapshot, mark the document healthy with its new hash, and close the slot with its event.
+
+    Three statements in one transaction, none a read: the document's UPDATE (no row: it was removed meanwhile,
+    LookupError), the snapshot's INSERT unless a rerun stored it already, the slot's UPDATE.
+    """
     async with db.session() as session:
-        document = await _document_still_there(session, snapshot.document_id)
-        if await session.get(Snapshot, snapshot.id) is None:
-            session.add(snapshot)
-        _healthy(document, now)
-        document.last_sha256 = snapshot.sha256
-        document.last_etag = etag
-        document.last_modified = last_modified
-        session.add(document)
-        _finish_slot(await _slot(session, snapshot.document_id, slot), "captured", event, now)
+        updated = await session.exec(
+            update(Document)
+            .where(col(Document.id) == snapshot.document_id)
+            .values(
+                **_HEALTHY,
+                last_captured_at=now,
+                last_sha256=snapshot.sha256,
+                last_etag=etag,
+                last_modified=last_modified,
+            )
+        )
+        if updated.rowcount != 1:
+            msg = f"document {snapshot.document_id} vanished during capture"
+            raise LookupError(msg)
+        await insert_ignore(session, [snapshot])
+        await session.exec(
+            _update_slot(snapshot.document_id, slot).values(
+                outcome="captured", event=event, finished_at=now, lease_until=None
+            )
+        )
 
 
 async def record_unchanged(

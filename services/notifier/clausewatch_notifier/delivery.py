@@ -171,6 +171,11 @@ class DeliveryWorker:
         now = self.clock()
         event: AlertDelivered | AlertFailed | None = None
         async with self.db.session() as session:
+            failures: int | None = None
+            if delivery.channel == "webhook":
+                # Before the delivery is re-attached: a query then would flush its first change as an UPDATE of
+                # its own, and the second UPDATE below would follow.
+                failures = await store.count_endpoint_result(session, delivery.target, ok=outcome.ok)
             session.add(delivery)  # re-attached: the changes below become one UPDATE
             delivery.attempts += 1
             session.add(
@@ -185,9 +190,6 @@ class DeliveryWorker:
                     duration_ms=outcome.duration_ms,
                 )
             )
-            failures: int | None = None
-            if delivery.channel == "webhook":
-                failures = await store.count_endpoint_result(session, delivery.target, ok=outcome.ok)
             verdict = judge(
                 ok=outcome.ok,
                 retryable=outcome.retryable,

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Table, and_, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel, col, select
+from sqlalchemy import and_, or_, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier.alerts import AlertView, build_alert
 from clausewatch_notifier.plan import Recipient
 from clausewatch_notifier.tiers import TIERS
+from clausewatch_shared.db import insert_ignore as insert_ignore  # the notifier's once-only writes
 from clausewatch_shared.models import (
     Change,
     ChangeAssessment,
@@ -27,27 +26,6 @@ from clausewatch_shared.models import (
 )
 
 UNLIMITED_TIERS = tuple(name for name, tier in TIERS.items() if tier.max_platforms is None)
-
-
-async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
-    """Insert table rows, silently skipping any that a unique key refuses; return how many were new.
-
-    This is what makes planning idempotent: a redelivered event plans the same rows and inserts none of them.
-    """
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # One multi-row INSERT per table and column set (columns left None take their database defaults).
-    batches: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
-    for row in rows:
-        table = type(row).__table__  # type: ignore[attr-defined]
-        values = {c.name: getattr(row, c.name) for c in table.columns if getattr(row, c.name) is not None}
-        batches.setdefault((table, tuple(values)), []).append(values)
-    count = 0
-    for (table, _), batch in batches.items():
-        # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT on some paths.
-        statement = insert(table).values(batch).on_conflict_do_nothing().returning(*table.primary_key.columns)
-        count += len((await session.exec(statement)).all())
-    return count
 
 
 async def load_alert(

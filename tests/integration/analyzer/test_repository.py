@@ -100,3 +100,19 @@ async def test_unassessed_count_counts_provisions_without_this_model_versions_as
         assert await repository.version_scope(s, "v9") is None
         assert await repository.assessed_provisions(s, "v2", "m1") == {"v2-p0", "v2-p2"}
     await db.dispose()
+
+
+async def test_scopes_and_unassessed_counts_of_several_versions_come_in_one_query_each(
+    database_url: str,
+) -> None:
+    """Several versions' scopes and unassessed counts are read at once; a missing version is absent from both."""
+    db = Database(database_url)
+    await seed(db)
+    async with db.session() as s:
+        s.add_all([_assessment(i, *row) for i, row in enumerate(ROWS)])
+    async with db.session() as s:
+        scopes = await repository.version_scopes(s, ["v2", "v1", "v9", "v2"])
+        assert sorted(scopes) == ["v1", "v2"]
+        assert scopes["v1"][0].id == "leonardo-ai/privacy-policy"
+        assert await repository.unassessed_counts(s, ["v1", "v2", "v9"], "m1") == {"v2": 1}
+    await db.dispose()
