@@ -10,6 +10,7 @@ the broker and database around it. Prints pages per minute and the peak memory o
     uv run python -m bench.fetch --mode http --pages 1000
     uv run python -m bench.fetch --mode browser --pages 200 --concurrency 3
     uv run python -m bench.fetch --mode browser --pages 60 --concurrency 2 --make-ahead
+    uv run python -m bench.fetch --mode browser --pages 60 --concurrency 2 --by-process --chromium /usr/bin/chromium
 """
 
 from __future__ import annotations
@@ -103,14 +104,37 @@ def cpu_seconds(exclude: int) -> float:
     return total
 
 
+def process_kind(proc: psutil.Process) -> str:
+    """Name what a process of the fetcher is: python, node (Playwright's driver), or a Chromium process type."""
+    if proc.pid == os.getpid():
+        return "python"
+    try:
+        cmdline = proc.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return "gone"
+    if not cmdline:
+        return "other"
+    if "node" in os.path.basename(cmdline[0]):
+        return "node"
+    kind = next((arg.split("=", 1)[1] for arg in cmdline if arg.startswith("--type=")), "browser")
+    sub = next((arg.split("=", 1)[1] for arg in cmdline if arg.startswith("--utility-sub-type=")), "")
+    return f"{kind}:{sub.split('.')[-1]}" if sub else kind
+
+
 class MemorySampler:
-    """Samples RSS and PSS of this process and its descendants every `interval` seconds, keeping the peaks."""
+    """Samples RSS and PSS of this process and its descendants every `interval` seconds, keeping the peaks.
+
+    It also keeps the CPU time each process was last seen with, by process kind (`cpu_by_kind`): a process that ends
+    between two samples loses its last moments, which the caller can show as the rest of its own total.
+    """
 
     def __init__(self, interval: float = 0.1, exclude: tuple[int, ...] = ()) -> None:
         self.interval = interval
         self.exclude = set(exclude)  # the web server is not the fetcher
         self.peak_rss = 0
         self.peak_pss = 0
+        self._cpu: dict[int, tuple[str, float, float]] = {}  # pid: (kind, CPU at first sight, CPU at last)
+        self._first = True
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -122,12 +146,28 @@ class MemorySampler:
                 continue
             try:
                 info = proc.memory_full_info()
+                times = proc.cpu_times()
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
+            used = times.user + times.system
+            kind, start, _ = self._cpu.get(proc.pid) or (
+                process_kind(proc),
+                used if self._first else 0.0,
+                0.0,
+            )
+            self._cpu[proc.pid] = (kind, start, used)
             rss += info.rss
             pss += getattr(info, "pss", info.rss)
         self.peak_rss = max(self.peak_rss, rss)
         self.peak_pss = max(self.peak_pss, pss)
+        self._first = False
+
+    def cpu_by_kind(self) -> dict[str, float]:
+        """CPU seconds used during the sampling by each kind of process, processes seen in it only."""
+        totals: dict[str, float] = {}
+        for kind, start, last in self._cpu.values():
+            totals[kind] = totals.get(kind, 0.0) + last - start
+        return totals
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -144,8 +184,21 @@ class MemorySampler:
         self._sample()
 
 
+def per_page_by_kind(by_kind: dict[str, float], total: float, pages: int) -> str:
+    """Format CPU milliseconds per page by process kind, largest first; what no sample saw is shown as `unseen`."""
+    shares = {**by_kind, "unseen (ended between samples)": total - sum(by_kind.values())}
+    ranked = sorted(shares.items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{kind} {seconds / pages * 1000:.0f}" for kind, seconds in ranked)
+
+
 async def run(
-    mode: str, pages: int, concurrency: int, site: Site, paths: list[str], make_ahead: bool = False
+    mode: str,
+    pages: int,
+    concurrency: int,
+    site: Site,
+    paths: list[str],
+    make_ahead: bool = False,
+    chromium: str | None = None,
 ) -> dict[str, object]:
     """Capture `pages` URLs in one mode and return its figures."""
     browser = mode == "browser"
@@ -160,6 +213,8 @@ async def run(
         http_concurrency=concurrency,
         browser_settle_ms=0,
     )
+    if chromium:
+        settings = settings.model_copy(update={"chromium_path": chromium})
     capturer = build_capturer(settings)
     outcomes: Counter[str] = Counter()
     queue: asyncio.Queue[str] = asyncio.Queue()
@@ -199,6 +254,8 @@ async def run(
         "peak_rss_mb": round(memory.peak_rss / 2**20),
         "peak_pss_mb": round(memory.peak_pss / 2**20),
         "outcomes": dict(outcomes),
+        "cpu_by_process": per_page_by_kind(memory.cpu_by_kind(), cpu, pages),
+        "chromium": settings.chromium_path,
     }
 
 
@@ -215,6 +272,14 @@ def main() -> None:
     parser.add_argument(
         "--make-ahead", action="store_true", help="browser: make the next capture's context while one renders"
     )
+    parser.add_argument(
+        "--chromium", default=None, help="browser executable (default: the fetcher's setting, auto-detected)"
+    )
+    parser.add_argument(
+        "--by-process",
+        action="store_true",
+        help="also print CPU per page by process kind (renderer, node, ...)",
+    )
     args = parser.parse_args()
     pages = load_pages()
     site = Site(pages)
@@ -227,13 +292,17 @@ def main() -> None:
     for mode in modes:
         n = args.pages or (1000 if mode == "http" else 200)
         c = args.concurrency or (16 if mode == "http" else 3)
-        result = asyncio.run(run(mode, n, c, site, paths, args.make_ahead))
+        result = asyncio.run(run(mode, n, c, site, paths, args.make_ahead, args.chromium))
         print(
             f"{mode:<7} {result['pages']} pages in {result['seconds']} s: {result['pages_per_minute']} pages/min, "
             f"{result['pages_per_cpu_minute']} pages per CPU-minute, peak RSS {result['peak_rss_mb']} MB "
             f"(PSS {result['peak_pss_mb']} MB), concurrency {c}, load {os.getloadavg()[0]:.1f}, "
             f"outcomes {result['outcomes']}"
         )
+        if mode == "browser":
+            print(f"  browser executable: {result['chromium'] or 'playwright-bundled'}")
+        if args.by_process:
+            print(f"  CPU ms per page by process: {result['cpu_by_process']}")
     site.stop()
 
 
