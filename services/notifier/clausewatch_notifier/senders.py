@@ -6,7 +6,9 @@ Apprise URL (which carries a token) is never put in an error message or a log li
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -65,6 +67,16 @@ class EmailSender:
 
     def __init__(self, settings: NotifierSettings) -> None:
         self._settings = settings
+        self._local_hostname: str | None = None
+
+    async def _ehlo_name(self) -> str:
+        """Return the name this host greets with: aiosmtplib's default (the FQDN), looked up once per process.
+
+        aiosmtplib resolves it again (a thread and a resolver call) for every connection when it is not given.
+        """
+        if self._local_hostname is None:
+            self._local_hostname = await asyncio.to_thread(socket.getfqdn)
+        return self._local_hostname
 
     async def send(self, message: EmailMessage) -> Outcome:
         """Hand one message to SMTP; success means the server accepted it for every recipient."""
@@ -74,6 +86,7 @@ class EmailSender:
         try:
             refused, _ = await aiosmtplib.send(
                 message,
+                local_hostname=await self._ehlo_name(),
                 hostname=s.smtp_host,
                 port=s.smtp_port,
                 username=s.smtp_user,

@@ -1,0 +1,31 @@
+"""The PostgreSQL pool's liveness check: a connection cut while idle in the pool is never handed to a transaction."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from clausewatch_shared import db as db_module
+from clausewatch_shared.db import Database
+
+
+async def _backend_pid(db: Database) -> int:
+    async with db.session() as s:
+        return int((await s.exec(text("SELECT pg_backend_pid()"))).one()[0])  # type: ignore[call-overload]
+
+
+async def test_a_pooled_connection_cut_while_idle_is_replaced_on_checkout(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server-side kill of an idle pooled connection costs no transaction: the checkout ping replaces it."""
+    # Every checkout counts as one after an idle spell.
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    db = Database(postgres_url)
+    try:
+        first = await _backend_pid(db)
+        with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        assert await _backend_pid(db) != first
+    finally:
+        await db.dispose()
