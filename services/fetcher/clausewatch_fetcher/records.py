@@ -146,13 +146,6 @@ async def _slot(session: AsyncSession, document_id: str, slot: str) -> FetchSlot
 _HEALTHY: dict[str, Any] = {"consecutive_failures": 0, "needs_attention": False, "attention_reason": None}
 
 
-def _healthy(document: Document, now: datetime) -> None:
-    document.last_captured_at = now
-    document.consecutive_failures = 0
-    document.needs_attention = False
-    document.attention_reason = None
-
-
 async def record_snapshot(
     db: Database,
     *,
@@ -201,16 +194,23 @@ async def record_unchanged(
     event: dict[str, Any],
     now: datetime,
 ) -> None:
-    """Mark the document healthy (same hash as before) and close the slot."""
+    """Mark the document healthy (same hash as before) and close the slot (nothing, if the document was removed).
+
+    Two UPDATEs in one transaction, no read: the usual outcome of a scheduled capture.
+    """
     async with db.session() as session:
-        document = await session.get(Document, document_id)
-        if document is None:
+        updated = await session.exec(
+            update(Document)
+            .where(col(Document.id) == document_id)
+            .values(**_HEALTHY, last_captured_at=now, last_etag=etag, last_modified=last_modified)
+        )
+        if updated.rowcount != 1:
             return
-        _healthy(document, now)
-        document.last_etag = etag
-        document.last_modified = last_modified
-        session.add(document)
-        _finish_slot(await _slot(session, document_id, slot), "unchanged", event, now)
+        await session.exec(
+            _update_slot(document_id, slot).values(
+                outcome="unchanged", event=event, finished_at=now, lease_until=None
+            )
+        )
 
 
 async def record_failure(
