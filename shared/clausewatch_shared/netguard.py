@@ -4,9 +4,11 @@ Some URLs we fetch are chosen by people outside the operator's review: a subscri
 URL added through the API. Without a check, anyone could make our servers call http://169.254.169.254/ (cloud
 metadata), http://127.0.0.1:8222/ (the NATS monitor) or the office intranet. A URL passes when it is an absolute
 http(s) URL without credentials and every address its host resolves to is public. Callers check at registration
-and again right before each request (DNS answers change), and the notifier connects to the checked address (`pin`).
+and again right before each request (DNS answers change), and connect to the address that was checked (the notifier
+with `pin`, the fetcher with a network backend calling `check_host`), so a name cannot answer one address to the check
+and another to the connect (DNS rebinding).
 
-The shape and address checks are pure; `resolve` and `check_url` do the DNS lookup.
+The shape and address checks are pure; `resolve`, `check_host` and `check_url` do the DNS lookup.
 """
 
 from __future__ import annotations
@@ -93,7 +95,11 @@ def check_addresses(
 
 
 async def resolve(host: str) -> list[str]:
-    """Return the addresses a host name resolves to (an IP literal resolves to itself)."""
+    """Return the addresses a host name resolves to, in the resolver's order of preference, each once.
+
+    An IP literal resolves to itself. The resolver's order (RFC 6724: IPv4 first on a host without IPv6 routes) is
+    the order to try connecting in.
+    """
     try:
         return [str(ipaddress.ip_address(host.strip("[]")))]
     except ValueError:
@@ -104,7 +110,17 @@ async def resolve(host: str) -> list[str]:
     except (socket.gaierror, UnicodeError):
         # UnicodeError: the IDNA codec refuses labels over 63 characters or empty ones; no such host exists.
         return []
-    return sorted({str(info[4][0]) for info in infos})
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+async def check_host(host: str, *, allow_private: bool, what: str = "URLs", override: str = "") -> list[str]:
+    """Resolve a host once and return its addresses if they are all allowed; raise otherwise.
+
+    Connect only to the addresses returned: resolving the name again to connect reopens the rebinding gap.
+    """
+    addresses = await resolve(host)
+    check_addresses(host, addresses, allow_private=allow_private, what=what, override=override)
+    return addresses
 
 
 async def check_url(
@@ -112,9 +128,7 @@ async def check_url(
 ) -> list[str]:
     """Return the URL's host's addresses if the URL is well formed and they are all allowed; raise otherwise."""
     host = check_url_shape(url, require_https=require_https, what=what)
-    addresses = await resolve(host)
-    check_addresses(host, addresses, allow_private=allow_private, what=what, override=override)
-    return addresses
+    return await check_host(host, allow_private=allow_private, what=what, override=override)
 
 
 def pin(url: str, address: str) -> tuple[str, str, str]:

@@ -118,6 +118,7 @@ class Capturer:
     ) -> tuple[PageFetch, int] | Failed:
         tried: list[str] = []
         first_rejection: Rejection | None = None
+        # API documents never open the browser: its subresource requests would each need the SSRF check.
         browser = None if target.public_only else self.browser
         if target.javascript is not True or browser is None:
             tried.append("http")
@@ -127,7 +128,7 @@ class Capturer:
                     url, conditional, target.language, public_only=target.public_only
                 )
             except FetchFailed as failure:
-                if not (failure.rejection.browser_may_help and self._browser_allowed(target)):
+                if not (failure.rejection.browser_may_help and self._browser_may_retry(target, browser)):
                     return Failed(url, failure.rejection, tried)
                 first_rejection = failure.rejection
             else:
@@ -136,7 +137,7 @@ class Capturer:
                 judged = await self._judge(target, page)
                 if not isinstance(judged, Rejection):
                     return page, judged
-                if not (judged.browser_may_help and self._browser_allowed(target)):
+                if not (judged.browser_may_help and self._browser_may_retry(target, browser)):
                     return Failed(url, judged, tried)
                 first_rejection = judged
         if browser is None:
@@ -158,13 +159,9 @@ class Capturer:
             return Failed(url, judged, tried)
         return page, judged
 
-    def _browser_allowed(self, target: Target) -> bool:
-        return (
-            self.browser is not None
-            and target.javascript in ("auto", True)
-            and not target.pdf
-            and not target.public_only
-        )
+    @staticmethod
+    def _browser_may_retry(target: Target, browser: BrowserPool | None) -> bool:
+        return browser is not None and target.javascript in ("auto", True) and not target.pdf
 
     async def _judge(self, target: Target, page: PageFetch) -> int | Rejection:
         """Return the number of extracted characters, or why the page is not the document."""

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpcore
 import httpx
 
 from clausewatch_fetcher.detect import Rejection
-from clausewatch_shared.netguard import UnsafeURLError, check_url
+from clausewatch_shared.netguard import UnsafeURLError, check_host, check_url_shape
 
 # Headers worth keeping as evidence (others are noise or per-request).
 EVIDENCE_HEADERS = (
@@ -34,8 +37,7 @@ _BOMB_CHECK_AFTER = 1024 * 1024  # judge the compression ratio only once this mu
 
 # Whole-fetch deadline, as a multiple of the per-read timeout (a redirect chain needs several reads).
 _WHOLE_FETCH_FACTOR = 3
-# Request extension marking a capture whose every hop must reach a public address (see _refuse_private_hosts).
-PUBLIC_ONLY = "clausewatch_public_only"
+_WHAT = "document URLs"  # how the SSRF guard names the URLs it refuses
 
 
 class FetchFailed(Exception):  # noqa: N818 - it is a result, not a bug: "the fetch failed"
@@ -157,18 +159,79 @@ class BoundedDecoder:
         return Rejection("too_large", "needs_attention", f"over the {self.max_bytes}-byte cap", status)
 
 
-async def _refuse_private_hosts(request: httpx.Request) -> None:
-    """Refuse a request (the first or any redirect hop) of a public-only capture to a non-public address.
+async def _refuse_unsafe_shape(request: httpx.Request) -> None:
+    """Refuse a public-only request (the first or any redirect hop) whose URL carries credentials or no host.
 
-    Documents added through the API are chosen outside the operator's review, so every hop is checked right before
-    it is sent: a page that redirects to http://169.254.169.254/ is refused like a URL that names it.
+    The addresses are checked where the connection is made (`_PublicOnlyNetwork`), once per connection.
     """
-    if not request.extensions.get(PUBLIC_ONLY):
-        return
-    try:
-        await check_url(str(request.url), require_https=False, allow_private=False, what="document URLs")
-    except UnsafeURLError as exc:
-        raise FetchFailed(Rejection("unsafe_target", "needs_attention", str(exc))) from exc
+    check_url_shape(str(request.url), require_https=False, what=_WHAT)
+
+
+class _PublicOnlyNetwork(httpcore.AsyncNetworkBackend):
+    """Opens TCP connections only to addresses that passed the SSRF check, resolving each name once.
+
+    Checking in a request hook and letting httpx connect would resolve the name twice: a DNS server answering a
+    public address to the check and 127.0.0.1 to the connect (rebinding, TTL 0) would get through. Here the
+    addresses checked are the addresses connected to. TLS is unaffected: httpcore takes the server name (SNI and
+    certificate checks) and the Host header from the URL, not from the address the socket reaches.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's backend interface
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Resolve and check `host` (UnsafeURLError if any address is not public), then connect to its addresses."""
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await check_host(host, allow_private=False, what=_WHAT)
+        except TimeoutError as exc:
+            msg = f"no DNS answer for {host} within {timeout}s"
+            raise httpcore.ConnectTimeout(msg) from exc
+        # In the resolver's order of preference, like the HTTP client's own connect; the last failure is raised.
+        for address in addresses[:-1]:
+            with contextlib.suppress(httpcore.ConnectError, httpcore.ConnectTimeout):
+                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+        return await self._inner.connect_tcp(addresses[-1], port, timeout, local_address, socket_options)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's backend interface
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Refuse: a public-only capture never reaches a local socket."""
+        msg = "public-only captures do not use Unix sockets"
+        raise UnsafeURLError(msg)
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep, for httpcore's connect retries."""
+        await self._inner.sleep(seconds)
+
+
+class _PublicOnlyTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport whose connection pool connects through `_PublicOnlyNetwork`.
+
+    httpx does not take a network backend, so the pool is replaced; the rebinding test in
+    tests/integration/fetcher/test_public_only.py fails if a new httpx stops using `_pool`.
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        ssl_context = httpx.create_ssl_context()
+        super().__init__(verify=ssl_context, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_PublicOnlyNetwork(),
+        )
 
 
 class HttpFetcher:
@@ -189,24 +252,45 @@ class HttpFetcher:
         self.allow_private = allow_private_document_urls
         self.max_ratio = max_ratio
         self.timeout = timeout
-        self._client = httpx.AsyncClient(
-            follow_redirects=True,
-            max_redirects=max_redirects,
-            event_hooks={"request": [_refuse_private_hosts]},
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            headers={
+        self._limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        self._settings: dict[str, Any] = {
+            "follow_redirects": True,
+            "max_redirects": max_redirects,
+            "timeout": httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            "headers": {
                 "User-Agent": user_agent,
                 "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8",
                 "Accept-Language": "en;q=1.0, *;q=0.5",
                 # Only what BoundedDecoder can inflate under a cap.
                 "Accept-Encoding": "gzip, deflate",
             },
-        )
+        }
+        self._client = httpx.AsyncClient(limits=self._limits, **self._settings)
+        self._public: httpx.AsyncClient | None = None  # made on the first public-only capture
+
+    def _public_client(self) -> httpx.AsyncClient:
+        """Return the client for public-only captures: every hop's URL shape checked, every connection pinned.
+
+        It has its own connection pool, so a public-only request never reuses a connection opened unchecked for
+        a catalogue document, and ignores proxy settings from the environment (a proxy would resolve the name
+        itself, out of the guard's reach).
+        """
+        if self._public is None:
+            self._public = httpx.AsyncClient(
+                transport=_PublicOnlyTransport(self._limits),
+                event_hooks={"request": [_refuse_unsafe_shape]},
+                trust_env=False,
+                **self._settings,
+            )
+        return self._public
 
     async def aclose(self) -> None:
-        """Close the client's connections."""
+        """Close the clients' connections."""
         await self._client.aclose()
+        if self._public is not None:
+            await self._public.aclose()
 
     async def fetch(
         self,
@@ -218,7 +302,8 @@ class HttpFetcher:
     ) -> PageFetch:
         """GET a URL; return its page or raise FetchFailed with the cause (timeout, too_large, bomb, network).
 
-        With `public_only`, the URL and every redirect hop must resolve to public addresses (cause unsafe_target).
+        With `public_only`, the URL and every redirect hop must resolve to public addresses, and each connection
+        goes to the addresses that were checked (cause unsafe_target otherwise).
         """
         headers = conditional.headers() if conditional else {}
         headers["Accept-Language"] = f"{language}, en;q=0.5" if language != "en" else "en"
@@ -227,6 +312,8 @@ class HttpFetcher:
             # hold the capture forever. The whole fetch, redirects included, gets a deadline of its own.
             async with asyncio.timeout(self.timeout * _WHOLE_FETCH_FACTOR):
                 return await self._fetch(url, headers, public_only)
+        except UnsafeURLError as exc:
+            raise FetchFailed(Rejection("unsafe_target", "needs_attention", str(exc))) from exc
         except (httpx.TimeoutException, TimeoutError) as exc:
             detail = f"no complete answer within {self.timeout:g}s ({type(exc).__name__})"
             raise FetchFailed(Rejection("timeout", "transient", detail)) from exc
@@ -239,8 +326,8 @@ class HttpFetcher:
             raise FetchFailed(Rejection("network_error", "transient", detail)) from exc
 
     async def _fetch(self, url: str, headers: dict[str, str], public_only: bool) -> PageFetch:
-        extensions = {PUBLIC_ONLY: True} if public_only and not self.allow_private else None
-        async with self._client.stream("GET", url, headers=headers, extensions=extensions) as response:
+        client = self._public_client() if public_only and not self.allow_private else self._client
+        async with client.stream("GET", url, headers=headers) as response:
             redirects = [
                 Redirect(r.status_code, str(r.url), r.headers.get("location", "")) for r in response.history
             ]
