@@ -16,7 +16,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress, count
+from operator import ne
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -52,15 +53,28 @@ class Match:
 
 def align(old: list[Block], new: list[Block], timeout: float = 1.0) -> list[Match]:
     """Return matches covering every old and every new block exactly once."""
+    anchors, matches = align_parts(old, new, timeout)
+    return [*(Match([a], [b], "same") for a, b in anchors), *matches]
+
+
+def align_parts(
+    old: list[Block], new: list[Block], timeout: float = 1.0
+) -> tuple[list[tuple[int, int]], list[Match]]:
+    """Return `align`'s matches in two parts: the (old, new) pairs of its leading "same" matches, then the rest.
+
+    Most provisions of a version are such pairs: the comparison reads them as pairs without building a match
+    object (and two lists) for each.
+    """
     matches: list[Match] = []
     gaps: list[tuple[list[int], list[int]]] = []
+    anchors = _anchors(old, new, timeout)
     i = j = 0
-    for a, b in [*_anchors(old, new, timeout), (len(old), len(new))]:
+    for a, b in anchors:
         if i < a or j < b:
             gaps.append((list(range(i, a)), list(range(j, b))))
-        if a < len(old) and b < len(new):
-            matches.append(Match([a], [b], "same"))
         i, j = a + 1, b + 1
+    if i < len(old) or j < len(new):
+        gaps.append((list(range(i, len(old))), list(range(j, len(new)))))
 
     _moves(old, new, gaps, matches)
     for gap_old, gap_new in gaps:
@@ -71,11 +85,13 @@ def align(old: list[Block], new: list[Block], timeout: float = 1.0) -> list[Matc
     _pair_similar(old, new, left_old, left_new, matches, local=False)
     matches.extend(Match([i], [], "removed") for i in left_old)
     matches.extend(Match([], [j], "added") for j in left_new)
-    return matches
+    return anchors, matches
 
 
-def _weight(block: Block) -> int:
-    return 1 + min(len(block.tokens) // 8, 40)
+def _weights(blocks: list[Block]) -> list[int]:
+    """Return each block's weight in the block LCS: one symbol, plus one per eight words, up to 41."""
+    # `Block.size` written out: this runs over every block of the edited middle of a document.
+    return [1 + min((b.words.count(" ") + 1 if b.words else 0) // 8, 40) for b in blocks]
 
 
 def _anchors(old: list[Block], new: list[Block], timeout: float) -> list[tuple[int, int]]:
@@ -88,17 +104,18 @@ def _anchors(old: list[Block], new: list[Block], timeout: float) -> list[tuple[i
     # Identical leading and trailing blocks anchor as they are: the weighted LCS would keep them all (its common
     # prefix and suffix), and only the edited middle is worth expanding.
     n, m = len(old), len(new)
-    head = 0
-    while head < n and head < m and old[head].words == new[head].words:
-        head += 1
-    tail = 0
-    while tail < n - head and tail < m - head and old[n - 1 - tail].words == new[m - 1 - tail].words:
-        tail += 1
+    words_old = [b.words for b in old]
+    words_new = [b.words for b in new]
+    # The first index where the words differ, from the front and from the back (C-level iteration: compress
+    # yields the positions where `ne` is true), bounded so that the two ends do not overlap.
+    head = next(compress(count(), map(ne, words_old, words_new)), min(n, m))
+    tail = next(compress(count(), map(ne, reversed(words_old), reversed(words_new))), min(n, m))
+    tail = min(tail, n - head, m - head)
     inner = _middle_anchors(old[head : n - tail], new[head : m - tail], timeout)
     return [
-        *((k, k) for k in range(head)),
+        *zip(range(head), range(head), strict=True),
         *((a + head, b + head) for a, b in inner),
-        *((n - tail + k, m - tail + k) for k in range(tail)),
+        *zip(range(n - tail, n), range(m - tail, m), strict=True),
     ]
 
 
@@ -106,30 +123,31 @@ def _middle_anchors(old: list[Block], new: list[Block], timeout: float) -> list[
     """Return the anchors of `_anchors` for blocks whose first and last differ (or an empty side)."""
     if not old or not new:
         return []
-    w_old = [_weight(b) for b in old]
-    w_new = [_weight(b) for b in new]
+    w_old = _weights(old)
+    w_new = _weights(new)
     if sum(w_old) * sum(w_new) > _EXACT_BLOCK_CELLS:
         return _patience_anchors(old, new)
     runs = _weighted_equal_runs(old, new, w_old, w_new, timeout)
     start_old = list(accumulate(w_old, initial=0))
     start_new = list(accumulate(w_new, initial=0))
+    new_block_at = {p: k for k, p in enumerate(start_new[:-1])}
     hits: dict[tuple[int, int], int] = {}
     for x, y, length in runs:
-        # Walk the equal run block by block: a block anchors if the run covers it whole, aligned.
+        # Walk the equal run block by block: a block anchors if the run covers it whole, aligned (its first
+        # symbol falls on the first symbol of a block of the new side).
         end = x + length
         a = bisect_right(start_old, x) - 1
-        while a < len(old) and start_old[a] < end:
-            p = start_old[a]
-            q = y + (p - x)
-            if p >= x and p + w_old[a] <= end:
-                bn = bisect_right(start_new, q) - 1
-                if start_new[bn] == q:
-                    hits[(a, bn)] = w_old[a]
+        if start_old[a] < x:
+            a += 1  # the block the run starts in began before it
+        while a < len(old) and start_old[a] + w_old[a] <= end:
+            bn = new_block_at.get(start_old[a] + y - x)
+            if bn is not None:
+                hits[(a, bn)] = w_old[a]
             a += 1
     anchors: list[tuple[int, int]] = []
-    for (a, b), count in sorted(hits.items()):
+    for (a, b), covered in sorted(hits.items()):
         # Only whole blocks anchor, once each, in increasing order on both sides.
-        if count == w_old[a] and (not anchors or (a > anchors[-1][0] and b > anchors[-1][1])):
+        if covered == w_old[a] and (not anchors or (a > anchors[-1][0] and b > anchors[-1][1])):
             anchors.append((a, b))
     return anchors
 
@@ -153,10 +171,7 @@ def _weighted_equal_runs(
         return runs
     # One character per distinct provision, repeated by weight: rapidfuzz's exact LCS then runs over two str
     # objects in C++ without hashing thousands of list items. Same equalities, so the same opcodes.
-    codes: dict[str, str] = {}
-    for b in (*old, *new):
-        if b.words not in codes:
-            codes[b.words] = private_char(len(codes))
+    codes = {w: private_char(k) for k, w in enumerate(dict.fromkeys([b.words for b in (*old, *new)]))}
     text_old = "".join([codes[b.words] * w for b, w in zip(old, w_old, strict=True)])
     text_new = "".join([codes[b.words] * w for b, w in zip(new, w_new, strict=True)])
     return [
@@ -221,7 +236,7 @@ def _moves(
     by_words: dict[str, list[int]] = {}
     for gap_old, _ in gaps:
         for i in gap_old:
-            if old[i].tokens:
+            if old[i].words:
                 by_words.setdefault(old[i].words, []).append(i)
     if not by_words:
         return
@@ -257,7 +272,7 @@ def _splits_and_merges(
         for row, x in zip(singles, list(a), strict=True):
             single = float(max(row))
             # A block that has a near-identical counterpart was not split; one with few words is not worth it.
-            if single >= 90 or len(src[x].tokens) < 4:
+            if single >= 90 or src[x].size < 4:
                 continue
             found = _best_window(src[x], dst, b, single)
             if found is None:

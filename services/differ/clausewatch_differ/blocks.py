@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from clausewatch_differ.normalize import comparison_tokens, strip_markup
+from clausewatch_differ.normalize import comparison_words, strip_markup
 
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
@@ -29,9 +29,10 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 class Block:
     """One provision: a heading, paragraph, list item, table row, quote or code block, with where it sits.
 
-    `tokens` (the comparison words) and `words` (them joined by spaces, the provision's identity for alignment)
-    are filled by `parse_blocks`; `sig` and `plain` are computed on first use, since most provisions of a
-    version never need them. Blocks are shared between versions' parses: treat their fields as read-only.
+    `words` (the comparison words joined by single spaces, the provision's identity for alignment) is filled
+    by `parse_blocks`; `tokens` (the same words as a list), `sig` and `plain` are computed on first use, since
+    most provisions of a version never need them. Blocks are shared between versions' parses: treat their
+    fields as read-only.
     """
 
     kind: str
@@ -40,21 +41,40 @@ class Block:
     heading_path: tuple[str, ...] = ()
     parent: int | None = None
     # No default factory and positional construction: a version has thousands of blocks to build.
-    tokens: Sequence[str] = ()
     words: str = ""
+    _tokens: list[str] | None = field(default=None, repr=False, compare=False)
     _sig: str | None = field(default=None, repr=False, compare=False)
     _plain: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tokens(self) -> list[str]:
+        """Return the comparison words as a list (`normalize.comparison_tokens` of the text)."""
+        if self._tokens is None:
+            # Tokens never hold whitespace, so splitting the joined words gives them back.
+            self._tokens = self.words.split()
+        return self._tokens
+
+    @property
+    def size(self) -> int:
+        """Return how many comparison words the block has (without building their list)."""
+        return self.words.count(" ") + 1 if self.words else 0
 
     @property
     def sig(self) -> str:
         """Return the short hash of the block's words (equal words give equal signatures; provision keys use it)."""
         if self._sig is None:
-            self._sig = signature(self.tokens)
+            # The hash of `signature(self.tokens)`, whose joined tokens are the words.
+            self._sig = hashlib.blake2b(self.words.encode(), digest_size=10).hexdigest()
         return self._sig
 
     def share_words(self, other: Block) -> None:
         """Take the words (and whatever was computed from them) of a block with the same text."""
-        self.tokens, self.words, self._sig, self._plain = other.tokens, other.words, other._sig, other._plain
+        self.words, self._tokens, self._sig, self._plain = (
+            other.words,
+            other._tokens,
+            other._sig,
+            other._plain,
+        )
 
     @property
     def plain(self) -> str:
@@ -75,7 +95,8 @@ def _visible(text: str) -> str:
     if "*" in text or "_" in text or "`" in text:
         text = _EMPHASIS.sub("", text)
     if "\\" in text:
-        text = _ESCAPE.sub(r"\1", text)
+        # `_ESCAPE.sub(r"\1", text)` without a Python call per escape: split keeps the escaped characters.
+        text = "".join(_ESCAPE.split(text))
     return " ".join(text.split())
 
 
@@ -92,24 +113,22 @@ class _Reader:
         self.para_level = 0
 
     def flush(self) -> None:
+        # Callers in the line loop test `para` first; with nothing pending, kind and level are the defaults.
         para = self.para
         if not para:
-            # Nothing pending (kind and level are still the defaults): the common case of a blank line.
             return
-        if (
-            len(para) == 1
-            and self.para_kind == "paragraph"
-            and para[0][0] in "*_"
-            and _BOLD_LINE.match(para[0])
-        ):
+        kind = self.para_kind
+        if len(para) == 1 and kind == "paragraph" and para[0][0] in "*_" and _BOLD_LINE.match(para[0]):
             # A short line in bold on its own is how many policies mark a sub-heading.
-            self.para = []
-            self.heading(7, para[0])
+            line = para[0]
+            para.clear()
+            self.heading(7, line)
             return
-        self.blocks.append(Block(self.para_kind, " ".join(para), self.para_level, self.path, self.parent))
-        self.para = []
-        self.para_kind = "paragraph"
-        self.para_level = 0
+        self.blocks.append(Block(kind, " ".join(para), self.para_level, self.path, self.parent))
+        para.clear()
+        if kind != "paragraph":
+            self.para_kind = "paragraph"
+            self.para_level = 0
 
     def add(self, kind: str, text: str, level: int = 0) -> None:
         self.blocks.append(Block(kind, text, level, self.path, self.parent))
@@ -135,93 +154,99 @@ def parse_blocks(text: str, like: Sequence[Block] = ()) -> list[Block]:
     blocks of a new version.
     """
     reader = _Reader()
-    lines = text.split("\n")
-    i = 0
-    n = len(lines)
-    while i < n:
-        line = lines[i]
+    para = reader.para  # the reader empties this list in place: one name for it in the loop
+    flush = reader.flush
+    lines = iter(text.split("\n"))
+    for line in lines:
         stripped = line.strip()
         if not stripped:
-            if reader.para:
-                reader.flush()
-            i += 1
+            if para:
+                flush()
             continue
         first = stripped[0]
         # Fast path: most lines are prose starting with a letter, which can only continue or start a paragraph.
         if first.isalpha() and line[0] != " " and (len(stripped) < 2 or stripped[1] not in ".)"):
             if reader.para_kind == "quote":
-                reader.flush()
-            reader.para.append(stripped)
-            i += 1
+                flush()
+            para.append(stripped)
             continue
         # Each pattern below needs a particular first character: test it before calling the regex.
         if first in "`~" and _FENCE.match(stripped):
-            reader.flush()
+            if para:
+                flush()
             fence = stripped[:3]
             body = []
-            i += 1
-            while i < n and not lines[i].strip().startswith(fence):
-                body.append(lines[i])
-                i += 1
+            for inner in lines:  # the code block's lines, up to and including the closing fence
+                if inner.strip().startswith(fence):
+                    break
+                body.append(inner)
             reader.add("code", "\n".join(body).strip())
-            i += 1
             continue
         atx = _ATX.match(stripped) if first == "#" else None
         if atx:
             reader.heading(len(atx.group(1)), atx.group(2))
-            i += 1
             continue
         # A setext underline turns the paragraph line above it into a heading.
         if (
             first in "=-"
             and _SETEXT.match(stripped)
-            and reader.para
+            and para
             and reader.para_kind == "paragraph"
-            and len(reader.para) == 1
+            and len(para) == 1
         ):
-            title = reader.para[0]
-            reader.para = []
+            title = para[0]
+            para.clear()
             reader.heading(1 if stripped[0] == "=" else 2, title)
-            i += 1
             continue
-        if first in "-*_" and _RULE.match(stripped):
-            reader.flush()
-            i += 1
+        # A rule ends with the character it starts with (stripped has no trailing space): "* item" is no rule.
+        if first in "-*_" and stripped[-1] == first and _RULE.match(stripped):
+            if para:
+                flush()
             continue
         if first == "|":
-            reader.flush()
+            if para:
+                flush()
             if not _TABLE_SEP.match(stripped):
                 reader.add("row", stripped)
-            i += 1
             continue
         if first == ">":
             if reader.para_kind != "quote":
-                reader.flush()
+                if para:
+                    flush()
                 reader.para_kind = "quote"
-            reader.para.append(stripped.lstrip("> ").strip())
-            i += 1
+            para.append(stripped.lstrip("> ").strip())
+            continue
+        if first in "-*+•" and line[0] == first and len(line) > 1 and line[1].isspace():
+            # An unindented bullet ("- text", "* text"): what _ITEM matches with no indent and a bullet marker,
+            # which is never a letter, so it always starts an item.
+            if para:
+                flush()
+            reader.para_kind = "item"
+            para.append(stripped)
             continue
         item = _ITEM.match(line) if first.isalnum() or first in "-*+•" else None
-        if item and not (reader.para and reader.para_kind == "paragraph" and item.group(2)[0].isalpha()):
-            reader.flush()
+        if item and not (para and reader.para_kind == "paragraph" and item.group(2)[0].isalpha()):
+            if para:
+                flush()
             reader.para_kind = "item"
             reader.para_level = len(item.group(1).expandtabs(4)) // 2
-            reader.para.append(stripped)
-            i += 1
+            para.append(stripped)
             continue
         if reader.para_kind == "quote":
-            reader.flush()
-        reader.para.append(stripped)
-        i += 1
+            flush()
+        para.append(stripped)
     reader.flush()
     known = {b.text: b for b in like}
+    fresh: list[Block] = []
     for block in reader.blocks:
         seen = known.get(block.text)
         if seen is None:
-            block.tokens = comparison_tokens(block.text)
-            block.words = " ".join(block.tokens)
+            fresh.append(block)
         else:
             block.share_words(seen)
+    # The other blocks' words in one batch (most of a document is normalised in a few C-level passes).
+    for block, words in zip(fresh, comparison_words([b.text for b in fresh]), strict=True):
+        block.words = words
     return reader.blocks
 
 

@@ -11,7 +11,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
-from clausewatch_differ.align import Match, align
+from clausewatch_differ.align import Match, align_parts
 from clausewatch_differ.blocks import Block, parse_blocks
 from clausewatch_differ.hints import cosmetic_kinds, modification_hints
 from clausewatch_differ.normalize import comparison_tokens
@@ -107,14 +107,18 @@ def compare_texts(old_text: str, new_text: str) -> Comparison:
 
 def compare_blocks(old: list[Block], new: list[Block]) -> Comparison:
     """Compare two lists of blocks and return the changes in new-document order."""
-    matches = align(old, new)
+    anchors, matches = align_parts(old, new)
+    # The "same" pairs come first (as in `align`): the new-to-old map and the records keep that order.
+    inherited = {b: a for a, b in anchors}
     changes: list[tuple[float, ChangeRecord]] = []
-    inherited: dict[int, int] = {}
-    for match, position in zip(matches, _positions(matches), strict=True):
+    for a, b in anchors:
+        if old[a].text != new[b].text:  # same words, other text: a cosmetic change (most pairs are unchanged)
+            record = _describe(old, new, Match([a], [b], "same"))
+            if record is not None:
+                changes.append((float(b), record))
+    for match, position in zip(matches, _positions(anchors, matches), strict=True):
         if match.old and match.new:
             inherited[match.new[0]] = match.old[0]
-            if match.relation == "same" and old[match.old[0]].text == new[match.new[0]].text:
-                continue  # an unchanged provision, most of them: nothing to describe
         record = _describe(old, new, match)
         if record is not None:
             changes.append((position, record))
@@ -124,15 +128,23 @@ def compare_blocks(old: list[Block], new: list[Block]) -> Comparison:
     return Comparison(old, new, records, inherited)
 
 
-def _positions(matches: list[Match]) -> list[float]:
-    """Return a sort key per match in new-document order; a removal sits just after its old predecessor's match."""
-    old_to_new = {m.old[0]: m.new[0] for m in matches if m.old and m.new}
-    anchors = sorted(old_to_new)
+def _positions(pairs: list[tuple[int, int]], matches: list[Match]) -> list[float]:
+    """Return a sort key per match in new-document order; a removal sits just after its old predecessor's match.
+
+    `pairs` are the (old, new) blocks of the "same" matches, which count as predecessors too.
+    """
     keys: list[float] = []
+    old_to_new: dict[int, int] | None = None
+    anchors: list[int] = []
     for match in matches:
         if match.new:
             keys.append(float(match.new[0]))
             continue
+        if old_to_new is None:
+            # Built on the first removal only: most comparisons have none.
+            old_to_new = dict(pairs)
+            old_to_new.update((m.old[0], m.new[0]) for m in matches if m.old and m.new)
+            anchors = sorted(old_to_new)
         i = match.old[0]
         k = bisect.bisect_left(anchors, i) - 1
         base = old_to_new[anchors[k]] if k >= 0 else -1
@@ -200,14 +212,14 @@ def _describe(old: list[Block], new: list[Block], match: Match) -> ChangeRecord 
         )  # fmt: skip
     if match.relation == "added":
         assert new_text is not None
-        significance = "substantive" if new[match.new[0]].tokens else "cosmetic"
+        significance = "substantive" if new[match.new[0]].words else "cosmetic"
         return ChangeRecord(
             "added", significance, [], match.new, path, None, new_text, [],
             f'Added a {noun}{_where(path)}: "{_snippet(new[match.new[0]].plain)}"', [["+", new_text]],
         )  # fmt: skip
     if match.relation == "removed":
         assert old_text is not None
-        significance = "substantive" if old[match.old[0]].tokens else "cosmetic"
+        significance = "substantive" if old[match.old[0]].words else "cosmetic"
         return ChangeRecord(
             "removed", significance, match.old, [], path, old_text, None, [],
             f'Removed a {noun}{_where(path)}: "{_snippet(old[match.old[0]].plain)}"', [["-", old_text]],

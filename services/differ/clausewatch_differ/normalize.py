@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from itertools import compress
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Characters that change how text looks but never which words it holds.
@@ -67,6 +69,11 @@ _TRACKING_PARAMS = re.compile(
 _MD_LINK = re.compile(
     r"(?:(!)\[|\[)((?:[^\[\]]++|\[[^\]]*\])*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(\s+\"[^\"]*\")?\s*\)"
 )
+# The same link without the image bang, so the pattern opens with one literal `[` (the engine then skips to each
+# `[` at memchr speed; the two-branch opening above cannot): `strip_markup` takes the bang from the text before.
+_MD_LINK_FROM_BRACKET = re.compile(
+    r"\[((?:[^\[\]]++|\[[^\]]*\])*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(\s+\"[^\"]*\")?\s*\)"
+)
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]{0,500}>")
 # Words: letters and digits of any script; `_` is markup in Markdown, not a word character.
 _WORD = re.compile(r"[^\W_]+")
@@ -75,6 +82,10 @@ _WORD = re.compile(r"[^\W_]+")
 _ASCII_WORD_BYTES = bytes(
     ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else ord(" ") for c in range(256)
 )
+# The same table keeping NUL, which separates the texts of a batch (see `comparison_words`).
+_ASCII_WORD_BYTES_NUL = b"\x00" + _ASCII_WORD_BYTES[1:]
+_SPACE_RUNS = re.compile(rb"  +")
+_NOT_DIGIT_OR_NUL = bytes(c for c in range(1, 256) if not 48 <= c <= 57)
 
 _MONTHS = {
     "january": 1,
@@ -203,10 +214,31 @@ def canonical_dates(text: str) -> str:
 def strip_markup(text: str) -> str:
     """Return the visible words of Markdown text: link labels without targets, image alt text, no HTML tags."""
     if "](" in text:
-        text = _MD_LINK.sub(r" \2 ", text)
+        text = _strip_links(text)
     if "<" in text:
         text = _HTML_TAG.sub(" ", text)
     return text
+
+
+def _strip_links(text: str) -> str:
+    """Return `_MD_LINK.sub(r" \\2 ", text)`: each link or image written as its label between spaces.
+
+    Found from the `[`, by one C-level split (text, label, target, title, text, ...): an image's `!` is the last
+    character of the text before its `[` (a link ends with `)`, so that `!` never belongs to the previous match,
+    and from the `!` the two-branch pattern matches exactly what it matches from the `[`).
+    """
+    parts = _MD_LINK_FROM_BRACKET.split(text)
+    n = len(parts)
+    if n == 1:
+        return text
+    for i in range(0, n - 1, 4):
+        if parts[i][-1:] == "!":
+            parts[i] = parts[i][:-1]
+    links = n // 4
+    parts[1::4] = [f" {label} " for label in parts[1::4]]
+    parts[2::4] = [""] * links
+    parts[3::4] = [""] * links
+    return "".join(parts)
 
 
 def words_of(text: str) -> list[str]:
@@ -227,6 +259,44 @@ def comparison_tokens(text: str) -> list[str]:
     if len(raw.translate(None, _ASCII_DIGITS)) != len(raw):
         raw = canonical_dates(text).encode("ascii")
     return raw.translate(_ASCII_WORD_BYTES).decode("ascii").split()
+
+
+def comparison_words(texts: Sequence[str]) -> list[str]:
+    """Return, for each text, its comparison tokens joined by single spaces (`comparison_tokens`, batched).
+
+    The common case, ASCII text without link or tag markup, is done for all such texts at once: joined by NUL
+    (a character no such text holds), dates written one way in the texts with digits, one byte-table
+    translation, space runs collapsed, and one split at the NULs. Each text then costs a slice, not a
+    tokenisation: no list of tokens is built (a block splits its words when something needs them as a list).
+    """
+    simple = [text.isascii() and "](" not in text and "<" not in text for text in texts]
+    batch = list(compress(texts, simple))
+    if not batch:
+        return [" ".join(comparison_tokens(text)) for text in texts]
+    raw = "\x00".join(batch).encode("ascii")
+    if raw.count(b"\x00") != len(batch) - 1:
+        # A text holds NUL itself (never after `clean_text`): each text on its own.
+        return [" ".join(comparison_tokens(text)) for text in texts]
+    if len(raw.translate(None, _ASCII_DIGITS)) != len(raw):
+        # Dates are rewritten text by text, and only in texts with a digit (found for all in one pass: every
+        # byte but digits and NUL deleted, then split at the NULs), as `comparison_tokens` does.
+        for k, digits in enumerate(raw.translate(None, _NOT_DIGIT_OR_NUL).split(b"\x00")):
+            if digits:
+                batch[k] = canonical_dates(batch[k])
+        raw = "\x00".join(batch).encode("ascii")
+    # Only letters, digits, spaces and the NULs are left: str.strip removes just the spaces at each end.
+    words = list(
+        map(str.strip, _SPACE_RUNS.sub(b" ", raw.translate(_ASCII_WORD_BYTES_NUL)).decode().split("\x00"))
+    )
+    if len(batch) == len(texts):
+        return words
+    out = [""] * len(texts)
+    for k, piece in zip(compress(range(len(texts)), simple), words, strict=True):
+        out[k] = piece
+    for k, text in enumerate(texts):
+        if not simple[k]:
+            out[k] = " ".join(comparison_tokens(text))
+    return out
 
 
 def word_tokens(text: str) -> list[str]:

@@ -8,10 +8,13 @@ import pytest
 
 from clausewatch_differ.compare import compare_texts
 from clausewatch_differ.normalize import (
+    _MD_LINK,
+    _strip_links,
     canonical_dates,
     clean_text,
     clean_url,
     comparison_tokens,
+    comparison_words,
     strip_markup,
 )
 from clausewatch_differ.plan import fingerprint
@@ -109,3 +112,35 @@ def test_ascii_fast_path_gives_the_regex_words(text: str) -> None:
     """Comparison tokens of ASCII and non-ASCII text equal the words of the Unicode regex over the same text."""
     expected = re.findall(r"[^\W_]+", canonical_dates(strip_markup(text)).lower())
     assert comparison_tokens(text) == expected
+
+
+def test_batched_words_equal_each_texts_own_words() -> None:
+    """Words of many texts at once (dates, links, tags, non-ASCII, empty, NUL) equal each text's own tokens."""
+    texts = [
+        "Updated 5 May 2025.",
+        "May",
+        "12",
+        "",
+        "See [terms](https://x.com/t) and <b>this</b>.",
+        "Café terms, 2025-01-02",
+        "  spaced   out -- text ",
+        "Effective June 3rd, 2024; sections 1-4",
+    ]
+    for batch in (texts, texts[:1], texts[4:6], [], ["a\x00b", "5 May"], ["[a](b)"]):
+        assert comparison_words(batch) == [" ".join(comparison_tokens(t)) for t in batch]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![a](b.png)[c](d)",
+        "x![a](b)y!",
+        '[[n]](u) [a [b] c](u "t")',
+        "[a](b) ![c](d (e)) ](",
+        "!![a](b)",
+        "[a] (b)",
+    ],
+)
+def test_links_found_from_the_bracket_match_the_full_pattern(text: str) -> None:
+    """Stripping links from their `[` (the bang taken from the text before) gives the two-branch pattern's result."""
+    assert _strip_links(text) == _MD_LINK.sub(r" \2 ", text)
