@@ -105,6 +105,19 @@ class Database:
         await self.engine.dispose()
 
 
+_INSERT_IGNORING: dict[tuple[str, Table], Any] = {}
+
+
+def _insert_ignoring(dialect: str, table: Table) -> Any:
+    """Return the table's INSERT … ON CONFLICT DO NOTHING RETURNING <key>, built once (so compiled once, cached)."""
+    statement = _INSERT_IGNORING.get((dialect, table))
+    if statement is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        _INSERT_IGNORING[(dialect, table)] = statement
+    return statement
+
+
 async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
     """Insert table rows, silently skipping any that a unique key refuses; return how many were new.
 
@@ -112,8 +125,9 @@ async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
     IntegrityError to catch): what makes a redelivered event's writes a no-op.
     """
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # One multi-row INSERT per table and column set (columns left None take their database defaults).
+    # One statement per table and column set (columns left None take their database defaults), executed with the
+    # rows as parameters: a statement built once is compiled once, where a multi-row VALUES clause was compiled anew
+    # for every call. RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT on some paths.
     batches: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
     for row in rows:
         table = type(row).__table__  # type: ignore[attr-defined]
@@ -121,7 +135,6 @@ async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
         batches.setdefault((table, tuple(values)), []).append(values)
     count = 0
     for (table, _), batch in batches.items():
-        # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT on some paths.
-        statement = insert(table).values(batch).on_conflict_do_nothing().returning(*table.primary_key.columns)
-        count += len((await session.exec(statement)).all())
+        params = batch[0] if len(batch) == 1 else batch
+        count += len((await session.exec(_insert_ignoring(dialect, table), params=params)).all())
     return count

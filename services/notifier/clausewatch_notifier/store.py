@@ -48,16 +48,20 @@ async def load_alert(
     if found is None:  # the change set, its document or its platform is missing
         return None
     change_set, document, platform = found
-    changes = (await session.exec(select(Change).where(Change.change_set_id == change_set_id))).all()
-    assessments = (
-        await session.exec(select(ChangeAssessment).where(ChangeAssessment.change_set_id == change_set_id))
+    # The changes with their assessments (one per change, a unique key) in one query.
+    rows = (
+        await session.exec(
+            select(Change, ChangeAssessment)
+            .join(ChangeAssessment, col(ChangeAssessment.change_id) == col(Change.id), isouter=True)
+            .where(Change.change_set_id == change_set_id)
+        )
     ).all()
     return build_alert(
         change_set=change_set,
         document=document,
         platform=platform,
-        changes=changes,
-        assessments={a.change_id: a for a in assessments},
+        changes=[change for change, _ in rows],
+        assessments={assessment.change_id: assessment for _, assessment in rows if assessment is not None},
         public_base_url=public_base_url,
         summary=summary,
         escalations=escalations,
