@@ -6,6 +6,10 @@ compared on a shared machine; its figures are for comparing configurations only,
 - out-of-fold scores come from a document-level 5-fold split, like the evaluation's outer folds;
 - a fold's threshold is the best-F1 threshold on the out-of-fold scores of the *other* folds (no inner CV), so the
   figure is close to, but not exactly, the nested one; the pooled best-threshold F1 (an upper bound) is shown too.
+
+Options for variants the shipped training does not have (docs/decisions/0081 lists what they measured):
+`--svm C` (LinearSVC instead of logistic regression), `--min-documents N` (zero features seen in fewer than N
+training documents of the fold), `--previous W` (append the previous line's features, times W, to each line's).
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ import hashlib
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 from sklearn.model_selection import GroupKFold
+from sklearn.svm import LinearSVC
 
 from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
 from training.build import training_set
@@ -46,17 +52,62 @@ def cached_features(sentences: tuple[str, ...], config: TrainingConfig) -> spars
     return features
 
 
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """What differs from the shipped training (defaults: nothing)."""
+
+    svm_c: float | None = None
+    min_documents: int = 1
+    previous: float = 0.0
+
+
+def with_previous(features: sparse.csr_matrix, groups: NDArray[np.int64], weight: float) -> sparse.csr_matrix:
+    """Each row's features followed by `weight` × the previous row's (zeros for a document's first line)."""
+    same = np.r_[False, groups[1:] == groups[:-1]].astype(np.float64) * weight
+    shifted = sparse.vstack([sparse.csr_matrix((1, features.shape[1])), features[:-1]])
+    return sparse.csr_matrix(sparse.hstack([features, sparse.diags(same) @ shifted]))
+
+
+def document_counts(features: sparse.csr_matrix, groups: NDArray[np.int64]) -> NDArray[np.int64]:
+    """In how many distinct groups (documents) each feature occurs."""
+    present = sparse.csc_matrix(features, copy=True)
+    present.data[:] = 1
+    counts = np.zeros(features.shape[1], dtype=np.int64)
+    for group in np.unique(groups):
+        counts += np.asarray(present[groups == group].max(axis=0).todense()).ravel().astype(np.int64)
+    return counts
+
+
+def _fit(
+    features: sparse.csr_matrix, truth: NDArray[np.int8], config: TrainingConfig, variant: Variant
+) -> Any:
+    """The shipped detector, or a LinearSVC with balanced class weights."""
+    if variant.svm_c is None or truth.min() == truth.max():
+        return fit_detector(features, truth, config)
+    svm = LinearSVC(C=variant.svm_c, class_weight="balanced", random_state=config.seed, max_iter=20000)
+    return svm.fit(features, truth)
+
+
 def out_of_fold(
-    features: sparse.csr_matrix, truth: NDArray[np.int8], groups: NDArray[np.int64], config: TrainingConfig
+    features: sparse.csr_matrix,
+    truth: NDArray[np.int8],
+    groups: NDArray[np.int64],
+    config: TrainingConfig,
+    variant: Variant = Variant(),
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Decision scores of each sentence from a model that never saw its document, and each sentence's fold."""
     scores = np.zeros(truth.shape)
     folds = np.zeros(len(groups), dtype=np.int64)
+    full = with_previous(features, groups, variant.previous) if variant.previous else features
     for fold, (train, held) in enumerate(GroupKFold(n_splits=5).split(features, groups=groups)):
         folds[held] = fold
+        used = full
+        if variant.min_documents > 1:
+            keep = document_counts(features[train], groups[train]) >= variant.min_documents
+            used = full[:, np.tile(keep, full.shape[1] // features.shape[1])]
         for k in range(truth.shape[1]):
-            model = fit_detector(features[train], truth[train, k], config)
-            scores[held, k] = np.asarray(features[held] @ model.coef_.ravel()) + model.intercept_[0]
+            model = _fit(used[train], truth[train, k], config, variant)
+            scores[held, k] = np.asarray(used[held] @ model.coef_.ravel()) + model.intercept_[0]
     return scores, folds
 
 
@@ -87,7 +138,11 @@ def main() -> None:
     parser.add_argument("--c-type", type=float, default=None)
     parser.add_argument("--word-max", type=int, default=None, help="longest word n-gram")
     parser.add_argument("--char", type=int, nargs=2, default=None, help="char n-gram range")
+    parser.add_argument("--svm", type=float, default=None, help="LinearSVC with this C instead of logistic")
+    parser.add_argument("--min-documents", type=int, default=1, help="training documents a feature needs")
+    parser.add_argument("--previous", type=float, default=0.0, help="weight of the previous line's features")
     args = parser.parse_args()
+    variant = Variant(svm_c=args.svm, min_documents=args.min_documents, previous=args.previous)
     config = dataclasses.replace(TrainingConfig(), n_jobs=1)
     if args.c_type is not None:
         config = dataclasses.replace(config, c_type=args.c_type)
@@ -99,12 +154,12 @@ def main() -> None:
     dataset = training_set()
     truth = label_matrix(dataset.labels, TERMS_TYPE_IDS)
     features = cached_features(dataset.sentences, config)
-    scores, folds = out_of_fold(features, truth, np.array(dataset.groups), config)
+    scores, folds = out_of_fold(features, truth, np.array(dataset.groups), config, variant)
     transferred = [
         f1_with_transferred_thresholds(scores[:, k], truth[:, k], folds) for k in range(truth.shape[1])
     ]
     upper = [best_f1(scores[:, k], truth[:, k]) for k in range(truth.shape[1])]
-    print(f"config: {config.as_dict()}")
+    print(f"config: {config.as_dict()}, variant: {variant}")
     for type_id, f1, bound in zip(TERMS_TYPE_IDS, transferred, upper, strict=True):
         print(f"  {type_id:26s} F1 {f1:.3f}  (best threshold {bound:.3f})")
     print(f"macro-F1 any level {np.mean(transferred):.3f} (best threshold {np.mean(upper):.3f})")

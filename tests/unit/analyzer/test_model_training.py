@@ -11,12 +11,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy import sparse
 from training.build import model_version, training_set
 from training.config import TrainingConfig
 from training.corpus import load_claudette
 from training.dataset import Dataset
 from training.fit import fit_classifier
 from training.privacy import load_privacy_examples
+from training.quick import document_counts, with_previous
 
 from clausewatch_analyzer.model import Classifier
 from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS, TERMS_TYPE_IDS
@@ -118,3 +120,16 @@ def test_small_model_predicts_terms_and_privacy_types(small_artefact: dict[str, 
     assert arbitration["arbitration"].level in (1, 2, 3)
     assert sharing["third_party_sharing"].level is None
     assert np.all([0 <= p.confidence <= 1 for p in [*arbitration.values(), *sharing.values()]])
+
+
+def test_quick_counts_documents_per_feature() -> None:
+    """The development loop's document count per feature counts each document once, however often it occurs."""
+    features = sparse.csr_matrix(np.array([[1.0, 0.5, 0.0], [1.0, 0.2, 0.0], [0.0, 0.4, 0.3]]))
+    assert document_counts(features, np.array([0, 0, 1])).tolist() == [1, 2, 1]
+
+
+def test_quick_previous_line_features_stop_at_document_start() -> None:
+    """Each line gets the previous line's features appended, except the first line of a document."""
+    features = sparse.csr_matrix(np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 0.0]]))
+    combined = with_previous(features, np.array([0, 0, 1]), 0.5).toarray()
+    assert combined.tolist() == [[1.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.5, 0.0], [3.0, 0.0, 0.0, 0.0]]
