@@ -249,7 +249,9 @@ def _modified(
     else:
         old_plain = "\n".join(old[i].plain for i in match.old)
         new_plain = "\n".join(new[j].plain for j in match.new)
-        plain_diff = word_diff(old_plain, new_plain)
+        # Provisions without markup are their own visible text: the same inputs give the same diff.
+        same_inputs = old_plain == old_text and new_plain == new_text
+        plain_diff = diff if same_inputs else word_diff(old_plain, new_plain)
     deleted = " ".join(t for op, t in plain_diff if op == "-")
     inserted = " ".join(t for op, t in plain_diff if op == "+")
     if len(match.old) == 1 and len(match.new) == 1:

@@ -264,13 +264,15 @@ def comparison_tokens(text: str) -> list[str]:
 def comparison_words(texts: Sequence[str]) -> list[str]:
     """Return, for each text, its comparison tokens joined by single spaces (`comparison_tokens`, batched).
 
-    The common case, ASCII text without link or tag markup, is done for all such texts at once: joined by NUL
-    (a character no such text holds), dates written one way in the texts with digits, one byte-table
-    translation, space runs collapsed, and one split at the NULs. Each text then costs a slice, not a
+    ASCII texts (nearly all) are done at once once their links and tags are dropped: joined by NUL (a character
+    no such text holds), dates written one way in the texts with digits, one byte-table translation, space runs
+    collapsed, and one split at the NULs. Each text then costs a slice, not a
     tokenisation: no list of tokens is built (a block splits its words when something needs them as a list).
     """
-    simple = [text.isascii() and "](" not in text and "<" not in text for text in texts]
-    batch = list(compress(texts, simple))
+    simple = [text.isascii() for text in texts]
+    # Links and tags are dropped text by text first, as `comparison_tokens` does (their patterns could match
+    # across two joined texts); what is left of an ASCII text is ASCII.
+    batch = [strip_markup(t) if "](" in t or "<" in t else t for t in compress(texts, simple)]
     if not batch:
         return [" ".join(comparison_tokens(text)) for text in texts]
     raw = "\x00".join(batch).encode("ascii")
