@@ -30,9 +30,9 @@ class Block:
     """One provision: a heading, paragraph, list item, table row, quote or code block, with where it sits.
 
     `words` (the comparison words joined by single spaces, the provision's identity for alignment) is filled
-    by `parse_blocks`; `tokens` (the same words as a list), `sig` and `plain` are computed on first use, since
-    most provisions of a version never need them. Blocks are shared between versions' parses: treat their
-    fields as read-only.
+    by `parse_blocks`; `tokens` (the same words as a list), `sig` and `plain` are computed on first use (a
+    heading's `plain` at parse time: its path entry is made from it), since most provisions never need them.
+    Blocks are shared between versions' parses: treat their fields as read-only.
     """
 
     kind: str
@@ -84,10 +84,6 @@ class Block:
         return self._plain
 
 
-def _heading_text(text: str) -> str:
-    return _visible(text).rstrip(":")
-
-
 def _visible(text: str) -> str:
     """Return text without markup, emphasis marks and backslash escapes, its spaces collapsed."""
     text = strip_markup(text)
@@ -103,7 +99,8 @@ def _visible(text: str) -> str:
 class _Reader:
     """Accumulates lines into blocks while tracking the heading stack."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: dict[str, Block]) -> None:
+        self.known = known  # the other version's blocks by text (see `parse_blocks`)
         self.blocks: list[Block] = []
         self.stack: list[tuple[int, str, int]] = []  # (level, heading text, block index)
         self.path: tuple[str, ...] = ()  # the stack's heading texts
@@ -139,8 +136,12 @@ class _Reader:
             self.stack.pop()
         self.path = tuple(h for _, h, _ in self.stack)
         self.parent = self.stack[-1][2] if self.stack else None
-        self.add("heading", text, level)
-        self.stack.append((level, _heading_text(text) or text, len(self.blocks) - 1))
+        # The visible text of a heading gives its path entry; the other version's block with this text has it.
+        seen = self.known.get(text)
+        block = Block("heading", text, level, self.path, self.parent)
+        block._plain = seen.plain if seen is not None else _visible(text)
+        self.blocks.append(block)
+        self.stack.append((level, block._plain.rstrip(":") or text, len(self.blocks) - 1))
         # The path and parent of the blocks that follow change only here: computed once per heading.
         self.path = (*self.path, self.stack[-1][1])
         self.parent = len(self.blocks) - 1
@@ -153,7 +154,8 @@ def parse_blocks(text: str, like: Sequence[Block] = ()) -> list[Block]:
     whose text is the same there takes its words from it instead of normalising the text again, which is most
     blocks of a new version.
     """
-    reader = _Reader()
+    known = {b.text: b for b in like}
+    reader = _Reader(known)
     para = reader.para  # the reader empties this list in place: one name for it in the loop
     flush = reader.flush
     lines = iter(text.split("\n"))
@@ -236,7 +238,6 @@ def parse_blocks(text: str, like: Sequence[Block] = ()) -> list[Block]:
             flush()
         para.append(stripped)
     reader.flush()
-    known = {b.text: b for b in like}
     fresh: list[Block] = []
     for block in reader.blocks:
         seen = known.get(block.text)

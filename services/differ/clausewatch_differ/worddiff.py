@@ -14,6 +14,9 @@ from rapidfuzz.distance import Indel
 
 # A token is a word, a run of spaces, or one other character: diffs then never split a word.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+# The same tokens for ASCII text, with the classes spelled out (`\s` also holds \x1c-\x1f): explicit ranges
+# are cheaper for the regex engine than Unicode category look-ups.
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+|[\t\n\x0b\x0c\r\x1c-\x1f ]+|[^A-Za-z0-9_\t\n\x0b\x0c\r\x1c-\x1f ]")
 _OPS = {0: "=", -1: "-", 1: "+"}
 COARSE_ABOVE_CHARS = 1_000_000
 # A phrase ends after sentence punctuation or after a long word: boundaries depend on content, not position.
@@ -36,7 +39,7 @@ def _engine(timeout: float) -> diff_match_patch:
 
 def tokenize(text: str) -> list[str]:
     """Return text as words, whitespace runs and single punctuation characters."""
-    return _TOKEN.findall(text)
+    return (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
 
 
 def private_char(n: int) -> str:

@@ -18,6 +18,7 @@ from clausewatch_differ.normalize import (
     strip_markup,
 )
 from clausewatch_differ.plan import fingerprint
+from clausewatch_differ.worddiff import _TOKEN, tokenize
 
 BASE = "# Privacy\n\nLast updated: August 28, 2025\n\nWe keep your data for 30 days. See [our terms](https://x.com/terms).\n"
 
@@ -144,3 +145,10 @@ def test_batched_words_equal_each_texts_own_words() -> None:
 def test_links_found_from_the_bracket_match_the_full_pattern(text: str) -> None:
     """Stripping links from their `[` (the bang taken from the text before) gives the two-branch pattern's result."""
     assert _strip_links(text) == _MD_LINK.sub(r" \2 ", text)
+
+
+def test_ascii_diff_tokens_equal_the_unicode_pattern() -> None:
+    """Diff tokens of ASCII text (every ASCII character, in runs) equal those of the Unicode token pattern."""
+    text = "".join(chr(c) * (1 + c % 3) + "a" + chr(c) for c in range(128))
+    assert text.isascii()
+    assert tokenize(text) == _TOKEN.findall(text)
