@@ -99,6 +99,9 @@ class Bus:
     max_deliveries: int = 5
     backoff_seconds: float = 2.0
     stream_replicas: int = 1
+    # Messages handled at once per subscription (FastStream workers, each acking its own message). A handler
+    # whose events must not overlap for one key (the differ, per document) serialises them itself.
+    concurrency: int = 1
 
     async def start(self) -> None:
         """Connect and declare the streams (idempotent): call from the app's on_startup hook."""
@@ -155,7 +158,11 @@ class Bus:
         *,
         batch_size: int = 1,
     ) -> None:
-        """Attach `handler` to a durable pull consumer; it receives validated events and may raise to retry."""
+        """Attach `handler` to a durable pull consumer; it receives validated events and may raise to retry.
+
+        `batch_size` > 1 fetches that many at once and handles them together (the fetcher's captures); otherwise
+        up to the bus's `concurrency` messages are handled at once, each started as soon as a worker is free.
+        """
 
         async def consume(msg: NatsMessage) -> None:
             await self._process(msg, spec, model, handler)
@@ -166,6 +173,7 @@ class Bus:
             durable=spec.durable,
             config=spec.config(self.max_deliveries),
             pull_sub=PullSub(batch_size=batch_size, timeout=5.0),
+            max_workers=self.concurrency if batch_size == 1 else 1,
             ack_policy=AckPolicy.MANUAL,
             title=f"{self.service}:{spec.durable}",
         )(consume)

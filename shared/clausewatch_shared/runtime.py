@@ -141,6 +141,7 @@ class Runtime:
             max_deliveries=self.settings.max_deliveries,
             backoff_seconds=self.settings.retry_backoff_seconds,
             stream_replicas=self.settings.stream_replicas,
+            concurrency=self.settings.effective_handler_concurrency,
         )
 
     def add_task(self, name: str, factory: TaskFactory) -> None:

@@ -49,6 +49,15 @@ class CommonSettings(BaseSettings):
     retry_backoff_seconds: float = Field(
         default=2.0, gt=0, description="First redelivery delay; doubles per try."
     )
+    handler_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description=(
+            "Events one process handles at once per subscription, on PostgreSQL (handlers mostly wait on the "
+            "database). On SQLite always 1: its single writer would turn overlap into lock waits."
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Least severe level logged."
     )
@@ -70,6 +79,11 @@ class CommonSettings(BaseSettings):
             "demo on a LAN). Catalogue files are reviewed by the operator and are not checked."
         ),
     )
+
+    @property
+    def effective_handler_concurrency(self) -> int:
+        """The handler concurrency to use: the setting on PostgreSQL, 1 on SQLite."""
+        return 1 if self.database_url.startswith("sqlite") else self.handler_concurrency
 
     @field_validator("database_url")
     @classmethod

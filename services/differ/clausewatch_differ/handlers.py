@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import weakref
+from dataclasses import dataclass, field
 
 import structlog
 
@@ -34,9 +36,22 @@ class SnapshotHandler:
     blobs: BlobStore
     bus: Bus
     max_bytes: int | None = None
+    # One snapshot of a document at a time in this process: two handled at once would both read the same latest
+    # version and record two children of it (the bus runs several handlers at once; replicas: decision 0022).
+    # Weak values: a document's lock lives only while a handler holds or awaits it.
+    _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
+        default_factory=weakref.WeakValueDictionary, repr=False
+    )
 
     async def __call__(self, event: SnapshotCaptured) -> None:
         """Record a new version if the normalised text changed, and publish what happened."""
+        lock = self._locks.get(event.document_id)
+        if lock is None:
+            lock = self._locks[event.document_id] = asyncio.Lock()
+        async with lock:
+            await self._handle(event)
+
+    async def _handle(self, event: SnapshotCaptured) -> None:
         async with self.db.session() as session:
             done = await store.version_for(session, event.snapshot_id, extractor_version())
             if done is not None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import col, select
 
+from clausewatch_differ.handlers import SnapshotHandler
 from clausewatch_differ.settings import DifferSettings
 from clausewatch_shared.db import Database
 from clausewatch_shared.models import Change, ChangeSet, Provision, Version
@@ -81,3 +84,29 @@ async def test_noise_only_snapshot_records_nothing_and_reruns_publish_once(
     async with db.session() as session:
         assert len((await session.exec(select(Version))).all()) == 1
     await db.dispose()
+
+
+async def test_snapshots_of_one_document_handled_at_once_make_one_chain(
+    differ_settings: DifferSettings,
+) -> None:
+    """Three snapshots of one document handled concurrently in one process give a single chain of versions, not forks."""
+    url = differ_settings.database_url
+    await add_catalogue(url)
+    bodies = [V1, V2, V2.replace(b"never sell", b"may sell")]
+    events = [await capture(url, differ_settings.blob_dir, n, body) for n, body in enumerate(bodies, 1)]
+    async with running_differ(differ_settings) as (runtime, _listener):
+        handler = SnapshotHandler(runtime.db, runtime.blobs, runtime.bus("differ"))
+        await asyncio.gather(*(handler(event) for event in events))
+    db = Database(url)
+    async with db.session() as session:
+        versions = (await session.exec(select(Version))).all()
+    await db.dispose()
+    assert len(versions) == 3
+    roots = [v for v in versions if v.previous_version_id is None]
+    assert len(roots) == 1
+    # Each version is the previous of at most one other: a chain, in the order the snapshots arrived.
+    previous = [v.previous_version_id for v in versions if v.previous_version_id is not None]
+    assert len(set(previous)) == 2
+    by_snapshot = {v.snapshot_id: v for v in versions}
+    chain = [by_snapshot[e.snapshot_id] for e in events]
+    assert [v.previous_version_id for v in chain] == [None, chain[0].id, chain[1].id]

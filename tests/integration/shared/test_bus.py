@@ -112,3 +112,51 @@ async def test_a_failing_handler_is_retried_then_dead_lettered(settings: CommonS
     assert len(tries) == settings.max_deliveries
     assert letters[0].error_type == "ConnectionError"
     assert "database unreachable" in letters[0].reason
+
+
+async def test_a_bus_with_concurrency_handles_several_events_at_once_and_acks_each(
+    settings: CommonSettings,
+) -> None:
+    """With concurrency 3, three events are in the handler at the same time, and each is acknowledged on its own."""
+    runtime = Runtime.create(settings)
+    bus = runtime.bus("test")
+    bus.concurrency = 3
+    inside = 0
+    most_inside = 0
+    all_in = asyncio.Event()
+
+    async def handler(event: SnapshotUnchanged) -> None:
+        nonlocal inside, most_inside
+        inside += 1
+        most_inside = max(most_inside, inside)
+        if inside == 3:
+            all_in.set()
+        # Held until three are inside at once: with one worker this would wait forever (the test's timeout).
+        await asyncio.wait_for(all_in.wait(), timeout=10)
+        inside -= 1
+
+    bus.subscribe(runtime.broker, SPEC, SnapshotUnchanged, handler)
+    async with runtime.app().broker:
+        await runtime.start()
+        await runtime.broker.start()
+        for n in range(3):
+            await bus.publish(_unchanged(correlation_id=f"corr-{n}", sha256=f"{n}" * 64))
+        js = (await runtime.broker.connect()).jetstream()
+        for _ in range(200):
+            info = await js.consumer_info("CW_EVENTS", SPEC.durable)
+            if info.ack_floor.consumer_seq == 3 and not info.num_ack_pending:
+                break
+            await asyncio.sleep(0.05)
+    assert most_inside == 3
+    assert info.ack_floor.consumer_seq == 3
+    assert info.num_redelivered == 0
+
+
+def test_handler_concurrency_applies_on_postgresql_and_is_one_on_sqlite() -> None:
+    """The setting is used as given on PostgreSQL; SQLite, a single writer, always handles one event at a time."""
+    postgres = CommonSettings(database_url="postgresql://u@h/db", handler_concurrency=6)
+    sqlite = CommonSettings(database_url="sqlite:///x.db", handler_concurrency=6)
+    assert postgres.effective_handler_concurrency == 6
+    assert sqlite.effective_handler_concurrency == 1
+    assert Runtime.create(postgres).bus("x").concurrency == 6
+    assert Runtime.create(sqlite).bus("x").concurrency == 1
