@@ -38,6 +38,8 @@ _SCORE_CHARS = 4_000
 MAX_MATRIX_CELLS = 60_000_000_000
 # Split and merge detection tries windows of consecutive blocks: only in gaps small enough to stay fast.
 MAX_SPLIT_PAIRS = 3_000
+# Margin below a score bar under which an upper bound of the ratio rules a window out (float rounding).
+_BOUND_SLACK = 1e-6
 
 
 @dataclass(slots=True)
@@ -78,8 +80,9 @@ def align_parts(
 
     _moves(old, new, gaps, matches)
     for gap_old, gap_new in gaps:
-        _splits_and_merges(old, new, gap_old, gap_new, matches)
-        _pair_similar(old, new, gap_old, gap_new, matches, local=True)
+        scores = _GapScores(old, new, gap_old, gap_new)
+        _splits_and_merges(old, new, gap_old, gap_new, matches, scores)
+        _pair_similar(old, new, gap_old, gap_new, matches, local=True, known=scores)
     left_old = [i for g, _ in gaps for i in g]
     left_new = [j for _, g in gaps for j in g]
     _pair_similar(old, new, left_old, left_new, matches, local=False)
@@ -255,8 +258,48 @@ def _moves(
         gap_new[:] = [j for j in gap_new if j not in taken_new]
 
 
+class _GapScores:
+    """The similarity (rapidfuzz ratio, no cutoff) of every old block of a gap with every new one, computed once.
+
+    Split detection, merge detection (the same ratios transposed: the ratio is symmetric) and the gap's pairing
+    by similarity read the blocks still unmatched out of one matrix, over the gap's blocks as they were when it
+    was first needed (later steps only remove blocks).
+    """
+
+    __slots__ = ("_cols", "_matrix", "_new", "_old", "_rows", "gap_new", "gap_old")
+
+    def __init__(self, old: list[Block], new: list[Block], gap_old: list[int], gap_new: list[int]) -> None:
+        self._old, self._new = old, new
+        self.gap_old, self.gap_new = gap_old, gap_new
+        self._matrix: np.ndarray | None = None
+        self._rows: dict[int, int] = {}
+        self._cols: dict[int, int] = {}
+
+    @property
+    def ready(self) -> bool:
+        """Return whether the matrix has been computed."""
+        return self._matrix is not None
+
+    def get(self, rows: list[int], cols: list[int]) -> np.ndarray:
+        """Return the ratios of old blocks `rows` (rows) with new blocks `cols` (columns), all of the gap."""
+        if self._matrix is None:
+            self._rows = {i: k for k, i in enumerate(self.gap_old)}
+            self._cols = {j: k for k, j in enumerate(self.gap_new)}
+            self._matrix = process.cdist(
+                [self._old[i].words[:_SCORE_CHARS] for i in self.gap_old],
+                [self._new[j].words[:_SCORE_CHARS] for j in self.gap_new],
+                scorer=fuzz.ratio,
+            )
+        return self._matrix[np.ix_([self._rows[i] for i in rows], [self._cols[j] for j in cols])]
+
+
 def _splits_and_merges(
-    old: list[Block], new: list[Block], gap_old: list[int], gap_new: list[int], out: list[Match]
+    old: list[Block],
+    new: list[Block],
+    gap_old: list[int],
+    gap_new: list[int],
+    out: list[Match],
+    scores: _GapScores,
 ) -> None:
     """Find an old block whose words are spread over consecutive new blocks (split), or the reverse (merge)."""
     for relation in ("split", "merged"):
@@ -264,11 +307,7 @@ def _splits_and_merges(
         a, b = (gap_old, gap_new) if relation == "split" else (gap_new, gap_old)
         if len(b) < 2 or not a or len(a) * len(b) > MAX_SPLIT_PAIRS:
             continue
-        singles = process.cdist(
-            [src[x].words[:_SCORE_CHARS] for x in a],
-            [dst[y].words[:_SCORE_CHARS] for y in b],
-            scorer=fuzz.ratio,
-        )
+        singles = scores.get(a, b) if relation == "split" else scores.get(b, a).T
         for row, x in zip(singles, list(a), strict=True):
             single = float(max(row))
             # A block that has a near-identical counterpart was not split; one with few words is not worth it.
@@ -290,23 +329,43 @@ def _best_window(
     block: Block, dst: list[Block], b: list[int], single: float
 ) -> tuple[float, list[int]] | None:
     """Return the run of 2-8 consecutive blocks of `b` whose words best match `block`, if better than `single`."""
-    whole = block.words
+    whole = block.words[: 2 * _SCORE_CHARS]
+    n_whole = len(whole)
+    n_tokens = block.size
     vocabulary = set(block.tokens)
     best: tuple[float, int, int] | None = None
     for start in range(len(b)):
-        first = dst[b[start]].tokens
+        first = dst[b[start]]
         # A piece of the block starts with one of its words.
-        if not first or first[0] not in vocabulary:
+        if not first.words or first.tokens[0] not in vocabulary:
             continue
-        joined = list(first)
+        # The window's words joined, kept as the blocks' word strings (words are single-space joined tokens, so
+        # joining the non-empty ones by a space gives the joined tokens), with their count and joined length.
+        parts = [first.words]
+        joined_tokens = first.size
+        joined_chars = len(first.words)
         for end in range(start + 1, min(start + 8, len(b))):
             if b[end] != b[end - 1] + 1:
                 break
-            joined.extend(dst[b[end]].tokens)
-            score = fuzz.ratio(whole[: 2 * _SCORE_CHARS], " ".join(joined)[: 2 * _SCORE_CHARS])
-            if score >= 80 and score > single and (best is None or score > best[0]):
-                best = (score, start, end)
-            if len(joined) > 2 * len(block.tokens):
+            words = dst[b[end]].words
+            if words:
+                parts.append(words)
+                joined_tokens += words.count(" ") + 1
+                joined_chars += len(words) + 1
+            # The ratio can exceed neither the bar (80, the single block's score, the best window so far) nor
+            # 200 * min(len) / (sum of lens), its value when one string holds the other: skip windows that
+            # cannot win, and stop once they only grow longer than the block.
+            bar = max(80.0, single, best[0] if best is not None else 0.0)
+            shorter = min(n_whole, joined_chars, 2 * _SCORE_CHARS)
+            bound = 200.0 * shorter / (n_whole + min(joined_chars, 2 * _SCORE_CHARS))
+            if bound < bar - _BOUND_SLACK:
+                if joined_chars >= n_whole and bound < 80.0 - _BOUND_SLACK:
+                    break
+            else:
+                score = fuzz.ratio(whole, " ".join(parts)[: 2 * _SCORE_CHARS])
+                if score >= 80 and score > single and (best is None or score > best[0]):
+                    best = (score, start, end)
+            if joined_tokens > 2 * n_tokens:
                 break
     if best is None:
         return None
@@ -321,6 +380,7 @@ def _pair_similar(
     out: list[Match],
     *,
     local: bool,
+    known: _GapScores | None = None,
 ) -> None:
     """Pair the most similar remaining blocks, best first, above the threshold."""
     if not gap_old or not gap_new:
@@ -333,7 +393,11 @@ def _pair_similar(
     b_texts = [new[j].words[:_SCORE_CHARS] for j in gap_new]
     if sum(map(len, a_texts)) * sum(map(len, b_texts)) > MAX_MATRIX_CELLS:
         return
-    scores = process.cdist(a_texts, b_texts, scorer=fuzz.ratio, score_cutoff=PAIR_THRESHOLD, workers=1)
+    if known is not None and known.ready:
+        # The gap's ratios were computed for split detection: the same values where they reach the threshold.
+        scores = known.get(gap_old, gap_new)
+    else:
+        scores = process.cdist(a_texts, b_texts, scorer=fuzz.ratio, score_cutoff=PAIR_THRESHOLD, workers=1)
     # Headings pair with headings, body with body: a heading is never a reworded paragraph. The matrix is
     # filtered by numpy, not cell by cell in Python (gaps of hundreds of provisions make 10^5 cells).
     head_a = np.array([old[i].kind == "heading" for i in gap_old])
