@@ -63,9 +63,10 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         hints.append("renumbered")
         details.append("renumbered")
         return hints, details
-    if canonical_dates(old) != old or canonical_dates(new) != new:
-        old_dates = set(re.findall(r"cwdate \S+ \d\d \d\d", canonical_dates(old)))
-        new_dates = set(re.findall(r"cwdate \S+ \d\d \d\d", canonical_dates(new)))
+    dated_old, dated_new = canonical_dates(old), canonical_dates(new)
+    if dated_old != old or dated_new != new:
+        old_dates = set(re.findall(r"cwdate \S+ \d\d \d\d", dated_old))
+        new_dates = set(re.findall(r"cwdate \S+ \d\d \d\d", dated_new))
         if old_dates != new_dates:
             hints.append("date_changed")
             details.append("date changed")

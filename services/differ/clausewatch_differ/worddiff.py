@@ -7,7 +7,8 @@ The result is a list of `[op, text]` segments (op: "=", "-", "+") whose texts, j
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import cast
 
 from diff_match_patch import diff_match_patch
 from rapidfuzz.distance import Indel
@@ -121,6 +122,22 @@ def _indel_runs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, list[str]
     return out
 
 
+def _indel_texts(a: list[str], b: list[str]) -> list[tuple[int, str]]:
+    """Return `_indel_runs(a, b)` with each run's tokens joined into one text."""
+    out: list[tuple[int, str]] = []
+    join = "".join
+    opcodes = cast("list[tuple[str, int, int, int, int]]", Indel.opcodes(a, b).as_list())
+    for tag, src_start, src_end, dest_start, dest_end in opcodes:
+        if tag == "equal":
+            out.append((0, join(a[src_start:src_end])))
+        else:
+            if src_end > src_start:
+                out.append((-1, join(a[src_start:src_end])))
+            if dest_end > dest_start:
+                out.append((1, join(b[dest_start:dest_end])))
+    return out
+
+
 def _chunks(tokens: Sequence[str]) -> list[tuple[str, ...]]:
     """Cut tokens into content-defined chunks (ends after sentence marks or at tokens whose hash says so).
 
@@ -167,14 +184,19 @@ def word_diff(old: str, new: str, timeout: float = 1.0) -> list[Segment]:
     which keeps a 20 MB input to seconds.
     """
     if len(old) + len(new) > COARSE_ABOVE_CHARS:
-        runs = seq_diff(_PHRASE.findall(old), _PHRASE.findall(new), timeout)
+        a, b = _PHRASE.findall(old), _PHRASE.findall(new)
     else:
-        runs = seq_diff(tokenize(old), tokenize(new), timeout)
+        a, b = tokenize(old), tokenize(new)
+    runs: Iterable[tuple[int, str]]
+    if len(a) * len(b) <= _EXACT_LIMIT and len(a) + len(b) <= _CHUNK_ABOVE:
+        # seq_diff's first path (the exact LCS), each run's tokens joined straight from the opcodes.
+        runs = _indel_texts(a, b)
+    else:
+        runs = ((op, "".join(toks)) for op, toks in seq_diff(a, b, timeout))
     segments: list[Segment] = []
     current = 0
     parts: list[str] = []
-    for op, toks in runs:
-        text = "".join(toks)
+    for op, text in runs:
         if not text:
             continue
         if op != current and parts:
