@@ -22,7 +22,7 @@ from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.events import ChangeAssessed, ChangeDetected
 from clausewatch_shared.messaging import PermanentError
-from clausewatch_shared.models import ChangeAssessment, Document, Platform
+from clausewatch_shared.models import ChangeAssessment, Document, Platform, ProvisionAssessment
 
 log = structlog.get_logger("clausewatch.analyzer")
 
@@ -115,7 +115,7 @@ async def _assess_version(db: Database, engine: Engine, version_id: str, compari
             rows.append(
                 records.provision_row(provision, platform_id, result, version_tag, engine.taxonomy, extra)
             )
-        created = await repository.insert_new(session, rows)
+        created = await repository.insert_values(session, ProvisionAssessment, rows)
     log.info("version_assessed", version_id=version_id, provisions=len(ctx.provisions), created=created)
     return VersionAssessed(context, len(ctx.provisions), created)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from sqlmodel import SQLModel, func, select
@@ -24,13 +25,15 @@ async def test_concurrent_assessments_of_a_version_run_once(
     await seed(db)
     engine = build_engine(use_model=False)
     inserts: list[int] = []
-    insert_new = repository.insert_new
+    insert_values = repository.insert_values
 
-    async def counting_insert(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
-        inserts.append(len(rows))
-        return await insert_new(session, rows)
+    async def counting_insert(
+        session: AsyncSession, model: type[SQLModel], values: Sequence[dict[str, Any]]
+    ) -> int:
+        inserts.append(len(values))
+        return await insert_values(session, model, values)
 
-    monkeypatch.setattr(repository, "insert_new", counting_insert)
+    monkeypatch.setattr(repository, "insert_values", counting_insert)
     first, second = await asyncio.gather(
         service.assess_version(db, engine, "v2"), service.assess_version(db, engine, "v2")
     )

@@ -1,0 +1,32 @@
+"""Assessment results turned into ProvisionAssessment insert parameters."""
+
+from __future__ import annotations
+
+from clausewatch_analyzer.assess import Context
+from clausewatch_analyzer.engine import build_engine
+from clausewatch_analyzer.records import provision_row
+from clausewatch_shared.models import Provision, ProvisionAssessment
+
+TEXT = "All disputes shall be resolved exclusively by final and binding arbitration in San Francisco, California."
+
+
+def test_provision_row_gives_every_column_as_the_model_would_store_it() -> None:
+    """The parameters name each ProvisionAssessment column once and equal a model instance built from them."""
+    engine = build_engine(use_model=False)
+    (result,) = engine.assess([TEXT], Context(platform_name="Acme"))
+    provision = Provision(
+        id="v1-p0",
+        version_id="v1",
+        document_id="acme/terms",
+        key="k0",
+        ordinal=0,
+        kind="paragraph",
+        text=TEXT,
+    )
+    row = provision_row(provision, "acme", result, "m1", engine.taxonomy, {"history": {"changes": 0}})
+    columns = [c.name for c in ProvisionAssessment.__table__.columns]  # type: ignore[attr-defined]
+    assert sorted(row) == sorted(columns)
+    model = ProvisionAssessment(**row)
+    assert {c: getattr(model, c) for c in columns} == row
+    assert row["primary_clause_type"] == "arbitration"
+    assert row["texts"]["history"] == {"changes": 0}
