@@ -122,12 +122,9 @@ async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
     """Insert table rows, silently skipping any that a unique key refuses; return how many were new.
 
     INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite, inside the caller's transaction (no savepoint, no
-    IntegrityError to catch): what makes a redelivered event's writes a no-op.
+    IntegrityError to catch): what makes a redelivered event's writes a no-op. Columns left None are not sent, so
+    they take their database defaults.
     """
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    # One statement per table and column set (columns left None take their database defaults), executed with the
-    # rows as parameters: a statement built once is compiled once, where a multi-row VALUES clause was compiled anew
-    # for every call. RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT on some paths.
     batches: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
     for row in rows:
         table = type(row).__table__  # type: ignore[attr-defined]
@@ -135,6 +132,26 @@ async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
         batches.setdefault((table, tuple(values)), []).append(values)
     count = 0
     for (table, _), batch in batches.items():
-        params = batch[0] if len(batch) == 1 else batch
-        count += len((await session.exec(_insert_ignoring(dialect, table), params=params)).all())
+        count += await _insert_batch(session, table, batch)
     return count
+
+
+async def insert_values(
+    session: AsyncSession, model: type[SQLModel], values: Sequence[dict[str, Any]]
+) -> int:
+    """Insert rows of `model` given as column values (every row the same columns), skipping any a unique key refuses.
+
+    For callers that build the parameters themselves (no model instance per row); returns how many were new.
+    """
+    return await _insert_batch(session, model.__table__, values)  # type: ignore[attr-defined]
+
+
+async def _insert_batch(session: AsyncSession, table: Table, values: Sequence[dict[str, Any]]) -> int:
+    # One statement per table, executed with the rows as parameters: a statement built once is compiled once, where
+    # a multi-row VALUES clause was compiled anew for every call. RETURNING, not rowcount: psycopg reports -1 for
+    # INSERT … ON CONFLICT on some paths.
+    if not values:
+        return 0
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    params = values[0] if len(values) == 1 else list(values)
+    return len((await session.exec(_insert_ignoring(dialect, table), params=params)).all())

@@ -13,11 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from clausewatch_shared.db import insert_values as insert_values  # the analyzer's once-only writes
 from clausewatch_shared.models import (
     Change,
     ChangeAssessment,
@@ -249,31 +248,14 @@ async def change_assessments_for(
 
 
 async def insert_new(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
-    """Insert model rows, skipping any whose unique keys already exist (see insert_values); return how many."""
+    """Insert model rows with every column, skipping any whose unique keys already exist; return how many.
+
+    INSERT ... ON CONFLICT DO NOTHING (clausewatch_shared.db), so two handlers assessing the same version at once
+    both succeed and the table holds each assessment once.
+    """
     if not rows:
         return 0
     table = type(rows[0]).__table__  # type: ignore[attr-defined]
     return await insert_values(
         session, type(rows[0]), [{c.name: getattr(row, c.name) for c in table.columns} for row in rows]
     )
-
-
-async def insert_values(
-    session: AsyncSession, model: type[SQLModel], values: Sequence[dict[str, Any]]
-) -> int:
-    """Insert rows given as column values, skipping any whose unique keys already exist; return how many.
-
-    INSERT ... ON CONFLICT DO NOTHING on both SQLite and PostgreSQL, so two handlers assessing the same version at
-    once both succeed and the table holds each assessment once.
-    """
-    if not values:
-        return 0
-    table = model.__table__  # type: ignore[attr-defined]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    # One statement executed with many parameter sets: compiled once and cached, where a multi-row VALUES clause
-    # was compiled anew for every call (the analyzer's largest CPU item once classification was memoised).
-    # RETURNING tells which rows were new; SQLAlchemy batches it ("insertmanyvalues") on both dialects.
-    statement = insert(table).on_conflict_do_nothing().returning(table.c[table.primary_key.columns.keys()[0]])
-    result = await session.exec(statement, params=list(values))
-    return len(result.all())
