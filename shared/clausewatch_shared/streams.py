@@ -9,8 +9,13 @@ Three streams:
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import (
     AckPolicy,
@@ -20,11 +25,15 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
 
 from clausewatch_shared import subjects
 
 DAY = 24 * 3600.0
+# How long stream creation waits for a JetStream that has no leader yet (a cluster starting beside the services).
+LEADER_WAIT_SECONDS = 60.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -83,8 +92,30 @@ NOTIFIER_ASSESSMENTS = ConsumerSpec(
 CONSUMERS = (FETCHER_CAPTURE, DIFFER_SNAPSHOTS, ANALYZER_VERSIONS, ANALYZER_CHANGES, NOTIFIER_ASSESSMENTS)
 
 
+async def until_leader(call: Callable[[], Awaitable[T]], wait_s: float = LEADER_WAIT_SECONDS) -> T:
+    """Run a JetStream API call, again while JetStream answers "no leader yet" or not at all, up to `wait_s`.
+
+    A cluster that has just started (or lost a node) elects its meta leader in a few seconds; until then API
+    requests time out or come back 503. Services starting beside it should wait that out, not crash-loop.
+    """
+    deadline = time.monotonic() + wait_s
+    pause = 0.2
+    while True:
+        try:
+            return await call()
+        except (NatsTimeoutError, ServiceUnavailableError):
+            if time.monotonic() + pause > deadline:
+                raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
 async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
     """Create or update every stream so that starting any service (or several at once) is safe."""
+    await until_leader(lambda: _ensure_streams(js, replicas))
+
+
+async def _ensure_streams(js: JetStreamContext, replicas: int) -> None:
     for spec in STREAMS:
         config = StreamConfig(
             name=spec.name,
