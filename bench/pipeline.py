@@ -3,7 +3,9 @@
 
 Prints changes/s end to end, latency from capture (the snapshot's captured_at) to webhook arrival (p50/p95/p99),
 and per service process CPU seconds (also per change delivered, and the idle CPU rate measured just before the run:
-the floor of polling and heartbeats) and peak RSS; `--replicas 2` runs two processes of each service.
+the floor of polling and heartbeats) and peak RSS; `--replicas 2` runs two processes of each service. It also
+prints the CPU per change of what shares the cores: the PostgreSQL backends serving the bench's database, the
+nats-server, and this harness (the site, the webhook receiver and the SMTP sink).
 
     uv run python -m bench.pipeline --docs 20 --versions 4
     uv run python -m bench.pipeline --docs 20 --versions 4 --replicas 2
@@ -89,6 +91,55 @@ class Proc:
             times = self.ps.cpu_times()
             self.cpu_end = times.user + times.system
             self.sys_end = times.system
+
+
+def _cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process still alive."""
+    seconds = {}
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            times = psutil.Process(pid).cpu_times()
+            seconds[pid] = times.user + times.system
+    return seconds
+
+
+def _backend_pids(database: str) -> set[int]:
+    """The PostgreSQL backends connected to the bench's database (the services' pooled connections)."""
+    with psycopg.connect(ADMIN_PG, autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)).fetchall()
+    return {int(row[0]) for row in rows}
+
+
+@dataclass
+class Infrastructure:
+    """CPU of what the services lean on during the measured rounds: PostgreSQL, nats-server and this harness.
+
+    They share the same 2 cores, so they bound the throughput as much as the services do.
+    """
+
+    database: str
+    nats_pid: int | None
+    start: dict[str, dict[int, float]] = field(default_factory=dict)
+
+    def _now(self) -> dict[str, dict[int, float]]:
+        return {
+            "postgres": _cpu_seconds(_backend_pids(self.database)),
+            "nats-server": _cpu_seconds({self.nats_pid} if self.nats_pid else set()),
+            "harness": _cpu_seconds({os.getpid()}),
+        }
+
+    def begin(self) -> None:
+        self.start = self._now()
+
+    def ms_per_change(self, delivered: int) -> dict[str, float]:
+        """CPU milliseconds per change each used since `begin` (a backend that connected since counts whole)."""
+        end = self._now()
+        return {
+            part: round(
+                1000 * sum(t - self.start[part].get(pid, 0.0) for pid, t in now.items()) / delivered, 1
+            )
+            for part, now in end.items()
+        }
 
 
 @dataclass
@@ -385,6 +436,8 @@ async def run(
             await _idle_rates(procs, IDLE_WINDOW_S)
             profilers = _start_profilers(procs, profile) if profile else []
             log_start = _log_size() if count_sql else 0
+            infrastructure = Infrastructure(name, nats_server.process.pid if nats_server.process else None)
+            infrastructure.begin()
             for p in procs:
                 p.sample()
                 p.cpu_start = p.cpu_end
@@ -412,6 +465,7 @@ async def run(
             finished = max(arrivals.at.values()) if arrivals.at else time.time()
             for p in procs:
                 p.sample()
+            infrastructure_ms = infrastructure.ms_per_change(max(1, len(arrivals.at)))
             if profile:
                 _stop_profilers(profilers, profile)
             if count_sql:
@@ -472,6 +526,7 @@ async def run(
         "latency_p95_s": round(_percentile(latencies, 0.95), 3) if latencies else None,
         "latency_p99_s": round(_percentile(latencies, 0.99), 3) if latencies else None,
         "per_service": {k: {m: round(v, 1) for m, v in e.items()} for k, e in per_service.items()},
+        "infrastructure_cpu_ms_per_change": infrastructure_ms,
         "stage_median_s": stages,
         "sql_per_change": sql_counts,
         "load_average_1m": round(os.getloadavg()[0], 1),
@@ -513,6 +568,12 @@ def main() -> None:
             f"idle {entry['idle_cpu_ms_per_s']} ms/s) "
             f"peak_rss={entry['peak_rss_mb']} MB"
         )
+    infrastructure = cast(dict[str, float], figures["infrastructure_cpu_ms_per_change"])
+    print(
+        "  infrastructure CPU per change: "
+        + ", ".join(f"{part} {ms} ms" for part, ms in infrastructure.items())
+        + " (the site, webhook receiver and SMTP sink run in the harness)"
+    )
     for service, sql in cast(dict[str, dict[str, float]], figures["sql_per_change"]).items():
         print(
             f"  {service:9s} sql/change={sql['statements']} (BEGIN/COMMIT {sql['begin_commit']}, "
