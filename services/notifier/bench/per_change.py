@@ -1,7 +1,7 @@
 """CPU the notifier spends per change: a ChangeAssessed handled, then its e-mail and signed webhook sent and recorded.
 
-Run: `uv run python services/notifier/bench/per_change.py [N] [--profile FILE]` (under a minute on 2 cores).
-Real SQLite, a real nats-server (AlertDelivered is published), and an SMTP sink and a webhook receiver in their own
+Run: `uv run python services/notifier/bench/per_change.py [N] [--postgres] [--profile FILE]` (under a minute on
+2 cores). Real SQLite (or a fresh PostgreSQL database with `--postgres`, as `bench.pipeline` uses), a real nats-server (AlertDelivered is published), and an SMTP sink and a webhook receiver in their own
 processes so that their CPU is not counted. One compliance subscriber with a webhook follows the platform. After
 three warm-up changes, N changes go through the handler and one delivery pass each; it prints the process CPU
 (time.process_time, every thread) and the SQL statements per change. `--profile` also writes a cProfile of the
@@ -35,6 +35,7 @@ from clausewatch_shared.migrations import upgrade
 from clausewatch_shared.runtime import Runtime
 from tests.integration.notifier.conftest import make_settings
 from tests.integration.notifier.seed import add_change_set, add_platform
+from tests.support.databases import create_postgres_database, drop_postgres_database
 from tests.support.nats import free_port, running_nats
 
 WARM_UP = 3
@@ -105,7 +106,8 @@ def main() -> None:
     changes = int(args[0]) if args and args[0].isdigit() else 60
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     tmp = Path(tempfile.mkdtemp())
-    database_url = f"sqlite+aiosqlite:///{tmp / 'clausewatch.db'}"
+    postgres = create_postgres_database() if "--postgres" in args else None
+    database_url = postgres[1] if postgres else f"sqlite+aiosqlite:///{tmp / 'clausewatch.db'}"
     upgrade(database_url)
     hook_port, smtp_port = free_port(), free_port()
     sink = ["-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{smtp_port}"]
@@ -120,6 +122,8 @@ def main() -> None:
     finally:
         for server in servers:
             server.terminate()
+        if postgres:
+            drop_postgres_database(postgres[0])
 
 
 if __name__ == "__main__":

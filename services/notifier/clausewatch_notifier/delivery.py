@@ -15,6 +15,10 @@ from datetime import datetime
 from typing import Any
 
 import structlog
+from psycopg.pq import TransactionStatus
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier import render, store
 from clausewatch_notifier.alerts import AlertView, unsubscribe_link
@@ -31,7 +35,6 @@ from clausewatch_shared.ids import derived_id
 from clausewatch_shared.messaging import Bus
 from clausewatch_shared.metrics import DELIVERIES
 from clausewatch_shared.models import Delivery, Subscriber, WebhookEndpoint
-from clausewatch_shared.models.notify import DeliveryAttempt
 from clausewatch_shared.runtime import finish_within, stop_requested
 
 log = structlog.get_logger("clausewatch.notifier.delivery")
@@ -58,9 +61,20 @@ class DeliveryWorker:
         self.webhooks = webhooks or WebhookSender(settings)
         self.chat = chat or AppriseSender(settings)
         self.wake = asyncio.Event()
+        # The loop's own connection for claims (autocommit), kept between ticks: see `_claim`.
+        self._claims_conn: AsyncConnection | None = None
+        self._keep_claims_conn = False
 
     async def run(self) -> None:
         """Deliver until stopped: a pass, then sleep until woken (a new alert) or the tick."""
+        self._keep_claims_conn = True
+        try:
+            await self._loop()
+        finally:
+            self._keep_claims_conn = False
+            await self._drop_claims_conn()
+
+    async def _loop(self) -> None:
         while not stop_requested():
             self.wake.clear()
             current = asyncio.ensure_future(self.run_once())
@@ -80,11 +94,9 @@ class DeliveryWorker:
 
     async def run_once(self) -> int:
         """Claim and send the deliveries due now; return how many were tried."""
-        async with self.db.session() as session:
-            claimed = await store.claim_due(
-                session, self.clock(), self.settings.delivery_lease_seconds, self.settings.delivery_batch
-            )
-            subscribers, endpoints = await store.send_context(session, claimed)
+        claimed, subscribers, endpoints = await self._claim()
+        if not claimed:
+            return 0
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def one(delivery: Delivery) -> None:
@@ -100,10 +112,62 @@ class DeliveryWorker:
         await asyncio.gather(*(one(d) for d in claimed))
         return len(claimed)
 
-    async def deliver(
-        self, delivery: Delivery, subscriber: Subscriber | None, endpoint: WebhookEndpoint | None
-    ) -> None:
-        """Send one claimed delivery (as the claim returned it) and record what happened."""
+    async def _claim(self) -> tuple[list[Delivery], dict[str, Any], dict[str, Any]]:
+        """Claim the due deliveries and read their subscribers and endpoints, on a connection in autocommit.
+
+        Autocommit: the claim is one atomic statement on PostgreSQL and the reads need no snapshot, so no BEGIN and
+        COMMIT round trips. While `run()` loops, the connection is kept between ticks (no pool checkout, reset and
+        isolation switch per tick: an idle tick is one statement). Any error drops it; a kept connection the server
+        closed meanwhile (a restart) is replaced once at once, as the pool's ping on checkout would have done.
+        """
+        conn, self._claims_conn = self._claims_conn, None
+        kept = conn is not None
+        while True:
+            if conn is None:
+                conn = await self._autocommit_connection()
+            try:
+                claimed = await store.claim_due(
+                    conn, self.clock(), self.settings.delivery_lease_seconds, self.settings.delivery_batch
+                )
+                subscribers, endpoints = await store.send_context(conn, claimed) if claimed else ({}, {})
+            except BaseException as exc:
+                await _discard(conn)
+                if kept and isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                    conn, kept = None, False
+                    continue
+                raise
+            break
+        if self._keep_claims_conn and self._claims_conn is None:
+            self._claims_conn = conn
+        else:
+            await conn.close()
+        return claimed, subscribers, endpoints
+
+    async def _autocommit_connection(self) -> AsyncConnection:
+        conn = await self.db.engine.connect()
+        try:
+            if conn.dialect.name == "postgresql":
+                # The pool's ping of a connection that sat idle (clausewatch_shared.db) leaves a transaction open,
+                # and psycopg refuses to switch to autocommit inside one.
+                raw = (await conn.get_raw_connection()).driver_connection
+                if raw is not None and raw.info.transaction_status != TransactionStatus.IDLE:
+                    await raw.rollback()
+            return await conn.execution_options(isolation_level="AUTOCOMMIT")
+        except BaseException:
+            await conn.close()
+            raise
+
+    async def _drop_claims_conn(self) -> None:
+        conn, self._claims_conn = self._claims_conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    async def deliver(self, delivery: Delivery, subscriber: Any | None, endpoint: Any | None) -> None:
+        """Send one claimed delivery (as the claim returned it) and record what happened.
+
+        `subscriber` and `endpoint` are their rows as `store.send_context` read them (None if gone).
+        """
         if subscriber is None or not subscriber.active:
             await self._close(delivery.id, "cancelled", "subscriber unsubscribed")
             return
@@ -113,9 +177,7 @@ class DeliveryWorker:
         outcome = await self._send(delivery, subscriber, endpoint)
         await self._record(delivery, outcome)
 
-    async def _send(
-        self, delivery: Delivery, subscriber: Subscriber, endpoint: WebhookEndpoint | None
-    ) -> Outcome:
+    async def _send(self, delivery: Delivery, subscriber: Any, endpoint: Any | None) -> Outcome:
         unsubscribe = unsubscribe_link(self.settings.public_base_url, subscriber.unsubscribe_token)
         if delivery.channel == "email":
             rendered = self._render_email(delivery, subscriber.tier, unsubscribe)
@@ -156,11 +218,8 @@ class DeliveryWorker:
         return render.render_alert(AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe)
 
     async def _close(self, delivery_id: str, status: str, reason: str) -> None:
-        async with self.db.session() as session:
-            delivery = await session.get(Delivery, delivery_id)
-            if delivery is not None:
-                delivery.status, delivery.last_error, delivery.next_attempt_at = status, reason, None
-                session.add(delivery)
+        async with self.db.engine.begin() as conn:
+            await store.close(conn, delivery_id, status, reason)
 
     async def _record(self, delivery: Delivery, outcome: Outcome) -> None:
         """Log the try, move the delivery on, and disable an endpoint that keeps failing (with a notice).
@@ -170,26 +229,12 @@ class DeliveryWorker:
         s = self.settings
         now = self.clock()
         event: AlertDelivered | AlertFailed | None = None
-        async with self.db.session() as session:
+        # Core statements in one transaction (the ORM's flush of the claimed row cost more than the writes).
+        async with self.db.engine.begin() as conn:
             failures: int | None = None
             if delivery.channel == "webhook":
-                # Before the delivery is re-attached: a query then would flush its first change as an UPDATE of
-                # its own, and the second UPDATE below would follow.
-                failures = await store.count_endpoint_result(session, delivery.target, ok=outcome.ok)
-            session.add(delivery)  # re-attached: the changes below become one UPDATE
+                failures = await store.count_endpoint_result(conn, delivery.target, ok=outcome.ok)
             delivery.attempts += 1
-            session.add(
-                DeliveryAttempt(
-                    delivery_id=delivery.id,
-                    attempt=delivery.attempts,
-                    at=now,
-                    destination=outcome.destination,
-                    ok=outcome.ok,
-                    response_status=outcome.status,
-                    error=outcome.error[:4000] if outcome.error else None,
-                    duration_ms=outcome.duration_ms,
-                )
-            )
             verdict = judge(
                 ok=outcome.ok,
                 retryable=outcome.retryable,
@@ -207,11 +252,24 @@ class DeliveryWorker:
             delivery.last_error = outcome.error
             if outcome.ok:
                 delivery.delivered_at = now
-            session.add(delivery)
+            attempt = {
+                "delivery_id": delivery.id,
+                "attempt": delivery.attempts,
+                "at": now,
+                "destination": outcome.destination,
+                "ok": outcome.ok,
+                "response_status": outcome.status,
+                "error": outcome.error[:4000] if outcome.error else None,
+                "duration_ms": outcome.duration_ms,
+            }
+            await store.record_try(conn, delivery, attempt)
             if verdict.disable_endpoint:
-                endpoint = await session.get(WebhookEndpoint, delivery.target)
-                if endpoint is not None:
-                    await self._disable(session, endpoint, delivery.subscriber_id, outcome, now)
+                # Rare: the ORM, in the same transaction.
+                async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+                    endpoint = await session.get(WebhookEndpoint, delivery.target)
+                    if endpoint is not None:
+                        await self._disable(session, endpoint, delivery.subscriber_id, outcome, now)
+                    await session.flush()
             event = self._event(delivery, outcome)
         outcome_label = {"delivered": "delivered", "pending": "retried"}.get(verdict.status, "failed")
         DELIVERIES.labels(delivery.channel, outcome_label).inc()
@@ -294,3 +352,11 @@ class DeliveryWorker:
                 **common,
             )
         return None
+
+
+async def _discard(conn: AsyncConnection) -> None:
+    """Close a connection that failed, invalidated so that the pool never hands it out again."""
+    with contextlib.suppress(Exception):
+        await conn.invalidate()
+    with contextlib.suppress(Exception):
+        await conn.close()

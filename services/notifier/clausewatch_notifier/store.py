@@ -1,12 +1,20 @@
-"""Database access for the notifier: reading the pipeline's rows into alerts, and once-only writes of deliveries."""
+"""Database access for the notifier: reading the pipeline's rows into alerts, and once-only writes of deliveries.
+
+The hot paths (planning an alert, claiming, sending and recording deliveries) use Core statements on the tables,
+built once: rows come back as plain rows, without the ORM's identity map, unit of work and flush, which cost more
+CPU than the round trips themselves (decision 0089).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import and_, or_, update
-from sqlmodel import col, select
+from sqlalchemy import Integer, Row, Table, and_, bindparam, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier.alerts import AlertView, build_alert
@@ -24,12 +32,73 @@ from clausewatch_shared.models import (
     Subscription,
     WebhookEndpoint,
 )
+from clausewatch_shared.models._types import UTCDateTime
+from clausewatch_shared.models.notify import DeliveryAttempt
 
 UNLIMITED_TIERS = tuple(name for name, tier in TIERS.items() if tier.max_platforms is None)
+Executor = AsyncSession | AsyncConnection
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+CHANGE_SET, DOCUMENT, PLATFORM = _table(ChangeSet), _table(Document), _table(Platform)
+CHANGE, ASSESSMENT = _table(Change), _table(ChangeAssessment)
+SUBSCRIBER, SUBSCRIPTION, ENDPOINT = _table(Subscriber), _table(Subscription), _table(WebhookEndpoint)
+DELIVERY, ATTEMPT = _table(Delivery), _table(DeliveryAttempt)
+
+
+async def connection(executor: Executor) -> AsyncConnection:
+    """Return the connection a session works on (its transaction), or the connection itself."""
+    return executor if isinstance(executor, AsyncConnection) else await executor.connection()
+
+
+_ALERT_HEAD = (
+    select(
+        CHANGE_SET.c.id,
+        CHANGE_SET.c.summary,
+        CHANGE_SET.c.created_at,
+        DOCUMENT.c.id.label("document_id"),
+        DOCUMENT.c.title,
+        DOCUMENT.c.urls,
+        PLATFORM.c.id.label("platform_id"),
+        PLATFORM.c.name,
+    )
+    .join(DOCUMENT, DOCUMENT.c.id == CHANGE_SET.c.document_id)
+    .join(PLATFORM, PLATFORM.c.id == DOCUMENT.c.platform_id)
+    .where(CHANGE_SET.c.id == bindparam("change_set_id"))
+)
+_ASSESSMENT_COLUMNS = (
+    "severity",
+    "severity_before",
+    "escalation",
+    "clause_types",
+    "regulations",
+    "description",
+)
+_ALERT_CHANGES = (
+    select(
+        CHANGE.c.id,
+        CHANGE.c.kind,
+        CHANGE.c.significance,
+        CHANGE.c.heading_path,
+        CHANGE.c.summary,
+        CHANGE.c.old_text,
+        CHANGE.c.new_text,
+        CHANGE.c.diff,
+        CHANGE.c.ordinal,
+        ASSESSMENT.c.change_id.label("assessed"),
+        *(ASSESSMENT.c[name] for name in _ASSESSMENT_COLUMNS),
+    )
+    .outerjoin(ASSESSMENT, ASSESSMENT.c.change_id == CHANGE.c.id)
+    .where(CHANGE.c.change_set_id == bindparam("change_set_id"))
+)
 
 
 async def load_alert(
-    session: AsyncSession,
+    session: Executor,
     change_set_id: str,
     public_base_url: str,
     *,
@@ -37,63 +106,62 @@ async def load_alert(
     escalations: int | None = None,
 ) -> AlertView | None:
     """Build the alert of a change set from the differ's, analyzer's and fetcher's rows; None if it is missing."""
-    found = (
-        await session.exec(
-            select(ChangeSet, Document, Platform)
-            .join(Document, col(Document.id) == ChangeSet.document_id)
-            .join(Platform, col(Platform.id) == Document.platform_id)
-            .where(ChangeSet.id == change_set_id)
-        )
-    ).first()
+    conn = await connection(session)
+    found = (await conn.execute(_ALERT_HEAD, {"change_set_id": change_set_id})).first()
     if found is None:  # the change set, its document or its platform is missing
         return None
-    change_set, document, platform = found
     # The changes with their assessments (one per change, a unique key) in one query.
-    rows = (
-        await session.exec(
-            select(Change, ChangeAssessment)
-            .join(ChangeAssessment, col(ChangeAssessment.change_id) == col(Change.id), isouter=True)
-            .where(Change.change_set_id == change_set_id)
-        )
-    ).all()
+    rows = (await conn.execute(_ALERT_CHANGES, {"change_set_id": change_set_id})).all()
     return build_alert(
-        change_set=change_set,
-        document=document,
-        platform=platform,
-        changes=[change for change, _ in rows],
-        assessments={assessment.change_id: assessment for _, assessment in rows if assessment is not None},
+        change_set=SimpleNamespace(id=found.id, summary=found.summary, created_at=found.created_at),
+        document=SimpleNamespace(id=found.document_id, title=found.title, urls=found.urls),
+        platform=SimpleNamespace(id=found.platform_id, name=found.name),
+        changes=rows,
+        assessments={
+            row.id: SimpleNamespace(**{name: row._mapping[name] for name in _ASSESSMENT_COLUMNS})
+            for row in rows
+            if row.assessed is not None
+        },
         public_base_url=public_base_url,
         summary=summary,
         escalations=escalations,
     )
 
 
+_RECIPIENTS = select(SUBSCRIBER.c.id, SUBSCRIBER.c.email, SUBSCRIBER.c.tier, SUBSCRIBER.c.filters).where(
+    SUBSCRIBER.c.active == True,  # noqa: E712  (SQL comparison)
+    or_(
+        SUBSCRIBER.c.id.in_(
+            select(SUBSCRIPTION.c.subscriber_id).where(SUBSCRIPTION.c.platform_id == bindparam("platform_id"))
+        ),
+        SUBSCRIBER.c.tier.in_(UNLIMITED_TIERS),
+    ),
+)
+_RECIPIENT = _RECIPIENTS.where(SUBSCRIBER.c.id == bindparam("subscriber_id"))
+_FOLLOWS = select(SUBSCRIPTION.c.subscriber_id, SUBSCRIPTION.c.platform_id).where(
+    SUBSCRIPTION.c.subscriber_id.in_(bindparam("ids", expanding=True))
+)
+_ENABLED_ENDPOINTS = select(ENDPOINT.c.subscriber_id, ENDPOINT.c.id, ENDPOINT.c.kind).where(
+    ENDPOINT.c.subscriber_id.in_(bindparam("ids", expanding=True)),
+    ENDPOINT.c.enabled == True,  # noqa: E712
+)
+
+
 async def load_recipients(
-    session: AsyncSession, platform_id: str, subscriber_id: str | None = None
+    session: Executor, platform_id: str, subscriber_id: str | None = None
 ) -> list[Recipient]:
     """Return active subscribers who may care about a platform: its followers and the unlimited tiers."""
-    followers = select(Subscription.subscriber_id).where(Subscription.platform_id == platform_id)
-    query = select(Subscriber).where(
-        Subscriber.active == True,  # noqa: E712  (SQL comparison)
-        or_(col(Subscriber.id).in_(followers), col(Subscriber.tier).in_(UNLIMITED_TIERS)),
-    )
-    if subscriber_id is not None:
-        query = query.where(Subscriber.id == subscriber_id)
-    subscribers = (await session.exec(query)).all()
+    conn = await connection(session)
+    params = {"platform_id": platform_id, "subscriber_id": subscriber_id}
+    subscribers = (await conn.execute(_RECIPIENTS if subscriber_id is None else _RECIPIENT, params)).all()
     if not subscribers:
         return []
     ids = [s.id for s in subscribers]
     follows: dict[str, set[str]] = {i: set() for i in ids}
-    for row in (
-        await session.exec(select(Subscription).where(col(Subscription.subscriber_id).in_(ids)))
-    ).all():
+    for row in (await conn.execute(_FOLLOWS, {"ids": ids})).all():
         follows[row.subscriber_id].add(row.platform_id)
     endpoints: dict[str, list[tuple[str, str]]] = {i: [] for i in ids}
-    query_endpoints = select(WebhookEndpoint).where(
-        col(WebhookEndpoint.subscriber_id).in_(ids),
-        WebhookEndpoint.enabled == True,  # noqa: E712
-    )
-    for endpoint in (await session.exec(query_endpoints)).all():
+    for endpoint in (await conn.execute(_ENABLED_ENDPOINTS, {"ids": ids})).all():
         endpoints[endpoint.subscriber_id].append((endpoint.id, endpoint.kind))
     return [
         Recipient(
@@ -108,61 +176,145 @@ async def load_recipients(
     ]
 
 
-async def claim_due(session: AsyncSession, now: datetime, lease_seconds: float, limit: int) -> list[Delivery]:
+_DUE = and_(DELIVERY.c.status.in_(("pending", "sending")), DELIVERY.c.next_attempt_at <= bindparam("now"))
+_DUE_IDS = select(DELIVERY.c.id).where(_DUE).order_by(DELIVERY.c.next_attempt_at).limit(bindparam("limit"))
+_LEASE = {"status": "sending", "next_attempt_at": bindparam("lease_end")}
+# SQLite (one writer): read first, so an idle tick takes no write lock, then claim those ids still due.
+_CLAIM_IDS = (
+    update(DELIVERY)
+    .where(DELIVERY.c.id.in_(bindparam("ids", expanding=True)), _DUE)
+    .values(_LEASE)
+    .returning(*DELIVERY.c)
+)
+
+
+def _claim_due_postgres() -> TextualSelect:
+    """PostgreSQL's claim as one statement, written out: rows another replica is claiming right now are skipped, not
+    waited for, and an UPDATE that matches nothing writes nothing, so an idle tick takes no lock either.
+
+    Text, not a Core expression: SQLAlchemy derives a Core statement's cache key by walking it on every execution,
+    and the poll runs several times a second while idle; this costs about 40 % less CPU per poll.
+    """
+    columns = ", ".join(c.name for c in DELIVERY.c)
+    due = "status IN ('pending', 'sending') AND next_attempt_at <= :now"
+    return (
+        text(
+            # Built from the table's own column names and constants: nothing from outside.
+            f"UPDATE delivery SET status = 'sending', next_attempt_at = :lease_end WHERE id IN "  # noqa: S608
+            f"(SELECT id FROM delivery WHERE {due} ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) "
+            f"AND {due} RETURNING {columns}"
+        )
+        .bindparams(
+            bindparam("now", type_=UTCDateTime),
+            bindparam("lease_end", type_=UTCDateTime),
+            bindparam("limit", type_=Integer),
+        )
+        .columns(*DELIVERY.c)
+    )
+
+
+_CLAIM_DUE = _claim_due_postgres()
+
+
+def _delivery(row: Row[Any]) -> Delivery:
+    return Delivery(**row._mapping)
+
+
+async def claim_due(session: Executor, now: datetime, lease_seconds: float, limit: int) -> list[Delivery]:
     """Claim up to `limit` due deliveries by moving them to `sending` with a lease; return those this call won.
 
-    A read finds the oldest due ids (an idle tick stops there, taking no write lock), then one UPDATE … RETURNING
-    claims those still due when it reaches them: with several notifier replicas each row goes to one of them
-    (PostgreSQL re-checks the condition on a row another replica just updated; SQLite writes one transaction at a
-    time). A `sending` row whose lease ran out (its sender crashed) is due again, so nothing is lost. The rows come
-    back as claimed, for the sender to use without reading them again.
+    With several notifier replicas each row goes to one of them: PostgreSQL locks the rows it picks and skips those
+    another replica holds, and re-checks the due condition on the rows it updates; SQLite writes one transaction at
+    a time. A `sending` row whose lease ran out (its sender crashed) is due again, so nothing is lost. One statement
+    on PostgreSQL, so the caller may run it outside a transaction (autocommit: one round trip). The rows come back
+    as claimed, for the sender to use without reading them again.
     """
-    due = and_(col(Delivery.status).in_(("pending", "sending")), col(Delivery.next_attempt_at) <= now)
-    ids = (
-        await session.exec(
-            select(Delivery.id).where(due).order_by(col(Delivery.next_attempt_at)).limit(limit)
-        )
-    ).all()
-    if not ids:
-        return []
-    statement = (
-        update(Delivery)
-        .where(col(Delivery.id).in_(ids), due)
-        .values(status="sending", next_attempt_at=now + timedelta(seconds=lease_seconds))
-        .returning(Delivery)
-        .execution_options(synchronize_session=False)
-    )
-    won = (await session.exec(statement)).scalars().all()
-    return sorted(won, key=lambda d: (d.created_at, d.id))
+    conn = await connection(session)
+    params: dict[str, Any] = {"now": now, "lease_end": now + timedelta(seconds=lease_seconds), "limit": limit}
+    if conn.dialect.name == "postgresql":
+        won = (await conn.execute(_CLAIM_DUE, params)).all()
+    else:
+        ids = (await conn.execute(_DUE_IDS, params)).scalars().all()
+        if not ids:
+            return []
+        won = (await conn.execute(_CLAIM_IDS, {**params, "ids": list(ids)})).all()
+    return sorted((_delivery(row) for row in won), key=lambda d: (d.created_at, d.id))
+
+
+_SUBSCRIBERS = select(
+    SUBSCRIBER.c.id,
+    SUBSCRIBER.c.email,
+    SUBSCRIBER.c.tier,
+    SUBSCRIBER.c.active,
+    SUBSCRIBER.c.unsubscribe_token,
+).where(SUBSCRIBER.c.id.in_(bindparam("ids", expanding=True)))
+_ENDPOINTS = select(ENDPOINT.c.id, ENDPOINT.c.url, ENDPOINT.c.secrets, ENDPOINT.c.enabled).where(
+    ENDPOINT.c.id.in_(bindparam("ids", expanding=True))
+)
 
 
 async def send_context(
-    session: AsyncSession, deliveries: Sequence[Delivery]
-) -> tuple[dict[str, Subscriber], dict[str, WebhookEndpoint]]:
-    """Return the subscribers and endpoints a batch of deliveries goes to, by id: two queries for the whole batch."""
-    subscriber_ids = {d.subscriber_id for d in deliveries}
-    endpoint_ids = {d.target for d in deliveries if d.channel in ("webhook", "apprise")}
-    subscribers = (
-        (await session.exec(select(Subscriber).where(col(Subscriber.id).in_(subscriber_ids)))).all()
-        if subscriber_ids
-        else []
-    )
-    endpoints = (
-        (await session.exec(select(WebhookEndpoint).where(col(WebhookEndpoint.id).in_(endpoint_ids)))).all()
-        if endpoint_ids
-        else []
-    )
+    session: Executor, deliveries: Sequence[Delivery]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the subscribers and endpoints a batch of deliveries goes to, by id: two queries for the whole batch.
+
+    Read when the batch is sent, never cached: an unsubscribe or a disabled endpoint counts from the next pass.
+    """
+    conn = await connection(session)
+    subscriber_ids = sorted({d.subscriber_id for d in deliveries})
+    endpoint_ids = sorted({d.target for d in deliveries if d.channel in ("webhook", "apprise")})
+    subscribers = (await conn.execute(_SUBSCRIBERS, {"ids": subscriber_ids})).all() if subscriber_ids else []
+    endpoints = (await conn.execute(_ENDPOINTS, {"ids": endpoint_ids})).all() if endpoint_ids else []
     return {s.id: s for s in subscribers}, {e.id: e for e in endpoints}
 
 
-async def count_endpoint_result(session: AsyncSession, endpoint_id: str, *, ok: bool) -> int | None:
+_COUNT_OK = (
+    update(ENDPOINT)
+    .where(ENDPOINT.c.id == bindparam("endpoint_id"))
+    .values(consecutive_failures=0)
+    .returning(ENDPOINT.c.consecutive_failures)
+)
+_COUNT_FAILED = (
+    update(ENDPOINT)
+    .where(ENDPOINT.c.id == bindparam("endpoint_id"))
+    .values(consecutive_failures=ENDPOINT.c.consecutive_failures + 1)
+    .returning(ENDPOINT.c.consecutive_failures)
+)
+
+
+async def count_endpoint_result(session: Executor, endpoint_id: str, *, ok: bool) -> int | None:
     """Reset or increment an endpoint's consecutive failures in the database; return the new count (None if gone)."""
-    counter = col(WebhookEndpoint.consecutive_failures)
-    result = await session.exec(
-        update(WebhookEndpoint)
-        .where(col(WebhookEndpoint.id) == endpoint_id)
-        .values(consecutive_failures=0 if ok else counter + 1)
-        .returning(counter)
-    )
+    conn = await connection(session)
+    result = await conn.execute(_COUNT_OK if ok else _COUNT_FAILED, {"endpoint_id": endpoint_id})
     value = result.scalar_one_or_none()
     return None if value is None else int(value)
+
+
+_TRIED_COLUMNS = ("attempts", "status", "next_attempt_at", "response_status", "last_error", "delivered_at")
+_RECORD_TRY = (
+    update(DELIVERY)
+    .where(DELIVERY.c.id == bindparam("delivery_id"))
+    .values({name: bindparam(f"new_{name}") for name in _TRIED_COLUMNS})
+)
+_LOG_TRY = ATTEMPT.insert()
+
+
+async def record_try(session: Executor, delivery: Delivery, attempt: dict[str, Any]) -> None:
+    """Write a try: the delivery's new state (as `delivery` now holds it) and the attempt's log row."""
+    conn = await connection(session)
+    state = {f"new_{name}": getattr(delivery, name) for name in _TRIED_COLUMNS}
+    await conn.execute(_RECORD_TRY, {"delivery_id": delivery.id, **state})
+    await conn.execute(_LOG_TRY, attempt)
+
+
+_CLOSE = (
+    update(DELIVERY)
+    .where(DELIVERY.c.id == bindparam("delivery_id"))
+    .values(status=bindparam("new_status"), last_error=bindparam("reason"), next_attempt_at=None)
+)
+
+
+async def close(session: Executor, delivery_id: str, status: str, reason: str) -> None:
+    """End a delivery without a try (cancelled: unsubscribed; skipped: endpoint gone); a missing row is no error."""
+    conn = await connection(session)
+    await conn.execute(_CLOSE, {"delivery_id": delivery_id, "new_status": status, "reason": reason})
