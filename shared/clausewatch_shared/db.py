@@ -5,17 +5,19 @@ The schema is owned by Alembic (`clausewatch migrate`); `create_all` is never us
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, TextClause, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -82,12 +84,25 @@ class Database:
         self.url = database_url
         self.engine = create_engine(database_url)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        # The same pool, each checkout switched to autocommit (and back on return): see `connection`.
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """Yield a session inside a transaction."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """Yield a Core connection in autocommit mode: every statement is a transaction of its own.
+
+        For code whose writes are one statement each and whose reads need no snapshot shared between statements
+        (PostgreSQL's READ COMMITTED gives each statement its own anyway): no BEGIN and COMMIT round trips, and no
+        ORM session to set up; statements are Core (columns in, parameters out, no mapped objects).
+        """
+        async with self._autocommit.connect() as conn:
+            yield conn
 
     async def ping(self) -> bool:
         """Return True if the database answers a trivial query."""
@@ -118,6 +133,10 @@ def _insert_ignoring(dialect: str, table: Table) -> Any:
     return statement
 
 
+# Where the insert helpers run: an ORM session, or a Core connection (Database.transaction).
+Executor = AsyncSession | AsyncConnection
+
+
 async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
     """Insert table rows, silently skipping any that a unique key refuses; return how many were new.
 
@@ -136,9 +155,7 @@ async def insert_ignore(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
     return count
 
 
-async def insert_values(
-    session: AsyncSession, model: type[SQLModel], values: Sequence[dict[str, Any]]
-) -> int:
+async def insert_values(session: Executor, model: type[SQLModel], values: Sequence[dict[str, Any]]) -> int:
     """Insert rows of `model` given as column values (every row the same columns), skipping any a unique key refuses.
 
     For callers that build the parameters themselves (no model instance per row); returns how many were new.
@@ -146,12 +163,75 @@ async def insert_values(
     return await _insert_batch(session, model.__table__, values)  # type: ignore[attr-defined]
 
 
-async def _insert_batch(session: AsyncSession, table: Table, values: Sequence[dict[str, Any]]) -> int:
+async def insert_json_rows(session: Executor, model: type[SQLModel], values: Sequence[dict[str, Any]]) -> int:
+    """As `insert_values`, but on PostgreSQL the rows travel as one JSON parameter: one short statement per table.
+
+    `INSERT … SELECT … FROM json_populate_recordset(NULL::table, :rows) ON CONFLICT DO NOTHING RETURNING key`.
+    With the rows as separate parameters, SQLAlchemy renders a multi-row VALUES statement whose text changes with
+    the row count and runs past psycopg's 4 kB query cache, so psycopg parsed it anew on every call, and each JSON
+    column was encoded on its own; here the text never changes (psycopg caches and prepares it) and one C-encoder
+    call encodes every row. PostgreSQL stores the same values: a `json` column keeps the text of its JSON value as
+    written, numbers and strings convert as from a parameter, datetimes go as ISO 8601 (aware UTC only, as
+    UTCDateTime demands). Every row must name every column (a missing key is NULL, not the column's default) and
+    JSON columns must not be None (this stores SQL NULL where SQLAlchemy's JSON type stores JSON null). Elsewhere
+    (SQLite) it is `insert_values`.
+    """
+    if not values:
+        return 0
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    if _dialect(session) != "postgresql":
+        return await _insert_batch(session, table, values)
+    rows = json.dumps(list(values), default=_json_default)
+    return len((await _execute(session, _json_insert(table), {"rows": rows})).all())
+
+
+_JSON_INSERTS: dict[Table, TextClause] = {}
+
+
+def _json_insert(table: Table) -> TextClause:
+    statement = _JSON_INSERTS.get(table)
+    if statement is None:
+        quote = postgresql.dialect().identifier_preparer.quote  # type: ignore[no-untyped-call]
+        name = quote(table.name)
+        columns = ", ".join(quote(c.name) for c in table.columns)
+        key = ", ".join(quote(c.name) for c in table.primary_key.columns)
+        # Identifiers from the table's own definition, quoted by the dialect; the rows are a bound parameter.
+        statement = text(
+            f"INSERT INTO {name} ({columns}) SELECT {columns} "  # noqa: S608
+            f"FROM json_populate_recordset(CAST(NULL AS {name}), CAST(:rows AS json)) "
+            f"ON CONFLICT DO NOTHING RETURNING {key}"
+        )
+        _JSON_INSERTS[table] = statement
+    return statement
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            msg = "naive datetime: store aware UTC datetimes only"
+            raise ValueError(msg)
+        return value.astimezone(UTC).isoformat()
+    msg = f"{type(value).__name__} is not JSON serialisable"
+    raise TypeError(msg)
+
+
+def _dialect(session: Executor) -> str:
+    if isinstance(session, AsyncConnection):
+        return session.dialect.name
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+async def _execute(session: Executor, statement: Any, params: Any) -> Any:
+    if isinstance(session, AsyncConnection):
+        return await session.execute(statement, params)
+    return await session.exec(statement, params=params)
+
+
+async def _insert_batch(session: Executor, table: Table, values: Sequence[dict[str, Any]]) -> int:
     # One statement per table, executed with the rows as parameters: a statement built once is compiled once, where
     # a multi-row VALUES clause was compiled anew for every call. RETURNING, not rowcount: psycopg reports -1 for
     # INSERT … ON CONFLICT on some paths.
     if not values:
         return 0
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     params = values[0] if len(values) == 1 else list(values)
-    return len((await session.exec(_insert_ignoring(dialect, table), params=params)).all())
+    return len((await _execute(session, _insert_ignoring(_dialect(session), table), params)).all())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from clausewatch_analyzer.assess import ChangeResult, ProvisionResult
 from clausewatch_analyzer.severity import label_severity, max_severity
@@ -11,7 +11,36 @@ from clausewatch_analyzer.taxonomy import Taxonomy
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.events import ChangeAssessed, ChangeDetected
 from clausewatch_shared.ids import derived_id
-from clausewatch_shared.models import Change, ChangeAssessment, Provision
+
+
+class ProvisionLike(Protocol):
+    """The provision columns an assessment row copies (a Provision, or repository.ProvisionRef)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def version_id(self) -> str: ...
+    @property
+    def document_id(self) -> str: ...
+
+
+class ChangeLike(Protocol):
+    """The change columns a change assessment row copies (a Change, or repository.ChangeRef)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def change_set_id(self) -> str: ...
+    @property
+    def document_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def significance(self) -> str: ...
+    @property
+    def provision_key(self) -> str | None: ...
 
 
 def clause_type_details(result: ProvisionResult, taxonomy: Taxonomy) -> list[dict[str, Any]]:
@@ -26,7 +55,7 @@ def clause_type_details(result: ProvisionResult, taxonomy: Taxonomy) -> list[dic
 
 
 def provision_row(
-    provision: Provision,
+    provision: ProvisionLike,
     platform_id: str,
     result: ProvisionResult,
     model_version: str,
@@ -73,29 +102,30 @@ def provision_row(
 
 
 def change_row(
-    change: Change,
+    change: ChangeLike,
     platform_id: str,
     result: ChangeResult,
     taxonomy: Taxonomy,
     regulation_details: list[dict[str, Any]],
-) -> ChangeAssessment:
-    """Build the ChangeAssessment row of one change (id derived from the change)."""
-    return ChangeAssessment(
-        id=derived_id("change-assessment", change.id),
-        change_id=change.id,
-        change_set_id=change.change_set_id,
-        document_id=change.document_id,
-        platform_id=platform_id,
-        clause_types=result.clause_types,
-        severity_before=result.severity_before,
-        severity_after=result.severity_after,
-        severity=result.severity,
-        confidence=result.confidence,
-        escalation=result.escalation,
-        regulations=result.regulations,
-        reasons=result.reasons,
-        description=result.description,
-        texts={
+) -> dict[str, Any]:
+    """Build the ChangeAssessment row of one change as its insert parameters, one per column (id derived from the
+    change; a plain dict, as `provision_row`)."""
+    return {
+        "id": derived_id("change-assessment", change.id),
+        "change_id": change.id,
+        "change_set_id": change.change_set_id,
+        "document_id": change.document_id,
+        "platform_id": platform_id,
+        "clause_types": result.clause_types,
+        "severity_before": result.severity_before,
+        "severity_after": result.severity_after,
+        "severity": result.severity,
+        "confidence": result.confidence,
+        "escalation": result.escalation,
+        "regulations": result.regulations,
+        "reasons": result.reasons,
+        "description": result.description,
+        "texts": {
             "kind": change.kind,
             "significance": change.significance,
             "provision_key": change.provision_key,
@@ -104,30 +134,38 @@ def change_row(
             ],
             "regulation_details": regulation_details,
         },
-    )
+        "created_at": utcnow(),
+    }
 
 
-def summarise(rows: Sequence[ChangeAssessment], significance: dict[str, str], taxonomy: Taxonomy) -> str:
+# A change assessment as the event reads it: change_id, clause_types, severity, escalation, regulations and
+# description (a change_row, or those columns of a stored row).
+AssessedChange = Mapping[str, Any]
+
+
+def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxonomy: Taxonomy) -> str:
     """One paragraph for the event: how many changes, the most severe ones and any escalation."""
     if not rows:
         return "No provision-level changes to assess."
-    counted = [r for r in rows if significance.get(r.change_id) != "cosmetic"] or list(rows)
-    top = max_severity([r.severity for r in counted])
+    counted = [r for r in rows if significance.get(r["change_id"]) != "cosmetic"] or list(rows)
+    top = max_severity([r["severity"] for r in counted])
     parts = [f"{len(rows)} change{'s' if len(rows) != 1 else ''} assessed; highest severity {top}."]
     for row in counted:
-        if row.severity == top and top != "none":
-            names = ", ".join(taxonomy[t].name for t in row.clause_types[:2] if t in taxonomy) or "provision"
-            parts.append(f"{names}: {row.description}.")
+        if row["severity"] == top and top != "none":
+            names = (
+                ", ".join(taxonomy[t].name for t in row["clause_types"][:2] if t in taxonomy) or "provision"
+            )
+            parts.append(f"{names}: {row['description']}.")
         if len(" ".join(parts)) > 1500:
             break
     return " ".join(parts)[:2000]
 
 
 def change_assessed_event(
-    event: ChangeDetected, rows: Sequence[ChangeAssessment], significance: dict[str, str], taxonomy: Taxonomy
+    event: ChangeDetected, rows: Sequence[AssessedChange], significance: dict[str, str], taxonomy: Taxonomy
 ) -> ChangeAssessed:
     """Build the ChangeAssessed event of a change set; its id is derived, so a rerun publishes a duplicate."""
-    substantive_rows = [r for r in rows if significance.get(r.change_id) != "cosmetic"]
+    substantive_rows = [r for r in rows if significance.get(r["change_id"]) != "cosmetic"]
     return ChangeAssessed(
         event_id=derived_id("change-assessed", event.change_set_id),
         correlation_id=event.correlation_id,
@@ -135,9 +173,9 @@ def change_assessed_event(
         platform_id=event.platform_id,
         change_set_id=event.change_set_id,
         substantive=event.substantive,
-        max_severity=max_severity([r.severity for r in substantive_rows]),
-        clause_types=list(dict.fromkeys(t for r in rows for t in r.clause_types)),
-        regulations=list(dict.fromkeys(g for r in rows for g in r.regulations)),
-        escalations=sum(1 for r in rows if r.escalation == "escalated"),
+        max_severity=max_severity([r["severity"] for r in substantive_rows]),
+        clause_types=list(dict.fromkeys(t for r in rows for t in r["clause_types"])),
+        regulations=list(dict.fromkeys(g for r in rows for g in r["regulations"])),
+        escalations=sum(1 for r in rows if r["escalation"] == "escalated"),
         summary=summarise(rows, significance, taxonomy),
     )

@@ -2,6 +2,11 @@
 
 Reads of other services' tables are allowed (docs/development.md); the analyzer writes only ProvisionAssessment
 and ChangeAssessment.
+
+Core statements on an autocommit connection (`Database.connection`), each built once with bound parameters and
+selecting only the columns used: ORM loading, building the statements anew per call, the session's bookkeeping and
+a round trip per question (and BEGIN/COMMIT per transaction) were most of the analyzer's CPU (decision 0088). Each
+function below is one statement; each write is one statement too, so it is atomic without a transaction.
 """
 
 from __future__ import annotations
@@ -10,13 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func
-from sqlmodel import SQLModel, col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import Table, bindparam, exists, func, literal_column, null, select, union_all
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import SQLModel
 
-from clausewatch_shared.db import insert_values as insert_values  # the analyzer's once-only writes
+from clausewatch_shared.db import insert_json_rows  # the analyzer's once-only writes
 from clausewatch_shared.models import (
     Change,
     ChangeAssessment,
@@ -29,145 +35,217 @@ from clausewatch_shared.models import (
 )
 
 
+def _table(model: type[SQLModel]) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]  # set on table models at class creation
+
+
+_version = _table(Version).c
+_document = _table(Document).c
+_platform = _table(Platform).c
+_provision = _table(Provision).c
+_change = _table(Change).c
+_change_set = _table(ChangeSet).c
+_assessment = _table(ProvisionAssessment).c
+_change_assessment = _table(ChangeAssessment).c
+
+
 @dataclass(frozen=True)
-class VersionContext:
-    """A version's document, platform and provisions (in order)."""
+class Scope:
+    """A version's document and platform, as far as an assessment needs them (platform None: not in the catalogue)."""
 
-    document: Document
-    platform: Platform | None
-    provisions: list[Provision]
+    document_id: str
+    document_title: str
+    platform_id: str
+    platform_name: str | None
+    jurisdictions: tuple[str, ...]
 
 
-async def version_scope(session: AsyncSession, version_id: str) -> tuple[Document, Platform | None] | None:
-    """Return a version's document and platform in one query (not the version's full text); None if no version."""
-    return (await version_scopes(session, [version_id])).get(version_id)
+@dataclass(frozen=True)
+class ProvisionRef:
+    """The columns of a provision that its assessment row copies, and its text."""
+
+    id: str
+    key: str
+    version_id: str
+    document_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class VersionWork:
+    """A version's scope, how many provisions it has and those this model version has not assessed (in order)."""
+
+    scope: Scope
+    provisions: int
+    todo: list[ProvisionRef]
+
+
+def _scope(row: RowMapping) -> Scope:
+    platform_name = row["platform_name"]
+    return Scope(
+        document_id=row["document_id"],
+        document_title=row["document_title"],
+        platform_id=row["platform_id"],
+        platform_name=platform_name,
+        jurisdictions=tuple(row["jurisdictions"] or ()) if platform_name is not None else (),
+    )
+
+
+_SCOPE_COLUMNS = (
+    _document.id.label("document_id"),
+    _document.title.label("document_title"),
+    _document.platform_id.label("platform_id"),
+    _platform.name.label("platform_name"),
+    _platform.jurisdictions.label("jurisdictions"),
+)
+
+
+# Whether the provision in the enclosing query has an assessment by the model version bound as :model_version.
+_ASSESSED = exists().where(
+    _assessment.provision_id == _provision.id, _assessment.model_version == bindparam("model_version")
+)
+
+_VERSION_WORK = (
+    select(
+        *_SCOPE_COLUMNS,
+        _provision.id.label("provision_id"),
+        _provision.key,
+        _provision.text,
+        _ASSESSED.label("assessed"),
+    )
+    .select_from(_table(Version))
+    .join(_table(Document), _document.id == _version.document_id)
+    .join(_table(Platform), _platform.id == _document.platform_id, isouter=True)
+    .join(_table(Provision), _provision.version_id == _version.id, isouter=True)
+    .where(_version.id == bindparam("version_id"))
+    .order_by(_provision.ordinal)
+)
+
+
+async def version_work(conn: AsyncConnection, version_id: str, model_version: str) -> VersionWork | None:
+    """Return a version's scope and its provisions not yet assessed by this model version; None if no version.
+
+    The provisions come outer-joined, so a version without any still has its scope row.
+    """
+    result = await conn.execute(_VERSION_WORK, {"version_id": version_id, "model_version": model_version})
+    rows = result.mappings().all()
+    if not rows:
+        return None
+    scope = _scope(rows[0])
+    provisions = [row for row in rows if row["provision_id"] is not None]
+    todo = [
+        ProvisionRef(row["provision_id"], row["key"], version_id, scope.document_id, row["text"])
+        for row in provisions
+        if not row["assessed"]
+    ]
+    return VersionWork(scope, len(provisions), todo)
+
+
+_VERSION_SCOPES = (
+    select(
+        _version.id.label("version_id"),
+        *_SCOPE_COLUMNS,
+        select(func.count())
+        .where(_provision.version_id == _version.id, ~_ASSESSED)
+        .scalar_subquery()
+        .label("unassessed"),
+    )
+    .join(_table(Document), _document.id == _version.document_id)
+    .join(_table(Platform), _platform.id == _document.platform_id, isouter=True)
+    .where(_version.id.in_(bindparam("version_ids", expanding=True)))
+)
 
 
 async def version_scopes(
-    session: AsyncSession, version_ids: Iterable[str]
-) -> dict[str, tuple[Document, Platform | None]]:
-    """Return the document and platform of each version that exists, by version id, in one query."""
-    found = await session.exec(
-        select(Version.id, Document, Platform)
-        .join(Document, col(Version.document_id) == col(Document.id))
-        .join(Platform, col(Platform.id) == col(Document.platform_id), isouter=True)
-        .where(col(Version.id).in_(list(dict.fromkeys(version_ids))))
+    conn: AsyncConnection, version_ids: Iterable[str], model_version: str
+) -> dict[str, tuple[Scope, int]]:
+    """Return, by version id, each existing version's scope and how many provisions this model version has not
+    assessed (one query for all)."""
+    result = await conn.execute(
+        _VERSION_SCOPES, {"version_ids": list(dict.fromkeys(version_ids)), "model_version": model_version}
     )
-    return {version_id: (document, platform) for version_id, document, platform in found.all()}
+    return {row["version_id"]: (_scope(row), int(row["unassessed"])) for row in result.mappings()}
 
 
-async def version_context(session: AsyncSession, version_id: str) -> VersionContext | None:
-    """Return what assessing a version needs (two queries), or None if the version is not in the database."""
-    scope = await version_scope(session, version_id)
-    if scope is None:
-        return None
-    result = await session.exec(
-        select(Provision).where(Provision.version_id == version_id).order_by(col(Provision.ordinal))
+_CATALOGUE_COUNTS = union_all(
+    select(
+        _assessment.primary_clause_type.label("clause_type"),
+        _assessment.platform_id.label("platform_id"),
+        func.count(_assessment.provision_key.distinct()).label("n"),
     )
-    return VersionContext(scope[0], scope[1], list(result.all()))
+    .where(_assessment.primary_clause_type.in_(bindparam("types", expanding=True)))
+    .group_by(_assessment.primary_clause_type, _assessment.platform_id),
+    select(null(), null(), func.count()).select_from(_table(Platform)),
+)
 
 
-async def assessed_provisions(session: AsyncSession, version_id: str, model_version: str) -> set[str]:
-    """Return the ids of the version's provisions this model version has assessed (ids only: no JSON decoded)."""
-    result = await session.exec(
-        select(ProvisionAssessment.provision_id).where(
-            ProvisionAssessment.version_id == version_id, ProvisionAssessment.model_version == model_version
-        )
-    )
-    return set(result.all())
+async def catalogue_counts(
+    conn: AsyncConnection, clause_types: Iterable[str]
+) -> tuple[dict[str, dict[str, int]], int]:
+    """Return, per clause type, platform id -> distinct provisions whose primary type it is; and the platforms count.
 
-
-async def unassessed_count(session: AsyncSession, version_id: str, model_version: str) -> int:
-    """Return how many of the version's provisions this model version has not assessed."""
-    return (await unassessed_counts(session, [version_id], model_version)).get(version_id, 0)
-
-
-async def unassessed_counts(
-    session: AsyncSession, version_ids: Iterable[str], model_version: str
-) -> dict[str, int]:
-    """Return, by version id, how many provisions this model version has not assessed (absent: none), one query."""
-    assessed = select(ProvisionAssessment.id).where(
-        ProvisionAssessment.provision_id == Provision.id, ProvisionAssessment.model_version == model_version
-    )
-    result = await session.exec(
-        select(Provision.version_id, func.count())
-        .where(col(Provision.version_id).in_(list(dict.fromkeys(version_ids))), ~assessed.exists())
-        .group_by(Provision.version_id)
-    )
-    return {str(version_id): int(count) for version_id, count in result.all()}
-
-
-async def platform_count(session: AsyncSession) -> int:
-    """Return how many platforms the catalogue has."""
-    result = await session.exec(select(func.count()).select_from(Platform))
-    return int(result.one())
-
-
-async def holders(session: AsyncSession, clause_types: Iterable[str]) -> dict[str, dict[str, int]]:
-    """Return, per clause type, platform id -> number of distinct provisions whose primary type it is."""
+    One statement: the holders' groups, then a row with the catalogue's platform count.
+    """
     types = list(dict.fromkeys(clause_types))
-    out: dict[str, dict[str, int]] = {t: {} for t in types}
-    if not types:
-        return out
-    result = await session.exec(
-        select(
-            ProvisionAssessment.primary_clause_type,
-            ProvisionAssessment.platform_id,
-            func.count(func.distinct(ProvisionAssessment.provision_key)),
-        )
-        .where(col(ProvisionAssessment.primary_clause_type).in_(types))
-        .group_by(ProvisionAssessment.primary_clause_type, ProvisionAssessment.platform_id)
+    holders: dict[str, dict[str, int]] = {t: {} for t in types}
+    count = 0
+    for clause_type, platform_id, n in (await conn.execute(_CATALOGUE_COUNTS, {"types": types})).all():
+        if clause_type is None:
+            count = int(n)
+        else:
+            holders[str(clause_type)][str(platform_id)] = int(n)
+    return holders, count
+
+
+_RANKED = (
+    select(
+        _assessment.primary_clause_type.label("clause_type"),
+        _assessment.platform_id,
+        _assessment.document_id,
+        _assessment.provision_id,
+        _assessment.severity,
+        _assessment.confidence,
+        func.row_number()
+        .over(partition_by=_assessment.primary_clause_type, order_by=_assessment.created_at.desc())
+        .label("rank"),
     )
-    for clause_type, platform_id, count in result.all():
-        out[str(clause_type)][str(platform_id)] = int(count)
-    return out
+    .where(
+        _assessment.primary_clause_type.in_(bindparam("types", expanding=True)),
+        _assessment.platform_id != bindparam("platform_id"),
+    )
+    .subquery()
+)
+_CANDIDATES = (
+    select(
+        _RANKED.c.clause_type,
+        _RANKED.c.platform_id,
+        _RANKED.c.document_id,
+        _RANKED.c.provision_id,
+        _RANKED.c.severity,
+        _RANKED.c.confidence,
+        _provision.key,
+        _provision.text,
+        _platform.name,
+    )
+    .select_from(_RANKED)
+    .join(_table(Provision), _provision.id == _RANKED.c.provision_id)
+    .join(_table(Platform), _platform.id == _RANKED.c.platform_id, isouter=True)
+    .where(_RANKED.c.rank <= bindparam("limit"))
+    .order_by(_RANKED.c.clause_type, _RANKED.c.rank)
+)
 
 
 async def comparison_candidates(
-    session: AsyncSession, clause_types: Iterable[str], platform_id: str, limit: int = 60
+    conn: AsyncConnection, clause_types: Iterable[str], platform_id: str, limit: int = 60
 ) -> dict[str, list[dict[str, Any]]]:
     """Return, per clause type, the `limit` latest other platforms' provisions whose primary type it is (newest first).
 
-    One query for all types (a window ranks each type's rows) and only the columns a comparison shows: loading the
-    whole assessment rows decoded their JSON (texts, clause_types) for nothing and was most of the analyzer's CPU.
+    One query for all types (a window ranks each type's rows) and only the columns a comparison shows.
     """
     types = list(dict.fromkeys(clause_types))
     if not types:
         return {}
-    assessment = ProvisionAssessment
-    ranked = (
-        select(  # type: ignore[call-overload]  # (as below)
-            col(assessment.primary_clause_type).label("clause_type"),
-            assessment.platform_id,
-            assessment.document_id,
-            assessment.provision_id,
-            assessment.severity,
-            assessment.confidence,
-            func.row_number()
-            .over(partition_by=assessment.primary_clause_type, order_by=col(assessment.created_at).desc())
-            .label("rank"),
-        )
-        .where(col(assessment.primary_clause_type).in_(types), assessment.platform_id != platform_id)
-        .subquery()
-    )
-    columns = ranked.c
-    result = await session.exec(
-        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most four columns
-            columns.clause_type,
-            columns.platform_id,
-            columns.document_id,
-            columns.provision_id,
-            columns.severity,
-            columns.confidence,
-            Provision.key,
-            Provision.text,
-            Platform.name,
-        )
-        .join(Provision, col(Provision.id) == columns.provision_id)
-        .join(Platform, col(Platform.id) == columns.platform_id, isouter=True)
-        .where(columns.rank <= limit)
-        .order_by(columns.clause_type, columns.rank)
-    )
+    result = await conn.execute(_CANDIDATES, {"types": types, "platform_id": platform_id, "limit": limit})
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in types}
     for clause_type, other, document_id, provision_id, severity, confidence, key, text, name in result.all():
         out[clause_type].append(
@@ -187,75 +265,146 @@ async def comparison_candidates(
 
 @dataclass(frozen=True)
 class DocumentHistory:
-    """When each provision key was seen and changed, and since when the document is monitored."""
+    """When each provision key was seen and changed, since when the document is monitored, and the times of its
+    platform's recent change sets."""
 
     seen: dict[str, list[datetime]]
     changed: dict[str, list[datetime]]
     monitored_since: datetime | None
+    platform_changes: list[datetime]
 
 
-async def document_history(session: AsyncSession, document_id: str) -> DocumentHistory:
-    """Return, per provision key, the versions' times it appears in and the change sets' times it changed in."""
+# The four parts of document_history's statement, told apart by an inline constant (the text stays one statement).
+_SEEN, _CHANGED, _FIRST, _RECENT = 0, 1, 2, 3
+
+
+def _kind(kind: int) -> Any:
+    return literal_column(str(kind))
+
+
+_HISTORY = union_all(
+    select(_kind(_SEEN).label("kind"), _provision.key.label("key"), _version.created_at.label("at"))
+    .join(_table(Version), _version.id == _provision.version_id)
+    .where(_provision.document_id == bindparam("document_id")),
+    select(_kind(_CHANGED), _change.provision_key, _change_set.created_at)
+    .join(_table(ChangeSet), _change_set.id == _change.change_set_id)
+    .where(_change.document_id == bindparam("document_id"), _change.provision_key.is_not(None)),
+    select(_kind(_FIRST), null(), func.min(_version.created_at)).where(
+        _version.document_id == bindparam("document_id")
+    ),
+    select(_kind(_RECENT), null(), _change_set.created_at)
+    .join(_table(Document), _document.id == _change_set.document_id)
+    .where(_document.platform_id == bindparam("platform_id"), _change_set.created_at >= bindparam("since")),
+)
+
+
+async def document_history(
+    conn: AsyncConnection, document_id: str, platform_id: str, since: datetime
+) -> DocumentHistory:
+    """Return, per provision key, the versions' times it appears in and the change sets' times it changed in, the
+    document's first version's time, and the times of the platform's change sets since `since` (one statement)."""
+    statement = _HISTORY
+    params = {"document_id": document_id, "platform_id": platform_id, "since": since}
     seen: dict[str, list[datetime]] = defaultdict(list)
-    rows = await session.exec(
-        select(Provision.key, Version.created_at)
-        .join(Version, col(Version.id) == col(Provision.version_id))
-        .where(Provision.document_id == document_id)
-    )
-    for key, at in rows.all():
-        seen[key].append(at)
     changed: dict[str, list[datetime]] = defaultdict(list)
-    changes = await session.exec(
-        select(Change.provision_key, ChangeSet.created_at)
-        .join(ChangeSet, col(ChangeSet.id) == col(Change.change_set_id))
-        .where(Change.document_id == document_id, col(Change.provision_key).is_not(None))
+    first: datetime | None = None
+    recent: list[datetime] = []
+    for kind, key, at in (await conn.execute(statement, params)).all():
+        if kind == _SEEN:
+            seen[key].append(at)
+        elif kind == _CHANGED:
+            changed[str(key)].append(at)
+        elif kind == _FIRST:
+            first = at
+        else:
+            recent.append(at)
+    return DocumentHistory(dict(seen), dict(changed), first, recent)
+
+
+@dataclass(frozen=True)
+class ChangeRef:
+    """The columns of a change its assessment needs, and its existing assessment's event fields (None: none)."""
+
+    id: str
+    change_set_id: str
+    document_id: str
+    kind: str
+    significance: str
+    provision_key: str | None
+    old_text: str | None
+    new_text: str | None
+    assessed: dict[str, Any] | None
+
+
+_CHANGES = (
+    select(
+        _change.id,
+        _change.change_set_id,
+        _change.document_id,
+        _change.kind,
+        _change.significance,
+        _change.provision_key,
+        _change.old_text,
+        _change.new_text,
+        _change_assessment.id.label("assessment_id"),
+        _change_assessment.clause_types,
+        _change_assessment.severity,
+        _change_assessment.escalation,
+        _change_assessment.regulations,
+        _change_assessment.description,
     )
-    for changed_key, changed_at in changes.all():
-        changed[str(changed_key)].append(changed_at)
-    first = await session.exec(select(func.min(Version.created_at)).where(Version.document_id == document_id))
-    return DocumentHistory(dict(seen), dict(changed), first.one())
+    .join(_table(ChangeAssessment), _change_assessment.change_id == _change.id, isouter=True)
+    .where(_change.change_set_id == bindparam("change_set_id"))
+    .order_by(_change.ordinal)
+)
+_NAMED_CHANGES = _CHANGES.where(_change.id.in_(bindparam("change_ids", expanding=True)))
 
 
-async def platform_change_times(session: AsyncSession, platform_id: str, since: datetime) -> list[datetime]:
-    """Return the times of the platform's change sets since `since`."""
-    result = await session.exec(
-        select(ChangeSet.created_at)
-        .join(Document, col(Document.id) == col(ChangeSet.document_id))
-        .where(Document.platform_id == platform_id, col(ChangeSet.created_at) >= since)
-    )
-    return list(result.all())
-
-
-async def changes_of(session: AsyncSession, change_set_id: str, change_ids: Iterable[str]) -> list[Change]:
-    """Return a change set's changes in order (those named, or all when none are named)."""
-    query = select(Change).where(Change.change_set_id == change_set_id)
+async def changes_of(conn: AsyncConnection, change_set_id: str, change_ids: Iterable[str]) -> list[ChangeRef]:
+    """Return a change set's changes in order (those named, or all when none are named), each with the fields of its
+    existing assessment that the ChangeAssessed event reads (outer-joined: at most one per change)."""
     ids = list(change_ids)
     if ids:
-        query = query.where(col(Change.id).in_(ids))
-    result = await session.exec(query.order_by(col(Change.ordinal)))
-    return list(result.all())
+        result = await conn.execute(_NAMED_CHANGES, {"change_set_id": change_set_id, "change_ids": ids})
+    else:
+        result = await conn.execute(_CHANGES, {"change_set_id": change_set_id})
+    out = []
+    for row in result.mappings():
+        assessed = None
+        if row["assessment_id"] is not None:
+            assessed = {
+                "change_id": row["id"],
+                "clause_types": row["clause_types"],
+                "severity": row["severity"],
+                "escalation": row["escalation"],
+                "regulations": row["regulations"],
+                "description": row["description"],
+            }
+        out.append(
+            ChangeRef(
+                row["id"],
+                row["change_set_id"],
+                row["document_id"],
+                row["kind"],
+                row["significance"],
+                row["provision_key"],
+                row["old_text"],
+                row["new_text"],
+                assessed,
+            )
+        )
+    return out
 
 
-async def change_assessments_for(
-    session: AsyncSession, change_ids: Iterable[str]
-) -> dict[str, ChangeAssessment]:
-    """Return existing change assessments by change id."""
-    ids = list(change_ids)
-    if not ids:
-        return {}
-    result = await session.exec(select(ChangeAssessment).where(col(ChangeAssessment.change_id).in_(ids)))
-    return {a.change_id: a for a in result.all()}
-
-
-async def insert_new(session: AsyncSession, rows: Sequence[SQLModel]) -> int:
-    """Insert model rows with every column, skipping any whose unique keys already exist; return how many.
+async def insert_provision_assessments(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert ProvisionAssessment rows (every column given), skipping any whose unique keys exist; return how many.
 
     INSERT ... ON CONFLICT DO NOTHING (clausewatch_shared.db), so two handlers assessing the same version at once
     both succeed and the table holds each assessment once.
     """
-    if not rows:
-        return 0
-    table = type(rows[0]).__table__  # type: ignore[attr-defined]
-    return await insert_values(
-        session, type(rows[0]), [{c.name: getattr(row, c.name) for c in table.columns} for row in rows]
-    )
+    return await insert_json_rows(conn, ProvisionAssessment, rows)
+
+
+async def insert_change_assessments(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert ChangeAssessment rows (every column given) as `insert_provision_assessments` does."""
+    return await insert_json_rows(conn, ChangeAssessment, rows)

@@ -22,7 +22,6 @@ from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.events import ChangeAssessed, ChangeDetected
 from clausewatch_shared.messaging import PermanentError
-from clausewatch_shared.models import ChangeAssessment, Document, Platform, ProvisionAssessment
 
 log = structlog.get_logger("clausewatch.analyzer")
 
@@ -36,11 +35,11 @@ class VersionAssessed:
     created: int
 
 
-def _context(document: Document, platform: Platform | None) -> Context:
+def _context(scope: repository.Scope) -> Context:
     return Context(
-        platform_name=platform.name if platform else document.platform_id,
-        document_title=document.title,
-        jurisdictions=tuple(platform.jurisdictions) if platform else (),
+        platform_name=scope.platform_name if scope.platform_name is not None else scope.platform_id,
+        document_title=scope.document_title,
+        jurisdictions=scope.jurisdictions,
     )
 
 
@@ -68,35 +67,44 @@ async def assess_version(
 
 
 async def _assess_version(db: Database, engine: Engine, version_id: str, comparisons: int) -> VersionAssessed:
+    """Five statements: the version's provisions and the document's history; then, once the provisions are
+    classified, the catalogue's figures for their clause types, the comparison candidates and the insert."""
     version_tag = engine.classifier.version
-    async with db.session() as session:
-        ctx = await repository.version_context(session, version_id)
-        if ctx is None:
+    async with db.connection() as conn:
+        work = await repository.version_work(conn, version_id, version_tag)
+        if work is None:
             msg = f"version {version_id} is not in the database"
             raise PermanentError(msg)
-        existing = await repository.assessed_provisions(session, version_id, version_tag)
-    context = _context(ctx.document, ctx.platform)
-    todo = [p for p in ctx.provisions if p.id not in existing]
-    if not todo:
-        return VersionAssessed(context, len(ctx.provisions), 0)
+        if not work.todo:
+            return VersionAssessed(_context(work.scope), work.provisions, 0)
+        scope = work.scope
+        history = await repository.document_history(
+            conn, scope.document_id, scope.platform_id, utcnow() - timedelta(days=RECENT_DAYS)
+        )
+    context = _context(scope)
+    todo = work.todo
     # Classification is CPU work: keep the event loop free for acks and heartbeats while it runs.
     results: list[ProvisionResult] = await asyncio.to_thread(engine.assess, [p.text for p in todo], context)
     if engine.summarizer is not None:
         results = [await _summarise(engine, p.text, r, context) for p, r in zip(todo, results, strict=True)]
-    platform_id = ctx.document.platform_id
+    platform_id = scope.platform_id
     now = utcnow()
-    async with db.session() as session:
-        history = await repository.document_history(session, ctx.document.id)
-        recent = await repository.platform_change_times(
-            session, platform_id, now - timedelta(days=RECENT_DAYS)
-        )
-        activity = platform_activity(recent, now, context.platform_name)
-        primaries = {r.primary.clause_type for r in results if r.primary}
-        holders = await repository.holders(session, primaries)
-        platforms = await repository.platform_count(session)
-        candidates = (
-            await repository.comparison_candidates(session, primaries, platform_id) if comparisons else {}
-        )
+    activity = platform_activity(history.platform_changes, now, context.platform_name)
+    primaries = list(dict.fromkeys(r.primary.clause_type for r in results if r.primary))
+    async with db.connection() as conn:
+        catalogue: dict[str, dict[str, Any]] = {}
+        if primaries:
+            holders, platforms = await repository.catalogue_counts(conn, primaries)
+            candidates = (
+                await repository.comparison_candidates(conn, primaries, platform_id) if comparisons else {}
+            )
+            # Rarity and comparisons depend on the clause type only (one platform, one moment): once per type.
+            for primary in primaries:
+                facts: dict[str, Any] = {
+                    "rarity": rarity(primary, platform_id, holders.get(primary, {}), platforms).as_dict()
+                }
+                facts["comparisons"] = pick_comparisons(candidates.get(primary, []), platform_id, comparisons)
+                catalogue[primary] = facts
         rows = []
         for provision, result in zip(todo, results, strict=True):
             extra: dict[str, Any] = {
@@ -109,15 +117,13 @@ async def _assess_version(db: Database, engine: Engine, version_id: str, compari
                 "platform_activity": activity,
             }
             if result.primary:
-                primary = result.primary.clause_type
-                extra["rarity"] = rarity(primary, platform_id, holders.get(primary, {}), platforms).as_dict()
-                extra["comparisons"] = pick_comparisons(candidates.get(primary, []), platform_id, comparisons)
+                extra.update(catalogue[result.primary.clause_type])
             rows.append(
                 records.provision_row(provision, platform_id, result, version_tag, engine.taxonomy, extra)
             )
-        created = await repository.insert_values(session, ProvisionAssessment, rows)
-    log.info("version_assessed", version_id=version_id, provisions=len(ctx.provisions), created=created)
-    return VersionAssessed(context, len(ctx.provisions), created)
+        created = await repository.insert_provision_assessments(conn, rows)
+    log.info("version_assessed", version_id=version_id, provisions=work.provisions, created=created)
+    return VersionAssessed(context, work.provisions, created)
 
 
 async def _summarise(engine: Engine, text: str, result: ProvisionResult, context: Context) -> ProvisionResult:
@@ -136,26 +142,24 @@ async def assess_change_set(
 ) -> ChangeAssessed:
     """Make sure both versions are assessed, assess each change, and return the ChangeAssessed event.
 
-    One transaction reads all it needs (both versions' scope and unassessed counts, the changes, their existing
-    assessments: four queries); the usual case then assesses nothing more before computing the changes' rows.
+    One transaction reads all it needs (both versions' scope and unassessed counts, the changes with any existing
+    assessments: two statements); the usual case then assesses nothing more before computing the changes' rows.
     """
     versions = (event.version_id, event.previous_version_id)
-    async with db.session() as session:
-        scopes = await repository.version_scopes(session, versions)
+    async with db.connection() as conn:
+        scopes = await repository.version_scopes(conn, versions, engine.classifier.version)
         for version_id in versions:
             if version_id not in scopes:
                 msg = f"version {version_id} is not in the database"
                 raise PermanentError(msg)
-        missing = await repository.unassessed_counts(session, versions, engine.classifier.version)
-        changes = await repository.changes_of(session, event.change_set_id, event.change_ids)
-        existing = await repository.change_assessments_for(session, (c.id for c in changes))
+        changes = await repository.changes_of(conn, event.change_set_id, event.change_ids)
     for version_id in versions:
-        if missing.get(version_id):
+        if scopes[version_id][1]:
             await assess_version(db, engine, version_id, comparisons)
-    context = _context(*scopes[event.version_id])
-    todo = [c for c in changes if c.id not in existing]
+    context = _context(scopes[event.version_id][0])
+    todo = [c for c in changes if c.assessed is None]
 
-    def compute() -> list[ChangeAssessment]:
+    def compute() -> list[dict[str, Any]]:
         # Both sides' texts were assessed with their versions just above: the engine's memo returns those results
         # (identical to a fresh assessment) instead of classifying them again. A missing side stays None.
         texts = [t for c in todo for t in (c.old_text, c.new_text) if t is not None]
@@ -170,11 +174,12 @@ async def assess_change_set(
             rows.append(records.change_row(change, event.platform_id, result, engine.taxonomy, details))
         return rows
 
-    rows = await asyncio.to_thread(compute)
+    rows = await asyncio.to_thread(compute) if todo else []
     if rows:
-        async with db.session() as session:
-            await repository.insert_new(session, rows)
-    all_rows = [existing.get(c.id) or next(r for r in rows if r.change_id == c.id) for c in changes]
+        async with db.connection() as conn:
+            await repository.insert_change_assessments(conn, rows)
+    new_rows = {row["change_id"]: row for row in rows}
+    all_rows = [c.assessed or new_rows[c.id] for c in changes]
     significance = {c.id: c.significance for c in changes}
     log.info(
         "change_set_assessed", change_set_id=event.change_set_id, changes=len(changes), created=len(rows)

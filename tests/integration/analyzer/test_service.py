@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from sqlmodel import SQLModel, func, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import func, select
 
 from clausewatch_analyzer import repository, service
 from clausewatch_analyzer.engine import build_engine
@@ -25,15 +25,13 @@ async def test_concurrent_assessments_of_a_version_run_once(
     await seed(db)
     engine = build_engine(use_model=False)
     inserts: list[int] = []
-    insert_values = repository.insert_values
+    insert = repository.insert_provision_assessments
 
-    async def counting_insert(
-        session: AsyncSession, model: type[SQLModel], values: Sequence[dict[str, Any]]
-    ) -> int:
-        inserts.append(len(values))
-        return await insert_values(session, model, values)
+    async def counting_insert(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
+        inserts.append(len(rows))
+        return await insert(conn, rows)
 
-    monkeypatch.setattr(repository, "insert_values", counting_insert)
+    monkeypatch.setattr(repository, "insert_provision_assessments", counting_insert)
     first, second = await asyncio.gather(
         service.assess_version(db, engine, "v2"), service.assess_version(db, engine, "v2")
     )

@@ -1,11 +1,11 @@
-"""Assessment results turned into ProvisionAssessment insert parameters."""
+"""Assessment results turned into ProvisionAssessment and ChangeAssessment insert parameters."""
 
 from __future__ import annotations
 
-from clausewatch_analyzer.assess import Context
+from clausewatch_analyzer.assess import Context, assess_change
 from clausewatch_analyzer.engine import build_engine
-from clausewatch_analyzer.records import provision_row
-from clausewatch_shared.models import Provision, ProvisionAssessment
+from clausewatch_analyzer.records import change_row, provision_row
+from clausewatch_shared.models import Change, ChangeAssessment, Provision, ProvisionAssessment
 
 TEXT = "All disputes shall be resolved exclusively by final and binding arbitration in San Francisco, California."
 
@@ -30,3 +30,28 @@ def test_provision_row_gives_every_column_as_the_model_would_store_it() -> None:
     assert {c: getattr(model, c) for c in columns} == row
     assert row["primary_clause_type"] == "arbitration"
     assert row["texts"]["history"] == {"changes": 0}
+
+
+def test_change_row_gives_every_column_as_the_model_would_store_it() -> None:
+    """The change assessment's parameters name each ChangeAssessment column once and equal a model built from them."""
+    engine = build_engine(use_model=False)
+    (result,) = engine.assess([TEXT], Context(platform_name="Acme"))
+    change = Change(
+        id="ch-1",
+        change_set_id="cs-1",
+        document_id="acme/terms",
+        ordinal=0,
+        kind="added",
+        significance="substantive",
+        provision_key="k0",
+        new_text=TEXT,
+        summary="added",
+    )
+    outcome = assess_change("added", None, result, None, TEXT, engine.classifier)
+    row = change_row(change, "acme", outcome, engine.taxonomy, result.regulation_details)
+    columns = [c.name for c in ChangeAssessment.__table__.columns]  # type: ignore[attr-defined]
+    assert sorted(row) == sorted(columns)
+    model = ChangeAssessment(**row)
+    assert {c: getattr(model, c) for c in columns} == row
+    assert row["texts"]["kind"] == "added"
+    assert row["clause_types"] == ["arbitration"]
