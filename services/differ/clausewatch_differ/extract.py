@@ -128,11 +128,16 @@ def _decode_line(line: bytes) -> str:
         return line.decode("cp1252", errors="replace")
 
 
+# Control characters that a text should not have (below 32, but for the whitespace ones and ESC), deleted by
+# str.translate to count them in C: a loop over every character cost about 1 ms per 64 KiB sample.
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\r\t\f\v\x1b")
+
+
 def _refuse_binary(text: str) -> None:
     sample = text[:65536]
     if not sample:
         return
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f\v\x1b")
+    controls = len(sample) - len(sample.translate(_CONTROLS))
     if "\x00" in sample or controls / len(sample) > 0.02:
         msg = "input looks binary (control bytes), not a text, Markdown, HTML or PDF document"
         raise ExtractionError(msg)

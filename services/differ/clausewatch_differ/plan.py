@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from clausewatch_differ.blocks import Block, parse_blocks
 from clausewatch_differ.compare import Comparison, compare_blocks
 from clausewatch_differ.extract import extractor_version
 from clausewatch_differ.normalize import canonical_dates, fingerprint_text
 from clausewatch_shared.ids import derived_id, sha256_hex
-from clausewatch_shared.models.versions import Change, ChangeSet, Provision, Version
+from clausewatch_shared.models.versions import ChangeSet, Version
 
 _DATE_LINE = re.compile(
     r"(last\s+(?:updated|modified|revised|changed)|effective(?:\s+date|\s+as\s+of|\s+from|\s+on)?|updated(?:\s+on)?"
@@ -32,15 +33,25 @@ class Previous:
     keys: list[str]
 
 
+# A Provision or Change row as its column values: every column of the table, as the model would hold them. A version
+# has dozens of them, and building a table model per row (to read its columns back for the INSERT) cost more CPU
+# than writing it (decision 0090).
+Row = dict[str, Any]
+
+
 @dataclass
 class VersionPlan:
     """Rows to write for one new version (and its change set if there was a previous version)."""
 
     version: Version
-    provisions: list[Provision]
+    provisions: list[Row]
     change_set: ChangeSet | None = None
-    changes: list[Change] = field(default_factory=list)
+    changes: list[Row] = field(default_factory=list)
     comparison: Comparison | None = None
+
+    def keys(self) -> list[str]:
+        """Return the new version's provision keys in order."""
+        return [p["key"] for p in self.provisions]
 
 
 def fingerprint(text: str) -> str:
@@ -119,18 +130,18 @@ def plan_version(
         document_date=document_date(blocks),
     )
     provisions = [
-        Provision(
-            id=derived_id("provision", version_id, n),
-            version_id=version_id,
-            document_id=document_id,
-            key=keys[n],
-            ordinal=n,
-            kind=block.kind,
-            heading_path=list(block.heading_path),
-            text=block.text,
-            text_sha256=sha256_hex(block.text.encode()),
-            parent_key=keys[block.parent] if block.parent is not None else None,
-        )
+        {
+            "id": derived_id("provision", version_id, n),
+            "version_id": version_id,
+            "document_id": document_id,
+            "key": keys[n],
+            "ordinal": n,
+            "kind": block.kind,
+            "heading_path": list(block.heading_path),
+            "text": block.text,
+            "text_sha256": sha256_hex(block.text.encode()),
+            "parent_key": keys[block.parent] if block.parent is not None else None,
+        }
         for n, block in enumerate(blocks)
     ]
     plan = VersionPlan(version, provisions, comparison=comparison)
@@ -154,22 +165,22 @@ def plan_version(
         if key is None and old_first is not None and old_first < len(previous.keys):
             key = previous.keys[old_first]
         plan.changes.append(
-            Change(
-                id=derived_id("change", change_set_id, n),
-                change_set_id=change_set_id,
-                document_id=document_id,
-                ordinal=n,
-                kind=record.kind,
-                significance=record.significance,
-                provision_key=key,
-                old_provision_id=old_ids[old_first] if old_first is not None else None,
-                new_provision_id=provisions[new_first].id if new_first is not None else None,
-                heading_path=record.heading_path,
-                old_text=record.old_text,
-                new_text=record.new_text,
-                hints=record.hints,
-                summary=record.summary,
-                diff=record.diff,
-            )
+            {
+                "id": derived_id("change", change_set_id, n),
+                "change_set_id": change_set_id,
+                "document_id": document_id,
+                "ordinal": n,
+                "kind": record.kind,
+                "significance": record.significance,
+                "provision_key": key,
+                "old_provision_id": old_ids[old_first] if old_first is not None else None,
+                "new_provision_id": provisions[new_first]["id"] if new_first is not None else None,
+                "heading_path": record.heading_path,
+                "old_text": record.old_text,
+                "new_text": record.new_text,
+                "hints": record.hints,
+                "summary": record.summary,
+                "diff": record.diff,
+            }
         )
     return plan

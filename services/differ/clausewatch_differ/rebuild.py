@@ -86,7 +86,7 @@ async def rebase(db: Database, blobs: BlobStore, previous: Previous, spec: Spec)
     assert plan is not None
     async with db.session() as session:
         await store.save(session, plan)
-    return Previous(plan.version, [p.key for p in plan.provisions])
+    return Previous(plan.version, plan.keys())
 
 
 async def rebuild(db: Database, blobs: BlobStore, document_id: str) -> RebuildReport:
@@ -124,7 +124,7 @@ async def rebuild(db: Database, blobs: BlobStore, document_id: str) -> RebuildRe
             continue
         async with db.session() as session:
             await store.save(session, plan)
-        previous = Previous(plan.version, [p.key for p in plan.provisions])
+        previous = Previous(plan.version, plan.keys())
         report.versions += 1
     return report
 

@@ -25,6 +25,7 @@ from clausewatch_fetcher.evidence import (
     snapshot_sha256,
 )
 from clausewatch_fetcher.http_fetch import Conditional
+from clausewatch_fetcher.records import CaptureDoc
 from clausewatch_fetcher.schedule import lease_wait, retry_due
 from clausewatch_fetcher.settings import FetcherSettings
 from clausewatch_shared.blobstore import BlobStore
@@ -39,7 +40,6 @@ from clausewatch_shared.events import (
     SnapshotUnchanged,
 )
 from clausewatch_shared.messaging import Bus, PermanentError, RetryLaterError
-from clausewatch_shared.models import Document, Snapshot
 
 log = structlog.get_logger("clausewatch.fetcher")
 
@@ -134,7 +134,7 @@ class CaptureHandler:
         await self.bus.publish(event)
         log.info("capture_done", outcome=type(event).__name__, slot=request.slot)
 
-    async def _capture(self, doc: Document, request: CaptureRequested) -> Message:
+    async def _capture(self, doc: CaptureDoc, request: CaptureRequested) -> Message:
         target = Target.from_spec(doc.id, doc.platform_id, list(doc.urls), dict(doc.spec or {}), doc.language)
         conditional = Conditional(doc.last_etag, doc.last_modified) if doc.last_sha256 else None
         outcome = await self.capturer.capture(target, conditional)
@@ -163,16 +163,17 @@ class CaptureHandler:
             captured_at=now,
             archive_url=archive_url,
         )
-        snapshot = Snapshot(
-            id=snap_id,
-            document_id=doc.id,
-            sha256=sha,
-            parts=[p.model_dump(mode="json") for p in event.parts],
-            fetcher=outcome.fetcher,
-            captured_at=now,
-            headers=headers_record(outcome.parts),
-            archive_url=archive_url,
-        )
+        # The Snapshot row's columns (no model instance: it would only be read back for the INSERT).
+        snapshot = {
+            "id": snap_id,
+            "document_id": doc.id,
+            "sha256": sha,
+            "parts": [p.model_dump(mode="json") for p in event.parts],
+            "fetcher": outcome.fetcher,
+            "captured_at": now,
+            "headers": headers_record(outcome.parts),
+            "archive_url": archive_url,
+        }
         first = _validators(outcome)
         await records.record_snapshot(
             self.db,
@@ -186,7 +187,7 @@ class CaptureHandler:
         return event
 
     async def _unchanged(
-        self, doc: Document, request: CaptureRequested, sha: str, outcome: Captured, now: datetime
+        self, doc: CaptureDoc, request: CaptureRequested, sha: str, outcome: Captured, now: datetime
     ) -> Message:
         event = SnapshotUnchanged(
             event_id=event_id("snapshot-unchanged", doc.id, request.slot),
@@ -209,7 +210,7 @@ class CaptureHandler:
         return event
 
     async def _failed(
-        self, doc: Document, request: CaptureRequested, outcome: Failed, now: datetime
+        self, doc: CaptureDoc, request: CaptureRequested, outcome: Failed, now: datetime
     ) -> Message:
         rejection = outcome.rejection
         retry_at = None

@@ -19,15 +19,15 @@ def _plan(text: str, snapshot: str, previous: Previous | None = None):  # type: 
 def test_keys_survive_edits_elsewhere_and_ids_are_deterministic() -> None:
     """An untouched provision keeps its key after an insertion above it; planning twice gives the same ids."""
     first = _plan(V1, "s1")
-    previous = Previous(first.version, [p.key for p in first.provisions])
+    previous = Previous(first.version, first.keys())
     second = _plan(V2, "s2", previous)
-    keys1 = {p.text: p.key for p in first.provisions}
-    keys2 = {p.text: p.key for p in second.provisions}
+    keys1 = {p["text"]: p["key"] for p in first.provisions}
+    keys2 = {p["text"]: p["key"] for p in second.provisions}
     assert keys2["Irish law applies."] == keys1["Irish law applies."]
     assert keys2["You pay 12 euros."] == keys1["You pay 10 euros."]
     assert keys2["Welcome."] not in keys1.values()
     again = _plan(V2, "s2", previous)
-    assert [c.id for c in again.changes] == [c.id for c in second.changes]
+    assert [c["id"] for c in again.changes] == [c["id"] for c in second.changes]
     assert again.version.id == second.version.id
     assert second.change_set is not None
     assert second.change_set.counts == {"added": 2, "removed": 0, "modified": 1, "moved": 0}
@@ -36,7 +36,7 @@ def test_keys_survive_edits_elsewhere_and_ids_are_deterministic() -> None:
 def test_same_text_after_noise_plans_nothing() -> None:
     """A text equal to the previous one once dates and image URLs are normalised gives no version."""
     first = _plan("Updated August 28, 2025.\n\n![x](https://cdn/a.png?v=1)\n", "s1")
-    previous = Previous(first.version, [p.key for p in first.provisions])
+    previous = Previous(first.version, first.keys())
     again = plan_version(
         document_id="acme/terms", snapshot_id="s2", text="Updated 28 August 2025.\n\n![x](https://cdn/a.png?v=2)\n",
         previous=previous,
@@ -49,7 +49,7 @@ def test_the_first_version_has_no_change_set_and_records_its_date() -> None:
     plan = _plan("# Policy\n\nLast updated: 1 March 2026\n\nText.\n", "s1")
     assert plan.change_set is None
     assert plan.version.document_date == "2026-03-01"
-    assert [p.parent_key for p in plan.provisions][1:] == [plan.provisions[0].key] * 2
+    assert [p["parent_key"] for p in plan.provisions][1:] == [plan.provisions[0]["key"]] * 2
 
 
 def test_word_diff_segments_rebuild_both_texts() -> None:
