@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from clausewatch_analyzer.assess import ChangeResult, ProvisionResult
@@ -54,6 +55,52 @@ def clause_type_details(result: ProvisionResult, taxonomy: Taxonomy) -> list[dic
     return details
 
 
+@dataclass(frozen=True)
+class _ResultColumns:
+    """The columns of an assessment row that follow from the provision's result alone (not from the catalogue)."""
+
+    clause_types: list[dict[str, Any]]
+    primary_clause_type: str | None
+    reasons: list[str]
+    evidence: list[str]
+    opt_outs: list[dict[str, Any]]
+    texts: dict[str, Any]
+
+
+# id(result) -> (result, taxonomy, its columns). The engine's memo hands out the same result object for a text it has
+# seen, and a new version repeats almost every provision of the one before, so most rows reuse their columns; the
+# objects are held with them, so an id is never reused while cached (as in memo.py).
+_COLUMNS: dict[int, tuple[ProvisionResult, Taxonomy, _ResultColumns]] = {}
+_COLUMNS_MAX = 20_000
+
+
+def _result_columns(result: ProvisionResult, taxonomy: Taxonomy) -> _ResultColumns:
+    cached = _COLUMNS.get(id(result))
+    if cached is not None and cached[0] is result and cached[1] is taxonomy:
+        return cached[2]
+    agencies: dict[str, dict[str, Any]] = {}
+    for regulation in result.regulation_details:
+        for agency in regulation["agencies"]:
+            agencies.setdefault(agency["name"], agency)
+    columns = _ResultColumns(
+        clause_types=clause_type_details(result, taxonomy),
+        primary_clause_type=result.primary.clause_type if result.primary else None,
+        reasons=list(result.severity.reasons),
+        evidence=list(dict.fromkeys(label.evidence for label in result.labels if label.source != "implied")),
+        opt_outs=[o.as_dict() for o in result.opt_outs],
+        texts={
+            **result.texts,
+            "regulation_details": result.regulation_details,
+            "jurisdiction_flags": result.jurisdiction_flags,
+            "agencies": list(agencies.values()),
+        },
+    )
+    if len(_COLUMNS) >= _COLUMNS_MAX:
+        _COLUMNS.clear()
+    _COLUMNS[id(result)] = (result, taxonomy, columns)
+    return columns
+
+
 def provision_row(
     provision: ProvisionLike,
     platform_id: str,
@@ -66,20 +113,11 @@ def provision_row(
 
     The id is derived from provision and model version. A plain dict, not a model instance: the values are the
     same (a table model stores what it is given), and building an instance per row only to read its columns back
-    was most of the analyzer's insert cost.
+    was most of the analyzer's insert cost. The columns that follow from the result alone are built once per result
+    object and shared by the rows of every version that repeats the provision (rows are only read after this: JSON
+    encoded into the insert).
     """
-    evidence = list(dict.fromkeys(label.evidence for label in result.labels if label.source != "implied"))
-    agencies: dict[str, dict[str, Any]] = {}
-    for regulation in result.regulation_details:
-        for agency in regulation["agencies"]:
-            agencies.setdefault(agency["name"], agency)
-    texts = {
-        **result.texts,
-        "regulation_details": result.regulation_details,
-        "jurisdiction_flags": result.jurisdiction_flags,
-        "agencies": list(agencies.values()),
-        **extra_texts,
-    }
+    columns = _result_columns(result, taxonomy)
     return {
         "id": derived_id("provision-assessment", provision.id, model_version),
         "provision_id": provision.id,
@@ -87,15 +125,15 @@ def provision_row(
         "version_id": provision.version_id,
         "document_id": provision.document_id,
         "platform_id": platform_id,
-        "clause_types": clause_type_details(result, taxonomy),
-        "primary_clause_type": result.primary.clause_type if result.primary else None,
+        "clause_types": columns.clause_types,
+        "primary_clause_type": columns.primary_clause_type,
         "severity": result.severity.severity,
         "confidence": result.severity.confidence,
-        "reasons": list(result.severity.reasons),
-        "evidence": evidence,
+        "reasons": columns.reasons,
+        "evidence": columns.evidence,
         "regulations": result.regulations,
-        "opt_outs": [o.as_dict() for o in result.opt_outs],
-        "texts": texts,
+        "opt_outs": columns.opt_outs,
+        "texts": {**columns.texts, **extra_texts},
         "model_version": model_version,
         "created_at": utcnow(),
     }

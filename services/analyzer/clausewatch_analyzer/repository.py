@@ -197,6 +197,7 @@ async def catalogue_counts(
     return holders, count
 
 
+# Comparison candidates, in four steps. Per type, the `limit` latest assessments of other platforms (newest first)...
 _RANKED = (
     select(
         _assessment.primary_clause_type.label("clause_type"),
@@ -215,37 +216,70 @@ _RANKED = (
     )
     .subquery()
 )
+# ... of those, each platform's most confident (the newest of equals), which is the one pick_comparisons shows ...
+_LATEST = _RANKED.c
+_PER_PLATFORM = (
+    select(
+        _RANKED,
+        func.row_number()
+        .over(
+            partition_by=(_LATEST.clause_type, _LATEST.platform_id),
+            order_by=(_LATEST.confidence.desc(), _LATEST.rank),
+        )
+        .label("platform_rank"),
+    )
+    .where(_LATEST.rank <= bindparam("limit"))
+    .subquery()
+)
+# ... and of those, the ones fewer than `pick` others beat on confidence: pick_comparisons takes the `pick` most
+# confident (equals by platform id, a string order left to Python), so no other can be chosen ...
+_BEST = (
+    select(
+        _PER_PLATFORM,
+        func.rank()
+        .over(partition_by=_PER_PLATFORM.c.clause_type, order_by=_PER_PLATFORM.c.confidence.desc())
+        .label("confidence_rank"),
+    )
+    .where(_PER_PLATFORM.c.platform_rank == 1)
+    .subquery()
+)
+# ... with their provision's key and text and their platform's name, in the order of the latest (newest first).
 _CANDIDATES = (
     select(
-        _RANKED.c.clause_type,
-        _RANKED.c.platform_id,
-        _RANKED.c.document_id,
-        _RANKED.c.provision_id,
-        _RANKED.c.severity,
-        _RANKED.c.confidence,
+        _BEST.c.clause_type,
+        _BEST.c.platform_id,
+        _BEST.c.document_id,
+        _BEST.c.provision_id,
+        _BEST.c.severity,
+        _BEST.c.confidence,
         _provision.key,
         _provision.text,
         _platform.name,
     )
-    .select_from(_RANKED)
-    .join(_table(Provision), _provision.id == _RANKED.c.provision_id)
-    .join(_table(Platform), _platform.id == _RANKED.c.platform_id, isouter=True)
-    .where(_RANKED.c.rank <= bindparam("limit"))
-    .order_by(_RANKED.c.clause_type, _RANKED.c.rank)
+    .select_from(_BEST)
+    .join(_table(Provision), _provision.id == _BEST.c.provision_id)
+    .join(_table(Platform), _platform.id == _BEST.c.platform_id, isouter=True)
+    .where(_BEST.c.confidence_rank <= bindparam("pick"))
+    .order_by(_BEST.c.clause_type, _BEST.c.rank)
 )
 
 
 async def comparison_candidates(
-    conn: AsyncConnection, clause_types: Iterable[str], platform_id: str, limit: int = 60
+    conn: AsyncConnection, clause_types: Iterable[str], platform_id: str, pick: int, limit: int = 60
 ) -> dict[str, list[dict[str, Any]]]:
-    """Return, per clause type, the `limit` latest other platforms' provisions whose primary type it is (newest first).
+    """Return, per clause type, what `pick_comparisons(…, limit=pick)` can choose from among the `limit` latest
+    other platforms' provisions whose primary type it is: the same choice, from a few rows instead of `limit`.
 
-    One query for all types (a window ranks each type's rows) and only the columns a comparison shows.
+    Of the latest, each platform's most confident, and of those only the ones fewer than `pick` others beat on
+    confidence (ties kept), newest first. One query for all types, and only the columns a comparison shows: the
+    candidates' texts, decoded and sorted in Python, were the analyzer's largest cost after its statements.
     """
     types = list(dict.fromkeys(clause_types))
-    if not types:
-        return {}
-    result = await conn.execute(_CANDIDATES, {"types": types, "platform_id": platform_id, "limit": limit})
+    if not types or pick < 1:
+        return {t: [] for t in types}
+    result = await conn.execute(
+        _CANDIDATES, {"types": types, "platform_id": platform_id, "limit": limit, "pick": pick}
+    )
     out: dict[str, list[dict[str, Any]]] = {t: [] for t in types}
     for clause_type, other, document_id, provision_id, severity, confidence, key, text, name in result.all():
         out[clause_type].append(

@@ -96,7 +96,9 @@ async def _assess_version(db: Database, engine: Engine, version_id: str, compari
         if primaries:
             holders, platforms = await repository.catalogue_counts(conn, primaries)
             candidates = (
-                await repository.comparison_candidates(conn, primaries, platform_id) if comparisons else {}
+                await repository.comparison_candidates(conn, primaries, platform_id, comparisons)
+                if comparisons
+                else {}
             )
             # Rarity and comparisons depend on the clause type only (one platform, one moment): once per type.
             for primary in primaries:

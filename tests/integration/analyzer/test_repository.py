@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Text, cast, select
 
 from clausewatch_analyzer import repository
+from clausewatch_analyzer.rarity import pick_comparisons
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database, insert_json_rows, insert_values
 from clausewatch_shared.models import ChangeAssessment, Platform, ProvisionAssessment
@@ -46,19 +47,22 @@ def _assessment(
     )
 
 
-async def test_comparison_candidates_are_the_latest_of_other_platforms_per_type(database_url: str) -> None:
-    """Per type, other platforms' provisions newest first, at most `limit` of them, with text and platform name."""
+async def test_comparison_candidates_are_each_other_platforms_best_of_the_latest_per_type(
+    database_url: str,
+) -> None:
+    """Per type, of the `limit` latest other platforms' provisions, each platform's most confident, with text."""
     db = Database(database_url)
     await seed(db)
     async with db.session() as s:
         s.add_all([_assessment(i, *row) for i, row in enumerate(ROWS)])
     async with db.connection() as conn:
         found = await repository.comparison_candidates(
-            conn, ["arbitration", "data_retention", "arbitration", "unused"], "leonardo-ai", limit=2
+            conn, ["arbitration", "data_retention", "arbitration", "unused"], "leonardo-ai", pick=3, limit=2
         )
-        assert await repository.comparison_candidates(conn, [], "leonardo-ai") == {}
+        assert await repository.comparison_candidates(conn, [], "leonardo-ai", pick=3) == {}
     assert list(found) == ["arbitration", "data_retention", "unused"]
-    assert [c["provision_id"] for c in found["arbitration"]] == ["v2-p1", "v1-p1"]
+    # The two latest arbitration rows are both Other Co's: its more confident one (v2-p1, 0.53) stands for it.
+    assert [c["provision_id"] for c in found["arbitration"]] == ["v2-p1"]
     assert [c["provision_id"] for c in found["data_retention"]] == ["v2-p2"]
     assert found["unused"] == []
     first = found["arbitration"][0]
@@ -70,6 +74,42 @@ async def test_comparison_candidates_are_the_latest_of_other_platforms_per_type(
         0.53,
         "leonardo-ai/privacy-policy",
     )
+    await db.dispose()
+
+
+async def test_comparison_candidates_give_the_same_pick_as_all_the_latest(database_url: str) -> None:
+    """pick_comparisons chooses the same from the candidates as from every one of the latest rows, ties included."""
+    db = Database(database_url)
+    await seed(db)
+    # (provision, platform, confidence, minutes ago): b and c tie with a's best; d is below the third.
+    rows = [
+        ("v1-p0", "a", 0.7, 9),
+        ("v1-p1", "a", 0.9, 8),
+        ("v2-p0", "c", 0.9, 7),
+        ("v2-p1", "b", 0.9, 6),
+        ("v2-p2", "d", 0.5, 5),
+    ]
+    async with db.session() as s:
+        for platform in ("a", "b", "c", "d"):
+            s.add(Platform(id=platform, name=platform.upper()))
+        for n, (provision, platform, confidence, ago) in enumerate(rows):
+            row = _assessment(n, provision, platform, "arbitration", "m1")
+            row.confidence = confidence
+            row.created_at = utcnow() - timedelta(minutes=ago)
+            s.add(row)
+    everything = [
+        {"platform_id": platform, "confidence": confidence, "provision_id": provision}
+        for provision, platform, confidence, _ in sorted(rows, key=lambda r: r[3])
+    ]
+    async with db.connection() as conn:
+        for pick in (1, 2, 3, 4):
+            found = await repository.comparison_candidates(conn, ["arbitration"], "leonardo-ai", pick=pick)
+            chosen = pick_comparisons(found["arbitration"], "leonardo-ai", pick)
+            expected = pick_comparisons(everything, "leonardo-ai", pick)
+            assert [(c["platform_id"], c["provision_id"]) for c in chosen] == [
+                (c["platform_id"], c["provision_id"]) for c in expected
+            ]
+            assert len(found["arbitration"]) == (3 if pick <= 3 else 4)
     await db.dispose()
 
 

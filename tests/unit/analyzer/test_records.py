@@ -55,3 +55,35 @@ def test_change_row_gives_every_column_as_the_model_would_store_it() -> None:
     assert {c: getattr(model, c) for c in columns} == row
     assert row["texts"]["kind"] == "added"
     assert row["clause_types"] == ["arbitration"]
+
+
+def test_rows_of_one_result_share_its_columns_but_not_their_texts() -> None:
+    """Two versions' rows of one provision result: equal result columns, each its own texts with its own facts."""
+    engine = build_engine(use_model=False)
+    (result,) = engine.assess([TEXT], Context(platform_name="Acme"))
+    rows = [
+        provision_row(
+            Provision(
+                id=f"v{n}-p0",
+                version_id=f"v{n}",
+                document_id="acme/terms",
+                key="k0",
+                ordinal=0,
+                kind="p",
+                text=TEXT,
+            ),
+            "acme",
+            result,
+            "m1",
+            engine.taxonomy,
+            {"history": {"changes": n}},
+        )
+        for n in (1, 2)
+    ]
+    first, second = rows
+    assert first["clause_types"] == second["clause_types"]
+    assert [r["texts"]["history"] for r in rows] == [{"changes": 1}, {"changes": 2}]
+    assert {k: v for k, v in first["texts"].items() if k != "history"} == {
+        k: v for k, v in second["texts"].items() if k != "history"
+    }
+    assert first["id"] != second["id"]
