@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from clausewatch_notifier import render, store
 from clausewatch_notifier.alerts import AlertView, unsubscribe_link
 from clausewatch_notifier.metrics import ALERT_LATENCY
-from clausewatch_notifier.outcomes import judge
+from clausewatch_notifier.outcomes import Verdict, judge
 from clausewatch_notifier.plan import delivery_id as make_delivery_id
 from clausewatch_notifier.senders import AppriseSender, EmailSender, Outcome, WebhookSender, redact_url
 from clausewatch_notifier.settings import NotifierSettings
@@ -124,7 +124,7 @@ class DeliveryWorker:
         kept = conn is not None
         while True:
             if conn is None:
-                conn = await self._autocommit_connection()
+                conn = await _autocommit_connection(self.db)
             try:
                 claimed = await store.claim_due(
                     conn, self.clock(), self.settings.delivery_lease_seconds, self.settings.delivery_batch
@@ -142,20 +142,6 @@ class DeliveryWorker:
         else:
             await conn.close()
         return claimed, subscribers, endpoints
-
-    async def _autocommit_connection(self) -> AsyncConnection:
-        conn = await self.db.engine.connect()
-        try:
-            if conn.dialect.name == "postgresql":
-                # The pool's ping of a connection that sat idle (clausewatch_shared.db) leaves a transaction open,
-                # and psycopg refuses to switch to autocommit inside one.
-                raw = (await conn.get_raw_connection()).driver_connection
-                if raw is not None and raw.info.transaction_status != TransactionStatus.IDLE:
-                    await raw.rollback()
-            return await conn.execution_options(isolation_level="AUTOCOMMIT")
-        except BaseException:
-            await conn.close()
-            raise
 
     async def _drop_claims_conn(self) -> None:
         conn, self._claims_conn = self._claims_conn, None
@@ -218,7 +204,7 @@ class DeliveryWorker:
         return render.render_alert(AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe)
 
     async def _close(self, delivery_id: str, status: str, reason: str) -> None:
-        async with self.db.engine.begin() as conn:
+        async with _autocommit(self.db) as conn:
             await store.close(conn, delivery_id, status, reason)
 
     async def _record(self, delivery: Delivery, outcome: Outcome) -> None:
@@ -226,51 +212,32 @@ class DeliveryWorker:
 
         `delivery` is the row as claimed: it is ours under the lease, so it is updated without reading it again.
         """
-        s = self.settings
         now = self.clock()
-        event: AlertDelivered | AlertFailed | None = None
-        # Core statements in one transaction (the ORM's flush of the claimed row cost more than the writes).
-        async with self.db.engine.begin() as conn:
-            failures: int | None = None
-            if delivery.channel == "webhook":
-                failures = await store.count_endpoint_result(conn, delivery.target, ok=outcome.ok)
-            delivery.attempts += 1
-            verdict = judge(
-                ok=outcome.ok,
-                retryable=outcome.retryable,
-                attempts_made=delivery.attempts,
-                now=now,
-                schedule=s.retry_schedule_seconds,
-                max_attempts=s.attempts_allowed,
-                jitter=s.retry_jitter,
-                endpoint_failures=failures,
-                disable_after=s.disable_after_failures,
-            )
-            delivery.status = verdict.status
-            delivery.next_attempt_at = verdict.next_attempt_at
-            delivery.response_status = outcome.status
-            delivery.last_error = outcome.error
-            if outcome.ok:
-                delivery.delivered_at = now
-            attempt = {
-                "delivery_id": delivery.id,
-                "attempt": delivery.attempts,
-                "at": now,
-                "destination": outcome.destination,
-                "ok": outcome.ok,
-                "response_status": outcome.status,
-                "error": outcome.error[:4000] if outcome.error else None,
-                "duration_ms": outcome.duration_ms,
-            }
-            await store.record_try(conn, delivery, attempt)
-            if verdict.disable_endpoint:
-                # Rare: the ORM, in the same transaction.
-                async with AsyncSession(bind=conn, expire_on_commit=False) as session:
-                    endpoint = await session.get(WebhookEndpoint, delivery.target)
-                    if endpoint is not None:
-                        await self._disable(session, endpoint, delivery.subscriber_id, outcome, now)
-                    await session.flush()
-            event = self._event(delivery, outcome)
+        webhook = delivery.channel == "webhook"
+        if self.db.engine.dialect.name == "postgresql" and (outcome.ok or not webhook):
+            # The verdict needs nothing from the database (only a failed webhook's endpoint run does): one
+            # statement in autocommit.
+            verdict = self._judge(delivery, outcome, now, failures=None)
+            async with _autocommit(self.db) as conn:
+                await store.record_try_at_once(
+                    conn, delivery, _attempt_row(delivery, outcome, now), reset_endpoint=webhook
+                )
+        else:
+            # Core statements in one transaction (the ORM's flush of the claimed row cost more than the writes).
+            async with self.db.engine.begin() as conn:
+                failures: int | None = None
+                if webhook:
+                    failures = await store.count_endpoint_result(conn, delivery.target, ok=outcome.ok)
+                verdict = self._judge(delivery, outcome, now, failures=failures)
+                await store.record_try(conn, delivery, _attempt_row(delivery, outcome, now))
+                if verdict.disable_endpoint:
+                    # Rare: the ORM, in the same transaction.
+                    async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+                        endpoint = await session.get(WebhookEndpoint, delivery.target)
+                        if endpoint is not None:
+                            await self._disable(session, endpoint, delivery.subscriber_id, outcome, now)
+                        await session.flush()
+        event = self._event(delivery, outcome)
         outcome_label = {"delivered": "delivered", "pending": "retried"}.get(verdict.status, "failed")
         DELIVERIES.labels(delivery.channel, outcome_label).inc()
         if outcome.ok and delivery.kind == "alert":
@@ -293,6 +260,29 @@ class DeliveryWorker:
             attempt=delivery.attempts,
             http_status=outcome.status,
         )
+
+    def _judge(self, delivery: Delivery, outcome: Outcome, now: datetime, *, failures: int | None) -> Verdict:
+        """Count the try on `delivery` and move it to its next state (what `record_try` then writes)."""
+        s = self.settings
+        delivery.attempts += 1
+        verdict = judge(
+            ok=outcome.ok,
+            retryable=outcome.retryable,
+            attempts_made=delivery.attempts,
+            now=now,
+            schedule=s.retry_schedule_seconds,
+            max_attempts=s.attempts_allowed,
+            jitter=s.retry_jitter,
+            endpoint_failures=failures,
+            disable_after=s.disable_after_failures,
+        )
+        delivery.status = verdict.status
+        delivery.next_attempt_at = verdict.next_attempt_at
+        delivery.response_status = outcome.status
+        delivery.last_error = outcome.error
+        if outcome.ok:
+            delivery.delivered_at = now
+        return verdict
 
     async def _disable(
         self, session: Any, endpoint: WebhookEndpoint, subscriber_id: str, outcome: Outcome, now: datetime
@@ -360,3 +350,45 @@ async def _discard(conn: AsyncConnection) -> None:
         await conn.invalidate()
     with contextlib.suppress(Exception):
         await conn.close()
+
+
+async def _autocommit_connection(db: Database) -> AsyncConnection:
+    """Check a connection out of the pool and switch it to autocommit (each statement its own transaction)."""
+    conn = await db.engine.connect()
+    try:
+        if conn.dialect.name == "postgresql":
+            # The pool's ping of a connection that sat idle (clausewatch_shared.db) leaves a transaction open, and
+            # psycopg refuses to switch to autocommit inside one.
+            raw = (await conn.get_raw_connection()).driver_connection
+            if raw is not None and raw.info.transaction_status != TransactionStatus.IDLE:
+                await raw.rollback()
+        return await conn.execution_options(isolation_level="AUTOCOMMIT")
+    except BaseException:
+        await conn.close()
+        raise
+
+
+@contextlib.asynccontextmanager
+async def _autocommit(db: Database) -> AsyncIterator[AsyncConnection]:
+    """A connection in autocommit for single-statement writes: no BEGIN and COMMIT round trips."""
+    conn = await _autocommit_connection(db)
+    try:
+        yield conn
+    except BaseException:
+        await _discard(conn)
+        raise
+    await conn.close()
+
+
+def _attempt_row(delivery: Delivery, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """The DeliveryAttempt row of a try (`delivery.attempts` already counts it)."""
+    return {
+        "delivery_id": delivery.id,
+        "attempt": delivery.attempts,
+        "at": now,
+        "destination": outcome.destination,
+        "ok": outcome.ok,
+        "response_status": outcome.status,
+        "error": outcome.error[:4000] if outcome.error else None,
+        "duration_ms": outcome.duration_ms,
+    }

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, Row, Table, and_, bindparam, or_, select, text, update
+from sqlalchemy import Integer, Row, Table, TextClause, and_, bindparam, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TextualSelect
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -195,13 +195,13 @@ def _claim_due_postgres() -> TextualSelect:
     Text, not a Core expression: SQLAlchemy derives a Core statement's cache key by walking it on every execution,
     and the poll runs several times a second while idle; this costs about 40 % less CPU per poll.
     """
-    columns = ", ".join(c.name for c in DELIVERY.c)
+    table, columns = DELIVERY.name, ", ".join(c.name for c in DELIVERY.c)
     due = "status IN ('pending', 'sending') AND next_attempt_at <= :now"
     return (
         text(
             # Built from the table's own column names and constants: nothing from outside.
-            f"UPDATE delivery SET status = 'sending', next_attempt_at = :lease_end WHERE id IN "  # noqa: S608
-            f"(SELECT id FROM delivery WHERE {due} ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) "
+            f"UPDATE {table} SET status = 'sending', next_attempt_at = :lease_end WHERE id IN "  # noqa: S608
+            f"(SELECT id FROM {table} WHERE {due} ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED) "
             f"AND {due} RETURNING {columns}"
         )
         .bindparams(
@@ -305,6 +305,40 @@ async def record_try(session: Executor, delivery: Delivery, attempt: dict[str, A
     state = {f"new_{name}": getattr(delivery, name) for name in _TRIED_COLUMNS}
     await conn.execute(_RECORD_TRY, {"delivery_id": delivery.id, **state})
     await conn.execute(_LOG_TRY, attempt)
+
+
+def _record_try_postgres(*, reset_endpoint: bool) -> TextClause:
+    """PostgreSQL: the delivery's new state and the attempt's log row (and, for a webhook that answered, its endpoint's
+    failure run reset) in one statement, so the caller may run it in autocommit: one round trip, atomic."""
+    attempt = [c.name for c in ATTEMPT.c if c.name != "id"]
+    tried = ", ".join(f"{name} = :new_{name}" for name in _TRIED_COLUMNS)
+    reset = (
+        f"reset AS (UPDATE {ENDPOINT.name} SET consecutive_failures = 0 WHERE id = :endpoint_id), "  # noqa: S608  (constants only)
+        if reset_endpoint
+        else ""
+    )
+    # Built from the tables' own column names and constants: nothing from outside.
+    sql = (
+        f"WITH {reset}tried AS (UPDATE {DELIVERY.name} SET {tried} WHERE id = :delivery_id) "  # noqa: S608
+        f"INSERT INTO {ATTEMPT.name} ({', '.join(attempt)}) VALUES ({', '.join(':' + n for n in attempt)})"
+    )
+    types = {"new_next_attempt_at": UTCDateTime, "new_delivered_at": UTCDateTime, "at": UTCDateTime}
+    return text(sql).bindparams(*(bindparam(name, type_=type_) for name, type_ in types.items()))
+
+
+_RECORD_EMAIL_TRY, _RECORD_WEBHOOK_SUCCESS = (_record_try_postgres(reset_endpoint=r) for r in (False, True))
+
+
+async def record_try_at_once(
+    conn: AsyncConnection, delivery: Delivery, attempt: dict[str, Any], *, reset_endpoint: bool
+) -> None:
+    """As `record_try` (plus resetting the endpoint's failure run if asked) in one statement: PostgreSQL only."""
+    state = {f"new_{name}": getattr(delivery, name) for name in _TRIED_COLUMNS}
+    statement = _RECORD_WEBHOOK_SUCCESS if reset_endpoint else _RECORD_EMAIL_TRY
+    params = {"delivery_id": delivery.id, **state, **attempt}
+    if reset_endpoint:
+        params["endpoint_id"] = delivery.target
+    await conn.execute(statement, params)
 
 
 _CLOSE = (
