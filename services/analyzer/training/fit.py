@@ -7,6 +7,7 @@ only, so nothing is tuned on the sentences a model is later scored on.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -147,6 +148,26 @@ def fit_classifier(
     Thresholds (best F1) and confidence calibration come from out-of-fold scores of an inner cross-validation
     whose folds never split a document.
     """
+    return fit_stage_one(terms, config, version, privacy).artefact
+
+
+@dataclass(frozen=True)
+class StageOne:
+    """The per-sentence model and the out-of-fold scores its inner cross-validation produced on the training data."""
+
+    artefact: dict[str, Any]
+    oof: NDArray[
+        np.float64
+    ]  # (n_sentences, n_types): each from a detector that never saw the sentence's document
+    truth: NDArray[np.int8]
+    rows: NDArray[np.bool_]
+    folds: NDArray[np.int64]
+
+
+def fit_stage_one(
+    terms: Dataset, config: TrainingConfig, version: str, privacy: Dataset | None = None
+) -> StageOne:
+    """`fit_classifier`, also returning the inner cross-validation's out-of-fold scores (a second stage learns on them)."""
     types = list(TERMS_TYPE_IDS) + (list(PRIVACY_TYPE_IDS) if privacy else [])
     sentences = list(terms.sentences) + (list(privacy.sentences) if privacy else [])
     labels = list(terms.labels) + (list(privacy.labels) if privacy else [])
@@ -180,7 +201,7 @@ def fit_classifier(
     for type_id in TERMS_TYPE_IDS:
         seen = [i for i, row in enumerate(terms.labels) if type_id in row]
         levels[type_id] = _level_model(features[seen], [terms.labels[i][type_id] for i in seen], config)
-    return {
+    artefact = {
         "format": ARTEFACT_FORMAT,
         "version": version,
         "types": types,
@@ -192,3 +213,4 @@ def fit_classifier(
         "levels": levels,
         "config": config.as_dict(),
     }
+    return StageOne(artefact, oof, truth, rows, folds)
