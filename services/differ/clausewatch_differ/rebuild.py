@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from clausewatch_differ import store
 from clausewatch_differ.extract import Spec, extractor_version
-from clausewatch_differ.plan import Previous, plan_version
+from clausewatch_differ.plan import Previous, VersionPlan, plan_version
 from clausewatch_differ.settings import DifferSettings
 from clausewatch_differ.sources import load_text
 from clausewatch_shared.blobstore import BlobStore
@@ -66,6 +66,14 @@ async def _old_version(db: Database, snapshot: Snapshot) -> Version | None:
         return result.first()
 
 
+async def _saved(db: Database, plan: VersionPlan) -> Previous:
+    """Write a planned version; return it, or the one stored first under its id by a concurrent writer."""
+    async with db.session() as session:
+        if await store.save(session, plan):
+            return Previous(plan.version, plan.keys())
+        return await store.previous_by_id(session, plan.version.id)
+
+
 async def rebase(db: Database, blobs: BlobStore, previous: Previous, spec: Spec) -> Previous:
     """Return `previous` re-recorded with the current extractor (written if missing), keys carried over."""
     async with db.session() as session:
@@ -84,9 +92,7 @@ async def rebase(db: Database, blobs: BlobStore, previous: Previous, spec: Spec)
         rebase=True,
     )
     assert plan is not None
-    async with db.session() as session:
-        await store.save(session, plan)
-    return Previous(plan.version, plan.keys())
+    return await _saved(db, plan)
 
 
 async def rebuild(db: Database, blobs: BlobStore, document_id: str) -> RebuildReport:
@@ -122,9 +128,7 @@ async def rebuild(db: Database, blobs: BlobStore, document_id: str) -> RebuildRe
         if plan is None:
             report.unchanged += 1
             continue
-        async with db.session() as session:
-            await store.save(session, plan)
-        previous = Previous(plan.version, plan.keys())
+        previous = await _saved(db, plan)
         report.versions += 1
     return report
 
