@@ -18,7 +18,7 @@ from clausewatch_differ import store
 from clausewatch_differ.handlers import SnapshotHandler
 from clausewatch_shared.blobstore import FilesystemBlobStore
 from clausewatch_shared.db import Database
-from clausewatch_shared.events import ChangeDetected, Message, VersionRecorded
+from clausewatch_shared.events import ChangeDetected, Message, SnapshotCaptured, VersionRecorded
 from clausewatch_shared.models import Change, ChangeSet, Document, Provision, Version
 from tests.integration.differ.conftest import DOC, add_catalogue, capture
 
@@ -43,6 +43,16 @@ def _handler(db: Database, blob_dir: Path) -> tuple[SnapshotHandler, Recorder]:
     return SnapshotHandler(db, FilesystemBlobStore(blob_dir), bus), bus  # type: ignore[arg-type]  # publishes only
 
 
+async def _two_replicas(
+    database_url: str, blob_dir: Path, bodies: tuple[bytes, ...]
+) -> tuple[Database, list[SnapshotCaptured], list[tuple[SnapshotHandler, Recorder]]]:
+    """The catalogue, one snapshot per body, and two handlers on one database (two replicas)."""
+    await add_catalogue(database_url)
+    events = [await capture(database_url, blob_dir, n, body) for n, body in enumerate(bodies, 1)]
+    db = Database(database_url)
+    return db, events, [_handler(db, blob_dir), _handler(db, blob_dir)]
+
+
 async def _versions(db: Database) -> list[Version]:
     async with db.session() as session:
         return list((await session.exec(select(Version).order_by(col(Version.created_at)))).all())
@@ -52,11 +62,7 @@ async def test_a_version_recorded_by_another_replica_is_the_next_previous(
     database_url: str, tmp_path: Path
 ) -> None:
     """A handler that recorded v1 compares v3 with the v2 another replica recorded meanwhile, not with its own v1."""
-    await add_catalogue(database_url)
-    events = [await capture(database_url, tmp_path, n, body) for n, body in enumerate((V1, V2, V3), 1)]
-    db = Database(database_url)
-    first, first_bus = _handler(db, tmp_path)
-    second, _ = _handler(db, tmp_path)
+    db, events, [(first, first_bus), (second, _)] = await _two_replicas(database_url, tmp_path, (V1, V2, V3))
     await first(events[0])
     await second(events[1])
     await first(events[2])
@@ -98,11 +104,7 @@ async def test_a_version_committed_first_elsewhere_is_published_as_stored(
 ) -> None:
     """If another replica commits this snapshot's version between our checks and our insert, ours writes nothing
     and publishes the stored version and change set (the ORM's insert failed there, and the retry republished)."""
-    await add_catalogue(database_url)
-    events = [await capture(database_url, tmp_path, n, body) for n, body in enumerate((V1, V2), 1)]
-    db = Database(database_url)
-    first, _ = _handler(db, tmp_path)
-    second, second_bus = _handler(db, tmp_path)
+    db, events, [(first, _), (second, second_bus)] = await _two_replicas(database_url, tmp_path, (V1, V2))
     await first(events[0])
     await second(events[0])
     await first(events[1])
