@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import joblib
@@ -88,46 +89,107 @@ def f1(predicted: NDArray[np.bool_], truth: NDArray[np.bool_]) -> float:
     return 2 * tp / denominator if denominator else 1.0
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One second-stage configuration; `learner=None` is stage one itself (its own threshold)."""
+
+    learner: str | None = "lr"
+    window: int = 3
+    floor: float = -1.0
+    c: float = 0.1
+    columns: tuple[int, ...] = ()
+
+
+# What decision 0087 measured one by one (the tree model left out: 50x slower, never best on inner folds).
+GRID = (
+    Candidate(None),
+    Candidate("lr", 3, -1.0, 0.1),
+    Candidate("lr", 1, -1.0, 0.1),
+    Candidate("lr-plain", 1, -1.0, 0.1),
+    Candidate("lr-plain", 3, -1.0, 1.0),
+    Candidate("lr", 3, -1.0, 0.1, (0, 1, 2)),
+    Candidate("lr-plain", 3, -1.0, 0.1, (0, 1, 2)),
+    Candidate("lr-plain", 3, -1.0, 1.0, (0, 9, 10)),
+    Candidate("lr-plain", 3, -1.0, 1.0, (0, 7, 8)),
+    Candidate("lr", 3, -1.0, 0.1, (0,)),
+    Candidate("lr-plain", 3, -1.0, 0.1, (0, 12)),
+    Candidate("lr-plain", 3, -1.0, 1.0, (0, 12)),
+    Candidate("lr-plain", 3, -1.0, 10.0, (0, 12)),
+    Candidate("lr", 3, -1.0, 1.0, (0, 12)),
+)
+
+
+def fold_stage_two(
+    data: dict[str, Any], candidate: Candidate
+) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """One outer fold: held-out predictions (n_test, n_types) and the inner out-of-fold F1 per type."""
+    theta = data["thresholds"]
+    train_margins, test_margins = data["train_oof"] - theta, data["test_scores"] - theta
+    groups, y_train = data["train_groups"], data["train_truth"]
+    types = train_margins.shape[1]
+    if candidate.learner is None:
+        own = np.array([f1(train_margins[:, t] >= 0, y_train[:, t] == 1) for t in range(types)])
+        return test_margins >= 0, own
+    train_lengths = np.array([len(s) for s in data["train_sentences"]], dtype=np.float64)
+    test_lengths = np.array([len(s) for s in data["test_sentences"]], dtype=np.float64)
+    x_train = sequence_features(train_margins, groups, train_lengths, candidate.window, candidate.floor)
+    x_test = sequence_features(
+        test_margins, data["test_groups"], test_lengths, candidate.window, candidate.floor
+    )
+    if candidate.columns:
+        keep = list(candidate.columns)
+        x_train, x_test = x_train[:, :, keep], x_test[:, :, keep]
+    inner = list(GroupKFold(n_splits=5).split(x_train, groups=groups))
+    predicted = np.zeros((len(test_margins), types), dtype=bool)
+    inner_f1 = np.zeros(types)
+    for t in range(types):
+        oof = np.zeros(len(x_train))
+        for fit_rows, held in inner:
+            learner = make_learner(candidate.learner, candidate.c)
+            oof[held] = fit_score(learner, x_train[fit_rows, t], y_train[fit_rows, t], x_train[held, t])
+        cut = best_threshold(list(oof), [bool(v) for v in y_train[:, t]])
+        inner_f1[t] = f1(oof >= cut, y_train[:, t] == 1)
+        learner = make_learner(candidate.learner, candidate.c)
+        predicted[:, t] = fit_score(learner, x_train[:, t], y_train[:, t], x_test[:, t]) >= cut
+    return predicted, inner_f1
+
+
 def main() -> None:
-    """Run every outer fold and print per-type F1, stage one against stage two."""
+    """Run every outer fold and print per-type F1, stage one against stage two.
+
+    With `--select`, stage two is, per outer fold and type, whichever of GRID scored best on that fold's inner
+    out-of-fold F1 (stage one included), so the figure is a nested estimate of the whole search.
+    """
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--learner", default="lr", choices=("lr", "lr-plain", "hgb"))
     parser.add_argument("--window", type=int, default=3)
     parser.add_argument("--floor", type=float, default=-1.0, help="margin above which a line is in a run")
     parser.add_argument("--c", type=float, default=0.1)
     parser.add_argument("--columns", default="", help="comma-separated feature columns to keep (default all)")
+    parser.add_argument("--select", action="store_true", help="pick from GRID per fold and type by inner F1")
     args = parser.parse_args()
     started = time.process_time()
-    types = len(TERMS_TYPE_IDS)
+    columns = tuple(int(c) for c in args.columns.split(",")) if args.columns else ()
+    candidates = (
+        GRID
+        if args.select
+        else (Candidate(None), Candidate(args.learner, args.window, args.floor, args.c, columns))
+    )
     first, second, truths, levels, gold_levels = [], [], [], [], []
     inner_first: list[float] = []
     inner_second: list[float] = []
     for fold in range(5):
         data = joblib.load(CACHE / f"fold{fold}.joblib")
-        theta = data["thresholds"]
-        train_margins, test_margins = data["train_oof"] - theta, data["test_scores"] - theta
-        train_lengths = np.array([len(s) for s in data["train_sentences"]], dtype=np.float64)
-        test_lengths = np.array([len(s) for s in data["test_sentences"]], dtype=np.float64)
-        groups, y_train = data["train_groups"], data["train_truth"]
-        x_train = sequence_features(train_margins, groups, train_lengths, args.window, args.floor)
-        x_test = sequence_features(test_margins, data["test_groups"], test_lengths, args.window, args.floor)
-        if args.columns:
-            keep = [int(c) for c in args.columns.split(",")]
-            x_train, x_test = x_train[:, :, keep], x_test[:, :, keep]
-        inner = list(GroupKFold(n_splits=5).split(x_train, groups=groups))
-        predicted = np.zeros((len(test_margins), types), dtype=bool)
-        for t in range(types):
-            oof = np.zeros(len(x_train))
-            for fit_rows, held in inner:
-                learner = make_learner(args.learner, args.c)
-                oof[held] = fit_score(learner, x_train[fit_rows, t], y_train[fit_rows, t], x_train[held, t])
-            cut = best_threshold(list(oof), [bool(v) for v in y_train[:, t]])
-            inner_second.append(f1(oof >= cut, y_train[:, t] == 1))
-            inner_first.append(f1(train_margins[:, t] >= 0, y_train[:, t] == 1))
-            scores = fit_score(make_learner(args.learner, args.c), x_train[:, t], y_train[:, t], x_test[:, t])
-            predicted[:, t] = scores >= cut
-        first.append(test_margins >= 0)
-        second.append(predicted)
+        runs = [fold_stage_two(data, candidate) for candidate in candidates]
+        inner_by_candidate = np.stack([inner for _, inner in runs])  # (candidates, types)
+        # Without --select, candidates are (stage one, the one asked for): always report the one asked for.
+        pick = np.argmax(inner_by_candidate, axis=0) if args.select else np.ones(len(TERMS_TYPE_IDS), int)
+        if args.select:
+            print(f"fold {fold} picks: {[candidates[i] for i in pick]}")
+        first.append(runs[0][0])
+        second.append(np.stack([runs[i][0][:, t] for t, i in enumerate(pick)], axis=1))
+        inner_first.append(float(runs[0][1].mean()))
+        inner_second.append(float(np.mean([runs[i][1][t] for t, i in enumerate(pick)])))
         truths.append(data["test_truth"].astype(bool))
         levels.append(data["test_levels"])
         gold_levels.append(np.array([[lab.get(t, 0) for t in TERMS_TYPE_IDS] for lab in data["test_labels"]]))
