@@ -40,7 +40,7 @@ def register(
     bus.subscribe(runtime.broker, streams.NOTIFIER_ASSESSMENTS, ChangeAssessed, handler)
     runtime.add_task("notifier-deliveries", worker.run)
     runtime.add_task("notifier-digests", digests.run)
-    runtime.on_shutdown(worker.webhooks.aclose)
+    runtime.on_shutdown(worker.aclose)
     return worker
 
 

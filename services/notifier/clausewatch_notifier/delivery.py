@@ -143,6 +143,12 @@ class DeliveryWorker:
             await conn.close()
         return claimed, subscribers, endpoints
 
+    async def aclose(self) -> None:
+        """Close the senders' connections (HTTP pool, SMTP connections kept open) and the loop's claim connection."""
+        await self.webhooks.aclose()
+        await self.email.aclose()
+        await self._drop_claims_conn()
+
     async def _drop_claims_conn(self) -> None:
         conn, self._claims_conn = self._claims_conn, None
         if conn is not None:
