@@ -82,8 +82,8 @@ class SnapshotHandler:
         plan = plan_version(
             document_id=event.document_id, snapshot_id=event.snapshot_id, text=text, previous=previous
         )
-        async with self.db.session() as session:
-            found = await store.situation(session, event.document_id, event.snapshot_id, extractor_version())
+        async with self.db.engine.begin() as conn:  # Core: no ORM session to set up for five statements
+            found = await store.situation(conn, event.document_id, event.snapshot_id, extractor_version())
             if (
                 found is None
                 or found.done_id is not None
@@ -95,7 +95,7 @@ class SnapshotHandler:
             if plan is None:
                 log.info("text_unchanged", previous_version_id=previous.version.id)
                 return True
-            saved = await store.save(session, plan)
+            saved = await store.save(conn, plan)
         await self._saved(event, plan, saved, known.spec)
         return True
 
@@ -133,8 +133,8 @@ class SnapshotHandler:
             if previous is not None:
                 self._recent.put(previous, found.spec)
             return
-        async with self.db.session() as session:
-            saved = await store.save(session, plan)
+        async with self.db.engine.begin() as conn:
+            saved = await store.save(conn, plan)
         await self._saved(event, plan, saved, found.spec)
 
     async def _saved(

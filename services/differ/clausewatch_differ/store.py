@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Insert, bindparam, case, insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_differ.plan import Previous, VersionPlan
-from clausewatch_shared.db import insert_values
+from clausewatch_shared.db import Executor, insert_values
 from clausewatch_shared.models import Change, ChangeSet, Document, Provision, Snapshot, Version
 
 
@@ -78,12 +79,19 @@ _SITUATION = select(
 ).where(Document.id == bindparam("document_id"))
 
 
+async def _execute(db: Executor, statement: Any, params: Any) -> Any:
+    """Run a Core statement in a session's transaction or on a Core connection (no ORM session to set up)."""
+    if isinstance(db, AsyncConnection):
+        return await db.execute(statement, params)
+    return await db.exec(statement, params=params)
+
+
 async def situation(
-    session: AsyncSession, document_id: str, snapshot_id: str, extractor_version: str
+    db: Executor, document_id: str, snapshot_id: str, extractor_version: str
 ) -> Situation | None:
     """Return where a snapshot's handling starts, or None if the document is not in the catalogue."""
     params = {"document_id": document_id, "snapshot_id": snapshot_id, "extractor": extractor_version}
-    row = (await session.exec(_SITUATION, params=params)).first()
+    row = (await _execute(db, _SITUATION, params)).first()
     if row is None:
         return None
     spec, done_id, latest_id = row
@@ -126,23 +134,24 @@ _CHILDREN: dict[type[SQLModel], Insert] = {
 }
 
 
-async def _insert_children(session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+async def _insert_children(db: Executor, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     if rows:
-        await session.exec(_CHILDREN[model], params=rows[0] if len(rows) == 1 else rows)
+        await _execute(db, _CHILDREN[model], rows[0] if len(rows) == 1 else rows)
 
 
-async def save(session: AsyncSession, plan: VersionPlan) -> bool:
-    """Write a planned version with its provisions, change set and changes (in the caller's transaction).
+async def save(db: Executor, plan: VersionPlan) -> bool:
+    """Write a planned version with its provisions, change set and changes (in the caller's transaction: a session's,
+    or a Core connection's).
 
     Core INSERTs, one statement per table with the rows as parameters, every column given as planned (the ORM's
     unit of work cost more CPU than the rows did). Returns False, writing nothing, if the version is already stored:
     a concurrent handler of the same snapshot committed it first (the ORM's INSERT failed there with IntegrityError,
     and the retried message then found the stored version).
     """
-    if not await insert_values(session, Version, [_columns(plan.version)]):
+    if not await insert_values(db, Version, [_columns(plan.version)]):
         return False
-    await _insert_children(session, Provision, plan.provisions)
+    await _insert_children(db, Provision, plan.provisions)
     if plan.change_set is not None:
-        await _insert_children(session, ChangeSet, [_columns(plan.change_set)])
-        await _insert_children(session, Change, plan.changes)
+        await _insert_children(db, ChangeSet, [_columns(plan.change_set)])
+        await _insert_children(db, Change, plan.changes)
     return True

@@ -141,11 +141,13 @@ async def begin_capture(
 ) -> Begin:
     """Take the slot for a capture under a lease, or say it is done (with its event), busy, or the document missing.
 
-    One transaction: read the document's capture columns, then insert the slot taken or take the existing one if
-    it is free, in one statement that only one replica can win; only when it is not free, read why.
+    Read the document's capture columns, then insert the slot taken or take the existing one if it is free, in one
+    statement that only one replica can win; only when it is not free, read why.
     """
     key = {"p_document_id": document_id, "p_slot": slot}
-    async with db.engine.begin() as conn:
+    # Autocommit: each statement is its own transaction (no BEGIN/COMMIT round trips). The upsert alone decides who
+    # takes the slot; the document read before it needs no shared snapshot (documents are deactivated, never deleted).
+    async with db.connection() as conn:
         found = (await conn.execute(_CAPTURE_DOC, key)).first()
         if found is None:
             return Begin("missing")
@@ -241,14 +243,14 @@ async def record_snapshot(
     """Store a new snapshot (its Snapshot row's columns), mark the document healthy with its new hash, and close the
     slot with its event.
 
-    Three statements in one transaction, none a read: the document's UPDATE (no row: it was removed meanwhile,
-    LookupError), the snapshot's INSERT unless a rerun stored it already, the slot's UPDATE.
+    Three statements in one transaction on a Core connection, none a read: the document's UPDATE (no row: it was
+    removed meanwhile, LookupError), the snapshot's INSERT unless a rerun stored it already, the slot's UPDATE.
     """
     document_id = snapshot["document_id"]
-    async with db.session() as session:
-        updated = await session.exec(
+    async with db.engine.begin() as conn:
+        updated = await conn.execute(
             _DOCUMENT_NEW_HASH,
-            params={
+            {
                 "p_document_id": document_id,
                 "p_now": now,
                 "p_etag": etag,
@@ -259,10 +261,10 @@ async def record_snapshot(
         if updated.rowcount != 1:
             msg = f"document {document_id} vanished during capture"
             raise LookupError(msg)
-        await insert_values(session, Snapshot, [snapshot])
-        await session.exec(
+        await insert_values(conn, Snapshot, [snapshot])
+        await conn.execute(
             _SLOT_FINISHED,
-            params={
+            {
                 "p_document_id": document_id,
                 "p_slot": slot,
                 "p_outcome": "captured",
