@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import structlog
-from psycopg.pq import TransactionStatus
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -124,14 +123,14 @@ class DeliveryWorker:
         kept = conn is not None
         while True:
             if conn is None:
-                conn = await _autocommit_connection(self.db)
+                conn = await store.autocommit_connection(self.db)
             try:
                 claimed = await store.claim_due(
                     conn, self.clock(), self.settings.delivery_lease_seconds, self.settings.delivery_batch
                 )
                 subscribers, endpoints = await store.send_context(conn, claimed) if claimed else ({}, {})
             except BaseException as exc:
-                await _discard(conn)
+                await store.discard(conn)
                 if kept and isinstance(exc, DBAPIError) and exc.connection_invalidated:
                     conn, kept = None, False
                     continue
@@ -210,7 +209,7 @@ class DeliveryWorker:
         return render.render_alert(AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe)
 
     async def _close(self, delivery_id: str, status: str, reason: str) -> None:
-        async with _autocommit(self.db) as conn:
+        async with store.autocommit(self.db) as conn:
             await store.close(conn, delivery_id, status, reason)
 
     async def _record(self, delivery: Delivery, outcome: Outcome) -> None:
@@ -224,7 +223,7 @@ class DeliveryWorker:
             # The verdict needs nothing from the database (only a failed webhook's endpoint run does): one
             # statement in autocommit.
             verdict = self._judge(delivery, outcome, now, failures=None)
-            async with _autocommit(self.db) as conn:
+            async with store.autocommit(self.db) as conn:
                 await store.record_try_at_once(
                     conn, delivery, _attempt_row(delivery, outcome, now), reset_endpoint=webhook
                 )
@@ -348,42 +347,6 @@ class DeliveryWorker:
                 **common,
             )
         return None
-
-
-async def _discard(conn: AsyncConnection) -> None:
-    """Close a connection that failed, invalidated so that the pool never hands it out again."""
-    with contextlib.suppress(Exception):
-        await conn.invalidate()
-    with contextlib.suppress(Exception):
-        await conn.close()
-
-
-async def _autocommit_connection(db: Database) -> AsyncConnection:
-    """Check a connection out of the pool and switch it to autocommit (each statement its own transaction)."""
-    conn = await db.engine.connect()
-    try:
-        if conn.dialect.name == "postgresql":
-            # The pool's ping of a connection that sat idle (clausewatch_shared.db) leaves a transaction open, and
-            # psycopg refuses to switch to autocommit inside one.
-            raw = (await conn.get_raw_connection()).driver_connection
-            if raw is not None and raw.info.transaction_status != TransactionStatus.IDLE:
-                await raw.rollback()
-        return await conn.execution_options(isolation_level="AUTOCOMMIT")
-    except BaseException:
-        await conn.close()
-        raise
-
-
-@contextlib.asynccontextmanager
-async def _autocommit(db: Database) -> AsyncIterator[AsyncConnection]:
-    """A connection in autocommit for single-statement writes: no BEGIN and COMMIT round trips."""
-    conn = await _autocommit_connection(db)
-    try:
-        yield conn
-    except BaseException:
-        await _discard(conn)
-        raise
-    await conn.close()
 
 
 def _attempt_row(delivery: Delivery, outcome: Outcome, now: datetime) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 import structlog
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier import store
 from clausewatch_notifier.plan import plan
@@ -37,7 +39,7 @@ class AssessmentHandler:
         if not event.substantive:
             log.info("not_substantive_no_alert", change_set_id=event.change_set_id)
             return
-        async with self.db.session() as session:
+        async with self._session() as session:
             alert = await store.load_alert(
                 session,
                 event.change_set_id,
@@ -64,3 +66,15 @@ class AssessmentHandler:
         )
         if created and self.on_planned is not None:
             self.on_planned()
+
+    @contextlib.asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        """A session for planning: on PostgreSQL in autocommit, since the reads share no snapshot anyway (READ
+        COMMITTED gives each statement its own) and the rows go in with one atomic INSERT: no BEGIN and COMMIT round
+        trips. Elsewhere (SQLite) a transaction, as before."""
+        if self.db.engine.dialect.name != "postgresql":
+            async with self.db.session() as session:
+                yield session
+            return
+        async with store.autocommit(self.db) as conn, AsyncSession(bind=conn) as session:
+            yield session

@@ -7,11 +7,13 @@ CPU than the round trips themselves (decision 0089).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Integer, Row, Table, TextClause, and_, bindparam, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TextualSelect
@@ -20,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from clausewatch_notifier.alerts import AlertView, build_alert
 from clausewatch_notifier.plan import Recipient
 from clausewatch_notifier.tiers import TIERS
+from clausewatch_shared.db import Database
 from clausewatch_shared.db import insert_ignore as insert_ignore  # the notifier's once-only writes
 from clausewatch_shared.models import (
     Change,
@@ -352,3 +355,39 @@ async def close(session: Executor, delivery_id: str, status: str, reason: str) -
     """End a delivery without a try (cancelled: unsubscribed; skipped: endpoint gone); a missing row is no error."""
     conn = await connection(session)
     await conn.execute(_CLOSE, {"delivery_id": delivery_id, "new_status": status, "reason": reason})
+
+
+async def discard(conn: AsyncConnection) -> None:
+    """Close a connection that failed, invalidated so that the pool never hands it out again."""
+    with contextlib.suppress(Exception):
+        await conn.invalidate()
+    with contextlib.suppress(Exception):
+        await conn.close()
+
+
+async def autocommit_connection(db: Database) -> AsyncConnection:
+    """Check a connection out of the pool and switch it to autocommit (each statement its own transaction)."""
+    conn = await db.engine.connect()
+    try:
+        if conn.dialect.name == "postgresql":
+            # The pool's ping of a connection that sat idle (clausewatch_shared.db) leaves a transaction open, and
+            # psycopg refuses to switch to autocommit inside one.
+            raw = (await conn.get_raw_connection()).driver_connection
+            if raw is not None and raw.info.transaction_status != TransactionStatus.IDLE:
+                await raw.rollback()
+        return await conn.execution_options(isolation_level="AUTOCOMMIT")
+    except BaseException:
+        await conn.close()
+        raise
+
+
+@contextlib.asynccontextmanager
+async def autocommit(db: Database) -> AsyncIterator[AsyncConnection]:
+    """A connection in autocommit for single-statement writes: no BEGIN and COMMIT round trips."""
+    conn = await autocommit_connection(db)
+    try:
+        yield conn
+    except BaseException:
+        await discard(conn)
+        raise
+    await conn.close()
