@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from clausewatch_fetcher.extract import extract_text, page_title, parse
+from clausewatch_fetcher.extract import extract_text, extract_texts, page_title, parse
 from clausewatch_fetcher.language import language_mismatch
 
 RetryClass = Literal["transient", "needs_attention"]
@@ -156,8 +156,12 @@ def judge_html(
             for node in tree.css(selector):
                 node.decompose()
         html = tree.html or ""
-    full_text = extract_text(html, list(expect.select) or None)
-    all_chars = len(extract_text(html)) if expect.select else len(full_text)
+    if expect.select:
+        full_text, whole = extract_texts(html, list(expect.select))
+        all_chars = len(whole)
+    else:
+        full_text = extract_text(html)
+        all_chars = len(full_text)
     vendor = bot_wall_vendor(html, all_chars, headers)
     rejected = status_rejection(status, bot_wall=vendor)
     if rejected:

@@ -83,24 +83,45 @@ def extract_text(html: str, select: list[str] | None = None, remove: list[str] |
     A `select` that matches nothing returns "" on purpose: selector rot must read as an empty capture, not as the
     whole page (which would turn the site's navigation into a "new version").
     """
+    tree = _text_tree(html, remove)
+    return _selected_text(tree, select) if select else _whole_text(tree)
+
+
+def extract_texts(html: str, select: list[str]) -> tuple[str, str]:
+    """Return (`extract_text(html, select)`, `extract_text(html)`) from one parse of the page.
+
+    Reading text leaves the tree as it was, so both come from the same tree: judging a page with selectors needed
+    both, and parsed it twice.
+    """
+    tree = _text_tree(html, None)
+    return _selected_text(tree, select), _whole_text(tree)
+
+
+def _text_tree(html: str, remove: list[str] | None) -> LexborHTMLParser:
     tree = parse(html)
     for node in tree.css(_NEVER_TEXT):
         node.decompose()
     for selector in remove or []:
         for node in tree.css(selector):
             node.decompose()
-    if select:
-        chunks: list[str] = []
-        seen: set[str] = set()
-        for selector in select:
-            for node in tree.css(selector):
-                # Two selectors may match the same element: count its text once.
-                key = node.html or ""
-                if key in seen:
-                    continue
-                seen.add(key)
-                chunks.append(node.text(separator="\n"))
-        return _clean("\n".join(chunks))
+    return tree
+
+
+def _selected_text(tree: LexborHTMLParser, select: list[str]) -> str:
+    chunks: list[str] = []
+    seen: set[str] = set()
+    for selector in select:
+        for node in tree.css(selector):
+            # Two selectors may match the same element: count its text once.
+            key = node.html or ""
+            if key in seen:
+                continue
+            seen.add(key)
+            chunks.append(node.text(separator="\n"))
+    return _clean("\n".join(chunks))
+
+
+def _whole_text(tree: LexborHTMLParser) -> str:
     root = tree.body or tree.root
     return _clean(root.text(separator="\n")) if root is not None else ""
 

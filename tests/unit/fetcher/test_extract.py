@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from clausewatch_fetcher.extract import decode_html, detect_charset, extract_text
+from clausewatch_fetcher.extract import decode_html, detect_charset, extract_text, extract_texts
 
 TEXT = "Les données “personnelles” — c’est important. " * 20
 
@@ -39,3 +39,18 @@ def test_select_keeps_declared_parts_in_order_and_remove_drops_boilerplate() -> 
     assert "Menu" in extract_text(html)
     assert "var x" not in extract_text(html)
     assert extract_text(html, ["#missing"]) == ""
+
+
+def test_extract_texts_equals_both_extract_text_calls_from_one_parse() -> None:
+    """The selected and the whole text from one parse are what two separate extractions give."""
+    pages = [
+        "<html><body><nav>Menu</nav><main><h1>Terms</h1><p>One.</p><script>x()</script></main>"
+        "<footer>(c)</footer></body></html>",
+        "<main><div class='a b'><p>Shared</p></div></main><article><p>Other</p></article>",
+        "<body><p>No main here</p><style>p{}</style><noscript>Enable JS</noscript></body>",
+        "",
+    ]
+    selections = [["main"], ["main", ".a"], ["article", "main"], ["#missing"]]
+    for page in pages:
+        for select in selections:
+            assert extract_texts(page, select) == (extract_text(page, select), extract_text(page))
