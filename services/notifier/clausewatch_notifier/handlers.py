@@ -7,16 +7,16 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 import structlog
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier import store
 from clausewatch_notifier.plan import plan
 from clausewatch_notifier.planning import delivery_rows
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared.clock import utcnow
-from clausewatch_shared.db import Database, insert_json_rows
+from clausewatch_shared.db import Database
 from clausewatch_shared.events import ChangeAssessed
 from clausewatch_shared.messaging import PermanentError
-from clausewatch_shared.models import Delivery
 
 log = structlog.get_logger("clausewatch.notifier")
 
@@ -39,7 +39,7 @@ class AssessmentHandler:
         if not event.substantive:
             log.info("not_substantive_no_alert", change_set_id=event.change_set_id)
             return
-        async with self._executor() as session:
+        async with self._session() as session:
             alert = await store.load_alert(
                 session,
                 event.change_set_id,
@@ -60,7 +60,7 @@ class AssessmentHandler:
                 regulations=event.regulations,
             )
             rows = delivery_rows(planned, alert, now=self.clock(), correlation_id=event.correlation_id)
-            created = await insert_json_rows(session, Delivery, [store.values_of(row) for row in rows])
+            created = await store.insert_ignore(session, rows)
         log.info(
             "deliveries_planned", change_set_id=event.change_set_id, planned=len(planned), created=created
         )
@@ -68,13 +68,13 @@ class AssessmentHandler:
             self.on_planned()
 
     @contextlib.asynccontextmanager
-    async def _executor(self) -> AsyncIterator[store.Executor]:
-        """Where planning runs: on PostgreSQL a connection in autocommit, since the reads share no snapshot anyway
-        (READ COMMITTED gives each statement its own) and the rows go in with one atomic INSERT (the rows as one JSON
-        parameter, not psycopg's executemany): no BEGIN and COMMIT round trips. Elsewhere (SQLite) a transaction."""
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        """A session for planning: on PostgreSQL in autocommit, since the reads share no snapshot anyway (READ
+        COMMITTED gives each statement its own) and the rows go in with one atomic INSERT: no BEGIN and COMMIT round
+        trips. Elsewhere (SQLite) a transaction, as before."""
         if self.db.engine.dialect.name != "postgresql":
             async with self.db.session() as session:
                 yield session
             return
-        async with store.autocommit(self.db) as conn:
-            yield conn
+        async with store.autocommit(self.db) as conn, AsyncSession(bind=conn) as session:
+            yield session

@@ -53,11 +53,6 @@ SUBSCRIBER, SUBSCRIPTION, ENDPOINT = _table(Subscriber), _table(Subscription), _
 DELIVERY, ATTEMPT = _table(Delivery), _table(DeliveryAttempt)
 
 
-def values_of(delivery: Delivery) -> dict[str, Any]:
-    """Every column of a new delivery row, by name (as `insert_json_rows` wants them)."""
-    return {c.name: getattr(delivery, c.name) for c in DELIVERY.c}
-
-
 async def connection(executor: Executor) -> AsyncConnection:
     """Return the connection a session works on (its transaction), or the connection itself."""
     return executor if isinstance(executor, AsyncConnection) else await executor.connection()
