@@ -73,6 +73,10 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("SELECT 1")
             cursor.close()
+            # The ping opened a transaction (the driver is not in autocommit): end it, or the connection could not
+            # be switched to autocommit (`Database.connection()`, the notifier's loop) and a session would start
+            # inside a transaction begun before its own.
+            dbapi_conn.rollback()
         except Exception as exc:
             raise DisconnectionError(str(exc)) from exc
 

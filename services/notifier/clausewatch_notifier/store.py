@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from psycopg.pq import TransactionStatus
 from sqlalchemy import Integer, Row, Table, TextClause, and_, bindparam, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TextualSelect
@@ -369,12 +368,6 @@ async def autocommit_connection(db: Database) -> AsyncConnection:
     """Check a connection out of the pool and switch it to autocommit (each statement its own transaction)."""
     conn = await db.engine.connect()
     try:
-        if conn.dialect.name == "postgresql":
-            # The pool's ping of a connection that sat idle (clausewatch_shared.db) leaves a transaction open, and
-            # psycopg refuses to switch to autocommit inside one.
-            raw = (await conn.get_raw_connection()).driver_connection
-            if raw is not None and raw.info.transaction_status != TransactionStatus.IDLE:
-                await raw.rollback()
         return await conn.execution_options(isolation_level="AUTOCOMMIT")
     except BaseException:
         await conn.close()

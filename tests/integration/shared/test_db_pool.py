@@ -29,3 +29,22 @@ async def test_a_pooled_connection_cut_while_idle_is_replaced_on_checkout(
         assert await _backend_pid(db) != first
     finally:
         await db.dispose()
+
+
+async def test_a_connection_pinged_after_idling_can_run_in_autocommit(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checkout ping leaves no transaction open: the autocommit connection works and commits each statement."""
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    db = Database(postgres_url)
+    try:
+        await _backend_pid(db)  # a pooled connection, pinged on its next checkout
+        async with db.connection() as conn:
+            status = (await conn.execute(text("SELECT now() = statement_timestamp()"))).scalar_one()
+            raw = (await conn.get_raw_connection()).driver_connection
+            assert raw is not None
+            assert raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        # now() is the transaction's start: equal to the statement's only if no earlier BEGIN (the ping's) is open.
+        assert status is True
+    finally:
+        await db.dispose()
