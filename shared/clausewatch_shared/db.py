@@ -108,10 +108,12 @@ class Database:
         async with self._autocommit.connect() as conn:
             yield conn
 
+    async def autocommit_connection(self) -> AsyncConnection:
+        """Check out a connection in autocommit mode that the caller keeps and closes itself (a loop's own)."""
+        return await self._autocommit.connect()
+
     async def ping(self) -> bool:
         """Return True if the database answers a trivial query."""
-        from sqlalchemy import text
-
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
@@ -137,7 +139,7 @@ def _insert_ignoring(dialect: str, table: Table) -> Any:
     return statement
 
 
-# Where the insert helpers run: an ORM session, or a Core connection (Database.transaction).
+# Where the insert helpers run: an ORM session, or a Core connection (`Database.connection()`, `engine.begin()`).
 Executor = AsyncSession | AsyncConnection
 
 

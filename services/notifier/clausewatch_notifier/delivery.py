@@ -123,7 +123,7 @@ class DeliveryWorker:
         kept = conn is not None
         while True:
             if conn is None:
-                conn = await store.autocommit_connection(self.db)
+                conn = await self.db.autocommit_connection()
             try:
                 claimed = await store.claim_due(
                     conn, self.clock(), self.settings.delivery_lease_seconds, self.settings.delivery_batch
@@ -209,7 +209,7 @@ class DeliveryWorker:
         return render.render_alert(AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe)
 
     async def _close(self, delivery_id: str, status: str, reason: str) -> None:
-        async with store.autocommit(self.db) as conn:
+        async with self.db.connection() as conn:
             await store.close(conn, delivery_id, status, reason)
 
     async def _record(self, delivery: Delivery, outcome: Outcome) -> None:
@@ -223,7 +223,7 @@ class DeliveryWorker:
             # The verdict needs nothing from the database (only a failed webhook's endpoint run does): one
             # statement in autocommit.
             verdict = self._judge(delivery, outcome, now, failures=None)
-            async with store.autocommit(self.db) as conn:
+            async with self.db.connection() as conn:
                 await store.record_try_at_once(
                     conn, delivery, _attempt_row(delivery, outcome, now), reset_endpoint=webhook
                 )

@@ -76,5 +76,5 @@ class AssessmentHandler:
             async with self.db.session() as session:
                 yield session
             return
-        async with store.autocommit(self.db) as conn, AsyncSession(bind=conn) as session:
+        async with self.db.connection() as conn, AsyncSession(bind=conn) as session:
             yield session

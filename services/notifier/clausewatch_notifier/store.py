@@ -8,7 +8,7 @@ CPU than the round trips themselves (decision 0089).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -21,7 +21,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from clausewatch_notifier.alerts import AlertView, build_alert
 from clausewatch_notifier.plan import Recipient
 from clausewatch_notifier.tiers import TIERS
-from clausewatch_shared.db import Database
 from clausewatch_shared.db import insert_ignore as insert_ignore  # the notifier's once-only writes
 from clausewatch_shared.models import (
     Change,
@@ -362,25 +361,3 @@ async def discard(conn: AsyncConnection) -> None:
         await conn.invalidate()
     with contextlib.suppress(Exception):
         await conn.close()
-
-
-async def autocommit_connection(db: Database) -> AsyncConnection:
-    """Check a connection out of the pool and switch it to autocommit (each statement its own transaction)."""
-    conn = await db.engine.connect()
-    try:
-        return await conn.execution_options(isolation_level="AUTOCOMMIT")
-    except BaseException:
-        await conn.close()
-        raise
-
-
-@contextlib.asynccontextmanager
-async def autocommit(db: Database) -> AsyncIterator[AsyncConnection]:
-    """A connection in autocommit for single-statement writes: no BEGIN and COMMIT round trips."""
-    conn = await autocommit_connection(db)
-    try:
-        yield conn
-    except BaseException:
-        await discard(conn)
-        raise
-    await conn.close()
