@@ -166,7 +166,7 @@ async def insert_values(session: Executor, model: type[SQLModel], values: Sequen
 
     For callers that build the parameters themselves (no model instance per row); returns how many were new.
     """
-    return await _insert_batch(session, model.__table__, values)  # type: ignore[attr-defined]
+    return await _insert_batch(session, table_of(model), values)
 
 
 async def insert_json_rows(session: Executor, model: type[SQLModel], values: Sequence[dict[str, Any]]) -> int:
@@ -184,11 +184,11 @@ async def insert_json_rows(session: Executor, model: type[SQLModel], values: Seq
     """
     if not values:
         return 0
-    table: Table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     if _dialect(session) != "postgresql":
         return await _insert_batch(session, table, values)
     rows = json.dumps(list(values), default=_json_default)
-    return len((await _execute(session, _json_insert(table), {"rows": rows})).all())
+    return len((await execute(session, _json_insert(table), {"rows": rows})).all())
 
 
 _JSON_INSERTS: dict[Table, TextClause] = {}
@@ -227,10 +227,22 @@ def _dialect(session: Executor) -> str:
     return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
-async def _execute(session: Executor, statement: Any, params: Any) -> Any:
+async def execute(session: Executor, statement: Any, params: Any) -> Any:
+    """Run a Core statement in a session's transaction or on a Core connection (no ORM session to set up)."""
     if isinstance(session, AsyncConnection):
         return await session.execute(statement, params)
     return await session.exec(statement, params=params)
+
+
+async def connection_of(executor: Executor) -> AsyncConnection:
+    """Return the connection a session works on (its transaction), or the connection itself."""
+    return executor if isinstance(executor, AsyncConnection) else await executor.connection()
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for statements built once at import."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # set on table models at class creation
+    return table
 
 
 async def _insert_batch(session: Executor, table: Table, values: Sequence[dict[str, Any]]) -> int:
@@ -240,4 +252,4 @@ async def _insert_batch(session: Executor, table: Table, values: Sequence[dict[s
     if not values:
         return 0
     params = values[0] if len(values) == 1 else list(values)
-    return len((await _execute(session, _insert_ignoring(_dialect(session), table), params)).all())
+    return len((await execute(session, _insert_ignoring(_dialect(session), table), params)).all())

@@ -15,14 +15,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, func, literal_column, null, select, union_all
+from sqlalchemy import bindparam, exists, func, literal_column, null, select, union_all
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import SQLModel
 
-from clausewatch_shared.db import insert_json_rows  # the analyzer's once-only writes
+from clausewatch_shared.db import insert_json_rows, table_of
 from clausewatch_shared.models import (
     Change,
     ChangeAssessment,
@@ -34,19 +33,14 @@ from clausewatch_shared.models import (
     Version,
 )
 
-
-def _table(model: type[SQLModel]) -> Table:
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]  # set on table models at class creation
-
-
-_version = _table(Version).c
-_document = _table(Document).c
-_platform = _table(Platform).c
-_provision = _table(Provision).c
-_change = _table(Change).c
-_change_set = _table(ChangeSet).c
-_assessment = _table(ProvisionAssessment).c
-_change_assessment = _table(ChangeAssessment).c
+_version = table_of(Version).c
+_document = table_of(Document).c
+_platform = table_of(Platform).c
+_provision = table_of(Provision).c
+_change = table_of(Change).c
+_change_set = table_of(ChangeSet).c
+_assessment = table_of(ProvisionAssessment).c
+_change_assessment = table_of(ChangeAssessment).c
 
 
 @dataclass(frozen=True)
@@ -113,10 +107,10 @@ _VERSION_WORK = (
         _provision.text,
         _ASSESSED.label("assessed"),
     )
-    .select_from(_table(Version))
-    .join(_table(Document), _document.id == _version.document_id)
-    .join(_table(Platform), _platform.id == _document.platform_id, isouter=True)
-    .join(_table(Provision), _provision.version_id == _version.id, isouter=True)
+    .select_from(table_of(Version))
+    .join(table_of(Document), _document.id == _version.document_id)
+    .join(table_of(Platform), _platform.id == _document.platform_id, isouter=True)
+    .join(table_of(Provision), _provision.version_id == _version.id, isouter=True)
     .where(_version.id == bindparam("version_id"))
     .order_by(_provision.ordinal)
 )
@@ -150,8 +144,8 @@ _VERSION_SCOPES = (
         .scalar_subquery()
         .label("unassessed"),
     )
-    .join(_table(Document), _document.id == _version.document_id)
-    .join(_table(Platform), _platform.id == _document.platform_id, isouter=True)
+    .join(table_of(Document), _document.id == _version.document_id)
+    .join(table_of(Platform), _platform.id == _document.platform_id, isouter=True)
     .where(_version.id.in_(bindparam("version_ids", expanding=True)))
 )
 
@@ -175,7 +169,7 @@ _CATALOGUE_COUNTS = union_all(
     )
     .where(_assessment.primary_clause_type.in_(bindparam("types", expanding=True)))
     .group_by(_assessment.primary_clause_type, _assessment.platform_id),
-    select(null(), null(), func.count()).select_from(_table(Platform)),
+    select(null(), null(), func.count()).select_from(table_of(Platform)),
 )
 
 
@@ -257,8 +251,8 @@ _CANDIDATES = (
         _platform.name,
     )
     .select_from(_BEST)
-    .join(_table(Provision), _provision.id == _BEST.c.provision_id)
-    .join(_table(Platform), _platform.id == _BEST.c.platform_id, isouter=True)
+    .join(table_of(Provision), _provision.id == _BEST.c.provision_id)
+    .join(table_of(Platform), _platform.id == _BEST.c.platform_id, isouter=True)
     .where(_BEST.c.confidence_rank <= bindparam("pick"))
     .order_by(_BEST.c.clause_type, _BEST.c.rank)
 )
@@ -318,16 +312,16 @@ def _kind(kind: int) -> Any:
 
 _HISTORY = union_all(
     select(_kind(_SEEN).label("kind"), _provision.key.label("key"), _version.created_at.label("at"))
-    .join(_table(Version), _version.id == _provision.version_id)
+    .join(table_of(Version), _version.id == _provision.version_id)
     .where(_provision.document_id == bindparam("document_id")),
     select(_kind(_CHANGED), _change.provision_key, _change_set.created_at)
-    .join(_table(ChangeSet), _change_set.id == _change.change_set_id)
+    .join(table_of(ChangeSet), _change_set.id == _change.change_set_id)
     .where(_change.document_id == bindparam("document_id"), _change.provision_key.is_not(None)),
     select(_kind(_FIRST), null(), func.min(_version.created_at)).where(
         _version.document_id == bindparam("document_id")
     ),
     select(_kind(_RECENT), null(), _change_set.created_at)
-    .join(_table(Document), _document.id == _change_set.document_id)
+    .join(table_of(Document), _document.id == _change_set.document_id)
     .where(_document.platform_id == bindparam("platform_id"), _change_set.created_at >= bindparam("since")),
 )
 
@@ -387,7 +381,7 @@ _CHANGES = (
         _change_assessment.regulations,
         _change_assessment.description,
     )
-    .join(_table(ChangeAssessment), _change_assessment.change_id == _change.id, isouter=True)
+    .join(table_of(ChangeAssessment), _change_assessment.change_id == _change.id, isouter=True)
     .where(_change.change_set_id == bindparam("change_set_id"))
     .order_by(_change.ordinal)
 )

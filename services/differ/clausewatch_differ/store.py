@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Insert, bindparam, case, insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_differ.plan import Previous, VersionPlan
-from clausewatch_shared.db import Executor, insert_values
+from clausewatch_shared.db import Executor, execute, insert_values, table_of
 from clausewatch_shared.models import Change, ChangeSet, Document, Provision, Snapshot, Version
 
 
@@ -79,19 +78,12 @@ _SITUATION = select(
 ).where(Document.id == bindparam("document_id"))
 
 
-async def _execute(db: Executor, statement: Any, params: Any) -> Any:
-    """Run a Core statement in a session's transaction or on a Core connection (no ORM session to set up)."""
-    if isinstance(db, AsyncConnection):
-        return await db.execute(statement, params)
-    return await db.exec(statement, params=params)
-
-
 async def situation(
     db: Executor, document_id: str, snapshot_id: str, extractor_version: str
 ) -> Situation | None:
     """Return where a snapshot's handling starts, or None if the document is not in the catalogue."""
     params = {"document_id": document_id, "snapshot_id": snapshot_id, "extractor": extractor_version}
-    row = (await _execute(db, _SITUATION, params)).first()
+    row = (await execute(db, _SITUATION, params)).first()
     if row is None:
         return None
     spec, done_id, latest_id = row
@@ -128,15 +120,15 @@ def _columns(row: SQLModel) -> dict[str, Any]:
 # parses once; insert_values' multi-row VALUES statement is too long for psycopg's statement cache and was parsed
 # anew every time (about 0.7 ms more CPU for 16 provisions, decision 0090).
 _CHILDREN: dict[type[SQLModel], Insert] = {
-    Provision: insert(Provision.__table__),  # type: ignore[attr-defined]
-    ChangeSet: insert(ChangeSet.__table__),  # type: ignore[attr-defined]
-    Change: insert(Change.__table__),  # type: ignore[attr-defined]
+    Provision: insert(table_of(Provision)),
+    ChangeSet: insert(table_of(ChangeSet)),
+    Change: insert(table_of(Change)),
 }
 
 
 async def _insert_children(db: Executor, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     if rows:
-        await _execute(db, _CHILDREN[model], rows[0] if len(rows) == 1 else rows)
+        await execute(db, _CHILDREN[model], rows[0] if len(rows) == 1 else rows)
 
 
 async def save(db: Executor, plan: VersionPlan) -> bool:

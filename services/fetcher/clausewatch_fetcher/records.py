@@ -10,14 +10,14 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Table, and_, bindparam, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from clausewatch_shared.db import Database, insert_values
+from clausewatch_shared.db import Database, insert_values, table_of
 from clausewatch_shared.ids import new_id
 from clausewatch_shared.models import CaptureFailure, Document, FetchSlot, Snapshot
 
@@ -81,8 +81,8 @@ class Begin:
     lease_until: datetime | None = None  # when "busy": when the holder's lease ends unless it renews it
 
 
-_DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
-_SLOTS: Table = FetchSlot.__table__  # type: ignore[attr-defined]
+_DOCUMENTS = table_of(Document)
+_SLOTS = table_of(FetchSlot)
 
 # Built once (compiled once): Core statements on the tables, run on a Core connection. The ORM's versions (an entity
 # loaded by Session.get, UPDATEs through the ORM's bulk path, a FetchSlot instance per insert) cost more CPU than

@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, Row, Table, TextClause, and_, bindparam, or_, select, text, update
+from sqlalchemy import Integer, Row, TextClause, and_, bindparam, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TextualSelect
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier.alerts import AlertView, build_alert
 from clausewatch_notifier.plan import Recipient
 from clausewatch_notifier.tiers import TIERS
+from clausewatch_shared.db import Executor, connection_of, table_of
 from clausewatch_shared.db import insert_ignore as insert_ignore  # the notifier's once-only writes
 from clausewatch_shared.models import (
     Change,
@@ -37,23 +37,11 @@ from clausewatch_shared.models._types import UTCDateTime
 from clausewatch_shared.models.notify import DeliveryAttempt
 
 UNLIMITED_TIERS = tuple(name for name, tier in TIERS.items() if tier.max_platforms is None)
-Executor = AsyncSession | AsyncConnection
 
-
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
-CHANGE_SET, DOCUMENT, PLATFORM = _table(ChangeSet), _table(Document), _table(Platform)
-CHANGE, ASSESSMENT = _table(Change), _table(ChangeAssessment)
-SUBSCRIBER, SUBSCRIPTION, ENDPOINT = _table(Subscriber), _table(Subscription), _table(WebhookEndpoint)
-DELIVERY, ATTEMPT = _table(Delivery), _table(DeliveryAttempt)
-
-
-async def connection(executor: Executor) -> AsyncConnection:
-    """Return the connection a session works on (its transaction), or the connection itself."""
-    return executor if isinstance(executor, AsyncConnection) else await executor.connection()
+CHANGE_SET, DOCUMENT, PLATFORM = table_of(ChangeSet), table_of(Document), table_of(Platform)
+CHANGE, ASSESSMENT = table_of(Change), table_of(ChangeAssessment)
+SUBSCRIBER, SUBSCRIPTION, ENDPOINT = table_of(Subscriber), table_of(Subscription), table_of(WebhookEndpoint)
+DELIVERY, ATTEMPT = table_of(Delivery), table_of(DeliveryAttempt)
 
 
 _ALERT_HEAD = (
@@ -107,7 +95,7 @@ async def load_alert(
     escalations: int | None = None,
 ) -> AlertView | None:
     """Build the alert of a change set from the differ's, analyzer's and fetcher's rows; None if it is missing."""
-    conn = await connection(session)
+    conn = await connection_of(session)
     found = (await conn.execute(_ALERT_HEAD, {"change_set_id": change_set_id})).first()
     if found is None:  # the change set, its document or its platform is missing
         return None
@@ -152,7 +140,7 @@ async def load_recipients(
     session: Executor, platform_id: str, subscriber_id: str | None = None
 ) -> list[Recipient]:
     """Return active subscribers who may care about a platform: its followers and the unlimited tiers."""
-    conn = await connection(session)
+    conn = await connection_of(session)
     params = {"platform_id": platform_id, "subscriber_id": subscriber_id}
     subscribers = (await conn.execute(_RECIPIENTS if subscriber_id is None else _RECIPIENT, params)).all()
     if not subscribers:
@@ -230,7 +218,7 @@ async def claim_due(session: Executor, now: datetime, lease_seconds: float, limi
     on PostgreSQL, so the caller may run it outside a transaction (autocommit: one round trip). The rows come back
     as claimed, for the sender to use without reading them again.
     """
-    conn = await connection(session)
+    conn = await connection_of(session)
     params: dict[str, Any] = {"now": now, "lease_end": now + timedelta(seconds=lease_seconds), "limit": limit}
     if conn.dialect.name == "postgresql":
         won = (await conn.execute(_CLAIM_DUE, params)).all()
@@ -261,7 +249,7 @@ async def send_context(
 
     Read when the batch is sent, never cached: an unsubscribe or a disabled endpoint counts from the next pass.
     """
-    conn = await connection(session)
+    conn = await connection_of(session)
     subscriber_ids = sorted({d.subscriber_id for d in deliveries})
     endpoint_ids = sorted({d.target for d in deliveries if d.channel in ("webhook", "apprise")})
     subscribers = (await conn.execute(_SUBSCRIBERS, {"ids": subscriber_ids})).all() if subscriber_ids else []
@@ -285,7 +273,7 @@ _COUNT_FAILED = (
 
 async def count_endpoint_result(session: Executor, endpoint_id: str, *, ok: bool) -> int | None:
     """Reset or increment an endpoint's consecutive failures in the database; return the new count (None if gone)."""
-    conn = await connection(session)
+    conn = await connection_of(session)
     result = await conn.execute(_COUNT_OK if ok else _COUNT_FAILED, {"endpoint_id": endpoint_id})
     value = result.scalar_one_or_none()
     return None if value is None else int(value)
@@ -302,7 +290,7 @@ _LOG_TRY = ATTEMPT.insert()
 
 async def record_try(session: Executor, delivery: Delivery, attempt: dict[str, Any]) -> None:
     """Write a try: the delivery's new state (as `delivery` now holds it) and the attempt's log row."""
-    conn = await connection(session)
+    conn = await connection_of(session)
     state = {f"new_{name}": getattr(delivery, name) for name in _TRIED_COLUMNS}
     await conn.execute(_RECORD_TRY, {"delivery_id": delivery.id, **state})
     await conn.execute(_LOG_TRY, attempt)
@@ -351,7 +339,7 @@ _CLOSE = (
 
 async def close(session: Executor, delivery_id: str, status: str, reason: str) -> None:
     """End a delivery without a try (cancelled: unsubscribed; skipped: endpoint gone); a missing row is no error."""
-    conn = await connection(session)
+    conn = await connection_of(session)
     await conn.execute(_CLOSE, {"delivery_id": delivery_id, "new_status": status, "reason": reason})
 
 
