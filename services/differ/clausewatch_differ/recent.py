@@ -46,9 +46,7 @@ class RecentVersions:
     def put(self, previous: Previous, spec: dict[str, Any]) -> None:
         """Remember a version read or just committed as its document's latest."""
         document_id = previous.version.document_id
-        old = self._items.pop(document_id, None)
-        if old is not None:
-            self._chars -= len(old.previous.version.text)
+        self.forget(document_id)
         self._items[document_id] = Known(previous, spec)
         self._chars += len(previous.version.text)
         while self._chars > self.max_chars and len(self._items) > 1:
