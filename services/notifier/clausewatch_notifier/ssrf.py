@@ -14,18 +14,26 @@ from clausewatch_shared.netguard import check_url_shape as _check_url_shape
 
 UnsafeTargetError = UnsafeURLError
 
-_WHAT = "webhook URLs"
-_OVERRIDE = "CLAUSEWATCH_ALLOW_PRIVATE_WEBHOOK_TARGETS"
+WHAT = "webhook URLs"
+OVERRIDE = "CLAUSEWATCH_ALLOW_PRIVATE_WEBHOOK_TARGETS"
 
 
 def check_url_shape(url: str, *, require_https: bool) -> str:
     """Return the webhook URL's host if it is an absolute http(s) URL without credentials; raise otherwise."""
-    return _check_url_shape(url, require_https=require_https, what=_WHAT)
+    return _check_url_shape(url, require_https=require_https, what=WHAT)
 
 
 def check_addresses(host: str, addresses: Iterable[str], *, allow_private: bool) -> None:
     """Raise UnsafeTargetError if the host resolved to nothing or to any non-public address (unless allowed)."""
-    _check_addresses(host, addresses, allow_private=allow_private, what=_WHAT, override=_OVERRIDE)
+    _check_addresses(host, addresses, allow_private=allow_private, what=WHAT, override=OVERRIDE)
 
 
-__all__ = ["UnsafeTargetError", "address_problem", "check_addresses", "check_url_shape", "pin"]
+__all__ = [
+    "OVERRIDE",
+    "WHAT",
+    "UnsafeTargetError",
+    "address_problem",
+    "check_addresses",
+    "check_url_shape",
+    "pin",
+]

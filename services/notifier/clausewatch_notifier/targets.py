@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from clausewatch_notifier.ssrf import UnsafeTargetError, check_addresses, check_url_shape
-from clausewatch_shared.netguard import resolve
+from clausewatch_notifier.ssrf import OVERRIDE, WHAT, UnsafeTargetError
+from clausewatch_shared.netguard import check_url
 
 
 async def check_target(url: str, *, require_https: bool, allow_private: bool) -> list[str]:
     """Return the URL's host's addresses if the URL is well formed and they are all allowed; raise otherwise."""
-    host = check_url_shape(url, require_https=require_https)
-    addresses = await resolve(host)
-    check_addresses(host, addresses, allow_private=allow_private)
-    return addresses
+    return await check_url(
+        url, require_https=require_https, allow_private=allow_private, what=WHAT, override=OVERRIDE
+    )
 
 
-__all__ = ["UnsafeTargetError", "check_apprise_target", "check_target", "resolve"]
+__all__ = ["UnsafeTargetError", "check_apprise_target", "check_target"]
 
 
 # Apprise schemes that POST to a host the URL names (self-hosted services and generic targets). Their host is
@@ -47,5 +46,4 @@ async def check_apprise_target(url: str, *, allow_private: bool) -> None:
         raise UnsafeTargetError(msg)
     if scheme.lower() not in SELF_HOSTED_APPRISE:
         return
-    host = check_url_shape("http://" + rest.split("@")[-1], require_https=False)
-    check_addresses(host, await resolve(host), allow_private=allow_private)
+    await check_target("http://" + rest.split("@")[-1], require_https=False, allow_private=allow_private)
