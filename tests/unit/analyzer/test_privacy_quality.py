@@ -8,23 +8,39 @@ from pathlib import Path
 from clausewatch_analyzer.assess import Context
 from clausewatch_analyzer.batch import assess_units
 from clausewatch_analyzer.engine import build_engine
-from clausewatch_analyzer.evaluation import macro_f1, score
+from clausewatch_analyzer.evaluation import TypeScore, macro_f1, score
 
 DATA = Path(__file__).parent / "data" / "privacy_segments.jsonl"
+OPP_STYLE = Path(__file__).parent / "data" / "privacy_segments_opp_style.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
 ]  # fmt: skip
 
 
+def _privacy_scores(path: Path, split: str | None = None) -> dict[str, TypeScore]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if split is None or r["split"] == split]
+    results = assess_units([r["text"] for r in rows], build_engine(use_model=False), Context())
+    return score([r["labels"] for r in rows], [r.clause_types for r in results], PRIVACY)
+
+
 def test_privacy_rules_reach_the_macro_f1_target_on_labelled_segments() -> None:
     """Rules alone score macro-F1 >= 0.80 over the nine OPP-115 categories, and each category F1 >= 0.6."""
-    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
-    engine = build_engine(use_model=False)
-    results = assess_units([r["text"] for r in rows], engine, Context())
-    scores = score([r["labels"] for r in rows], [r.clause_types for r in results], PRIVACY)
+    scores = _privacy_scores(DATA)
     assert macro_f1(scores) >= 0.80, {t: round(s.f1, 3) for t, s in scores.items()}
     assert all(s.f1 >= 0.6 for s in scores.values()), {t: round(s.f1, 3) for t, s in scores.items()}
+
+
+def test_privacy_rules_hold_on_our_opp_style_segments() -> None:
+    """On the 2015-style segments (decision 0093) macro-F1 stays >= 0.80 over all 156 and over the `test` split.
+
+    The floor is the first run's figure before any rule was tuned on the file (all 0.807, test 0.821), not the
+    tuned one, so the test guards against regressions without claiming more than was measured on unseen text.
+    """
+    for split in (None, "test"):
+        scores = _privacy_scores(OPP_STYLE, split)
+        assert macro_f1(scores) >= 0.80, (split, {t: round(s.f1, 3) for t, s in scores.items()})
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
