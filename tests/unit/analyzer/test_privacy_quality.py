@@ -12,6 +12,7 @@ from clausewatch_analyzer.evaluation import TypeScore, macro_f1, score
 
 DATA = Path(__file__).parent / "data" / "privacy_segments.jsonl"
 OPP_STYLE = Path(__file__).parent / "data" / "privacy_segments_opp_style.jsonl"
+REAL2 = Path(__file__).parent / "data" / "privacy_segments_real2.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
@@ -41,6 +42,16 @@ def test_privacy_rules_hold_on_our_opp_style_segments() -> None:
     for split in (None, "test"):
         scores = _privacy_scores(OPP_STYLE, split)
         assert macro_f1(scores) >= 0.80, (split, {t: round(s.f1, 3) for t, s in scores.items()})
+
+
+def test_privacy_rules_hold_on_the_second_sample_of_real_policies() -> None:
+    """On the 121 held-out paragraphs of real policies (decision 0094) macro-F1 stays >= 0.74.
+
+    The floor is just under the first run's figure (0.749, before any rule change after the file was written):
+    a guard against regressions, not a claim. The file is never used to tune the rules.
+    """
+    scores = _privacy_scores(REAL2)
+    assert macro_f1(scores) >= 0.74, {t: round(s.f1, 3) for t, s in scores.items()}
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
