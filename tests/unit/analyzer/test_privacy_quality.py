@@ -13,6 +13,7 @@ from clausewatch_analyzer.evaluation import TypeScore, macro_f1, score
 DATA = Path(__file__).parent / "data" / "privacy_segments.jsonl"
 OPP_STYLE = Path(__file__).parent / "data" / "privacy_segments_opp_style.jsonl"
 REAL2 = Path(__file__).parent / "data" / "privacy_segments_real2.jsonl"
+REAL3_DEV = Path(__file__).parent / "data" / "privacy_segments_real3_dev.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
@@ -52,6 +53,17 @@ def test_privacy_rules_hold_on_the_second_sample_of_real_policies() -> None:
     """
     scores = _privacy_scores(REAL2)
     assert macro_f1(scores) >= 0.74, {t: round(s.f1, 3) for t, s in scores.items()}
+
+
+def test_collection_rules_find_field_lists_and_purposes_in_real_paragraphs() -> None:
+    """On the 80 dev paragraphs of real policies (decision 0095) collection keeps F1 >= 0.80 and recall >= 0.80.
+
+    The rules were tuned on this file (first run: F1 0.677, recall 0.618; after: 0.848, 0.824), so the floor guards
+    the field-list, heading and purpose rules against regressions; it says nothing about unseen text.
+    """
+    collection = _privacy_scores(REAL3_DEV)["first_party_collection"]
+    assert collection.f1 >= 0.80, collection
+    assert collection.recall >= 0.80, collection
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
