@@ -66,6 +66,24 @@ def test_collection_rules_find_field_lists_and_purposes_in_real_paragraphs() -> 
     assert collection.recall >= 0.80, collection
 
 
+def test_sharing_audience_access_and_retention_rules_hold_on_real_paragraphs() -> None:
+    """On the 80 dev paragraphs of real policies (decision 0096) the four weak categories keep their tuned F1.
+
+    Tuned on this file (before: sharing 0.452, audiences 0.556, access 0.533, retention 0.545; after: 0.774, 0.947,
+    0.923, 0.923): a regression guard for the transfer, "you access or use" and retention-period rules, not a claim.
+    """
+    scores = _privacy_scores(REAL3_DEV)
+    floors = {
+        "third_party_sharing": 0.77,
+        "specific_audiences": 0.94,
+        "user_access_deletion": 0.92,
+        "data_retention": 0.92,
+    }
+    assert all(scores[t].f1 >= floor for t, floor in floors.items()), {
+        t: round(scores[t].f1, 3) for t in floors
+    }
+
+
 def test_score_counts_true_and_false_positives_per_type() -> None:
     """Precision, recall and F1 follow from the counts; a type never predicted scores 0."""
     scores = score([["a"], ["a", "b"], []], [["a"], ["b"], ["a"]], ["a", "b", "c"])
