@@ -43,6 +43,7 @@ bench:            ## every benchmark; figures go to docs/benchmarks.md by hand
 	$(UV) run python -m bench.fetch
 	$(UV) run python -m bench.diff
 	$(UV) run python -m bench.classify
+	$(UV) run python -m bench.classify --path cli
 	$(UV) run python -m bench.bus
 	$(UV) run python -m bench.pipeline
 
