@@ -14,17 +14,21 @@ DATA = Path(__file__).parent / "data" / "privacy_segments.jsonl"
 OPP_STYLE = Path(__file__).parent / "data" / "privacy_segments_opp_style.jsonl"
 REAL2 = Path(__file__).parent / "data" / "privacy_segments_real2.jsonl"
 REAL3_DEV = Path(__file__).parent / "data" / "privacy_segments_real3_dev.jsonl"
+REAL4 = Path(__file__).parent / "data" / "privacy_segments_real4.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
 ]  # fmt: skip
 
 
-def _privacy_scores(path: Path, split: str | None = None) -> dict[str, TypeScore]:
+def _privacy_scores(
+    path: Path, split: str | None = None, *, only_labelled: bool = False
+) -> dict[str, TypeScore]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if split is None or r["split"] == split]
     results = assess_units([r["text"] for r in rows], build_engine(use_model=False), Context())
-    return score([r["labels"] for r in rows], [r.clause_types for r in results], PRIVACY)
+    types = [t for t in PRIVACY if any(t in r["labels"] for r in rows)] if only_labelled else PRIVACY
+    return score([r["labels"] for r in rows], [r.clause_types for r in results], types)
 
 
 def test_privacy_rules_reach_the_macro_f1_target_on_labelled_segments() -> None:
@@ -82,6 +86,18 @@ def test_sharing_audience_access_and_retention_rules_hold_on_real_paragraphs() -
     assert all(scores[t].f1 >= floor for t, floor in floors.items()), {
         t: round(scores[t].f1, 3) for t in floors
     }
+
+
+def test_privacy_rules_hold_on_the_fourth_sample_of_real_policies() -> None:
+    """On the 77 held-out paragraphs of real policies (decision 0097) macro-F1 stays >= 0.59.
+
+    Measured once, before any rule was looked at with the file: 0.610 (no Do Not Track paragraph was drawn, so the
+    macro is over the 8 labelled categories, as `clausewatch_analyzer.evaluation` scores it). The floor sits a little
+    under that figure: a guard against regressions, not a claim. The file is never used to tune the rules.
+    """
+    scores = _privacy_scores(REAL4, only_labelled=True)
+    assert len(scores) == 8, sorted(scores)
+    assert macro_f1(scores) >= 0.59, {t: round(s.f1, 3) for t, s in scores.items()}
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
