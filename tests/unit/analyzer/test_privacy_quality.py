@@ -50,10 +50,11 @@ def test_privacy_rules_hold_on_our_opp_style_segments() -> None:
 
 
 def test_privacy_rules_hold_on_the_second_sample_of_real_policies() -> None:
-    """On the 121 held-out paragraphs of real policies (decision 0094) macro-F1 stays >= 0.74.
+    """On the 121 paragraphs of real policies (decision 0094) macro-F1 stays >= 0.74.
 
     The floor is just under the first run's figure (0.749, before any rule change after the file was written):
-    a guard against regressions, not a claim. The file is never used to tune the rules.
+    a guard against regressions, not a claim. Held out until decision 0098, which tuned the rules on it (0.774 ->
+    0.809): it is dev data now, and the floor stays at the held-out first run.
     """
     scores = _privacy_scores(REAL2)
     assert macro_f1(scores) >= 0.74, {t: round(s.f1, 3) for t, s in scores.items()}
@@ -89,11 +90,12 @@ def test_sharing_audience_access_and_retention_rules_hold_on_real_paragraphs() -
 
 
 def test_privacy_rules_hold_on_the_fourth_sample_of_real_policies() -> None:
-    """On the 77 held-out paragraphs of real policies (decision 0097) macro-F1 stays >= 0.59.
+    """On the 77 paragraphs of real policies (decision 0097) macro-F1 stays >= 0.59.
 
-    Measured once, before any rule was looked at with the file: 0.610 (no Do Not Track paragraph was drawn, so the
-    macro is over the 8 labelled categories, as `clausewatch_analyzer.evaluation` scores it). The floor sits a little
-    under that figure: a guard against regressions, not a claim. The file is never used to tune the rules.
+    Measured once while held out, before any rule was looked at with the file: 0.610 (no Do Not Track paragraph was
+    drawn, so the macro is over the 8 labelled categories, as `clausewatch_analyzer.evaluation` scores it). The floor
+    sits a little under that figure: a guard against regressions, not a claim. Decision 0098 tuned the rules on the
+    file (0.610 -> 0.820): it is dev data now, and the floor stays at the held-out first run.
     """
     scores = _privacy_scores(REAL4, only_labelled=True)
     assert len(scores) == 8, sorted(scores)
