@@ -15,6 +15,7 @@ OPP_STYLE = Path(__file__).parent / "data" / "privacy_segments_opp_style.jsonl"
 REAL2 = Path(__file__).parent / "data" / "privacy_segments_real2.jsonl"
 REAL3_DEV = Path(__file__).parent / "data" / "privacy_segments_real3_dev.jsonl"
 REAL4 = Path(__file__).parent / "data" / "privacy_segments_real4.jsonl"
+REAL5 = Path(__file__).parent / "data" / "privacy_segments_real5.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
@@ -100,6 +101,18 @@ def test_privacy_rules_hold_on_the_fourth_sample_of_real_policies() -> None:
     scores = _privacy_scores(REAL4, only_labelled=True)
     assert len(scores) == 8, sorted(scores)
     assert macro_f1(scores) >= 0.59, {t: round(s.f1, 3) for t, s in scores.items()}
+
+
+def test_privacy_rules_hold_on_the_fifth_sample_of_real_policies() -> None:
+    """On the 80 held-out paragraphs of real policies (decision 0099) macro-F1 stays >= 0.63.
+
+    Drawn and labelled while the rules of decision 0098 were being written, by someone who did not see them, and
+    scored once after they were frozen: 0.654 over the 8 labelled categories (0.607 with the session's starting
+    rules). The floor sits a little under that figure: a guard against regressions, not a claim. Never tuned on.
+    """
+    scores = _privacy_scores(REAL5, only_labelled=True)
+    assert len(scores) == 8, sorted(scores)
+    assert macro_f1(scores) >= 0.63, {t: round(s.f1, 3) for t, s in scores.items()}
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
