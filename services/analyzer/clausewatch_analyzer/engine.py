@@ -59,9 +59,15 @@ def load_model(path: Path | None = None, *, enabled: bool = True) -> tuple[objec
 
 
 def build_engine(
-    model_path: Path | None = None, *, use_model: bool = True, summarizer: Summarizer | None = None
+    model_path: Path | None = None,
+    *,
+    use_model: bool = True,
+    summarizer: Summarizer | None = None,
+    taxonomy_path: Path | None = None,
 ) -> Engine:
-    """Load the taxonomy, the catalogue and (if available) the model; attach the optional summariser."""
+    """Load the taxonomy (the shipped one, or `taxonomy_path` to compare rule sets), the catalogue and (if
+    available) the model; attach the optional summariser."""
     model, version = load_model(model_path, enabled=use_model)
-    classifier = Classifier(load_taxonomy(), model, model_version=version)  # type: ignore[arg-type]
+    taxonomy = load_taxonomy(taxonomy_path) if taxonomy_path is not None else load_taxonomy()
+    classifier = Classifier(taxonomy, model, model_version=version)  # type: ignore[arg-type]
     return Engine(classifier, load_catalogue(), summarizer)

@@ -1,6 +1,6 @@
 """Scoring clause tagging against labelled units: per-type precision, recall, F1 and macro-F1 (pure).
 
-`uv run python -m clausewatch_analyzer.evaluation FILE.jsonl [--split test] [--rules-only]` scores the analyzer on a
+`uv run python -m clausewatch_analyzer.evaluation FILE.jsonl [--split test] [--rules-only] [--taxonomy YAML]` scores the analyzer on a
 JSONL file of {"text", "labels": [ids], "split"} objects, over the clause types that appear in the labels.
 """
 
@@ -68,11 +68,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--split", default=None)
     parser.add_argument("--rules-only", action="store_true")
+    parser.add_argument("--taxonomy", type=Path, default=None, help="score another taxonomy file's rules")
     parser.add_argument("--errors", action="store_true", help="print the units the analyzer got wrong")
     args = parser.parse_args(argv)
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if args.split is None or r.get("split") == args.split]
-    engine = build_engine(use_model=not args.rules_only)
+    engine = build_engine(use_model=not args.rules_only, taxonomy_path=args.taxonomy)
     results = assess_units([r["text"] for r in rows], engine, Context())
     types = sorted({t for r in rows for t in r["labels"]})
     predicted = [set(res.clause_types) & set(types) for res in results]

@@ -191,11 +191,19 @@ def nested_scores(learn: Learner, x: Any, truth: NDArray[np.int8], fold: Fold) -
     return oof, test
 
 
+def _cut(scores: Floats, truth: NDArray[np.int8]) -> float:
+    """The best-F1 threshold of one type's scores (training.metrics.best_threshold on arrays)."""
+    return best_threshold(list(scores), [bool(v) for v in truth])
+
+
+def _cuts(scores: Floats, truth: NDArray[np.int8]) -> Floats:
+    """Every type's best-F1 threshold, one column per type."""
+    return np.array([_cut(scores[:, t], truth[:, t]) for t in range(TYPES)])
+
+
 def cut_by_inner(oof: Floats, test: Floats, truth: NDArray[np.int8], fold: Fold) -> NDArray[np.bool_]:
     """Held-out predictions at each type's best-F1 threshold on the training rows' out-of-fold scores."""
-    train_y = truth[fold.train]
-    cuts = [best_threshold(list(oof[:, t]), [bool(v) for v in train_y[:, t]]) for t in range(TYPES)]
-    return test >= np.array(cuts)
+    return test >= _cuts(oof, truth[fold.train])
 
 
 @dataclass(frozen=True)
@@ -248,7 +256,7 @@ def stack(
             best = (-1.0, 0.0, 0.0)
             for a in (0.0, 0.25, 0.5, 1.0, 2.0):
                 combined = za[:, t] + a * zb[:, t]
-                cut = best_threshold(list(combined), [bool(v) for v in y])
+                cut = _cut(combined, y)
                 best = max(best, (f1(combined >= cut, y == 1), a, cut))
             _, a, cut = best
             predicted[:, t] = ta[:, t] + a * tb[:, t] >= cut
@@ -260,7 +268,7 @@ def stack(
         for number in range(5):
             fit, held = fold.inner != number, fold.inner == number
             oof[held] = _combiner(x[fit], y[fit], weights)(x[held])
-        cut = best_threshold(list(oof), [bool(v) for v in y])
+        cut = _cut(oof, y)
         predicted[:, t] = _combiner(x, y, weights)(x_test) >= cut
     return predicted
 
@@ -282,8 +290,7 @@ def transferred(
         others = [j for j in range(len(folds)) if j != k]
         scores = np.concatenate([test_scores[j] for j in others])
         gold = np.concatenate([truth[folds[j].test] for j in others])
-        cuts = [best_threshold(list(scores[:, t]), [bool(v) for v in gold[:, t]]) for t in range(TYPES)]
-        predictions.append(test_scores[k] >= np.array(cuts))
+        predictions.append(test_scores[k] >= _cuts(scores, gold))
     return predictions
 
 
