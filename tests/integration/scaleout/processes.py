@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -47,7 +48,9 @@ class ServiceProcess:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.ops_port}/readyz", timeout=2) as response:
                 return int(response.status) == 200
-        except (urllib.error.URLError, OSError):
+        except (urllib.error.URLError, OSError, http.client.HTTPException):
+            # HTTPException: something that is not our ops endpoint answered on the port (another test's server
+            # took it between picking the free port and the service binding it): not ready, as a refused connection.
             return False
 
     def alive(self) -> bool:
