@@ -163,20 +163,61 @@ def merge_labels(per_sentence: Iterable[Iterable[Label]]) -> list[Label]:
 
 
 def apply_yields(labels: list[Label], taxonomy: Taxonomy) -> list[Label]:
-    """Drop rule-only labels of types that yield to another type present in the unit (see taxonomy `yields`).
+    """Drop rule-only labels of types that yield to another type kept in the unit (see taxonomy `yields`).
 
     A type yields only when its own phrase does not match its `unless` pattern, and only to labels that are
-    not themselves implied; labels the model found are never dropped.
+    not themselves implied and that are kept: in a chain (collection yields to security, security to
+    international transfer) a label that is itself dropped removes nothing, so a transfer paragraph keeps its
+    collection label when its security label yields to the transfer. Labels the model found are never dropped.
+
+    Cycles (none in the taxonomy today): between types that yield to each other, directly or through other
+    present types, a label yields to the others' labels when they are present, kept or not, as before this
+    rule looked at survival. Both of a mutually yielding pair are then dropped, as the two `yields` entries
+    literally say; the alternatives were worse surprises: a fixed order (e.g. the taxonomy's) would make the
+    outcome depend on where a type is listed, and ignoring the cycle would drop neither. Yielding to a type
+    outside the cycle still requires that type's label to be kept; cycles, each taken as one node, form a DAG,
+    so deciding which labels are kept terminates.
     """
     present = {label.clause_type for label in labels if label.source != "implied"}
-    kept = []
-    for label in labels:
+    # edges among present types; a type reaches itself only through a cycle
+    reach = {t: _reachable(t, present, taxonomy) for t in present}
+    kept_type: dict[str, bool] = {}
+
+    def dropped(label: Label) -> bool:
         clause_type = taxonomy[label.clause_type]
-        if (
-            label.source in {"rules", "implied"}
-            and present.intersection(clause_type.yields_to)
-            and not (clause_type.yields_unless and clause_type.yields_unless.search(label.phrase))
-        ):
-            continue
-        kept.append(label)
-    return kept
+        if label.source not in {"rules", "implied"}:
+            return False
+        if clause_type.yields_unless and clause_type.yields_unless.search(label.phrase):
+            return False
+        own = reach.get(label.clause_type, set())
+        for other in clause_type.yields_to:
+            if other not in present:
+                continue
+            # inside a cycle presence decides (see above); outside it, only a kept label counts
+            in_cycle = other in own and label.clause_type in reach[other]
+            if in_cycle or is_kept(other):
+                return True
+        return False
+
+    def is_kept(clause_type: str) -> bool:
+        if clause_type not in kept_type:
+            kept_type[clause_type] = any(
+                not dropped(label)
+                for label in labels
+                if label.clause_type == clause_type and label.source != "implied"
+            )
+        return kept_type[clause_type]
+
+    return [label for label in labels if not dropped(label)]
+
+
+def _reachable(start: str, present: set[str], taxonomy: Taxonomy) -> set[str]:
+    """The present types `start` yields to, directly or through other present types."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for other in taxonomy[todo.pop()].yields_to:
+            if other in present and other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return seen
