@@ -16,6 +16,7 @@ REAL2 = Path(__file__).parent / "data" / "privacy_segments_real2.jsonl"
 REAL3_DEV = Path(__file__).parent / "data" / "privacy_segments_real3_dev.jsonl"
 REAL4 = Path(__file__).parent / "data" / "privacy_segments_real4.jsonl"
 REAL5 = Path(__file__).parent / "data" / "privacy_segments_real5.jsonl"
+REAL6 = Path(__file__).parent / "data" / "privacy_segments_real6.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
@@ -33,35 +34,38 @@ def _privacy_scores(
 
 
 def test_privacy_rules_reach_the_macro_f1_target_on_labelled_segments() -> None:
-    """Rules alone score macro-F1 >= 0.88 over the nine OPP-115 categories, and each category F1 >= 0.6.
+    """Rules alone score macro-F1 >= 0.90 over the nine OPP-115 categories, and each category F1 >= 0.6.
 
-    Dev data for every tuning round; 0.890 after decision 0100 (0.879 before): a regression guard, not a claim.
+    Dev data for every tuning round; 0.890 after decision 0100 (0.879 before), 0.901 after decision 0101: a
+    regression guard, not a claim.
     """
     scores = _privacy_scores(DATA)
-    assert macro_f1(scores) >= 0.88, {t: round(s.f1, 3) for t, s in scores.items()}
+    assert macro_f1(scores) >= 0.90, {t: round(s.f1, 3) for t, s in scores.items()}
     assert all(s.f1 >= 0.6 for s in scores.values()), {t: round(s.f1, 3) for t, s in scores.items()}
 
 
 def test_privacy_rules_hold_on_our_opp_style_segments() -> None:
-    """On the 2015-style segments (decision 0093) macro-F1 stays >= 0.95 over all 156 and >= 0.94 on `test`.
+    """On the 2015-style segments (decision 0093) macro-F1 stays >= 0.96 over all 156 and >= 0.94 on `test`.
 
     First runs before any tuning on the file: all 0.807, test 0.821 (the honest figures). Both splits are dev data
     since decision 0098; decision 0100 tuned on them too (all 0.925 -> 0.961, test 0.875 -> 0.943), and the floors
-    sit just under the tuned figures: a regression guard, not a claim about unseen text.
+    sit just under the tuned figures (after decision 0101: all 0.962, test 0.945): a regression guard, not a claim
+    about unseen text.
     """
-    for split, floor in ((None, 0.95), ("test", 0.94)):
+    for split, floor in ((None, 0.96), ("test", 0.94)):
         scores = _privacy_scores(OPP_STYLE, split)
         assert macro_f1(scores) >= floor, (split, {t: round(s.f1, 3) for t, s in scores.items()})
 
 
 def test_privacy_rules_hold_on_the_second_sample_of_real_policies() -> None:
-    """On the 121 paragraphs of real policies (decision 0094) macro-F1 stays >= 0.85.
+    """On the 121 paragraphs of real policies (decision 0094) macro-F1 stays >= 0.86.
 
     Held-out first run: 0.749 (the honest figure). Dev data since decision 0098, which tuned the rules on it (0.774
-    -> 0.827); decision 0100 took it to 0.852, and the floor sits just under that: a regression guard, not a claim.
+    -> 0.827); decision 0100 took it to 0.852, 955b9a3 to 0.855 and decision 0101 to 0.861, and the floor sits just
+    under that: a regression guard, not a claim.
     """
     scores = _privacy_scores(REAL2)
-    assert macro_f1(scores) >= 0.85, {t: round(s.f1, 3) for t, s in scores.items()}
+    assert macro_f1(scores) >= 0.86, {t: round(s.f1, 3) for t, s in scores.items()}
 
 
 def test_collection_rules_find_field_lists_and_purposes_in_real_paragraphs() -> None:
@@ -80,11 +84,12 @@ def test_sharing_audience_access_and_retention_rules_hold_on_real_paragraphs() -
     """On the 80 dev paragraphs of real policies (decision 0096) the four weak categories keep their tuned F1.
 
     Tuned on this file (before: sharing 0.452, audiences 0.556, access 0.533, retention 0.545; after: 0.774, 0.947,
-    0.923, 0.923): a regression guard for the transfer, "you access or use" and retention-period rules, not a claim.
+    0.923, 0.923; sharing 0.812 after decision 0101): a regression guard for the transfer, "you access or use" and
+    retention-period rules, not a claim.
     """
     scores = _privacy_scores(REAL3_DEV)
     floors = {
-        "third_party_sharing": 0.77,
+        "third_party_sharing": 0.81,
         "specific_audiences": 0.94,
         "user_access_deletion": 0.92,
         "data_retention": 0.92,
@@ -118,6 +123,18 @@ def test_privacy_rules_hold_on_the_fifth_sample_of_real_policies() -> None:
     scores = _privacy_scores(REAL5, only_labelled=True)
     assert len(scores) == 8, sorted(scores)
     assert macro_f1(scores) >= 0.90, {t: round(s.f1, 3) for t, s in scores.items()}
+
+
+def test_privacy_rules_hold_on_the_sixth_sample_of_real_policies() -> None:
+    """On the 80 paragraphs of real policies (README, real6) macro-F1 stays >= 0.93.
+
+    Labelled blind and scored once before any rule was looked at with the file: 0.731 over the 8 labelled categories
+    (the honest figure). Dev data since decision 0101, which tuned the rules on its errors (0.731 -> 0.933); the
+    floor sits just under that: a regression guard, not a claim about unseen text.
+    """
+    scores = _privacy_scores(REAL6, only_labelled=True)
+    assert len(scores) == 8, sorted(scores)
+    assert macro_f1(scores) >= 0.93, {t: round(s.f1, 3) for t, s in scores.items()}
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
