@@ -17,6 +17,7 @@ REAL3_DEV = Path(__file__).parent / "data" / "privacy_segments_real3_dev.jsonl"
 REAL4 = Path(__file__).parent / "data" / "privacy_segments_real4.jsonl"
 REAL5 = Path(__file__).parent / "data" / "privacy_segments_real5.jsonl"
 REAL6 = Path(__file__).parent / "data" / "privacy_segments_real6.jsonl"
+REAL7 = Path(__file__).parent / "data" / "privacy_segments_real7.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
@@ -135,6 +136,18 @@ def test_privacy_rules_hold_on_the_sixth_sample_of_real_policies() -> None:
     scores = _privacy_scores(REAL6, only_labelled=True)
     assert len(scores) == 8, sorted(scores)
     assert macro_f1(scores) >= 0.93, {t: round(s.f1, 3) for t, s in scores.items()}
+
+
+def test_privacy_rules_reach_the_target_on_the_held_out_seventh_sample() -> None:
+    """On the 65 held-out paragraphs of real policies (README, real7) macro-F1 stays >= 0.78 (target 0.75).
+
+    Labelled blind and scored once with decision 0101's rules: 0.786 over the 8 labelled categories. Nobody has
+    read its errors; the floor only guards the held-out figure against later rule changes (a rule change that fails
+    it must be reconsidered, not tuned against the file, which would make it dev data).
+    """
+    scores = _privacy_scores(REAL7, only_labelled=True)
+    assert len(scores) == 8, sorted(scores)
+    assert macro_f1(scores) >= 0.78, {t: round(s.f1, 3) for t, s in scores.items()}
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
