@@ -138,16 +138,16 @@ def test_privacy_rules_hold_on_the_sixth_sample_of_real_policies() -> None:
     assert macro_f1(scores) >= 0.93, {t: round(s.f1, 3) for t, s in scores.items()}
 
 
-def test_privacy_rules_reach_the_target_on_the_held_out_seventh_sample() -> None:
-    """On the 65 held-out paragraphs of real policies (README, real7) macro-F1 stays >= 0.78 (target 0.75).
+def test_privacy_rules_hold_on_the_seventh_sample_of_real_policies() -> None:
+    """On the 65 paragraphs of real policies (README, real7) macro-F1 stays >= 0.93.
 
-    Labelled blind and scored once with decision 0101's rules: 0.786 over the 8 labelled categories. Nobody has
-    read its errors; the floor only guards the held-out figure against later rule changes (a rule change that fails
-    it must be reconsidered, not tuned against the file, which would make it dev data).
+    Labelled blind and scored once with decision 0101's rules before anyone read its errors: 0.786 over the 8
+    labelled categories (the honest figure). Dev data since decision 0103, which tuned the rules on its errors (0.786
+    -> 0.934); the floor sits just under that: a regression guard, not a claim about unseen text.
     """
     scores = _privacy_scores(REAL7, only_labelled=True)
     assert len(scores) == 8, sorted(scores)
-    assert macro_f1(scores) >= 0.78, {t: round(s.f1, 3) for t, s in scores.items()}
+    assert macro_f1(scores) >= 0.93, {t: round(s.f1, 3) for t, s in scores.items()}
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
