@@ -18,6 +18,7 @@ REAL4 = Path(__file__).parent / "data" / "privacy_segments_real4.jsonl"
 REAL5 = Path(__file__).parent / "data" / "privacy_segments_real5.jsonl"
 REAL6 = Path(__file__).parent / "data" / "privacy_segments_real6.jsonl"
 REAL7 = Path(__file__).parent / "data" / "privacy_segments_real7.jsonl"
+REAL8 = Path(__file__).parent / "data" / "privacy_segments_real8.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
@@ -149,6 +150,17 @@ def test_privacy_rules_hold_on_the_seventh_sample_of_real_policies() -> None:
     assert len(scores) == 8, sorted(scores)
     assert macro_f1(scores) >= 0.93, {t: round(s.f1, 3) for t, s in scores.items()}
 
+
+def test_privacy_rules_hold_on_the_eighth_real_policy_sample() -> None:
+    """On the 68 paragraphs of real policies (README, real8) macro-F1 stays >= 0.85.
+
+    Labelled blind and scored once with decision 0103's rules before anyone read its errors: 0.739 over the 8
+    labelled categories (the honest figure). Dev data since decision 0104, which tuned the rules on its errors (0.739
+    -> 0.862); the floor sits just under that: a regression guard, not a claim about unseen text.
+    """
+    scores = _privacy_scores(REAL8, only_labelled=True)
+    assert len(scores) == 8, sorted(scores)
+    assert macro_f1(scores) >= 0.85, {t: round(s.f1, 3) for t, s in scores.items()}
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
     """Precision, recall and F1 follow from the counts; a type never predicted scores 0."""
