@@ -19,6 +19,7 @@ REAL5 = Path(__file__).parent / "data" / "privacy_segments_real5.jsonl"
 REAL6 = Path(__file__).parent / "data" / "privacy_segments_real6.jsonl"
 REAL7 = Path(__file__).parent / "data" / "privacy_segments_real7.jsonl"
 REAL8 = Path(__file__).parent / "data" / "privacy_segments_real8.jsonl"
+REAL9 = Path(__file__).parent / "data" / "privacy_segments_real9.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
@@ -35,7 +36,7 @@ def _privacy_scores(
     return score([r["labels"] for r in rows], [r.clause_types for r in results], types)
 
 
-def _assert_dev_floor(path: Path, floor: float, n_types: int = 8) -> None:
+def _assert_floor(path: Path, floor: float, n_types: int = 8) -> None:
     scores = _privacy_scores(path, only_labelled=True)
     assert len(scores) == n_types, sorted(scores)
     assert macro_f1(scores) >= floor, {t: round(s.f1, 3) for t, s in scores.items()}
@@ -152,7 +153,7 @@ def test_privacy_rules_hold_on_the_seventh_sample_of_real_policies() -> None:
     labelled categories (the honest figure). Dev data since decision 0103, which tuned the rules on its errors (0.786
     -> 0.934); the floor sits just under that: a regression guard, not a claim about unseen text.
     """
-    _assert_dev_floor(REAL7, 0.93)
+    _assert_floor(REAL7, 0.93)
 
 
 def test_privacy_rules_hold_on_the_eighth_real_policy_sample() -> None:
@@ -162,7 +163,17 @@ def test_privacy_rules_hold_on_the_eighth_real_policy_sample() -> None:
     labelled categories (the honest figure). Dev data since decision 0104, which tuned the rules on its errors (0.739
     -> 0.862); the floor sits just under that: a regression guard, not a claim about unseen text.
     """
-    _assert_dev_floor(REAL8, 0.85)
+    _assert_floor(REAL8, 0.85)
+
+
+def test_privacy_rules_reach_the_target_on_the_held_out_ninth_sample() -> None:
+    """On the 65 held-out paragraphs of real policies (README, real9) macro-F1 stays >= 0.79 (target 0.75).
+
+    Labelled blind and scored once with decision 0104's rules: 0.798 over the 8 labelled categories. Nobody has
+    read its errors; the floor only guards the held-out figure against later rule changes (a change that fails it
+    must be reconsidered, not tuned against the file, which would make it dev data).
+    """
+    _assert_floor(REAL9, 0.79)
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
