@@ -17,7 +17,7 @@ from clausewatch_analyzer.classify import Classifier
 from clausewatch_analyzer.memo import Memo
 from clausewatch_analyzer.regulations import Catalogue, load_catalogue
 from clausewatch_analyzer.summarizer import Summarizer
-from clausewatch_analyzer.taxonomy import Taxonomy, load_taxonomy
+from clausewatch_analyzer.taxonomy import TAXONOMY_PATH, Taxonomy, load_taxonomy
 
 log = structlog.get_logger("clausewatch.analyzer")
 
@@ -68,6 +68,5 @@ def build_engine(
     """Load the taxonomy (the shipped one, or `taxonomy_path` to compare rule sets), the catalogue and (if
     available) the model; attach the optional summariser."""
     model, version = load_model(model_path, enabled=use_model)
-    taxonomy = load_taxonomy(taxonomy_path) if taxonomy_path is not None else load_taxonomy()
-    classifier = Classifier(taxonomy, model, model_version=version)  # type: ignore[arg-type]
+    classifier = Classifier(load_taxonomy(taxonomy_path or TAXONOMY_PATH), model, model_version=version)  # type: ignore[arg-type]
     return Engine(classifier, load_catalogue(), summarizer)

@@ -203,7 +203,7 @@ def warmup_then_linear_decay(total: int) -> Any:
     return lambda step: min(1.0, step / max(1, 0.06 * total)) * max(0.0, (total - step) / total)
 
 
-def fine_tuned_predictions(data: dict[str, Any], run: dict[str, Any]) -> tuple[list[int], NDArray[np.bool_]]:
+def fine_tuned_predictions(run: dict[str, Any]) -> tuple[list[int], NDArray[np.bool_]]:
     """Held-out rows of every fold in the run and their 18 predicted columns."""
     rows: list[int] = []
     predicted = []
@@ -223,7 +223,7 @@ def compare(data_path: Path, run_path: Path) -> None:
     data, run = json.loads(data_path.read_text()), json.loads(run_path.read_text())
     types, k = data["types"], len(data["types"])
     y = targets(data).astype(bool)
-    rows, tuned = fine_tuned_predictions(data, run)
+    rows, tuned = fine_tuned_predictions(run)
     tuned_any, tuned_unfair = tuned[:, :k], tuned[:, :k] & tuned[:, k:]
     dataset = training_set()
     tfidf_any = np.zeros((len(y), k), dtype=bool)
