@@ -2,6 +2,9 @@
 
 `uv run python -m clausewatch_analyzer.evaluation FILE.jsonl [--split test] [--rules-only] [--taxonomy YAML]` scores the analyzer on a
 JSONL file of {"text", "labels": [ids], "split"} objects, over the clause types that appear in the labels.
+Terms files also carry "levels" ({type: 1|2|3}, CLAUDETTE's fair / potentially / clearly unfair): `--unfair` scores
+as the issue's unfair-only figure does, a gold type counting at level 2-3 and a predicted one when the unit's
+severity is medium or high. `--types a,b` restricts the types scored.
 """
 
 from __future__ import annotations
@@ -53,6 +56,20 @@ def score(
     return out
 
 
+UNFAIR_LEVEL = 2
+UNFAIR_SEVERITIES = frozenset({"medium", "high"})
+
+
+def unfair_gold(labels: Iterable[str], levels: dict[str, int]) -> set[str]:
+    """The gold types that count as unfair: those labelled at level 2 or 3 (types without a level never do)."""
+    return {t for t in labels if levels.get(t, 0) >= UNFAIR_LEVEL}
+
+
+def unfair_predicted(clause_types: Iterable[str], severity: str) -> set[str]:
+    """The predicted types that count as unfair: all of a unit's types when its severity is medium or high."""
+    return set(clause_types) if severity in UNFAIR_SEVERITIES else set()
+
+
 def macro_f1(scores: dict[str, TypeScore]) -> float:
     """The unweighted mean of the types' F1."""
     return sum(s.f1 for s in scores.values()) / len(scores) if scores else 0.0
@@ -70,22 +87,36 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rules-only", action="store_true")
     parser.add_argument("--taxonomy", type=Path, default=None, help="score another taxonomy file's rules")
     parser.add_argument("--errors", action="store_true", help="print the units the analyzer got wrong")
+    parser.add_argument("--unfair", action="store_true", help="levels 2-3 against severity medium/high")
+    parser.add_argument(
+        "--types", default=None, help="comma-separated types to score (default: all labelled)"
+    )
     args = parser.parse_args(argv)
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if args.split is None or r.get("split") == args.split]
     engine = build_engine(use_model=not args.rules_only, taxonomy_path=args.taxonomy)
     results = assess_units([r["text"] for r in rows], engine, Context())
-    types = sorted({t for r in rows for t in r["labels"]})
-    predicted = [set(res.clause_types) & set(types) for res in results]
-    scores = score([r["labels"] for r in rows], predicted, types)
+    if args.unfair:
+        for row, res in zip(rows, results, strict=True):
+            row["labels"] = sorted(unfair_gold(row["labels"], row.get("levels", {})))
+            row["predicted"] = unfair_predicted(res.clause_types, res.severity.severity)
+    else:
+        for row, res in zip(rows, results, strict=True):
+            row["predicted"] = set(res.clause_types)
+    labelled = {t for r in rows for t in r["labels"]}
+    types = sorted(labelled if args.types is None else set(args.types.split(",")))
+    predicted = [r["predicted"] & set(types) for r in rows]
+    gold = [set(r["labels"]) & set(types) for r in rows]
+    scores = score(gold, predicted, types)
     print(f"{'clause type':32} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
     for s in scores.values():
         print(f"{s.clause_type:32} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp + s.fn:4d}")
     print(f"{'macro-F1':32} {'':6} {'':6} {macro_f1(scores):6.3f} {len(rows):4d} units")
     if args.errors:
         for row, pred in zip(rows, predicted, strict=True):
-            if set(row["labels"]) != pred:
-                missing, extra = set(row["labels"]) - pred, pred - set(row["labels"])
+            expected = set(row["labels"]) & set(types)
+            if expected != pred:
+                missing, extra = expected - pred, pred - expected
                 print(
                     f"\n{row['id']}: missing {sorted(missing)} extra {sorted(extra)}\n  {row['text'][:300]}"
                 )
