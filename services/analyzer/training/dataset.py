@@ -45,3 +45,14 @@ def from_documents(documents: Sequence[Document]) -> Dataset:
         groups=tuple(i for i, d in enumerate(documents) for _ in d.sentences),
         document_names=tuple(d.name for d in documents),
     )
+
+
+def concat(first: Dataset, second: Dataset) -> Dataset:
+    """Both datasets' sentences; the second's documents are renumbered after the first's so groups stay distinct."""
+    offset = max(first.groups, default=-1) + 1
+    return Dataset(
+        sentences=first.sentences + second.sentences,
+        labels=first.labels + second.labels,
+        groups=first.groups + tuple(offset + g for g in second.groups),
+        document_names=first.document_names + second.document_names,
+    )

@@ -28,9 +28,10 @@ from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.taxonomy import load_taxonomy
 from training.build import training_set
 from training.config import TrainingConfig
-from training.dataset import Dataset
+from training.dataset import Dataset, concat, from_documents
 from training.fit import fit_classifier
 from training.metrics import TypeScore, macro_f1, score_types
+from training.own_terms import load_own_terms
 from training.privacy import load_privacy_examples
 
 # LexGLUE's UNFAIR-ToS counts levels 2-3 of these eight types (no privacy_included).
@@ -72,12 +73,17 @@ def predict_like_cli(classifier: Classifier, lines: tuple[str, ...]) -> list[dic
 
 
 def cross_validate(
-    dataset: Dataset, config: TrainingConfig, folds: int = 5, privacy: Dataset | None = None
+    dataset: Dataset,
+    config: TrainingConfig,
+    folds: int = 5,
+    privacy: Dataset | None = None,
+    extra: Dataset | None = None,
 ) -> CrossValidation:
     """Train on k-1 folds of documents, predict the last, for each fold; score all predictions together.
 
     With `privacy`, its groups are held out in turn too, and the privacy categories are scored on its held-out
-    sentences only.
+    sentences only. `extra` terms documents (our own labels) join every training fold and are never scored, so
+    the figures stay CLAUDETTE's held-out documents and say whether the extra data helps on them.
     """
     gold: list[dict[str, int]] = []
     predicted: list[dict[str, int | None]] = []
@@ -88,6 +94,8 @@ def cross_validate(
     splits = GroupKFold(n_splits=folds).split(documents, groups=documents)
     for fold, (train_docs, test_docs) in enumerate(splits):
         train, test = dataset.subset(train_docs.tolist()), dataset.subset(test_docs.tolist())
+        if extra is not None:
+            train = concat(train, extra)
         held_privacy = train_privacy = None
         if privacy is not None:
             groups = sorted(set(privacy.groups))
@@ -159,6 +167,13 @@ def main() -> None:
     )
     parser.add_argument("--c-type", type=float, default=None, help="override the detectors' C (to compare)")
     parser.add_argument("--inner-folds", type=int, default=None, help="override the inner folds (to compare)")
+    parser.add_argument(
+        "--extra-terms",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="our own labelled terms files (JSONL), added to every training fold, never scored",
+    )
     args = parser.parse_args()
     config = TrainingConfig()
     if args.c_type is not None:
@@ -167,7 +182,8 @@ def main() -> None:
         config = dataclasses.replace(config, inner_folds=args.inner_folds)
     started = time.perf_counter()
     privacy = None if args.terms_only else load_privacy_examples()
-    result = cross_validate(training_set(), config, args.folds, privacy=privacy)
+    extra = from_documents(load_own_terms(args.extra_terms)) if args.extra_terms else None
+    result = cross_validate(training_set(), config, args.folds, privacy=privacy, extra=extra)
     print(report(result))
     print(f"\n({time.perf_counter() - started:.0f} s)")
     if args.json is not None:

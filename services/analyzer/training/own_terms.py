@@ -1,0 +1,38 @@
+"""Load clausewatch's own labelled terms-of-service sentences (JSONL, one sentence a line, in document order).
+
+Each row is {"id", "source", "text", "labels": [type ids], "levels": {CLAUDETTE type id: 1|2|3}}; only the nine
+CLAUDETTE types (with their levels) are read, the other types in `labels` are for the rules' evaluation. One file
+is one document, so cross-validation can keep it whole on one side of a split.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
+from training.corpus import Document
+
+
+def load_own_terms(paths: list[Path]) -> list[Document]:
+    """Read each file as one document; a CLAUDETTE type labelled without a level is an error."""
+    documents = []
+    for path in sorted(paths):
+        sentences: list[str] = []
+        labels: list[dict[str, int]] = []
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            levels = row.get("levels", {})
+            found = {}
+            for type_id in row["labels"]:
+                if type_id not in TERMS_TYPE_IDS:
+                    continue
+                if type_id not in levels:
+                    raise ValueError(f"{path.name}:{number}: {type_id} has no level")
+                found[type_id] = int(levels[type_id])
+            sentences.append(row["text"])
+            labels.append(found)
+        documents.append(Document(name=f"own-{path.stem}", sentences=tuple(sentences), labels=tuple(labels)))
+    return documents
