@@ -24,8 +24,9 @@ from clausewatch_shared.models import (
     Snapshot,
     Version,
 )
-from tests.support.nats import free_port, running_nats
+from tests.support.nats import running_nats
 from tests.support.pipeline import request_capture, running_system, wait_for, write_catalogue
+from tests.support.ports import api_servers, held_socket
 from tests.support.sites import VersionedSite
 
 PAGES = Path(__file__).parent / "pages"
@@ -92,9 +93,11 @@ async def pipeline_world(tmp: Path) -> AsyncIterator[World]:
             },
         ],
     )
-    api_port = free_port()
     try:
-        with running_nats(tmp / "jetstream") as nats:
+        # The api serves on a socket bound here (a port the kernel picked), so its port is known before the runtime
+        # builds the api's settings (public_base_url names it) and no other process can take it meanwhile.
+        with held_socket() as api_socket, api_servers(api_socket), running_nats(tmp / "jetstream") as nats:
+            api_port = int(api_socket.getsockname()[1])
             async with running_system(
                 tmp / "data",
                 nats.url,

@@ -17,20 +17,24 @@ from clausewatch_api.web import create_api
 from clausewatch_shared.blobstore import FilesystemBlobStore
 from clausewatch_shared.db import Database
 from clausewatch_shared.migrations import upgrade
-from tests.support.nats import free_port
 
 Prepare = Callable[[Database, FilesystemBlobStore], Awaitable[None]]
 
 
 class ApiThread(threading.Thread):
-    """uvicorn serving the api; `prepare` fills the database on the server's own loop before it listens."""
+    """uvicorn serving the api; `prepare` fills the database on the server's own loop before it listens.
 
-    def __init__(
-        self, database_url: str, blob_dir: Path, port: int, api_keys: list[str], prepare: Prepare
-    ) -> None:
+    It serves on a socket bound here to a port the kernel picks, so no other process can take the port between
+    choosing it and listening, and `port` is known before the thread starts.
+    """
+
+    def __init__(self, database_url: str, blob_dir: Path, api_keys: list[str], prepare: Prepare) -> None:
         super().__init__(daemon=True)
-        self.database_url, self.blob_dir, self.port = database_url, blob_dir, port
+        self.database_url, self.blob_dir = database_url, blob_dir
         self.api_keys, self.prepare = api_keys, prepare
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = int(self.socket.getsockname()[1])
         self.server: uvicorn.Server | None = None
 
     def run(self) -> None:
@@ -49,14 +53,8 @@ class ApiThread(threading.Thread):
             access_log=False,
         )
         self.server = uvicorn.Server(config)
-        await self.server.serve()
+        await self.server.serve(sockets=[self.socket])
         await db.dispose()
-
-
-def _listening(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-        return True
-    return False
 
 
 @contextlib.contextmanager
@@ -64,18 +62,20 @@ def served_api(tmp: Path, api_keys: list[str], prepare: Prepare) -> Iterator[Api
     """Migrate a SQLite database in tmp, serve the api over it until the block ends."""
     url = f"sqlite+aiosqlite:///{tmp / 'clausewatch.db'}"
     upgrade(url)
-    running = ApiThread(url, tmp / "blobs", free_port(), api_keys, prepare)
+    running = ApiThread(url, tmp / "blobs", api_keys, prepare)
     running.start()
     deadline = time.monotonic() + 30
-    while not _listening(running.port):
-        assert time.monotonic() < deadline, "the api did not start"
-        time.sleep(0.05)
     try:
+        while running.server is None or not running.server.started:
+            assert running.is_alive(), "the api thread ended before it listened (see its exception above)"
+            assert time.monotonic() < deadline, "the api did not start"
+            time.sleep(0.05)
         yield running
     finally:
-        assert running.server is not None
-        running.server.should_exit = True
+        if running.server is not None:
+            running.server.should_exit = True
         running.join(10)
+        running.socket.close()
 
 
 def app_schema_document() -> dict[str, object]:

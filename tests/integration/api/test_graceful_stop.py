@@ -12,8 +12,8 @@ import uvicorn
 from clausewatch_api.app import serve
 from clausewatch_shared import runtime
 from clausewatch_shared.runtime import stop_task
-from tests.support.nats import free_port
 from tests.support.pipeline import wait_for
+from tests.support.ports import bound_port
 
 pytestmark = pytest.mark.integration
 
@@ -31,11 +31,11 @@ async def test_a_request_in_flight_is_answered_when_the_api_task_is_stopped(
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4")]})
         await send({"type": "http.response.body", "body": b"done"})
 
-    port = free_port()
-    config = uvicorn.Config(slow_app, host="127.0.0.1", port=port, lifespan="off", log_config=None)
+    config = uvicorn.Config(slow_app, host="127.0.0.1", port=0, lifespan="off", log_config=None)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(serve(server))
     await wait_for(lambda: server.started, timeout=10, what="uvicorn to start")
+    port = bound_port(server)  # port 0: the kernel's pick, which no other process can hold
 
     async with httpx.AsyncClient(timeout=30) as client:
         request = asyncio.create_task(client.get(f"http://127.0.0.1:{port}/slow"))

@@ -12,8 +12,8 @@ from clausewatch_api.app import register
 from clausewatch_api.settings import ApiSettings
 from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.settings import CommonSettings
-from tests.support.nats import free_port
 from tests.support.pipeline import wait_for
+from tests.support.ports import api_servers, bound_port
 
 pytestmark = pytest.mark.integration
 
@@ -26,19 +26,26 @@ def _listening(port: int) -> bool:
 
 async def test_registered_api_serves_and_stops_with_the_runtime(settings: CommonSettings) -> None:
     """After start the pages answer on the configured port; after stop nothing listens there any more."""
-    port = free_port()
-    api_settings = ApiSettings(**{**settings.model_dump(), "port": port, "host": "127.0.0.1"})
+    # Port 0: uvicorn binds a port the kernel picks, read back from the server itself, so no other process can
+    # hold it or answer in its place.
+    api_settings = ApiSettings(**{**settings.model_dump(), "port": 0, "host": "127.0.0.1"})
     runtime = Runtime.create(api_settings, "api")
     register(runtime, api_settings)
     app = runtime.app()
-    await app.start()
-    try:
-        await wait_for(lambda: _listening(port), timeout=10, what="the api port")
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            assert (await client.get("/healthz")).json() == {"status": "ok", "database": True}
-            home = await client.get("/")
-            assert home.status_code == 200
-            assert "Latest changes" in home.text
-    finally:
-        await app.stop()
+    with api_servers() as built:  # the patch must last until the runtime's api task has built its server
+        await app.start()
+        try:
+            await wait_for(
+                lambda: bool(built) and bound_port(built[0]) is not None, timeout=10, what="the api port"
+            )
+            port = bound_port(built[0])
+            assert port is not None
+            assert _listening(port)
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                assert (await client.get("/healthz")).json() == {"status": "ok", "database": True}
+                home = await client.get("/")
+                assert home.status_code == 200
+                assert "Latest changes" in home.text
+        finally:
+            await app.stop()
     assert not _listening(port)

@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.nats import free_port
+from tests.support.ports import free_port, retry_on_port_clash
 
 
 def postgres_bin() -> Path | None:
@@ -32,6 +32,7 @@ class Cluster:
     bin: Path
     root: Path
     port: int
+    started: bool = False
 
     @property
     def url(self) -> str:
@@ -52,15 +53,40 @@ class Cluster:
         return cluster
 
     def start(self) -> None:
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
-        subprocess.run(
+        """Start the server and wait for it (pg_ctl -w asks this data directory's postmaster, not the port).
+
+        The first start moves to a fresh port if another process took the picked one; a restart keeps its port (the
+        test's clients know it) and fails with the server's log instead.
+        """
+        if self.started:
+            self._start_on(self.port)
+        else:
+            retry_on_port_clash(
+                self._start_on, lambda error: "Address already in use" in str(error), self.port
+            )
+        self.started = True
+
+    def _start_on(self, port: int) -> None:
+        log = self.root / "log"
+        offset = log.stat().st_size if log.exists() else 0
+        options = f"-p {port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off"
+        result = subprocess.run(
             _as_postgres(
                 str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-o", options,
-                "-l", str(self.root / "log"), "-w", "start",
+                "-l", str(log), "-w", "start",
             ),
-            check=True,
+            check=False,
             capture_output=True,
         )  # fmt: skip
+        if result.returncode != 0:
+            tail = result.stderr.decode(errors="replace")
+            if log.exists():
+                with log.open("rb") as server_log:
+                    server_log.seek(offset)
+                    tail += server_log.read().decode(errors="replace")[-2000:]
+            msg = f"PostgreSQL did not start on port {port} (pg_ctl exit {result.returncode}); server log:\n{tail}"
+            raise RuntimeError(msg)
+        self.port = port
 
     def stop(self) -> None:
         subprocess.run(

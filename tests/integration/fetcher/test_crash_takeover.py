@@ -26,7 +26,8 @@ from tests.integration.fetcher.processes import (
     wait_ready,
 )
 from tests.integration.fetcher.site import LocalSite, Route
-from tests.support.nats import NatsServer, free_port
+from tests.support.nats import NatsServer
+from tests.support.ports import wait_logged_ops_port
 
 pytestmark = pytest.mark.integration
 
@@ -80,9 +81,8 @@ async def test_redelivered_request_waits_for_a_killed_fetchers_lease_and_capture
         [{"type": "Privacy Policy", "urls": [site.url("/policy")], "javascript": False}],
     )
     await _prepare_consumer(nats_server.url)
-    ports = [free_port(), free_port()]
 
-    def env(port: int) -> dict[str, str]:
+    def env() -> dict[str, str]:
         return fetcher_env(
             nats_server.url,
             sqlite_url,
@@ -93,16 +93,17 @@ async def test_redelivered_request_waits_for_a_killed_fetchers_lease_and_capture
             retry_backoff_seconds="0.05",
             capture_lease_seconds=str(LEASE_SECONDS),
             http_timeout_seconds="300",  # the hanging capture must still be running when it is killed
-            ops_port=str(port),
+            ops_port="0",  # the kernel picks a port no other process holds; read back from the log
+            log_format="json",
             log_level="INFO",
         )
 
     logs = [tmp_path / "first.log", tmp_path / "restarted.log"]
-    first = start_fetcher(env(ports[0]), tmp_path, logs[0])
+    first = start_fetcher(env(), tmp_path, logs[0])
     restarted = None
     db = Database(sqlite_url)
     try:
-        await wait_ready(ports[0], first)
+        await wait_ready(await wait_logged_ops_port(logs[0], first, START_BUDGET_SECONDS), first)
         nc = await nats.connect(nats_server.url)
         try:
             event, msg_id = capture_request(DOC, SLOT, reason="manual")
@@ -114,8 +115,8 @@ async def test_redelivered_request_waits_for_a_killed_fetchers_lease_and_capture
         await _wait_slot(db, "capturing", site)
 
         # The replacement is consuming before the kill, so the redelivery reaches it while the lease is held.
-        restarted = start_fetcher(env(ports[1]), tmp_path, logs[1])
-        await wait_ready(ports[1], restarted)
+        restarted = start_fetcher(env(), tmp_path, logs[1])
+        await wait_ready(await wait_logged_ops_port(logs[1], restarted, START_BUDGET_SECONDS), restarted)
         site.set("/policy", Route(body=policy_html().encode()))
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)

@@ -14,7 +14,21 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from tests.support.nats import free_port
+
+class PortZeroController(Controller):
+    """An aiosmtpd controller on a loopback port the kernel picks (`port` is set once it listens).
+
+    aiosmtpd connects to its own port once started, so the port must be known by then: it is read back from the
+    listening socket just before that connection.
+    """
+
+    def __init__(self, handler: Any) -> None:
+        super().__init__(handler, hostname="127.0.0.1", port=0)
+
+    def _trigger_server(self) -> None:
+        assert self.server is not None
+        self.port = int(self.server.sockets[0].getsockname()[1])
+        super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
 @dataclass
@@ -41,11 +55,10 @@ class Inbox:
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
     """Run an aiosmtpd server on a free loopback port; yield its inbox and port."""
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = PortZeroController(inbox)
     controller.start()
     try:
-        yield inbox, port
+        yield inbox, controller.port
     finally:
         controller.stop()
 

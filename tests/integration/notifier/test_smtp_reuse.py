@@ -13,8 +13,7 @@ from clausewatch_notifier import senders
 from clausewatch_notifier.render import Rendered, build_message
 from clausewatch_notifier.senders import EmailSender
 from clausewatch_notifier.settings import NotifierSettings
-from tests.integration.notifier.servers import Inbox
-from tests.support.nats import free_port
+from tests.integration.notifier.servers import Inbox, PortZeroController
 
 
 @dataclass
@@ -47,9 +46,10 @@ async def test_messages_close_together_share_a_connection_and_a_closed_one_is_re
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Three messages in a row open one session; after the server restarts the next opens a new one and is delivered; a connection idle too long is not reused."""
-    inbox, port = CountingInbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    inbox = CountingInbox()
+    controller: Controller = PortZeroController(inbox)
     controller.start()
+    port = controller.port
     sender = EmailSender(NotifierSettings(smtp_host="127.0.0.1", smtp_port=port))
     try:
         for n in range(3):
@@ -57,6 +57,8 @@ async def test_messages_close_together_share_a_connection_and_a_closed_one_is_re
         assert (len(inbox.messages), inbox.sessions) == (3, 1)
 
         controller.stop()  # closes the kept connection's socket
+        # The restart must come back on the same port (the sender's kept connection points there); another process
+        # taking it in between would fail here with EADDRINUSE rather than answer in its place.
         controller = Controller(inbox, hostname="127.0.0.1", port=port)
         controller.start()
         await asyncio.sleep(0.2)  # the client notices the close

@@ -202,6 +202,7 @@ async def test_readiness_turns_off_when_shutdown_begins(ops_settings: CommonSett
 
 def test_probe_fails_when_nothing_listens(tmp_path: Path) -> None:
     """The container health-check probe exits 1 when no endpoint answers."""
-    from tests.support.nats import free_port
+    from tests.support.ports import closed_port
 
-    assert probe_main([f"http://127.0.0.1:{free_port()}/healthz"]) == 1
+    with closed_port() as port:  # held bound, never listening: no other test's server can answer there
+        assert probe_main([f"http://127.0.0.1:{port}/healthz"]) == 1

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.nats import free_port, nats_server_binary
+from tests.support.nats import NatsStartError, spawn, stop_process, wait_listening
+from tests.support.ports import PORT_ATTEMPTS, free_port
 
 
 @dataclass
@@ -23,22 +24,33 @@ class ClusterNode:
     monitor_port: int
     store: Path
     process: subprocess.Popen[bytes] | None = None
+    log_offset: int = 0
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self, routes: list[str]) -> None:
-        self.process = subprocess.Popen(
+        """Start the process; `listening` waits for it."""
+        self.process, self.log_offset = spawn(
             [
-                nats_server_binary(),
                 *("-js", "-sd", str(self.store), "-a", "127.0.0.1", "-p", str(self.port)),
                 *("-n", self.name, "-m", str(self.monitor_port), "--cluster_name", "clausewatch-test"),
                 *("--cluster", f"nats://127.0.0.1:{self.cluster_port}", "--routes", ",".join(routes)),
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            self.store,
         )
+
+    def listening(self) -> None:
+        """Wait until this node's own process has bound its three ports (NatsStartError if it exits first)."""
+        assert self.process is not None
+        what = f"cluster node {self.name} (pid {self.process.pid})"
+        ports = wait_listening(self.process, self.store, self.log_offset, what)
+        bound = (ports["nats"], ports.get("monitoring"), ports.get("cluster"))
+        assert bound == ([self.port], [self.monitor_port], [self.cluster_port]), (what, ports)
+
+    def exited(self) -> bool:
+        return self.process is None or self.process.poll() is not None
 
     def healthy(self) -> bool:
         """True once this node's JetStream is current with the cluster (the Kubernetes probe's check)."""
@@ -49,12 +61,7 @@ class ClusterNode:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop_process(self.process)
             self.process = None
 
 
@@ -73,17 +80,45 @@ class Cluster:
         return next(n for n in self.nodes if n.name == name)
 
 
+def _start_nodes(root: Path, size: int) -> Cluster:
+    """Start the nodes on fresh ports, again on others (and fresh stores) when a node finds one of its ports taken.
+
+    The routes name every node's cluster port up front, so the ports are picked before any node starts; each node
+    is then checked through its own ports file, never by connecting to a port another server may hold.
+    """
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        base = root if attempt == 1 else root / f"attempt-{attempt}"
+        cluster = Cluster(
+            [ClusterNode(f"n{i}", free_port(), free_port(), free_port(), base / f"n{i}") for i in range(size)]
+        )
+        try:
+            for node in cluster.nodes:
+                node.start([f"nats://127.0.0.1:{o.cluster_port}" for o in cluster.nodes if o is not node])
+            for node in cluster.nodes:
+                node.listening()
+        except BaseException as error:
+            for node in cluster.nodes:
+                node.stop()
+            if not (isinstance(error, NatsStartError) and error.address_in_use) or attempt == PORT_ATTEMPTS:
+                raise
+            continue
+        return cluster
+    msg = "PORT_ATTEMPTS must be at least 1"
+    raise ValueError(msg)
+
+
 @contextlib.contextmanager
 def running_cluster(root: Path, size: int = 3) -> Iterator[Cluster]:
     """Start a JetStream cluster and wait until every node reports healthy."""
-    cluster = Cluster(
-        [ClusterNode(f"n{i}", free_port(), free_port(), free_port(), root / f"n{i}") for i in range(size)]
-    )
+    cluster = _start_nodes(root, size)
     try:
-        for node in cluster.nodes:
-            node.start([f"nats://127.0.0.1:{o.cluster_port}" for o in cluster.nodes if o is not node])
         deadline = time.monotonic() + 30
         while not all(n.healthy() for n in cluster.nodes):
+            if dead := [n.name for n in cluster.nodes if n.exited()]:
+                msg = (
+                    f"NATS cluster nodes exited before the cluster became healthy: {dead} (stderr in {root})"
+                )
+                raise RuntimeError(msg)
             if time.monotonic() > deadline:
                 msg = "the NATS cluster did not become healthy"
                 raise RuntimeError(msg)

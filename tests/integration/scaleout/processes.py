@@ -10,11 +10,11 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.nats import free_port
+from tests.support.ports import logged_ops_port
 
 CLAUSEWATCH = Path(sys.executable).parent / "clausewatch"
 
@@ -27,14 +27,15 @@ class ServiceProcess:
     service: str
     env: dict[str, str]
     log_path: Path
-    ops_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServiceProcess:
         env = {
             **os.environ,
             **self.env,
-            "CLAUSEWATCH_OPS_PORT": str(self.ops_port),
+            # 0: the ops endpoint binds a port the kernel picks and logs it (`ops_port`), so no other process
+            # can hold the port or answer /readyz in its place.
+            "CLAUSEWATCH_OPS_PORT": "0",
             "CLAUSEWATCH_LOG_FORMAT": "json",
         }
         with self.log_path.open("wb") as log:
@@ -43,14 +44,20 @@ class ServiceProcess:
             )
         return self
 
+    @property
+    def ops_port(self) -> int | None:
+        """The port this run's ops endpoint listens on, from its log; None until it has logged it."""
+        return logged_ops_port(self.log_path)
+
     def ready(self) -> bool:
         """True when the process's /readyz answers 200."""
+        port = self.ops_port
+        if port is None or not self.alive():
+            return False
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.ops_port}/readyz", timeout=2) as response:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
                 return int(response.status) == 200
         except (urllib.error.URLError, OSError, http.client.HTTPException):
-            # HTTPException: something that is not our ops endpoint answered on the port (another test's server
-            # took it between picking the free port and the service binding it): not ready, as a refused connection.
             return False
 
     def alive(self) -> bool:
