@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -26,7 +27,7 @@ class PortZeroController(Controller):
         super().__init__(handler, hostname="127.0.0.1", port=0)
 
     def _trigger_server(self) -> None:
-        assert self.server is not None
+        assert isinstance(self.server, asyncio.Server)
         self.port = int(self.server.sockets[0].getsockname()[1])
         super()._trigger_server()  # type: ignore[no-untyped-call]
 
