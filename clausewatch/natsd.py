@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class NatsServerError(RuntimeError):
@@ -28,18 +30,32 @@ def find_binary() -> str:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """Return a TCP port that is free on host right now."""
+    """Return a TCP port that is free on host right now (for servers that cannot bind port 0 themselves)."""
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
 
+def listening_port(ports_file: Path) -> int | None:
+    """The client port a nats-server ports file names, or None while it is missing or half-written."""
+    try:
+        urls: dict[str, list[str]] = json.loads(ports_file.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    found = urls.get("nats") or []
+    return urlsplit(found[0]).port if found else None
+
+
 @dataclass
 class EmbeddedNats:
-    """A nats-server child process with JetStream, listening on loopback only."""
+    """A nats-server child process with JetStream, listening on loopback only.
+
+    `port` 0 (the default) lets nats-server bind a port the kernel chooses, read back once it listens: picking a
+    free port and handing it over would leave a moment in which another process can take it.
+    """
 
     store_dir: Path
-    port: int = field(default_factory=free_port)
+    port: int = 0
     log_file: Path | None = None
     process: subprocess.Popen[bytes] | None = None
 
@@ -49,9 +65,15 @@ class EmbeddedNats:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 10.0) -> None:
-        """Start the server and wait until it accepts connections."""
+        """Start the server and wait until it listens; `port` then holds the port it bound."""
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        args = [find_binary(), "-js", "-sd", str(self.store_dir), "-a", "127.0.0.1", "-p", str(self.port)]
+        run_dir = self.store_dir / "run"
+        run_dir.mkdir(exist_ok=True)
+        for stale in run_dir.glob("*.ports"):
+            stale.unlink(missing_ok=True)
+        wanted = str(self.port) if self.port else "-1"
+        args = [find_binary(), "-js", "-sd", str(self.store_dir), "-a", "127.0.0.1", "-p", wanted]
+        args += ["--ports_file_dir", str(run_dir)]
         if self.log_file is not None:
             args += ["-l", str(self.log_file)]
         # Its own session: Ctrl-C in the terminal must stop clausewatch first, which drains its connection
@@ -59,18 +81,22 @@ class EmbeddedNats:
         self.process = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
+        # Ready means this process wrote its ports file (named after its pid, written once every listener is up):
+        # a connection check could be answered by another server already on the port, while ours exits.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                msg = f"nats-server exited with code {self.process.returncode}"
+                where = f" (port {self.port} may be in use; see {self.log_file})" if self.log_file else ""
+                msg = f"nats-server exited with code {self.process.returncode}{where}"
+                self.process = None
                 raise NatsServerError(msg)
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.02)
+            port = next(filter(None, map(listening_port, run_dir.glob(f"*_{self.process.pid}.ports"))), None)
+            if port:
+                self.port = port
+                return
+            time.sleep(0.02)
         self.stop()
-        msg = f"nats-server did not accept connections on port {self.port} within {timeout} s"
+        msg = f"nats-server did not listen within {timeout} s"
         raise NatsServerError(msg)
 
     def stop(self) -> None:
