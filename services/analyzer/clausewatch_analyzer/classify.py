@@ -12,7 +12,7 @@ The model is optional: without it the rules alone tag every type, and the servic
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from clausewatch_analyzer.rules import match_rules
@@ -48,6 +48,8 @@ class Label:
     evidence: str
     level: int | None = None
     source: str = "rules"
+    # every sentence's phrase for this type in a provision (merge_labels fills it; the yields' `unless` reads it)
+    phrases: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form (stored in assessment rows and printed by the CLI)."""
@@ -152,20 +154,27 @@ class Classifier:
 
 
 def merge_labels(per_sentence: Iterable[Iterable[Label]]) -> list[Label]:
-    """Merge sentence labels into provision labels: one per type, the most confident (ties: the first sentence)."""
+    """Merge sentence labels into provision labels: one per type, the most confident (ties: the first sentence).
+
+    Each merged label keeps, in `phrases`, the phrase of every sentence that has its type, so a yield's `unless`
+    can be checked against all of them (decision 0106), not only the most confident sentence's phrase.
+    """
     best: dict[str, Label] = {}
+    phrases: dict[str, list[str]] = {}
     for labels in per_sentence:
         for label in labels:
+            phrases.setdefault(label.clause_type, []).append(label.phrase)
             current = best.get(label.clause_type)
             if current is None or label.confidence > current.confidence:
                 best[label.clause_type] = label
-    return list(best.values())
+    return [replace(label, phrases=tuple(phrases[t])) for t, label in best.items()]
 
 
 def apply_yields(labels: list[Label], taxonomy: Taxonomy) -> list[Label]:
     """Drop rule-only labels of types that yield to another type kept in the unit (see taxonomy `yields`).
 
-    A type yields only when its own phrase does not match its `unless` pattern, and only to labels that are
+    A type yields only when none of its phrases (the label's own and, for a merged provision label, every
+    sentence's phrase of that type: `Label.phrases`) matches its `unless` pattern, and only to labels that are
     not themselves implied and that are kept: in a chain (collection yields to security, security to
     international transfer) a label that is itself dropped removes nothing, so a transfer paragraph keeps its
     collection label when its security label yields to the transfer. Labels the model found are never dropped.
@@ -187,7 +196,9 @@ def apply_yields(labels: list[Label], taxonomy: Taxonomy) -> list[Label]:
         clause_type = taxonomy[label.clause_type]
         if label.source not in {"rules", "implied"}:
             return False
-        if clause_type.yields_unless and clause_type.yields_unless.search(label.phrase):
+        if clause_type.yields_unless and any(
+            clause_type.yields_unless.search(phrase) for phrase in (label.phrase, *label.phrases)
+        ):
             return False
         own = reach.get(label.clause_type, set())
         for other in clause_type.yields_to:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clausewatch_analyzer.classify import Classifier, Label, apply_yields
+from clausewatch_analyzer.classify import Classifier, Label, apply_yields, merge_labels
 from clausewatch_analyzer.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
 # Hugging Face privacy policy (real2-045 in tests/unit/analyzer/data/privacy_segments_real2.jsonl): a transfer
@@ -96,3 +96,26 @@ def test_outside_a_cycle_only_kept_labels_count() -> None:
     # and d, which yields to a, stays
     taxonomy = _taxonomy({"a": ["b"], "b": ["a", "c"], "d": ["a"]})
     assert _types(apply_yields([_label(t) for t in "abcd"], taxonomy)) == {"c", "d"}
+
+
+def test_unless_is_checked_against_every_sentence_phrase_of_the_type() -> None:
+    """The most confident sentence's phrase does not match `unless`, a later sentence's does: the label is kept."""
+    taxonomy = _taxonomy({"a": ["b"]}, unless={"a": "named measure"})
+    first = [_label("a", phrase="plain"), _label("b")]
+    later = [Label("a", 0.5, "a named measure", "evidence")]
+    merged = merge_labels([first, later])
+    assert [label.phrase for label in merged if label.clause_type == "a"] == ["plain"]
+    assert _types(apply_yields(merged, taxonomy)) == {"a", "b"}
+    assert _types(apply_yields(merge_labels([first]), taxonomy)) == {"b"}
+
+
+def test_real_access_paragraph_keeps_choice_named_in_a_later_sentence() -> None:
+    """Decision 0106 (real6-060's case): "Account Settings" alone yields to access; browser settings do not."""
+    classifier = Classifier(load_taxonomy())
+    access = "You can review and update your profile information in Account Settings."
+    labels = classifier.classify_provision(access)
+    assert "user_choice_control" not in _types(labels)
+    labels = classifier.classify_provision(
+        f"{access} You can also delete cookies through your web browser settings."
+    )
+    assert {"user_access_deletion", "user_choice_control"} <= _types(labels)
