@@ -13,6 +13,13 @@ from pathlib import Path
 from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
 from training.corpus import Document
 
+OWN_TERMS_DIR = Path(__file__).parent / "data" / "own-terms"
+
+
+def own_terms_files(root: Path = OWN_TERMS_DIR) -> list[Path]:
+    """The labelled terms files shipped with the training data, sorted so the model version is reproducible."""
+    return sorted(root.glob("*.jsonl"))
+
 
 def load_own_terms(paths: list[Path]) -> list[Document]:
     """Read each file as one document; a CLAUDETTE type labelled without a level is an error."""
