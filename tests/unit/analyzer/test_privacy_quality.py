@@ -21,6 +21,7 @@ REAL7 = Path(__file__).parent / "data" / "privacy_segments_real7.jsonl"
 REAL8 = Path(__file__).parent / "data" / "privacy_segments_real8.jsonl"
 REAL9 = Path(__file__).parent / "data" / "privacy_segments_real9.jsonl"
 OPP_STYLE2 = Path(__file__).parent / "data" / "privacy_segments_opp_style2.jsonl"
+OPP_STYLE3 = Path(__file__).parent / "data" / "privacy_segments_opp_style3.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
     "data_retention", "data_security", "policy_change", "do_not_track", "specific_audiences",
@@ -187,3 +188,12 @@ def test_score_counts_true_and_false_positives_per_type() -> None:
     assert scores["a"].f1 == 0.5
     assert scores["b"].f1 == 1.0
     assert scores["c"].f1 == 0.0
+
+
+def test_privacy_rules_hold_on_the_third_opp_style_sample() -> None:
+    """On the 141 2015-style segments written blind (README, opp_style3) macro-F1 stays >= 0.92 over all nine.
+
+    Blind first run 0.783 (the honest figure; 0.764 with the rules of the session start); 0.939 after decision 0109
+    tuned on it: a regression guard, not a measure of unseen text.
+    """
+    _assert_floor(OPP_STYLE3, 0.92, n_types=9)
