@@ -21,6 +21,7 @@ REAL7 = Path(__file__).parent / "data" / "privacy_segments_real7.jsonl"
 REAL8 = Path(__file__).parent / "data" / "privacy_segments_real8.jsonl"
 REAL9 = Path(__file__).parent / "data" / "privacy_segments_real9.jsonl"
 OPP_STYLE2 = Path(__file__).parent / "data" / "privacy_segments_opp_style2.jsonl"
+OPP_STYLE4 = Path(__file__).parent / "data" / "privacy_segments_opp_style4.jsonl"
 OPP_STYLE3 = Path(__file__).parent / "data" / "privacy_segments_opp_style3.jsonl"
 PRIVACY = [
     "first_party_collection", "third_party_sharing", "user_choice_control", "user_access_deletion",
@@ -179,6 +180,15 @@ def test_privacy_rules_hold_on_the_second_opp_style_sample() -> None:
     Blind first run 0.844 (the honest figure); 0.960 after decision 0106 tuned on it: a regression guard.
     """
     _assert_floor(OPP_STYLE2, 0.95, n_types=9)
+
+
+def test_privacy_rules_reach_the_target_on_the_held_out_fourth_opp_style_sample() -> None:
+    """On the 125 held-out 2015-style segments (README, opp_style4) macro-F1 stays >= 0.76 over all nine (target 0.75).
+
+    Blind first run 0.773 with session 7's final rules (0.752 with its starting rules). Still held out: no rule was
+    written on it, so a drop below the floor means a rule change hurt unseen text.
+    """
+    _assert_floor(OPP_STYLE4, 0.76, n_types=9)
 
 
 def test_score_counts_true_and_false_positives_per_type() -> None:
