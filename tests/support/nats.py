@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.support.ports import PORT_ATTEMPTS, retry_on_port_clash
-from tests.support.ports import free_port as free_port  # where tests imported it from before ports.py
 
 START_TIMEOUT_SECONDS = 30.0  # JetStream start-up on a loaded 2-core machine running 4 xdist workers
 STDERR_LOG = "nats-server.stderr.log"

@@ -48,7 +48,8 @@ class Label:
     evidence: str
     level: int | None = None
     source: str = "rules"
-    # every sentence's phrase for this type in a provision (merge_labels fills it; the yields' `unless` reads it)
+    # every sentence's phrase for this type in a provision, `phrase` among them (merge_labels fills it; empty on a
+    # sentence's own label); the yields' `unless` reads it
     phrases: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -197,7 +198,7 @@ def apply_yields(labels: list[Label], taxonomy: Taxonomy) -> list[Label]:
         if label.source not in {"rules", "implied"}:
             return False
         if clause_type.yields_unless and any(
-            clause_type.yields_unless.search(phrase) for phrase in (label.phrase, *label.phrases)
+            clause_type.yields_unless.search(phrase) for phrase in label.phrases or (label.phrase,)
         ):
             return False
         own = reach.get(label.clause_type, set())

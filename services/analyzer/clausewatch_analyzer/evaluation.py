@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,16 @@ def score(
     return out
 
 
+def read_units(*paths: Path) -> list[dict[str, Any]]:
+    """The labelled units of JSONL files, in order (blank lines skipped)."""
+    return [
+        json.loads(line)
+        for path in paths
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
 UNFAIR_LEVEL = 2
 UNFAIR_SEVERITIES = frozenset({"medium", "high"})
 
@@ -92,29 +103,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--types", default=None, help="comma-separated types to score (default: all labelled)"
     )
     args = parser.parse_args(argv)
-    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = [r for r in rows if args.split is None or r.get("split") == args.split]
+    rows = [r for r in read_units(args.file) if args.split is None or r.get("split") == args.split]
     engine = build_engine(use_model=not args.rules_only, taxonomy_path=args.taxonomy)
     results = assess_units([r["text"] for r in rows], engine, Context())
     if args.unfair:
-        for row, res in zip(rows, results, strict=True):
-            row["labels"] = sorted(unfair_gold(row["labels"], row.get("levels", {})))
-            row["predicted"] = unfair_predicted(res.clause_types, res.severity.severity)
+        gold = [unfair_gold(r["labels"], r.get("levels", {})) for r in rows]
+        found = [unfair_predicted(res.clause_types, res.severity.severity) for res in results]
     else:
-        for row, res in zip(rows, results, strict=True):
-            row["predicted"] = set(res.clause_types)
-    labelled = {t for r in rows for t in r["labels"]}
-    types = sorted(labelled if args.types is None else set(args.types.split(",")))
-    predicted = [r["predicted"] & set(types) for r in rows]
-    gold = [set(r["labels"]) & set(types) for r in rows]
+        gold = [set(r["labels"]) for r in rows]
+        found = [set(res.clause_types) for res in results]
+    types = sorted(set(args.types.split(",")) if args.types else set().union(*gold))
+    gold = [g & set(types) for g in gold]
+    predicted = [f & set(types) for f in found]
     scores = score(gold, predicted, types)
     print(f"{'clause type':32} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
     for s in scores.values():
         print(f"{s.clause_type:32} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp + s.fn:4d}")
     print(f"{'macro-F1':32} {'':6} {'':6} {macro_f1(scores):6.3f} {len(rows):4d} units")
     if args.errors:
-        for row, pred in zip(rows, predicted, strict=True):
-            expected = set(row["labels"]) & set(types)
+        for row, expected, pred in zip(rows, gold, predicted, strict=True):
             if expected != pred:
                 missing, extra = expected - pred, pred - expected
                 print(

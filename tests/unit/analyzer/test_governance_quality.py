@@ -7,13 +7,12 @@ regression guards on dev data, not claims about unseen text.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from clausewatch_analyzer.assess import Context
 from clausewatch_analyzer.batch import assess_units
 from clausewatch_analyzer.engine import build_engine
-from clausewatch_analyzer.evaluation import TypeScore, macro_f1, score
+from clausewatch_analyzer.evaluation import TypeScore, macro_f1, read_units, score
 
 GOVERNANCE = Path(__file__).parent / "data" / "governance_sentences_gov.jsonl"
 OWN_TERMS = Path(__file__).parents[3] / "services" / "analyzer" / "training" / "data" / "own-terms"
@@ -24,12 +23,7 @@ TERMS_SIDE = [
 
 
 def _scores(paths: list[Path], types: list[str] | None = None) -> dict[str, TypeScore]:
-    rows = [
-        json.loads(line)
-        for path in paths
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    rows = read_units(*paths)
     results = assess_units([r["text"] for r in rows], build_engine(use_model=False), Context())
     scored = types or sorted({t for r in rows for t in r["labels"]})
     return score([r["labels"] for r in rows], [r.clause_types for r in results], scored)

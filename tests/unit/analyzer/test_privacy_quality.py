@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from clausewatch_analyzer.assess import Context
 from clausewatch_analyzer.batch import assess_units
 from clausewatch_analyzer.engine import build_engine
-from clausewatch_analyzer.evaluation import TypeScore, macro_f1, score
+from clausewatch_analyzer.evaluation import TypeScore, macro_f1, read_units, score
 
 DATA = Path(__file__).parent / "data" / "privacy_segments.jsonl"
 OPP_STYLE = Path(__file__).parent / "data" / "privacy_segments_opp_style.jsonl"
@@ -32,8 +31,7 @@ PRIVACY = [
 def _privacy_scores(
     path: Path, split: str | None = None, *, only_labelled: bool = False
 ) -> dict[str, TypeScore]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = [r for r in rows if split is None or r["split"] == split]
+    rows = [r for r in read_units(path) if split is None or r["split"] == split]
     results = assess_units([r["text"] for r in rows], build_engine(use_model=False), Context())
     types = [t for t in PRIVACY if any(t in r["labels"] for r in rows)] if only_labelled else PRIVACY
     return score([r["labels"] for r in rows], [r.clause_types for r in results], types)
