@@ -1,11 +1,13 @@
 """Does our own labelled terms data help on modern terms of service? Leave one of our documents out at a time.
 
-    cd services/analyzer && uv run python -m training.own_terms_eval [FILE.jsonl ...]   (default: data/own-terms)
+    cd services/analyzer && uv run python -m training.own_terms_eval [FILE.jsonl ...] [--always FILE.jsonl ...]
+    (default FILEs: data/own-terms)
 
 For each of our documents: a model trained on CLAUDETTE-en alone (the shipped configuration) and one trained on
 CLAUDETTE-en plus our other documents both tag the held-out document through the CLI's path (rules + model +
 severity, as `clausewatch classify --lines`); both are scored on all held-out sentences pooled, any level and
-unfair only (levels 2-3 against severity medium or high), over the nine CLAUDETTE types.
+unfair only (levels 2-3 against severity medium or high), over the nine CLAUDETTE types. `--always` adds documents
+to every training set of both models and never holds them out, to measure what a further data set adds.
 """
 
 from __future__ import annotations
@@ -25,9 +27,16 @@ from training.metrics import TypeScore, macro_f1, score_types
 from training.own_terms import load_own_terms, own_terms_files
 
 
-def leave_one_out(paths: list[Path], config: TrainingConfig) -> dict[str, list[TypeScore]]:
-    """Pooled scores of the CLAUDETTE-only model and of the model with our other documents added."""
+def leave_one_out(
+    paths: list[Path], config: TrainingConfig, always: list[Path] | None = None
+) -> dict[str, list[TypeScore]]:
+    """Pooled scores of the CLAUDETTE-only model and of the model with our other documents added.
+
+    Documents in `always` join both models' training sets (so "CLAUDETTE only" then means CLAUDETTE plus them).
+    """
     claudette = training_set()
+    if always:
+        claudette = concat(claudette, from_documents(load_own_terms(always)))
     ours = load_own_terms(paths)
     baseline = Classifier(fit_classifier(claudette, config, version="claudette-only"))
     gold: list[dict[str, int]] = []
@@ -51,9 +60,10 @@ def main() -> None:
     """Command line: print per-type F1 of both models, any level and unfair only."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("files", type=Path, nargs="*")
+    parser.add_argument("--always", type=Path, nargs="*", default=[], help="in every training set, never held out")
     args = parser.parse_args()
     started = time.perf_counter()
-    result = leave_one_out(args.files or own_terms_files(), TrainingConfig())
+    result = leave_one_out(args.files or own_terms_files(), TrainingConfig(), args.always)
     columns = ("claudette_any", "with_ours_any", "claudette_unfair", "with_ours_unfair")
     print("| type | CLAUDETTE only, any | + ours, any | CLAUDETTE only, unfair | + ours, unfair |")
     print("|---|---|---|---|---|")
