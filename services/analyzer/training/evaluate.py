@@ -4,8 +4,9 @@
 
 Each outer fold trains a whole model (thresholds picked by its own inner folds) on the other documents and scores
 the held-out ones, so the figures never see a threshold tuned on the sentences they count. Like the shipped model,
-each fold also learns from our own labelled terms of service (data/own-terms), which are never scored here;
-`--extra-terms` with no file leaves them out (the configuration before docs/decisions/0107).
+each fold also learns from our own labelled terms of service (data/own-terms and data/invented-terms), which are
+never scored here; `--extra-terms FILE ...` trains on those files instead, and with no file leaves them out (the
+configuration before docs/decisions/0107).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from training.config import TrainingConfig
 from training.dataset import Dataset, concat, from_documents
 from training.fit import fit_classifier
 from training.metrics import TypeScore, macro_f1, score_types
-from training.own_terms import load_own_terms, own_terms_files
+from training.own_terms import load_own_terms, training_terms_files
 from training.privacy import load_privacy_examples
 
 # LexGLUE's UNFAIR-ToS counts levels 2-3 of these eight types (no privacy_included).
@@ -175,7 +176,8 @@ def main() -> None:
         nargs="*",
         default=None,
         help="our own labelled terms files (JSONL) added to every training fold, never scored "
-        "(default: the shipped ones in data/own-terms, as training.build uses them; give none to leave them out)",
+        "(default: the shipped ones in data/own-terms and data/invented-terms, as training.build uses them; "
+        "give none to leave them out)",
     )
     args = parser.parse_args()
     config = TrainingConfig()
@@ -185,7 +187,7 @@ def main() -> None:
         config = dataclasses.replace(config, inner_folds=args.inner_folds)
     started = time.perf_counter()
     privacy = None if args.terms_only else load_privacy_examples()
-    own = own_terms_files() if args.extra_terms is None else args.extra_terms
+    own = training_terms_files() if args.extra_terms is None else args.extra_terms
     extra = from_documents(load_own_terms(own)) if own else None
     result = cross_validate(training_set(), config, args.folds, privacy=privacy, extra=extra)
     print(report(result))

@@ -14,11 +14,22 @@ from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
 from training.corpus import Document
 
 OWN_TERMS_DIR = Path(__file__).parent / "data" / "own-terms"
+INVENTED_TERMS_DIR = Path(__file__).parent / "data" / "invented-terms"
 
 
 def own_terms_files(root: Path = OWN_TERMS_DIR) -> list[Path]:
-    """The labelled terms files shipped with the training data, sorted so the model version is reproducible."""
+    """Real terms of service we labelled (data/own-terms), sorted so the model version is reproducible."""
     return sorted(root.glob("*.jsonl"))
+
+
+def invented_terms_files(root: Path = INVENTED_TERMS_DIR) -> list[Path]:
+    """Terms of service we wrote and labelled (data/invented-terms; docs/decisions/0110), sorted."""
+    return sorted(root.glob("*.jsonl"))
+
+
+def training_terms_files() -> list[Path]:
+    """Every labelled terms file the shipped model learns from besides CLAUDETTE-en: real ones, then invented."""
+    return own_terms_files() + invented_terms_files()
 
 
 def load_own_terms(paths: list[Path]) -> list[Document]:

@@ -1,13 +1,14 @@
 """Does our own labelled terms data help on modern terms of service? Leave one of our documents out at a time.
 
-    cd services/analyzer && uv run python -m training.own_terms_eval [FILE.jsonl ...] [--always FILE.jsonl ...]
-    (default FILEs: data/own-terms)
+    cd services/analyzer && uv run python -m training.own_terms_eval [FILE.jsonl ...] [--always [FILE.jsonl ...]]
+    (default FILEs: the real terms in data/own-terms; default --always: the invented ones in data/invented-terms,
+    as the shipped model learns from them; `--always` with no file leaves them out)
 
 For each of our documents: a model trained on CLAUDETTE-en alone (the shipped configuration) and one trained on
 CLAUDETTE-en plus our other documents both tag the held-out document through the CLI's path (rules + model +
 severity, as `clausewatch classify --lines`); both are scored on all held-out sentences pooled, any level and
-unfair only (levels 2-3 against severity medium or high), over the nine CLAUDETTE types. `--always` adds documents
-to every training set of both models and never holds them out, to measure what a further data set adds.
+unfair only (levels 2-3 against severity medium or high), over the nine CLAUDETTE types. `--always` documents join
+every training set of both models and are never held out, so the first column reads "CLAUDETTE-en plus them".
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from training.dataset import concat, from_documents
 from training.evaluate import predict_like_cli
 from training.fit import fit_classifier
 from training.metrics import TypeScore, macro_f1, score_types
-from training.own_terms import load_own_terms, own_terms_files
+from training.own_terms import invented_terms_files, load_own_terms, own_terms_files
 
 
 def leave_one_out(
@@ -60,12 +61,16 @@ def main() -> None:
     """Command line: print per-type F1 of both models, any level and unfair only."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("files", type=Path, nargs="*")
-    parser.add_argument("--always", type=Path, nargs="*", default=[], help="in every training set, never held out")
+    parser.add_argument(
+        "--always", type=Path, nargs="*", default=None, help="in every training set, never held out"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    result = leave_one_out(args.files or own_terms_files(), TrainingConfig(), args.always)
+    always = invented_terms_files() if args.always is None else args.always
+    result = leave_one_out(args.files or own_terms_files(), TrainingConfig(), always)
     columns = ("claudette_any", "with_ours_any", "claudette_unfair", "with_ours_unfair")
-    print("| type | CLAUDETTE only, any | + ours, any | CLAUDETTE only, unfair | + ours, unfair |")
+    base = "CLAUDETTE + always" if always else "CLAUDETTE only"
+    print(f"| type | {base}, any | + ours, any | {base}, unfair | + ours, unfair |")
     print("|---|---|---|---|---|")
     for index, type_id in enumerate(TERMS_TYPE_IDS):
         cells = " | ".join(f"{result[c][index].f1:.3f}" for c in columns)

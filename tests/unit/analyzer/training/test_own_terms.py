@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from training.dataset import Dataset, concat
-from training.own_terms import load_own_terms
+from training.own_terms import load_own_terms, training_terms_files
 
 
 def _write(path: Path, rows: list[dict[str, object]]) -> Path:
@@ -53,3 +53,13 @@ def test_concatenated_documents_keep_distinct_groups() -> None:
     assert both.sentences == ("a", "b", "c", "x", "y")
     assert both.groups == (0, 0, 3, 4, 5)
     assert both.document_names == ("d0", "d1", "d2", "d3", "e0", "e1")
+
+
+def test_the_shipped_labelled_terms_load_as_eighteen_documents_real_ones_first() -> None:
+    files = training_terms_files()
+
+    documents = load_own_terms(files)
+
+    assert [p.parent.name for p in files] == ["own-terms"] * 4 + ["invented-terms"] * 14
+    assert len(documents) == 18
+    assert all(d.sentences and len(d.sentences) == len(d.labels) for d in documents)
