@@ -4,11 +4,11 @@
     (default FILEs: the real terms in data/own-terms; default --always: the invented ones in data/invented-terms,
     as the shipped model learns from them; `--always` with no file leaves them out)
 
-For each of our documents: a model trained on CLAUDETTE-en alone (the shipped configuration) and one trained on
-CLAUDETTE-en plus our other documents both tag the held-out document through the CLI's path (rules + model +
-severity, as `clausewatch classify --lines`); both are scored on all held-out sentences pooled, any level and
-unfair only (levels 2-3 against severity medium or high), over the nine CLAUDETTE types. `--always` documents join
-every training set of both models and are never held out, so the first column reads "CLAUDETTE-en plus them".
+For each of our documents: a model trained on CLAUDETTE-en plus the `--always` documents, and one trained on those
+plus our other documents (by default what ships), both tag the held-out document through the CLI's path (rules +
+model + severity, as `clausewatch classify --lines`); both are scored on all held-out sentences pooled, any level and
+unfair only (levels 2-3 against severity medium or high), over the nine CLAUDETTE types. `--always` documents are
+never held out; with a bare `--always` the first model is CLAUDETTE-en alone (the comparison of decision 0107).
 """
 
 from __future__ import annotations
