@@ -19,8 +19,11 @@ TRAINING_DATA = Path(__file__).parents[3] / "services" / "analyzer" / "training"
 OWN_TERMS = TRAINING_DATA / "own-terms"
 INVENTED = TRAINING_DATA / "invented-terms"
 # Decision 0110 tuned the five types' rules in two rounds, each on four invented documents of its batch; three of
-# each batch of seven stay held out.
-INVENTED_HELD_OUT = ("lumenpay", "stridelab", "tripwell", "shopvale", "tunewave", "coachway")
+# each of those batches, and the whole third batch (written after the rounds), stay held out.
+INVENTED_HELD_OUT = (
+    "lumenpay", "stridelab", "tripwell", "shopvale", "tunewave", "coachway",
+    "brightledger", "hearthly", "hostwright", "learnloop", "printory", "tunnelguard", "workweave",
+)  # fmt: skip
 TERMS_SIDE = [
     "ai_training_on_user_content", "automated_decision_making", "indemnification", "class_action_waiver",
     "content_license",
@@ -67,9 +70,10 @@ def test_ai_and_terms_side_rules_hold_on_the_invented_terms_they_were_tuned_on()
 
 
 def test_ai_and_terms_side_rules_on_invented_terms_never_tuned_on() -> None:
-    """The same five types on the six invented documents held out from 0110's tuning (2,004 sentences):
-    macro-F1 >= 0.71, a floor like real9's, not a dev figure (0.614 with the rules before 0110, 0.722 after)."""
+    """The same five types on the thirteen invented documents never tuned on (4,073 sentences): macro-F1 >= 0.72,
+    a floor like real9's, not a dev figure (0.634 with the rules before 0110, 0.739 after; the third batch,
+    written after both rounds: 0.644 -> 0.744)."""
     scores = _scores(_invented(held_out=True), TERMS_SIDE)
 
-    assert sum(s.tp + s.fn for s in scores.values()) == 28 + 38
-    assert macro_f1(scores) >= 0.71, {t: round(s.f1, 3) for t, s in scores.items()}
+    assert sum(s.tp + s.fn for s in scores.values()) == 28 + 38 + 74
+    assert macro_f1(scores) >= 0.72, {t: round(s.f1, 3) for t, s in scores.items()}
