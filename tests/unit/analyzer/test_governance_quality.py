@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from training.own_terms import invented_terms_files, own_terms_files
+
 from clausewatch_analyzer.assess import Context
 from clausewatch_analyzer.batch import assess_units
 from clausewatch_analyzer.engine import build_engine
 from clausewatch_analyzer.evaluation import TypeScore, macro_f1, read_units, score
 
 GOVERNANCE = Path(__file__).parent / "data" / "governance_sentences_gov.jsonl"
-TRAINING_DATA = Path(__file__).parents[3] / "services" / "analyzer" / "training" / "data"
-OWN_TERMS = TRAINING_DATA / "own-terms"
-INVENTED = TRAINING_DATA / "invented-terms"
 # Decision 0110 tuned the five types' rules in two rounds, each on four invented documents of its batch; three of
 # each of those batches, and the whole third batch (written after the rounds), stay held out.
 INVENTED_HELD_OUT = (
@@ -48,7 +47,7 @@ def test_governance_rules_hold_on_privacy_policy_sentences() -> None:
 def test_ai_and_terms_side_rules_hold_on_modern_terms_of_service() -> None:
     """Five of our types on all 1,421 sentences of four terms of service: macro-F1 >= 0.85 (first run 0.483,
     0.865 after 0105), and no type below 0.6."""
-    scores = _scores(sorted(OWN_TERMS.glob("*.jsonl")), TERMS_SIDE)
+    scores = _scores(own_terms_files(), TERMS_SIDE)
 
     assert sum(s.tp + s.fn for s in scores.values()) == 63
     assert macro_f1(scores) >= 0.85, {t: round(s.f1, 3) for t, s in scores.items()}
@@ -56,8 +55,11 @@ def test_ai_and_terms_side_rules_hold_on_modern_terms_of_service() -> None:
 
 
 def _invented(held_out: bool) -> list[Path]:
-    paths = sorted(INVENTED.glob("terms_invented_*.jsonl"))
-    return [p for p in paths if (p.stem.removeprefix("terms_invented_") in INVENTED_HELD_OUT) == held_out]
+    return [
+        p
+        for p in invented_terms_files()
+        if (p.stem.removeprefix("terms_invented_") in INVENTED_HELD_OUT) == held_out
+    ]
 
 
 def test_ai_and_terms_side_rules_hold_on_the_invented_terms_they_were_tuned_on() -> None:
