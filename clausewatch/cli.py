@@ -58,17 +58,18 @@ def up(
     """
     from clausewatch import embedded
 
-    api_port = embedded.pick_api_port(port)
+    # Bound now and served as is, so the port printed is the one the api listens on (`port` if it was free).
+    api_socket = embedded.bind_api_socket(port)
     if demo:
         from clausewatch import demo as demo_mode
 
         target = data_dir / "demo" if data_dir == DEFAULT_DATA_DIR else data_dir
         demo_mode.prepare_data_dir(target)
-        asyncio.run(demo_mode.run_demo(target, api_port=api_port, duration=duration))
+        asyncio.run(demo_mode.run_demo(target, api_socket=api_socket, duration=duration))
         return
-    config = embedded.EmbeddedConfig(data_dir=data_dir, api_port=api_port)
+    config = embedded.EmbeddedConfig(data_dir=data_dir, api_socket=api_socket)
     typer.echo(
-        f"clausewatch: starting every service (data in {data_dir}, web on http://127.0.0.1:{api_port}/)"
+        f"clausewatch: starting every service (data in {data_dir}, web on http://127.0.0.1:{config.api_port}/)"
     )
     asyncio.run(embedded.run(config))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import socket
 from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -232,8 +233,11 @@ def prepare_data_dir(data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
 
 
-async def run_demo(data_dir: Path, *, api_port: int, duration: float | None = None) -> None:
-    """Run the demo until Ctrl-C (or for `duration` seconds) in a data directory made by prepare_data_dir."""
+async def run_demo(data_dir: Path, *, api_socket: socket.socket, duration: float | None = None) -> None:
+    """Run the demo until Ctrl-C (or for `duration` seconds) in a data directory made by prepare_data_dir.
+
+    The api serves on `api_socket` (from `embedded.bind_api_socket`), already bound to the port the demo prints.
+    """
     site = DemoSite()
     site.start()
     mail = MailSink(on_receive=_on_email)
@@ -246,7 +250,7 @@ async def run_demo(data_dir: Path, *, api_port: int, duration: float | None = No
     await asyncio.to_thread(write_catalogue, site, catalogue)
     config = embedded.EmbeddedConfig(
         data_dir=data_dir,
-        api_port=api_port,
+        api_socket=api_socket,
         service_overrides={
             "fetcher": {
                 "catalogue_path": catalogue,
@@ -286,6 +290,7 @@ async def run_demo(data_dir: Path, *, api_port: int, duration: float | None = No
             await system.app.stop()
     finally:
         system.stop_nats()
+        api_socket.close()
         hook.stop()
         mail.stop()
         site.stop()

@@ -6,16 +6,19 @@ its subscribers and tasks to one shared runtime (one broker connection, one data
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+import socket
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from faststream import FastStream
 
 from clausewatch import services
-from clausewatch.natsd import EmbeddedNats, free_port
+from clausewatch.natsd import EmbeddedNats
 from clausewatch_shared.logging import configure_logging
 from clausewatch_shared.migrations import upgrade_async
 from clausewatch_shared.runtime import Runtime
@@ -26,13 +29,22 @@ RUNTIME_FILE = "runtime.json"
 
 @dataclass
 class EmbeddedConfig:
-    """Where the embedded system keeps its data and which ports it uses."""
+    """Where the embedded system keeps its data and which ports it uses.
+
+    With `api_socket` (from `bind_api_socket`) the api serves on that socket and `api_port` is its port; without
+    it the api binds `api_port` itself when it starts.
+    """
 
     data_dir: Path
     api_port: int = 8080
     nats_url: str | None = None
     service_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     services: tuple[str, ...] = services.SERVICE_NAMES
+    api_socket: socket.socket | None = None
+
+    def __post_init__(self) -> None:
+        if self.api_socket is not None:
+            self.api_port = int(self.api_socket.getsockname()[1])
 
     @property
     def database_url(self) -> str:
@@ -98,7 +110,10 @@ async def build(config: EmbeddedConfig) -> EmbeddedSystem:
         if name == "api":
             overrides.setdefault("port", config.api_port)
         settings = services.load_service_settings(name, **overrides)
-        services.register(name, runtime, settings)
+        if name == "api" and config.api_socket is not None:
+            _register_api_on(config.api_socket, runtime, settings)
+        else:
+            services.register(name, runtime, settings)
         all_settings[name] = settings
     system = EmbeddedSystem(config, nats, runtime, runtime.app(), all_settings, nats_url)
     (config.data_dir / RUNTIME_FILE).write_text(json.dumps(system.describe(), indent=2))
@@ -120,15 +135,59 @@ async def run(
         await system.app.run()
     finally:
         system.stop_nats()
+        if config.api_socket is not None:
+            config.api_socket.close()
 
 
-def pick_api_port(preferred: int = 8080) -> int:
-    """Return the preferred port if free, else any free port."""
-    import socket
+def bind_api_socket(preferred: int = 8080, host: str = "127.0.0.1") -> socket.socket:
+    """Return a socket listening on host:preferred, or on a port the kernel picks if preferred is taken.
 
-    with socket.socket() as sock:
+    The api serves on this very socket (`EmbeddedConfig.api_socket`): checking that a port is free, closing it and
+    binding it again later would let another process (or another test worker) take it in between.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        # As uvicorn does when it binds: a port left in TIME_WAIT by our previous run is free to us. A port that
+        # another socket listens on stays taken on Linux, which is the case the fallback handles.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("127.0.0.1", preferred))
+            sock.bind((host, preferred))
         except OSError:
-            return free_port()
-    return preferred
+            sock.bind((host, 0))
+        # Listening now, not when the server starts, holds the port and queues early clients instead of refusing.
+        sock.listen(socket.SOMAXCONN)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class _ServerOnSocket(uvicorn.Server):
+    """uvicorn serving on a socket bound beforehand; like the api's own server it leaves signals to the runtime."""
+
+    def __init__(self, config: uvicorn.Config, sock: socket.socket) -> None:
+        super().__init__(config)
+        self.sock = sock
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().serve(sockets if sockets is not None else [self.sock])
+
+
+def _register_api_on(sock: socket.socket, runtime: Runtime, settings: CommonSettings) -> None:
+    """The api's runtime task (as `clausewatch_api.app.register` adds it), serving on `sock` instead of binding."""
+    from clausewatch_api import app as api_app
+    from clausewatch_api.settings import ApiSettings
+
+    if not isinstance(settings, ApiSettings):
+        msg = f"the api needs ApiSettings, not {type(settings).__name__}"
+        raise TypeError(msg)
+
+    async def run() -> None:
+        server = _ServerOnSocket(api_app.build_server(runtime, settings).config, sock)
+        await api_app.serve(server)
+
+    runtime.add_task("api-http", run)

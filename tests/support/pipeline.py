@@ -46,19 +46,27 @@ async def running_system(
     }
     for name, values in (overrides or {}).items():
         service_overrides.setdefault(name, {}).update(values)
+    # Without api_port the api serves on a socket bound here to a port the kernel picks: no other test worker can
+    # take it before the api serves, and public_base_url names it. With api_port the caller owns the port.
+    api_socket = embedded.bind_api_socket(0) if api_port is None and "api" in services else None
     config = embedded.EmbeddedConfig(
         data_dir=data_dir,
-        api_port=api_port or embedded.pick_api_port(0),
+        api_port=api_port or 0,
         nats_url=nats_url,
         service_overrides=service_overrides,
         services=services,
+        api_socket=api_socket,
     )
-    system = await embedded.build(config)
-    await system.app.start()
     try:
-        yield system
+        system = await embedded.build(config)
+        await system.app.start()
+        try:
+            yield system
+        finally:
+            await system.app.stop()
     finally:
-        await system.app.stop()
+        if api_socket is not None:
+            api_socket.close()
 
 
 async def request_capture(system: embedded.EmbeddedSystem, document_id: str, slot: str) -> None:
