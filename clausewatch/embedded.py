@@ -6,15 +6,13 @@ its subscribers and tasks to one shared runtime (one broker connection, one data
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from faststream import FastStream
 
 from clausewatch import services
@@ -111,7 +109,9 @@ async def build(config: EmbeddedConfig) -> EmbeddedSystem:
             overrides.setdefault("port", config.api_port)
         settings = services.load_service_settings(name, **overrides)
         if name == "api" and config.api_socket is not None:
-            _register_api_on(config.api_socket, runtime, settings)
+            from clausewatch_api import app as api_app
+
+            api_app.register(runtime, settings, sock=config.api_socket)
         else:
             services.register(name, runtime, settings)
         all_settings[name] = settings
@@ -160,34 +160,3 @@ def bind_api_socket(preferred: int = 8080, host: str = "127.0.0.1") -> socket.so
         sock.close()
         raise
     return sock
-
-
-class _ServerOnSocket(uvicorn.Server):
-    """uvicorn serving on a socket bound beforehand; like the api's own server it leaves signals to the runtime."""
-
-    def __init__(self, config: uvicorn.Config, sock: socket.socket) -> None:
-        super().__init__(config)
-        self.sock = sock
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().serve(sockets if sockets is not None else [self.sock])
-
-
-def _register_api_on(sock: socket.socket, runtime: Runtime, settings: CommonSettings) -> None:
-    """The api's runtime task (as `clausewatch_api.app.register` adds it), serving on `sock` instead of binding."""
-    from clausewatch_api import app as api_app
-    from clausewatch_api.settings import ApiSettings
-
-    if not isinstance(settings, ApiSettings):
-        msg = f"the api needs ApiSettings, not {type(settings).__name__}"
-        raise TypeError(msg)
-
-    async def run() -> None:
-        server = _ServerOnSocket(api_app.build_server(runtime, settings).config, sock)
-        await api_app.serve(server)
-
-    runtime.add_task("api-http", run)

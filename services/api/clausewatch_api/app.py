@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import Iterator
 
 import structlog
@@ -59,14 +60,15 @@ def build_server(runtime: Runtime, settings: ApiSettings) -> uvicorn.Server:
     return _RuntimeOwnedServer(config)
 
 
-async def serve(server: uvicorn.Server) -> None:
-    """Serve until cancelled, then let in-flight requests finish and close the sockets.
+async def serve(server: uvicorn.Server, sockets: list[socket.socket] | None = None) -> None:
+    """Serve until cancelled (on `sockets` if given, else binding the configured host and port), then let in-flight
+    requests finish and close the sockets.
 
     The runtime stops this task before it drains the broker and closes the database, so requests in flight can
     still publish and query. `finish_within` keeps the drain going through the runtime's repeated cancels; uvicorn
     cuts what is left a little before that bound, so requests end with an answer rather than a dropped socket.
     """
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets))
     try:
         await asyncio.shield(task)
     except asyncio.CancelledError:
@@ -75,14 +77,16 @@ async def serve(server: uvicorn.Server) -> None:
         raise
 
 
-def register(runtime: Runtime, settings: CommonSettings) -> None:
-    """Add a runtime task that serves the HTTP app (pages, feeds, JSON API) on settings.host:settings.port."""
+def register(runtime: Runtime, settings: CommonSettings, sock: socket.socket | None = None) -> None:
+    """Add a runtime task that serves the HTTP app (pages, feeds, JSON API) on settings.host:settings.port, or on
+    `sock`, a socket already listening (the embedded runner binds it first so no other process can take the port)."""
     api_settings = _api_settings(settings)
 
     async def run() -> None:
         server = build_server(runtime, api_settings)
-        log.info("api_listening", url=f"http://{api_settings.host}:{api_settings.port}")
-        await serve(server)
+        host, port = sock.getsockname()[:2] if sock is not None else (api_settings.host, api_settings.port)
+        log.info("api_listening", url=f"http://{host}:{port}")
+        await serve(server, [sock] if sock is not None else None)
 
     runtime.add_task("api-http", run)
 
