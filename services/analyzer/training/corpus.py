@@ -12,11 +12,16 @@ CLAUDETTE_DIR = Path(__file__).parent / "data" / "claudette-en"
 
 @dataclass(frozen=True)
 class Document:
-    """One terms-of-service document: its sentences and, per sentence, {clause type id: level}."""
+    """One terms-of-service document: its sentences and, per sentence, {clause type id: level}.
+
+    `ignored` (empty, or one set per sentence) names the types a sentence neither teaches nor counts against
+    (training.key_sentences); CLAUDETTE's documents ignore nothing.
+    """
 
     name: str
     sentences: tuple[str, ...]
     labels: tuple[dict[str, int], ...]
+    ignored: tuple[frozenset[str], ...] = ()
 
 
 def load_claudette(root: Path = CLAUDETTE_DIR) -> list[Document]:

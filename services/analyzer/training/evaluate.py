@@ -179,6 +179,11 @@ def main() -> None:
         "(default: the shipped ones in data/own-terms and data/invented-terms, as training.build uses them; "
         "give none to leave them out)",
     )
+    parser.add_argument(
+        "--key-sentences",
+        action="store_true",
+        help="invented terms teach a type from a passage's first tagged sentence only (measured in 0111, not shipped)",
+    )
     args = parser.parse_args()
     config = TrainingConfig()
     if args.c_type is not None:
@@ -188,7 +193,7 @@ def main() -> None:
     started = time.perf_counter()
     privacy = None if args.terms_only else load_privacy_examples()
     own = training_terms_files() if args.extra_terms is None else args.extra_terms
-    extra = from_documents(load_own_terms(own)) if own else None
+    extra = from_documents(load_own_terms(own, key_sentences=args.key_sentences)) if own else None
     result = cross_validate(training_set(), config, args.folds, privacy=privacy, extra=extra)
     print(report(result))
     print(f"\n({time.perf_counter() - started:.0f} s)")

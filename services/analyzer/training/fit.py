@@ -118,16 +118,25 @@ def label_matrix(labels: Sequence[dict[str, int]], types: Sequence[str]) -> NDAr
 def _training_rows(terms: Dataset, privacy: Dataset | None, types: Sequence[str]) -> NDArray[np.bool_]:
     """Which sentences each type learns from (one boolean column per type).
 
-    Terms types learn from CLAUDETTE only (our privacy sentences were never checked for them). Privacy types learn
-    from our privacy sentences, with CLAUDETTE sentences that do not speak of personal data as extra negatives.
+    Terms types learn from the terms sentences only (our privacy sentences were never checked for them), less those
+    a type is ignored in (training.key_sentences). Privacy types learn from our privacy sentences, with terms
+    sentences that do not speak of personal data as extra negatives.
     """
     n_terms = len(terms.sentences)
     n_all = n_terms + (len(privacy.sentences) if privacy else 0)
     is_terms = np.arange(n_all) < n_terms
     quiet = np.array([not PRIVACY_WORDS.search(s) for s in terms.sentences] + [True] * (n_all - n_terms))
-    return np.stack(
-        [is_terms if t in TERMS_TYPE_IDS else ~is_terms | (is_terms & quiet) for t in types], axis=1
-    )
+    ignored = terms.ignored_types()
+
+    def learns(type_id: str) -> NDArray[np.bool_]:
+        if type_id not in TERMS_TYPE_IDS:
+            privacy_rows: NDArray[np.bool_] = ~is_terms | (is_terms & quiet)
+            return privacy_rows
+        kept = np.array([type_id not in row for row in ignored] + [False] * (n_all - n_terms))
+        terms_rows: NDArray[np.bool_] = is_terms & kept
+        return terms_rows
+
+    return np.stack([learns(t) for t in types], axis=1)
 
 
 def _inner_folds(terms: Dataset, privacy: Dataset | None, folds: int) -> NDArray[np.int64]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
 from training.corpus import Document
+from training.key_sentences import continuation_types
 
 OWN_TERMS_DIR = Path(__file__).parent / "data" / "own-terms"
 INVENTED_TERMS_DIR = Path(__file__).parent / "data" / "invented-terms"
@@ -32,8 +33,18 @@ def training_terms_files() -> list[Path]:
     return own_terms_files() + invented_terms_files()
 
 
-def load_own_terms(paths: list[Path]) -> list[Document]:
-    """Read each file as one document; a CLAUDETTE type labelled without a level is an error."""
+def is_invented(path: Path) -> bool:
+    """Whether a file holds terms we wrote (named `terms_invented_<company>.jsonl`, as in data/invented-terms)."""
+    return path.name.startswith("terms_invented_")
+
+
+def load_own_terms(paths: list[Path], key_sentences: bool = False) -> list[Document]:
+    """Read each file as one document; a CLAUDETTE type labelled without a level is an error.
+
+    With `key_sentences` (measured in docs/decisions/0111, not shipped), a sentence of an invented file that
+    continues the sentence before it in a type is ignored for that type (training.key_sentences); real documents
+    we labelled always keep every tag as a training example.
+    """
     documents = []
     for path in sorted(paths):
         sentences: list[str] = []
@@ -52,5 +63,12 @@ def load_own_terms(paths: list[Path]) -> list[Document]:
                 found[type_id] = int(levels[type_id])
             sentences.append(row["text"])
             labels.append(found)
-        documents.append(Document(name=f"own-{path.stem}", sentences=tuple(sentences), labels=tuple(labels)))
+        documents.append(
+            Document(
+                name=f"own-{path.stem}",
+                sentences=tuple(sentences),
+                labels=tuple(labels),
+                ignored=continuation_types(labels) if key_sentences and is_invented(path) else (),
+            )
+        )
     return documents
