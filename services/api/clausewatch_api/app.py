@@ -68,7 +68,8 @@ async def serve(server: uvicorn.Server, sockets: list[socket.socket] | None = No
     still publish and query. `finish_within` keeps the drain going through the runtime's repeated cancels; uvicorn
     cuts what is left a little before that bound, so requests end with an answer rather than a dropped socket.
     """
-    task = asyncio.create_task(server.serve(sockets))
+    # Only pass `sockets` when given: a server whose serve() already carries its sockets (tests wrap it) keeps them.
+    task = asyncio.create_task(server.serve() if sockets is None else server.serve(sockets=sockets))
     try:
         await asyncio.shield(task)
     except asyncio.CancelledError:
