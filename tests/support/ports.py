@@ -71,6 +71,15 @@ def address_in_use(error: BaseException) -> bool:
 
 
 @contextlib.contextmanager
+def taken_port() -> Iterator[int]:
+    """Yield a loopback port another socket listens on until the block ends (a port a server must not get)."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield int(other.getsockname()[1])
+
+
+@contextlib.contextmanager
 def closed_port() -> Iterator[int]:
     """Yield a loopback port where nothing listens and nothing can start listening until the block ends.
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,15 +12,7 @@ from typer.testing import CliRunner
 
 from clausewatch import cli, embedded
 from tests.support.nats import NatsServer
-
-
-@contextlib.contextmanager
-def taken_port() -> Iterator[int]:
-    """A loopback port another socket listens on until the block ends."""
-    with socket.socket() as other:
-        other.bind(("127.0.0.1", 0))
-        other.listen()
-        yield int(other.getsockname()[1])
+from tests.support.ports import taken_port
 
 
 def _port(sock: socket.socket) -> int:

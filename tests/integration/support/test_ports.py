@@ -12,7 +12,7 @@ import nats
 import pytest
 
 from tests.support.nats import NatsServer, NatsStartError, running_nats
-from tests.support.ports import closed_port, retry_on_port_clash
+from tests.support.ports import closed_port, retry_on_port_clash, taken_port
 
 pytestmark = pytest.mark.integration
 
@@ -20,10 +20,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def occupied_port() -> Iterator[int]:
     """A loopback port another process's plain listening socket holds for the test's duration."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield int(sock.getsockname()[1])
+    with taken_port() as port:
+        yield port
 
 
 async def _round_trip(url: str) -> bytes:
