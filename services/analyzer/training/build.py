@@ -12,9 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import joblib
-
-from clausewatch_analyzer.model.loading import ARTEFACT_PATH
+from clausewatch_analyzer.model.loading import ARTEFACT_PATH, dump_artefact
 from training.config import TrainingConfig
 from training.corpus import load_claudette
 from training.dataset import Dataset, concat, from_documents
@@ -59,7 +57,7 @@ def build(
     datasets = [terms] if privacy is None else [terms, privacy]
     artefact = fit_classifier(terms, config, model_version(datasets, config), privacy=privacy)
     output.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(artefact, output, compress=("xz", 6))
+    output.write_bytes(dump_artefact(artefact))
     return artefact
 
 

@@ -20,8 +20,9 @@ from training.fit import fit_classifier
 from training.privacy import load_privacy_examples
 from training.quick import document_counts, with_previous
 
-from clausewatch_analyzer.model import Classifier
+from clausewatch_analyzer.model import Classifier, load_classifier
 from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS, TERMS_TYPE_IDS
+from clausewatch_analyzer.model.loading import dump_artefact
 
 # A small, quick configuration: the tests check the mechanics, not the quality (that is training.evaluate's job).
 SMALL = dataclasses.replace(
@@ -72,14 +73,14 @@ def test_privacy_examples_cover_every_category_in_every_group() -> None:
 
 
 _FIT_AND_HASH = """
-import hashlib, io, joblib
+import hashlib
+from clausewatch_analyzer.model.loading import dump_artefact
 from tests.unit.analyzer.test_model_training import SMALL, _small_sets
 from training.build import model_version
 from training.fit import fit_classifier
 terms, privacy = _small_sets()
-buffer = io.BytesIO()
-joblib.dump(fit_classifier(terms, SMALL, model_version([terms, privacy], SMALL), privacy=privacy), buffer)
-print(hashlib.sha256(buffer.getvalue()).hexdigest())
+artefact = fit_classifier(terms, SMALL, model_version([terms, privacy], SMALL), privacy=privacy)
+print(hashlib.sha256(dump_artefact(artefact)).hexdigest())
 """
 
 
@@ -120,6 +121,16 @@ def test_small_model_predicts_terms_and_privacy_types(small_artefact: dict[str, 
     assert arbitration["arbitration"].level in (1, 2, 3)
     assert sharing["third_party_sharing"].level is None
     assert np.all([0 <= p.confidence <= 1 for p in [*arbitration.values(), *sharing.values()]])
+
+
+def test_artefact_file_loads_back_the_same_model(small_artefact: dict[str, Any], tmp_path: Path) -> None:
+    """What `dump_artefact` writes, `load_classifier` reads: same version, same predictions."""
+    path = tmp_path / "model.pickle.gz"
+    path.write_bytes(dump_artefact(small_artefact))
+    loaded = load_classifier(path)
+    texts = ["Any dispute will be settled by binding arbitration.", "We may change these terms at any time."]
+    assert loaded.version == small_artefact["version"]
+    assert loaded.predict(texts) == Classifier(small_artefact).predict(texts)
 
 
 def test_quick_counts_documents_per_feature() -> None:
