@@ -1,8 +1,8 @@
 """Load the shipped classifier artefact from inside the package, offline, once per process.
 
-The artefact is a pickle (protocol 5) in gzip, written by `dump_artefact`. It used to be a joblib file in xz, whose
-pure-Python unpickler and small reads through the xz stream took 6.7 s to load a 23 MB model; the C unpickler over
-one gzip decompression takes well under a second (docs/decisions/0112).
+The artefact is a pickle (protocol 5) in gzip, written by `dump_artefact`. It used to be a joblib file in xz: joblib's
+pure-Python unpickler, reading through the xz stream, took 0.65 s for the 23 MB model on a quiet machine and over
+10 s on a busy one; the C unpickler over one gzip decompression takes 0.12 s (docs/decisions/0112).
 """
 
 from __future__ import annotations
