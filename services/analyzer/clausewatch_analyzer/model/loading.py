@@ -2,7 +2,7 @@
 
 The artefact is a pickle (protocol 5) in gzip, written by `dump_artefact`. It used to be a joblib file in xz: joblib's
 pure-Python unpickler, reading through the xz stream, took 0.65 s for the 23 MB model on a quiet machine and over
-10 s on a busy one; the C unpickler over one gzip decompression takes 0.12 s (docs/decisions/0112).
+10 s on a busy one; the C unpickler over one gzip decompression takes 0.12 s (0.77 s busy) (docs/decisions/0112).
 """
 
 from __future__ import annotations
