@@ -50,7 +50,7 @@ def build(
     0.870 to 0.804 macro-F1 on the team's labelled segments (docs/decisions/0037), so its rules stay in charge.
     """
     config = config or TrainingConfig()
-    # With our labelled modern terms of service (four real, ninety we wrote), held-out CLAUDETTE documents and
+    # With our labelled modern terms of service (four real, sixty-two we wrote), held-out CLAUDETTE documents and
     # held-out real modern ones both scored higher than with CLAUDETTE-en alone (docs/decisions/0107, 0110).
     terms = concat(training_set(), own_terms_set())
     privacy = load_privacy_examples() if with_privacy else None

@@ -16,6 +16,7 @@ from training.key_sentences import continuation_types
 
 OWN_TERMS_DIR = Path(__file__).parent / "data" / "own-terms"
 INVENTED_TERMS_DIR = Path(__file__).parent / "data" / "invented-terms"
+HELD_OUT_INVENTED_DIR = Path(__file__).parent / "data" / "invented-terms-held-out"
 
 
 def own_terms_files(root: Path = OWN_TERMS_DIR) -> list[Path]:
@@ -25,6 +26,12 @@ def own_terms_files(root: Path = OWN_TERMS_DIR) -> list[Path]:
 
 def invented_terms_files(root: Path = INVENTED_TERMS_DIR) -> list[Path]:
     """Terms of service we wrote and labelled (data/invented-terms; docs/decisions/0110), sorted."""
+    return sorted(root.glob("*.jsonl"))
+
+
+def held_out_invented_files(root: Path = HELD_OUT_INVENTED_DIR) -> list[Path]:
+    """Terms we wrote that no model learns from (data/invented-terms-held-out; docs/decisions/0113), sorted: the
+    shipped model and rules are checked on them, never trained or tuned on them."""
     return sorted(root.glob("*.jsonl"))
 
 
