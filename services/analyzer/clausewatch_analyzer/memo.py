@@ -4,8 +4,9 @@ A new version of a policy repeats almost every sentence of the one before, and t
 texts the version use case has just assessed. Classification is deterministic, so both are served from memory:
 
 - sentence labels, keyed by (classifier fingerprint, hash of the whitespace-normalised sentence): only sentences
-  never seen are classified, all of a call's new sentences in one batch through the model (it is ~100× cheaper per
-  sentence in a batch than alone, its per-call overhead being sklearn's input validation);
+  never seen are classified, all of a call's new sentences in one batch through the model (batching was ~100×
+  cheaper per sentence while the model ran scikit-learn, whose per-call overhead is input validation; decision 0114
+  removed that library from prediction);
 - provision results, keyed by (fingerprint, hash of the exact text, context), since opt-outs read the raw text and
   the texts name the platform.
 

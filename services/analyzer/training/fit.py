@@ -20,6 +20,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import FeatureUnion
 
 from clausewatch_analyzer.model.classifier import ARTEFACT_FORMAT
+from clausewatch_analyzer.model.features import plain_blocks
 from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS, TERMS_TYPE_IDS
 from training.config import TrainingConfig
 from training.dataset import Dataset
@@ -182,13 +183,6 @@ def fit_stage_one(
     labels = list(terms.labels) + (list(privacy.labels) if privacy else [])
     vectorizer = make_vectorizer(config)
     features = sparse.csr_matrix(vectorizer.fit_transform(sentences))
-    for _, part in vectorizer.transformer_list:
-        # The set of n-grams cut by min_df is not needed to predict, and a set's pickled order follows the
-        # process's hash seed: dropping it keeps the artefact byte-identical from run to run (and smaller).
-        # Likewise `_stop_words_id`, an object id that sklearn only uses as a cache key.
-        for attribute in ("stop_words_", "_stop_words_id"):
-            if hasattr(part, attribute):
-                delattr(part, attribute)
     truth = label_matrix(labels, types)
     rows = _training_rows(terms, privacy, types)
     folds = _inner_folds(terms, privacy, config.inner_folds)
@@ -214,7 +208,8 @@ def fit_stage_one(
         "format": ARTEFACT_FORMAT,
         "version": version,
         "types": types,
-        "vectorizer": vectorizer,
+        # plain data, so prediction needs neither scikit-learn nor SciPy (docs/decisions/0114)
+        "features": plain_blocks(vectorizer),
         "coef": coef,
         "intercept": intercept,
         "thresholds": np.array(thresholds),

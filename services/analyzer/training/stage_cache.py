@@ -37,7 +37,7 @@ def main() -> None:
         train, test = dataset.subset(train_docs.tolist()), dataset.subset(test_docs.tolist())
         stage = fit_stage_one(train, config, "cv")
         classifier = Classifier(stage.artefact)
-        features = classifier._vectorizer.transform(list(test.sentences))
+        features = classifier._features.rows(test.sentences)
         levels = np.array(
             [
                 [classifier._level(t, features[i]) or 0 for t in TERMS_TYPE_IDS]

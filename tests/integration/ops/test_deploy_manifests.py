@@ -130,7 +130,7 @@ def test_compose_takes_secrets_from_the_environment() -> None:
 
 
 def test_dockerfile_is_multi_stage_non_root_and_each_image_leaves_out_what_it_never_imports() -> None:
-    """The Dockerfile builds with uv in its own stage, runs as a non-root user, and only the fetcher image gets Chromium and Playwright and only the analyzer image the scientific stack."""
+    """The Dockerfile builds with uv in its own stage, runs as a non-root user, only the fetcher image gets Chromium and Playwright, and no image the scientific stack (only training uses it; decision 0114)."""
     text = (DEPLOY / "Dockerfile").read_text()
     stages = {
         match.group(1): body
@@ -143,7 +143,7 @@ def test_dockerfile_is_multi_stage_non_root_and_each_image_leaves_out_what_it_ne
     assert len(syncs) == 6  # dependencies, then the project, for each of three environments
     left_out = {
         "fetcher": {"$NO_SCIENCE"},
-        "analyzer": {"$NO_BROWSER"},
+        "analyzer": {"$NO_BROWSER", "$NO_SCIENCE"},
         "service": {"$NO_BROWSER", "$NO_SCIENCE"},
     }
     for env, line in syncs:

@@ -1,7 +1,8 @@
 """The trained clause classifier: turns sentences into clause types with a confidence, a level and evidence.
 
-The artefact is a plain dict (built by `training.build`) of a fitted scikit-learn vectorizer and numpy arrays, so
-prediction is a sparse matrix product plus a few vector operations: no estimator code runs at predict time.
+The artefact is a plain dict (built by `training.build`) of the TF-IDF blocks' vocabularies and idf and of numpy
+arrays, so prediction is a sparse row times a weight matrix plus a few vector operations, with neither estimator code
+nor scikit-learn at predict time (model/features.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-ARTEFACT_FORMAT = 1
+from clausewatch_analyzer.model.features import Row, TfidfFeatures, dot
+
+# 2: features as plain data (model/features.py; docs/decisions/0114); 1 held a pickled scikit-learn FeatureUnion.
+ARTEFACT_FORMAT = 2
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
@@ -56,7 +60,7 @@ class Classifier:
             raise ValueError(f"unsupported classifier artefact format {artefact.get('format')!r}")
         self.version: str = str(artefact["version"])
         self.types: tuple[str, ...] = tuple(artefact["types"])
-        self._vectorizer = artefact["vectorizer"]
+        self._features = TfidfFeatures.from_artefact(artefact["features"])
         self._coef = np.asarray(artefact["coef"], dtype=np.float32)  # (n_features, n_types)
         self._intercept = np.asarray(artefact["intercept"], dtype=np.float64)
         self._thresholds = np.asarray(artefact["thresholds"], dtype=np.float64)
@@ -77,29 +81,24 @@ class Classifier:
     def _word_weights(self) -> tuple[dict[str, int], NDArray[np.float64]]:
         """The word n-gram block of the features and each n-gram's weight per type (coefficient × idf).
 
-        The vectorizer is a FeatureUnion whose first part is the word TF-IDF; any other vectorizer simply
-        yields no evidence.
+        The word block comes first among the features; without one, no evidence is named.
         """
-        parts = getattr(self._vectorizer, "transformer_list", None)
-        words = parts[0][1] if parts else None
-        vocabulary = getattr(words, "vocabulary_", None)
-        idf = getattr(words, "idf_", None)
-        if vocabulary is None or idf is None:
+        words = next((b for b in self._features.blocks[:1] if b.analyzer == "word"), None)
+        if words is None:
             return {}, np.zeros((0, len(self.types)))
-        weights = self._coef[: len(idf)].astype(np.float64) * np.asarray(idf)[:, None]
-        return dict(vocabulary), weights
+        weights = self._coef[: len(words.idf)].astype(np.float64) * words.idf.astype(np.float64)[:, None]
+        return dict(words.vocabulary), weights
 
     def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Raw decision scores, one row per text and one column per type (above the threshold: predicted)."""
-        features = self._vectorizer.transform(list(texts))
-        return np.asarray(features @ self._coef, dtype=np.float64) + self._intercept
+        return dot(self._features.rows(texts), self._coef) + self._intercept
 
     def predict(self, texts: Sequence[str]) -> list[list[Prediction]]:
         """The clause types of each text, most confident first; an empty list when none is found."""
         if not texts:
             return []
-        features = self._vectorizer.transform(list(texts))
-        scores = np.asarray(features @ self._coef, dtype=np.float64) + self._intercept
+        features = self._features.rows(texts)
+        scores = dot(features, self._coef) + self._intercept
         confidence = _sigmoid(scores * self._calibration[:, 0] + self._calibration[:, 1])
         hits = scores >= self._thresholds
         results: list[list[Prediction]] = []
@@ -117,14 +116,15 @@ class Classifier:
             results.append(found)
         return results
 
-    def _level(self, type_id: str, features: Any) -> int | None:
+    def _level(self, type_id: str, features: Row) -> int | None:
         """CLAUDETTE's level for a type found in one text, or None for types without levels."""
         model = self._levels.get(type_id)
         if model is None:
             return None
         if model.coef is None or model.intercept is None:
             return model.classes[0]
-        level_scores = np.asarray(features @ model.coef).ravel() + model.intercept
+        columns, values = features
+        level_scores = values @ model.coef[columns] + model.intercept
         return model.classes[int(np.argmax(level_scores))]
 
     def _evidence(self, text: str, column: int) -> str | None:
