@@ -7,7 +7,6 @@ nor scikit-learn at predict time (model/features.py).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,12 +14,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from clausewatch_analyzer.model.features import Row, TfidfFeatures, dot
+from clausewatch_analyzer.model.features import TOKEN, Row, TfidfFeatures, dot
 
 # 2: features as plain data (model/features.py; docs/decisions/0114); 1 held a pickled scikit-learn FeatureUnion.
 ARTEFACT_FORMAT = 2
-
-_WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ class Classifier:
         }
         self._evidence_vocab, self._evidence_coef = self._word_weights()
 
-    def _word_weights(self) -> tuple[dict[str, int], NDArray[np.float64]]:
+    def _word_weights(self) -> tuple[Mapping[str, int], NDArray[np.float64]]:
         """The word n-gram block of the features and each n-gram's weight per type (coefficient × idf).
 
         The word block comes first among the features; without one, no evidence is named.
@@ -87,7 +84,7 @@ class Classifier:
         if words is None:
             return {}, np.zeros((0, len(self.types)))
         weights = self._coef[: len(words.idf)].astype(np.float64) * words.idf.astype(np.float64)[:, None]
-        return dict(words.vocabulary), weights
+        return words.vocabulary, weights
 
     def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Raw decision scores, one row per text and one column per type (above the threshold: predicted)."""
@@ -135,7 +132,7 @@ class Classifier:
         """
         if not self._evidence_vocab:
             return None
-        words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+        words = [(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(text)]
         best: tuple[float, int, int] | None = None
         for size in (1, 2, 3):
             for start in range(len(words) - size + 1):

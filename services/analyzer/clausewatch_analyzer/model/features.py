@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-# scikit-learn's defaults, as the training vectorizers use them.
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# scikit-learn's defaults, as the training vectorizers use them (the classifier names its evidence by TOKEN too).
+TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _WHITE_SPACES = re.compile(r"\s\s+")
 
 Row = tuple[NDArray[np.int64], NDArray[np.float32]]  # a text's non-zero feature columns and their values
@@ -38,7 +38,7 @@ class NgramBlock:
         lowered = text.lower()
         low, high = self.ngram_range
         if self.analyzer == "word":
-            tokens = _TOKEN.findall(lowered)
+            tokens = TOKEN.findall(lowered)
             return [
                 " ".join(tokens[i : i + n]) for n in range(low, high + 1) for i in range(len(tokens) - n + 1)
             ]
@@ -95,7 +95,7 @@ class TfidfFeatures:
                 NgramBlock(
                     analyzer=str(spec["analyzer"]),
                     ngram_range=(int(spec["ngram_range"][0]), int(spec["ngram_range"][1])),
-                    vocabulary=dict(spec["vocabulary"]),
+                    vocabulary=spec["vocabulary"],  # already a dict from the artefact: no copy at start-up
                     idf=np.asarray(spec["idf"], dtype=np.float32),
                 )
                 for spec in specs
@@ -127,15 +127,16 @@ def plain_blocks(vectorizer: Any) -> list[dict[str, Any]]:
     blocks = []
     for _, part in vectorizer.transformer_list:
         params = part.get_params()
-        expected = {"lowercase": True, "sublinear_tf": True, "norm": "l2", "use_idf": True, "binary": False}
+        expected = {
+            "lowercase": True, "sublinear_tf": True, "norm": "l2", "use_idf": True, "binary": False,
+            "stop_words": None, "strip_accents": None,
+        }  # fmt: skip
         unsupported = {k: params[k] for k, v in expected.items() if params[k] != v}
         if unsupported or params["analyzer"] not in ("word", "char_wb") or params["preprocessor"] is not None:
             raise ValueError(
                 f"TfidfFeatures cannot reproduce this vectorizer: {unsupported or params['analyzer']}"
             )
-        if params["analyzer"] == "word" and (
-            params["token_pattern"] != _TOKEN.pattern or params["tokenizer"]
-        ):
+        if params["analyzer"] == "word" and (params["token_pattern"] != TOKEN.pattern or params["tokenizer"]):
             raise ValueError("TfidfFeatures cannot reproduce a token pattern other than the default")
         # sorted by column, so the pickled dict (and the artefact's bytes) do not depend on insertion order
         vocabulary = dict(sorted(part.vocabulary_.items(), key=lambda item: item[1]))
