@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,11 +69,41 @@ def test_services_build_without_the_packages_their_image_leaves_out(image: str, 
     assert result.stdout.strip().splitlines()[-1] == f"built {','.join(names)}"
 
 
-def test_the_dockerfile_leaves_out_what_this_test_blocks() -> None:
-    """The packages this test blocks are the ones the Dockerfile's NO_BROWSER and NO_SCIENCE leave out."""
+def runtime_packages(lock: dict[str, Any], root: str, *, with_dev: bool) -> set[str]:
+    """The packages `uv sync --no-dev` (or, `with_dev`, plain `uv sync`) installs for `root`, read off uv.lock: each
+    package's dependencies, and the optional ones of the extras a dependency asks for."""
+    packages = {package["name"]: package for package in lock["package"]}
+    wanted = [{"name": root}]
+    if with_dev:
+        wanted += [dep for group in packages[root].get("dev-dependencies", {}).values() for dep in group]
+    found: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+    while wanted:
+        dependency = wanted.pop()
+        package = packages[dependency["name"]]
+        found.add(package["name"])
+        for extra in ["", *dependency.get("extra", [])]:
+            if (package["name"], extra) in seen:
+                continue
+            seen.add((package["name"], extra))
+            wanted += (
+                package.get("optional-dependencies", {}).get(extra, [])
+                if extra
+                else package.get("dependencies", [])
+            )
+    return found
+
+
+def test_no_image_installs_the_scientific_stack() -> None:
+    """Images sync with --no-dev: the lock's runtime closure holds no package this test blocks as science, and the
+    dev group (training, tests) still brings it through the analyzer's `training` extra."""
     text = (ROOT / "deploy" / "Dockerfile").read_text()
     assert 'ARG NO_BROWSER="--no-install-package playwright"' in text
-    science = (
-        text.split('ARG NO_SCIENCE="', 1)[1].split('"', 1)[0].replace("--no-install-package ", "").split()
-    )
+    assert text.count("uv sync --frozen --no-dev") == 4
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    science = {"scikit-learn", "scipy", "joblib", "threadpoolctl"}
     assert sorted(pkg.replace("scikit-learn", "sklearn") for pkg in science) == sorted(SCIENCE)
+    runtime = runtime_packages(lock, "clausewatch", with_dev=False)
+    assert {"clausewatch-analyzer", "numpy", "playwright", "nats-py"} <= runtime
+    assert not science & runtime
+    assert science <= runtime_packages(lock, "clausewatch", with_dev=True)
