@@ -19,7 +19,13 @@ class TrainingConfig:
     inner_folds: int = 5
     seed: int = 20260501
     n_jobs: int = 2
+    # C of a second detector per type over NB-scaled features, averaged with the first (fit._with_nb_view);
+    # None: the first detector alone.
+    nb_c: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         """The configuration as plain data, for the artefact and its version hash."""
-        return asdict(self)
+        plain = asdict(self)
+        if plain["nb_c"] is None:  # off: the configuration hashes as it did before the setting existed
+            del plain["nb_c"]
+        return plain

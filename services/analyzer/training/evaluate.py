@@ -169,6 +169,9 @@ def main() -> None:
         "--terms-only", action="store_true", help="leave the privacy examples out (CLAUDETTE types only)"
     )
     parser.add_argument("--c-type", type=float, default=None, help="override the detectors' C (to compare)")
+    parser.add_argument(
+        "--nb-c", type=float, default=None, help="add an NB-scaled detector with this C (to compare)"
+    )
     parser.add_argument("--inner-folds", type=int, default=None, help="override the inner folds (to compare)")
     parser.add_argument(
         "--extra-terms",
@@ -188,6 +191,8 @@ def main() -> None:
     config = TrainingConfig()
     if args.c_type is not None:
         config = dataclasses.replace(config, c_type=args.c_type)
+    if args.nb_c is not None:
+        config = dataclasses.replace(config, nb_c=args.nb_c)
     if args.inner_folds is not None:
         config = dataclasses.replace(config, inner_folds=args.inner_folds)
     started = time.perf_counter()

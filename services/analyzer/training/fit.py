@@ -64,8 +64,34 @@ def fit_detector(features: sparse.csr_matrix, truth: NDArray[np.int8], config: T
         return never
     model = LogisticRegression(
         C=config.c_type, class_weight="balanced", solver="liblinear", random_state=config.seed, max_iter=5000
-    )
-    return model.fit(features, truth)
+    ).fit(features, truth)
+    return model if config.nb_c is None else _with_nb_view(model, features, truth, config)
+
+
+def _with_nb_view(
+    plain: LogisticRegression, features: sparse.csr_matrix, truth: NDArray[np.int8], config: TrainingConfig
+) -> LogisticRegression:
+    """`plain` averaged with a detector over NB-scaled features (each feature times the log of how much likelier
+    it is in a positive than in a negative sentence; Wang and Manning 2012), each standardised by the spread of its
+    scores on the training sentences. Two linear models summed are one: the result has one weight vector and one
+    intercept, so the artefact and prediction do not change shape."""
+    present = features.copy()
+    present.data[:] = 1.0
+    positive = 1.0 + np.asarray(present[truth == 1].sum(axis=0)).ravel()
+    negative = 1.0 + np.asarray(present[truth == 0].sum(axis=0)).ravel()
+    ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
+    scaled = sparse.csr_matrix(features @ sparse.diags(ratio.astype(np.float32)))
+    scaled.sort_indices()
+    nb = LogisticRegression(
+        C=config.nb_c, class_weight="balanced", solver="liblinear", random_state=config.seed, max_iter=5000
+    ).fit(scaled, truth)
+    weights = [plain.coef_.ravel(), nb.coef_.ravel() * ratio]
+    intercepts = [float(plain.intercept_[0]), float(nb.intercept_[0])]
+    spreads = [float(np.std(features @ w)) or 1.0 for w in weights]
+    combined = LogisticRegression()
+    combined.coef_ = (sum(w / s for w, s in zip(weights, spreads, strict=True))).reshape(1, -1)
+    combined.intercept_ = np.array([sum(b / s for b, s in zip(intercepts, spreads, strict=True))])
+    return combined
 
 
 def _detectors(

@@ -136,6 +136,7 @@ def main() -> None:
     """Command line: score the default configuration, or one with `--c-type` / n-gram ranges changed."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--c-type", type=float, default=None)
+    parser.add_argument("--nb-c", type=float, default=None, help="add an NB-scaled detector with this C")
     parser.add_argument("--word-max", type=int, default=None, help="longest word n-gram")
     parser.add_argument("--char", type=int, nargs=2, default=None, help="char n-gram range")
     parser.add_argument("--svm", type=float, default=None, help="LinearSVC with this C instead of logistic")
@@ -146,6 +147,8 @@ def main() -> None:
     config = dataclasses.replace(TrainingConfig(), n_jobs=1)
     if args.c_type is not None:
         config = dataclasses.replace(config, c_type=args.c_type)
+    if args.nb_c is not None:
+        config = dataclasses.replace(config, nb_c=args.nb_c)
     if args.word_max is not None:
         config = dataclasses.replace(config, word_ngrams=(1, args.word_max))
     if args.char is not None:
