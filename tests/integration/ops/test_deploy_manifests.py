@@ -130,7 +130,9 @@ def test_compose_takes_secrets_from_the_environment() -> None:
 
 
 def test_dockerfile_is_multi_stage_non_root_and_each_image_leaves_out_what_it_never_imports() -> None:
-    """The Dockerfile builds with uv in its own stage, runs as a non-root user, only the fetcher image gets Chromium and Playwright, and no image the scientific stack (only training uses it; decision 0114)."""
+    """The Dockerfile builds with uv in its own stage, runs as a non-root user, and only the fetcher image gets Chromium
+    and Playwright; the analyzer image reuses the service environment (decision 0115: the scientific stack is a
+    training extra that --no-dev never installs, which test_image_contents checks against the lock)."""
     text = (DEPLOY / "Dockerfile").read_text()
     stages = {
         match.group(1): body
@@ -140,18 +142,15 @@ def test_dockerfile_is_multi_stage_non_root_and_each_image_leaves_out_what_it_ne
     }
     assert {"build", "base", "fetcher", "analyzer", "service"} <= set(stages)
     syncs = re.findall(r"UV_PROJECT_ENVIRONMENT=/venvs/(\w+) (uv sync [^\\&]+)", stages["build"])
-    assert len(syncs) == 6  # dependencies, then the project, for each of three environments
-    left_out = {
-        "fetcher": {"$NO_SCIENCE"},
-        "analyzer": {"$NO_BROWSER", "$NO_SCIENCE"},
-        "service": {"$NO_BROWSER", "$NO_SCIENCE"},
-    }
+    assert len(syncs) == 4  # dependencies, then the project, for each of two environments
+    left_out = {"fetcher": set(), "service": {"$NO_BROWSER"}}
     for env, line in syncs:
-        assert {flag for flag in ("$NO_BROWSER", "$NO_SCIENCE") if flag in line} == left_out[env], line
+        assert {flag for flag in ("$NO_BROWSER",) if flag in line} == left_out[env], line
         assert "--frozen --no-dev" in line
         assert "$NO_EMBEDDED" in line
-    for target in ("fetcher", "analyzer", "service"):
-        assert f"COPY --from=build /venvs/{target} /app/.venv" in stages[target]
+    environments = {"fetcher": "fetcher", "analyzer": "service", "service": "service"}
+    for target, environment in environments.items():
+        assert f"COPY --from=build /venvs/{environment} /app/.venv" in stages[target]
         assert "USER 10001:10001" in stages[target]
         assert ("chromium" in stages[target]) == (target == "fetcher")
     assert "uv" not in re.findall(r"COPY --from=(\S+)", stages["base"])
