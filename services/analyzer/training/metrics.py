@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class TypeScore:
@@ -86,3 +88,54 @@ def best_threshold(scores: Sequence[float], truth: Sequence[bool]) -> float:
     upper = pairs[best_index][0]
     lower = pairs[best_index + 1][0] if best_index + 1 < len(pairs) else upper - 1.0
     return (upper + lower) / 2
+
+
+def document_bootstrap(
+    gold: Sequence[dict[str, int]],
+    predicted: Sequence[dict[str, int | None]],
+    documents: Sequence[str],
+    types: Sequence[str],
+    min_level: int = 1,
+    rounds: int = 1000,
+    seed: int = 20261204,
+) -> tuple[float, float]:
+    """A 95 % interval of the pooled macro-F1 when the documents are drawn again, with replacement.
+
+    Sentences of one document are not independent (one annotator, one drafting style), so the resampling unit is the
+    document, as the cross-validation's folds are; the interval says how much the figure owes to which documents
+    happened to be in the corpus. Percentile interval over `rounds` resamples; F1 follows `TypeScore.f1`.
+    """
+    names = sorted(set(documents))
+    index = {name: i for i, name in enumerate(names)}
+    counts = np.zeros((len(names), len(types), 3), dtype=np.int64)  # tp, fp, fn per document and type
+    for document, score in _per_document(gold, predicted, documents, types, min_level):
+        counts[index[document]] = [[s.true_positives, s.false_positives, s.false_negatives] for s in score]
+    draws = np.random.default_rng(seed).integers(0, len(names), size=(rounds, len(names)))
+    totals = counts[draws].sum(axis=1)  # (rounds, types, 3)
+    tp, fp, fn = totals[..., 0], totals[..., 1], totals[..., 2]
+    denominator = 2 * tp + fp + fn
+    f1 = np.where(denominator > 0, 2 * tp / np.maximum(denominator, 1), 1.0)
+    low, high = np.percentile(f1.mean(axis=1), [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _per_document(
+    gold: Sequence[dict[str, int]],
+    predicted: Sequence[dict[str, int | None]],
+    documents: Sequence[str],
+    types: Sequence[str],
+    min_level: int,
+) -> list[tuple[str, list[TypeScore]]]:
+    """`score_types` of each document's sentences."""
+    if not len(gold) == len(predicted) == len(documents):
+        raise ValueError("gold, predicted and documents differ in length")
+    rows: dict[str, list[int]] = {}
+    for i, document in enumerate(documents):
+        rows.setdefault(document, []).append(i)
+    return [
+        (
+            document,
+            score_types([gold[i] for i in chosen], [predicted[i] for i in chosen], types, min_level),
+        )
+        for document, chosen in rows.items()
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from training.metrics import best_threshold, macro_f1, score_types
+from training.metrics import best_threshold, document_bootstrap, macro_f1, score_types
 
 from clausewatch_analyzer.model.labels import parse_tags
 
@@ -58,3 +58,44 @@ def test_best_threshold_is_at_least_as_good_as_any_score_cut(rows: list[tuple[fl
 
     chosen = f1(best_threshold(scores, truth))
     assert all(chosen >= f1(cut) - 1e-12 for cut in scores)
+
+
+def _documents(
+    quality: dict[str, tuple[int, int]],
+) -> tuple[list[dict[str, int]], list[dict[str, int | None]], list[str]]:
+    """Per document name, (sentences found, sentences missed) of one arbitration tag each."""
+    gold: list[dict[str, int]] = []
+    predicted: list[dict[str, int | None]] = []
+    names: list[str] = []
+    for name, (found, missed) in quality.items():
+        for i in range(found + missed):
+            gold.append({"arbitration": 2})
+            predicted.append({"arbitration": 2} if i < found else {})
+            names.append(name)
+    return gold, predicted, names
+
+
+def test_document_bootstrap_is_a_point_when_every_document_scores_alike() -> None:
+    """Documents that all score F1 2/3 (one found, one missed) give the interval 2/3–2/3."""
+    gold, predicted, names = _documents({f"doc{i}": (1, 1) for i in range(6)})
+    low, high = document_bootstrap(gold, predicted, names, ["arbitration"])
+    assert low == pytest.approx(2 / 3)
+    assert high == pytest.approx(2 / 3)
+
+
+def test_document_bootstrap_spreads_with_unlike_documents_and_holds_the_pooled_figure() -> None:
+    """Half the documents perfect, half all missed: the interval is wide, inside 0–1, holds the pooled F1, and the
+    same seed draws the same interval."""
+    gold, predicted, names = _documents({f"doc{i}": ((4, 0) if i % 2 else (0, 4)) for i in range(10)})
+    pooled = macro_f1(score_types(gold, predicted, ["arbitration"]))
+    low, high = document_bootstrap(gold, predicted, names, ["arbitration"])
+    assert 0.0 <= low < pooled < high <= 1.0
+    assert high - low > 0.2
+    assert document_bootstrap(gold, predicted, names, ["arbitration"]) == (low, high)
+
+
+def test_document_bootstrap_refuses_misaligned_inputs() -> None:
+    """One document name per sentence, or a clear error."""
+    gold, predicted, names = _documents({"a": (1, 0), "b": (0, 1)})
+    with pytest.raises(ValueError, match="differ in length"):
+        document_bootstrap(gold, predicted, names[:-1], ["arbitration"])
