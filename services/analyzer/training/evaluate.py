@@ -54,7 +54,7 @@ class CrossValidation:
     folds: int
     documents: int
     sentences: int
-    # Per held-out sentence, in order: its document, its tags, and the CLI path's prediction (for intervals).
+    # Per held-out sentence, in order: its document, its tags, the model's and the CLI path's predictions (intervals).
     held_documents: tuple[str, ...] = ()
     gold: tuple[dict[str, int], ...] = ()
     predicted: tuple[dict[str, int | None], ...] = ()

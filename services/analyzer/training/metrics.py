@@ -1,4 +1,5 @@
-"""Scores of the clause classifier: per-type F1 and macro-F1, for any level and for unfair levels only."""
+"""Scores of the clause classifier: per-type F1 and macro-F1, for any level and for unfair levels only, and their
+intervals over documents."""
 
 from __future__ import annotations
 
