@@ -38,12 +38,28 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", service: str | Non
     )
     if service:
         structlog.contextvars.bind_contextvars(service=service)
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s", force=True
+    # Libraries log through the standard library: their records are rendered like ours (JSON lines off a
+    # terminal), so a log shipper never meets a line it cannot parse.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
     )
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     # Never below WARNING: at DEBUG these libraries print SQL parameters and URLs, which can hold secrets.
     for noisy in ("faststream", "nats", "httpx", "httpcore", "aiosqlite", "sqlalchemy", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        library = logging.getLogger(noisy)
+        library.setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        # FastStream gives its logger a coloured handler of its own and stops propagation: undone, so its records
+        # (and the broker's, messaging.BROKER_LOGGER) reach the handler above.
+        library.handlers.clear()
+        library.propagate = True
 
 
 def get_logger(name: str | None = None) -> Any:

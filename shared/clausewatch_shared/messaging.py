@@ -55,14 +55,20 @@ class RetryLaterError(Exception):
         self.delay_seconds = delay_seconds
 
 
+BROKER_LOGGER = "faststream.clausewatch"
+
+
 def build_broker(nats_url: str, name: str) -> NatsBroker:
     """Return a broker for the given servers; it does not connect until started."""
     servers = [s.strip() for s in nats_url.split(",") if s.strip()]
     # FastStream logs every message received and processed; our Bus writes one canonical line per message
-    # instead, so FastStream's own lines are demoted to DEBUG.
+    # instead, so FastStream's own lines are demoted to DEBUG. Its default logger also prints to stdout through a
+    # handler of its own, in colour, past our JSON logging: a logger under "faststream" that propagates sends its
+    # records through the root handler instead, at the level logging.configure_logging sets for "faststream".
     return NatsBroker(
         servers,
         name=f"clausewatch-{name}",
+        logger=logging.getLogger(BROKER_LOGGER),
         graceful_timeout=30.0,
         max_reconnect_attempts=-1,
         # A loaded machine or a server still starting can take more than the client's default 2 s to answer.

@@ -53,14 +53,14 @@ async def test_sigterm_drains_the_message_in_flight(settings: CommonSettings, tm
         str(journal),
         "2",
         cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
         await wait_for(lambda: "started" in journal.read_text())
         process.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
-        stderr = err.decode()
+        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        stdout, stderr = out.decode(), err.decode()
     finally:
         if process.returncode is None:
             process.kill()
@@ -82,5 +82,8 @@ async def test_sigterm_drains_the_message_in_flight(settings: CommonSettings, tm
     assert [(h["correlation_id"], h["event_id"], h["service"]) for h in handled] == [
         ("corr-drain", event.event_id, "drain")
     ]
+    # JSON logging means every line, the libraries' too: log shippers parse each line of a container's output.
+    assert stdout == ""
+    assert all(isinstance(json.loads(line), dict) for line in stderr.splitlines()), stderr
     await runtime.stop()
     await runtime.broker.stop()

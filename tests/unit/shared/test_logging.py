@@ -1,0 +1,49 @@
+"""configure_logging: in JSON mode every line is JSON, the libraries' (FastStream, nats, httpx) included."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from clausewatch_shared.messaging import BROKER_LOGGER, build_broker
+
+PROGRAM = """
+import logging
+from clausewatch_shared.logging import configure_logging, get_logger
+from clausewatch_shared.messaging import BROKER_LOGGER
+configure_logging("INFO", "json", service="probe")
+logging.getLogger("nats").warning("reconnecting to %s", "nats://a:4222")
+try:
+    1 / 0
+except ZeroDivisionError:
+    logging.getLogger("httpx").exception("request failed")
+logging.getLogger(BROKER_LOGGER).info("callback for Task-7 is being executed...")
+logging.getLogger(BROKER_LOGGER).error("Task-7 raised an exception, retrying...")
+get_logger("clausewatch.probe").info("handled", event_id="e1")
+"""
+
+
+def test_json_mode_renders_library_records_as_json_lines() -> None:
+    """Library warnings and errors come out as JSON with their logger, level, service and traceback; FastStream's
+    informational chatter (below WARNING) is dropped; nothing goes to stdout."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROGRAM], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout == ""
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [(line.get("logger"), line["level"], line["event"]) for line in lines] == [
+        ("nats", "warning", "reconnecting to nats://a:4222"),
+        ("httpx", "error", "request failed"),
+        (BROKER_LOGGER, "error", "Task-7 raised an exception, retrying..."),
+        (None, "info", "handled"),
+    ]
+    assert all(line["service"] == "probe" for line in lines)
+    assert "ZeroDivisionError" in lines[1]["exception"]
+
+
+def test_the_broker_logs_through_the_logger_configure_logging_governs() -> None:
+    """The broker is given the "faststream" child logger, not FastStream's default one with its own stdout handler."""
+    broker = build_broker("nats://127.0.0.1:1", "probe")
+    assert BROKER_LOGGER.startswith("faststream.")
+    assert broker.config.logger.params_storage.get_logger(context=None).name == BROKER_LOGGER
