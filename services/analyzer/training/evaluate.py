@@ -16,6 +16,7 @@ import dataclasses
 import json
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -39,38 +40,50 @@ from training.privacy import load_privacy_examples
 
 # LexGLUE's UNFAIR-ToS counts levels 2-3 of these eight types (no privacy_included).
 UNFAIR_TOS_TYPES = tuple(t for t in TERMS_TYPE_IDS if t != "privacy_included")
+# The four terms figures: which prediction they score ("model" alone or the "cli" path) and the lowest level they
+# count (1: any level; 2: unfair, levels 2-3, where the CLI's severity is medium or high).
+FIGURES = {
+    "any_level": ("model", 1),
+    "unfair": ("model", 2),
+    "cli_any_level": ("cli", 1),
+    "cli_unfair": ("cli", 2),
+}
 
 
 @dataclass(frozen=True)
 class CrossValidation:
-    """Per-type scores pooled over all held-out sentences of all folds."""
+    """Every held-out sentence of every fold, pooled, and the scores derived from them."""
 
-    any_level: list[TypeScore]
-    unfair: list[TypeScore]
+    # Per held-out CLAUDETTE sentence, in order: its document, its tags, the model's prediction and the prediction
+    # of the same line through `clausewatch classify --lines` (rules + model, severity for "unfair").
+    held_documents: tuple[str, ...]
+    gold: tuple[dict[str, int], ...]
+    predicted: tuple[dict[str, int | None], ...]
+    cli_predicted: tuple[dict[str, int | None], ...]
     privacy: list[TypeScore]
-    # The same held-out lines through `clausewatch classify --lines` (rules + model, severity for "unfair").
-    cli_any_level: list[TypeScore]
-    cli_unfair: list[TypeScore]
     folds: int
     documents: int
     sentences: int
-    # Per held-out sentence, in order: its document, its tags, the model's and the CLI path's predictions (intervals).
-    held_documents: tuple[str, ...] = ()
-    gold: tuple[dict[str, int], ...] = ()
-    predicted: tuple[dict[str, int | None], ...] = ()
-    cli_predicted: tuple[dict[str, int | None], ...] = ()
 
-    def intervals(self) -> dict[str, tuple[float, float]]:
-        """95 % intervals of the four macro figures, documents resampled (metrics.document_bootstrap)."""
-        runs = {
-            "any_level": (self.predicted, 1),
-            "unfair": (self.predicted, 2),
-            "cli_any_level": (self.cli_predicted, 1),
-            "cli_unfair": (self.cli_predicted, 2),
+    def _figures(self) -> list[tuple[str, tuple[dict[str, int | None], ...], int]]:
+        """Each figure of FIGURES as (name, the predictions it scores, the lowest level it counts)."""
+        by_source = {"model": self.predicted, "cli": self.cli_predicted}
+        return [(name, by_source[source], level) for name, (source, level) in FIGURES.items()]
+
+    @cached_property
+    def scores(self) -> dict[str, list[TypeScore]]:
+        """Per-type scores of each figure."""
+        return {
+            name: score_types(self.gold, guesses, TERMS_TYPE_IDS, min_level=level)
+            for name, guesses, level in self._figures()
         }
+
+    @cached_property
+    def intervals(self) -> dict[str, tuple[float, float]]:
+        """95 % intervals of each figure's macro-F1, documents resampled (metrics.document_bootstrap)."""
         return {
             name: document_bootstrap(self.gold, guesses, self.held_documents, TERMS_TYPE_IDS, min_level=level)
-            for name, (guesses, level) in runs.items()
+            for name, guesses, level in self._figures()
         }
 
 
@@ -132,18 +145,14 @@ def cross_validate(
             privacy_predicted += predict_levels(classifier, held_privacy.sentences)
             privacy_gold += list(held_privacy.labels)
     return CrossValidation(
-        any_level=score_types(gold, predicted, TERMS_TYPE_IDS, min_level=1),
-        unfair=score_types(gold, predicted, TERMS_TYPE_IDS, min_level=2),
-        privacy=score_types(privacy_gold, privacy_predicted, PRIVACY_TYPE_IDS) if privacy else [],
-        cli_any_level=score_types(gold, cli_predicted, TERMS_TYPE_IDS, min_level=1),
-        cli_unfair=score_types(gold, cli_predicted, TERMS_TYPE_IDS, min_level=2),
-        folds=folds,
-        documents=len(dataset.document_names),
-        sentences=len(dataset.sentences),
         held_documents=tuple(held_documents),
         gold=tuple(gold),
         predicted=tuple(predicted),
         cli_predicted=tuple(cli_predicted),
+        privacy=score_types(privacy_gold, privacy_predicted, PRIVACY_TYPE_IDS) if privacy else [],
+        folds=folds,
+        documents=len(dataset.document_names),
+        sentences=len(dataset.sentences),
     )
 
 
@@ -156,26 +165,26 @@ def report(result: CrossValidation) -> str:
         "| type | F1 any level | P | R | F1 unfair (levels 2-3) | P | R | CLI F1 any | CLI F1 unfair |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    columns = (result.any_level, result.unfair, result.cli_any_level, result.cli_unfair)
-    for anyl, unfair, cli_any, cli_unfair in zip(*columns, strict=True):
+    scores = result.scores
+    for anyl, unfair, cli_any, cli_unfair in zip(*(scores[name] for name in FIGURES), strict=True):
         lines.append(
             f"| {anyl.type_id} | {anyl.f1:.3f} | {anyl.precision:.3f} | {anyl.recall:.3f} "
             f"| {unfair.f1:.3f} | {unfair.precision:.3f} | {unfair.recall:.3f} "
             f"| {cli_any.f1:.3f} | {cli_unfair.f1:.3f} |"
         )
-    eight = [s for s in result.unfair if s.type_id in UNFAIR_TOS_TYPES]
+    eight = [s for s in scores["unfair"] if s.type_id in UNFAIR_TOS_TYPES]
+    macro = {name: macro_f1(scores[name]) for name in FIGURES}
     lines += [
-        f"| **macro, 9 types** | **{macro_f1(result.any_level):.3f}** | | | **{macro_f1(result.unfair):.3f}** | | "
-        f"| **{macro_f1(result.cli_any_level):.3f}** | **{macro_f1(result.cli_unfair):.3f}** |",
+        f"| **macro, 9 types** | **{macro['any_level']:.3f}** | | | **{macro['unfair']:.3f}** | | "
+        f"| **{macro['cli_any_level']:.3f}** | **{macro['cli_unfair']:.3f}** |",
         f"| macro, 8 UNFAIR-ToS types | | | | {macro_f1(eight):.3f} | | | | |",
     ]
-    if result.held_documents:
-        bounds = {name: f"{low:.3f}–{high:.3f}" for name, (low, high) in result.intervals().items()}
-        lines += [
-            "",
-            f"95 % intervals, held-out documents resampled 1,000 times: any level {bounds['any_level']}, "
-            f"unfair {bounds['unfair']}; CLI any {bounds['cli_any_level']}, CLI unfair {bounds['cli_unfair']}",
-        ]
+    bounds = {name: f"{low:.3f}–{high:.3f}" for name, (low, high) in result.intervals.items()}
+    lines += [
+        "",
+        f"95 % intervals, held-out documents resampled 1,000 times: any level {bounds['any_level']}, "
+        f"unfair {bounds['unfair']}; CLI any {bounds['cli_any_level']}, CLI unfair {bounds['cli_unfair']}",
+    ]
     if result.privacy:
         lines += [
             "",
@@ -234,16 +243,17 @@ def main() -> None:
     print(report(result))
     print(f"\n({time.perf_counter() - started:.0f} s)")
     if args.json is not None:
+        scores = result.scores
         args.json.write_text(
             json.dumps(
                 {
                     "config": config.as_dict(),
-                    "macro_f1_any_level": macro_f1(result.any_level),
-                    "macro_f1_unfair": macro_f1(result.unfair),
+                    "macro_f1_any_level": macro_f1(scores["any_level"]),
+                    "macro_f1_unfair": macro_f1(scores["unfair"]),
                     "macro_f1_privacy": macro_f1(result.privacy),
-                    "cli_macro_f1_any_level": macro_f1(result.cli_any_level),
-                    "cli_macro_f1_unfair": macro_f1(result.cli_unfair),
-                    "intervals_95": result.intervals(),
+                    "cli_macro_f1_any_level": macro_f1(scores["cli_any_level"]),
+                    "cli_macro_f1_unfair": macro_f1(scores["cli_unfair"]),
+                    "intervals_95": result.intervals,
                     "privacy": {s.type_id: s.f1 for s in result.privacy},
                     "per_type": {
                         a.type_id: {
@@ -252,13 +262,7 @@ def main() -> None:
                             "cli_f1_any_level": ca.f1,
                             "cli_f1_unfair": cu.f1,
                         }
-                        for a, u, ca, cu in zip(
-                            result.any_level,
-                            result.unfair,
-                            result.cli_any_level,
-                            result.cli_unfair,
-                            strict=True,
-                        )
+                        for a, u, ca, cu in zip(*(scores[name] for name in FIGURES), strict=True)
                     },
                 },
                 indent=2,

@@ -62,14 +62,23 @@ def fit_detector(features: sparse.csr_matrix, truth: NDArray[np.int8], config: T
         never.coef_ = np.zeros((1, features.shape[1]))
         never.intercept_ = np.array([-1e3 if truth.max() == 0 else 1e3])
         return never
-    model = LogisticRegression(
-        C=config.c_type, class_weight="balanced", solver="liblinear", random_state=config.seed, max_iter=5000
-    ).fit(features, truth)
-    return model if config.nb_c is None else _with_nb_view(model, features, truth, config)
+    model = _logistic(config.c_type, config).fit(features, truth)
+    return model if config.nb_c is None else _with_nb_view(model, features, truth, config.nb_c, config)
+
+
+def _logistic(c: float, config: TrainingConfig) -> LogisticRegression:
+    """A detector's learner: classes weighted (a type is rare), liblinear, seeded."""
+    return LogisticRegression(
+        C=c, class_weight="balanced", solver="liblinear", random_state=config.seed, max_iter=5000
+    )
 
 
 def _with_nb_view(
-    plain: LogisticRegression, features: sparse.csr_matrix, truth: NDArray[np.int8], config: TrainingConfig
+    plain: LogisticRegression,
+    features: sparse.csr_matrix,
+    truth: NDArray[np.int8],
+    c: float,
+    config: TrainingConfig,
 ) -> LogisticRegression:
     """`plain` averaged with a detector over NB-scaled features (each feature times the log of how much likelier
     it is in a positive than in a negative sentence; Wang and Manning 2012), each standardised by the spread of its
@@ -82,9 +91,7 @@ def _with_nb_view(
     ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
     scaled = sparse.csr_matrix(features @ sparse.diags(ratio.astype(np.float32)))
     scaled.sort_indices()
-    nb = LogisticRegression(
-        C=config.nb_c, class_weight="balanced", solver="liblinear", random_state=config.seed, max_iter=5000
-    ).fit(scaled, truth)
+    nb = _logistic(c, config).fit(scaled, truth)
     weights = [plain.coef_.ravel(), nb.coef_.ravel() * ratio]
     intercepts = [float(plain.intercept_[0]), float(nb.intercept_[0])]
     spreads = [float(np.std(features @ w)) or 1.0 for w in weights]

@@ -32,7 +32,7 @@ def invented_terms_files(root: Path = INVENTED_TERMS_DIR) -> list[Path]:
 def held_out_invented_files(root: Path = HELD_OUT_INVENTED_DIR) -> list[Path]:
     """Terms we wrote that no model learns from (data/invented-terms-held-out; docs/decisions/0113), sorted: the
     shipped model and rules are checked on them, never trained or tuned on them."""
-    return sorted(root.glob("*.jsonl"))
+    return invented_terms_files(root)
 
 
 def training_terms_files() -> list[Path]:
