@@ -30,8 +30,9 @@ from sklearn.model_selection import GroupKFold
 from sklearn.svm import LinearSVC
 
 from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
-from training.build import training_set
+from training.build import own_terms_set, training_set
 from training.config import TrainingConfig
+from training.dataset import concat
 from training.fit import fit_detector, label_matrix, make_vectorizer
 from training.metrics import best_threshold
 
@@ -94,13 +95,22 @@ def out_of_fold(
     groups: NDArray[np.int64],
     config: TrainingConfig,
     variant: Variant = Variant(),
+    scored: int | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Decision scores of each sentence from a model that never saw its document, and each sentence's fold."""
-    scores = np.zeros(truth.shape)
-    folds = np.zeros(len(groups), dtype=np.int64)
+    """Decision scores of each sentence from a model that never saw its document, and each sentence's fold.
+
+    With `scored`, only the first `scored` rows are split into folds and scored; the rows after them (our own
+    terms) join every training fold, as in `training.evaluate`.
+    """
+    scored = len(groups) if scored is None else scored
+    always = np.arange(scored, len(groups))
+    scores = np.zeros((scored, truth.shape[1]))
+    folds = np.zeros(scored, dtype=np.int64)
     full = with_previous(features, groups, variant.previous) if variant.previous else features
-    for fold, (train, held) in enumerate(GroupKFold(n_splits=5).split(features, groups=groups)):
+    splits = GroupKFold(n_splits=5).split(features[:scored], groups=groups[:scored])
+    for fold, (train, held) in enumerate(splits):
         folds[held] = fold
+        train = np.r_[train, always]
         used = full
         if variant.min_documents > 1:
             keep = document_counts(features[train], groups[train]) >= variant.min_documents
@@ -137,6 +147,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--c-type", type=float, default=None)
     parser.add_argument("--nb-c", type=float, default=None, help="add an NB-scaled detector with this C")
+    parser.add_argument(
+        "--own-terms",
+        action="store_true",
+        help="every fold also learns from our own labelled terms, never scored (as training.evaluate does)",
+    )
     parser.add_argument("--word-max", type=int, default=None, help="longest word n-gram")
     parser.add_argument("--char", type=int, nargs=2, default=None, help="char n-gram range")
     parser.add_argument("--svm", type=float, default=None, help="LinearSVC with this C instead of logistic")
@@ -154,10 +169,13 @@ def main() -> None:
     if args.char is not None:
         config = dataclasses.replace(config, char_ngrams=tuple(args.char))
     started = time.process_time()
-    dataset = training_set()
+    claudette = training_set()
+    dataset = concat(claudette, own_terms_set()) if args.own_terms else claudette
     truth = label_matrix(dataset.labels, TERMS_TYPE_IDS)
     features = cached_features(dataset.sentences, config)
-    scores, folds = out_of_fold(features, truth, np.array(dataset.groups), config, variant)
+    scored = len(claudette.sentences)
+    scores, folds = out_of_fold(features, truth, np.array(dataset.groups), config, variant, scored)
+    truth = truth[:scored]
     transferred = [
         f1_with_transferred_thresholds(scores[:, k], truth[:, k], folds) for k in range(truth.shape[1])
     ]
