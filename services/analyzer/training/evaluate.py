@@ -1,6 +1,6 @@
 """Document-level cross-validation of the clause classifier on CLAUDETTE-en.
 
-    cd services/analyzer && uv run python -m training.evaluate [--folds 5] [--json results.json]
+    cd services/analyzer && uv run python -m training.evaluate [--folds 5] [--json results.json] [--predictions run.json]
 
 Each outer fold trains a whole model (thresholds picked by its own inner folds) on the other documents and scores
 the held-out ones, so the figures never see a threshold tuned on the sentences they count. Like the shipped model,
@@ -16,7 +16,6 @@ import dataclasses
 import json
 import time
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -27,27 +26,17 @@ from clausewatch_analyzer.batch import assess_units
 from clausewatch_analyzer.classify import Classifier as AnalyzerClassifier
 from clausewatch_analyzer.engine import Engine
 from clausewatch_analyzer.model.classifier import Classifier
-from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS, TERMS_TYPE_IDS
+from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS
 from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.taxonomy import load_taxonomy
 from training.build import training_set
 from training.config import TrainingConfig
 from training.dataset import Dataset, concat, from_documents
 from training.fit import fit_classifier
-from training.metrics import TypeScore, document_bootstrap, macro_f1, score_types
+from training.metrics import TypeScore, macro_f1, score_types
 from training.own_terms import load_own_terms, training_terms_files
+from training.predictions import FIGURES, UNFAIR_TOS_TYPES, HeldOutPredictions, load, save
 from training.privacy import load_privacy_examples
-
-# LexGLUE's UNFAIR-ToS counts levels 2-3 of these eight types (no privacy_included).
-UNFAIR_TOS_TYPES = tuple(t for t in TERMS_TYPE_IDS if t != "privacy_included")
-# The four terms figures: which prediction they score ("model" alone or the "cli" path) and the lowest level they
-# count (1: any level; 2: unfair, levels 2-3, where the CLI's severity is medium or high).
-FIGURES = {
-    "any_level": ("model", 1),
-    "unfair": ("model", 2),
-    "cli_any_level": ("cli", 1),
-    "cli_unfair": ("cli", 2),
-}
 
 
 @dataclass(frozen=True)
@@ -56,35 +45,11 @@ class CrossValidation:
 
     # Per held-out CLAUDETTE sentence, in order: its document, its tags, the model's prediction and the prediction
     # of the same line through `clausewatch classify --lines` (rules + model, severity for "unfair").
-    held_documents: tuple[str, ...]
-    gold: tuple[dict[str, int], ...]
-    predicted: tuple[dict[str, int | None], ...]
-    cli_predicted: tuple[dict[str, int | None], ...]
+    held: HeldOutPredictions
     privacy: list[TypeScore]
     folds: int
     documents: int
     sentences: int
-
-    def _figures(self) -> list[tuple[str, tuple[dict[str, int | None], ...], int]]:
-        """Each figure of FIGURES as (name, the predictions it scores, the lowest level it counts)."""
-        by_source = {"model": self.predicted, "cli": self.cli_predicted}
-        return [(name, by_source[source], level) for name, (source, level) in FIGURES.items()]
-
-    @cached_property
-    def scores(self) -> dict[str, list[TypeScore]]:
-        """Per-type scores of each figure."""
-        return {
-            name: score_types(self.gold, guesses, TERMS_TYPE_IDS, min_level=level)
-            for name, guesses, level in self._figures()
-        }
-
-    @cached_property
-    def intervals(self) -> dict[str, tuple[float, float]]:
-        """95 % intervals of each figure's macro-F1, documents resampled (metrics.document_bootstrap)."""
-        return {
-            name: document_bootstrap(self.gold, guesses, self.held_documents, TERMS_TYPE_IDS, min_level=level)
-            for name, guesses, level in self._figures()
-        }
 
 
 def predict_levels(classifier: Classifier, sentences: tuple[str, ...]) -> list[dict[str, int | None]]:
@@ -145,10 +110,13 @@ def cross_validate(
             privacy_predicted += predict_levels(classifier, held_privacy.sentences)
             privacy_gold += list(held_privacy.labels)
     return CrossValidation(
-        held_documents=tuple(held_documents),
-        gold=tuple(gold),
-        predicted=tuple(predicted),
-        cli_predicted=tuple(cli_predicted),
+        held=HeldOutPredictions(
+            config=config.as_dict(),
+            documents=tuple(held_documents),
+            gold=tuple(gold),
+            model=tuple(predicted),
+            cli=tuple(cli_predicted),
+        ),
         privacy=score_types(privacy_gold, privacy_predicted, PRIVACY_TYPE_IDS) if privacy else [],
         folds=folds,
         documents=len(dataset.document_names),
@@ -162,28 +130,7 @@ def report(result: CrossValidation) -> str:
         f"{result.folds}-fold cross-validation by document: {result.documents} documents, "
         f"{result.sentences} sentences",
         "",
-        "| type | F1 any level | P | R | F1 unfair (levels 2-3) | P | R | CLI F1 any | CLI F1 unfair |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    scores = result.scores
-    for anyl, unfair, cli_any, cli_unfair in zip(*(scores[name] for name in FIGURES), strict=True):
-        lines.append(
-            f"| {anyl.type_id} | {anyl.f1:.3f} | {anyl.precision:.3f} | {anyl.recall:.3f} "
-            f"| {unfair.f1:.3f} | {unfair.precision:.3f} | {unfair.recall:.3f} "
-            f"| {cli_any.f1:.3f} | {cli_unfair.f1:.3f} |"
-        )
-    eight = [s for s in scores["unfair"] if s.type_id in UNFAIR_TOS_TYPES]
-    macro = {name: macro_f1(scores[name]) for name in FIGURES}
-    lines += [
-        f"| **macro, 9 types** | **{macro['any_level']:.3f}** | | | **{macro['unfair']:.3f}** | | "
-        f"| **{macro['cli_any_level']:.3f}** | **{macro['cli_unfair']:.3f}** |",
-        f"| macro, 8 UNFAIR-ToS types | | | | {macro_f1(eight):.3f} | | | | |",
-    ]
-    bounds = {name: f"{low:.3f}–{high:.3f}" for name, (low, high) in result.intervals.items()}
-    lines += [
-        "",
-        f"95 % intervals, held-out documents resampled 1,000 times: any level {bounds['any_level']}, "
-        f"unfair {bounds['unfair']}; CLI any {bounds['cli_any_level']}, CLI unfair {bounds['cli_unfair']}",
+        *terms_table(result.held),
     ]
     if result.privacy:
         lines += [
@@ -200,11 +147,49 @@ def report(result: CrossValidation) -> str:
     return "\n".join(lines)
 
 
+def terms_table(held: HeldOutPredictions) -> list[str]:
+    """Per-type and macro figures of the held-out CLAUDETTE sentences, their intervals, LexGLUE's counting."""
+    lines = [
+        "| type | F1 any level | P | R | F1 unfair (levels 2-3) | P | R | CLI F1 any | CLI F1 unfair |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    scores = held.scores
+    for anyl, unfair, cli_any, cli_unfair in zip(*(scores[name] for name in FIGURES), strict=True):
+        lines.append(
+            f"| {anyl.type_id} | {anyl.f1:.3f} | {anyl.precision:.3f} | {anyl.recall:.3f} "
+            f"| {unfair.f1:.3f} | {unfair.precision:.3f} | {unfair.recall:.3f} "
+            f"| {cli_any.f1:.3f} | {cli_unfair.f1:.3f} |"
+        )
+    eight = {
+        name: [s for s in scores[name] if s.type_id in UNFAIR_TOS_TYPES] for name in ("unfair", "cli_unfair")
+    }
+    macro = {name: macro_f1(scores[name]) for name in FIGURES}
+    bounds = {name: f"{low:.3f}–{high:.3f}" for name, (low, high) in held.intervals.items()}
+    return [
+        *lines,
+        f"| **macro, 9 types** | **{macro['any_level']:.3f}** | | | **{macro['unfair']:.3f}** | | "
+        f"| **{macro['cli_any_level']:.3f}** | **{macro['cli_unfair']:.3f}** |",
+        f"| macro, 8 UNFAIR-ToS types | | | | {macro_f1(eight['unfair']):.3f} | | | "
+        f"| {macro_f1(eight['cli_unfair']):.3f} |",
+        f"| LexGLUE's counting: the 8 + a 'no clause' class (0119; not the issue's measure) | | | "
+        f"| {held.lexglue['model']:.3f} | | | | {held.lexglue['cli']:.3f} |",
+        "",
+        f"95 % intervals, held-out documents resampled 1,000 times: any level {bounds['any_level']}, "
+        f"unfair {bounds['unfair']}; CLI any {bounds['cli_any_level']}, CLI unfair {bounds['cli_unfair']}",
+    ]
+
+
 def main() -> None:
     """Command line: run the cross-validation, print the table, optionally save the figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--predictions",
+        type=Path,
+        default=None,
+        help="save every held-out sentence's predictions here, for training.compare",
+    )
     parser.add_argument(
         "--terms-only", action="store_true", help="leave the privacy examples out (CLAUDETTE types only)"
     )
@@ -227,7 +212,18 @@ def main() -> None:
         action="store_true",
         help="invented terms teach a type from a passage's first tagged sentence only (measured in 0111, not shipped)",
     )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="print the terms tables of a saved --predictions file instead of cross-validating",
+    )
     args = parser.parse_args()
+    if args.report is not None:
+        held = load(args.report)
+        print(f"{args.report}: {len(held.documents)} held-out sentences, configuration {held.config}\n")
+        print("\n".join(terms_table(held)))
+        return
     config = TrainingConfig()
     if args.c_type is not None:
         config = dataclasses.replace(config, c_type=args.c_type)
@@ -242,8 +238,10 @@ def main() -> None:
     result = cross_validate(training_set(), config, args.folds, privacy=privacy, extra=extra)
     print(report(result))
     print(f"\n({time.perf_counter() - started:.0f} s)")
+    if args.predictions is not None:
+        save(result.held, args.predictions)
     if args.json is not None:
-        scores = result.scores
+        scores = result.held.scores
         args.json.write_text(
             json.dumps(
                 {
@@ -253,7 +251,8 @@ def main() -> None:
                     "macro_f1_privacy": macro_f1(result.privacy),
                     "cli_macro_f1_any_level": macro_f1(scores["cli_any_level"]),
                     "cli_macro_f1_unfair": macro_f1(scores["cli_unfair"]),
-                    "intervals_95": result.intervals,
+                    "intervals_95": result.held.intervals,
+                    "lexglue_counting": result.held.lexglue,
                     "privacy": {s.type_id: s.f1 for s in result.privacy},
                     "per_type": {
                         a.type_id: {

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from training.metrics import best_threshold, document_bootstrap, macro_f1, score_types
+from training.metrics import (
+    best_threshold,
+    document_bootstrap,
+    macro_f1,
+    no_clause_score,
+    paired_document_bootstrap,
+    score_types,
+)
 
 from clausewatch_analyzer.model.labels import parse_tags
 
@@ -99,3 +106,71 @@ def test_document_bootstrap_refuses_misaligned_inputs() -> None:
     gold, predicted, names = _documents({"a": (1, 0), "b": (0, 1)})
     with pytest.raises(ValueError, match="differ in length"):
         document_bootstrap(gold, predicted, names[:-1], ["arbitration"])
+
+
+def _improved(
+    gold: list[dict[str, int]], predicted: list[dict[str, int | None]], names: list[str]
+) -> list[dict[str, int | None]]:
+    """`predicted` with the first missed sentence of every document found."""
+    better = list(predicted)
+    fixed: set[str] = set()
+    for i, (truth, guess, name) in enumerate(zip(gold, predicted, names, strict=True)):
+        if name not in fixed and truth and not guess:
+            better[i] = dict(truth)
+            fixed.add(name)
+    return better
+
+
+def test_paired_bootstrap_of_a_run_against_itself_is_zero() -> None:
+    """The same predictions twice: no difference, a zero-width interval, B never higher."""
+    gold, predicted, names = _documents({f"doc{i}": (i % 4, 3) for i in range(8)})
+    paired = paired_document_bootstrap(gold, predicted, predicted, names, ["arbitration"])
+    assert (paired.difference, paired.low, paired.high, paired.share_better) == (0.0, 0.0, 0.0, 0.0)
+
+
+def test_paired_bootstrap_gives_the_pooled_difference_and_excludes_zero_for_a_consistent_gain() -> None:
+    """B finds one more sentence in every document: its point difference is the two pooled macro-F1s apart, and B is
+    higher in every resample, so the interval lies above 0."""
+    gold, predicted, names = _documents({f"doc{i}": (i % 4, 3) for i in range(8)})
+    better = _improved(gold, predicted, names)
+    paired = paired_document_bootstrap(gold, predicted, better, names, ["arbitration"])
+    pooled_a = macro_f1(score_types(gold, predicted, ["arbitration"]))
+    pooled_b = macro_f1(score_types(gold, better, ["arbitration"]))
+    assert paired.difference == pytest.approx(pooled_b - pooled_a)
+    assert 0.0 < paired.low <= paired.difference <= paired.high
+    assert paired.share_better == 1.0
+
+
+def test_paired_interval_is_narrower_than_the_separate_intervals_overlap() -> None:
+    """Documents of very unlike difficulty make each run's own interval wide, and the two overlap; the paired
+    interval of the same small, consistent gain still excludes 0: what the separate intervals cannot show."""
+    gold, predicted, names = _documents({f"doc{i}": ((9, 3) if i % 2 else (1, 9)) for i in range(12)})
+    better = _improved(gold, predicted, names)
+    low_a, high_a = document_bootstrap(gold, predicted, names, ["arbitration"])
+    low_b, high_b = document_bootstrap(gold, better, names, ["arbitration"])
+    assert low_b < high_a  # the separate intervals overlap
+    paired = paired_document_bootstrap(gold, predicted, better, names, ["arbitration"])
+    assert paired.low > 0.0
+    assert paired.high - paired.low < min(high_a - low_a, high_b - low_b) / 2
+
+
+def test_paired_bootstrap_refuses_misaligned_predictions() -> None:
+    """B must predict the same sentences as A."""
+    gold, predicted, names = _documents({"a": (1, 1), "b": (0, 2)})
+    with pytest.raises(ValueError, match="differ in length"):
+        paired_document_bootstrap(gold, predicted, predicted[:-1], names, ["arbitration"])
+
+
+def test_no_clause_class_is_a_sentence_without_any_counted_type() -> None:
+    """LexGLUE's extra class: gold and prediction have it where none of the types is there at the level counted, so
+    a fair tag or a type outside the list leaves a sentence in it."""
+    types = ["arbitration", "jurisdiction"]
+    gold = [{}, {"arbitration": 2}, {"arbitration": 1}, {"privacy_included": 3}]
+    predicted: list[dict[str, int | None]] = [{}, {}, {"jurisdiction": 2}, {"privacy_included": 3}]
+    score = no_clause_score(gold, predicted, types, min_level=2)
+    assert (score.type_id, score.true_positives, score.false_positives, score.false_negatives) == (
+        "none",
+        2,
+        1,
+        1,
+    )
