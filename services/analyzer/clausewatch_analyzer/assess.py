@@ -6,14 +6,21 @@ need the catalogue, so the handlers add them from queries (see repository.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from clausewatch_analyzer.classify import Classifier, Label
 from clausewatch_analyzer.optouts import OptOut, find_opt_outs
 from clausewatch_analyzer.regulations import Catalogue, map_regulations
-from clausewatch_analyzer.severity import SeverityCall, movement, primary_label, provision_severity
+from clausewatch_analyzer.severity import (
+    SeverityCall,
+    max_severity,
+    movement,
+    primary_label,
+    provision_severity,
+)
+from clausewatch_analyzer.taxonomy import Taxonomy
 from clausewatch_analyzer.texts import build_texts
 
 _GROWTH = 0.15
@@ -100,6 +107,41 @@ def _names(type_ids: Sequence[str], classifier: Classifier) -> str:
     return ", ".join(classifier.taxonomy[t].name.lower() for t in type_ids)
 
 
+def added_protections(added: Iterable[ProvisionResult], taxonomy: Taxonomy) -> frozenset[str]:
+    """The user-protecting clause types (`protects_users`) that the added provisions of one change set carry.
+
+    A removed protection whose type comes back in an added provision of the same set was most likely rewritten (the
+    differ could not pair two texts that far apart), so assess_change does not call it lost.
+    """
+    return frozenset(t for result in added for t in result.clause_types if taxonomy[t].protects_users)
+
+
+def _protection_lost(
+    kind: str,
+    old: ProvisionResult | None,
+    new: ProvisionResult | None,
+    replaced: Collection[str],
+    classifier: Classifier,
+) -> tuple[str, str] | None:
+    """(description part, reason) when the change takes away a user protection, else None.
+
+    Two cases, both facts rather than a classifier's guess about a rewording: a removed provision of a
+    `protects_users` type not added back elsewhere in the set, and a modified provision whose opt-out routes are all
+    gone. A modified provision merely losing a label is left out: rewording moves labels too often for that to count.
+    """
+    if kind == "removed" and old is not None:
+        lost = [t for t in old.clause_types if classifier.taxonomy[t].protects_users and t not in replaced]
+        if lost:
+            return (
+                "user protection removed",
+                f"A provision users could rely on was removed: {_names(lost, classifier)}",
+            )
+    if kind == "modified" and old is not None and old.opt_outs and new is not None and not new.opt_outs:
+        routes = ", ".join(o.value for o in old.opt_outs)
+        return "", f"The opt-out route was removed ({routes})"
+    return None
+
+
 def assess_change(
     kind: str,
     old: ProvisionResult | None,
@@ -107,8 +149,13 @@ def assess_change(
     old_text: str | None,
     new_text: str | None,
     classifier: Classifier,
+    replaced: Collection[str] = (),
 ) -> ChangeResult:
-    """Compare the provision before and after a change and describe it in one line."""
+    """Compare the provision before and after a change and describe it in one line.
+
+    `replaced`: the protecting types added elsewhere in the same change set (added_protections). A change that takes
+    a protection away is at least medium, whatever the provision's own severity (docs/decisions/0121).
+    """
     before = old.severity.severity if old else None
     after = new.severity.severity if new else None
     old_types = old.clause_types if old else []
@@ -138,13 +185,25 @@ def assess_change(
             parts.append("now covers " + _names(gained, classifier))
         if lost:
             parts.append("no longer covers " + _names(lost, classifier))
+    reasons = list(current.severity.reasons) if current else []
+    own = severity  # the provision's: after for an added or changed one, before for a removed one
+    loss = _protection_lost(kind, old, new, replaced, classifier)
+    if loss is not None:
+        part, reason = loss
+        if part:
+            parts.append(part)
+        reasons.append(reason)
+        severity = max_severity([severity, "medium"])
     if escalation:
         parts.append(f"severity {escalation} from {before} to {after}")
     elif kind not in {"added", "removed"} and after:
         parts.append(f"severity unchanged ({after})")
+    elif severity != own:
+        parts.append(f"severity {severity} for the lost protection (the provision itself: {own})")
     else:
         parts.append(f"severity {severity}")
-    reasons = list(current.severity.reasons) if current else []
+    if severity != own and kind != "removed":
+        parts.append(f"change rated {severity} for the lost protection")
     regulations = list(dict.fromkeys([*(new.regulations if new else []), *(old.regulations if old else [])]))
     description = "; ".join(parts)
     return ChangeResult(

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from clausewatch_analyzer import records, repository
-from clausewatch_analyzer.assess import Context, ProvisionResult, assess_change
+from clausewatch_analyzer.assess import Context, ProvisionResult, added_protections, assess_change
 from clausewatch_analyzer.engine import Engine
 from clausewatch_analyzer.history import RECENT_DAYS, platform_activity, provision_history
 from clausewatch_analyzer.rarity import pick_comparisons, rarity
@@ -166,11 +166,15 @@ async def assess_change_set(
         # (identical to a fresh assessment) instead of classifying them again. A missing side stays None.
         texts = [t for c in todo for t in (c.old_text, c.new_text) if t is not None]
         assessed = dict(zip(texts, engine.assess(texts, context), strict=True))
+        added = [assessed[c.new_text] for c in todo if c.kind == "added" and c.new_text is not None]
+        replaced = added_protections(added, engine.taxonomy)
         rows = []
         for change in todo:
             old = assessed[change.old_text] if change.old_text is not None else None
             new = assessed[change.new_text] if change.new_text is not None else None
-            result = assess_change(change.kind, old, new, change.old_text, change.new_text, engine.classifier)
+            result = assess_change(
+                change.kind, old, new, change.old_text, change.new_text, engine.classifier, replaced
+            )
             side = new or old
             details = side.regulation_details if side is not None else []
             rows.append(records.change_row(change, event.platform_id, result, engine.taxonomy, details))

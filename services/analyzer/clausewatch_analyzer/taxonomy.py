@@ -75,6 +75,9 @@ class ClauseType:
     excludes: tuple[re.Pattern[str], ...] = ()
     yields_to: tuple[str, ...] = ()
     yields_unless: re.Pattern[str] | None = None
+    # A provision of this type states a right or a protection users can rely on (access and deletion, a choice,
+    # security, region-specific rights): removing it narrows their position whatever its own severity (0121).
+    protects_users: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,16 @@ def _clause_type(raw: dict[str, Any]) -> ClauseType:
         yields_unless=_compile(raw["yields"]["unless"], f"{type_id}.yields")
         if (raw.get("yields") or {}).get("unless")
         else None,
+        protects_users=_flag(raw.get("protects_users", False), f"{type_id}.protects_users"),
     )
+
+
+def _flag(value: Any, where: str) -> bool:
+    """A YAML boolean, or a TaxonomyError naming the field."""
+    if not isinstance(value, bool):
+        msg = f"{where}: expected true or false, not {value!r}"
+        raise TaxonomyError(msg)
+    return value
 
 
 def parse_taxonomy(data: dict[str, Any]) -> Taxonomy:

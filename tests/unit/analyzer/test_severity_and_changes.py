@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from clausewatch_analyzer.assess import Context, assess_change, assess_provision
+import pytest
+import yaml
+
+from clausewatch_analyzer.assess import Context, added_protections, assess_change, assess_provision
 from clausewatch_analyzer.classify import Classifier, Label
 from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.severity import label_severity, movement, provision_severity
-from clausewatch_analyzer.taxonomy import load_taxonomy
+from clausewatch_analyzer.taxonomy import TAXONOMY_PATH, TaxonomyError, load_taxonomy, parse_taxonomy
 
 TAXONOMY = load_taxonomy()
 CATALOGUE = load_catalogue()
@@ -151,3 +155,83 @@ def test_implied_types_are_added_but_do_not_raise_severity() -> None:
     by_type = {lab.clause_type: lab for lab in labels}
     assert by_type["third_party_sharing"].source == "implied"
     assert provision_severity(labels, TAXONOMY).severity == "low"
+
+
+RIGHTS = "You have the right to access, correct or delete the personal data we hold about you."
+UNSUBSCRIBE = (
+    "We may send you marketing e-mails about our products. You can opt out at any time by writing to "
+    "optout@example.com."
+)
+
+
+def _assessed(text: str) -> Any:
+    return assess_provision(text, RULES, CATALOGUE, Context())
+
+
+def test_removing_a_user_right_is_at_least_medium_with_the_reason() -> None:
+    """A removed provision stating users' access and deletion rights (low on its own) rates the change medium, says
+    why, and keeps the provision's own severity as severity_before."""
+    old = _assessed(RIGHTS)
+    assert old.severity.severity == "low"
+    assert "user_access_deletion" in old.clause_types
+    change = assess_change("removed", old, None, RIGHTS, None, RULES)
+    assert (change.severity_before, change.severity) == ("low", "medium")
+    assert "user protection removed" in change.description
+    assert change.description.endswith("severity medium for the lost protection (the provision itself: low)")
+    assert "A provision users could rely on was removed: access, correction and deletion" in change.reasons
+
+
+def test_a_right_removed_and_added_back_in_the_same_change_set_keeps_its_own_severity() -> None:
+    """When an added provision of the same set carries the same protecting type, the removal is a rewrite: low."""
+    rewritten = _assessed(
+        "To delete your account and the data we hold about you, write to privacy@example.com."
+    )
+    replaced = added_protections([rewritten], TAXONOMY)
+    assert "user_access_deletion" in replaced
+    change = assess_change("removed", _assessed(RIGHTS), None, RIGHTS, None, RULES, replaced)
+    assert change.severity == "low"
+    assert "user protection removed" not in change.description
+
+
+def test_removing_a_provision_that_protects_nobody_keeps_its_own_severity() -> None:
+    """Types without protects_users (collection, here) lose nothing users relied on: the change keeps low."""
+    text = "We collect your name, e-mail address and phone number when you register."
+    old = _assessed(text)
+    assert not any(TAXONOMY[t].protects_users for t in old.clause_types)
+    change = assess_change("removed", old, None, text, None, RULES)
+    assert change.severity == old.severity.severity
+    assert "lost protection" not in change.description
+
+
+def test_a_modified_provision_whose_opt_out_route_is_gone_is_at_least_medium() -> None:
+    """Dropping the only opt-out route from a provision rates the change medium and names the route."""
+    new_text = "We may send you marketing e-mails about our products."
+    old, new = _assessed(UNSUBSCRIBE), _assessed(new_text)
+    assert old.opt_outs
+    assert not new.opt_outs
+    change = assess_change("modified", old, new, UNSUBSCRIBE, new_text, RULES)
+    assert change.severity == "medium"
+    assert "opt-out mechanism removed" in change.description
+    assert "change rated medium for the lost protection" in change.description
+    assert any("optout@example.com" in reason for reason in change.reasons)
+
+
+def test_a_high_removal_stays_high() -> None:
+    """The floor never lowers: removing a high provision that also protects users stays high."""
+    text = (
+        "We may sell your personal information to advertisers. You have the right to access, correct or delete the "
+        "personal data we hold about you."
+    )
+    old = _assessed(text)
+    assert old.severity.severity == "high"
+    change = assess_change("removed", old, None, text, None, RULES)
+    assert change.severity == "high"
+    assert change.description.endswith("severity high")
+
+
+def test_protects_users_must_be_a_boolean() -> None:
+    """A typo such as `protects_users: yes please` is refused with the field named."""
+    raw = yaml.safe_load(TAXONOMY_PATH.read_text(encoding="utf-8"))
+    raw["clause_types"][0]["protects_users"] = "yes please"
+    with pytest.raises(TaxonomyError, match=r"arbitration\.protects_users"):
+        parse_taxonomy(raw)
