@@ -22,10 +22,16 @@ class TrainingConfig:
     # C of a second detector per type over NB-scaled features, averaged with the first (fit._with_nb_view);
     # None: the first detector alone.
     nb_c: float | None = None
+    # True: the shipped detectors are the mean of the inner folds' detectors (whose out-of-fold scores chose the
+    # thresholds) instead of one more fit on all the data (measured in decision 0122). False: the full fit.
+    average_inner: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """The configuration as plain data, for the artefact and its version hash."""
         plain = asdict(self)
-        if plain["nb_c"] is None:  # off: the configuration hashes as it did before the setting existed
+        # Settings at their "off" value are left out, so the configuration hashes as before they existed.
+        if plain["nb_c"] is None:
             del plain["nb_c"]
+        if not plain["average_inner"]:
+            del plain["average_inner"]
         return plain

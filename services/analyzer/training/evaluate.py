@@ -199,6 +199,11 @@ def main() -> None:
     )
     parser.add_argument("--inner-folds", type=int, default=None, help="override the inner folds (to compare)")
     parser.add_argument(
+        "--average-inner",
+        action="store_true",
+        help="ship the mean of the inner folds' detectors instead of a full fit (to compare; decision 0122)",
+    )
+    parser.add_argument(
         "--extra-terms",
         type=Path,
         nargs="*",
@@ -231,6 +236,8 @@ def main() -> None:
         config = dataclasses.replace(config, nb_c=args.nb_c)
     if args.inner_folds is not None:
         config = dataclasses.replace(config, inner_folds=args.inner_folds)
+    if args.average_inner:
+        config = dataclasses.replace(config, average_inner=True)
     started = time.perf_counter()
     privacy = None if args.terms_only else load_privacy_examples()
     own = training_terms_files() if args.extra_terms is None else args.extra_terms

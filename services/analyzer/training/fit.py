@@ -222,17 +222,24 @@ def fit_stage_one(
 
     # The vectorizer is shared across inner folds: it sees no labels, so sharing it leaks nothing they score.
     oof = np.zeros(truth.shape)
+    inner: list[tuple[NDArray[np.float32], NDArray[np.float64]]] = []
     for fold in range(config.inner_folds):
         coef, intercept = _detectors(features, truth, rows & (folds != fold)[:, None], config)
         held = folds == fold
         oof[held] = np.asarray(features[held] @ coef) + intercept
+        inner.append((coef, intercept))
     thresholds, calibration = [], []
     for k in range(len(types)):
         scores, truths = oof[rows[:, k], k], truth[rows[:, k], k]
         thresholds.append(best_threshold(list(scores), [bool(v) for v in truths]))
         calibration.append(_platt(scores, truths))
 
-    coef, intercept = _detectors(features, truth, rows, config)
+    if config.average_inner:
+        # Linear detectors averaged are one linear detector, scored on the scale its thresholds were chosen on.
+        coef = np.mean([c for c, _ in inner], axis=0).astype(np.float32)
+        intercept = np.mean([b for _, b in inner], axis=0)
+    else:
+        coef, intercept = _detectors(features, truth, rows, config)
     levels = {}
     for type_id in TERMS_TYPE_IDS:
         seen = [i for i, row in enumerate(terms.labels) if type_id in row]

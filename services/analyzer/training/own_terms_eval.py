@@ -64,10 +64,16 @@ def main() -> None:
     parser.add_argument(
         "--always", type=Path, nargs="*", default=None, help="in every training set, never held out"
     )
+    parser.add_argument(
+        "--average-inner",
+        action="store_true",
+        help="detectors as the mean of the inner folds' (to compare; decision 0122)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     always = invented_terms_files() if args.always is None else args.always
-    result = leave_one_out(args.files or own_terms_files(), TrainingConfig(), always)
+    config = TrainingConfig(average_inner=args.average_inner)
+    result = leave_one_out(args.files or own_terms_files(), config, always)
     columns = ("claudette_any", "with_ours_any", "claudette_unfair", "with_ours_unfair")
     base = "CLAUDETTE + always" if always else "CLAUDETTE only"
     print(f"| type | {base}, any | + ours, any | {base}, unfair | + ours, unfair |")
