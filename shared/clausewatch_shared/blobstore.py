@@ -18,6 +18,7 @@ from nats.js.errors import BucketNotFoundError, NotFoundError, ObjectNotFoundErr
 from nats.js.object_store import ObjectStore
 
 from clausewatch_shared.ids import sha256_hex
+from clausewatch_shared.streams import until_leader
 
 
 class BlobNotFoundError(KeyError):
@@ -121,9 +122,11 @@ class NatsObjectBlobStore:
             try:
                 self._store = await self._js.object_store(self._bucket_name)
             except (BucketNotFoundError, NotFoundError):
-                self._store = await self._js.create_object_store(
-                    self._bucket_name,
-                    config=ObjectStoreConfig(storage=StorageType.FILE, replicas=self._replicas),
+                self._store = await until_leader(
+                    lambda: self._js.create_object_store(
+                        self._bucket_name,
+                        config=ObjectStoreConfig(storage=StorageType.FILE, replicas=self._replicas),
+                    )
                 )
         return self._store
 
@@ -131,7 +134,8 @@ class NatsObjectBlobStore:
         key = sha256_hex(data)
         if not await self.exists(key):
             store = await self._bucket()
-            await store.put(key, data)
+            # A replicated bucket just created has no stream leader for a moment: its first writes wait for one.
+            await until_leader(lambda: store.put(key, data))
         return key
 
     async def get(self, key: str) -> bytes:

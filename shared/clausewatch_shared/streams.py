@@ -25,7 +25,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
+from nats.js.errors import BadRequestError, NoStreamResponseError, NotFoundError, ServiceUnavailableError
 
 from clausewatch_shared import subjects
 
@@ -93,17 +93,19 @@ CONSUMERS = (FETCHER_CAPTURE, DIFFER_SNAPSHOTS, ANALYZER_VERSIONS, ANALYZER_CHAN
 
 
 async def until_leader(call: Callable[[], Awaitable[T]], wait_s: float = LEADER_WAIT_SECONDS) -> T:
-    """Run a JetStream API call, again while JetStream answers "no leader yet" or not at all, up to `wait_s`.
+    """Run a JetStream call, again while JetStream answers "no leader yet" or not at all, up to `wait_s`.
 
     A cluster that has just started (or lost a node) elects its meta leader in a few seconds; until then API
-    requests time out or come back 503. Services starting beside it should wait that out, not crash-loop.
+    requests time out or come back 503. Services starting beside it should wait that out, not crash-loop. A
+    replicated stream just created (the blob bucket's, say) elects its own leader the same way, and a publish to it
+    meanwhile gets no response (NoStreamResponseError).
     """
     deadline = time.monotonic() + wait_s
     pause = 0.2
     while True:
         try:
             return await call()
-        except (NatsTimeoutError, ServiceUnavailableError):
+        except (NatsTimeoutError, ServiceUnavailableError, NoStreamResponseError):
             if time.monotonic() + pause > deadline:
                 raise
             await asyncio.sleep(pause)
