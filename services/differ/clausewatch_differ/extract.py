@@ -19,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from clausewatch_differ.normalize import clean_text
 
 # Bump when extraction changes its output: versions record it, and `reextract` rebuilds older ones.
-EXTRACTOR_VERSION = "2026.11.1"
+EXTRACTOR_VERSION = "2026.12.1"  # 2026.12.1: page controls dropped (_is_page_control)
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
@@ -211,6 +211,53 @@ def html_to_markdown(html: str, spec: Spec | None = None) -> str:
 
 _MAX_NESTING = 150
 
+# A block made only of these words, one of them a trigger, is a page control ("Print or download as PDF file",
+# "Back to top"), usually a link to the page itself: the site's furniture, not the document. Kept, its removal or
+# rewording would be reported as a change of the policy (seen in the demo's eharmony history, session 12).
+_CONTROL_WORDS = frozenset(
+    [
+        "print",
+        "printable",
+        "printer",
+        "download",
+        "save",
+        "export",
+        "view",
+        "open",
+        "or",
+        "and",
+        "as",
+        "to",
+        "in",
+        "a",
+        "an",
+        "the",
+        "this",
+        "of",
+        "pdf",
+        "file",
+        "version",
+        "copy",
+        "page",
+        "policy",
+        "notice",
+        "document",
+        "terms",
+        "back",
+        "return",
+        "scroll",
+        "top",
+    ]
+)
+_CONTROL_TRIGGERS = frozenset({"print", "printable", "download", "pdf", "top"})
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def _is_page_control(text: str) -> bool:
+    """Whether a block's text (links as their labels) is only a print, download or back-to-top control."""
+    words = re.findall(r"[a-z]+", _LINK.sub(r"\1", text).lower())
+    return 0 < len(words) <= 8 and set(words) <= _CONTROL_WORDS and not _CONTROL_TRIGGERS.isdisjoint(words)
+
 
 class _Writer:
     """Walks an HTML tree and writes Markdown blocks."""
@@ -224,7 +271,7 @@ class _Writer:
 
     def flush(self) -> None:
         text = " ".join("".join(self.inline).split())
-        if text:
+        if text and not _is_page_control(text):
             self.lines.extend([self.prefix + text, ""])
         self.inline = []
         self.prefix = ""

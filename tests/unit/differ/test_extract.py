@@ -32,6 +32,25 @@ def test_html_keeps_headings_lists_and_tables_and_drops_page_furniture() -> None
         assert gone not in text
 
 
+def test_print_download_and_back_to_top_controls_are_not_document_text() -> None:
+    """Blocks that are only a page control (eharmony's "Print or download as PDF file" link to the page itself, "Back
+    to top", "Download the PDF version") are dropped; a sentence using the same words, or a control with other
+    words in it, stays."""
+    html = """<main>
+      <p><a href="https://www.eharmony.co.uk/legal/privacy-policy/">Print or download as PDF file</a></p>
+      <h2>Your rights</h2>
+      <p>You may download a copy of your data at any time.</p>
+      <ul><li><a href="/privacy.pdf">Download the PDF version</a></li><li>Download your data</li></ul>
+      <p><a href="#top">Back to top</a></p>
+    </main>"""
+    markdown = html_to_markdown(html)
+    assert "Print or download" not in markdown
+    assert "PDF version" not in markdown
+    assert "Back to top" not in markdown
+    assert "You may download a copy of your data at any time." in markdown
+    assert "- Download your data" in markdown
+
+
 def test_catalogue_selectors_choose_and_remove_content() -> None:
     """The document spec's select and remove selectors are applied."""
     text = extract(
