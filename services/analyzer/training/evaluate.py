@@ -195,6 +195,9 @@ def main() -> None:
     )
     parser.add_argument("--c-type", type=float, default=None, help="override the detectors' C (to compare)")
     parser.add_argument(
+        "--c-level", type=float, default=None, help="override the level models' C (to compare)"
+    )
+    parser.add_argument(
         "--nb-c", type=float, default=None, help="add an NB-scaled detector with this C (to compare)"
     )
     parser.add_argument("--inner-folds", type=int, default=None, help="override the inner folds (to compare)")
@@ -232,6 +235,8 @@ def main() -> None:
     config = TrainingConfig()
     if args.c_type is not None:
         config = dataclasses.replace(config, c_type=args.c_type)
+    if args.c_level is not None:
+        config = dataclasses.replace(config, c_level=args.c_level)
     if args.nb_c is not None:
         config = dataclasses.replace(config, nb_c=args.nb_c)
     if args.inner_folds is not None:
