@@ -119,7 +119,7 @@ def added_protections(added: Iterable[ProvisionResult], taxonomy: Taxonomy) -> f
 def _protection_lost(
     kind: str,
     old: ProvisionResult | None,
-    new: ProvisionResult | None,
+    routes_removed: bool,
     replaced: Collection[str],
     classifier: Classifier,
 ) -> tuple[str, str] | None:
@@ -127,7 +127,8 @@ def _protection_lost(
 
     Two cases, both facts rather than a classifier's guess about a rewording: a removed provision of a
     `protects_users` type not added back elsewhere in the set, and a modified provision whose opt-out routes are all
-    gone. A modified provision merely losing a label is left out: rewording moves labels too often for that to count.
+    gone (`routes_removed`, already described as such). A modified provision merely losing a label is left out:
+    rewording moves labels too often for that to count.
     """
     if kind == "removed" and old is not None:
         lost = [t for t in old.clause_types if classifier.taxonomy[t].protects_users and t not in replaced]
@@ -136,7 +137,7 @@ def _protection_lost(
                 "user protection removed",
                 f"A provision users could rely on was removed: {_names(lost, classifier)}",
             )
-    if kind == "modified" and old is not None and old.opt_outs and new is not None and not new.opt_outs:
+    if routes_removed and old is not None:
         routes = ", ".join(o.value for o in old.opt_outs)
         return "", f"The opt-out route was removed ({routes})"
     return None
@@ -165,6 +166,7 @@ def assess_change(
     current = new if new is not None else old
     severity = (after if new else before) or "none"
     parts: list[str] = []
+    routes_removed = False
     if kind == "added":
         parts.append("added" + (f" ({_names(new_types, classifier)})" if new_types else ""))
     elif kind == "removed":
@@ -180,6 +182,7 @@ def assess_change(
         if new_routes:
             parts[-1] += " with explicit opt-out mechanism (" + ", ".join(o.value for o in new_routes) + ")"
         elif old_routes and new is not None and not new.opt_outs:
+            routes_removed = True
             parts.append("opt-out mechanism removed")
         if gained:
             parts.append("now covers " + _names(gained, classifier))
@@ -187,7 +190,7 @@ def assess_change(
             parts.append("no longer covers " + _names(lost, classifier))
     reasons = list(current.severity.reasons) if current else []
     own = severity  # the provision's: after for an added or changed one, before for a removed one
-    loss = _protection_lost(kind, old, new, replaced, classifier)
+    loss = _protection_lost(kind, old, routes_removed, replaced, classifier)
     if loss is not None:
         part, reason = loss
         if part:

@@ -222,22 +222,28 @@ def fit_stage_one(
 
     # The vectorizer is shared across inner folds: it sees no labels, so sharing it leaks nothing they score.
     oof = np.zeros(truth.shape)
-    inner: list[tuple[NDArray[np.float32], NDArray[np.float64]]] = []
+    # With average_inner, the inner detectors' running sum (kept only then: a weight matrix per fold is large).
+    inner_sum: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
     for fold in range(config.inner_folds):
         coef, intercept = _detectors(features, truth, rows & (folds != fold)[:, None], config)
         held = folds == fold
         oof[held] = np.asarray(features[held] @ coef) + intercept
-        inner.append((coef, intercept))
+        if config.average_inner:
+            inner_sum = (
+                (coef.astype(np.float64), intercept)
+                if inner_sum is None
+                else (inner_sum[0] + coef, inner_sum[1] + intercept)
+            )
     thresholds, calibration = [], []
     for k in range(len(types)):
         scores, truths = oof[rows[:, k], k], truth[rows[:, k], k]
         thresholds.append(best_threshold(list(scores), [bool(v) for v in truths]))
         calibration.append(_platt(scores, truths))
 
-    if config.average_inner:
+    if inner_sum is not None:
         # Linear detectors averaged are one linear detector, scored on the scale its thresholds were chosen on.
-        coef = np.mean([c for c, _ in inner], axis=0).astype(np.float32)
-        intercept = np.mean([b for _, b in inner], axis=0)
+        coef = (inner_sum[0] / config.inner_folds).astype(np.float32)
+        intercept = inner_sum[1] / config.inner_folds
     else:
         coef, intercept = _detectors(features, truth, rows, config)
     levels = {}

@@ -188,32 +188,17 @@ def _document_counts(
     types: Sequence[str],
     min_level: int,
 ) -> np.ndarray:
-    """(tp, fp, fn) per document (sorted by name) and type: an array of shape (documents, types, 3)."""
-    names = sorted(set(documents))
-    index = {name: i for i, name in enumerate(names)}
-    counts = np.zeros((len(names), len(types), 3), dtype=np.int64)
-    for document, score in _per_document(gold, predicted, documents, types, min_level):
-        counts[index[document]] = [[s.true_positives, s.false_positives, s.false_negatives] for s in score]
-    return counts
-
-
-def _per_document(
-    gold: Sequence[dict[str, int]],
-    predicted: Sequence[dict[str, int | None]],
-    documents: Sequence[str],
-    types: Sequence[str],
-    min_level: int,
-) -> list[tuple[str, list[TypeScore]]]:
-    """`score_types` of each document's sentences."""
+    """(tp, fp, fn) per document (sorted by name) and type, from `score_types` of each document's sentences: an
+    array of shape (documents, types, 3)."""
     if not len(gold) == len(predicted) == len(documents):
         raise ValueError("gold, predicted and documents differ in length")
     rows: dict[str, list[int]] = {}
     for i, document in enumerate(documents):
         rows.setdefault(document, []).append(i)
-    return [
-        (
-            document,
-            score_types([gold[i] for i in chosen], [predicted[i] for i in chosen], types, min_level),
-        )
-        for document, chosen in rows.items()
-    ]
+    names = sorted(rows)
+    counts = np.zeros((len(names), len(types), 3), dtype=np.int64)
+    for n, name in enumerate(names):
+        chosen = rows[name]
+        scores = score_types([gold[i] for i in chosen], [predicted[i] for i in chosen], types, min_level)
+        counts[n] = [[s.true_positives, s.false_positives, s.false_negatives] for s in scores]
+    return counts
