@@ -42,8 +42,8 @@ def _numbers(text: str) -> Counter[str]:
     return Counter(n.replace(" ", "") for n in _NUMBER.findall(strip_markup(text)))
 
 
-# "May 5" and "5 May" are dates, not the modal verb: taken out before modals are counted.
-_MONTH_MAY = re.compile(r"\bMay\s+\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+May\b|\bMay\s+\d{4}\b")
+# "May 5", "May 12th", "May, 2026" and "5 May" are dates, not the modal verb: taken out before modals are counted.
+_MONTH_MAY = re.compile(r"\bMay\.?,?\s+\d{1,4}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?May\b")
 
 
 def _modals(text: str) -> Counter[str]:
@@ -76,12 +76,13 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         came = sorted((new_numbers - old_numbers).elements())
         hints.append("number_changed")
         details.append(f"number changed {', '.join(gone) or '-'} → {', '.join(came) or '-'}")
-    old_modals, new_modals = _modals(deleted), _modals(inserted)
-    if old_modals != new_modals and (old_modals or new_modals):
+    # Counted over whole texts, not the diff's fragments: "27th 2025" → "May 12th 2026" inserts a bare "May",
+    # which only its neighbours show to be a month.
+    old_modals, new_modals = _modals(old), _modals(new)
+    if old_modals != new_modals:
+        gone, came = old_modals - new_modals, new_modals - old_modals
         hints.append("modal_changed")
-        details.append(
-            f"modal changed {'/'.join(sorted(old_modals)) or '-'} → {'/'.join(sorted(new_modals)) or '-'}"
-        )
+        details.append(f"modal changed {'/'.join(sorted(gone)) or '-'} → {'/'.join(sorted(came)) or '-'}")
     old_opt, new_opt = len(_OPT_OUT.findall(old)), len(_OPT_OUT.findall(new))
     if new_opt > old_opt:
         hints.append("opt_out_added")

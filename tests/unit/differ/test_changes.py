@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from clausewatch_differ.compare import compare_texts
 
 DOC = """# Privacy Policy
@@ -83,6 +85,32 @@ def test_a_date_in_may_is_not_a_modal_change() -> None:
     change = _only(compare_texts(old, new))
     assert "modal_changed" not in change.hints
     assert "date_changed" in change.hints
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Version: November 27th 2025", "Version: May 12th 2026"),
+        ("Updated April 9, 2026.", "Updated May 9, 2026."),
+        ("Last updated: March, 2026.", "Last updated: May, 2026."),
+        ("Effective 1 June 2026.", "Effective 1st of May 2026."),
+    ],
+)
+def test_a_month_named_may_in_any_date_form_is_not_a_modal(before: str, after: str) -> None:
+    """Dates written "May 12th", "May, 2026" or "1st of May", or where the diff inserts a bare "May", add no modal."""
+    old = DOC.replace("We share data", f"{before} We share data")
+    new = DOC.replace("We share data", f"{after} We share data")
+    change = _only(compare_texts(old, new))
+    assert "modal_changed" not in change.hints, change.summary
+
+
+def test_a_modal_change_names_only_the_modals_that_changed() -> None:
+    """ "may share … will keep" → "must share … will keep" reads may → must; the unchanged "will" is not named."""
+    old = DOC.replace("We share data", "We will keep logs. We may share data")
+    new = DOC.replace("We share data", "We will keep logs. We must share data")
+    change = _only(compare_texts(old, new))
+    assert "modal_changed" in change.hints
+    assert "modal changed may → must" in change.summary
 
 
 def test_an_added_opt_out_is_hinted_and_the_text_grew() -> None:
