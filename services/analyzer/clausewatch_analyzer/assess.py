@@ -69,7 +69,7 @@ def result_from_labels(
     taxonomy = classifier.taxonomy
     severity = provision_severity(labels, taxonomy)
     mapping = map_regulations(
-        [label.clause_type for label in labels], taxonomy, catalogue, context.jurisdictions
+        [label.clause_type for label in labels], taxonomy, catalogue, context.jurisdictions, text=text
     )
     opt_outs = find_opt_outs(text) if labels else []
     primary = primary_label(labels, taxonomy)

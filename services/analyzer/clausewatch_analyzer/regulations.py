@@ -125,8 +125,13 @@ def map_regulations(
     taxonomy: Taxonomy,
     catalogue: Catalogue,
     jurisdictions: Iterable[str] | None = None,
+    *,
+    text: str,
 ) -> Mapping:
-    """Return the regulations the clause types touch in the document's jurisdictions, with articles merged."""
+    """Return the regulations the clause types touch in the document's jurisdictions, with articles merged.
+
+    A type's reference that carries a text condition counts only if the provision's `text` meets it.
+    """
     scope = normalise_jurisdictions(jurisdictions)
     articles: dict[str, list[str]] = {}
     because: dict[str, list[str]] = {}
@@ -135,7 +140,7 @@ def map_regulations(
             continue
         for ref in taxonomy[type_id].regulations:
             regulation = catalogue.regulations.get(ref.id)
-            if regulation is None or not in_scope(regulation.jurisdiction, scope):
+            if regulation is None or not in_scope(regulation.jurisdiction, scope) or not ref.applies_to(text):
                 continue
             merged = articles.setdefault(ref.id, [])
             merged.extend(a for a in ref.articles if a not in merged)

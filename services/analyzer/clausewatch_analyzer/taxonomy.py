@@ -50,10 +50,20 @@ class SeverityRule:
 
 @dataclass(frozen=True)
 class RegulationRef:
-    """A regulation a clause type touches, and which of its articles."""
+    """A regulation a clause type touches, and which of its articles.
+
+    `when`, if set, limits the reference to provisions whose text matches it: a type as broad as "specific
+    audiences" touches COPPA only where children are meant, not in a paragraph on complaining to a data protection
+    authority (decision 0124).
+    """
 
     id: str
     articles: tuple[str, ...]
+    when: re.Pattern[str] | None = None
+
+    def applies_to(self, text: str) -> bool:
+        """Whether the reference holds for a provision with this text."""
+        return self.when is None or self.when.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -145,7 +155,11 @@ def _clause_type(raw: dict[str, Any]) -> ClauseType:
     )
     levels = {int(k): _severity(v, f"{type_id}.levels") for k, v in (sev.get("levels") or {}).items()}
     regulations = tuple(
-        RegulationRef(str(r["id"]), tuple(str(a) for a in r.get("articles") or []))
+        RegulationRef(
+            str(r["id"]),
+            tuple(str(a) for a in r.get("articles") or []),
+            _compile(str(r["when"]), f"{type_id}.regulations.{r['id']}.when") if "when" in r else None,
+        )
         for r in raw.get("regulations") or []
     )
     return ClauseType(
