@@ -12,6 +12,7 @@ from clausewatch_api import evidence, present, queries, stability
 from clausewatch_api.readmodel import ACTIVITY_DAYS
 from clausewatch_shared.blobstore import BlobStore
 from clausewatch_shared.models import Document, Platform, Snapshot, Version
+from clausewatch_shared.prose import visible_text
 
 ELSEWHERE_LIMIT = 6
 
@@ -129,6 +130,8 @@ async def provision_detail(
 
 
 def _excerpt(text: str, limit: int) -> str:
+    # Cut the visible words, not the Markdown: a cut inside a link would leave "[label](https://…" on the page.
+    text = visible_text(text)
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 

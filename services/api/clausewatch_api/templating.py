@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from clausewatch_api.respond import with_etag
+from clausewatch_shared.prose import inline_html, visible_text
 
 
 def _parse(value: Any) -> datetime | None:
@@ -47,11 +48,27 @@ def confidence_label(value: Any) -> str:
     return "High" if value >= 0.8 else "Medium" if value >= 0.5 else "Low"
 
 
+def prose(text: Any, base: str | None = None) -> Markup:
+    """Render a provision's Markdown text as readers see it: links as links, no heading marks (see shared.prose)."""
+    return Markup(inline_html(str(text or ""), base=base or None))  # noqa: S704 - inline_html escapes
+
+
+def plain(text: Any) -> str:
+    """Return a provision's visible words (for excerpts cut to a length, where a link could be cut in half)."""
+    return visible_text(str(text or ""))
+
+
 def runs(pairs: list[Any]) -> Markup:
-    """Render (kind, text) diff runs as HTML, wrapping removed words in <del> and added ones in <ins>."""
+    """Render (kind, text) diff runs as HTML, wrapping removed words in <del> and added ones in <ins>.
+
+    Each run's complete links are rendered as links; a link the diff cut across runs stays as written, so the
+    changed part of it shows.
+    """
     out = []
+    line_start = True
     for kind, text in pairs:
-        safe = Markup.escape(text)
+        safe = Markup(inline_html(text, strip_headings=line_start))  # noqa: S704 - inline_html escapes
+        line_start = text.endswith("\n")
         if kind == "del":
             out.append(Markup('<del class="w">{}</del>').format(safe))
         elif kind == "ins":
@@ -69,7 +86,15 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(day=day, stamp=stamp, percent=percent, confidence_label=confidence_label, runs=runs)
+    env.filters.update(
+        day=day,
+        stamp=stamp,
+        percent=percent,
+        confidence_label=confidence_label,
+        runs=runs,
+        prose=prose,
+        plain=plain,
+    )
     return env
 
 

@@ -80,9 +80,11 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
     # which only its neighbours show to be a month.
     old_modals, new_modals = _modals(old), _modals(new)
     if old_modals != new_modals:
-        gone, came = old_modals - new_modals, new_modals - old_modals
+        dropped, added_modals = old_modals - new_modals, new_modals - old_modals
         hints.append("modal_changed")
-        details.append(f"modal changed {'/'.join(sorted(gone)) or '-'} → {'/'.join(sorted(came)) or '-'}")
+        details.append(
+            f"modal changed {'/'.join(sorted(dropped)) or '-'} → {'/'.join(sorted(added_modals)) or '-'}"
+        )
     old_opt, new_opt = len(_OPT_OUT.findall(old)), len(_OPT_OUT.findall(new))
     if new_opt > old_opt:
         hints.append("opt_out_added")

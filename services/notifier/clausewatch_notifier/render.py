@@ -11,8 +11,10 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from clausewatch_notifier.alerts import AlertView
+from clausewatch_shared.prose import inline_html, visible_text
 
 MAX_CHANGES_IN_EMAIL = 8
 _SEVERITY_COLOURS = {"high": "#b91c1c", "medium": "#c2410c", "low": "#4d7c0f", "none": "#6b7280"}
@@ -37,6 +39,9 @@ def _environment() -> Environment:
         auto_reload=False,
     )
     env.filters["humanise"] = _humanise
+    # Provision text is stored as Markdown: HTML mail shows its links as links, plain text as "label (address)".
+    env.filters["prose"] = lambda text: Markup(inline_html(str(text)))  # noqa: S704 - inline_html escapes
+    env.filters["plain"] = lambda text: visible_text(str(text), with_addresses=True)
     env.globals["severity_colour"] = lambda s: _SEVERITY_COLOURS.get(s, "#6b7280")
     env.globals["kind_colour"] = lambda k: _KIND_COLOURS.get(k, "#374151")
     return env

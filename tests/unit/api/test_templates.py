@@ -67,3 +67,18 @@ def test_long_change_sets_list_their_changes_with_anchors() -> None:
     assert 'href="#change-5"' in html
     assert 'id="change-5"' in html
     assert "Modified · Section 3" in html
+
+
+def test_links_in_document_text_are_links_on_the_change_page() -> None:
+    """A complete Markdown link in a diff run is rendered as a link, its label inside the <ins>."""
+    text = "Write to [privacy@acme.example](mailto:privacy@acme.example)."
+    html = (
+        build_environment()
+        .get_template("change.html")
+        .render(cs=_change_set([_change(1, text)]), request_path="/")
+    )
+    assert (
+        '<ins class="w">Write to <a href="mailto:privacy@acme.example" rel="nofollow noopener noreferrer">'
+        "privacy@acme.example</a>.</ins>"
+    ) in html
+    assert "](mailto:" not in html

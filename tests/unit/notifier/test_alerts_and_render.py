@@ -107,3 +107,18 @@ def test_digest_groups_by_platform() -> None:
     assert rendered.text.index("== Acme ==") < rendered.text.index("== Zeta ==")
     assert rendered.text.count("== Zeta ==") == 1
     assert rendered.text.count("https://cw.example/changes/cs-") == 3
+
+
+def test_links_in_provision_text_read_as_links_and_addresses() -> None:
+    """HTML mail links a provision's Markdown link; plain text shows "label (address)", neither the raw Markdown."""
+    alert = sample_alert()
+    text = "Opt out in [Settings](https://leonardo.example/settings)."
+    change = alert.changes[0].model_copy(update={"diff": [], "old_text": None, "new_text": text})
+    rendered = render_alert(
+        alert.model_copy(update={"changes": [change]}), tier="monitor", unsubscribe_url="u"
+    )
+    assert '<a href="https://leonardo.example/settings" rel="nofollow noopener noreferrer">Settings</a>' in (
+        rendered.html or ""
+    )
+    assert "Opt out in Settings (https://leonardo.example/settings)." in rendered.text
+    assert "[Settings](" not in rendered.text + (rendered.html or "")

@@ -1,0 +1,83 @@
+"""Provision text for people: the inline Markdown a version is stored in, shown as readers expect it.
+
+Versions keep the Markdown the extractor wrote (links with their targets, `**bold**`, `## ` headings), because that
+is the evidence and what is compared. Pages and e-mails should not show `[casework@ico.org.uk](mailto:…)`: they
+show the link text as a link (HTML) or the text with its address after it (plain text), and drop heading marks.
+
+Only complete constructs are rendered. A link the word diff cut in two (its target changed) stays as written, so
+a changed address is still visible. Images become their alt text: a page or e-mail never loads a remote image
+from a watched document. Targets other than http(s) and mailto (javascript:, data:) are never made links.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from urllib.parse import urljoin, urlsplit
+
+# ![alt](src "title") or [label](target "title"); labels hold no brackets, targets no spaces and only balanced
+# parentheses ("wiki/Foo_(bar)").
+_LINK = re.compile(r"(!?)\[([^\[\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_HEADING = re.compile(r"^(\s*)#{1,6}\s+", re.MULTILINE)
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def _target(target: str, base: str | None) -> str | None:
+    """The absolute URL a link may point to, or None when it must stay text."""
+    scheme = urlsplit(target).scheme.lower()
+    if not scheme and base and not target.startswith("#"):
+        target = urljoin(base, target)
+        scheme = urlsplit(target).scheme.lower()
+    return target if scheme in _SAFE_SCHEMES else None
+
+
+def _plain_label(label: str, target: str) -> str:
+    """A link's words with its address, unless the words already are the address."""
+    address = target.removeprefix("mailto:")
+    if not address or address.startswith("#") or address in label:
+        return label
+    return f"{label} ({address})" if label else address
+
+
+def visible_text(markdown: str, *, with_addresses: bool = False) -> str:
+    """Return the words a reader sees: link and image labels without Markdown marks.
+
+    With `with_addresses`, a link keeps its absolute target in parentheses ("Settings (https://…/settings)"),
+    as plain-text e-mail shows it.
+    """
+
+    def link(match: re.Match[str]) -> str:
+        bang, label, target = match.group(1), match.group(2), match.group(3)
+        if bang or not with_addresses or _target(target, None) is None:
+            return label
+        return _plain_label(label, target)
+
+    text = _LINK.sub(link, markdown) if "](" in markdown else markdown
+    return _HEADING.sub(r"\1", _BOLD.sub(r"\1", text))
+
+
+def inline_html(markdown: str, *, base: str | None = None, strip_headings: bool = True) -> str:
+    """Return escaped HTML: links as <a> (relative ones resolved against `base`), images as alt text, **bold**.
+
+    `strip_headings` drops a leading `## `; a diff run that does not start a line passes False.
+    """
+    out: list[str] = []
+    last = 0
+    for match in _LINK.finditer(markdown) if "](" in markdown else ():
+        out.append(_escaped(markdown[last : match.start()]))
+        bang, label, target = match.group(1), match.group(2), match.group(3)
+        href = None if bang else _target(target, base)
+        words = _escaped(label)
+        if href is None:
+            out.append(words)
+        else:
+            out.append(f'<a href="{escape(href, quote=True)}" rel="nofollow noopener noreferrer">{words}</a>')
+        last = match.end()
+    out.append(_escaped(markdown[last:]))
+    html = "".join(out)
+    return _HEADING.sub(r"\1", html) if strip_headings else html
+
+
+def _escaped(text: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", escape(text, quote=False))

@@ -1,0 +1,81 @@
+"""Provision Markdown shown to people: links as links or "label (address)", no heading marks, nothing unsafe."""
+
+from __future__ import annotations
+
+import pytest
+
+from clausewatch_shared.prose import inline_html, visible_text
+
+ICO = "Email: [casework@ico.org.uk](mailto:casework@ico.org.uk) ."
+
+
+def test_a_mail_link_is_a_link_with_its_label() -> None:
+    """The demo's ICO address shows once, as a mailto link, without the Markdown around it."""
+    html = inline_html(ICO)
+    assert html == (
+        'Email: <a href="mailto:casework@ico.org.uk" rel="nofollow noopener noreferrer">casework@ico.org.uk</a> .'
+    )
+
+
+def test_a_relative_link_is_resolved_against_the_document_or_kept_as_words() -> None:
+    """ "(/ccpa-addendum)" points into the watched site when its address is known, and is only words otherwise."""
+    text = "See our [California Privacy Statement](/ccpa-addendum) for details."
+    assert 'href="https://policies.tinder.com/ccpa-addendum"' in inline_html(
+        text, base="https://policies.tinder.com/privacy"
+    )
+    assert inline_html(text) == "See our California Privacy Statement for details."
+
+
+@pytest.mark.parametrize(
+    "target", ["javascript:alert(1)", "data:text/html;base64,PGI+", "JAVASCRIPT:alert(1)", "vbscript:x"]
+)
+def test_unsafe_targets_are_never_links(target: str) -> None:
+    """Only http(s) and mailto targets become links; anything else leaves the label as plain words."""
+    html = inline_html(f"[click]({target}) here", base="https://example.com/")
+    assert "<a" not in html
+    assert html == "click here"
+
+
+def test_a_target_with_balanced_parentheses_is_one_link() -> None:
+    """Wikipedia-style addresses keep their parentheses."""
+    html = inline_html("[GDPR](https://en.wikipedia.org/wiki/GDPR_(EU)) applies")
+    assert 'href="https://en.wikipedia.org/wiki/GDPR_(EU)"' in html
+    assert html.endswith("</a> applies")
+
+
+def test_images_are_their_alt_text_and_never_loaded() -> None:
+    """A document's image is not fetched by a reader's mail client or browser: its alt text stands in."""
+    assert inline_html("Logo ![Acme logo](https://tracker.example/p.gif) end") == "Logo Acme logo end"
+    assert visible_text("![](x.png)Terms") == "Terms"
+
+
+def test_document_markup_is_escaped_inside_and_outside_links() -> None:
+    """HTML in the text or a label shows as text; a quote in a target cannot leave the href attribute."""
+    html = inline_html('<img src=x> [a <b>](https://e.com/"onmouseover="x) & more')
+    assert "<img" not in html
+    assert "<b>" not in html
+    assert "&lt;img src=x&gt;" in html
+    assert 'href="https://e.com/&quot;onmouseover=&quot;x"' in html
+    assert "&amp; more" in html
+
+
+def test_heading_marks_go_and_bold_is_bold() -> None:
+    """ "## 3. Sharing" reads "3. Sharing"; **never** is emphasised; a lone '#' inside a sentence stays."""
+    assert inline_html("## 3. Sharing") == "3. Sharing"
+    assert inline_html("We **never** sell data.") == "We <strong>never</strong> sell data."
+    assert inline_html("Ticket # 5 is open", strip_headings=False) == "Ticket # 5 is open"
+    assert visible_text("### Your **rights**") == "Your rights"
+
+
+def test_a_link_the_diff_cut_in_two_stays_as_written() -> None:
+    """A run holding half a link (its target changed) is escaped text, so the changed address stays visible."""
+    assert inline_html("[Settings](https://old.example") == "[Settings](https://old.example"
+
+
+def test_plain_text_keeps_the_address_after_the_words_unless_they_are_the_address() -> None:
+    """Plain-text e-mail says "Settings (https://…)", and the ICO address once, not twice."""
+    text = "Change it in [Settings](https://acme.example/settings) or write to " + ICO
+    assert visible_text(text, with_addresses=True) == (
+        "Change it in Settings (https://acme.example/settings) or write to Email: casework@ico.org.uk ."
+    )
+    assert visible_text(text) == "Change it in Settings or write to Email: casework@ico.org.uk ."
