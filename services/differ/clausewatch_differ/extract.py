@@ -16,10 +16,12 @@ from typing import Any
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from clausewatch_differ.menus import drop_link_menus
 from clausewatch_differ.normalize import clean_text
 
 # Bump when extraction changes its output: versions record it, and `reextract` rebuilds older ones.
-EXTRACTOR_VERSION = "2026.12.1"  # 2026.12.1: page controls dropped (_is_page_control)
+# 2026.12.1: page controls dropped (_is_page_control); 2026.12.2: link menus of undeclared pages dropped (menus.py)
+EXTRACTOR_VERSION = "2026.12.2"
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
@@ -191,6 +193,7 @@ def html_to_markdown(html: str, spec: Spec | None = None) -> str:
     roots: list[LexborNode] = []
     for selector in spec.select:
         roots.extend(tree.css(selector))
+    declared = bool(roots)
     if not roots:
         main = tree.css_first("main") or tree.css_first("article")
         roots = [main] if main is not None else ([tree.body] if tree.body is not None else [])
@@ -206,7 +209,8 @@ def html_to_markdown(html: str, spec: Spec | None = None) -> str:
     for root in roots:
         writer.walk(root)
     writer.flush()
-    return "\n".join(writer.lines)
+    # Without a declared selector the page's own menus may be in the text; a declared one is trusted as is.
+    return "\n".join(writer.lines if declared else drop_link_menus(writer.lines))
 
 
 _MAX_NESTING = 150

@@ -51,6 +51,53 @@ def test_print_download_and_back_to_top_controls_are_not_document_text() -> None
     assert "- Download your data" in markdown
 
 
+_MENU_PAGE = """<body><div class="prose">
+  <h1>Privacy Policy</h1>
+  <p>We collect your email address. Read our <a href="/cookies">Cookie Policy</a>.</p>
+  <h2>Contents</h2>
+  <ul>{toc}</ul>
+  <h2>12. Contact</h2>
+  <ul><li>You can contact our Data Protection Officer at <a href="mailto:dpo@x.example">dpo@x.example</a></li></ul>
+  <p><a href="https://x.example/subprocessors">See the full list of our subprocessors and their locations</a></p>
+</div>
+<div class="site-links">
+  <div><span>Try Grok On</span><div><a href="https://grok.com">Web</a></div><div><a href="/ios">iOS</a></div>
+    <div><a href="/android">Android</a></div></div>
+  <div><span>Products</span><div><a href="/grok">Grok</a></div><div><a href="https://x.com">𝕏</a></div>
+    <div><a href="https://grokipedia.com">Grokipedia</a></div><div><a href="/api">API</a></div></div>
+  <div><span>Company</span><div><a href="/careers">Careers</a></div><div><a href="/legal">Legal</a></div></div>
+</div></body>"""
+_TOC = "".join(f'<li><a href="#s{n}">{n}. Section {n}</a></li>' for n in range(1, 9))
+
+
+def test_a_site_menu_left_in_an_undeclared_page_is_not_document_text() -> None:
+    """Without selectors, a footer built from plain divs (Grok's: "Products", "𝕏", "Grokipedia"…) is dropped;
+    the policy's links, its single-link paragraph and its table of contents of in-page anchors stay."""
+    markdown = html_to_markdown(_MENU_PAGE.format(toc=_TOC))
+    for menu_word in ("Try Grok On", "Grokipedia", "𝕏", "Careers", "Products", "[Web]"):
+        assert menu_word not in markdown
+    assert "[Cookie Policy](/cookies)" in markdown
+    assert "[dpo@x.example](mailto:dpo@x.example)" in markdown
+    assert "See the full list of our subprocessors" in markdown
+    assert "- 8. Section 8" in markdown
+
+
+def test_a_declared_selector_is_trusted_with_its_menus() -> None:
+    """A document whose catalogue entry selects the region keeps every link run in it: the operator chose it."""
+    markdown = html_to_markdown(_MENU_PAGE.format(toc=_TOC), Spec(select=("body",)))
+    assert "[Grokipedia](https://grokipedia.com)" in markdown
+
+
+def test_short_link_lists_and_runs_with_prose_are_kept() -> None:
+    """Five bare links, or six whose run is mostly words outside links, are not a menu."""
+    five = "".join(f'<li><a href="/p{n}">Policy {n}</a></li>' for n in range(5))
+    assert "[Policy 4](/p4)" in html_to_markdown(f"<body><p>Related policies:</p><ul>{five}</ul></body>")
+    mixed = "".join(
+        f'<li><a href="/v{n}">Vendor {n}</a></li><li>Hosting in Frankfurt and Dublin</li>' for n in range(6)
+    )
+    assert "[Vendor 5](/v5)" in html_to_markdown(f"<body><ul>{mixed}</ul></body>")
+
+
 def test_catalogue_selectors_choose_and_remove_content() -> None:
     """The document spec's select and remove selectors are applied."""
     text = extract(
