@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from clausewatch_api import evidence, present, queries, stability
+from clausewatch_api import comparisons, evidence, present, queries, stability
 from clausewatch_api.readmodel import ACTIVITY_DAYS
 from clausewatch_shared.blobstore import BlobStore
 from clausewatch_shared.models import Document, Platform, Snapshot, Version
 from clausewatch_shared.prose import visible_text
 
 ELSEWHERE_LIMIT = 6
+OTHER_RISKS_LIMIT = 8
 
 
 async def provision_detail(
@@ -62,25 +63,35 @@ async def provision_detail(
             total_platforms=await queries.count_platforms(session),
             other_provisions=other_provisions,
         )
-        for other_a, other_p in await queries.same_clause_elsewhere(
-            session, clause, platform_id, current_ids, ELSEWHERE_LIMIT
-        ):
+        chosen = comparisons.best_per_platform(
+            await queries.same_clause_candidates(session, clause, platform_id, current_ids), ELSEWHERE_LIMIT
+        )
+        texts = await queries.provisions_by_id(session, [c.provision_id for c in chosen])
+        for candidate in chosen:
+            other_p = texts[candidate.provision_id]
             other_doc = await session.get(Document, other_p.document_id)
-            other_plat = await session.get(Platform, other_a.platform_id)
+            other_plat = await session.get(Platform, candidate.platform_id)
             elsewhere.append(
                 {
-                    "platform_id": other_a.platform_id,
-                    "platform_name": other_plat.name if other_plat else other_a.platform_id,
+                    "platform_id": candidate.platform_id,
+                    "platform_name": other_plat.name if other_plat else candidate.platform_id,
                     "document_title": other_doc.title if other_doc else other_p.document_id,
                     "provision_id": other_p.id,
                     "provision_key": other_p.key,
-                    "severity": other_a.severity,
+                    "severity": candidate.severity,
                     "excerpt": _excerpt(other_p.text, 300),
                 }
             )
 
     recent = await queries.change_set_times(session, platform_id, since=now - timedelta(days=ACTIVITY_DAYS))
-    others = await queries.other_provisions_of_version(session, prov.version_id, prov.id, limit=8)
+    risks = comparisons.risks_by_type(
+        await queries.serious_provisions_of_version(session, prov.version_id, prov.id),
+        clause,
+        OTHER_RISKS_LIMIT,
+    )
+    lead_ids = [risk.lead.provision_id for risk in risks]
+    leads = await queries.provisions_by_id(session, lead_ids)
+    lead_assessments = await queries.provision_assessments(session, lead_ids)
     record = _citation(prov, doc, plat, snap, base_url, now)
     verification = await evidence.verify_snapshot(blobs, snap) if snap else None
     return {
@@ -117,11 +128,15 @@ async def provision_detail(
         "activity": {"days": ACTIVITY_DAYS, "change_sets": len(recent)},
         "other_risks": [
             {
-                "provision_id": p.id,
-                "title": present.provision_title(p, a),
-                "severity": a.severity,
+                "provision_id": risk.lead.provision_id,
+                "clause_type": risk.lead.clause_type,
+                "title": present.provision_title(
+                    leads[risk.lead.provision_id], lead_assessments.get(risk.lead.provision_id)
+                ),
+                "severity": risk.lead.severity,
+                "provisions": risk.provisions,
             }
-            for p, a in others
+            for risk in risks
         ],
         "citation": record,
         "citation_text": evidence.citation_text(record) if record else "",

@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Text, and_, cast, desc, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from clausewatch_api.comparisons import Candidate
 from clausewatch_api.filters import ChangeFilter, ProvisionFilter, json_list_pattern
 from clausewatch_shared.models import (
     CaptureFailure,
@@ -229,23 +231,44 @@ async def provision_changes(session: AsyncSession, key: str) -> list[tuple[Chang
     return [(c, cs) for c, cs in (await session.exec(query)).all()]
 
 
-async def same_clause_elsewhere(
-    session: AsyncSession, clause_type: str, platform_id: str, current: list[str], limit: int
-) -> list[tuple[ProvisionAssessment, Provision]]:
-    """Return provisions of the same primary clause type at other platforms (in the `current` versions, one per
-    platform)."""
+def _candidates_query() -> Any:
+    # SQLAlchemy's select: SQLModel's typed overloads stop at four columns.
+    return sa_select(
+        col(ProvisionAssessment.platform_id),
+        col(Provision.id),
+        col(ProvisionAssessment.primary_clause_type),
+        col(ProvisionAssessment.severity),
+        col(ProvisionAssessment.confidence),
+        col(Provision.kind),
+        func.length(col(Provision.text)),
+        col(Provision.ordinal),
+    ).join(Provision, col(Provision.id) == col(ProvisionAssessment.provision_id))
+
+
+async def _candidates(session: AsyncSession, query: Any) -> list[Candidate]:
+    return [Candidate(*row) for row in (await session.exec(query)).all()]
+
+
+async def same_clause_candidates(
+    session: AsyncSession, clause_type: str, platform_id: str, current: list[str]
+) -> list[Candidate]:
+    """Return the provisions of other platforms' `current` versions whose primary clause type is `clause_type`,
+    without their texts (comparisons.best_per_platform chooses among them)."""
     query = (
-        select(ProvisionAssessment, Provision)
-        .join(Provision, col(Provision.id) == col(ProvisionAssessment.provision_id))
+        _candidates_query()
         .where(ProvisionAssessment.primary_clause_type == clause_type)
         .where(ProvisionAssessment.platform_id != platform_id)
         .where(col(Provision.version_id).in_(current))
-        .order_by(col(ProvisionAssessment.platform_id), col(Provision.ordinal))
     )
-    seen: dict[str, tuple[ProvisionAssessment, Provision]] = {}
-    for assessment, provision in (await session.exec(query)).all():
-        seen.setdefault(assessment.platform_id, (assessment, provision))
-    return list(seen.values())[:limit]
+    return await _candidates(session, query)
+
+
+async def provisions_by_id(session: AsyncSession, provision_ids: Iterable[str]) -> dict[str, Provision]:
+    """Return the provisions with these ids, keyed by id."""
+    ids = list(set(provision_ids))
+    if not ids:
+        return {}
+    return {p.id: p for p in (await session.exec(select(Provision).where(col(Provision.id).in_(ids)))).all()}
 
 
 async def clause_type_spread(
@@ -264,20 +287,16 @@ async def clause_type_spread(
     return len(rows), sum(int(n) for _, n in rows)
 
 
-async def other_provisions_of_version(
-    session: AsyncSession, version_id: str, exclude: str, limit: int
-) -> list[tuple[Provision, ProvisionAssessment]]:
-    """Return the most serious other assessed provisions of the same version ('other risks in this policy')."""
+async def serious_provisions_of_version(
+    session: AsyncSession, version_id: str, exclude: str
+) -> list[Candidate]:
+    """Return the other high- and medium-severity provisions of a version ('other risks in this policy')."""
     query = (
-        select(Provision, ProvisionAssessment)
-        .join(ProvisionAssessment, col(ProvisionAssessment.provision_id) == col(Provision.id))
+        _candidates_query()
         .where(Provision.version_id == version_id, Provision.id != exclude)
         .where(col(ProvisionAssessment.severity).in_(("high", "medium")))
-        .order_by(col(Provision.ordinal))
     )
-    rows = [(p, a) for p, a in (await session.exec(query)).all()]
-    rows.sort(key=lambda pa: 0 if pa[1].severity == "high" else 1)
-    return rows[:limit]
+    return await _candidates(session, query)
 
 
 # --- changes -------------------------------------------------------------------------------------------------------
