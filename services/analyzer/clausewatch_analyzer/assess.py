@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clausewatch_analyzer.classify import Classifier, Label
-from clausewatch_analyzer.optouts import OptOut, find_opt_outs
+from clausewatch_analyzer.optouts import OptOut, find_routes
 from clausewatch_analyzer.regulations import Catalogue, map_regulations
 from clausewatch_analyzer.severity import (
     SeverityCall,
@@ -71,7 +71,8 @@ def result_from_labels(
     mapping = map_regulations(
         [label.clause_type for label in labels], taxonomy, catalogue, context.jurisdictions, text=text
     )
-    opt_outs = find_opt_outs(text) if labels else []
+    routes = find_routes(text) if labels else []
+    opt_outs = [route for route in routes if route.purpose == "control"]
     primary = primary_label(labels, taxonomy)
     texts = build_texts(
         labels,
@@ -82,6 +83,7 @@ def result_from_labels(
         taxonomy,
         context.platform_name,
         context.document_title,
+        [route for route in routes if route.purpose != "control"],
     )
     return ProvisionResult(
         labels, primary, severity, mapping.ids, mapping.details, mapping.flags, opt_outs, texts

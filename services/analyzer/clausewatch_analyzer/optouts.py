@@ -2,6 +2,12 @@
 
 Only what the text says is reported: "contact us at privacy@example.com" gives an email route, "through your
 account settings" gives a settings route. Nothing is guessed.
+
+Not every address is a way to act on the provision. Each route carries a purpose read from its own sentence:
+"complaint" (a data protection authority's address or list of them), "information" ("for more information, read
+our Cookie Policy at https://…") or "control" (everything else: the ways to opt out, object, delete, ask). Only
+control routes are opt-outs (decision 0128: the demo told users to "object to this use of your data" through the
+European Commission's list of data protection authorities).
 """
 
 from __future__ import annotations
@@ -24,15 +30,34 @@ _LINKS = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = ".,;:)]}\"'"
+_CONTROL_WORDS = re.compile(
+    r"\b(?:opt(?:ing)?[- ]?out|opt[- ]?in|unsubscrib\w*|object\w*|withdraw\w*|delet\w*|eras\w*|disabl\w*|"
+    r"turn(?:ing)? (?:it |this |them )?off|manage|chang\w*|control\w*|request\w*|exercis\w*|access|correct\w*|"
+    r"do not sell|contact(?:ing)? us|email us|e-mail us|write to us|reach us|ask us|let us know)\b",
+    re.IGNORECASE,
+)
+_COMPLAINT_WORDS = re.compile(
+    r"\b(?:complain\w*|supervisory authorit\w*|data protection authorit\w*|regulators?|ombudsman|"
+    r"commissioners?|ico|cnil|edpb|attorney general)\b",
+    re.IGNORECASE,
+)
+_INFORMATION_WORDS = re.compile(
+    r"\b(?:more information|further information|more details|further details|for details|learn more|"
+    r"find out more|read (?:our|the|these|this|more)|see (?:our|the|these|this)|refer to|can be found|"
+    r"available (?:here|at|on)|described in|set out in|explained in)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class OptOut:
-    """One route the text offers: kind (email, setting, url, link), the value to use, and the sentence it is in."""
+    """One route the text offers: kind (email, setting, url, link), the value to use, the sentence it is in, and
+    what it is for (control, complaint or information)."""
 
     kind: str
     value: str
     context: str
+    purpose: str = "control"
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -46,8 +71,28 @@ def _context(text: str, start: int, end: int) -> str:
     return text[left:right].strip()[:300]
 
 
+def purpose_of(sentence: str, provision: str = "") -> str:
+    """Return what a route in this sentence is for: "control" when the sentence speaks of acting on one's data
+    (opting out, objecting, deleting, contacting the company), else "complaint" or "information" when it names an
+    authority or points to more reading. A sentence that says neither ("…the ICO at casework@ico.org.uk") is read
+    in its provision; "control" when that says nothing either."""
+    for context in (sentence, provision):
+        if _CONTROL_WORDS.search(context):
+            return "control"
+        if _COMPLAINT_WORDS.search(context):
+            return "complaint"
+        if _INFORMATION_WORDS.search(context):
+            return "information"
+    return "control"
+
+
 def find_opt_outs(text: str) -> list[OptOut]:
-    """Return the routes in the text, emails first, each value once."""
+    """Return the routes that let users act on the provision (purpose "control"), emails first, each value once."""
+    return [route for route in find_routes(text) if route.purpose == "control"]
+
+
+def find_routes(text: str) -> list[OptOut]:
+    """Return every route in the text with its purpose, emails first, each value once."""
     found: list[OptOut] = []
     seen: set[tuple[str, str]] = set()
 
@@ -55,7 +100,8 @@ def find_opt_outs(text: str) -> list[OptOut]:
         key = (kind, value.lower())
         if key not in seen:
             seen.add(key)
-            found.append(OptOut(kind, value, _context(text, match.start(), match.end())))
+            context = _context(text, match.start(), match.end())
+            found.append(OptOut(kind, value, context, purpose_of(context, text)))
 
     emails = list(_EMAIL.finditer(text))
     for match in emails:

@@ -77,8 +77,13 @@ def build_texts(
     taxonomy: Taxonomy,
     platform: str = "The platform",
     document: str = "document",
+    other_routes: Sequence[OptOut] = (),
 ) -> dict[str, Any]:
-    """Return what_it_is, why_it_matters, consumer_impact, what_you_can_do (actions) and the caveats."""
+    """Return what_it_is, why_it_matters, consumer_impact, what_you_can_do (actions) and the caveats.
+
+    `opt_outs` are the routes that let users act on the provision; `other_routes` the addresses it gives for
+    complaints or further reading, listed as actions but never called an opt-out.
+    """
     primary = [lab for lab in labels if lab.source != "implied"]
     if not primary or main is None:
         return {}
@@ -103,7 +108,7 @@ def build_texts(
         "what_it_is": what,
         "why_it_matters": why,
         "consumer_impact": impact,
-        "what_you_can_do": actions(clause_type.id, clause_type.family, opt_outs, regulations),
+        "what_you_can_do": actions(clause_type.id, clause_type.family, opt_outs, regulations, other_routes),
         "caveat": CAVEAT,
         "disclaimer": DISCLAIMER,
         "other_types": [taxonomy[lab.clause_type].name for lab in primary if lab is not main],
@@ -112,7 +117,11 @@ def build_texts(
 
 
 def actions(
-    type_id: str, family: str, opt_outs: Sequence[OptOut], regulations: Sequence[dict[str, Any]]
+    type_id: str,
+    family: str,
+    opt_outs: Sequence[OptOut],
+    regulations: Sequence[dict[str, Any]],
+    other_routes: Sequence[OptOut] = (),
 ) -> list[dict[str, str]]:
     """Return concrete actions: the routes the text gives first, then rights and complaints from the laws in scope."""
     request = _template(type_id, family, "request") or "make your request"
@@ -137,6 +146,23 @@ def actions(
         elif route.kind in {"url", "link"}:
             out.append(
                 {"title": "Use the link", "detail": f"Use {route.value} to {request}.", "route": route.value}
+            )
+    for route in other_routes:
+        if route.purpose == "complaint":
+            out.append(
+                {
+                    "title": "Contact the authority",
+                    "detail": f"The text gives {route.value} for complaints to a data protection authority.",
+                    "route": route.value,
+                }
+            )
+        else:
+            out.append(
+                {
+                    "title": "Read more",
+                    "detail": f"The text points to {route.value} for more information.",
+                    "route": route.value,
+                }
             )
     ids = {r["id"] for r in regulations}
     if ids & {"gdpr", "uk_gdpr"}:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from clausewatch_analyzer.optouts import find_opt_outs
+import pytest
+
+from clausewatch_analyzer.assess import Context, assess_provision
+from clausewatch_analyzer.classify import Classifier
+from clausewatch_analyzer.optouts import find_opt_outs, find_routes
+from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.segment import split_provisions, split_sentences
+from clausewatch_analyzer.taxonomy import load_taxonomy
 from clausewatch_analyzer.texts import possessive
+
+DPA_LIST = "https://ec.europa.eu/justice/article-29/structure/data-protection-authorities/index_en.htm"
+COMPLAINT = (
+    "You have the right to complain to a supervisory authority about our use of your personal information. "
+    f"Contact details for supervisory authorities in the EEA and the UK are available [here]({DPA_LIST})."
+)
 
 
 def test_sentences_split_at_full_stops_but_not_after_abbreviations() -> None:
@@ -56,6 +68,56 @@ def test_opt_out_routes_are_emails_settings_urls_and_links() -> None:
 def test_text_without_routes_yields_none() -> None:
     """A clause that names no route gives no opt-out."""
     assert find_opt_outs("We may use your content to train our models.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "purpose"),
+    [
+        (COMPLAINT, DPA_LIST, "complaint"),
+        (
+            "You have the right to file a complaint with a data protection authority. If you are in the UK, you can "
+            "contact the ICO at casework@ico.org.uk.",
+            "casework@ico.org.uk",
+            "complaint",
+        ),
+        (
+            "For details about our use of cookies, please read our Cookies Notice at https://qwen.ai/cookies.",
+            "https://qwen.ai/cookies",
+            "information",
+        ),
+        (
+            "If you do not want your content used for this purpose, you may opt out by contacting us at "
+            "privacy@leonardo.ai.",
+            "privacy@leonardo.ai",
+            "control",
+        ),
+        (
+            "To object, or for more information, email privacy@acme.example.",
+            "privacy@acme.example",
+            "control",
+        ),
+        ("Our address is https://acme.example.", "https://acme.example", "control"),
+    ],
+)
+def test_each_route_says_what_it_is_for(text: str, value: str, purpose: str) -> None:
+    """An authority's address is for complaints, a pointer to further reading is information, and a way to act on
+    the data (or an address with nothing said about it) is control; only control routes are opt-outs."""
+    routes = {r.value: r.purpose for r in find_routes(text)}
+    assert routes[value] == purpose
+    assert (value in [o.value for o in find_opt_outs(text)]) == (purpose == "control")
+
+
+def test_a_complaint_link_is_offered_as_a_complaint_route_never_as_an_opt_out() -> None:
+    """The demo's Grok provision: no "opt-out or control route" claim, no "object to this use" through the list of
+    authorities, but an action pointing to it for complaints."""
+    result = assess_provision(
+        COMPLAINT, Classifier(load_taxonomy()), load_catalogue(), Context("Grok", "Grok Privacy Policy")
+    )
+    assert result.opt_outs == []
+    assert "opt-out" not in result.texts["what_it_is"]
+    assert "take action yourself" not in result.texts["consumer_impact"]
+    actions = {a["route"]: a for a in result.texts["what_you_can_do"]}
+    assert actions[DPA_LIST]["title"] == "Contact the authority"
 
 
 def test_the_platform_is_not_named_twice_in_the_document_phrase() -> None:
