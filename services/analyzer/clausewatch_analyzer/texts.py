@@ -116,6 +116,10 @@ def build_texts(
     }
 
 
+def _action(title: str, detail: str, route: str) -> dict[str, str]:
+    return {"title": title, "detail": detail, "route": route}
+
+
 def actions(
     type_id: str,
     family: str,
@@ -128,42 +132,19 @@ def actions(
     out: list[dict[str, str]] = []
     for route in opt_outs:
         if route.kind == "email":
-            out.append(
-                {
-                    "title": "Email the company",
-                    "detail": f"Email {route.value} to {request}. State your account details and your request clearly.",
-                    "route": route.value,
-                }
-            )
+            detail = f"Email {route.value} to {request}. State your account details and your request clearly."
+            out.append(_action("Email the company", detail, route.value))
         elif route.kind == "setting":
-            out.append(
-                {
-                    "title": "Change your settings",
-                    "detail": f"Go to {route.value} to {request}.",
-                    "route": route.value,
-                }
-            )
+            out.append(_action("Change your settings", f"Go to {route.value} to {request}.", route.value))
         elif route.kind in {"url", "link"}:
-            out.append(
-                {"title": "Use the link", "detail": f"Use {route.value} to {request}.", "route": route.value}
-            )
+            out.append(_action("Use the link", f"Use {route.value} to {request}.", route.value))
     for route in other_routes:
         if route.purpose == "complaint":
-            out.append(
-                {
-                    "title": "Contact the authority",
-                    "detail": f"The text gives {route.value} for complaints to a data protection authority.",
-                    "route": route.value,
-                }
-            )
+            detail = f"The text gives {route.value} for complaints to a data protection authority."
+            out.append(_action("Contact the authority", detail, route.value))
         else:
-            out.append(
-                {
-                    "title": "Read more",
-                    "detail": f"The text points to {route.value} for more information.",
-                    "route": route.value,
-                }
-            )
+            detail = f"The text points to {route.value} for more information."
+            out.append(_action("Read more", detail, route.value))
     ids = {r["id"] for r in regulations}
     if ids & {"gdpr", "uk_gdpr"}:
         out.append(
