@@ -12,6 +12,7 @@ from typing import Any
 
 from clausewatch_analyzer.classify import Classifier, Label
 from clausewatch_analyzer.optouts import OptOut, find_routes
+from clausewatch_analyzer.polarity import limits_users
 from clausewatch_analyzer.regulations import Catalogue, map_regulations
 from clausewatch_analyzer.severity import (
     SeverityCall,
@@ -121,6 +122,7 @@ def added_protections(added: Iterable[ProvisionResult], taxonomy: Taxonomy) -> f
 def _protection_lost(
     kind: str,
     old: ProvisionResult | None,
+    old_text: str | None,
     routes_removed: bool,
     replaced: Collection[str],
     classifier: Classifier,
@@ -128,11 +130,12 @@ def _protection_lost(
     """(description part, reason) when the change takes away a user protection, else None.
 
     Two cases, both facts rather than a classifier's guess about a rewording: a removed provision of a
-    `protects_users` type not added back elsewhere in the set, and a modified provision whose opt-out routes are all
+    `protects_users` type not added back elsewhere in the set (unless its text only limits users), and a modified provision whose opt-out routes are all
     gone (`routes_removed`, already described as such). A modified provision merely losing a label is left out:
     rewording moves labels too often for that to count.
     """
-    if kind == "removed" and old is not None:
+    # A removed provision that only limits users ("we may reject requests…") takes nothing from them (0129).
+    if kind == "removed" and old is not None and not limits_users(old_text or ""):
         lost = [t for t in old.clause_types if classifier.taxonomy[t].protects_users and t not in replaced]
         if lost:
             return (
@@ -192,7 +195,7 @@ def assess_change(
             parts.append("no longer covers " + _names(lost, classifier))
     reasons = list(current.severity.reasons) if current else []
     own = severity  # the provision's: after for an added or changed one, before for a removed one
-    loss = _protection_lost(kind, old, routes_removed, replaced, classifier)
+    loss = _protection_lost(kind, old, old_text, routes_removed, replaced, classifier)
     if loss is not None:
         part, reason = loss
         if part:

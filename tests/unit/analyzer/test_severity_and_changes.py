@@ -10,6 +10,7 @@ import yaml
 
 from clausewatch_analyzer.assess import Context, added_protections, assess_change, assess_provision
 from clausewatch_analyzer.classify import Classifier, Label
+from clausewatch_analyzer.polarity import limits_users
 from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.severity import label_severity, movement, provision_severity
 from clausewatch_analyzer.taxonomy import TAXONOMY_PATH, TaxonomyError, load_taxonomy, parse_taxonomy
@@ -191,6 +192,40 @@ def test_a_right_removed_and_added_back_in_the_same_change_set_keeps_its_own_sev
     change = assess_change("removed", _assessed(RIGHTS), None, RIGHTS, None, RULES, replaced)
     assert change.severity == "low"
     assert "user protection removed" not in change.description
+
+
+LIMIT = "We may reject requests to access or delete your data that are manifestly unfounded or excessive."
+
+
+def test_removing_a_provision_that_only_limits_users_keeps_its_own_severity() -> None:
+    """ "We may reject requests…" carries a protecting type (access and deletion) but takes rights away: its removal
+    favours users and is not rated as a lost protection (decision 0129)."""
+    old = _assessed(LIMIT)
+    assert "user_access_deletion" in old.clause_types
+    change = assess_change("removed", old, None, LIMIT, None, RULES)
+    assert change.severity == old.severity.severity
+    assert "user protection removed" not in change.description
+
+
+@pytest.mark.parametrize(
+    ("text", "limits"),
+    [
+        (LIMIT, True),
+        ("We are not required to delete data we must keep by law.", True),
+        ("Sometimes your personal information may be exempt from such requests.", True),
+        ("We may charge a reasonable fee for repeated requests.", True),
+        (RIGHTS, False),
+        (
+            "You have the right to access your data, but we may refuse requests that are manifestly unfounded.",
+            False,
+        ),
+        ("You can delete your account in Settings.", False),
+        ("We may share your data with our partners.", False),
+    ],
+)
+def test_limits_users_reads_refusals_without_a_granted_right(text: str, limits: bool) -> None:
+    """What the company may refuse, charge or need not do limits users; a text that also grants a right does not."""
+    assert limits_users(text) is limits
 
 
 def test_removing_a_provision_that_protects_nobody_keeps_its_own_severity() -> None:
