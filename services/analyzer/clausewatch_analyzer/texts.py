@@ -108,7 +108,7 @@ def build_texts(
         "what_it_is": what,
         "why_it_matters": why,
         "consumer_impact": impact,
-        "what_you_can_do": actions(clause_type.id, clause_type.family, opt_outs, regulations, other_routes),
+        "what_you_can_do": actions(fill("request"), opt_outs, regulations, other_routes),
         "caveat": CAVEAT,
         "disclaimer": DISCLAIMER,
         "other_types": [taxonomy[lab.clause_type].name for lab in primary if lab is not main],
@@ -121,14 +121,17 @@ def _action(title: str, detail: str, route: str) -> dict[str, str]:
 
 
 def actions(
-    type_id: str,
-    family: str,
+    request: str,
     opt_outs: Sequence[OptOut],
     regulations: Sequence[dict[str, Any]],
     other_routes: Sequence[OptOut] = (),
 ) -> list[dict[str, str]]:
-    """Return concrete actions: the routes the text gives first, then rights and complaints from the laws in scope."""
-    request = _template(type_id, family, "request") or "make your request"
+    """Return concrete actions: the routes the text gives first, then rights and complaints from the laws in scope.
+
+    `request` is what to ask for through a route ("request that your content not be used for AI model training"),
+    its platform already filled in: it was once used as written and showed "{platform}" to readers.
+    """
+    request = request or "make your request"
     out: list[dict[str, str]] = []
     for route in opt_outs:
         if route.kind == "email":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from clausewatch_analyzer.assess import Context, assess_provision
 from clausewatch_analyzer.classify import Classifier
 from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
+from clausewatch_analyzer.texts import load_templates
 
 REQUIRED_IDS = {
     "arbitration", "unilateral_change", "content_removal", "jurisdiction", "choice_of_law",
@@ -90,3 +92,25 @@ def test_unknown_implied_type_is_refused() -> None:
     }
     with pytest.raises(TaxonomyError, match="unknown type 'y'"):
         parse_taxonomy(raw)
+
+
+def test_every_clause_type_has_its_own_texts_for_people() -> None:
+    """Each type says in its own words why it matters, what it means for users and what to ask for; the family's
+    generic sentence ("This provision says what X does with personal data about you") is only a fallback."""
+    templates = load_templates()["types"]
+    for type_id in TAXONOMY.ids:
+        own = templates.get(type_id) or {}
+        assert {"why", "impact", "request"} <= set(own), type_id
+
+
+def test_a_routes_action_names_the_platform_not_a_placeholder() -> None:
+    """The law-enforcement request ("ask whether {platform} publishes a transparency report") reads with the
+    platform's name in the e-mail action, for every type's template."""
+    text = "We may disclose your information to law enforcement agencies. Contact privacy@acme.example."
+    result = assess_provision(text, RULES, load_catalogue(), Context("Acme", "Acme Privacy Policy"))
+    assert "law_enforcement_disclosure" in result.clause_types
+    details = " ".join(a["detail"] for a in result.texts["what_you_can_do"])
+    assert "ask whether Acme publishes a transparency report" in details
+    for type_id in TAXONOMY.ids:
+        for key, template in load_templates()["types"][type_id].items():
+            assert "{" not in template.format(platform="Acme", document="d", type_name="t"), (type_id, key)
