@@ -55,8 +55,9 @@ def feed(
         _sub(entry, "published", str(cs["created_at"]))
         _sub(entry, "link", rel="alternate", type="text/html", href=url)
         lines = [str(cs.get("summary") or "")]
-        if cs.get("regulations"):
-            lines.append("Regulations: " + ", ".join(str(r) for r in cs["regulations"]))
+        laws = cs.get("regulation_names") or cs.get("regulations")
+        if laws:
+            lines.append("Regulations: " + ", ".join(str(r) for r in laws))
         _sub(entry, "summary", "\n".join(line for line in lines if line))
         for clause in cs.get("clause_types") or []:
             _sub(entry, "category", term=str(clause["id"]), label=str(clause["label"]))

@@ -248,6 +248,15 @@ def _clause_names(texts: Mapping[str, Any] | None) -> dict[str, str]:
     }
 
 
+def _regulation_names(texts: Mapping[str, Any] | None) -> dict[str, str]:
+    """Return regulation id -> short name ("GDPR", "FTC Act s.5") from a change assessment's recorded details."""
+    return {
+        str(r.get("id")): str(r.get("name"))
+        for r in _as_list(first(texts, "regulation_details"))
+        if isinstance(r, Mapping) and r.get("id") and r.get("name")
+    }
+
+
 def change_assessment(a: ChangeAssessment) -> dict[str, Any]:
     """Return a change's assessment as a dict (clause type names and regulation details when recorded)."""
     texts = getattr(a, "texts", None) or {}
@@ -396,15 +405,16 @@ def change_set(
 ) -> dict[str, Any]:
     """Return a change set's headline: where, when, how much, how serious, which clause types and laws."""
     clause_ids: dict[str, str] = {}
-    reg_ids: dict[str, None] = {}
+    reg_ids: dict[str, str] = {}
     for a in assessments:
         names = _clause_names(getattr(a, "texts", None))
+        laws = _regulation_names(getattr(a, "texts", None))
         for c in a.clause_types:
             if isinstance(c, str):
                 clause_ids.setdefault(c, names.get(c) or humanise(c))
         for r in a.regulations:
-            if isinstance(r, str):
-                reg_ids.setdefault(r, None)
+            if isinstance(r, str) and not reg_ids.get(r):
+                reg_ids[r] = laws.get(r, "")
     return {
         "id": cs.id,
         "document_id": cs.document_id,
@@ -422,6 +432,7 @@ def change_set(
         "escalations": sum(1 for a in assessments if a.escalation == "escalated"),
         "clause_types": [{"id": c, "label": label} for c, label in clause_ids.items()],
         "regulations": list(reg_ids),
+        "regulation_names": [name or r for r, name in reg_ids.items()],
     }
 
 

@@ -52,17 +52,12 @@ async def change_set_detail(session: AsyncSession, change_set_id: str) -> dict[s
         item["side_by_side"] = {"old": view.old, "new": view.new}
         item["words"] = {"deleted": view.deleted_words, "inserted": view.inserted_words}
         changes.append(item)
-    names: dict[str, str] = {}
-    for item in changes:
-        for reg in (item["assessment"] or {}).get("regulations", []):
-            names.setdefault(reg["id"], reg["name"])
     version = await session.get(Version, row.version_id)
     previous = await session.get(Version, row.previous_version_id)
     snap = await session.get(Snapshot, version.snapshot_id) if version else None
     return {
         **head,
         "changes": changes,
-        "regulation_names": [names.get(r, r) for r in head["regulations"]],
         "version": present.version(version) if version else None,
         "previous_version": present.version(previous) if previous else None,
         "snapshot": present.snapshot(snap) if snap else None,

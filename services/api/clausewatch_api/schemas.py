@@ -96,6 +96,7 @@ class ChangeSetOut(BaseModel):
     escalations: int
     clause_types: list[dict[str, Any]]
     regulations: list[str]
+    regulation_names: list[str]
 
 
 class ChangeOut(BaseModel):
@@ -123,7 +124,6 @@ class ChangeSetDetailOut(ChangeSetOut):
     """A change set with every change and the versions it compares."""
 
     changes: list[ChangeOut]
-    regulation_names: list[str]
     version: VersionOut | None
     previous_version: VersionOut | None
     snapshot: dict[str, Any] | None

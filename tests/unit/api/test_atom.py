@@ -16,7 +16,8 @@ CS = {
     "document_title": "Privacy Policy",
     "counts": {"added": 1, "modified": 2},
     "summary": "Training on prompts added",
-    "regulations": ["gdpr"],
+    "regulations": ["gdpr", "ftc_act_s5"],
+    "regulation_names": ["GDPR", "FTC Act s.5"],
     "clause_types": [{"id": "ai-training", "label": "AI training"}],
 }
 
@@ -39,7 +40,7 @@ def test_feed_has_entries_linking_change_pages() -> None:
     assert entry.find(f"{NS}link").get("href") == f"http://cw.test/changes/{CS['id']}"  # type: ignore[union-attr]
     terms = {c.get("term") for c in entry.findall(f"{NS}category")}
     assert terms == {"ai-training", "severity:high"}
-    assert "Regulations: gdpr" in (entry.findtext(f"{NS}summary") or "")
+    assert "Regulations: GDPR, FTC Act s.5" in (entry.findtext(f"{NS}summary") or "")
 
 
 def test_entry_title_says_severity_where_and_what() -> None:

@@ -11,7 +11,7 @@ def _c(
     platform: str,
     provision: str,
     *,
-    clause: str = "specific_audiences",
+    clause: str | None = "specific_audiences",
     severity: str = "low",
     confidence: float = 0.6,
     kind: str = "paragraph",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
-from clausewatch_api.present import analysis_texts, clause_types, humanise, opt_outs, regulations
+from clausewatch_api.present import analysis_texts, change_set, clause_types, humanise, opt_outs, regulations
 from clausewatch_api.stability import months_between, rarity, stability
 
 
@@ -90,3 +91,21 @@ def test_stability_counts_started_months() -> None:
     assert months_between(since, now) == 3
     assert stability(0, since, now, since, now)["label"] == "Stable"
     assert stability(3, since, now, since, now)["label"] == "Volatile"
+
+
+def test_a_change_sets_headline_names_its_laws_as_the_analyzer_recorded_them() -> None:
+    """Feeds and pages read "GDPR, FTC Act s.5", not the ids; an id without a recorded name stays as it is."""
+    cs = SimpleNamespace(
+        id="cs", document_id="d", version_id="v2", previous_version_id="v1", substantive=True, counts={},
+        summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
+    )  # fmt: skip
+    assessed = [
+        SimpleNamespace(
+            clause_types=[], regulations=["gdpr", "ftc_act_s5"], severity="high", escalation=None,
+            texts={"regulation_details": [{"id": "gdpr", "name": "GDPR"}, {"id": "ftc_act_s5", "name": "FTC Act s.5"}]},
+        ),
+        SimpleNamespace(clause_types=[], regulations=["gdpr", "bipa"], severity="low", escalation=None, texts={}),
+    ]  # fmt: skip
+    head = change_set(cs, None, None, assessed)  # type: ignore[arg-type]
+    assert head["regulations"] == ["gdpr", "ftc_act_s5", "bipa"]
+    assert head["regulation_names"] == ["GDPR", "FTC Act s.5", "bipa"]
