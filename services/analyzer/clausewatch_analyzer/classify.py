@@ -136,6 +136,10 @@ class Classifier:
             # A type the model knows and did not find stays out: letting rules override its silence lowered
             # CLAUDETTE macro-F1 from 0.622 to 0.491 in 3-fold CV (scripts/combined_cv.py, decision 0031).
         for clause_type, pred in by_model.items():
+            # The type's exclude patterns name contexts where it cannot apply; they bind the model as they bind
+            # the rules (decision 0130).
+            if any(ex.search(sentence) for ex in self.taxonomy[clause_type].excludes):
+                continue
             phrase = getattr(pred, "evidence", None) or evidence[:200]
             labels[clause_type] = Label(
                 clause_type, float(pred.confidence), phrase, evidence, pred.level, "model"

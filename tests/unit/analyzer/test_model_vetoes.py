@@ -1,0 +1,68 @@
+"""A clause type's exclude patterns bind the trained model as they bind the rules (decision 0130)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from clausewatch_analyzer.engine import build_engine
+from clausewatch_analyzer.taxonomy import load_taxonomy
+
+ROOT = Path(__file__).resolve().parents[3]
+CLAUDETTE = ROOT / "services" / "analyzer" / "training" / "data" / "claudette-en"
+ENGINE = build_engine()
+TAXONOMY = load_taxonomy()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "vetoed"),
+    [
+        # Headings of a privacy policy's controller section, read by the model as arbitration (demo, Grok).
+        ("If you live in the European Economic Area, the United Kingdom or Switzerland:", "arbitration"),
+        (
+            "If you live outside the European Economic Area, the United Kingdom, Switzerland and Japan:",
+            "arbitration",
+        ),
+        # Qwen Chat's transfer notice, read by the model as a choice of law.
+        (
+            "These countries may have data protection laws that are different from the laws of your jurisdiction "
+            "(and, in some cases, may not be as protective).",
+            "choice_of_law",
+        ),
+    ],
+)
+def test_the_model_does_not_label_a_sentence_its_types_exclude(sentence: str, vetoed: str) -> None:
+    """The shipped model's label is dropped where the type's exclude matches; the rules' labels stay."""
+    assert any(ex.search(sentence) for ex in TAXONOMY[vetoed].excludes)
+    labels = {label.clause_type for label in ENGINE.classifier.classify_provision(sentence)}
+    assert vetoed not in labels
+    assert labels, "the sentence keeps what the rules find in it"
+
+
+def test_a_real_arbitration_clause_is_still_found_by_the_model() -> None:
+    """Binding arbitration is labelled, by model and rules together."""
+    labels = ENGINE.classifier.classify_provision(
+        "Any dispute shall be resolved by binding arbitration in Texas."
+    )
+    assert [(label.clause_type, label.source) for label in labels if label.clause_type == "arbitration"] == [
+        ("arbitration", "model+rules")
+    ]
+
+
+@pytest.mark.parametrize(
+    "type_id", [t.id for t in TAXONOMY.types.values() if t.claudette_code and t.excludes]
+)
+def test_no_claudette_sentence_of_the_type_is_excluded(type_id: str) -> None:
+    """A model type's exclude never vetoes a sentence the CLAUDETTE experts tagged with that type, so it cannot
+    lower the cross-validated recall; it only removes labels from other sentences."""
+    code = TAXONOMY[type_id].claudette_code
+    tagged = 0
+    for path in sorted((CLAUDETTE / "sentences").glob("*.txt")):
+        tags = (CLAUDETTE / "tags" / path.name).read_text("utf-8").splitlines()
+        for sentence, line in zip(path.read_text("utf-8").splitlines(), tags, strict=False):
+            if code in {re.sub(r"\d$", "", tag) for tag in line.split()}:
+                tagged += 1
+                assert not any(ex.search(sentence) for ex in TAXONOMY[type_id].excludes), sentence
+    assert tagged > 0
