@@ -14,6 +14,7 @@ from clausewatch_analyzer.classify import Classifier, Label
 from clausewatch_analyzer.optouts import OptOut, find_routes
 from clausewatch_analyzer.polarity import limits_users
 from clausewatch_analyzer.regulations import Catalogue, map_regulations
+from clausewatch_analyzer.safeguards import lost_safeguards
 from clausewatch_analyzer.severity import (
     SeverityCall,
     max_severity,
@@ -124,15 +125,17 @@ def _protection_lost(
     old: ProvisionResult | None,
     old_text: str | None,
     routes_removed: bool,
+    safeguards: Sequence[str],
     replaced: Collection[str],
     classifier: Classifier,
 ) -> tuple[str, str] | None:
     """(description part, reason) when the change takes away a user protection, else None.
 
-    Two cases, both facts rather than a classifier's guess about a rewording: a removed provision of a
-    `protects_users` type not added back elsewhere in the set (unless its text only limits users), and a modified provision whose opt-out routes are all
-    gone (`routes_removed`, already described as such). A modified provision merely losing a label is left out:
-    rewording moves labels too often for that to count.
+    Three cases, each a fact of the texts rather than a classifier's guess about a rewording: a removed provision of
+    a `protects_users` type not added back elsewhere in the set (unless its text only limits users, 0129); a
+    modified provision whose opt-out routes are all gone (`routes_removed`, already described as such); a modified
+    provision that no longer makes a promise it made (`safeguards`: "end-to-end", "never sell", 0131). A modified
+    provision merely losing a label is left out: rewording moves labels too often for that to count.
     """
     # A removed provision that only limits users ("we may reject requests…") takes nothing from them (0129).
     if kind == "removed" and old is not None and not limits_users(old_text or ""):
@@ -145,6 +148,9 @@ def _protection_lost(
     if routes_removed and old is not None:
         routes = ", ".join(o.value for o in old.opt_outs)
         return "", f"The opt-out route was removed ({routes})"
+    if safeguards:
+        named = ", ".join(safeguards)
+        return f"safeguard dropped ({named})", f"The provision no longer promises {named}"
     return None
 
 
@@ -195,7 +201,8 @@ def assess_change(
             parts.append("no longer covers " + _names(lost, classifier))
     reasons = list(current.severity.reasons) if current else []
     own = severity  # the provision's: after for an added or changed one, before for a removed one
-    loss = _protection_lost(kind, old, old_text, routes_removed, replaced, classifier)
+    safeguards = lost_safeguards(old_text or "", new_text or "") if kind == "modified" else []
+    loss = _protection_lost(kind, old, old_text, routes_removed, safeguards, replaced, classifier)
     if loss is not None:
         part, reason = loss
         if part:

@@ -12,6 +12,7 @@ from clausewatch_analyzer.assess import Context, added_protections, assess_chang
 from clausewatch_analyzer.classify import Classifier, Label
 from clausewatch_analyzer.polarity import limits_users
 from clausewatch_analyzer.regulations import load_catalogue
+from clausewatch_analyzer.safeguards import lost_safeguards
 from clausewatch_analyzer.severity import label_severity, movement, provision_severity
 from clausewatch_analyzer.taxonomy import TAXONOMY_PATH, TaxonomyError, load_taxonomy, parse_taxonomy
 
@@ -226,6 +227,55 @@ def test_removing_a_provision_that_only_limits_users_keeps_its_own_severity() ->
 def test_limits_users_reads_refusals_without_a_granted_right(text: str, limits: bool) -> None:
     """What the company may refuse, charge or need not do limits users; a text that also grants a right does not."""
     assert limits_users(text) is limits
+
+
+E2E = (
+    "If you correspond with other members through the platform, we will collect and store this information. "
+    "The messages sent between members via our Service are end-to-end encrypted."
+)
+
+
+def test_a_rewording_that_drops_end_to_end_encryption_is_at_least_medium() -> None:
+    """eharmony's "end-to-end encrypted" → "encrypted" (demo): same types, same low severity, but a promise gone;
+    the change is medium and says which (decision 0131)."""
+    new_text = E2E.replace("end-to-end encrypted", "encrypted")
+    old, new = _assessed(E2E), _assessed(new_text)
+    assert old.severity.severity == new.severity.severity == "low"
+    change = assess_change("modified", old, new, E2E, new_text, RULES)
+    assert change.severity == "medium"
+    assert "safeguard dropped (end-to-end encryption)" in change.description
+    assert "The provision no longer promises end-to-end encryption" in change.reasons
+
+
+@pytest.mark.parametrize(
+    ("old_text", "new_text", "lost"),
+    [
+        (
+            "We never sell your personal data.",
+            "We may sell your personal data to partners.",
+            ["a promise not to sell"],
+        ),
+        ("We never sell your personal data.", "We do not sell your personal data.", []),
+        (
+            "We do not use your chats for training.",
+            "We may use your chats for training our models.",
+            ["a promise not to train AI on it"],
+        ),
+        (
+            "We share it only with your explicit consent.",
+            "We share it with partners.",
+            ["your consent first"],
+        ),
+        ("Other information with your consent:", "Other data we collect with your permission/consent", []),
+        ("Data is encrypted at rest and in transit.", "Data is protected by safeguards.", ["encryption"]),
+        ("Messages are end-to-end encrypted.", "Messages are encrypted end-to-end.", []),
+    ],
+)
+def test_lost_safeguards_name_promises_the_new_text_no_longer_makes(
+    old_text: str, new_text: str, lost: list[str]
+) -> None:
+    """A promise reworded ("never sell" → "do not sell") or moved is kept; one withdrawn is named."""
+    assert lost_safeguards(old_text, new_text) == lost
 
 
 def test_removing_a_provision_that_protects_nobody_keeps_its_own_severity() -> None:
