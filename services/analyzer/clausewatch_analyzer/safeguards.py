@@ -25,16 +25,23 @@ SAFEGUARDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "your consent first",
         re.compile(
-            r"\b(?:with|upon|after obtaining|subject to) your\b[^.]{0,30}?\b(?:consent|permission)\b|\bopt[- ]in\b",
+            r"\b(?:with|upon|after obtaining|subject to|based on) your\b[^.]{0,30}?\b(?:consent|permission)\b"
+            r"|\b(?:ask|request|obtain|seek|get)\w* (?:for )?your\b[^.]{0,20}?\b(?:consent|permission)\b"
+            r"|\bbasis (?:is|being|will be) your\b[^.]{0,20}?\bconsent\b|\bopt(?:s|ed|ing)?[- ]in\b",
             re.IGNORECASE,
         ),
     ),
 )
 
 
+_EMPHASIS = re.compile(r"[*_]+")
+
+
 def safeguards_in(text: str) -> list[str]:
     """Return the names of the safeguards the text promises, in the order of SAFEGUARDS."""
-    return [name for name, pattern in SAFEGUARDS if pattern.search(text)]
+    # Markdown emphasis is not a change of promise: "**_With your consent_**" says what "With your consent" says.
+    visible = _EMPHASIS.sub(" ", text)
+    return [name for name, pattern in SAFEGUARDS if pattern.search(visible)]
 
 
 def lost_safeguards(old_text: str, new_text: str) -> list[str]:

@@ -269,6 +269,13 @@ def test_a_rewording_that_drops_end_to_end_encryption_is_at_least_medium() -> No
         ("Other information with your consent:", "Other data we collect with your permission/consent", []),
         ("Data is encrypted at rest and in transit.", "Data is protected by safeguards.", ["encryption"]),
         ("Messages are end-to-end encrypted.", "Messages are encrypted end-to-end.", []),
+        ("With your consent", "**_With your consent_**", []),
+        ("Other information, with your permission.", "We will ask your permission to collect it.", []),
+        (
+            "We publish it with your consent (legal basis: consent).",
+            "We publish it. The legal basis is your consent.",
+            [],
+        ),
     ],
 )
 def test_lost_safeguards_name_promises_the_new_text_no_longer_makes(
