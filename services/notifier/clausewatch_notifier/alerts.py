@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from clausewatch_notifier.tiers import SEVERITY_RANK
 
@@ -82,6 +82,10 @@ class AlertView(BaseModel):
     detected_at: datetime
     link: str
     changes: list[ChangeView]
+    # Display names of the clause type and regulation ids above, as the analyzer recorded them ("gdpr": "GDPR",
+    # "ai_training_on_user_content": "AI model training on user content and prompts"). Ids stay the data; names are
+    # for people. Absent in deliveries queued before the field existed.
+    names: dict[str, str] = Field(default_factory=dict)
 
 
 def diff_segments(diff: Sequence[Any] | None) -> list[Segment]:
@@ -146,6 +150,17 @@ def build_change(change: Any, assessment: Any | None) -> ChangeView:
     )
 
 
+def _names(assessments: Iterable[Any]) -> dict[str, str]:
+    """Return id -> display name from the change assessments' recorded clause types and regulation details."""
+    names: dict[str, str] = {}
+    for assessment in assessments:
+        texts = getattr(assessment, "texts", None) or {}
+        for entry in [*(texts.get("clause_types") or []), *(texts.get("regulation_details") or [])]:
+            if isinstance(entry, dict) and entry.get("id") and entry.get("name"):
+                names.setdefault(str(entry["id"]), str(entry["name"]))
+    return names
+
+
 def build_alert(
     *,
     change_set: Any,
@@ -178,4 +193,5 @@ def build_alert(
         detected_at=change_set.created_at,
         link=change_link(public_base_url, change_set.id),
         changes=views,
+        names=_names(assessments.values()),
     )

@@ -79,7 +79,20 @@ def example_alert(base_url: str = "https://clausewatch.example") -> AlertView:
             severity_before="medium",
             escalation="escalated",
             clause_types=["ai_training_on_user_content"],
-            regulations=["GDPR Art. 6", "GDPR Art. 13", "EU AI Act Art. 53", "CCPA/CPRA"],
+            regulations=["gdpr", "eu_ai_act", "ccpa_cpra"],
+            texts={
+                "clause_types": [
+                    {
+                        "id": "ai_training_on_user_content",
+                        "name": "AI model training on user content and prompts",
+                    }
+                ],
+                "regulation_details": [
+                    {"id": "gdpr", "name": "GDPR"},
+                    {"id": "eu_ai_act", "name": "EU AI Act"},
+                    {"id": "ccpa_cpra", "name": "CCPA/CPRA"},
+                ],
+            },
             description=(
                 "Default-on use of prompts and images for AI training; opt-out only by e-mail. Severity escalated "
                 "from medium to high."
@@ -90,7 +103,11 @@ def example_alert(base_url: str = "https://clausewatch.example") -> AlertView:
             severity_before=None,
             escalation=None,
             clause_types=["data_retention"],
-            regulations=["GDPR Art. 5(1)(e)"],
+            regulations=["gdpr"],
+            texts={
+                "clause_types": [{"id": "data_retention", "name": "Data retention"}],
+                "regulation_details": [{"id": "gdpr", "name": "GDPR"}],
+            },
             description="Open-ended retention tied to the model's lifetime rather than a fixed period.",
         ),
     }
@@ -133,7 +150,8 @@ def example_digest_html() -> str:
             "document_title": "Terms of Service",
             "summary": "Disputes now go to binding individual arbitration; class actions waived",
             "severity": "high",
-            "regulations": ["EU Consumer Rights Directive"],
+            "regulations": ["eu_unfair_terms_directive"],
+            "names": {**pictora.names, "eu_unfair_terms_directive": "EU Unfair Terms Directive"},
             "link": "https://clausewatch.example/changes/01J8Z9QK3T",
         }
     )
@@ -144,7 +162,7 @@ def example_digest_html() -> str:
             "document_title": "Acceptable Use Policy",
             "summary": "Generating images of real people without their consent is now prohibited",
             "severity": "low",
-            "regulations": ["EU AI Act Art. 50"],
+            "regulations": ["eu_ai_act"],
             "link": "https://clausewatch.example/changes/01J8ZB7M0P",
         }
     )

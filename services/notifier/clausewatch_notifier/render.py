@@ -28,6 +28,11 @@ def _humanise(value: str) -> str:
     return value.replace("_", " ").replace("-", " ")
 
 
+def _named(ids: Sequence[str], names: dict[str, str]) -> list[str]:
+    """Return each id's display name from the alert's `names`, else the id made readable."""
+    return [names.get(i) or _humanise(i) for i in ids]
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("clausewatch_notifier", "templates"),
@@ -39,6 +44,7 @@ def _environment() -> Environment:
         auto_reload=False,
     )
     env.filters["humanise"] = _humanise
+    env.filters["named"] = _named
     # Provision text is stored as Markdown: HTML mail shows its links as links, plain text as "label (address)".
     env.filters["prose"] = lambda text: Markup(inline_html(str(text)))  # noqa: S704 - inline_html escapes
     env.filters["plain"] = lambda text: visible_text(str(text), with_addresses=True)

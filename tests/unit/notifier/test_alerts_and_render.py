@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from clausewatch_notifier.alerts import diff_segments
+from clausewatch_notifier.alerts import AlertView, diff_segments
+from clausewatch_notifier.preview import example_alert
 from clausewatch_notifier.render import build_message, render_alert, render_digest
 from tests.unit.notifier.samples import sample_alert
 
@@ -122,3 +123,26 @@ def test_links_in_provision_text_read_as_links_and_addresses() -> None:
     )
     assert "Opt out in Settings (https://leonardo.example/settings)." in rendered.text
     assert "[Settings](" not in rendered.text + (rendered.html or "")
+
+
+def test_emails_name_laws_and_clause_types_as_the_analyzer_recorded_them() -> None:
+    """The alert carries the analyzer's display names: "GDPR", not "gdpr"; the clause type's full name."""
+    alert = example_alert()
+    assert alert.names["gdpr"] == "GDPR"
+    rendered = render_alert(alert, tier="monitor", unsubscribe_url="u")
+    assert "Regulations: CCPA/CPRA, EU AI Act, GDPR" in rendered.text
+    assert "Clause types: AI model training on user content and prompts, Data retention" in rendered.text
+    assert "EU AI Act" in (rendered.html or "")
+    assert "eu ai act" not in (rendered.html or "") + rendered.text
+
+
+def test_a_delivery_queued_before_names_existed_still_renders() -> None:
+    """A payload without `names` (stored by an earlier release) validates and shows the ids made readable."""
+    payload = example_alert().model_dump(mode="json")
+    del payload["names"]
+    alert = AlertView.model_validate(payload)
+    assert alert.names == {}
+    assert (
+        "Regulations: ccpa cpra, eu ai act, gdpr"
+        in render_alert(alert, tier="monitor", unsubscribe_url="u").text
+    )

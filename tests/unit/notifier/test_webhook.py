@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cloudevents.core.bindings import http
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from clausewatch_notifier.preview import example_alert
 from clausewatch_notifier.webhook import cloudevent_body, live_secrets, new_secret, signed_headers
 from tests.unit.notifier.samples import sample_alert
 
@@ -69,3 +71,21 @@ def test_no_live_secret_refuses_to_sign() -> None:
     """An endpoint whose secrets all expired cannot send unsigned messages."""
     with pytest.raises(ValueError, match="no live signing secret"):
         signed_headers("d-1", b"{}", [], datetime.now(UTC))
+
+
+def test_the_documented_example_is_what_the_notifier_sends() -> None:
+    """docs/webhooks.md's example body is `example_alert()` through `cloudevent_body` (first change shown), so the
+    documented fields, ids and names cannot drift from the code."""
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "webhooks.md").read_text("utf-8")
+    documented = json.loads(docs.split("```json\n", 1)[1].split("\n```", 1)[0])
+    alert = example_alert()
+    sent = json.loads(
+        cloudevent_body(
+            event_id=documented["id"],
+            subject=alert.document_id,
+            time=alert.detected_at,
+            data=alert.model_dump(mode="json"),
+        )
+    )
+    sent["data"]["changes"] = sent["data"]["changes"][:1]
+    assert documented == sent
