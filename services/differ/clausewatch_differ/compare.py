@@ -16,7 +16,6 @@ from clausewatch_differ.blocks import Block, parse_blocks
 from clausewatch_differ.hints import cosmetic_kinds, modification_hints
 from clausewatch_differ.normalize import comparison_tokens
 from clausewatch_differ.worddiff import Segment, word_diff
-from clausewatch_shared.prose import visible_text
 
 _KIND_NAMES = {
     "heading": "heading",
@@ -186,8 +185,7 @@ def _path(blocks: list[Block], indexes: list[int]) -> list[str]:
 
 
 def _snippet(text: str) -> str:
-    # Summaries are read by people (alert subjects, change lists): link labels, not their Markdown.
-    flat = " ".join(visible_text(text).split())
+    flat = " ".join(text.split())
     return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1].rstrip() + "…"
 
 
