@@ -17,7 +17,10 @@ from urllib.parse import urljoin, urlsplit
 
 # ![alt](src "title") or [label](target "title"); labels hold no brackets, targets no spaces and only balanced
 # parentheses ("wiki/Foo_(bar)").
-_LINK = re.compile(r"(!?)\[([^\[\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)")
+# The extractor writes a space after every link, so "read our [FAQ](…) ." is common: that space is dropped too.
+_LINK = re.compile(
+    r"(!?)\[([^\[\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)(?: (?=[.,;:!?]))?"
+)
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _HEADING = re.compile(r"^(\s*)#{1,6}\s+", re.MULTILINE)
 _SAFE_SCHEMES = {"http", "https", "mailto"}

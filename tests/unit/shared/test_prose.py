@@ -10,10 +10,11 @@ ICO = "Email: [casework@ico.org.uk](mailto:casework@ico.org.uk) ."
 
 
 def test_a_mail_link_is_a_link_with_its_label() -> None:
-    """The demo's ICO address shows once, as a mailto link, without the Markdown around it."""
+    """The demo's ICO address shows once, as a mailto link, without the Markdown around it, and without the space
+    the extractor leaves between a link and the full stop after it."""
     html = inline_html(ICO)
     assert html == (
-        'Email: <a href="mailto:casework@ico.org.uk" rel="nofollow noopener noreferrer">casework@ico.org.uk</a> .'
+        'Email: <a href="mailto:casework@ico.org.uk" rel="nofollow noopener noreferrer">casework@ico.org.uk</a>.'
     )
 
 
@@ -76,6 +77,6 @@ def test_plain_text_keeps_the_address_after_the_words_unless_they_are_the_addres
     """Plain-text e-mail says "Settings (https://…)", and the ICO address once, not twice."""
     text = "Change it in [Settings](https://acme.example/settings) or write to " + ICO
     assert visible_text(text, with_addresses=True) == (
-        "Change it in Settings (https://acme.example/settings) or write to Email: casework@ico.org.uk ."
+        "Change it in Settings (https://acme.example/settings) or write to Email: casework@ico.org.uk."
     )
-    assert visible_text(text) == "Change it in Settings or write to Email: casework@ico.org.uk ."
+    assert visible_text(text) == "Change it in Settings or write to Email: casework@ico.org.uk."
