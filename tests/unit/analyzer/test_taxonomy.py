@@ -114,3 +114,27 @@ def test_a_routes_action_names_the_platform_not_a_placeholder() -> None:
     for type_id in TAXONOMY.ids:
         for key, template in load_templates()["types"][type_id].items():
             assert "{" not in template.format(platform="Acme", document="d", type_name="t"), (type_id, key)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "audience"),
+    [
+        (
+            "- For purposes of data security (in particular, in accordance with our obligations under the UK GDPR).",
+            False,
+        ),
+        ("- For further data processing, Art. 6 (1) UK GDPR takes effect in its relevant littera.", False),
+        ("If you are in the EEA, you have rights under the GDPR.", True),
+        (
+            "Users in the European Economic Area may lodge a complaint with their data protection authority.",
+            True,
+        ),
+    ],
+)
+def test_a_legal_basis_or_the_companys_own_gdpr_duties_are_not_a_region_specific_audience(
+    sentence: str, audience: bool
+) -> None:
+    """eharmony's legal-basis list items name the UK GDPR without being about users in a region (decision 0132);
+    rights of EEA users still are."""
+    labels = {label.clause_type for label in RULES.classify_provision(sentence)}
+    assert ("specific_audiences" in labels) is audience
