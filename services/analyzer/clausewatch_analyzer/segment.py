@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from clausewatch_shared.prose import visible_text
+
 _ABBREVIATIONS = (
     "e.g.",
     "i.e.",
@@ -48,15 +50,20 @@ class Segment:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Return the sentences of a provision, in order, whitespace-normalised, none empty."""
-    flat = _SPACE.sub(" ", text).strip()
+    """Return the sentences of a provision, in order, whitespace-normalised, none empty.
+
+    Sentences are the words a reader sees: a Markdown link is its label and emphasis marks go (decision 0133), so a
+    link target ("https://x.ai/legal/faq") never reads as the word "AI" to a pattern, and evidence quotes read well.
+    """
+    flat = _SPACE.sub(" ", visible_text(text)).strip()
     if not flat:
         return []
     pieces: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(flat):
         candidate = flat[start : match.start()].rstrip()
-        last_word = candidate.rsplit(" ", 1)[-1].lower()
+        # "(Art. 6 (4) UK GDPR)" and "(e.g. Facebook)": the abbreviation may follow an opening bracket or quote.
+        last_word = candidate.rsplit(" ", 1)[-1].lower().lstrip("([{\"'“‘")
         # Don't end a sentence after an abbreviation or a lone initial ("J. Smith").
         if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]\.", last_word):
             continue

@@ -129,12 +129,13 @@ def test_a_routes_action_names_the_platform_not_a_placeholder() -> None:
             "Users in the European Economic Area may lodge a complaint with their data protection authority.",
             True,
         ),
+        ("Do you live in California? Check out our [California Privacy Statement](/ccpa-addendum).", True),
     ],
 )
-def test_a_legal_basis_or_the_companys_own_gdpr_duties_are_not_a_region_specific_audience(
+def test_a_legal_basis_is_not_a_region_specific_audience_and_a_regional_notice_is(
     sentence: str, audience: bool
 ) -> None:
     """eharmony's legal-basis list items name the UK GDPR without being about users in a region (decision 0132);
-    rights of EEA users still are."""
+    rights of EEA users are, and so is Tinder's pointer for Californians read without its link target (0133)."""
     labels = {label.clause_type for label in RULES.classify_provision(sentence)}
     assert ("specific_audiences" in labels) is audience

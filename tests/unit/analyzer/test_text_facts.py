@@ -29,6 +29,29 @@ def test_sentences_split_at_full_stops_but_not_after_abbreviations() -> None:
     ]
 
 
+def test_sentences_are_the_words_a_reader_sees() -> None:
+    """A link is its label, so its target is never read as words (decision 0133): Grok's pointer to its FAQs, whose
+    address "x.ai" the AI-training pattern read as "AI", is no longer a training clause."""
+    text = (
+        "More information about xAI's development and training of Grok and data controls is available in our "
+        "[Consumer FAQs](https://x.ai/legal/faq) , [Enterprise FAQs](https://x.ai/legal/faq-enterprise) ."
+    )
+    (sentence,) = split_sentences(text)
+    assert "https://" not in sentence
+    assert sentence.endswith("in our Consumer FAQs, Enterprise FAQs.")
+    labels = Classifier(load_taxonomy()).classify_provision(text)
+    assert "ai_training_on_user_content" not in {label.clause_type for label in labels}
+
+
+def test_an_abbreviation_after_a_bracket_does_not_end_the_sentence() -> None:
+    """ "(Art. 6 (4) UK GDPR …)" and "(e.g. Facebook)" stay in one sentence."""
+    assert len(split_sentences("Records are anonymised for training (Art. 6 (4) UK GDPR applies here.)")) == 1
+    assert split_sentences("We share data (e.g. Facebook) with partners. You can opt out.") == [
+        "We share data (e.g. Facebook) with partners.",
+        "You can opt out.",
+    ]
+
+
 def test_blank_text_has_no_sentences() -> None:
     """Whitespace alone gives no sentence."""
     assert split_sentences("  \n ") == []
