@@ -28,10 +28,13 @@ _SAFE_SCHEMES = {"http", "https", "mailto"}
 
 def _target(target: str, base: str | None) -> str | None:
     """The absolute URL a link may point to, or None when it must stay text."""
-    scheme = urlsplit(target).scheme.lower()
-    if not scheme and base and not target.startswith("#"):
-        target = urljoin(base, target)
+    try:
         scheme = urlsplit(target).scheme.lower()
+        if not scheme and base and not target.startswith("#"):
+            target = urljoin(base, target)
+            scheme = urlsplit(target).scheme.lower()
+    except ValueError:  # a document's malformed address ("http://[abc") stays words; it must not break a page
+        return None
     return target if scheme in _SAFE_SCHEMES else None
 
 

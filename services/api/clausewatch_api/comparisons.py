@@ -63,6 +63,10 @@ def risks_by_type(candidates: Iterable[Candidate], own_type: str | None, limit: 
     for candidate in candidates:
         if candidate.clause_type and candidate.clause_type != own_type:
             grouped.setdefault(candidate.clause_type, []).append(candidate)
-    risks = [Risk(min(group, key=Candidate.rank), len(group)) for group in grouped.values()]
+    # A provision assessed by two model versions is one provision.
+    risks = [
+        Risk(min(group, key=Candidate.rank), len({c.provision_id for c in group}))
+        for group in grouped.values()
+    ]
     risks.sort(key=lambda r: (r.lead.rank()[:1], -r.provisions, r.lead.ordinal))
     return risks[:limit]

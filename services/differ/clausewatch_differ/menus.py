@@ -8,8 +8,8 @@ product the site adds to it is then reported as a new provision of the privacy p
 Judged on the written Markdown, line by line, so the cost is linear whatever the page's nesting: a run of lines
 that are each only links (a few words per link) or a short group label ("Products", "Try Grok On") is a menu when
 it holds at least `MIN_LINKS` link lines and at least `LINKS_PER_LABEL` of them for each label. Any line of prose
-ends a run. In-page anchors
-(a table of contents) are written as plain words by the extractor, so they are never counted as links here.
+ends a run. In-page anchors (a table of contents) are written as plain words by the extractor, so they are never
+counted as links here.
 """
 
 from __future__ import annotations

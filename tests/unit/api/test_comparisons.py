@@ -68,6 +68,8 @@ def test_each_other_risk_is_named_once_with_its_count_and_the_pages_own_type_lef
         _c("grok", "collection", clause="first_party_collection", severity="medium", ordinal=2),
         _c("grok", "own", clause="specific_audiences", severity="high", ordinal=1),
         _c("grok", "untyped", clause=None, severity="high"),
+        # ai0 assessed again by a newer model: still one provision
+        _c("grok", "ai0", clause="ai_training_on_user_content", severity="high", confidence=0.9),
     ]
     risks = risks_by_type(candidates, own_type="specific_audiences", limit=8)
     assert [(r.lead.clause_type, r.lead.provision_id, r.provisions) for r in risks] == [

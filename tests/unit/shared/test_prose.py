@@ -37,6 +37,14 @@ def test_unsafe_targets_are_never_links(target: str) -> None:
     assert html == "click here"
 
 
+@pytest.mark.parametrize("target", ["http://[abc", "https://[::1", "/x"])
+def test_a_malformed_address_stays_words_and_breaks_nothing(target: str) -> None:
+    """urlsplit refuses "http://[abc" (an unclosed IPv6 bracket); the label is shown, the page still renders, with
+    a malformed document address as base too."""
+    assert inline_html(f"[label]({target}) x", base="http://[broken/") == "label x"
+    assert visible_text(f"[label]({target}) x", with_addresses=True) == "label x"
+
+
 def test_a_target_with_balanced_parentheses_is_one_link() -> None:
     """Wikipedia-style addresses keep their parentheses."""
     html = inline_html("[GDPR](https://en.wikipedia.org/wiki/GDPR_(EU)) applies")
