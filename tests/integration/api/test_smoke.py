@@ -79,7 +79,7 @@ async def test_change_page_shows_the_word_diff_and_classification(client: httpx.
     html = page.text
     assert '<ins class="w">' in html
     assert "generated images" in html
-    assert "Severity medium → high" in html
+    assert "Provision severity medium → high" in html
     assert "Adds training on generated images" in html
     assert "Acme Privacy Policy changed on Nov 2, 2026" in html
 

@@ -82,3 +82,17 @@ def test_links_in_document_text_are_links_on_the_change_page() -> None:
         "privacy@acme.example</a>.</ins>"
     ) in html
     assert "](mailto:" not in html
+
+
+def test_a_change_raised_above_its_provisions_severity_says_which_is_which() -> None:
+    """A medium change to a provision that stays low (a safeguard dropped, 0131) reads "Medium severity" and
+    "Provision severity unchanged (low)", not a bare "Severity unchanged" beside "Medium"."""
+    change = _change(1, "Messages are encrypted.")
+    change["assessment"] = {
+        "severity": "medium", "severity_before": "low", "severity_after": "low", "escalation": None,
+        "confidence": 0.6, "clause_types": [], "description": "reworded; safeguard dropped (end-to-end encryption)",
+        "reasons": [], "regulations": [],
+    }  # fmt: skip
+    html = build_environment().get_template("change.html").render(cs=_change_set([change]), request_path="/")
+    assert "Provision severity unchanged (low)" in html
+    assert ">Severity unchanged<" not in html
