@@ -178,6 +178,7 @@ def assess_change(
     severity = (after if new else before) or "none"
     parts: list[str] = []
     routes_removed = False
+    safeguards: list[str] = []
     if kind == "added":
         parts.append("added" + (f" ({_names(new_types, classifier)})" if new_types else ""))
     elif kind == "removed":
@@ -195,13 +196,13 @@ def assess_change(
         elif old_routes and new is not None and not new.opt_outs:
             routes_removed = True
             parts.append("opt-out mechanism removed")
+        safeguards = lost_safeguards(old_text or "", new_text or "")
         if gained:
             parts.append("now covers " + _names(gained, classifier))
         if lost:
             parts.append("no longer covers " + _names(lost, classifier))
     reasons = list(current.severity.reasons) if current else []
     own = severity  # the provision's: after for an added or changed one, before for a removed one
-    safeguards = lost_safeguards(old_text or "", new_text or "") if kind == "modified" else []
     loss = _protection_lost(kind, old, old_text, routes_removed, safeguards, replaced, classifier)
     if loss is not None:
         part, reason = loss

@@ -239,28 +239,20 @@ def provision_assessment(a: ProvisionAssessment | None) -> dict[str, Any] | None
     }
 
 
-def _clause_names(texts: Mapping[str, Any] | None) -> dict[str, str]:
-    """Return clause type id -> display name from a change assessment's texts, where the analyzer recorded them."""
+def _recorded_names(texts: Mapping[str, Any] | None, key: str) -> dict[str, str]:
+    """Return id -> display name from a change assessment's texts under `key` ("clause_types" or
+    "regulation_details"), where the analyzer recorded them."""
     return {
-        str(c.get("id")): str(c.get("name"))
-        for c in _as_list(first(texts, "clause_types"))
-        if isinstance(c, Mapping) and c.get("id") and c.get("name")
-    }
-
-
-def _regulation_names(texts: Mapping[str, Any] | None) -> dict[str, str]:
-    """Return regulation id -> short name ("GDPR", "FTC Act s.5") from a change assessment's recorded details."""
-    return {
-        str(r.get("id")): str(r.get("name"))
-        for r in _as_list(first(texts, "regulation_details"))
-        if isinstance(r, Mapping) and r.get("id") and r.get("name")
+        str(entry.get("id")): str(entry.get("name"))
+        for entry in _as_list(first(texts, key))
+        if isinstance(entry, Mapping) and entry.get("id") and entry.get("name")
     }
 
 
 def change_assessment(a: ChangeAssessment) -> dict[str, Any]:
     """Return a change's assessment as a dict (clause type names and regulation details when recorded)."""
     texts = getattr(a, "texts", None) or {}
-    names = _clause_names(texts)
+    names = _recorded_names(texts, "clause_types")
     return {
         "id": a.id,
         "change_id": a.change_id,
@@ -407,8 +399,8 @@ def change_set(
     clause_ids: dict[str, str] = {}
     reg_ids: dict[str, str] = {}
     for a in assessments:
-        names = _clause_names(getattr(a, "texts", None))
-        laws = _regulation_names(getattr(a, "texts", None))
+        names = _recorded_names(getattr(a, "texts", None), "clause_types")
+        laws = _recorded_names(getattr(a, "texts", None), "regulation_details")
         for c in a.clause_types:
             if isinstance(c, str):
                 clause_ids.setdefault(c, names.get(c) or humanise(c))

@@ -17,7 +17,7 @@ from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from clausewatch_differ.menus import drop_link_menus
-from clausewatch_differ.normalize import clean_text
+from clausewatch_differ.normalize import clean_text, strip_markup
 
 # Bump when extraction changes its output: versions record it, and `reextract` rebuilds older ones.
 # 2026.12.1: page controls dropped (_is_page_control); 2026.12.2: link menus of undeclared pages dropped (menus.py)
@@ -254,12 +254,11 @@ _CONTROL_WORDS = frozenset(
     ]
 )
 _CONTROL_TRIGGERS = frozenset({"print", "printable", "download", "pdf", "top"})
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
 def _is_page_control(text: str) -> bool:
     """Whether a block's text (links as their labels) is only a print, download or back-to-top control."""
-    words = re.findall(r"[a-z]+", _LINK.sub(r"\1", text).lower())
+    words = re.findall(r"[a-z]+", strip_markup(text).lower())
     return 0 < len(words) <= 8 and set(words) <= _CONTROL_WORDS and not _CONTROL_TRIGGERS.isdisjoint(words)
 
 

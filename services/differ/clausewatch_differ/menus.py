@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 
+from clausewatch_differ.normalize import MD_LINK
+
 MIN_LINKS = 6
 LINKS_PER_LABEL = 2
 MAX_WORDS_PER_LINK = 4
 MAX_LABEL_WORDS = 3
 
-_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SEPARATORS = re.compile(r"[\s|·•/,–—-]*")
 _WORD = re.compile(r"\w+")
@@ -32,11 +33,11 @@ def _kind(line: str) -> str:
     body = _LIST_MARKER.sub("", line, count=1)
     if body.startswith(("#", "|")):
         return "text"
-    labels = _LINK.findall(body)
+    labels = [match.group(2) for match in MD_LINK.finditer(body)]
     if labels:
         link_words = sum(len(_WORD.findall(label)) for label in labels)
         short = link_words <= MAX_WORDS_PER_LINK * len(labels)
-        return "link" if short and _SEPARATORS.fullmatch(_LINK.sub("", body)) else "text"
+        return "link" if short and _SEPARATORS.fullmatch(MD_LINK.sub("", body)) else "text"
     words = len(_WORD.findall(body))
     if 0 < words <= MAX_LABEL_WORDS and not body.rstrip().endswith((".", ":", ";", "?", "!")):
         return "label"

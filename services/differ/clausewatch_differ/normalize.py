@@ -66,7 +66,7 @@ _TRACKING_PARAMS = re.compile(
 # Groups: image bang (or None), label, target, title. The pattern opens with two literal branches (not an optional
 # `!`) so the regex engine skips to candidate characters at C speed, and label runs are possessive (`++`: giving
 # characters back could never let a match succeed): the same matches, three times faster on link-heavy provisions.
-_MD_LINK = re.compile(
+MD_LINK = re.compile(
     r"(?:(!)\[|\[)((?:[^\[\]]++|\[[^\]]*\])*)\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*)>?(\s+\"[^\"]*\")?\s*\)"
 )
 # The same link without the image bang, so the pattern opens with one literal `[` (the engine then skips to each
@@ -136,7 +136,7 @@ def clean_line(line: str) -> str:
     line = unicodedata.normalize("NFC", line).translate(_TRANSLATE)
     line = _CONTROL.sub("", line)
     if "](" in line:
-        line = _MD_LINK.sub(_clean_link_match, line)
+        line = MD_LINK.sub(_clean_link_match, line)
     body = line.lstrip(" ")
     # Leading indentation is kept (it nests list items); everything else collapses to single spaces.
     indent = min(len(line) - len(body), 12) if body else 0
@@ -221,7 +221,7 @@ def strip_markup(text: str) -> str:
 
 
 def _strip_links(text: str) -> str:
-    """Return `_MD_LINK.sub(r" \\2 ", text)`: each link or image written as its label between spaces.
+    """Return `MD_LINK.sub(r" \\2 ", text)`: each link or image written as its label between spaces.
 
     Found from the `[`, by one C-level split (text, label, target, title, text, ...): an image's `!` is the last
     character of the text before its `[` (a link ends with `)`, so that `!` never belongs to the previous match,

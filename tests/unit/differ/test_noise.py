@@ -8,7 +8,7 @@ import pytest
 
 from clausewatch_differ.compare import compare_texts
 from clausewatch_differ.normalize import (
-    _MD_LINK,
+    MD_LINK,
     _strip_links,
     canonical_dates,
     clean_text,
@@ -144,7 +144,7 @@ def test_batched_words_equal_each_texts_own_words() -> None:
 )
 def test_links_found_from_the_bracket_match_the_full_pattern(text: str) -> None:
     """Stripping links from their `[` (the bang taken from the text before) gives the two-branch pattern's result."""
-    assert _strip_links(text) == _MD_LINK.sub(r" \2 ", text)
+    assert _strip_links(text) == MD_LINK.sub(r" \2 ", text)
 
 
 def test_ascii_diff_tokens_equal_the_unicode_pattern() -> None:
