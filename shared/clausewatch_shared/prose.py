@@ -63,6 +63,21 @@ def visible_text(markdown: str, *, with_addresses: bool = False) -> str:
     return _HEADING.sub(r"\1", _BOLD.sub(r"\1", text))
 
 
+# A word is letters or digits, joined by hyphens or apostrophes: "end-to-end" and "don't" are one word each, as a
+# reader counts them; punctuation and Markdown marks ("(mailto:", ")") are not words.
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    """Return how many words a reader counts in `text` (the differ's hints and the change page agree on it)."""
+    return len(_WORD.findall(text))
+
+
+def words_phrase(count: int) -> str:
+    """Return "1 word" or "N words"."""
+    return f"{count} word" if count == 1 else f"{count} words"
+
+
 def inline_html(markdown: str, *, base: str | None = None, strip_headings: bool = True) -> str:
     """Return escaped HTML: links as <a> (relative ones resolved against `base`), images as alt text, **bold**.
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from clausewatch_shared.prose import count_words
+
 _EQUAL = {"equal", "=", " ", "same", "unchanged", "keep", "context", "eq"}
 _INSERT = {"insert", "+", "added", "add", "ins", "inserted", "new"}
 _DELETE = {"delete", "-", "removed", "remove", "del", "deleted", "old"}
@@ -31,12 +33,12 @@ class SideBySide:
     @property
     def deleted_words(self) -> int:
         """How many words the new side lost."""
-        return sum(len(t.split()) for k, t in self.old if k == "del")
+        return sum(count_words(t) for k, t in self.old if k == "del")
 
     @property
     def inserted_words(self) -> int:
         """How many words the new side gained."""
-        return sum(len(t.split()) for k, t in self.new if k == "ins")
+        return sum(count_words(t) for k, t in self.new if k == "ins")
 
 
 def _segment(item: Any) -> tuple[str, str, str] | None:

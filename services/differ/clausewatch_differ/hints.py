@@ -9,6 +9,7 @@ import re
 from collections import Counter
 
 from clausewatch_differ.normalize import canonical_dates, strip_markup
+from clausewatch_shared.prose import count_words, words_phrase
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%)?")
 _WORD = re.compile(r"[^\W_]+")
@@ -57,8 +58,6 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
     """
     hints: list[str] = []
     details: list[str] = []
-    ins_words = _WORD.findall(strip_markup(inserted).lower())
-    del_words = _WORD.findall(strip_markup(deleted).lower())
     if _renumbered(old, new):
         hints.append("renumbered")
         details.append("renumbered")
@@ -92,13 +91,14 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
     elif new_opt < old_opt:
         hints.append("opt_out_removed")
         details.append("opt-out removed")
-    added, removed = len(ins_words), len(del_words)
+    # Counted as the change page counts them ("end-to-end" is one word), so the two never disagree.
+    added, removed = count_words(strip_markup(inserted)), count_words(strip_markup(deleted))
     if (added and not removed) or (added >= 2 * removed and added - removed >= 3):
         hints.append("expanded")
-        details.append(f"expanded (+{added} words)")
+        details.append(f"expanded (+{words_phrase(added)})")
     elif (removed and not added) or (removed >= 2 * added and removed - added >= 3):
         hints.append("narrowed")
-        details.append(f"narrowed (-{removed} words)")
+        details.append(f"narrowed (-{words_phrase(removed)})")
     elif added or removed:
         hints.append("reworded")
         details.append("reworded")

@@ -15,6 +15,17 @@ def test_texts_diff_marks_removed_and_added_words_only() -> None:
     assert view.inserted_words == 2
 
 
+def test_words_are_counted_as_the_differ_counts_them() -> None:
+    """A hyphenated word is one word and Markdown marks are none, as in the differ's "narrowed (-1 word)"."""
+    view = from_texts("Messages are end-to-end encrypted.", "Messages are encrypted.")
+    assert view.deleted_words == 1
+    view = from_segments(
+        [["=", "Write to "], ["-", "(mailto: "], ["=", "[a@b.c](mailto:a@b.c"], ["-", ") "], ["=", ")"]]
+    )
+    assert view is not None
+    assert view.deleted_words == 1
+
+
 def test_added_provision_is_all_inserted() -> None:
     """A provision that did not exist before shows entirely as inserted words."""
     view = from_texts(None, "We may train models.")

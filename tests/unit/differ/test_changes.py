@@ -126,6 +126,18 @@ def test_an_added_opt_out_is_hinted_and_the_text_grew() -> None:
     assert "narrowed" in removed.hints
 
 
+def test_words_are_counted_as_readers_count_them() -> None:
+    """ "end-to-end encrypted" → "encrypted" lost one word, not three; one word is "1 word"."""
+    old = DOC.replace("We keep your data", "We keep your end-to-end encrypted data")
+    new = DOC.replace("We keep your data", "We keep your encrypted data")
+    change = _only(compare_texts(old, new))
+    assert "narrowed (-1 word)" in change.summary
+    grown = _only(compare_texts(DOC, DOC.replace("We keep your data", "We keep all your data")))
+    assert "expanded (+1 word)" in grown.summary
+    many = _only(compare_texts(DOC, DOC.replace("We keep your data", "We keep all of your own data")))
+    assert "expanded (+3 words)" in many.summary
+
+
 def test_a_reworded_sentence_is_modified_not_added_and_removed() -> None:
     """A sentence rewritten with most words kept is paired with its old self."""
     new = DOC.replace("when you sign up", "when you create an account")
