@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from clausewatch_analyzer.carveouts import added_carve_outs, carve_outs, quote
 from clausewatch_analyzer.classify import Classifier, Label
 from clausewatch_analyzer.optouts import OptOut, find_routes
 from clausewatch_analyzer.polarity import limits_users
@@ -40,6 +41,8 @@ class ProvisionResult:
     jurisdiction_flags: list[dict[str, Any]]
     opt_outs: list[OptOut]
     texts: dict[str, Any]
+    # What the text says a user's choice does not stop ("Even if you opt out, we will use …"; decision 0134).
+    carve_outs: list[str] = field(default_factory=list)
 
     @property
     def clause_types(self) -> list[str]:
@@ -75,6 +78,7 @@ def result_from_labels(
     )
     routes = find_routes(text) if labels else []
     opt_outs = [route for route in routes if route.purpose == "control"]
+    limits = carve_outs(text) if labels else []
     primary = primary_label(labels, taxonomy)
     texts = build_texts(
         labels,
@@ -86,9 +90,10 @@ def result_from_labels(
         context.platform_name,
         context.document_title,
         [route for route in routes if route.purpose != "control"],
+        limits,
     )
     return ProvisionResult(
-        labels, primary, severity, mapping.ids, mapping.details, mapping.flags, opt_outs, texts
+        labels, primary, severity, mapping.ids, mapping.details, mapping.flags, opt_outs, texts, limits
     )
 
 
@@ -120,38 +125,50 @@ def added_protections(added: Iterable[ProvisionResult], taxonomy: Taxonomy) -> f
     return frozenset(t for result in added for t in result.clause_types if taxonomy[t].protects_users)
 
 
-def _protection_lost(
+def _protections_lost(
     kind: str,
     old: ProvisionResult | None,
     old_text: str | None,
     routes_removed: bool,
     safeguards: Sequence[str],
+    limits_added: Sequence[str],
     replaced: Collection[str],
     classifier: Classifier,
-) -> tuple[str, str] | None:
-    """(description part, reason) when the change takes away a user protection, else None.
+) -> list[tuple[str, str]]:
+    """(description part, reason) for each way the change takes a user protection away.
 
-    Three cases, each a fact of the texts rather than a classifier's guess about a rewording: a removed provision of
-    a `protects_users` type not added back elsewhere in the set (unless its text only limits users, 0129); a
-    modified provision whose opt-out routes are all gone (`routes_removed`, already described as such); a modified
-    provision that no longer makes a promise it made (`safeguards`: "end-to-end", "never sell", 0131). A modified
-    provision merely losing a label is left out: rewording moves labels too often for that to count.
+    Each a fact of the texts rather than a classifier's guess about a rewording: a removed provision of a
+    `protects_users` type not added back elsewhere in the set (unless its text only limits users, 0129); a modified
+    provision whose opt-out routes are all gone (`routes_removed`, already described as such); a modified provision
+    that no longer makes a promise it made (`safeguards`: "end-to-end", "never sell", 0131); a modified provision
+    that now says what a user's choice does not stop (`limits_added`: "Even if you opt out, we will …", 0134). A
+    modified provision merely losing a label is left out: rewording moves labels too often for that to count.
     """
+    lost: list[tuple[str, str]] = []
     # A removed provision that only limits users ("we may reject requests…") takes nothing from them (0129).
     if kind == "removed" and old is not None and not limits_users(old_text or ""):
-        lost = [t for t in old.clause_types if classifier.taxonomy[t].protects_users and t not in replaced]
-        if lost:
-            return (
-                "user protection removed",
-                f"A provision users could rely on was removed: {_names(lost, classifier)}",
+        types = [t for t in old.clause_types if classifier.taxonomy[t].protects_users and t not in replaced]
+        if types:
+            lost.append(
+                (
+                    "user protection removed",
+                    f"A provision users could rely on was removed: {_names(types, classifier)}",
+                )
             )
     if routes_removed and old is not None:
         routes = ", ".join(o.value for o in old.opt_outs)
-        return "", f"The opt-out route was removed ({routes})"
+        lost.append(("", f"The opt-out route was removed ({routes})"))
     if safeguards:
         named = ", ".join(safeguards)
-        return f"safeguard dropped ({named})", f"The provision no longer promises {named}"
-    return None
+        lost.append((f"safeguard dropped ({named})", f"The provision no longer promises {named}"))
+    if limits_added:
+        lost.append(
+            (
+                "exception to users' choices added",
+                f"The provision now says what a user's choice does not stop: \u201c{quote(limits_added[0])}\u201d",
+            )
+        )
+    return lost
 
 
 def assess_change(
@@ -179,6 +196,7 @@ def assess_change(
     parts: list[str] = []
     routes_removed = False
     safeguards: list[str] = []
+    limits_added: list[str] = []
     if kind == "added":
         parts.append("added" + (f" ({_names(new_types, classifier)})" if new_types else ""))
     elif kind == "removed":
@@ -197,18 +215,21 @@ def assess_change(
             routes_removed = True
             parts.append("opt-out mechanism removed")
         safeguards = lost_safeguards(old_text or "", new_text or "")
+        limits_added = added_carve_outs(old_text or "", new_text or "")
         if gained:
             parts.append("now covers " + _names(gained, classifier))
         if lost:
             parts.append("no longer covers " + _names(lost, classifier))
     reasons = list(current.severity.reasons) if current else []
     own = severity  # the provision's: after for an added or changed one, before for a removed one
-    loss = _protection_lost(kind, old, old_text, routes_removed, safeguards, replaced, classifier)
-    if loss is not None:
-        part, reason = loss
+    losses = _protections_lost(
+        kind, old, old_text, routes_removed, safeguards, limits_added, replaced, classifier
+    )
+    for part, reason in losses:
         if part:
             parts.append(part)
         reasons.append(reason)
+    if losses:
         severity = max_severity([severity, "medium"])
     if escalation:
         parts.append(f"severity {escalation} from {before} to {after}")

@@ -35,5 +35,6 @@ def unit_record(result: ProvisionResult, engine: Engine, *, detail: bool = True)
             ],
             "regulations": result.regulations,
             "opt_outs": [o.as_dict() for o in result.opt_outs],
+            "carve_outs": list(result.carve_outs),
         }
     return record

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from clausewatch_analyzer.carveouts import quote
 from clausewatch_analyzer.classify import Label
 from clausewatch_analyzer.optouts import OptOut
 from clausewatch_analyzer.taxonomy import DATA_DIR, Taxonomy
@@ -78,11 +79,13 @@ def build_texts(
     platform: str = "The platform",
     document: str = "document",
     other_routes: Sequence[OptOut] = (),
+    carve_outs: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Return what_it_is, why_it_matters, consumer_impact, what_you_can_do (actions) and the caveats.
+    """Return what_it_is, why_it_matters, consumer_impact, what_you_can_do (actions), the carve-outs and the caveats.
 
     `opt_outs` are the routes that let users act on the provision; `other_routes` the addresses it gives for
-    complaints or further reading, listed as actions but never called an opt-out.
+    complaints or further reading, listed as actions but never called an opt-out; `carve_outs` the sentences that
+    say what a user's choice does not stop (decision 0134), quoted because their exact scope is the point.
     """
     primary = [lab for lab in labels if lab.source != "implied"]
     if not primary or main is None:
@@ -101,14 +104,20 @@ def build_texts(
         why += " The opt-out places the burden on users to contact the company rather than a setting in the product."
     elif severity == "high" and not routes:
         why += " The text names no way to opt out."
+    if carve_outs:
+        why += f" Your choices have limits the text spells out: \u201c{quote(carve_outs[0])}\u201d"
     impact = fill("impact")
     if routes:
-        impact += f" To avoid it you must take action yourself ({routes})."
+        impact += f" To avoid it you must take action yourself ({routes})"
+        impact += ", and the exceptions the text names still apply." if carve_outs else "."
+    elif carve_outs:
+        impact += " Some uses continue whatever you choose, as the text says."
     return {
         "what_it_is": what,
         "why_it_matters": why,
         "consumer_impact": impact,
         "what_you_can_do": actions(fill("request"), opt_outs, regulations, other_routes),
+        "carve_outs": [quote(sentence) for sentence in carve_outs],
         "caveat": CAVEAT,
         "disclaimer": DISCLAIMER,
         "other_types": [taxonomy[lab.clause_type].name for lab in primary if lab is not main],

@@ -209,6 +209,7 @@ def analysis_texts(texts: Mapping[str, Any] | None) -> dict[str, Any]:
         "why_it_matters": _text(first(texts, "why_it_matters", "why", "significance")),
         "impact": _text(first(texts, "consumer_impact", "impact", "what_it_means", "user_impact")),
         "what_to_do": actions,
+        "carve_outs": [_text(c) for c in _as_list(first(texts, "carve_outs")) if _text(c)],
         "caveat": _text(first(texts, "caveat")),
         "disclaimer": _text(first(texts, "disclaimer")),
         "interpretive_note": _text(first(texts, "interpretive_note", "uncertainty")),

@@ -131,7 +131,8 @@ async def test_change_page_shows_word_highlights_and_classification(world: World
 
 async def test_provision_page_shows_every_element_of_the_record(world: World, page: Page) -> None:
     """The provision page shows clause, severity and confidence, rarity, stability, history, laws, agencies,
-    what to do, another platform's clause of the same type, and a citation whose SHA-256 is verified."""
+    what to do and what the opt-out does not stop, another platform's clause of the same type, and a citation whose
+    SHA-256 is verified."""
     await page.goto(f"{world.base_url}/provisions/{world.training_provision_key}")
     record = await _api(world, f"/api/v1/provisions/{world.training_provision_id}")
     assessment = record["assessment"]
@@ -150,6 +151,10 @@ async def test_provision_page_shows_every_element_of_the_record(world: World, pa
     )
     await expect(page.get_by_role("heading", name="What you can do")).to_be_visible()
     await expect(page.locator("main")).to_contain_text("privacy@acme-ai.example")
+    # The opt-out is not shown as full control: what it does not stop is quoted (decision 0134).
+    await expect(page.locator("ul.carve-outs li")).to_have_text(
+        "“Even if you opt out, we will use content you report to us to improve our models.”"
+    )
     regulations = page.locator("h2:has-text('Applicable regulations') + ul.regs > li")
     assert await regulations.count() == len(assessment["regulations"]) > 0
     await expect(page.locator("main")).to_contain_text(assessment["regulations"][0]["name"])

@@ -44,6 +44,7 @@ def test_lines_give_one_object_per_input_line_in_order(tmp_path: Path) -> None:
         "labels": [],
         "regulations": [],
         "opt_outs": [],
+        "carve_outs": [],
     }
     assert "do_not_track" in rows[2]["clause_types"]
     assert rows[3]["severity"] == "high"

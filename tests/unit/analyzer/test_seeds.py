@@ -76,3 +76,27 @@ def test_seed_clause_in_eu_only_document_keeps_gdpr_and_drops_ccpa(engine: Engin
     assert "gdpr" in result.regulations
     assert "ccpa_cpra" not in result.regulations
     assert [f["jurisdiction"] for f in result.jurisdiction_flags] == ["EU"]
+
+
+@pytest.mark.parametrize(
+    ("text", "carve_out"),
+    [
+        (LEONARDO, None),
+        (ANTHROPIC_PRIVACY, "Even if you opt-out, we will use Inputs and Outputs for model improvement when"),
+        (ANTHROPIC_TERMS, "Even if you opt out, we will use Materials for model training when"),
+    ],
+    ids=["leonardo-privacy-policy", "anthropic-privacy-policy", "claude-terms"],
+)
+def test_seed_clause_says_what_the_opt_out_does_not_stop(
+    engine: Engine, text: str, carve_out: str | None
+) -> None:
+    """The seed page's point about Anthropic: the opt-out has exceptions (flagged and reported content) that it
+    does not stop. Both Anthropic clauses quote theirs in "why it matters"; Leonardo's opt-out has none."""
+    result = assess_provision(
+        text, engine.classifier, engine.catalogue, Context("Anthropic", "Privacy Policy")
+    )
+    if carve_out is None:
+        assert result.carve_outs == []
+        return
+    assert [c[: len(carve_out)] for c in result.carve_outs] == [carve_out]
+    assert carve_out in result.texts["why_it_matters"]
