@@ -92,6 +92,30 @@ def test_a_fingerprint_unlock_is_not_an_ai_act_biometric_practice() -> None:
     assert faces["eu_ai_act_high_risk"] == ["Annex III(1)"]
 
 
+@pytest.mark.parametrize(
+    ("text", "gdpr"),
+    [
+        (
+            "You can contact our Data Protection Officer at dpo@example.com.",
+            ["Art. 13", "Art. 37", "Art. 38"],
+        ),
+        ("We have appointed Rep Ltd as our representative in the European Union.", ["Art. 13", "Art. 27"]),
+        ("Acme Ltd and Acme Inc. are joint controllers of your personal data.", ["Art. 13", "Art. 26"]),
+        (
+            "If you have any questions about this policy, please contact us at privacy@example.com.",
+            ["Art. 13"],
+        ),
+    ],
+)
+def test_a_privacy_contact_touches_the_articles_of_the_contact_it_names(text: str, gdpr: list[str]) -> None:
+    """Decision 0135: every privacy contact is information owed under Art. 13; a DPO, a representative or joint
+    controllers add their own articles, in the UK GDPR too."""
+    found = _map(["privacy_contact"], text)
+    assert found["gdpr"] == gdpr
+    assert found["uk_gdpr"] == gdpr
+    assert "ccpa_cpra" in found
+
+
 def test_the_documents_jurisdictions_still_narrow_the_laws() -> None:
     """A document for the EU only keeps the GDPR and drops COPPA and the CCPA, whatever its text names."""
     assert set(_map(["specific_audiences"], CHILDREN, ["EU"])) == {"gdpr"}

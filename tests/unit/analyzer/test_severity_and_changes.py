@@ -327,3 +327,20 @@ def test_protects_users_must_be_a_boolean() -> None:
     raw["clause_types"][0]["protects_users"] = "yes please"
     with pytest.raises(TaxonomyError, match=r"arbitration\.protects_users"):
         parse_taxonomy(raw)
+
+
+def test_a_new_data_protection_officer_is_a_privacy_contact_change() -> None:
+    """Grok's DPO went from a named UK firm to its own address (demo): a change of no type, rated none, until the
+    privacy_contact type (decision 0135). Now it is named, low, and cites the DPO articles."""
+    old_text = (
+        "You can contact our Data Protection Officer: Taceo Limited, Riverbank House, 2 Swan Lane, London EC4R 3T "
+        "[dpo@taceo.co.uk](mailto:dpo@taceo.co.uk)"
+    )
+    new_text = "You can contact our Data Protection Officer at [privacy@x.ai](mailto:privacy@x.ai)"
+    old, new = _assessed(old_text), _assessed(new_text)
+    change = assess_change("modified", old, new, old_text, new_text, RULES)
+    assert "privacy_contact" in change.clause_types
+    assert change.severity == "low"
+    assert "gdpr" in change.regulations
+    assert new.primary is not None
+    assert new.primary.clause_type == "privacy_contact"
