@@ -13,7 +13,7 @@ from typing import Any
 
 from clausewatch_differ.align import Match, align_parts
 from clausewatch_differ.blocks import Block, parse_blocks
-from clausewatch_differ.hints import cosmetic_kinds, modification_hints
+from clausewatch_differ.hints import cosmetic_kinds, modification_hints, only_dates_changed
 from clausewatch_differ.normalize import comparison_tokens
 from clausewatch_differ.worddiff import Segment, word_diff
 
@@ -94,9 +94,22 @@ class Comparison:
             counts[change.kind] = counts.get(change.kind, 0) + 1
         parts = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         head = f"{len(subst)} substantive change{'s' if len(subst) != 1 else ''} ({parts})"
+        # A new "last updated" date comes first in most policies and says nothing about what changed: the summary
+        # leads with the first other change, when there is one, and says the date moved.
+        dated = {
+            id(c) for c in subst if c.kind == "modified" and "date_changed" in c.hints and _dates_only(c)
+        }
+        lead = next((c for c in subst if id(c) not in dated), subst[0])
+        noted = bool(dated) and len(dated) < len(subst)
+        if noted:
+            head += (
+                f", {len(dated)} of them only a new date"
+                if len(dated) > 1
+                else ", one of them only a new date"
+            )
         if cosmetic:
-            head += f" and {cosmetic} cosmetic"
-        return f"{head}. First: {subst[0].summary}"[:2000]
+            head += f"{',' if noted else ''} and {cosmetic} cosmetic"
+        return f"{head}. First: {lead.summary}"[:2000]
 
 
 def compare_texts(old_text: str, new_text: str) -> Comparison:
@@ -281,6 +294,10 @@ def _modified(
         f"Modified a {noun}{_where(path)}: {what}{'; ' + change if change else ''}."[:600],
         diff,
     )  # fmt: skip
+
+
+def _dates_only(change: ChangeRecord) -> bool:
+    return only_dates_changed(change.old_text or "", change.new_text or "")
 
 
 def _structure_phrase(structural: list[str]) -> str:

@@ -105,6 +105,16 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
     return hints, details
 
 
+_DATE_TOKEN = re.compile(r"cwdate \S+ \d\d \d\d")
+
+
+def only_dates_changed(old: str, new: str) -> bool:
+    """Return True if the two texts differ only in their dates ("Last updated: May 1, 2026" → "June 3, 2026")."""
+    a = _DATE_TOKEN.sub(" cwdate ", canonical_dates(strip_markup(old)))
+    b = _DATE_TOKEN.sub(" cwdate ", canonical_dates(strip_markup(new)))
+    return old != new and _WORD.findall(a.lower()) == _WORD.findall(b.lower())
+
+
 def _renumbered(old: str, new: str) -> bool:
     """Return True if the two texts differ only in a leading number ("3. Sharing" → "4. Sharing")."""
     a = strip_markup(old).strip().lstrip("#*-+ ").strip()

@@ -231,3 +231,24 @@ def test_very_long_documents_align_by_patience_diff_without_spurious_moves() -> 
     )
     result = compare_texts(old, new)
     assert [(c.kind, c.significance) for c in result.changes] == [("modified", "substantive")] * 2
+
+
+def test_the_summary_leads_with_a_change_other_than_a_new_date() -> None:
+    """eharmony's change set was summarised by its first change, "Version: November 27th 2025" → "May 12th 2026",
+    while it removed the right to complain to an authority: a date-only change no longer leads the summary."""
+    dated = "# Privacy Policy\n\nLast updated: May 1, 2026\n" + DOC.removeprefix("# Privacy Policy\n")
+    new = dated.replace("May 1, 2026", "June 3, 2026").replace(
+        "- We never sell your personal data to anyone.\n", ""
+    )
+    result = compare_texts(dated, new)
+    assert [c.kind for c in result.changes] == ["modified", "removed"]
+    summary = result.summary()
+    assert summary.startswith(
+        "2 substantive changes (1 modified, 1 removed), one of them only a new date. First: "
+    )
+    assert "First: Removed a list item" in summary
+    only_date = compare_texts(dated, dated.replace("May 1, 2026", "June 3, 2026")).summary()
+    assert "First: Modified a paragraph" in only_date
+    assert "only a new date" not in only_date
+    reworded = compare_texts(dated, dated.replace("Last updated: May 1, 2026", "Last revised: June 3, 2026"))
+    assert "only a new date" not in reworded.summary()
