@@ -48,7 +48,7 @@ from clausewatch_shared.events import CaptureRequested, Message
 from clausewatch_shared.migrations import upgrade_async
 from clausewatch_shared.models import Document, FetchSlot, Snapshot
 from tests.support.databases import create_postgres_database, drop_postgres_database
-from tests.support.nats import free_port
+from tests.support.ports import free_port
 
 # The site: /_edition/N switches every page to its N-th edition. Run with this interpreter from the repository root.
 SITE = """

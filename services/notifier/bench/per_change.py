@@ -36,7 +36,8 @@ from clausewatch_shared.runtime import Runtime
 from tests.integration.notifier.conftest import make_settings
 from tests.integration.notifier.seed import add_change_set, add_platform
 from tests.support.databases import create_postgres_database, drop_postgres_database
-from tests.support.nats import free_port, running_nats
+from tests.support.nats import running_nats
+from tests.support.ports import free_port
 
 WARM_UP = 3
 RECEIVER = """

@@ -66,6 +66,8 @@ _ASSESSMENT_COLUMNS = (
     "clause_types",
     "regulations",
     "description",
+    # the display names the analyzer recorded ("GDPR" for gdpr): without them e-mails printed "gdpr, uk gdpr"
+    "texts",
 )
 _ALERT_CHANGES = (
     select(

@@ -36,6 +36,13 @@ async def add_platform(db: Database, platform_id: str = "leonardo-ai", name: str
         )
 
 
+NAMES = {
+    "ai_training": "AI model training on user content and prompts",
+    "gdpr-art-6": "GDPR",
+    "eu-ai-act": "EU AI Act",
+}
+
+
 async def add_change_set(
     db: Database,
     platform_id: str = "leonardo-ai",
@@ -137,6 +144,11 @@ async def add_change_set(
                 escalation="escalated",
                 regulations=list(regulations),
                 description="Expanded with an explicit opt-out mechanism; severity escalated from medium to high.",
+                # The display names, recorded as the analyzer records them (records.change_row).
+                texts={
+                    "clause_types": [{"id": t, "name": NAMES.get(t, t)} for t in clause_types],
+                    "regulation_details": [{"id": r, "name": NAMES.get(r, r)} for r in regulations],
+                },
                 created_at=at,
             )
         )

@@ -58,8 +58,9 @@ async def test_same_day_alert_reaches_email_and_signed_webhook_once(
     assert "generated images to train our AI models" in html
     assert "[-may use your prompts to improve our services.-]" in text
     assert "https://clausewatch.test/changes/cs-leonardo-ai-1" in text
-    assert "eu ai act" in text.lower()
-    assert "ai training" in text.lower()
+    # The laws and clause types by the names the analyzer recorded, not their ids ("gdpr art 6").
+    assert "Regulations: EU AI Act, GDPR" in text
+    assert "Clause types: AI model training on user content and prompts" in text
 
     request = receiver.requests[0]
     payload = Webhook(endpoint.secret).verify(
@@ -74,6 +75,7 @@ async def test_same_day_alert_reaches_email_and_signed_webhook_once(
     assert payload["data"]["changes"][0]["kind"] == "modified"
     assert payload["data"]["link"] == "https://clausewatch.test/changes/cs-leonardo-ai-1"
     assert json.loads(request.body)["data"]["regulations"] == ["eu-ai-act", "gdpr-art-6"]
+    assert payload["data"]["names"]["gdpr-art-6"] == "GDPR"
 
     events = await published(notifier_settings.nats_url, subjects.ALERT_DELIVERED, AlertDelivered)
     assert sorted(e.channel for e in events) == ["email", "email", "webhook"]
