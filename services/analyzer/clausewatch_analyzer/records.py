@@ -139,6 +139,19 @@ def provision_row(
     }
 
 
+def regulation_details_of(*results: ProvisionResult | None) -> list[dict[str, Any]]:
+    """The regulation details of the given provision results, each regulation once, the first result's first.
+
+    A change touches both sides' laws (ChangeResult.regulations); its row must carry the details of all of them, or
+    alerts name a removed text's law by its id ("icdpa") beside the new text's "GDPR".
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for result in results:
+        for detail in result.regulation_details if result is not None else []:
+            merged.setdefault(str(detail["id"]), detail)
+    return list(merged.values())
+
+
 def change_row(
     change: ChangeLike,
     platform_id: str,

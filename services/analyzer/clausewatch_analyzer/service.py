@@ -175,8 +175,9 @@ async def assess_change_set(
             result = assess_change(
                 change.kind, old, new, change.old_text, change.new_text, engine.classifier, replaced
             )
-            side = new or old
-            details = side.regulation_details if side is not None else []
+            # The change touches both sides' laws (result.regulations): each needs its details, or alerts print a
+            # removed provision's "icdpa" beside the new text's "GDPR".
+            details = records.regulation_details_of(new, old)
             rows.append(records.change_row(change, event.platform_id, result, engine.taxonomy, details))
         return rows
 

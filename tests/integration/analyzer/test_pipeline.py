@@ -121,6 +121,9 @@ async def test_change_detected_is_assessed_and_published(
     assert "escalated from" in modified.description
     assert changes["ch-2"].severity_before is None
     assert "data_retention" in changes["ch-2"].clause_types
+    # Every law a change touches has its details (and name) recorded, whichever side it came from.
+    for assessment in changes.values():
+        assert set(assessment.regulations) <= {d["id"] for d in assessment.texts["regulation_details"]}
     await db.dispose()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clausewatch_analyzer.assess import Context, assess_change
 from clausewatch_analyzer.engine import build_engine
-from clausewatch_analyzer.records import change_row, provision_row
+from clausewatch_analyzer.records import change_row, provision_row, regulation_details_of
 from clausewatch_shared.models import Change, ChangeAssessment, Provision, ProvisionAssessment
 
 TEXT = "All disputes shall be resolved exclusively by final and binding arbitration in San Francisco, California."
@@ -55,6 +55,29 @@ def test_change_row_gives_every_column_as_the_model_would_store_it() -> None:
     assert {c: getattr(model, c) for c in columns} == row
     assert row["texts"]["kind"] == "added"
     assert row["clause_types"] == ["arbitration"]
+
+
+def test_a_change_row_names_every_law_of_both_sides() -> None:
+    """A modification that drops a law (Kentucky's) still carries that law's details: alerts name it ("Kentucky
+    Consumer Data Protection Act"), where they printed "kcdpa" when only the new side's details were kept."""
+    engine = build_engine(use_model=False)
+    old_text = "If you live in Kentucky, you have additional privacy rights."
+    new_text = "If you live in California, you have additional privacy rights."
+    old, new = engine.assess([old_text, new_text], Context(platform_name="Acme"))
+    outcome = assess_change("modified", old, new, old_text, new_text, engine.classifier)
+    assert "kcdpa" in outcome.regulations
+    assert "kcdpa" not in new.regulations
+    change = Change(
+        id="ch-2", change_set_id="cs-1", document_id="acme/privacy", ordinal=0, kind="modified",
+        significance="substantive", provision_key="k1", old_text=old_text, new_text=new_text, summary="modified",
+    )  # fmt: skip
+    row = change_row(change, "acme", outcome, engine.taxonomy, regulation_details_of(new, old))
+    named = {d["id"]: d["name"] for d in row["texts"]["regulation_details"]}
+    assert set(outcome.regulations) <= set(named)
+    assert named["kcdpa"] == "Kentucky Consumer Data Protection Act"
+    assert [d["id"] for d in regulation_details_of(new, old)][: len(new.regulations)] == [
+        d["id"] for d in new.regulation_details
+    ]
 
 
 def test_rows_of_one_result_share_its_columns_but_not_their_texts() -> None:
