@@ -12,6 +12,7 @@ from typing import Any
 
 from clausewatch_analyzer.carveouts import added_carve_outs, carve_outs, quote
 from clausewatch_analyzer.classify import Classifier, Label
+from clausewatch_analyzer.institutional import institutional_analysis
 from clausewatch_analyzer.optouts import OptOut, find_routes
 from clausewatch_analyzer.polarity import limits_users
 from clausewatch_analyzer.regulations import Catalogue, map_regulations
@@ -24,7 +25,7 @@ from clausewatch_analyzer.severity import (
     provision_severity,
 )
 from clausewatch_analyzer.taxonomy import Taxonomy
-from clausewatch_analyzer.texts import build_texts
+from clausewatch_analyzer.texts import build_texts, filled
 
 _GROWTH = 0.15
 
@@ -92,9 +93,42 @@ def result_from_labels(
         [route for route in routes if route.purpose != "control"],
         limits,
     )
+    if texts and primary is not None:
+        texts |= _institutional(
+            text, primary, severity, mapping.details, mapping.flags, opt_outs, limits, taxonomy, context
+        )
     return ProvisionResult(
         labels, primary, severity, mapping.ids, mapping.details, mapping.flags, opt_outs, texts, limits
     )
+
+
+def _institutional(
+    text: str,
+    primary: Label,
+    severity: SeverityCall,
+    regulations: list[dict[str, Any]],
+    flags: list[dict[str, Any]],
+    opt_outs: list[OptOut],
+    limits: list[str],
+    taxonomy: Taxonomy,
+    context: Context,
+) -> dict[str, Any]:
+    """The institutional analysis (decision 0136) as texts: its sections and, when there is one, an interpretive note."""
+    clause_type = taxonomy[primary.clause_type]
+    sections, note = institutional_analysis(
+        family=clause_type.family,
+        type_name=clause_type.name,
+        severity=severity.severity,
+        reasons=severity.reasons,
+        regulations=regulations,
+        flags=flags,
+        opt_outs=opt_outs,
+        carve_outs=limits,
+        text=text,
+        vendor=filled(clause_type, "vendor", context.platform_name, context.document_title),
+        compliance=filled(clause_type, "compliance", context.platform_name, context.document_title),
+    )
+    return {"institutional": sections, "interpretive_note": note}
 
 
 @dataclass(frozen=True)

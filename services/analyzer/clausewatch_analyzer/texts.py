@@ -16,7 +16,7 @@ import yaml
 from clausewatch_analyzer.carveouts import quote
 from clausewatch_analyzer.classify import Label
 from clausewatch_analyzer.optouts import OptOut
-from clausewatch_analyzer.taxonomy import DATA_DIR, Taxonomy
+from clausewatch_analyzer.taxonomy import DATA_DIR, ClauseType, Taxonomy
 
 TEXTS_PATH = DATA_DIR / "texts.yaml"
 CAVEAT = (
@@ -44,6 +44,11 @@ def _template(type_id: str, family: str, key: str) -> str:
 
 def _fill(template: str, platform: str, document: str, type_name: str) -> str:
     return template.format(platform=platform, document=document, type_name=type_name)
+
+
+def filled(clause_type: ClauseType, key: str, platform: str, document: str) -> str:
+    """Return the clause type's template `key` (else its family's), with the platform and document filled in."""
+    return _fill(_template(clause_type.id, clause_type.family, key), platform, document, clause_type.name)
 
 
 def _route_phrase(opt_outs: Sequence[OptOut]) -> str:
@@ -93,7 +98,7 @@ def build_texts(
     clause_type = taxonomy[main.clause_type]
 
     def fill(key: str) -> str:
-        return _fill(_template(clause_type.id, clause_type.family, key), platform, document, clause_type.name)
+        return filled(clause_type, key, platform, document)
 
     routes = _route_phrase(opt_outs)
     what = f"{possessive(platform, document)} contains a provision on {clause_type.name.lower()}: {clause_type.description}"

@@ -203,6 +203,11 @@ def analysis_texts(texts: Mapping[str, Any] | None) -> dict[str, Any]:
                     "regulations": [str(r) for r in _as_list(item.get("regulations"))],
                 }
             )
+    institutional = [
+        {"title": _text(first(item, "title")), "text": _text(first(item, "text"))}
+        for item in _as_list(first(texts, "institutional"))
+        if isinstance(item, Mapping) and _text(first(item, "text"))
+    ]
     activity = first(texts, "platform_activity")
     return {
         "what_it_is": _text(first(texts, "what_it_is", "summary", "plain_language", "description")),
@@ -213,6 +218,7 @@ def analysis_texts(texts: Mapping[str, Any] | None) -> dict[str, Any]:
         "caveat": _text(first(texts, "caveat")),
         "disclaimer": _text(first(texts, "disclaimer")),
         "interpretive_note": _text(first(texts, "interpretive_note", "uncertainty")),
+        "institutional": institutional,
         "jurisdiction_flags": flags,
         "platform_activity": _text(first(activity, "text")) if isinstance(activity, Mapping) else "",
     }

@@ -155,6 +155,17 @@ async def test_provision_page_shows_every_element_of_the_record(world: World, pa
     await expect(page.locator("ul.carve-outs li")).to_have_text(
         "“Even if you opt out, we will use content you report to us to improve our models.”"
     )
+    # The institutional analysis (decision 0136): the five headings a compliance reader expects, from our facts.
+    institutional = page.locator("section.institutional")
+    for heading in (
+        "Regulatory landscape:",
+        "Governance exposure:",
+        "Jurisdiction flags:",
+        "Contract and vendor implications:",
+        "Compliance considerations:",
+    ):
+        await expect(institutional).to_contain_text(heading)
+    await expect(institutional).to_contain_text("Art. 6 (lawful basis for processing)")
     regulations = page.locator("h2:has-text('Applicable regulations') + ul.regs > li")
     assert await regulations.count() == len(assessment["regulations"]) > 0
     await expect(page.locator("main")).to_contain_text(assessment["regulations"][0]["name"])

@@ -100,3 +100,23 @@ def test_seed_clause_says_what_the_opt_out_does_not_stop(
         return
     assert [c[: len(carve_out)] for c in result.carve_outs] == [carve_out]
     assert carve_out in result.texts["why_it_matters"]
+
+
+@pytest.mark.parametrize(("text", "platform", "route_kind", "route"), CASES)
+def test_seed_clause_has_the_institutional_analysis_of_the_seed_pages(
+    engine: Engine, text: str, platform: str, route_kind: str, route: str
+) -> None:
+    """The seed pages' institutional analysis, from our facts: GDPR Art. 6 in the landscape, a high exposure with the
+    route's burden or the opt-out's limits, the lawful basis to verify and the route to check."""
+    result = assess_provision(
+        text, engine.classifier, engine.catalogue, Context(platform, "Privacy Policy", ("EU", "US", "US-CA"))
+    )
+    sections = {s["id"]: s["text"] for s in result.texts["institutional"]}
+    assert "Art. 6 (lawful basis for processing)" in sections["regulatory_landscape"]
+    assert sections["governance_exposure"].startswith("High.")
+    if route_kind == "email":
+        assert "The only route is contacting the company" in sections["governance_exposure"]
+    else:
+        assert "not a complete restriction" in sections["governance_exposure"]
+    assert f"({route})" in sections["compliance_considerations"]
+    assert result.texts["interpretive_note"].startswith("The provision does not state the lawful basis")

@@ -1,0 +1,185 @@
+"""The institutional analysis of a provision: what a compliance or procurement reader needs, from facts we hold.
+
+The seed pages give compliance readers five headings under "Institutional analysis": regulatory landscape,
+governance exposure, jurisdiction flags, contract and vendor implications, compliance considerations; and an
+"interpretive note" where the text leaves a legal question open. Each is assembled here from what the analyzer
+already knows about the provision (the laws and articles mapped with their titles and enforcers, the severity and its
+reasons, the routes and carve-outs found in the text, the clause type's templates) and never from a language model:
+every sentence can be traced to a fact of the provision or of our catalogues (decision 0136).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from clausewatch_analyzer.carveouts import quote
+from clausewatch_analyzer.optouts import OptOut
+
+# Most regulations a landscape names, and articles per regulation: beyond that a paragraph stops being read.
+MAX_LAWS = 4
+MAX_ARTICLES = 3
+# The words a provision uses when it states its GDPR lawful basis (Art. 6(1) (a)-(f)).
+_LAWFUL_BASIS = re.compile(
+    r"\b(legal|lawful) basis\b|\blegitimate interests?\b|\bconsent\b|\b(performance of|perform|necessary for) (a|the|our)"
+    r" (contract|agreement)\b|\blegal obligations?\b|\bvital interests?\b|\bpublic interest\b|\bart(icle)?\.? ?6\b",
+    re.IGNORECASE,
+)
+_DATA_FAMILIES = {"privacy", "ai"}
+
+
+def _join(items: Sequence[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _article(article: Mapping[str, Any]) -> str:
+    # "principles (lawfulness, purpose limitation, …)" reads as "principles" inside a sentence of parentheses.
+    title = str(article.get("title") or "").split(" (", 1)[0]
+    return f"{article['id']} ({title})" if title else str(article["id"])
+
+
+def regulatory_landscape(regulations: Sequence[Mapping[str, Any]]) -> str:
+    """Name the laws the provision implicates, with their articles and titles, and who enforces them."""
+    if not regulations:
+        return ""
+    laws = []
+    for regulation in regulations[:MAX_LAWS]:
+        articles = [_article(a) for a in (regulation.get("articles") or [])[:MAX_ARTICLES]]
+        where = regulation.get("jurisdiction_name") or regulation.get("jurisdiction") or ""
+        laws.append(
+            f"{regulation['name']}{' ' + _join(articles) if articles else ''}{f' ({where})' if where else ''}"
+        )
+    text = f"This provision implicates {_join(laws)}."
+    if len(regulations) > MAX_LAWS:
+        rest = [str(r["name"]) for r in regulations[MAX_LAWS:]]
+        text += f" It also falls within {_join(rest)}."
+    agencies = list(dict.fromkeys(str(a["name"]) for r in regulations for a in (r.get("agencies") or [])))
+    if agencies:
+        text += f" Enforcement authorities include {_join(agencies[:4])}."
+    return text
+
+
+def governance_exposure(
+    severity: str,
+    reasons: Sequence[str],
+    opt_outs: Sequence[OptOut],
+    carve_outs: Sequence[str],
+    type_name: str,
+) -> str:
+    """Rate the exposure (the provision's severity) and give the facts behind it."""
+    text = f"{severity.capitalize()}."
+    causes = [r.split(": ", 1)[-1] for r in reasons]
+    if causes:
+        text += f" {type_name}: {'; '.join(causes)}."
+    kinds = {o.kind for o in opt_outs}
+    if carve_outs:
+        text += (
+            " The text names uses its opt-out does not stop, so the opt-out is not a complete restriction on the use, "
+            "which may not be apparent to users who rely on it."
+        )
+    if kinds == {"email"}:
+        text += " The only route is contacting the company, not a control in the product."
+    elif "setting" in kinds:
+        text += (
+            " An in-product control is named ("
+            + next(o.value for o in opt_outs if o.kind == "setting")
+            + ")."
+        )
+    elif not opt_outs and severity in {"high", "medium"}:
+        text += " The text names no route to opt out or object."
+    return text
+
+
+def jurisdiction_flags(flags: Sequence[Mapping[str, Any]], regulations: Sequence[Mapping[str, Any]]) -> str:
+    """Say, per jurisdiction in scope, which laws and articles reach users there."""
+    by_name = {str(r["name"]): r for r in regulations}
+    parts = []
+    for flag in flags:
+        laws = []
+        for name in flag.get("regulations") or []:
+            articles = [str(a["id"]) for a in (by_name.get(name, {}).get("articles") or [])[:MAX_ARTICLES]]
+            laws.append(f"{name}{' (' + ', '.join(articles) + ')' if articles else ''}")
+        if laws:
+            parts.append(f"{flag.get('name') or flag.get('jurisdiction')}: {', '.join(laws)}")
+    return ("Users are protected differently by place. " + "; ".join(parts) + ".") if parts else ""
+
+
+def interpretive_note(family: str, regulations: Sequence[Mapping[str, Any]], text: str) -> str:
+    """Name a legal question the text leaves open, when there is one we can see: a data practice under the GDPR
+    that states no lawful basis."""
+    gdpr = any(r.get("id") in {"gdpr", "uk_gdpr"} for r in regulations)
+    if family in _DATA_FAMILIES and gdpr and not _LAWFUL_BASIS.search(text):
+        return (
+            "The provision does not state the lawful basis it relies on under the GDPR (Art. 6) for this use; the "
+            "basis may be given elsewhere in the policy, and without it whether the use is lawful cannot be judged "
+            "from this text."
+        )
+    return ""
+
+
+def compliance_considerations(
+    template: str,
+    regulations: Sequence[Mapping[str, Any]],
+    opt_outs: Sequence[OptOut],
+    carve_outs: Sequence[str],
+    note: str,
+) -> str:
+    """The type's own checks, then the checks the provision's facts call for."""
+    checks = [template] if template else []
+    if note:
+        checks.append(
+            "Verify the lawful basis documented for this processing in the records of processing (GDPR Art. 30)"
+        )
+    if opt_outs:
+        routes = _join([o.value for o in opt_outs[:3]])
+        checks.append(f"Check that the route the text names ({routes}) works and is easy to find")
+    if carve_outs:
+        checks.append(
+            f"Assess whether the exceptions (\u201c{quote(carve_outs[0], 120)}\u201d) are disclosed where users make the choice"
+        )
+    if any(r.get("id") == "universal_opt_out" for r in regulations):
+        checks.append(
+            "Check that opt-out preference signals such as Global Privacy Control are honoured where the law requires"
+        )
+    return ". ".join(c.rstrip(".") for c in checks) + "." if checks else ""
+
+
+def institutional_analysis(
+    *,
+    family: str,
+    type_name: str,
+    severity: str,
+    reasons: Sequence[str],
+    regulations: Sequence[Mapping[str, Any]],
+    flags: Sequence[Mapping[str, Any]],
+    opt_outs: Sequence[OptOut],
+    carve_outs: Sequence[str],
+    text: str,
+    vendor: str,
+    compliance: str,
+) -> tuple[list[dict[str, str]], str]:
+    """Return (the sections, each {id, title, text}, and the interpretive note, "" when there is none)."""
+    note = interpretive_note(family, regulations, text)
+    sections = [
+        ("regulatory_landscape", "Regulatory landscape", regulatory_landscape(regulations)),
+        (
+            "governance_exposure",
+            "Governance exposure",
+            governance_exposure(severity, reasons, opt_outs, carve_outs, type_name),
+        ),
+        ("jurisdiction_flags", "Jurisdiction flags", jurisdiction_flags(flags, regulations)),
+        ("contract_and_vendor", "Contract and vendor implications", vendor),
+        (
+            "compliance_considerations",
+            "Compliance considerations",
+            compliance_considerations(compliance, regulations, opt_outs, carve_outs, note),
+        ),
+    ]
+    return [{"id": i, "title": t, "text": body} for i, t, body in sections if body], note
+
+
+__all__ = ["institutional_analysis", "interpretive_note", "regulatory_landscape"]
