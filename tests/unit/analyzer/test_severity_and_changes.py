@@ -344,3 +344,21 @@ def test_a_new_data_protection_officer_is_a_privacy_contact_change() -> None:
     assert "gdpr" in change.regulations
     assert new.primary is not None
     assert new.primary.clause_type == "privacy_contact"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If applicable, upstream anonymization of data records for training purposes of our artificial intelligence systems.",
+        "We may use de-identified conversations to train our models.",
+        "We may use pseudonymised prompts to improve our AI models.",
+    ],
+)
+def test_training_on_anonymised_data_is_medium_whatever_the_word(text: str) -> None:
+    """eharmony's "upstream anonymization of data records for training purposes" was high, "The text names no way to
+    opt out": anonymised, de-identified or pseudonymised data lowers AI training to medium, noun or adjective."""
+    result = _assessed(text)
+    assert result.primary is not None
+    assert result.primary.clause_type == "ai_training_on_user_content"
+    assert result.severity.severity == "medium"
+    assert any("anonymised or de-identified" in reason for reason in result.severity.reasons)
