@@ -13,6 +13,7 @@ from clausewatch_api.readmodel import ACTIVITY_DAYS
 from clausewatch_shared.blobstore import BlobStore
 from clausewatch_shared.models import Document, Platform, Snapshot, Version
 from clausewatch_shared.prose import visible_text
+from clausewatch_shared.stated_dates import stated_dates
 
 ELSEWHERE_LIMIT = 6
 OTHER_RISKS_LIMIT = 8
@@ -138,9 +139,26 @@ async def provision_detail(
             }
             for risk in risks
         ],
+        "record": _document_record(doc, plat, version, monitored_since),
         "citation": record,
         "citation_text": evidence.citation_text(record) if record else "",
         "verification": verification,
+    }
+
+
+def _document_record(
+    doc: Document | None, plat: Platform | None, version: Version | None, monitored_since: datetime | None
+) -> dict[str, Any]:
+    """The seed pages' "document information" and "tracking information": the dates the version states for itself
+    ("Last updated", "Effective"), when we first captured the document and when we last confirmed it."""
+    stated = stated_dates(version.text) if version is not None else {}
+    return {
+        "document": doc.title if doc else "",
+        "entity": plat.name if plat else (doc.platform_id if doc else ""),
+        "last_updated": stated["last_updated"].text() if "last_updated" in stated else None,
+        "effective": stated["effective"].text() if "effective" in stated else None,
+        "first_tracked": present.iso(monitored_since),
+        "last_verified": present.iso(doc.last_captured_at) if doc else None,
     }
 
 

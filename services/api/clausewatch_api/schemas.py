@@ -144,7 +144,10 @@ class ProvisionDetailOut(BaseModel):
     stability: dict[str, Any]
     history: list[dict[str, Any]]
     elsewhere: list[dict[str, Any]]
+    activity: dict[str, int]
     other_risks: list[dict[str, Any]]
+    # The document's own stated dates (last_updated, effective: None when not stated) and our first and last capture.
+    record: dict[str, Any]
     citation: dict[str, Any] | None
     citation_text: str
     verification: dict[str, Any] | None

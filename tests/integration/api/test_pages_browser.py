@@ -166,6 +166,18 @@ async def test_provision_page_shows_every_element_of_the_record(world: World, pa
     ):
         await expect(institutional).to_contain_text(heading)
     await expect(institutional).to_contain_text("Art. 6 (lawful basis for processing)")
+    # The seed pages' document and tracking information: the date the document states, first and last capture.
+    facts = page.locator("dl.record")
+    await expect(facts).to_contain_text("Document last updated")
+    await expect(facts).to_contain_text("May 5, 2026")
+    await expect(facts).to_contain_text("First tracked")
+    await expect(facts).to_contain_text("Last verified")
+    faq = page.locator("section.faq")
+    await expect(faq).to_contain_text("Is clausewatch affiliated with Acme AI?")
+    await expect(faq).to_contain_text(record["rarity"]["text"])
+    await page.get_by_role("link", name="Read our methodology").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Methodology")
+    await page.go_back()
     regulations = page.locator("h2:has-text('Applicable regulations') + ul.regs > li")
     assert await regulations.count() == len(assessment["regulations"]) > 0
     await expect(page.locator("main")).to_contain_text(assessment["regulations"][0]["name"])

@@ -116,6 +116,12 @@ async def provision_page(
     return render(request, templates, "provision.html", d=detail)
 
 
+@router.get("/methodology")
+async def methodology_page(request: Request, templates: EnvDep) -> Response:
+    """How the records are made: capture, provisions, clause types, severity, regulations, rarity, limits."""
+    return render(request, templates, "methodology.html")
+
+
 @router.get("/search")
 async def search_page(
     request: Request,

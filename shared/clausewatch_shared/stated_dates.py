@@ -1,0 +1,113 @@
+"""The dates a document states about itself: "Last updated: May 19, 2026", "Effective: 21 September 2026".
+
+The seed pages show a document's "last updated" date beside when it was first tracked and last verified. Only the
+document can say when it was last updated or takes effect, so the date is read from its own words: the first date
+after a "last updated / modified / revised", "updated on", "version" or "effective (date / as of / from)" label.
+A date the text does not give is None; nothing is guessed. Partial dates ("Last updated: July 2026") are kept with
+day 1 and flagged, so they are shown as a month.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+# Each form of date, tried in turn at the same place (Python's re refuses one group name in two alternatives).
+_DATES = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}",  # May 19, 2026 / November 27th 2025
+        rf"{_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}",  # 21 September 2026 / 14 August, 2025
+        rf"{_YEAR}-(?P<imonth>\d\d)-(?P<iday>\d\d)",  # 2026-06-03
+        rf"{_MONTH},?\s+{_YEAR}",  # July 2026
+    )
+)
+
+
+# A label (after anything but a letter: "_Effective: April 4, 2026_" is emphasis), then up to a few characters of punctuation, emphasis or words like "on" before the date.
+_LABELS = {
+    "last_updated": re.compile(
+        r"(?<![a-z])(?:last\s+(?:updated|modified|revised|changed)|updated(?:\s+on)?|revised(?:\s+on)?|version(?:\s+date)?)"
+        r"\b[\s:*_\-–—]*(?:on\s+|as\s+of\s+)?",
+        re.IGNORECASE,
+    ),
+    "effective": re.compile(
+        r"(?<![a-z])effective(?:\s+date)?\b[\s:*_\-–—]*(?:on\s+|as\s+of\s+|from\s+)?", re.IGNORECASE
+    ),
+}
+# Policies state their dates near the top or the bottom; the middle is read too, but a label must be followed by
+# its date within this many characters to count.
+_GAP = 12
+
+
+@dataclass(frozen=True)
+class StatedDate:
+    """A date the document gives for itself, and whether it named a day (False: "July 2026")."""
+
+    value: date
+    has_day: bool
+
+    def text(self) -> str:
+        """ "May 19, 2026", or "July 2026" for a month."""
+        return self.value.strftime("%B %-d, %Y") if self.has_day else self.value.strftime("%B %Y")
+
+
+def _parse(match: re.Match[str]) -> StatedDate | None:
+    groups = match.groupdict()
+    try:
+        if groups.get("imonth"):
+            return StatedDate(date(int(groups["year"]), int(groups["imonth"]), int(groups["iday"])), True)
+        month = _MONTHS[groups["month"].lower()]
+        day = int(groups["day"]) if groups.get("day") else 1
+        return StatedDate(date(int(groups["year"]), month, day), groups.get("day") is not None)
+    except (ValueError, KeyError):  # "February 30, 2026" is no date
+        return None
+
+
+def _date_at(text: str) -> StatedDate | None:
+    """The date that `text` starts with, within a few characters of its start, or None."""
+    for pattern in _DATES:
+        found = pattern.search(text, 0, _GAP + 40)
+        if found is not None and found.start() <= _GAP:
+            return _parse(found)
+    return None
+
+
+def stated_dates(text: str) -> dict[str, StatedDate]:
+    """Return the document's own "last_updated" and "effective" dates, each the first one it states."""
+    found: dict[str, StatedDate] = {}
+    for kind, label in _LABELS.items():
+        for match in label.finditer(text):
+            parsed = _date_at(text[match.end() : match.end() + _GAP + 40])
+            if parsed is not None:
+                found[kind] = parsed
+                break
+    return found
+
+
+__all__ = ["StatedDate", "stated_dates"]

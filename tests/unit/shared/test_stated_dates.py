@@ -1,0 +1,57 @@
+"""The dates a document states about itself, in the forms real policies write them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from clausewatch_shared.stated_dates import stated_dates
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("Last Updated: June 13, 2025", "last_updated", "June 13, 2025"),  # Cursor
+        ("Last Updated: 14 August, 2025", "last_updated", "August 14, 2025"),  # Bluesky
+        ("Last modified: Aug 19, 2026", "last_updated", "August 19, 2026"),  # Civitai
+        ("Last Modified: 2026-06-03", "last_updated", "June 3, 2026"),  # Tumblr
+        ("Last updated: July 2026_", "last_updated", "July 2026"),  # TikTok: a month, shown as one
+        ("Version: May 12th 2026", "last_updated", "May 12, 2026"),  # eharmony
+        (
+            "_Effective: April 4, 2026 ([previous version](https://x.ai/…))_",
+            "effective",
+            "April 4, 2026",
+        ),  # Grok
+        ("**Effective Date: March 28, 2023**", "effective", "March 28, 2023"),  # Hugging Face
+        ("Effective as of July 6, 2026", "effective", "July 6, 2026"),  # Grammarly
+        ("Effective: 21 September 2026", "effective", "September 21, 2026"),  # Snapchat
+    ],
+)
+def test_a_stated_date_is_read_in_each_form(text: str, kind: str, expected: str) -> None:
+    """Each label and date form real policies use gives the date, shown one way."""
+    found = stated_dates(f"# Privacy Policy\n\n{text}\n\nWe collect data.")
+    assert found[kind].text() == expected
+
+
+def test_both_dates_are_kept_and_the_first_of_each_wins() -> None:
+    """Reddit states both; a later "updated" in the body does not replace the first."""
+    found = stated_dates(
+        "Effective July 1, 2026. Last Revised May 26, 2026.\n\nWe last updated our cookie list on May 2, 2025."
+    )
+    assert found["effective"].value == date(2026, 7, 1)
+    assert found["last_updated"].value == date(2026, 5, 26)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We may update this policy from time to time and will post the effective date here.",
+        "We measure the effectiveness of advertising campaigns run in 2026.",
+        "Updated versions of the app are released monthly.",
+        "Last updated: February 30, 2026",  # no such day
+    ],
+)
+def test_no_date_is_guessed(text: str) -> None:
+    """A label without a date right after it, or an impossible date, gives nothing."""
+    assert stated_dates(text) == {}
