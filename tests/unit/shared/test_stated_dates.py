@@ -55,3 +55,16 @@ def test_both_dates_are_kept_and_the_first_of_each_wins() -> None:
 def test_no_date_is_guessed(text: str) -> None:
     """A label without a date right after it, or an impossible date, gives nothing."""
     assert stated_dates(text) == {}
+
+
+def test_an_end_date_is_not_an_effective_date() -> None:
+    """X's page keeps earlier versions under "Effective until November 15, 2024": not when the text took effect."""
+    assert stated_dates("### Effective until November 15, 2024\n\nWe collect data.") == {}
+
+
+def test_only_the_ends_of_a_huge_document_are_read() -> None:
+    """A date at the top or bottom of megabytes of text is found; the middle is not read (it bounds the cost)."""
+    middle = "We updated the version of the app. " * 100_000
+    assert stated_dates(f"Last updated: May 5, 2026\n{middle}")["last_updated"].text() == "May 5, 2026"
+    assert stated_dates(f"{middle}\nEffective: June 1, 2026")["effective"].text() == "June 1, 2026"
+    assert stated_dates(f"{middle}Last updated: May 5, 2026\n{middle}") == {}
