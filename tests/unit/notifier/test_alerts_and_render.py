@@ -136,6 +136,15 @@ def test_emails_name_laws_and_clause_types_as_the_analyzer_recorded_them() -> No
     assert "eu ai act" not in (rendered.html or "") + rendered.text
 
 
+def test_a_digest_names_each_change_sets_clause_types_and_laws() -> None:
+    """A digest item says what kind of provisions changed ("AI model training on user content and prompts"), not
+    only which laws they touch: a weekly reader decides from it which change to open."""
+    rendered = render_digest([example_alert()], period="2026-W49", tier="free", unsubscribe_url="u")
+    assert "  Clause types: AI model training on user content and prompts, Data retention" in rendered.text
+    assert "  Regulations: CCPA/CPRA, EU AI Act, GDPR" in rendered.text
+    assert "Data retention" in (rendered.html or "")
+
+
 def test_a_delivery_queued_before_names_existed_still_renders() -> None:
     """A payload without `names` (stored by an earlier release) validates and shows the ids made readable."""
     payload = example_alert().model_dump(mode="json")
