@@ -31,6 +31,12 @@ TAXONOMY = load_taxonomy()
             "(and, in some cases, may not be as protective).",
             "choice_of_law",
         ),
+        # eharmony's erasure on request, read as the provider removing content (demo, session 14).
+        (
+            "If you ask us to do so, we will delete your data, provided there is no legal obligation to retain "
+            "this data.",
+            "content_removal",
+        ),
     ],
 )
 def test_the_model_does_not_label_a_sentence_its_types_exclude(sentence: str, vetoed: str) -> None:
