@@ -195,18 +195,26 @@ AssessedChange = Mapping[str, Any]
 
 
 def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxonomy: Taxonomy) -> str:
-    """One paragraph for the event: how many changes, the most severe ones and any escalation."""
+    """One paragraph for the event (and the alert's subject): how many changes, the most severe ones and any
+    escalation. Changes described alike are said once with their number: eharmony's three removed complaint-right
+    paragraphs read "Specific audiences (…): removed (specific audiences (…)); …" three times in a row."""
     if not rows:
         return "No provision-level changes to assess."
     counted = [r for r in rows if significance.get(r["change_id"]) != "cosmetic"] or list(rows)
     top = max_severity([r["severity"] for r in counted])
-    parts = [f"{len(rows)} change{'s' if len(rows) != 1 else ''} assessed; highest severity {top}."]
+    head = f"{len(rows)} change{'s' if len(rows) != 1 else ''} assessed; highest severity {top}."
+    alike: dict[tuple[str, str], int] = {}
     for row in counted:
         if row["severity"] == top and top != "none":
             names = (
                 ", ".join(taxonomy[t].name for t in row["clause_types"][:2] if t in taxonomy) or "provision"
             )
-            parts.append(f"{names}: {row['description']}.")
+            # The names lead the sentence; the description need not repeat them ("removed (specific audiences …)").
+            description = str(row["description"]).replace(f" ({names.lower()})", "")
+            alike[(names, description)] = alike.get((names, description), 0) + 1
+    parts = [head]
+    for (names, description), n in alike.items():
+        parts.append(f"{names}{f', {n} changes' if n > 1 else ''}: {description}.")
         if len(" ".join(parts)) > 1500:
             break
     return " ".join(parts)[:2000]

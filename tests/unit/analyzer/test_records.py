@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clausewatch_analyzer.assess import Context, assess_change
 from clausewatch_analyzer.engine import build_engine
-from clausewatch_analyzer.records import change_row, provision_row, regulation_details_of
+from clausewatch_analyzer.records import change_row, provision_row, regulation_details_of, summarise
 from clausewatch_shared.models import Change, ChangeAssessment, Provision, ProvisionAssessment
 
 TEXT = "All disputes shall be resolved exclusively by final and binding arbitration in San Francisco, California."
@@ -110,3 +110,28 @@ def test_rows_of_one_result_share_its_columns_but_not_their_texts() -> None:
         k: v for k, v in second["texts"].items() if k != "history"
     }
     assert first["id"] != second["id"]
+
+
+def test_the_summary_says_changes_described_alike_once_with_their_number() -> None:
+    """eharmony's three removed complaint-right paragraphs filled the alert's subject with the same words three
+    times; now they are one sentence with "3 changes", and the description does not repeat the type's name."""
+    taxonomy = build_engine(use_model=False).taxonomy
+    removed = {
+        "clause_types": ["specific_audiences"],
+        "severity": "medium",
+        "escalation": None,
+        "regulations": ["gdpr"],
+        "description": "removed (specific audiences (children, region-specific rights)); user protection removed",
+    }
+    rows = [
+        {"change_id": "c0", "clause_types": [], "severity": "none", "escalation": None, "regulations": [],
+         "description": "reworded; severity unchanged (none)"},
+        *({**removed, "change_id": f"c{i}"} for i in (1, 2, 3)),
+        {**removed, "change_id": "c4", "description": "expanded; severity unchanged (medium)"},
+    ]  # fmt: skip
+    summary = summarise(rows, {}, taxonomy)
+    assert summary == (
+        "5 changes assessed; highest severity medium. "
+        "Specific audiences (children, region-specific rights), 3 changes: removed; user protection removed. "
+        "Specific audiences (children, region-specific rights): expanded; severity unchanged (medium)."
+    )
