@@ -117,7 +117,6 @@ def _institutional(
     clause_type = taxonomy[primary.clause_type]
     sections, note = institutional_analysis(
         family=clause_type.family,
-        type_name=clause_type.name,
         severity=severity.severity,
         reasons=severity.reasons,
         regulations=regulations,

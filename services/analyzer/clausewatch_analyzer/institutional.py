@@ -68,13 +68,12 @@ def governance_exposure(
     reasons: Sequence[str],
     opt_outs: Sequence[OptOut],
     carve_outs: Sequence[str],
-    type_name: str,
 ) -> str:
-    """Rate the exposure (the provision's severity) and give the facts behind it."""
+    """Rate the exposure (the provision's severity) and give the facts behind it: the reasons, each naming its own
+    clause type ("Biometric data: …"), then what the text offers users."""
     text = f"{severity.capitalize()}."
-    causes = [r.split(": ", 1)[-1] for r in reasons]
-    if causes:
-        text += f" {type_name}: {'; '.join(causes)}."
+    if reasons:
+        text += f" {'; '.join(r.rstrip('.') for r in reasons)}."
     kinds = {o.kind for o in opt_outs}
     if carve_outs:
         text += (
@@ -151,7 +150,6 @@ def compliance_considerations(
 def institutional_analysis(
     *,
     family: str,
-    type_name: str,
     severity: str,
     reasons: Sequence[str],
     regulations: Sequence[Mapping[str, Any]],
@@ -169,7 +167,7 @@ def institutional_analysis(
         (
             "governance_exposure",
             "Governance exposure",
-            governance_exposure(severity, reasons, opt_outs, carve_outs, type_name),
+            governance_exposure(severity, reasons, opt_outs, carve_outs),
         ),
         ("jurisdiction_flags", "Jurisdiction flags", jurisdiction_flags(flags, regulations)),
         ("contract_and_vendor", "Contract and vendor implications", vendor),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from clausewatch_analyzer.assess import Context, assess_provision
 from clausewatch_analyzer.classify import Classifier
-from clausewatch_analyzer.institutional import interpretive_note, regulatory_landscape
+from clausewatch_analyzer.institutional import governance_exposure, interpretive_note, regulatory_landscape
 from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.taxonomy import load_taxonomy
 
@@ -116,3 +116,20 @@ def test_a_provision_of_no_type_has_no_institutional_analysis() -> None:
     """Nothing to analyse: no sections and no note (texts stay empty)."""
     result = assess_provision("Welcome to our website.", RULES, CATALOGUE, EVERYWHERE)
     assert result.texts == {}
+
+
+def test_each_reason_keeps_its_own_clause_type() -> None:
+    """A provision rated by two types gives each reason under its own name, not all under the primary type's."""
+    exposure = governance_exposure(
+        "high",
+        [
+            "AI model training on user content and prompts: user content may be used",
+            "Biometric data: high by default",
+        ],
+        [],
+        [],
+    )
+    assert exposure.startswith(
+        "High. AI model training on user content and prompts: user content may be used; "
+    )
+    assert "Biometric data: high by default." in exposure
