@@ -13,6 +13,8 @@ from clausewatch_shared.prose import count_words, words_phrase
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%)?")
 _WORD = re.compile(r"[^\W_]+")
+# A date as canonical_dates writes it ("cwdate 2026 05 01").
+_DATE_TOKEN = re.compile(r"cwdate \S+ \d\d \d\d")
 _MODALS = (
     "may not",
     "must not",
@@ -64,8 +66,8 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         return hints, details
     dated_old, dated_new = canonical_dates(old), canonical_dates(new)
     if dated_old != old or dated_new != new:
-        old_dates = set(re.findall(r"cwdate \S+ \d\d \d\d", dated_old))
-        new_dates = set(re.findall(r"cwdate \S+ \d\d \d\d", dated_new))
+        old_dates = set(_DATE_TOKEN.findall(dated_old))
+        new_dates = set(_DATE_TOKEN.findall(dated_new))
         if old_dates != new_dates:
             hints.append("date_changed")
             details.append("date changed")
@@ -103,9 +105,6 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         hints.append("reworded")
         details.append("reworded")
     return hints, details
-
-
-_DATE_TOKEN = re.compile(r"cwdate \S+ \d\d \d\d")
 
 
 def only_dates_changed(old: str, new: str) -> bool:
