@@ -7,9 +7,9 @@ review …, or (2) you've explicitly reported the materials to us". The opt-out 
 seeds' analysis calls this "categorical exceptions that bypass the opt-out mechanism", and a reader must be told.
 
 Lexical, like the routes: a sentence is a carve-out when it ties a user's choice (opting out, turning off,
-withdrawing consent, unsubscribing, objecting, deleting) to a use that goes on regardless. What it misses: carve-outs
-in other sentences than the choice ("You can opt out. Some uses are not affected."), said without a choice verb.
-Decision 0134.
+withdrawing consent, unsubscribing, objecting, deleting) to a use that goes on regardless, or says "we may still …"
+right after a sentence that names a choice. What it misses: a carve-out said without a choice verb or a "still"
+("You can opt out. Some uses are not affected."), or further from the choice. Decision 0134.
 """
 
 from __future__ import annotations
