@@ -50,10 +50,10 @@ _DATES = tuple(re.compile(form, re.IGNORECASE) for form in _DATE_FORMS)
 _ANY_DATE = "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", form) for form in _DATE_FORMS) + ")"
 
 
-# A label (after anything but a letter: "_Effective: April 4, 2026_" is emphasis), then up to a few characters of punctuation, emphasis or words like "on" before the date.
-# A label and, after a few characters that are not words ("Effective until November 15, 2024" ends a version's
-# life: X's page keeps its earlier versions below the current one), a date: found in one pass of the regex engine even over megabytes of text
-# where "updated" or "version" occurs thousands of times without a date.
+# A label (after anything but a letter: "_Effective: April 4, 2026_" is emphasis), separators or "on" / "as of" /
+# "from", then, within _GAP characters that are not words, a date ("Effective until November 15, 2024" ends a
+# version's life: X's page keeps its earlier versions below the current one). The lookahead finds label and date in
+# one pass of the regex engine.
 _GAP = 12
 _LABELS = {
     "last_updated": re.compile(
@@ -78,7 +78,10 @@ class StatedDate:
 
     def text(self) -> str:
         """ "May 19, 2026", or "July 2026" for a month."""
-        return self.value.strftime("%B %-d, %Y") if self.has_day else self.value.strftime("%B %Y")
+        month = self.value.strftime("%B")
+        return (
+            f"{month} {self.value.day}, {self.value.year}" if self.has_day else f"{month} {self.value.year}"
+        )
 
 
 def _parse(match: re.Match[str]) -> StatedDate | None:
