@@ -362,3 +362,16 @@ def test_training_on_anonymised_data_is_medium_whatever_the_word(text: str) -> N
     assert result.primary.clause_type == "ai_training_on_user_content"
     assert result.severity.severity == "medium"
     assert any("anonymised or de-identified" in reason for reason in result.severity.reasons)
+
+
+def test_a_provider_promising_not_to_train_is_low_however_it_is_named() -> None:
+    """Grok's "xAI shall not use any Google Apps content for any of its internal AI or other training purposes" was
+    a high AI-training provision: a lower-case company name and "shall not" are a promise not to train, like "we do
+    not"."""
+    result = _assessed(
+        "For users who opt to connect to Google Apps via Google OAuth, xAI shall not use any Google Apps content for "
+        "any of its internal AI or other training purposes (such as training its machine learning models)."
+    )
+    assert result.primary is not None
+    assert result.primary.clause_type == "ai_training_on_user_content"
+    assert result.severity.severity == "low"
