@@ -375,3 +375,26 @@ def test_a_provider_promising_not_to_train_is_low_however_it_is_named() -> None:
     assert result.primary is not None
     assert result.primary.clause_type == "ai_training_on_user_content"
     assert result.severity.severity == "low"
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        (
+            "With respect to the processing of biometric data used to uniquely identify a natural person in the "
+            "course of age verification, eHarmony relies on your explicit consent.",
+            "medium",
+        ),
+        (
+            "You may choose to participate in certain of our features like Photo Verification that involve the "
+            "collection of face geometry data, which may be considered biometric data.",
+            "medium",
+        ),
+        ("We collect face geometry data from the photos you upload to verify your identity.", "high"),
+    ],
+)
+def test_biometric_processing_with_consent_is_medium_without_it_high(text: str, severity: str) -> None:
+    """Consent or a feature the user chooses is the safeguard BIPA and GDPR Art. 9 ask for: medium, not high."""
+    result = _assessed(text)
+    assert "biometric_data" in result.clause_types
+    assert result.severity.severity == severity
