@@ -37,6 +37,11 @@ TAXONOMY = load_taxonomy()
             "this data.",
             "content_removal",
         ),
+        (
+            "Please note that if the deletion of your data is prevented due to a mandatory retention period, your "
+            "data will be blocked and stored for no other purposes, until we can delete it.",
+            "content_removal",
+        ),
     ],
 )
 def test_the_model_does_not_label_a_sentence_its_types_exclude(sentence: str, vetoed: str) -> None:
