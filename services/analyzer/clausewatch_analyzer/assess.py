@@ -94,40 +94,24 @@ def result_from_labels(
         limits,
     )
     if texts and primary is not None:
-        texts |= _institutional(
-            text, primary, severity, mapping.details, mapping.flags, opt_outs, limits, taxonomy, context
+        # The institutional analysis (decision 0136): its sections and, when there is one, an interpretive note.
+        clause_type = taxonomy[primary.clause_type]
+        sections, note = institutional_analysis(
+            family=clause_type.family,
+            severity=severity.severity,
+            reasons=severity.reasons,
+            regulations=mapping.details,
+            flags=mapping.flags,
+            opt_outs=opt_outs,
+            carve_outs=limits,
+            text=text,
+            vendor=filled(clause_type, "vendor", context.platform_name, context.document_title),
+            compliance=filled(clause_type, "compliance", context.platform_name, context.document_title),
         )
+        texts |= {"institutional": sections, "interpretive_note": note}
     return ProvisionResult(
         labels, primary, severity, mapping.ids, mapping.details, mapping.flags, opt_outs, texts, limits
     )
-
-
-def _institutional(
-    text: str,
-    primary: Label,
-    severity: SeverityCall,
-    regulations: list[dict[str, Any]],
-    flags: list[dict[str, Any]],
-    opt_outs: list[OptOut],
-    limits: list[str],
-    taxonomy: Taxonomy,
-    context: Context,
-) -> dict[str, Any]:
-    """The institutional analysis (decision 0136) as texts: its sections and, when there is one, an interpretive note."""
-    clause_type = taxonomy[primary.clause_type]
-    sections, note = institutional_analysis(
-        family=clause_type.family,
-        severity=severity.severity,
-        reasons=severity.reasons,
-        regulations=regulations,
-        flags=flags,
-        opt_outs=opt_outs,
-        carve_outs=limits,
-        text=text,
-        vendor=filled(clause_type, "vendor", context.platform_name, context.document_title),
-        compliance=filled(clause_type, "compliance", context.platform_name, context.document_title),
-    )
-    return {"institutional": sections, "interpretive_note": note}
 
 
 @dataclass(frozen=True)

@@ -90,8 +90,6 @@ class Service:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     kills: int = 0
-    # Every process started, so that stop() leaves none behind whatever the kills and restarts did.
-    started: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def start(self) -> None:
         """Start the service unless it is running. The background monkey and a round's strike may pick the same
@@ -106,7 +104,6 @@ class Service:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        self.started.append(self.process)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -120,9 +117,9 @@ class Service:
             self.kills += 1
 
     def stop(self) -> None:
-        """Stop gracefully (SIGTERM), killing it if it does not stop in time; and any earlier process still alive."""
-        for process in self.started:
-            stop_gracefully(process, timeout=30)
+        """Stop gracefully (SIGTERM), killing it if it does not stop in time."""
+        if self.process is not None:
+            stop_gracefully(self.process, timeout=30)
 
     def tail(self, chars: int = 3000) -> str:
         return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
