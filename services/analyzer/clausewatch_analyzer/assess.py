@@ -6,7 +6,7 @@ need the catalogue, so the handlers add them from queries (see repository.py).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from clausewatch_analyzer.institutional import institutional_analysis
 from clausewatch_analyzer.optouts import OptOut, find_routes
 from clausewatch_analyzer.polarity import limits_users
 from clausewatch_analyzer.regulations import Catalogue, map_regulations
-from clausewatch_analyzer.safeguards import lost_safeguards
+from clausewatch_analyzer.safeguards import lost_safeguards, removed_promises, safeguards_in
 from clausewatch_analyzer.severity import (
     SeverityCall,
     max_severity,
@@ -133,13 +133,26 @@ def _names(type_ids: Sequence[str], classifier: Classifier) -> str:
     return ", ".join(classifier.taxonomy[t].name.lower() for t in type_ids)
 
 
-def added_protections(added: Iterable[ProvisionResult], taxonomy: Taxonomy) -> frozenset[str]:
-    """The user-protecting clause types (`protects_users`) that the added provisions of one change set carry.
+@dataclass(frozen=True)
+class AddedBack:
+    """What the provisions added in one change set give users: their protecting clause types (`protects_users`) and
+    the promises they make (safeguards.REMOVAL_PROMISES).
 
-    A removed protection whose type comes back in an added provision of the same set was most likely rewritten (the
-    differ could not pair two texts that far apart), so assess_change does not call it lost.
+    A removed protection or promise that comes back in an added provision of the same set was most likely rewritten
+    (the differ could not pair two texts that far apart), so assess_change does not call it lost.
     """
-    return frozenset(t for result in added for t in result.clause_types if taxonomy[t].protects_users)
+
+    types: frozenset[str] = frozenset()
+    promises: frozenset[str] = frozenset()
+
+
+def added_protections(added: Iterable[tuple[ProvisionResult, str]], taxonomy: Taxonomy) -> AddedBack:
+    """What the added provisions of one change set, each with its text, give users (see AddedBack)."""
+    pairs = list(added)
+    return AddedBack(
+        types=frozenset(t for result, _ in pairs for t in result.clause_types if taxonomy[t].protects_users),
+        promises=frozenset(p for _, text in pairs for p in safeguards_in(text)),
+    )
 
 
 def _protections_lost(
@@ -149,13 +162,14 @@ def _protections_lost(
     routes_removed: bool,
     safeguards: Sequence[str],
     limits_added: Sequence[str],
-    replaced: Collection[str],
+    replaced: AddedBack,
     classifier: Classifier,
 ) -> list[tuple[str, str]]:
     """(description part, reason) for each way the change takes a user protection away.
 
     Each a fact of the texts rather than a classifier's guess about a rewording: a removed provision of a
-    `protects_users` type not added back elsewhere in the set (unless its text only limits users, 0129); a modified
+    `protects_users` type not added back elsewhere in the set (unless its text only limits users, 0129), or one that
+    made a promise ("we do not sell your data") no added provision of the set makes again (0137); a modified
     provision whose opt-out routes are all gone (`routes_removed`, already described as such); a modified provision
     that no longer makes a promise it made (`safeguards`: "end-to-end", "never sell", 0131); a modified provision
     that now says what a user's choice does not stop (`limits_added`: "Even if you opt out, we will …", 0134). A
@@ -164,7 +178,9 @@ def _protections_lost(
     lost: list[tuple[str, str]] = []
     # A removed provision that only limits users ("we may reject requests…") takes nothing from them (0129).
     if kind == "removed" and old is not None and not limits_users(old_text or ""):
-        types = [t for t in old.clause_types if classifier.taxonomy[t].protects_users and t not in replaced]
+        types = [
+            t for t in old.clause_types if classifier.taxonomy[t].protects_users and t not in replaced.types
+        ]
         if types:
             lost.append(
                 (
@@ -172,6 +188,14 @@ def _protections_lost(
                     f"A provision users could rely on was removed: {_names(types, classifier)}",
                 )
             )
+    if kind == "removed" and (promises := removed_promises(old_text or "", replaced.promises)):
+        named = ", ".join(promises)
+        lost.append(
+            (
+                f"promise removed ({named})",
+                f"The removed provision promised {named}, and no provision added with it promises that again",
+            )
+        )
     if routes_removed and old is not None:
         routes = ", ".join(o.value for o in old.opt_outs)
         lost.append(("", f"The opt-out route was removed ({routes})"))
@@ -195,11 +219,11 @@ def assess_change(
     old_text: str | None,
     new_text: str | None,
     classifier: Classifier,
-    replaced: Collection[str] = (),
+    replaced: AddedBack = AddedBack(),
 ) -> ChangeResult:
     """Compare the provision before and after a change and describe it in one line.
 
-    `replaced`: the protecting types added elsewhere in the same change set (added_protections). A change that takes
+    `replaced`: what the provisions added elsewhere in the same change set give back (added_protections). A change that takes
     a protection away is at least medium, whatever the provision's own severity (docs/decisions/0121).
     """
     before = old.severity.severity if old else None

@@ -166,7 +166,9 @@ async def assess_change_set(
         # (identical to a fresh assessment) instead of classifying them again. A missing side stays None.
         texts = [t for c in todo for t in (c.old_text, c.new_text) if t is not None]
         assessed = dict(zip(texts, engine.assess(texts, context), strict=True))
-        added = [assessed[c.new_text] for c in todo if c.kind == "added" and c.new_text is not None]
+        added = [
+            (assessed[c.new_text], c.new_text) for c in todo if c.kind == "added" and c.new_text is not None
+        ]
         replaced = added_protections(added, engine.taxonomy)
         rows = []
         for change in todo:

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from clausewatch_analyzer.polarity import denied
+
 DATA_DIR = Path(__file__).parent / "data"
 TAXONOMY_PATH = DATA_DIR / "taxonomy.yaml"
 SEVERITIES = ("high", "medium", "low")
@@ -41,11 +43,22 @@ class Pattern:
 
 @dataclass(frozen=True)
 class SeverityRule:
-    """If the text matches `regex`, the severity is `severity` for `reason` (the first matching rule wins)."""
+    """If the text matches `regex`, the severity is `severity` for `reason` (the first matching rule wins).
+
+    `unless_denied`: the rule names a practice ("advertising", "children", "China"), and a match the same clause
+    denies ("we do not share it for advertising") does not count (decision 0137).
+    """
 
     regex: re.Pattern[str]
     severity: str
     reason: str
+    unless_denied: bool = False
+
+    def applies_to(self, text: str) -> bool:
+        """Whether the rule matches `text` (at a place its clause does not deny, for an `unless_denied` rule)."""
+        if not self.unless_denied:
+            return self.regex.search(text) is not None
+        return any(not denied(text, m.start()) for m in self.regex.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,7 @@ def _clause_type(raw: dict[str, Any]) -> ClauseType:
             _compile(r["if"], f"{type_id}.severity"),
             _severity(r["then"], f"{type_id}.severity"),
             str(r["reason"]),
+            bool(r.get("unless_denied", False)),
         )
         for r in sev.get("rules") or []
     )

@@ -10,9 +10,9 @@ import yaml
 
 from clausewatch_analyzer.assess import Context, added_protections, assess_change, assess_provision
 from clausewatch_analyzer.classify import Classifier, Label
-from clausewatch_analyzer.polarity import limits_users
+from clausewatch_analyzer.polarity import denied, limits_users
 from clausewatch_analyzer.regulations import load_catalogue
-from clausewatch_analyzer.safeguards import lost_safeguards
+from clausewatch_analyzer.safeguards import lost_safeguards, removed_promises
 from clausewatch_analyzer.severity import label_severity, movement, provision_severity
 from clausewatch_analyzer.taxonomy import TAXONOMY_PATH, TaxonomyError, load_taxonomy, parse_taxonomy
 
@@ -185,11 +185,9 @@ def test_removing_a_user_right_is_at_least_medium_with_the_reason() -> None:
 
 def test_a_right_removed_and_added_back_in_the_same_change_set_keeps_its_own_severity() -> None:
     """When an added provision of the same set carries the same protecting type, the removal is a rewrite: low."""
-    rewritten = _assessed(
-        "To delete your account and the data we hold about you, write to privacy@example.com."
-    )
-    replaced = added_protections([rewritten], TAXONOMY)
-    assert "user_access_deletion" in replaced
+    text = "To delete your account and the data we hold about you, write to privacy@example.com."
+    replaced = added_protections([(_assessed(text), text)], TAXONOMY)
+    assert "user_access_deletion" in replaced.types
     change = assess_change("removed", _assessed(RIGHTS), None, RIGHTS, None, RULES, replaced)
     assert change.severity == "low"
     assert "user protection removed" not in change.description
@@ -253,13 +251,13 @@ def test_a_rewording_that_drops_end_to_end_encryption_is_at_least_medium() -> No
         (
             "We never sell your personal data.",
             "We may sell your personal data to partners.",
-            ["a promise not to sell"],
+            ["no sale of your data"],
         ),
         ("We never sell your personal data.", "We do not sell your personal data.", []),
         (
             "We do not use your chats for training.",
             "We may use your chats for training our models.",
-            ["a promise not to train AI on it"],
+            ["no AI training on your data"],
         ),
         (
             "We share it only with your explicit consent.",
@@ -283,6 +281,60 @@ def test_lost_safeguards_name_promises_the_new_text_no_longer_makes(
 ) -> None:
     """A promise reworded ("never sell" → "do not sell") or moved is kept; one withdrawn is named."""
     assert lost_safeguards(old_text, new_text) == lost
+
+
+NO_SALE = (
+    "We do not sell your personal information or use it for marketing: we do not sell personal information or share "
+    "it for targeted or cross-contextual advertising purposes."
+)
+
+
+def test_removing_a_provision_that_promised_not_to_sell_is_at_least_medium_and_names_the_promise() -> None:
+    """Grok's "We do not sell your personal information…" removed whole (demo, session 15): the promises go with it
+    (decision 0137), whatever the provision's own severity."""
+    promise = "We do not sell your personal information."
+    old = _assessed(promise)
+    assert old.severity.severity == "low"
+    assert assess_change("removed", old, None, promise, None, RULES).severity == "medium"
+    change = assess_change("removed", _assessed(NO_SALE), None, NO_SALE, None, RULES)
+    assert "promise removed (no sale of your data, no sharing of your data)" in change.description
+    assert (
+        "The removed provision promised no sale of your data, no sharing of your data, and no provision added with "
+        "it promises that again"
+    ) in change.reasons
+
+
+def test_a_promise_made_again_by_a_provision_added_in_the_same_set_is_not_lost() -> None:
+    """A removed "we do not sell" whose promise an added provision repeats was rewritten, not withdrawn."""
+    again = "We never sell your data, and we never share it for advertising."
+    replaced = added_protections([(_assessed(again), again)], TAXONOMY)
+    assert replaced.promises >= {"no sale of your data", "no sharing of your data"}
+    change = assess_change("removed", _assessed(NO_SALE), None, NO_SALE, None, RULES, replaced)
+    assert "promise removed" not in change.description
+
+
+@pytest.mark.parametrize(
+    ("text", "promises"),
+    [
+        ("We don't sell your data.", ["no sale of your data"]),
+        (
+            'We do not "sell" or "share" your personal data.',
+            ["no sale of your data", "no sharing of your data"],
+        ),
+        ("You must not share your password with anyone.", []),
+        ("Keep your password confidential and make sure that you do not disclose it to any third party.", []),
+        ("If you don't want us to share your data, tell us.", []),
+        ("Don’t send messages or share content that you wouldn’t want someone to save or share.", []),
+        ("Learn how to opt out at [Do Not Sell My Personal Information](https://example.com/ccpa).", []),
+        ("We won’t sell your data.", ["no sale of your data"]),
+        ("We also don’t store streaming content when you share your screen.", []),
+        ("Messages are encrypted.", []),  # encryption counts for a rewording (0131), not for a removal
+    ],
+)
+def test_removed_promises_are_the_company_s_own(text: str, promises: list[str]) -> None:
+    """Only the company's own promises count when a provision goes: a user's duty or choice ("you must not share"),
+    or an instruction ("Don't … share", a "Do Not Sell" link) is not one, and "don't" is a denial like "do not"."""
+    assert removed_promises(text, frozenset()) == promises
 
 
 def test_removing_a_provision_that_protects_nobody_keeps_its_own_severity() -> None:
@@ -398,3 +450,72 @@ def test_biometric_processing_with_consent_is_medium_without_it_high(text: str, 
     result = _assessed(text)
     assert "biometric_data" in result.clause_types
     assert result.severity.severity == severity
+
+
+@pytest.mark.parametrize(
+    ("text", "start_of", "is_denied"),
+    [
+        (
+            "We do not sell personal information or share it for targeted advertising purposes.",
+            "advertising",
+            True,
+        ),
+        ("We do not sell your data, but we share it with advertising partners.", "advertising", False),
+        ("We never sell data. Our advertising partners receive your device ID.", "advertising", False),
+        ("The Services are not directed to children under 13.", "children", True),
+        ("We don't store your data in China.", "China", True),
+        ("We store your data in China.", "China", False),
+        (
+            "We will not be able to suggest matches if you do not provide your sexual preferences.",
+            "sexual",
+            False,
+        ),
+    ],
+)
+def test_denied_reads_the_clause_before_a_practice(text: str, start_of: str, is_denied: bool) -> None:
+    """A "not", "never" or "n't" earlier in the same clause denies the practice; a new sentence, a "but" or an "if"
+    ends the clause, and the user's own "not" denies nothing the company does (decision 0137)."""
+    assert denied(text, text.index(start_of)) is is_denied
+
+
+@pytest.mark.parametrize(
+    ("clause_type", "text", "raises"),
+    [
+        (
+            "third_party_sharing",
+            "We do not sell personal information or share it for targeted or cross-contextual advertising purposes.",
+            False,
+        ),
+        (
+            "third_party_sharing",
+            "We do not sell your data, but we share it with our advertising partners.",
+            True,
+        ),
+        (
+            "specific_audiences",
+            "The Services are not directed to children under 13 and we do not knowingly collect their data.",
+            False,
+        ),
+        ("specific_audiences", "Data from children under 13 is collected with a parent's consent.", True),
+        ("international_transfer", "We do not store or transfer your personal data to China.", False),
+        ("international_transfer", "Your personal data is stored on servers in China.", True),
+        ("targeted_advertising", "We do not track you across other websites and apps.", False),
+    ],
+)
+def test_a_practice_the_clause_denies_does_not_raise_severity(
+    clause_type: str, text: str, raises: bool
+) -> None:
+    """Grok's "we do not … share personal information for … advertising" was rated medium because "data goes to
+    advertising or marketing partners" (demo, session 15): a rule marked `unless_denied` skips a match its clause
+    denies, and still fires where the practice is stated, after a "but" included."""
+    call = label_severity(Label(clause_type, 0.9, text, text), TAXONOMY)
+    default = f"{TAXONOMY[clause_type].name}: {TAXONOMY[clause_type].default_severity} by default for this clause type"
+    assert (call.reasons != (default,)) is raises, call.reasons
+
+
+def test_a_quoted_sell_is_still_a_promise_not_to_sell() -> None:
+    """Tinder's "we do not "sell" your personal data" was rated high by the data-sale default (demo, session 15)."""
+    text = 'Please note that we do not "sell" your personal data, so no opt-out choice is necessary.'
+    call = label_severity(Label("data_sale", 0.9, text, text), TAXONOMY)
+    assert call.severity == "low"
+    assert call.reasons == ("Sale of personal data: the provider states it does not sell personal data",)
