@@ -275,7 +275,9 @@ def assess_change(
     if escalation:
         parts.append(f"severity {escalation} from {before} to {after}")
     elif kind not in {"added", "removed"} and after:
-        parts.append(f"severity unchanged ({after})")
+        parts.append(
+            f"severity unchanged ({after})" if after == before else f"severity {after} (was {before})"
+        )
     elif severity != own:
         parts.append(f"severity {severity} for the lost protection (the provision itself: {own})")
     else:

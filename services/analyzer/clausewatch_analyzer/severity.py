@@ -63,9 +63,15 @@ def provision_severity(labels: Sequence[Label], taxonomy: Taxonomy) -> SeverityC
     return combine([label_severity(label, taxonomy) for label in labels if label.source != "implied"])
 
 
+# Between "none" (no clause type found) and "low" nothing a reader worries about moves: a date line that gains a link
+# to the "previous version" is newly labelled a policy-change line, not an escalation (decision 0137).
+_QUIET = frozenset({"none", "low"})
+
+
 def movement(before: str | None, after: str | None) -> str | None:
-    """Return 'escalated', 'de-escalated' or None when a change moves severity from `before` to `after`."""
-    if before is None or after is None:
+    """Return 'escalated', 'de-escalated' or None when a change moves severity from `before` to `after` (a move
+    between none and low is neither)."""
+    if before is None or after is None or {before, after} <= _QUIET:
         return None
     if SEVERITY_RANK[after] > SEVERITY_RANK[before]:
         return "escalated"

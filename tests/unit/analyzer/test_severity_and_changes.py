@@ -75,6 +75,20 @@ def test_movement_names_escalation_and_de_escalation() -> None:
     assert movement("high", "low") == "de-escalated"
     assert movement("low", "low") is None
     assert movement(None, "high") is None
+    assert movement("none", "medium") == "escalated"
+
+
+def test_a_move_between_none_and_low_is_no_escalation() -> None:
+    """Grok's "Effective: July 10, 2025" gained a "(previous version)" link and a policy-change label: the change page
+    said "Escalated" and the change set "1 escalation" (demo, session 15). Nothing a reader worries about moved."""
+    assert movement("none", "low") is None
+    assert movement("low", "none") is None
+    old_text, new_text = "Effective: July 10, 2025", "Effective: April 4, 2026 (previous version)"
+    old, new = _assessed(old_text), _assessed(new_text)
+    assert (old.severity.severity, new.severity.severity) == ("none", "low")
+    change = assess_change("modified", old, new, old_text, new_text, RULES)
+    assert change.escalation is None
+    assert "severity low (was none)" in change.description
 
 
 def test_change_adding_training_and_an_opt_out_is_described_as_escalation() -> None:
