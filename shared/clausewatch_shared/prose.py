@@ -66,11 +66,26 @@ def visible_text(markdown: str, *, with_addresses: bool = False) -> str:
 # A word is letters or digits, joined by hyphens or apostrophes: "end-to-end" and "don't" are one word each, as a
 # reader counts them; punctuation and Markdown marks ("(mailto:", ")") are not words.
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# A web or e-mail address is one word to a reader and one token to the word diff: "https://xai-privacy.relyance.ai/"
+# → "https://x.ai/privacy-portal/" is one address changed, not eight words (decision 0138). A trailing full stop or
+# bracket is the sentence's, not the address's. The e-mail part is possessive and anchored after a non-address
+# character, so ordinary words fail it at once.
+ADDRESS = re.compile(
+    r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]"
+    r"|(?<![\w.%+-])[\w.%+-]++@[\w-]+(?:\.[\w-]+)+"
+)
+_WORD_OR_ADDRESS = re.compile(f"{ADDRESS.pattern}|{_WORD.pattern}")
+
+
+def may_hold_address(text: str) -> bool:
+    """Whether `text` may hold a web or e-mail address (a cheap test before the address patterns)."""
+    return "@" in text or "://" in text or "www." in text
 
 
 def count_words(text: str) -> int:
-    """Return how many words a reader counts in `text` (the differ's hints and the change page agree on it)."""
-    return len(_WORD.findall(text))
+    """Return how many words a reader counts in `text` (the differ's hints and the change page agree on it); an
+    address is one word."""
+    return len((_WORD_OR_ADDRESS if may_hold_address(text) else _WORD).findall(text))
 
 
 def words_phrase(count: int) -> str:

@@ -250,7 +250,15 @@ def assess_change(
         lost = [t for t in old_types if t not in new_types]
         old_routes = {o.value.lower() for o in (old.opt_outs if old else [])}
         new_routes = [o for o in (new.opt_outs if new else []) if o.value.lower() not in old_routes]
-        if new_routes:
+        kept_routes = {o.value.lower() for o in (new.opt_outs if new else [])}
+        gone_routes = [o for o in (old.opt_outs if old else []) if o.value.lower() not in kept_routes]
+        if new_routes and gone_routes:
+            # One address replaced by another (a new privacy portal): the route moved, it did not appear.
+            parts[-1] += (
+                f" with its route changed ({', '.join(o.value for o in gone_routes)}"
+                f" → {', '.join(o.value for o in new_routes)})"
+            )
+        elif new_routes:
             parts[-1] += " with explicit opt-out mechanism (" + ", ".join(o.value for o in new_routes) + ")"
         elif old_routes and new is not None and not new.opt_outs:
             routes_removed = True

@@ -289,6 +289,8 @@ def _modified(
         hints, details = modification_hints(old_plain, new_plain, inserted, deleted)
     what = "; ".join([*(_structure_phrase([s]) for s in structural), *details])
     change = _first_edit(plain_diff)
+    if change and change in what:
+        change = ""  # the details already quote it (an address changed, decision 0138)
     return ChangeRecord(
         "modified", "substantive", match.old, match.new, path, old_text, new_text, [*structural, *hints],
         f"Modified a {noun}{_where(path)}: {what}{'; ' + change if change else ''}."[:600],

@@ -1,4 +1,4 @@
-"""Hints about what a modification did: expanded, narrowed, reworded, a number or modal changed, an opt-out.
+"""Hints about what a modification did: expanded, narrowed, reworded, a number, modal or address changed, an opt-out.
 
 Lexical cues only, read from the word diff; the analyzer judges what they mean legally.
 """
@@ -9,7 +9,7 @@ import re
 from collections import Counter
 
 from clausewatch_differ.normalize import canonical_dates, strip_markup
-from clausewatch_shared.prose import count_words, words_phrase
+from clausewatch_shared.prose import ADDRESS, count_words, may_hold_address, words_phrase
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%)?")
 _WORD = re.compile(r"[^\W_]+")
@@ -41,8 +41,24 @@ _OPT_OUT = re.compile(
 _LEADING_NUMBER = re.compile(r"^\W*(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])[.)]?\s+", re.IGNORECASE)
 
 
+def _without_addresses(text: str) -> str:
+    return ADDRESS.sub(" ", text) if may_hold_address(text) else text
+
+
 def _numbers(text: str) -> Counter[str]:
-    return Counter(n.replace(" ", "") for n in _NUMBER.findall(strip_markup(text)))
+    # The digits of "https://example.com/v2" or "dpo2@example.com" are part of an address, not numbers of the text.
+    return Counter(n.replace(" ", "") for n in _NUMBER.findall(_without_addresses(strip_markup(text))))
+
+
+def _addresses(text: str) -> Counter[str]:
+    return Counter(ADDRESS.findall(text)) if may_hold_address(text) else Counter()
+
+
+def _changed(noun: str, gone: list[str], came: list[str]) -> str:
+    """ "modal changed may → will", "modal added: may", "number removed: 30"."""
+    if gone and came:
+        return f"{noun} changed {', '.join(gone)} → {', '.join(came)}"
+    return f"{noun} added: {', '.join(came)}" if came else f"{noun} removed: {', '.join(gone)}"
 
 
 # "May 5", "May 12th", "May, 2026" and "5 May" are dates, not the modal verb: taken out before modals are counted.
@@ -76,16 +92,21 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         gone = sorted((old_numbers - new_numbers).elements())
         came = sorted((new_numbers - old_numbers).elements())
         hints.append("number_changed")
-        details.append(f"number changed {', '.join(gone) or '-'} → {', '.join(came) or '-'}")
+        details.append(_changed("number", gone, came))
     # Counted over whole texts, not the diff's fragments: "27th 2025" → "May 12th 2026" inserts a bare "May",
     # which only its neighbours show to be a month.
     old_modals, new_modals = _modals(old), _modals(new)
     if old_modals != new_modals:
         dropped, added_modals = old_modals - new_modals, new_modals - old_modals
         hints.append("modal_changed")
-        details.append(
-            f"modal changed {'/'.join(sorted(dropped)) or '-'} → {'/'.join(sorted(added_modals)) or '-'}"
-        )
+        details.append(_changed("modal", sorted(dropped), sorted(added_modals)))
+    # Addresses are where users write, click or complain: a changed one is named whole (decision 0138).
+    old_addresses, new_addresses = _addresses(old), _addresses(new)
+    if old_addresses != new_addresses:
+        gone = [f'"{a}"' for a in sorted((old_addresses - new_addresses).elements())]
+        came = [f'"{a}"' for a in sorted((new_addresses - old_addresses).elements())]
+        hints.append("address_changed")
+        details.append(_changed("address", gone, came))
     old_opt, new_opt = len(_OPT_OUT.findall(old)), len(_OPT_OUT.findall(new))
     if new_opt > old_opt:
         hints.append("opt_out_added")
@@ -93,8 +114,11 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
     elif new_opt < old_opt:
         hints.append("opt_out_removed")
         details.append("opt-out removed")
-    # Counted as the change page counts them ("end-to-end" is one word), so the two never disagree.
+    # Counted as the change page counts them ("end-to-end" and an address are one word each), so the two never
+    # disagree. An address replaced by another, and nothing else, is said above, not also as a rewording.
     added, removed = count_words(strip_markup(inserted)), count_words(strip_markup(deleted))
+    if "address_changed" in hints and not count_words(_without_addresses(inserted + " " + deleted)):
+        return hints, details
     if (added and not removed) or (added >= 2 * removed and added - removed >= 3):
         hints.append("expanded")
         details.append(f"expanded (+{words_phrase(added)})")

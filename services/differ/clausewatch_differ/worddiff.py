@@ -13,11 +13,15 @@ from typing import cast
 from diff_match_patch import diff_match_patch
 from rapidfuzz.distance import Indel
 
+from clausewatch_shared.prose import ADDRESS, may_hold_address
+
 # A token is a word, a run of spaces, or one other character: diffs then never split a word.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 # The same tokens for ASCII text, with the classes spelled out (`\s` also holds \x1c-\x1f): explicit ranges
 # are cheaper for the regex engine than Unicode category look-ups.
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+|[\t\n\x0b\x0c\r\x1c-\x1f ]+|[^A-Za-z0-9_\t\n\x0b\x0c\r\x1c-\x1f ]")
+# A web or e-mail address is one token: a changed address reads as one replacement, not as its fragments.
+_ADDRESS_TOKEN = re.compile(rf"{ADDRESS.pattern}|\w+|\s+|[^\w\s]", re.UNICODE)
 _OPS = {0: "=", -1: "-", 1: "+"}
 COARSE_ABOVE_CHARS = 1_000_000
 # A phrase ends after sentence punctuation or after a long word: boundaries depend on content, not position.
@@ -39,7 +43,9 @@ def _engine(timeout: float) -> diff_match_patch:
 
 
 def tokenize(text: str) -> list[str]:
-    """Return text as words, whitespace runs and single punctuation characters."""
+    """Return text as addresses, words, whitespace runs and single punctuation characters."""
+    if may_hold_address(text):
+        return _ADDRESS_TOKEN.findall(text)
     return (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
 
 

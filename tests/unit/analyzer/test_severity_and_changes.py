@@ -533,3 +533,17 @@ def test_a_quoted_sell_is_still_a_promise_not_to_sell() -> None:
     call = label_severity(Label("data_sale", 0.9, text, text), TAXONOMY)
     assert call.severity == "low"
     assert call.reasons == ("Sale of personal data: the provider states it does not sell personal data",)
+
+
+def test_a_route_replaced_by_another_is_said_to_have_changed() -> None:
+    """Grok moved its privacy requests from one portal to another: "reworded with explicit opt-out mechanism
+    (https://x.ai/privacy-portal/)" read as a new way out (demo, session 15); it is the same route, moved."""
+    old_text = (
+        "To delete your data, submit a request at https://xai-privacy.relyance.ai/ and include your name."
+    )
+    new_text = old_text.replace("https://xai-privacy.relyance.ai/", "https://x.ai/privacy-portal/")
+    change = assess_change("modified", _assessed(old_text), _assessed(new_text), old_text, new_text, RULES)
+    assert "with its route changed (https://xai-privacy.relyance.ai/ → https://x.ai/privacy-portal/)" in (
+        change.description
+    )
+    assert "explicit opt-out mechanism" not in change.description

@@ -113,6 +113,54 @@ def test_a_modal_change_names_only_the_modals_that_changed() -> None:
     assert "modal changed may → must" in change.summary
 
 
+def test_a_modal_only_added_or_removed_is_said_so() -> None:
+    """ "modal changed - → may" read like a typo (demo, session 15): a modal that only came is "added", one that
+    only went is "removed"."""
+    added = _only(compare_texts(DOC, DOC.replace("We share data", "We may share data")))
+    assert "modal added: may" in added.summary
+    removed = _only(compare_texts(DOC.replace("We share data", "We may share data"), DOC))
+    assert "modal removed: may" in removed.summary
+    assert "-" not in removed.summary.split(":")[1].split(";")[0]
+
+
+def test_a_changed_address_is_named_whole_and_is_no_rewording() -> None:
+    """Grok moved its privacy requests from https://xai-privacy.relyance.ai/ to https://x.ai/privacy-portal/: the
+    change read "reworded; "xai-privacy" → "x"" and counted 8 words each way (decision 0138)."""
+    old = DOC.replace("Write to privacy@example.com", "Submit a request at https://xai-privacy.relyance.ai/")
+    new = DOC.replace("Write to privacy@example.com", "Submit a request at https://x.ai/privacy-portal/")
+    change = _only(compare_texts(old, new))
+    assert change.hints == ["address_changed"]
+    assert change.summary == (
+        'Modified a paragraph under "Privacy Policy > 4. Contact": address changed '
+        '"https://xai-privacy.relyance.ai/" → "https://x.ai/privacy-portal/".'
+    )
+    mail = _only(compare_texts(DOC, DOC.replace("privacy@example.com", "dpo@example.com")))
+    assert 'address changed "privacy@example.com" → "dpo@example.com"' in mail.summary
+    assert ["-", "privacy@example.com"] in mail.diff
+
+
+def test_an_address_added_beside_other_words_keeps_the_words_count() -> None:
+    """An address added with new words is named, and the words (the address one of them, as the change page counts
+    them) make an expansion."""
+    new = DOC.replace(
+        "with any question about this policy.",
+        "with any question about this policy, or use our "
+        "form at https://example.com/privacy-requests to exercise your rights.",
+    )
+    change = _only(compare_texts(DOC, new))
+    assert 'address added: "https://example.com/privacy-requests"' in change.summary
+    assert "expanded (+10 words)" in change.summary
+
+
+def test_digits_inside_an_address_are_not_a_changed_number() -> None:
+    """ "/v1/" → "/v2/" in a link is an address change, not "number changed 1 → 2"."""
+    old = DOC.replace("Write to privacy@example.com", "See https://example.com/v1/privacy")
+    new = DOC.replace("Write to privacy@example.com", "See https://example.com/v2/privacy")
+    change = _only(compare_texts(old, new))
+    assert "number_changed" not in change.hints
+    assert "address_changed" in change.hints
+
+
 def test_an_added_opt_out_is_hinted_and_the_text_grew() -> None:
     """A sentence that adds an opt-out route is hinted opt_out_added and expanded."""
     new = DOC.replace(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clausewatch_shared.prose import inline_html, visible_text
+from clausewatch_shared.prose import count_words, inline_html, visible_text
 
 ICO = "Email: [casework@ico.org.uk](mailto:casework@ico.org.uk) ."
 
@@ -88,3 +88,17 @@ def test_plain_text_keeps_the_address_after_the_words_unless_they_are_the_addres
         "Change it in Settings (https://acme.example/settings) or write to Email: casework@ico.org.uk."
     )
     assert visible_text(text) == "Change it in Settings or write to Email: casework@ico.org.uk."
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Submit a request at https://xai-privacy.relyance.ai/ today.", 6),
+        ("Write to privacy@x.ai or www.example.com/help.", 5),
+        ("end-to-end, don't", 2),
+        ("user@ and @handle are not addresses", 6),
+    ],
+)
+def test_an_address_is_one_word(text: str, words: int) -> None:
+    """A web or e-mail address is one word, as a reader counts it (the differ and the change page agree)."""
+    assert count_words(text) == words
