@@ -13,7 +13,7 @@ from typing import Any
 
 from clausewatch_differ.align import Match, align_parts
 from clausewatch_differ.blocks import Block, parse_blocks
-from clausewatch_differ.hints import cosmetic_kinds, modification_hints, only_dates_changed
+from clausewatch_differ.hints import cosmetic_kinds, is_date_line, modification_hints, only_dates_changed
 from clausewatch_differ.normalize import comparison_tokens
 from clausewatch_differ.worddiff import Segment, word_diff
 
@@ -96,17 +96,11 @@ class Comparison:
         head = f"{len(subst)} substantive change{'s' if len(subst) != 1 else ''} ({parts})"
         # A new "last updated" date comes first in most policies and says nothing about what changed: the summary
         # leads with the first other change, when there is one, and says the date moved.
-        dated = {
-            id(c) for c in subst if c.kind == "modified" and "date_changed" in c.hints and _dates_only(c)
-        }
+        dated = {id(c) for c in subst if _a_new_date(c)}
         lead = next((c for c in subst if id(c) not in dated), subst[0])
         noted = bool(dated) and len(dated) < len(subst)
         if noted:
-            head += (
-                f", {len(dated)} of them only a new date"
-                if len(dated) > 1
-                else ", one of them only a new date"
-            )
+            head += f", {len(dated)} of them new dates" if len(dated) > 1 else ", one of them a new date"
         if cosmetic:
             head += f"{',' if noted else ''} and {cosmetic} cosmetic"
         return f"{head}. First: {lead.summary}"[:2000]
@@ -298,8 +292,14 @@ def _modified(
     )  # fmt: skip
 
 
-def _dates_only(change: ChangeRecord) -> bool:
-    return only_dates_changed(change.old_text or "", change.new_text or "")
+def _a_new_date(change: ChangeRecord) -> bool:
+    """Whether a modification only gives the document a new date: its dates alone changed, or it is a date line
+    whose few other words changed too (Grok's "Effective: July 10, 2025" → "Effective: April 4, 2026 (previous
+    version)")."""
+    if change.kind != "modified" or "date_changed" not in change.hints:
+        return False
+    old, new = change.old_text or "", change.new_text or ""
+    return only_dates_changed(old, new) or (is_date_line(old) and is_date_line(new))
 
 
 def _structure_phrase(structural: list[str]) -> str:

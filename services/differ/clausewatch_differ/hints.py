@@ -138,6 +138,18 @@ def only_dates_changed(old: str, new: str) -> bool:
     return old != new and _WORD.findall(a.lower()) == _WORD.findall(b.lower())
 
 
+# A date line holds a date and at most this many other words ("Effective:", "Last updated", "previous version").
+_DATE_LINE_WORDS = 5
+
+
+def is_date_line(text: str) -> bool:
+    """Return True if the text is a date with a few words around it, as documents head themselves."""
+    dated = canonical_dates(strip_markup(text))
+    if not _DATE_TOKEN.search(dated):
+        return False
+    return len(_WORD.findall(_DATE_TOKEN.sub(" ", dated))) <= _DATE_LINE_WORDS
+
+
 def _renumbered(old: str, new: str) -> bool:
     """Return True if the two texts differ only in a leading number ("3. Sharing" → "4. Sharing")."""
     a = strip_markup(old).strip().lstrip("#*-+ ").strip()

@@ -292,11 +292,28 @@ def test_the_summary_leads_with_a_change_other_than_a_new_date() -> None:
     assert [c.kind for c in result.changes] == ["modified", "removed"]
     summary = result.summary()
     assert summary.startswith(
-        "2 substantive changes (1 modified, 1 removed), one of them only a new date. First: "
+        "2 substantive changes (1 modified, 1 removed), one of them a new date. First: "
     )
     assert "First: Removed a list item" in summary
     only_date = compare_texts(dated, dated.replace("May 1, 2026", "June 3, 2026")).summary()
     assert "First: Modified a paragraph" in only_date
-    assert "only a new date" not in only_date
+    assert "a new date" not in only_date
     reworded = compare_texts(dated, dated.replace("Last updated: May 1, 2026", "Last revised: June 3, 2026"))
-    assert "only a new date" not in reworded.summary()
+    assert "a new date" not in reworded.summary()
+
+
+def test_a_date_line_that_gained_a_link_is_still_a_new_date() -> None:
+    """Grok's "Effective: July 10, 2025" → "Effective: April 4, 2026 (previous version)" led the summary of a change
+    set that removed "We do not sell your personal information" (demo, session 15)."""
+    dated = "# Privacy Policy\n\nEffective: July 10, 2025\n" + DOC.removeprefix("# Privacy Policy\n")
+    new = dated.replace(
+        "Effective: July 10, 2025", "Effective: April 4, 2026 ([previous version](/legal/previous))"
+    ).replace("- We never sell your personal data to anyone.\n", "")
+    summary = compare_texts(dated, new).summary()
+    assert ", one of them a new date. First: Removed a list item" in summary
+    sentence = dated.replace("Effective: July 10, 2025", "From July 10, 2025 we keep logs for a year.")
+    rewritten = sentence.replace(
+        "From July 10, 2025 we keep logs for a year.",
+        "From April 4, 2026 we keep logs and photos for two years.",
+    ).replace("- We never sell your personal data to anyone.\n", "")
+    assert "a new date" not in compare_texts(sentence, rewritten).summary()
