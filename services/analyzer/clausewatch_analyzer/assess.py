@@ -269,15 +269,13 @@ def assess_change(
             parts.append("now covers " + _names(gained, classifier))
         if lost:
             parts.append("no longer covers " + _names(lost, classifier))
-    reasons = list(current.severity.reasons) if current else []
     own = severity  # the provision's: after for an added or changed one, before for a removed one
     losses = _protections_lost(
         kind, old, old_text, routes_removed, safeguards, limits_added, replaced, classifier
     )
-    for part, reason in losses:
-        if part:
-            parts.append(part)
-        reasons.append(reason)
+    parts += [part for part, _ in losses if part]
+    # What the change takes from users is its own reason and comes first; the provision's reasons follow.
+    reasons = [reason for _, reason in losses] + (list(current.severity.reasons) if current else [])
     if losses:
         severity = max_severity([severity, "medium"])
     if escalation:

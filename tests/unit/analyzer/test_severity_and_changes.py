@@ -312,10 +312,10 @@ def test_removing_a_provision_that_promised_not_to_sell_is_at_least_medium_and_n
     assert assess_change("removed", old, None, promise, None, RULES).severity == "medium"
     change = assess_change("removed", _assessed(NO_SALE), None, NO_SALE, None, RULES)
     assert "promise removed (no sale of your data, no sharing of your data)" in change.description
-    assert (
+    assert change.reasons[0] == (
         "The removed provision promised no sale of your data, no sharing of your data, and no provision added with "
         "it promises that again"
-    ) in change.reasons
+    ), "what the change takes away is its first reason"
 
 
 def test_a_promise_made_again_by_a_provision_added_in_the_same_set_is_not_lost() -> None:
