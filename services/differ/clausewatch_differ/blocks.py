@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from clausewatch_differ.normalize import comparison_words, strip_markup
+from clausewatch_differ.normalize import comparison_words, is_date_line, strip_markup
 
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
@@ -23,6 +23,7 @@ _FENCE = re.compile(r"^(```|~~~)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _BOLD_LINE = re.compile(r"^(\*\*|__)[^*_]{1,120}\1:?$")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(slots=True)
@@ -121,7 +122,10 @@ class _Reader:
             para.clear()
             self.heading(7, line)
             return
-        self.blocks.append(Block(kind, " ".join(para), self.para_level, self.path, self.parent))
+        text = " ".join(para)
+        # A logo or an empty link ("![](//assets…/qwen_icon_light.png)") has no word to read: no provision.
+        if text[0] not in "![" or any(ch.isalnum() for ch in _visible(text)):
+            self.blocks.append(Block(kind, text, self.para_level, self.path, self.parent))
         para.clear()
         if kind != "paragraph":
             self.para_kind = "paragraph"
@@ -132,16 +136,21 @@ class _Reader:
 
     def heading(self, level: int, text: str) -> None:
         self.flush()
+        # The visible text of a heading gives its path entry; the other version's block with this text has it.
+        seen = self.known.get(text)
+        plain = seen.plain if seen is not None else _visible(text)
+        if _DIGIT.search(plain) and is_date_line(plain):
+            # "Last updated: March 18, 2026" set as a heading (Qwen Chat) heads nothing: in the path it would put
+            # the date above every provision and change every path when the date changes.
+            self.blocks.append(Block("heading", text, level, self.path, self.parent, _plain=plain))
+            return
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.path = tuple(h for _, h, _ in self.stack)
         self.parent = self.stack[-1][2] if self.stack else None
-        # The visible text of a heading gives its path entry; the other version's block with this text has it.
-        seen = self.known.get(text)
-        block = Block("heading", text, level, self.path, self.parent)
-        block._plain = seen.plain if seen is not None else _visible(text)
+        block = Block("heading", text, level, self.path, self.parent, _plain=plain)
         self.blocks.append(block)
-        self.stack.append((level, block._plain.rstrip(":") or text, len(self.blocks) - 1))
+        self.stack.append((level, plain.rstrip(":") or text, len(self.blocks) - 1))
         # The path and parent of the blocks that follow change only here: computed once per heading.
         self.path = (*self.path, self.stack[-1][1])
         self.parent = len(self.blocks) - 1

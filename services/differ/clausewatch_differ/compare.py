@@ -13,8 +13,8 @@ from typing import Any
 
 from clausewatch_differ.align import Match, align_parts
 from clausewatch_differ.blocks import Block, parse_blocks
-from clausewatch_differ.hints import cosmetic_kinds, is_date_line, modification_hints, only_dates_changed
-from clausewatch_differ.normalize import comparison_tokens
+from clausewatch_differ.hints import cosmetic_kinds, modification_hints, only_dates_changed
+from clausewatch_differ.normalize import comparison_tokens, is_date_line
 from clausewatch_differ.worddiff import Segment, word_diff
 
 _KIND_NAMES = {

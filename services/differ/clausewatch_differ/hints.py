@@ -8,13 +8,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from clausewatch_differ.normalize import canonical_dates, strip_markup
+from clausewatch_differ.normalize import DATE_TOKEN, canonical_dates, strip_markup
 from clausewatch_shared.prose import ADDRESS, count_words, may_hold_address, words_phrase
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%)?")
 _WORD = re.compile(r"[^\W_]+")
-# A date as canonical_dates writes it ("cwdate 2026 05 01").
-_DATE_TOKEN = re.compile(r"cwdate \S+ \d\d \d\d")
 _MODALS = (
     "may not",
     "must not",
@@ -82,8 +80,8 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         return hints, details
     dated_old, dated_new = canonical_dates(old), canonical_dates(new)
     if dated_old != old or dated_new != new:
-        old_dates = set(_DATE_TOKEN.findall(dated_old))
-        new_dates = set(_DATE_TOKEN.findall(dated_new))
+        old_dates = set(DATE_TOKEN.findall(dated_old))
+        new_dates = set(DATE_TOKEN.findall(dated_new))
         if old_dates != new_dates:
             hints.append("date_changed")
             details.append("date changed")
@@ -133,21 +131,9 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
 
 def only_dates_changed(old: str, new: str) -> bool:
     """Return True if the two texts differ only in their dates ("Last updated: May 1, 2026" → "June 3, 2026")."""
-    a = _DATE_TOKEN.sub(" cwdate ", canonical_dates(strip_markup(old)))
-    b = _DATE_TOKEN.sub(" cwdate ", canonical_dates(strip_markup(new)))
+    a = DATE_TOKEN.sub(" cwdate ", canonical_dates(strip_markup(old)))
+    b = DATE_TOKEN.sub(" cwdate ", canonical_dates(strip_markup(new)))
     return old != new and _WORD.findall(a.lower()) == _WORD.findall(b.lower())
-
-
-# A date line holds a date and at most this many other words ("Effective:", "Last updated", "previous version").
-_DATE_LINE_WORDS = 5
-
-
-def is_date_line(text: str) -> bool:
-    """Return True if the text is a date with a few words around it, as documents head themselves."""
-    dated = canonical_dates(strip_markup(text))
-    if not _DATE_TOKEN.search(dated):
-        return False
-    return len(_WORD.findall(_DATE_TOKEN.sub(" ", dated))) <= _DATE_LINE_WORDS
 
 
 def _renumbered(old: str, new: str) -> bool:

@@ -211,6 +211,21 @@ def canonical_dates(text: str) -> str:
     return text
 
 
+# A date as canonical_dates writes it ("cwdate 2026 05 01").
+DATE_TOKEN = re.compile(r"cwdate \S+ \d\d \d\d")
+# A date line holds a date and at most this many other words ("Effective:", "Last updated", "previous version").
+_DATE_LINE_WORDS = 5
+
+
+def is_date_line(text: str) -> bool:
+    """Return True if the text is a date with a few words around it, as documents head themselves ("Last updated:
+    March 18, 2026")."""
+    dated = canonical_dates(strip_markup(text))
+    if not DATE_TOKEN.search(dated):
+        return False
+    return len(_WORD.findall(DATE_TOKEN.sub(" ", dated))) <= _DATE_LINE_WORDS
+
+
 def strip_markup(text: str) -> str:
     """Return the visible words of Markdown text: link labels without targets, image alt text, no HTML tags."""
     if "](" in text:

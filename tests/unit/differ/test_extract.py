@@ -126,6 +126,45 @@ def test_setext_headings_and_escaped_numbers_become_clean_heading_paths() -> Non
     assert blocks[1].heading_path == ("1. COLLECTION",)
 
 
+QWEN = """![](//assets.alicdn.com/g/qwenweb/qwen-chat-fe/0.2.16/static/qwen_icon_light_84.png)
+
+# Qwen Chat Privacy Policy
+
+## Last updated: March 18, 2026
+
+Thank you for using Qwen Chat.
+
+## I. How We Collect Your Personal Data
+
+[](https://chat.qwen.ai/)
+
+We collect the data you give us.
+"""
+
+
+def test_a_date_set_as_a_heading_heads_nothing() -> None:
+    """Qwen Chat's "Last updated: March 18, 2026" is a heading in its page: every provision's path read "Privacy
+    Policy > Last updated: Ma…", and a new date would change every path (demo, session 15)."""
+    blocks = parse_blocks(QWEN)
+    date = next(b for b in blocks if b.text.startswith("Last updated"))
+    assert date.kind == "heading"
+    thanks = next(b for b in blocks if b.text.startswith("Thank you"))
+    assert thanks.heading_path == ("Qwen Chat Privacy Policy",)
+    collect = next(b for b in blocks if b.text.startswith("We collect"))
+    assert collect.heading_path == ("Qwen Chat Privacy Policy", "I. How We Collect Your Personal Data")
+    moved = parse_blocks(QWEN.replace("March 18, 2026", "May 28, 2026"))
+    assert [b.heading_path for b in moved] == [b.heading_path for b in blocks]
+
+
+def test_an_image_or_link_without_words_is_no_provision() -> None:
+    """A logo ("![](…qwen_icon…)") or an empty link has nothing to read; an image with alt text or a link with a
+    label is kept."""
+    texts = [b.text for b in parse_blocks(QWEN + "\n![Our logo](x.png)\n\n[Read more](https://b)\n")]
+    assert not any(t.startswith(("![](", "[](")) for t in texts)
+    assert "![Our logo](x.png)" in texts
+    assert "[Read more](https://b)" in texts
+
+
 def _pdf(lines: list[str]) -> bytes:
     """Build a minimal one-page PDF showing the given lines (Helvetica)."""
     ops = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) Tj T*" for line in lines) + " ET"
