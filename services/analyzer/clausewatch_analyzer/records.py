@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from clausewatch_analyzer.assess import ChangeResult, ProvisionResult
+from clausewatch_analyzer.assess import ChangeResult, ProvisionResult, takes_away
 from clausewatch_analyzer.severity import label_severity, max_severity
 from clausewatch_analyzer.taxonomy import Taxonomy
 from clausewatch_shared.clock import utcnow
@@ -204,7 +204,11 @@ def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxo
     top = max_severity([r["severity"] for r in counted])
     head = f"{len(rows)} change{'s' if len(rows) != 1 else ''} assessed; highest severity {top}."
     alike: dict[tuple[str, str], int] = {}
-    for row in counted:
+    # At the top severity, what moved comes before what stayed: a change that escalates or takes a protection away,
+    # then a provision added or removed, then a rewording whose severity moved, then one at the same severity.
+    # Grok's 16 changes were summed up by a rewording "severity unchanged (medium)" first, and the removed "we do not
+    # sell" was cut from the e-mail's subject (demo, session 15).
+    for row in sorted(counted, key=_weight):
         if row["severity"] == top and top != "none":
             names = (
                 ", ".join(taxonomy[t].name for t in row["clause_types"][:2] if t in taxonomy) or "provision"
@@ -218,6 +222,15 @@ def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxo
         if len(" ".join(parts)) > 1500:
             break
     return " ".join(parts)[:2000]
+
+
+def _weight(row: AssessedChange) -> int:
+    description = str(row["description"])
+    if row["escalation"] == "escalated" or takes_away(description):
+        return 0
+    if description.startswith(("added", "removed")):
+        return 1
+    return 3 if "severity unchanged" in description else 2
 
 
 def change_assessed_event(

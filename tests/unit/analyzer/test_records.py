@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from clausewatch_analyzer.assess import Context, assess_change
+import pytest
+
+from clausewatch_analyzer.assess import Context, assess_change, takes_away
 from clausewatch_analyzer.engine import build_engine
 from clausewatch_analyzer.records import change_row, provision_row, regulation_details_of, summarise
 from clausewatch_shared.models import Change, ChangeAssessment, Provision, ProvisionAssessment
@@ -135,3 +137,55 @@ def test_the_summary_says_changes_described_alike_once_with_their_number() -> No
         "Specific audiences (children, region-specific rights), 3 changes: removed; user protection removed. "
         "Specific audiences (children, region-specific rights): expanded; severity unchanged (medium)."
     )
+
+
+def test_the_summary_names_what_moved_before_what_stayed() -> None:
+    """Grok's 16 changes were summed up by a rewording "severity unchanged (medium)" first, and the removed promise
+    not to sell was cut from the e-mail's subject (demo, session 15): at the top severity, a change that takes a
+    protection away or escalates comes first, then additions and removals, then rewordings."""
+    taxonomy = build_engine(use_model=False).taxonomy
+    base = {
+        "clause_types": ["targeted_advertising"],
+        "severity": "medium",
+        "escalation": None,
+        "regulations": [],
+    }
+    rows = [
+        {**base, "change_id": "c0", "description": "reworded; severity unchanged (medium)"},
+        {**base, "change_id": "c1", "description": "added; severity medium"},
+        {**base, "change_id": "c2", "description": "removed; promise removed (no sale of your data); severity medium"},
+        {**base, "change_id": "c3", "description": "expanded; severity escalated from low to medium",
+         "escalation": "escalated"},
+    ]  # fmt: skip
+    sentences = summarise(rows, {}, taxonomy).split(". ")[1:]
+    assert [s.split(": ", 1)[1] for s in sentences] == [
+        "removed; promise removed (no sale of your data); severity medium",
+        "expanded; severity escalated from low to medium",
+        "added; severity medium",
+        "reworded; severity unchanged (medium).",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "old_text", "new_text"),
+    [
+        ("removed", "You can ask us to delete your data at privacy@example.com.", None),
+        ("removed", "We do not sell your personal information.", None),
+        ("modified", "Messages are end-to-end encrypted.", "Messages are encrypted."),
+        (
+            "modified",
+            "You can opt out of marketing e-mails at privacy@example.com.",
+            "You can opt out of marketing e-mails. Even if you opt out, we will still send you offers.",
+        ),
+        ("modified", "To stop ads, turn off ads in your account settings.", "We show you ads."),
+    ],
+)
+def test_every_change_that_takes_a_protection_away_is_recognised_by_its_description(
+    kind: str, old_text: str, new_text: str | None
+) -> None:
+    """takes_away reads assess_change's own words: each way a change takes something from users must match."""
+    engine = build_engine(use_model=False)
+    old = engine.assess([old_text], Context())[0]
+    new = engine.assess([new_text], Context())[0] if new_text else None
+    change = assess_change(kind, old, new, old_text, new_text, engine.classifier)
+    assert takes_away(change.description), change.description
