@@ -5,6 +5,7 @@ Messages carry `List-Unsubscribe` (a one-click URL, RFC 8058) so mail clients of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -70,11 +71,22 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# The analyzer's summary opens with "16 changes assessed; highest severity medium.": in a subject that already leads
+# with "[MEDIUM]" that sentence took a third of the line and cut what changed (demo, session 15). The subject keeps
+# the count beside the document and gives the rest of the line to the changes.
+_SUMMARY_HEAD = re.compile(r"^(\d+) changes? assessed; highest severity \w+\.\s+(?=\S)")
+
+
 def alert_subject(alert: AlertView) -> str:
-    """Return the subject line: severity first, so the inbox can be scanned."""
-    return _short(
-        f"[{alert.severity.upper()}] {alert.platform_name} · {alert.document_title}: {alert.summary}", 150
-    )
+    """Return the subject line: severity first, so the inbox can be scanned, then the document and what changed
+    ("[MEDIUM] Grok · Grok Privacy Policy (16 changes): Sharing with third parties, …: removed …")."""
+    where = f"[{alert.severity.upper()}] {alert.platform_name} · {alert.document_title}"
+    head = _SUMMARY_HEAD.match(alert.summary)
+    if head is None:
+        return _short(f"{where}: {alert.summary}", 150)
+    count = int(head.group(1))
+    counted = f" ({count} changes)" if count > 1 else ""
+    return _short(f"{where}{counted}: {alert.summary[head.end() :]}", 150)
 
 
 def render_alert(alert: AlertView, *, tier: str, unsubscribe_url: str) -> Rendered:

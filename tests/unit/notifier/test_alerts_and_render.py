@@ -155,3 +155,25 @@ def test_a_delivery_queued_before_names_existed_still_renders() -> None:
         "Regulations: ccpa cpra, eu ai act, gdpr"
         in render_alert(alert, tier="monitor", unsubscribe_url="u").text
     )
+
+
+def test_the_subject_gives_its_line_to_what_changed() -> None:
+    """ "[MEDIUM] Grok · Grok Privacy Policy: 16 changes assessed; highest severity medium. Sharing with…" spent a
+    third of the subject on what "[MEDIUM]" already says (demo, session 15): the count goes beside the document."""
+    alert = sample_alert().model_copy(
+        update={
+            "summary": "16 changes assessed; highest severity medium. Sharing with third parties, Sale of personal "
+            "data: removed (sharing with third parties); promise removed (no sale of your data); severity medium."
+        }
+    )
+    subject = render_alert(alert, tier="monitor", unsubscribe_url="https://cw.example/u").subject
+    assert subject.startswith(
+        "[HIGH] Leonardo AI · Privacy Policy (16 changes): Sharing with third parties, Sale of personal data: removed"
+    )
+    assert "assessed" not in subject
+    assert len(subject) <= 150
+    alert = alert.model_copy(
+        update={"summary": "1 change assessed; highest severity high. AI model training: expanded."}
+    )
+    one = render_alert(alert, tier="monitor", unsubscribe_url="https://cw.example/u").subject
+    assert one == "[HIGH] Leonardo AI · Privacy Policy: AI model training: expanded."
