@@ -236,17 +236,42 @@ def assess_change(
     new_text: str | None,
     classifier: Classifier,
     replaced: AddedBack = AddedBack(),
+    *,
+    significance: str = "substantive",
+    hints: Sequence[str] = (),
 ) -> ChangeResult:
     """Compare the provision before and after a change and describe it in one line.
 
     `replaced`: what the provisions added elsewhere in the same change set give back (added_protections). A change that takes
     a protection away is at least medium, whatever the provision's own severity (docs/decisions/0121).
+
+    `significance` and `hints` are the differ's: a cosmetic modification, or one that only renumbered the provision
+    ("5." → "5. (e)"), changes nothing a reader relies on, so the change itself is severity none whatever the
+    provision's (decision 0140); severity_before and severity_after still give the provision's.
     """
     before = old.severity.severity if old else None
     after = new.severity.severity if new else None
     old_types = old.clause_types if old else []
     new_types = new.clause_types if new else []
     touched = list(dict.fromkeys([*new_types, *old_types]))
+    if kind == "modified" and (significance == "cosmetic" or set(hints) == {"renumbered"}):
+        only_numbers = set(hints) == {"renumbered"}
+        what = (
+            "renumbered" if only_numbers else "cosmetic change" + (f" ({', '.join(hints)})" if hints else "")
+        )
+        return ChangeResult(
+            clause_types=touched,
+            severity_before=before,
+            severity_after=after,
+            severity="none",
+            confidence=1.0,
+            escalation=None,
+            regulations=list(
+                dict.fromkeys([*(new.regulations if new else []), *(old.regulations if old else [])])
+            ),
+            reasons=[],
+            description=f"{what}; nothing of substance changed (the provision stays {after or 'none'})",
+        )
     escalation = movement(before, after) if kind not in {"added", "removed"} else None
     current = new if new is not None else old
     severity = (after if new else before) or "none"

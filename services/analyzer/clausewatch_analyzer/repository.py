@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -351,7 +351,8 @@ async def document_history(
 
 @dataclass(frozen=True)
 class ChangeRef:
-    """The columns of a change its assessment needs, and its existing assessment's event fields (None: none)."""
+    """The columns of a change its assessment needs (the differ's hints among them), and its existing assessment's
+    event fields (None: none)."""
 
     id: str
     change_set_id: str
@@ -362,6 +363,7 @@ class ChangeRef:
     old_text: str | None
     new_text: str | None
     assessed: dict[str, Any] | None
+    hints: list[str] = field(default_factory=list)
 
 
 _CHANGES = (
@@ -374,6 +376,7 @@ _CHANGES = (
         _change.provision_key,
         _change.old_text,
         _change.new_text,
+        _change.hints,
         _change_assessment.id.label("assessment_id"),
         _change_assessment.clause_types,
         _change_assessment.severity,
@@ -419,6 +422,7 @@ async def changes_of(conn: AsyncConnection, change_set_id: str, change_ids: Iter
                 row["old_text"],
                 row["new_text"],
                 assessed,
+                list(row["hints"] or []),
             )
         )
     return out

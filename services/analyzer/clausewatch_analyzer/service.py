@@ -175,7 +175,15 @@ async def assess_change_set(
             old = assessed[change.old_text] if change.old_text is not None else None
             new = assessed[change.new_text] if change.new_text is not None else None
             result = assess_change(
-                change.kind, old, new, change.old_text, change.new_text, engine.classifier, replaced
+                change.kind,
+                old,
+                new,
+                change.old_text,
+                change.new_text,
+                engine.classifier,
+                replaced,
+                significance=change.significance,
+                hints=change.hints,
             )
             # The change touches both sides' laws (result.regulations): each needs its details, or alerts print a
             # removed provision's "icdpa" beside the new text's "GDPR".

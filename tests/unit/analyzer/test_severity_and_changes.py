@@ -547,3 +547,38 @@ def test_a_route_replaced_by_another_is_said_to_have_changed() -> None:
         change.description
     )
     assert "explicit opt-out mechanism" not in change.description
+
+
+LEAK = (
+    "any competent law enforcement body where we believe disclosure is necessary to exercise, establish or defend "
+    "our legal rights"
+)
+
+
+@pytest.mark.parametrize(
+    ("old_text", "new_text", "significance", "hints", "what"),
+    [
+        (f"5. {LEAK}", f"5. (e) {LEAK}", "substantive", ["renumbered"], "renumbered"),
+        (f"{LEAK}.", f"**{LEAK}**.", "cosmetic", ["emphasis"], "cosmetic change (emphasis)"),
+    ],
+)
+def test_a_renumbered_or_cosmetic_change_is_severity_none_whatever_the_provision(
+    old_text: str, new_text: str, significance: str, hints: list[str], what: str
+) -> None:
+    """Qwen's "5." → "5. (e)" before a high law-enforcement provision made the change set [HIGH] and led its alert
+    (demo, session 15): such a change alters nothing a reader relies on (decision 0140)."""
+    old, new = _assessed(old_text), _assessed(new_text)
+    assert new.severity.severity in {"medium", "high"}
+    change = assess_change(
+        "modified", old, new, old_text, new_text, RULES, significance=significance, hints=hints
+    )
+    assert change.severity == "none"
+    assert (change.severity_before, change.severity_after) == (old.severity.severity, new.severity.severity)
+    assert (
+        change.description
+        == f"{what}; nothing of substance changed (the provision stays {new.severity.severity})"
+    )
+    reworded = assess_change(
+        "modified", old, new, old_text, new_text, RULES, hints=["renumbered", "expanded"]
+    )
+    assert reworded.severity == new.severity.severity
