@@ -107,6 +107,7 @@ def result_from_labels(
             text=text,
             vendor=filled(clause_type, "vendor", context.platform_name, context.document_title),
             compliance=filled(clause_type, "compliance", context.platform_name, context.document_title),
+            denied=clause_type.practice if primary.denied else "",
         )
         texts |= {"institutional": sections, "interpretive_note": note}
     return ProvisionResult(

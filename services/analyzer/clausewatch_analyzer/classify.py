@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from clausewatch_analyzer.rules import match_rules
+from clausewatch_analyzer.polarity import denies_practice
+from clausewatch_analyzer.rules import RuleHit, match_rules
 from clausewatch_analyzer.segment import split_sentences
 from clausewatch_analyzer.taxonomy import Taxonomy
 
@@ -51,6 +52,9 @@ class Label:
     # every sentence's phrase for this type in a provision, `phrase` among them (merge_labels fills it; empty on a
     # sentence's own label); the yields' `unless` reads it
     phrases: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # The text states that the type's practice does not happen ("We do not sell your personal data"): on a
+    # provision's label, every sentence with the type denies it (decision 0141).
+    denied: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form (stored in assessment rows and printed by the CLI)."""
@@ -61,6 +65,7 @@ class Label:
             "evidence": self.evidence,
             "level": self.level,
             "source": self.source,
+            **({"denied": True} if self.denied else {}),
         }
 
 
@@ -116,6 +121,13 @@ class Classifier:
             raise RuntimeError(msg)
         return result
 
+    def _denies(self, sentence: str, hit: RuleHit) -> bool:
+        """Whether the sentence denies the practice its rule hit names (only for types with a `practice`)."""
+        if not self.taxonomy[hit.clause_type].practice:
+            return False
+        start = sentence.find(hit.phrase)
+        return start >= 0 and denies_practice(sentence, start)
+
     def _combine(self, sentence: str, predictions: Iterable[Any]) -> list[Label]:
         evidence = sentence.strip()[:_EVIDENCE_MAX]
         by_model = {
@@ -132,7 +144,9 @@ class Classifier:
                     hit.clause_type, confidence, hit.phrase, evidence, model_pred.level, "model+rules"
                 )
             elif hit.clause_type not in self.model_types:
-                labels[hit.clause_type] = Label(hit.clause_type, hit.weight, hit.phrase, evidence)
+                labels[hit.clause_type] = Label(
+                    hit.clause_type, hit.weight, hit.phrase, evidence, denied=self._denies(sentence, hit)
+                )
             # A type the model knows and did not find stays out: letting rules override its silence lowered
             # CLAUDETTE macro-F1 from 0.622 to 0.491 in 3-fold CV (scripts/combined_cv.py, decision 0031).
         for clause_type, pred in by_model.items():
@@ -162,17 +176,20 @@ def merge_labels(per_sentence: Iterable[Iterable[Label]]) -> list[Label]:
     """Merge sentence labels into provision labels: one per type, the most confident (ties: the first sentence).
 
     Each merged label keeps, in `phrases`, the phrase of every sentence that has its type, so a yield's `unless`
-    can be checked against all of them (decision 0106), not only the most confident sentence's phrase.
+    can be checked against all of them (decision 0106), not only the most confident sentence's phrase. It is
+    `denied` only when every one of those sentences denies the practice (0141): one sentence stating it is enough.
     """
     best: dict[str, Label] = {}
     phrases: dict[str, list[str]] = {}
+    denied: dict[str, bool] = {}
     for labels in per_sentence:
         for label in labels:
             phrases.setdefault(label.clause_type, []).append(label.phrase)
+            denied[label.clause_type] = denied.get(label.clause_type, True) and label.denied
             current = best.get(label.clause_type)
             if current is None or label.confidence > current.confidence:
                 best[label.clause_type] = label
-    return [replace(label, phrases=tuple(phrases[t])) for t, label in best.items()]
+    return [replace(label, phrases=tuple(phrases[t]), denied=denied[t]) for t, label in best.items()]
 
 
 def apply_yields(labels: list[Label], taxonomy: Taxonomy) -> list[Label]:

@@ -107,11 +107,13 @@ def jurisdiction_flags(flags: Sequence[Mapping[str, Any]], regulations: Sequence
     return ("Users are protected differently by place. " + "; ".join(parts) + ".") if parts else ""
 
 
-def interpretive_note(family: str, regulations: Sequence[Mapping[str, Any]], text: str) -> str:
+def interpretive_note(
+    family: str, regulations: Sequence[Mapping[str, Any]], text: str, *, denied: bool = False
+) -> str:
     """Name a legal question the text leaves open, when there is one we can see: a data practice under the GDPR
-    that states no lawful basis."""
+    that states no lawful basis (none when the text denies the practice: nothing is processed to need one)."""
     gdpr = any(r.get("id") in {"gdpr", "uk_gdpr"} for r in regulations)
-    if family in _DATA_FAMILIES and gdpr and not _LAWFUL_BASIS.search(text):
+    if family in _DATA_FAMILIES and gdpr and not denied and not _LAWFUL_BASIS.search(text):
         return (
             "The provision does not state the lawful basis it relies on under the GDPR (Art. 6) for this use; the "
             "basis may be given elsewhere in the policy, and without it whether the use is lawful cannot be judged "
@@ -159,9 +161,19 @@ def institutional_analysis(
     text: str,
     vendor: str,
     compliance: str,
+    denied: str = "",
 ) -> tuple[list[dict[str, str]], str]:
-    """Return (the sections, each {id, title, text}, and the interpretive note, "" when there is none)."""
-    note = interpretive_note(family, regulations, text)
+    """Return (the sections, each {id, title, text}, and the interpretive note, "" when there is none).
+
+    `denied`: the practice the provision says does not happen ("sell your personal data"), "" when it states one;
+    the compliance check is then whether the statement holds (decision 0141).
+    """
+    note = interpretive_note(family, regulations, text, denied=bool(denied))
+    if denied:
+        compliance = (
+            f"Check that the statement holds in practice, that the provider does not {denied}, through its data "
+            "flows, tools and vendor contracts; an untrue policy statement can be a deceptive practice (FTC Act s.5)"
+        )
     sections = [
         ("regulatory_landscape", "Regulatory landscape", regulatory_landscape(regulations)),
         (

@@ -51,10 +51,54 @@ _DENIAL = re.compile(
 _DENIAL_REACH = 160  # characters: a denial further back governs another clause, in practice
 
 
+# Words between a denial and the verb it governs: adverbs ("not knowingly collect", any "-ly"), auxiliaries.
+_FILLER = frozenset(
+    {"ever", "and", "or", "will", "would", "be", "been", "being", "have", "has", "do", "does", "to", "any"}
+    | {"also", "yet", "otherwise", "longer", "at", "all"}
+)
+# The verbs a denied practice is made of: a "not" before another verb denies that verb ("does not apply to
+# products provided by any third party", "we are not responsible for any third party's use"), not the practice.
+_PRACTICE_VERB = re.compile(
+    r"(?:sell|sold|sale|shar|disclos|use|used|using|collect|process|transfer|track|train|rent|stor|keep|kept|retain"
+    r"|mak|target|provid|giv|trad|permit|allow|let|send|sent|show|display|publish|combin|link|infer|profil"
+    r"|monitor|record|scan|access|exchang|engag|rel[yi]|direct|intend|aim|design|offer|market|visibl|availabl"
+    r"|seek|sought|request|ask|obtain|receiv|buy|purchas|licens|pass|transmit|upload|analy[sz]|advertis)",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"[\w'’]+")
+
+
 def denied(text: str, start: int) -> bool:
     """Whether the clause around text[start:] denies what stands there: "we do not sell personal information or
     share it for targeted advertising" denies "advertising"; "we do not sell it, but we use it for advertising" does
-    not (decision 0137)."""
+    not, nor does a "not" governing another verb ("the policy does not apply to services provided by third
+    parties"; decisions 0137, 0141)."""
     before = text[max(0, start - _DENIAL_REACH) : start]
     clause = _CLAUSE_BREAK.split(before)[-1]
-    return _DENIAL.search(clause) is not None
+    last = None
+    for match in _DENIAL.finditer(clause):
+        last = match  # the last denial governs what follows it
+    if last is None:
+        return False
+    for word in _WORDS.findall(clause[last.end() :]):
+        lower = word.lower().strip("'’")
+        if lower in _FILLER or lower.endswith("ly"):
+            continue
+        return _PRACTICE_VERB.match(lower) is not None
+    return True  # nothing between the denial and the practice: "we do not sell"
+
+
+# After the practice, words that turn a denial into a rule with exceptions: "we do not share your data except with
+# our processors" describes sharing; "we will not share it without your consent" sharing with consent.
+_EXCEPTION = re.compile(
+    r"\b(?:except|unless|other than|apart from|save for|without (?:your|the user's|their)|but|only|however)\b",
+    re.IGNORECASE,
+)
+
+
+def denies_practice(sentence: str, start: int) -> bool:
+    """Whether the sentence states that the practice at sentence[start:] does not happen: it is denied in its
+    clause (`denied`) and no exception follows in the sentence ("We do not sell personal information or share
+    it for targeted advertising", but not "We do not share your data except with processors"; decision 0141)."""
+    # From the practice's start: a rule's phrase may run on into the exception ("share … except with …").
+    return denied(sentence, start) and _EXCEPTION.search(sentence, start) is None

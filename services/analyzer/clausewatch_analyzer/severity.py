@@ -42,6 +42,10 @@ def label_severity(label: Label, taxonomy: Taxonomy) -> SeverityCall:
         if rule.applies_to(label.evidence):
             reason = f"{clause_type.name}: {rule.reason}"
             return SeverityCall(rule.severity, round(label.confidence * _RULE_CERTAINTY, 3), (reason,))
+    if label.denied:
+        # "We do not use your data for targeted advertising" is a commitment, not the practice (decision 0141).
+        reason = f"{clause_type.name}: the provider states it does not {clause_type.practice}"
+        return SeverityCall("low", round(label.confidence * _RULE_CERTAINTY, 3), (reason,))
     reason = f"{clause_type.name}: {clause_type.default_severity} by default for this clause type"
     return SeverityCall(
         clause_type.default_severity, round(label.confidence * _DEFAULT_CERTAINTY, 3), (reason,)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from clausewatch_analyzer.polarity import denied
+from clausewatch_analyzer.polarity import denies_practice
 
 DATA_DIR = Path(__file__).parent / "data"
 TAXONOMY_PATH = DATA_DIR / "taxonomy.yaml"
@@ -46,7 +46,8 @@ class SeverityRule:
     """If the text matches `regex`, the severity is `severity` for `reason` (the first matching rule wins).
 
     `unless_denied`: the rule names a practice ("advertising", "children", "China"), and a match the same clause
-    denies ("we do not share it for advertising") does not count (decision 0137).
+    denies ("we do not share it for advertising") does not count (decision 0137), unless an exception follows it
+    ("we will not share it with advertisers without your consent" still shares, 0141).
     """
 
     regex: re.Pattern[str]
@@ -58,7 +59,7 @@ class SeverityRule:
         """Whether the rule matches `text` (at a place its clause does not deny, for an `unless_denied` rule)."""
         if not self.unless_denied:
             return self.regex.search(text) is not None
-        return any(not denied(text, m.start()) for m in self.regex.finditer(text))
+        return any(not denies_practice(text, m.start()) for m in self.regex.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,10 @@ class ClauseType:
     # A provision of this type states a right or a protection users can rely on (access and deletion, a choice,
     # security, region-specific rights): removing it narrows their position whatever its own severity (0121).
     protects_users: bool = False
+    # What the provider does when a provision of this type states the practice ("sell your personal data"); set
+    # for the practice types a sentence can deny ("We do not sell your personal data"), so such a label reads as the
+    # provider's statement that it does not (decision 0141).
+    practice: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,7 @@ def _clause_type(raw: dict[str, Any]) -> ClauseType:
         if (raw.get("yields") or {}).get("unless")
         else None,
         protects_users=_flag(raw.get("protects_users", False), f"{type_id}.protects_users"),
+        practice=str(raw.get("practice") or "").strip(),
     )
 
 

@@ -101,6 +101,10 @@ def build_texts(
         return filled(clause_type, key, platform, document)
 
     routes = _route_phrase(opt_outs)
+    if main.denied:
+        return _denial_texts(
+            clause_type, platform, document, fill("request"), opt_outs, regulations, other_routes
+        ) | {"other_types": [taxonomy[lab.clause_type].name for lab in primary if lab is not main]}
     what = f"{possessive(platform, document)} contains a provision on {clause_type.name.lower()}: {clause_type.description}"
     if routes:
         what += f" The text offers an opt-out or control route: {routes}."
@@ -126,6 +130,38 @@ def build_texts(
         "caveat": CAVEAT,
         "disclaimer": DISCLAIMER,
         "other_types": [taxonomy[lab.clause_type].name for lab in primary if lab is not main],
+        "generated_by": "templates",
+    }
+
+
+def _denial_texts(
+    clause_type: ClauseType,
+    platform: str,
+    document: str,
+    request: str,
+    opt_outs: Sequence[OptOut],
+    regulations: Sequence[dict[str, Any]],
+    other_routes: Sequence[OptOut],
+) -> dict[str, Any]:
+    """The texts of a provision whose main label is denied: it says the practice does not happen (decision 0141).
+
+    The type's own templates describe the practice ("Your activity may be used to profile you for advertising"):
+    read beside "We do not … share personal information for targeted … advertising" they said the opposite of the
+    text (Grok, demo, session 15).
+    """
+    practice = clause_type.practice
+    return {
+        "what_it_is": f"{possessive(platform, document)} contains a provision on {clause_type.name.lower()}: it "
+        f"states that {platform} does not {practice}.",
+        "why_it_matters": f"A commitment in so many words: {platform} says it does not {practice}. Companies are "
+        "held to what their policies state (FTC Act s.5 in the US; GDPR Art. 5 and 13 in the EU), and clausewatch "
+        "reports it when a later version drops or narrows this statement.",
+        "consumer_impact": "None from this provision as written: it rules the practice out.",
+        "what_you_can_do": actions(request, opt_outs, regulations, other_routes),
+        "carve_outs": [],
+        "caveat": CAVEAT,
+        "disclaimer": DISCLAIMER,
+        "denied": True,
         "generated_by": "templates",
     }
 

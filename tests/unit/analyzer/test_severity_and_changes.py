@@ -484,11 +484,20 @@ def test_biometric_processing_with_consent_is_medium_without_it_high(text: str, 
             "sexual",
             False,
         ),
+        ("Our service is not directed at children or minors under the age of 13.", "children", True),
+        ("Your personality profile is not generally publicly visible to other members.", "visible", True),
+        (
+            "The Privacy Policy does not apply to any products and/or services provided by any third party.",
+            "provided by any third party",
+            False,
+        ),
+        ("We are not responsible for any third party's improper use or disclosure.", "third party", False),
     ],
 )
 def test_denied_reads_the_clause_before_a_practice(text: str, start_of: str, is_denied: bool) -> None:
     """A "not", "never" or "n't" earlier in the same clause denies the practice; a new sentence, a "but" or an "if"
-    ends the clause, and the user's own "not" denies nothing the company does (decision 0137)."""
+    ends the clause, the user's own "not" denies nothing the company does (decision 0137), and a "not" that governs
+    another verb ("does not apply", "not responsible") denies nothing either (0141)."""
     assert denied(text, text.index(start_of)) is is_denied
 
 

@@ -149,3 +149,55 @@ def test_the_platform_is_not_named_twice_in_the_document_phrase() -> None:
     assert possessive("Acme AI", "acme ai privacy policy") == "Acme AI's privacy policy"
     assert possessive("Acme AI", "Privacy Policy") == "Acme AI's Privacy Policy"
     assert possessive("X", "Xbox Terms") == "X's Xbox Terms"
+
+
+DENIAL = (
+    "We do not sell your personal information or use it for marketing: we do not sell personal information or share "
+    "personal information for targeted or cross-contextual advertising purposes."
+)
+
+
+def _provision(text: str) -> object:
+    context = Context(
+        platform_name="Grok", document_title="Grok Privacy Policy", jurisdictions=("EU", "US-CA")
+    )
+    return assess_provision(text, Classifier(load_taxonomy()), load_catalogue(), context)
+
+
+def test_a_provision_that_denies_a_practice_reads_as_the_commitment_it_is() -> None:
+    """Grok's "We do not sell … or share … for targeted … advertising" had the targeted-advertising texts: "Your
+    activity may be used to profile you for advertising", medium (demo, session 15). A denied practice is the
+    provider's statement that it does not happen: low, said so, and no lawful-basis question (decision 0141)."""
+    result = _provision(DENIAL)
+    assert result.severity.severity == "low"
+    assert all(label.denied for label in result.labels if label.source != "implied")
+    assert "Targeted advertising: the provider states it does not use your data to target advertising" in (
+        result.severity.reasons
+    )
+    texts = result.texts
+    assert texts["what_it_is"].endswith(
+        "it states that Grok does not " + texts["what_it_is"].split(" does not ")[1]
+    )
+    assert "profile you for advertising" not in texts["why_it_matters"]
+    assert texts["consumer_impact"] == "None from this provision as written: it rules the practice out."
+    assert texts["interpretive_note"] == ""
+    compliance = next(s["text"] for s in texts["institutional"] if s["id"] == "compliance_considerations")
+    assert compliance.startswith("Check that the statement holds in practice, that the provider does not ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We share your personal information with our advertising partners for targeted advertising.",
+        "We do not sell your data. We share it with advertising partners for targeted advertising.",
+        "We do not share your personal information except with our advertising partners.",
+        "We will not share your personal information with advertisers without your consent.",
+    ],
+)
+def test_a_practice_stated_anywhere_in_the_provision_is_not_a_denial(text: str) -> None:
+    """One sentence that states the practice, an exception after a denial, or a condition ("without your consent")
+    keeps the practice's own reading."""
+    result = _provision(text)
+    sharing = next(label for label in result.labels if label.clause_type == "third_party_sharing")
+    assert not sharing.denied
+    assert "states that Grok does not" not in result.texts["what_it_is"]
