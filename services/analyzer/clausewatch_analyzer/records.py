@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -213,8 +214,10 @@ def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxo
             names = (
                 ", ".join(taxonomy[t].name for t in row["clause_types"][:2] if t in taxonomy) or "provision"
             )
-            # The names lead the sentence; the description need not repeat them ("removed (specific audiences …)").
-            description = str(row["description"]).replace(f" ({names.lower()})", "")
+            # The names lead the sentence; the description need not repeat them ("removed (specific audiences …)"),
+            # nor list every type of an added or removed provision before what it took away (Grok's subject was cut
+            # at "removed (sharing with third parties, sale of per…" before "promise removed").
+            description = _ADDED_OR_REMOVED_TYPES.sub(r"\1", str(row["description"]))
             alike[(names, description)] = alike.get((names, description), 0) + 1
     parts = [head]
     for (names, description), n in alike.items():
@@ -222,6 +225,9 @@ def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxo
         if len(" ".join(parts)) > 1500:
             break
     return " ".join(parts)[:2000]
+
+
+_ADDED_OR_REMOVED_TYPES = re.compile(r"^(added|removed) \([^;]*\)")
 
 
 def _weight(row: AssessedChange) -> int:

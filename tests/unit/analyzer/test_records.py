@@ -142,7 +142,8 @@ def test_the_summary_says_changes_described_alike_once_with_their_number() -> No
 def test_the_summary_names_what_moved_before_what_stayed() -> None:
     """Grok's 16 changes were summed up by a rewording "severity unchanged (medium)" first, and the removed promise
     not to sell was cut from the e-mail's subject (demo, session 15): at the top severity, a change that takes a
-    protection away or escalates comes first, then additions and removals, then rewordings."""
+    protection away or escalates comes first, then additions and removals, then rewordings; an added or removed
+    provision's list of types is left out, the names leading the sentence."""
     taxonomy = build_engine(use_model=False).taxonomy
     base = {
         "clause_types": ["targeted_advertising"],
@@ -153,7 +154,9 @@ def test_the_summary_names_what_moved_before_what_stayed() -> None:
     rows = [
         {**base, "change_id": "c0", "description": "reworded; severity unchanged (medium)"},
         {**base, "change_id": "c1", "description": "added; severity medium"},
-        {**base, "change_id": "c2", "description": "removed; promise removed (no sale of your data); severity medium"},
+        {**base, "change_id": "c2",
+         "description": "removed (targeted advertising, sale of personal data); promise removed (no sale of your data); "
+         "severity medium"},
         {**base, "change_id": "c3", "description": "expanded; severity escalated from low to medium",
          "escalation": "escalated"},
     ]  # fmt: skip
