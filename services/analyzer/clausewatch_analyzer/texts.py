@@ -159,7 +159,9 @@ def _denial_texts(
         "consumer_impact": "None from this provision as written: it rules the practice out.",
         "what_you_can_do": actions(request, opt_outs, regulations, other_routes),
         "carve_outs": [],
-        "caveat": CAVEAT,
+        # Nothing to mitigate: the rights are a way to check the statement holds for your data.
+        "caveat": "These rights apply whatever this provision says; they let you check that the statement holds "
+        "for your own data.",
         "disclaimer": DISCLAIMER,
         "denied": True,
         "generated_by": "templates",

@@ -180,6 +180,7 @@ def test_a_provision_that_denies_a_practice_reads_as_the_commitment_it_is() -> N
     )
     assert "profile you for advertising" not in texts["why_it_matters"]
     assert texts["consumer_impact"] == "None from this provision as written: it rules the practice out."
+    assert "mitigation" not in texts["caveat"]
     assert texts["interpretive_note"] == ""
     compliance = next(s["text"] for s in texts["institutional"] if s["id"] == "compliance_considerations")
     assert compliance.startswith("Check that the statement holds in practice, that the provider does not ")
