@@ -137,7 +137,7 @@ def _names(type_ids: Sequence[str], classifier: Classifier) -> str:
 @dataclass(frozen=True)
 class AddedBack:
     """What the provisions added in one change set give users: their protecting clause types (`protects_users`) and
-    the promises they make (safeguards.REMOVAL_PROMISES).
+    the safeguards they promise (`safeguards_in`; a removal is checked against those of REMOVAL_PROMISES).
 
     A removed protection or promise that comes back in an added provision of the same set was most likely rewritten
     (the differ could not pair two texts that far apart), so assess_change does not call it lost.
@@ -243,8 +243,8 @@ def assess_change(
 ) -> ChangeResult:
     """Compare the provision before and after a change and describe it in one line.
 
-    `replaced`: what the provisions added elsewhere in the same change set give back (added_protections). A change that takes
-    a protection away is at least medium, whatever the provision's own severity (docs/decisions/0121).
+    `replaced`: what the provisions added elsewhere in the same change set give back (added_protections). A change
+    that takes a protection away is at least medium, whatever the provision's own severity (docs/decisions/0121).
 
     `significance` and `hints` are the differ's: a cosmetic modification, or one that only renumbered the provision
     ("5." → "5. (e)"), changes nothing a reader relies on, so the change itself is severity none whatever the

@@ -8,7 +8,8 @@ such a provision takes nothing from users, so it must not be rated as a lost pro
 
 Lexical and deliberately narrow: a text limits users when it says what the company may refuse, charge, delay or is
 not obliged to do, and does not also grant a right in the same words. A practice is denied when a "not", "never" or
-"no longer" stands before it in the same clause (`denied`, decision 0137).
+"no longer" stands before it in the same clause and governs a practice verb (`denied`, decisions 0137 and 0141),
+and a sentence denies it outright when no exception follows (`denies_practice`).
 """
 
 from __future__ import annotations
