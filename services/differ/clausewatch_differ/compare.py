@@ -272,8 +272,7 @@ def _modified(
         kinds = cosmetic_kinds(old_text, new_text)
         return ChangeRecord(
             "modified", "cosmetic", match.old, match.new, path, old_text, new_text, [*structural, *kinds],
-            f"{_structure_phrase(structural) or 'Cosmetic change'} of a {noun}{_where(path)} "
-            f"({', '.join(kinds) or 'same words'}).",
+            _cosmetic_summary(structural, noun, path, kinds),
             diff,
         )  # fmt: skip
     if len(old_text) + len(new_text) > _HINTS_UP_TO_CHARS:
@@ -300,6 +299,19 @@ def _a_new_date(change: ChangeRecord) -> bool:
         return False
     old, new = change.old_text or "", change.new_text or ""
     return only_dates_changed(old, new) or (is_date_line(old) and is_date_line(new))
+
+
+def _cosmetic_summary(structural: list[str], noun: str, path: list[str], kinds: list[str]) -> str:
+    """ "Cosmetic change (whitespace) to a paragraph under …", or what the layout did: "Merged several lines into one
+    paragraph under … (whitespace)" (it read "merged from several of a paragraph", demo, session 15)."""
+    what = ", ".join(kinds) or "same words"
+    if "merged" in structural:
+        return f"Merged several lines into one {noun}{_where(path)} ({what})."
+    if "split" in structural:
+        return f"Split a {noun} into several lines{_where(path)} ({what})."
+    if "moved" in structural:
+        return f"Moved a {noun}{_where(path)} ({what})."
+    return f"Cosmetic change ({what}) to a {noun}{_where(path)}."
 
 
 def _structure_phrase(structural: list[str]) -> str:

@@ -78,6 +78,10 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         hints.append("renumbered")
         details.append("renumbered")
         return hints, details
+    if only_dates_changed(old, new):
+        # "Last updated: March 18, 2026" → "April 9, 2026" is a new date, not also a rewording (the change's first
+        # edit shows which); the counts below would call it "reworded" (demo, session 15).
+        return ["date_changed"], ["date changed"]
     dated_old, dated_new = canonical_dates(old), canonical_dates(new)
     if dated_old != old or dated_new != new:
         old_dates = set(DATE_TOKEN.findall(dated_old))

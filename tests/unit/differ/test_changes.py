@@ -317,3 +317,28 @@ def test_a_date_line_that_gained_a_link_is_still_a_new_date() -> None:
         "From April 4, 2026 we keep logs and photos for two years.",
     ).replace("- We never sell your personal data to anyone.\n", "")
     assert "a new date" not in compare_texts(sentence, rewritten).summary()
+
+
+def test_a_new_date_alone_is_not_also_a_rewording() -> None:
+    """ "Last updated: March 18, 2026" → "April 9, 2026" read "date changed; reworded" (demo, session 15)."""
+    dated = "# Privacy Policy\n\nLast updated: March 18, 2026\n" + DOC.removeprefix("# Privacy Policy\n")
+    change = _only(compare_texts(dated, dated.replace("March 18, 2026", "April 9, 2026")))
+    assert change.hints == ["date_changed"]
+    assert (
+        change.summary == 'Modified a paragraph under "Privacy Policy": date changed; "March 18" → "April 9".'
+    )
+
+
+def test_lines_joined_into_one_paragraph_say_so() -> None:
+    """An address whose lines became one paragraph read "merged from several of a paragraph" (demo, session 15)."""
+    lines = "MG Japan Services GK\n\n4F Sumitomo Fudosan Azabu Bldg\n\n1-4-1 Mita\n\nJapan\n"
+    old = DOC.replace("Write to privacy@example.com with any question about this policy.\n", lines)
+    new = DOC.replace(
+        "Write to privacy@example.com with any question about this policy.\n",
+        "MG Japan Services GK 4F Sumitomo Fudosan Azabu Bldg 1-4-1 Mita Japan\n",
+    )
+    (change,) = compare_texts(old, new).changes
+    assert change.significance == "cosmetic"
+    assert change.summary == (
+        'Merged several lines into one paragraph under "Privacy Policy > 4. Contact" (whitespace).'
+    )
