@@ -177,3 +177,22 @@ def test_the_subject_gives_its_line_to_what_changed() -> None:
     )
     one = render_alert(alert, tier="monitor", unsubscribe_url="https://cw.example/u").subject
     assert one == "[HIGH] Leonardo AI · Privacy Policy: AI model training: expanded."
+
+
+def test_the_email_shows_the_most_severe_changes_first_and_counts_the_rest() -> None:
+    """Ten changes of mixed severity: the e-mail shows eight, high before medium before low (document order among
+    equals), and says how many more are on the change page."""
+    base = sample_alert()
+    template = base.changes[0]
+    severities = ["low", "none", "medium", "low", "high", "low", "medium", "none", "low", "high"]
+    changes = [
+        template.model_copy(update={"change_id": f"ch-{i}", "severity": sev, "heading": f"Section {i}"})
+        for i, sev in enumerate(severities)
+    ]
+    alert = base.model_copy(update={"changes": changes})
+    rendered = render_alert(alert, tier="monitor", unsubscribe_url="https://cw.example/u")
+    order = [
+        int(line.split("Section ")[1].split()[0]) for line in rendered.text.splitlines() if "Section " in line
+    ]
+    assert order == [4, 9, 2, 6, 0, 3, 5, 8]
+    assert "…and 2 more changes on the change page." in rendered.text
