@@ -20,8 +20,10 @@ _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 # The same tokens for ASCII text, with the classes spelled out (`\s` also holds \x1c-\x1f): explicit ranges
 # are cheaper for the regex engine than Unicode category look-ups.
 _ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+|[\t\n\x0b\x0c\r\x1c-\x1f ]+|[^A-Za-z0-9_\t\n\x0b\x0c\r\x1c-\x1f ]")
-# A web or e-mail address is one token: a changed address reads as one replacement, not as its fragments.
-_ADDRESS_TOKEN = re.compile(rf"{ADDRESS.pattern}|\w+|\s+|[^\w\s]", re.UNICODE)
+# A web or e-mail address is one token: a changed address reads as one replacement, not as its fragments. So is a
+# Markdown link's relative target ("](/legal/privacy-policy/previous-2025-07-10)"): cut at its dashes, the diff
+# matched its "2025" with a year of the text and showed "[+…previous-+]2025[+-07-10) )+]" (demo, session 15).
+_ADDRESS_TOKEN = re.compile(rf"{ADDRESS.pattern}|(?<=\]\()[^\s()]+(?=\))|\w+|\s+|[^\w\s]", re.UNICODE)
 _OPS = {0: "=", -1: "-", 1: "+"}
 COARSE_ABOVE_CHARS = 1_000_000
 # A phrase ends after sentence punctuation or after a long word: boundaries depend on content, not position.
@@ -44,7 +46,7 @@ def _engine(timeout: float) -> diff_match_patch:
 
 def tokenize(text: str) -> list[str]:
     """Return text as addresses, words, whitespace runs and single punctuation characters."""
-    if may_hold_address(text):
+    if may_hold_address(text) or "](" in text:
         return _ADDRESS_TOKEN.findall(text)
     return (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clausewatch_differ.compare import compare_texts
+from clausewatch_differ.worddiff import word_diff
 
 DOC = """# Privacy Policy
 
@@ -342,3 +343,14 @@ def test_lines_joined_into_one_paragraph_say_so() -> None:
     assert change.summary == (
         'Merged several lines into one paragraph under "Privacy Policy > 4. Contact" (whitespace).'
     )
+
+
+def test_a_relative_link_target_is_one_token_of_the_diff() -> None:
+    """Grok's "(previous version)" link to "/legal/privacy-policy/previous-2025-07-10" was cut at its dashes and its
+    "2025" matched the old year: the e-mail showed "[+…previous-+]2025[+-07-10) )+]" (demo, session 15)."""
+    diff = word_diff(
+        "Effective: July 10, 2025",
+        "Effective: April 4, 2026 ( [previous version](/legal/privacy-policy/previous-2025-07-10) )",
+    )
+    assert ["=", "2025"] not in diff
+    assert ["+", "2026 ( [previous version](/legal/privacy-policy/previous-2025-07-10) )"] in diff
