@@ -255,6 +255,7 @@ def assess_change(
     old_types = old.clause_types if old else []
     new_types = new.clause_types if new else []
     touched = list(dict.fromkeys([*new_types, *old_types]))
+    regulations = list(dict.fromkeys([*(new.regulations if new else []), *(old.regulations if old else [])]))
     if kind == "modified" and (significance == "cosmetic" or set(hints) == {"renumbered"}):
         only_numbers = set(hints) == {"renumbered"}
         what = (
@@ -267,9 +268,7 @@ def assess_change(
             severity="none",
             confidence=1.0,
             escalation=None,
-            regulations=list(
-                dict.fromkeys([*(new.regulations if new else []), *(old.regulations if old else [])])
-            ),
+            regulations=regulations,
             reasons=[],
             description=f"{what}; nothing of substance changed (the provision stays {after or 'none'})",
         )
@@ -332,7 +331,6 @@ def assess_change(
         parts.append(f"severity {severity}")
     if severity != own and kind != "removed":
         parts.append(f"change rated {severity} for the lost protection")
-    regulations = list(dict.fromkeys([*(new.regulations if new else []), *(old.regulations if old else [])]))
     description = "; ".join(parts)
     return ChangeResult(
         clause_types=touched,

@@ -100,11 +100,13 @@ def build_texts(
     def fill(key: str) -> str:
         return filled(clause_type, key, platform, document)
 
+    other_types = [taxonomy[lab.clause_type].name for lab in primary if lab is not main]
     routes = _route_phrase(opt_outs)
     if main.denied:
-        return _denial_texts(
+        texts = _denial_texts(
             clause_type, platform, document, fill("request"), opt_outs, regulations, other_routes
-        ) | {"other_types": [taxonomy[lab.clause_type].name for lab in primary if lab is not main]}
+        )
+        return texts | {"other_types": other_types}
     what = f"{possessive(platform, document)} contains a provision on {clause_type.name.lower()}: {clause_type.description}"
     if routes:
         what += f" The text offers an opt-out or control route: {routes}."
@@ -129,7 +131,7 @@ def build_texts(
         "carve_outs": [quote(sentence) for sentence in carve_outs],
         "caveat": CAVEAT,
         "disclaimer": DISCLAIMER,
-        "other_types": [taxonomy[lab.clause_type].name for lab in primary if lab is not main],
+        "other_types": other_types,
         "generated_by": "templates",
     }
 

@@ -23,7 +23,6 @@ _FENCE = re.compile(r"^(```|~~~)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _BOLD_LINE = re.compile(r"^(\*\*|__)[^*_]{1,120}\1:?$")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
-_DIGIT = re.compile(r"\d")
 
 
 @dataclass(slots=True)
@@ -139,7 +138,7 @@ class _Reader:
         # The visible text of a heading gives its path entry; the other version's block with this text has it.
         seen = self.known.get(text)
         plain = seen.plain if seen is not None else _visible(text)
-        if _DIGIT.search(plain) and is_date_line(plain):
+        if is_date_line(plain):
             # "Last updated: March 18, 2026" set as a heading (Qwen Chat) heads nothing: in the path it would put
             # the date above every provision and change every path when the date changes.
             self.blocks.append(Block("heading", text, level, self.path, self.parent, _plain=plain))

@@ -220,6 +220,9 @@ _DATE_LINE_WORDS = 5
 def is_date_line(text: str) -> bool:
     """Return True if the text is a date with a few words around it, as documents head themselves ("Last updated:
     March 18, 2026")."""
+    # Most headings hold no digit: no date, and no need to strip their markup.
+    if not (_HAS_ASCII_DIGIT if text.isascii() else _HAS_DIGIT).search(text):
+        return False
     dated = canonical_dates(strip_markup(text))
     if not DATE_TOKEN.search(dated):
         return False
