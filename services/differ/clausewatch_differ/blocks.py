@@ -23,6 +23,8 @@ _FENCE = re.compile(r"^(```|~~~)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _BOLD_LINE = re.compile(r"^(\*\*|__)[^*_]{1,120}\1:?$")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+# A heading's own section number: "3.", "3.2", "12)" or a capital letter ("D. To provide offers"), before its words.
+_SECTION_NUMBER = re.compile(r"^(?:(\d{1,3}(?:\.\d{1,3})*)\.?|([A-Z])[.)])\s+\w")
 
 
 @dataclass(slots=True)
@@ -108,6 +110,8 @@ class _Reader:
         self.para: list[str] = []
         self.para_kind = "paragraph"
         self.para_level = 0
+        # The level of the last heading numbered in each sequence ("3." → ("1", ()): 3, level 3); see `heading`.
+        self.numbered: dict[tuple[str, tuple[int, ...]], tuple[int, int]] = {}
 
     def flush(self) -> None:
         # Callers in the line loop test `para` first; with nothing pending, kind and level are the defaults.
@@ -143,6 +147,7 @@ class _Reader:
             # the date above every provision and change every path when the date changes.
             self.blocks.append(Block("heading", text, level, self.path, self.parent, _plain=plain))
             return
+        level = self._sequence_level(plain, level)
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.path = tuple(h for _, h, _ in self.stack)
@@ -153,6 +158,33 @@ class _Reader:
         # The path and parent of the blocks that follow change only here: computed once per heading.
         self.path = (*self.path, self.stack[-1][1])
         self.parent = len(self.blocks) - 1
+
+    def _sequence_level(self, plain: str, level: int) -> int:
+        """Return the level this heading takes as the next of a numbered sequence ("3." after "2."), else `level`.
+
+        Pages set numbered sections with whatever tags looked right: Tinder's "2. Where This Privacy Policy
+        Applies" is an h2 and "3. Data We Collect" an h3, which by tags alone would put section 3 inside section 2
+        (and 8, set in bold, inside 7). The next number of a sequence is a sibling of the one before it; a number that
+        does not continue the sequence (a list of headings restarting at "1." inside a section) keeps its tag's level.
+        """
+        if not plain[:1].isalnum():
+            return level
+        match = _SECTION_NUMBER.match(plain)
+        if match is None:
+            return level
+        if match.group(1):
+            parts = tuple(int(p) for p in match.group(1).split("."))
+            key, number = ("1", parts[:-1]), parts[-1]
+        else:
+            key, number = ("A", ()), ord(match.group(2))
+        last = self.numbered.get(key)
+        # One number may be missing between the two (Tinder's "10. Children's Privacy" ran into a paragraph).
+        if last is not None and 0 < number - last[0] <= 2:
+            # The shallower of the two: a section set in bold (level 7) after one set as an h3 is its sibling, and
+            # an h3 after a bold one lifts the sequence back to its heading level.
+            level = min(level, last[1])
+        self.numbered[key] = (number, level)
+        return level
 
 
 def parse_blocks(text: str, like: Sequence[Block] = ()) -> list[Block]:

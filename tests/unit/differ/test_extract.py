@@ -156,6 +156,82 @@ def test_a_date_set_as_a_heading_heads_nothing() -> None:
     assert [b.heading_path for b in moved] == [b.heading_path for b in blocks]
 
 
+# Tinder's page sets its numbered sections as h2, h3 or bold lines alike (tests/data/ota/Tinder__Privacy_Policy).
+TINDER = """# Privacy Policy
+
+## **2\\. Where This Privacy Policy Applies**
+
+This policy applies to our apps.
+
+### **3\\. Data We Collect**
+
+**Information you give us**
+
+You give us your profile.
+
+## **4\\. Why and How We Use Your Data**
+
+To run the service.
+
+**5\\. How We Share Data**
+
+With our vendors.
+
+### **6\\. How Match Group Companies Work Together**
+
+They share services.
+
+### **7\\. Cross-Border Data Transfers**
+
+We transfer data abroad.
+
+**8\\. Your Rights**
+
+You may access your data.
+
+### **9\\. How Long We Retain Your Data**
+
+We keep data while you use the service.
+
+### **11\\. Privacy Policy Changes**
+
+We may change this policy.
+
+### 12\\. How to Contact Us
+
+#### 1\\. Europe
+
+Write to our representative.
+
+#### 2\\. Japan
+
+Write to our Tokyo office.
+"""
+
+
+def test_numbered_sections_are_siblings_whatever_their_tags() -> None:
+    """By tags alone "3. Data We Collect" (an h3) sat inside "2. Where This Privacy Policy Applies" (an h2) and
+    "8. Your Rights" (bold) inside "7. Cross-Border Data Transfers", so the demo's alert placed the user's rights
+    under transfers abroad. The next number of a sequence, or the one after a missing number (10), is a sibling;
+    a list of headings restarting at 1 inside a section stays inside it."""
+    paths = {b.plain: b.heading_path for b in parse_blocks(TINDER) if b.kind == "heading"}
+    top = ("Privacy Policy",)
+    sections = (
+        "3. Data We Collect",
+        "5. How We Share Data",
+        "7. Cross-Border Data Transfers",
+        "8. Your Rights",
+    )
+    for section in (*sections, "9. How Long We Retain Your Data"):
+        assert paths[section] == top, section
+    assert paths["11. Privacy Policy Changes"] == top
+    assert paths["Information you give us"] == (*top, "3. Data We Collect")
+    assert paths["1. Europe"] == (*top, "12. How to Contact Us")
+    assert paths["2. Japan"] == (*top, "12. How to Contact Us")
+    rights = next(b for b in parse_blocks(TINDER) if b.text.startswith("You may access"))
+    assert rights.heading_path == (*top, "8. Your Rights")
+
+
 def test_an_image_or_link_without_words_is_no_provision() -> None:
     """A logo ("![](…qwen_icon…)") or an empty link has nothing to read; an image with alt text or a link with a
     label is kept."""
