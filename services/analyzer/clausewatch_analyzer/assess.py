@@ -131,7 +131,7 @@ class ChangeResult:
 
 
 def _names(type_ids: Sequence[str], classifier: Classifier) -> str:
-    return ", ".join(classifier.taxonomy[t].name.lower() for t in type_ids)
+    return ", ".join(classifier.taxonomy[t].in_prose for t in type_ids)
 
 
 @dataclass(frozen=True)
@@ -247,8 +247,9 @@ def assess_change(
     that takes a protection away is at least medium, whatever the provision's own severity (docs/decisions/0121).
 
     `significance` and `hints` are the differ's: a cosmetic modification, or one that only renumbered the provision
-    ("5." → "5. (e)"), changes nothing a reader relies on, so the change itself is severity none whatever the
-    provision's (decision 0140); severity_before and severity_after still give the provision's.
+    ("5." → "5. (e)") or changed a date in it, changes nothing a reader relies on, so the change itself is severity
+    none whatever the provision's (decisions 0140, 0142); severity_before and severity_after still give the
+    provision's.
     """
     before = old.severity.severity if old else None
     after = new.severity.severity if new else None
@@ -256,11 +257,12 @@ def assess_change(
     new_types = new.clause_types if new else []
     touched = list(dict.fromkeys([*new_types, *old_types]))
     regulations = list(dict.fromkeys([*(new.regulations if new else []), *(old.regulations if old else [])]))
-    if kind == "modified" and (significance == "cosmetic" or set(hints) == {"renumbered"}):
-        only_numbers = set(hints) == {"renumbered"}
-        what = (
-            "renumbered" if only_numbers else "cosmetic change" + (f" ({', '.join(hints)})" if hints else "")
-        )
+    formal = bool(hints) and set(hints) <= _FORMAL_HINTS.keys()
+    if kind == "modified" and (significance == "cosmetic" or formal):
+        if formal:
+            what = " and ".join(_FORMAL_HINTS[h] for h in _FORMAL_HINTS if h in hints)
+        else:
+            what = "cosmetic change" + (f" ({', '.join(hints)})" if hints else "")
         return ChangeResult(
             clause_types=touched,
             severity_before=before,
@@ -343,6 +345,11 @@ def assess_change(
         reasons=reasons,
         description=description[:4000],
     )
+
+
+# Differ hints that, alone, change nothing a reader relies on: a new number in front of the provision ("5." →
+# "5. (e)") or a new date in it ("Version: November 27th 2025" → "May 12th 2026"), as they read in a description.
+_FORMAL_HINTS = {"renumbered": "renumbered", "date_changed": "date changed"}
 
 
 def _shape(old_text: str, new_text: str) -> str:

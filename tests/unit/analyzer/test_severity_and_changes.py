@@ -80,10 +80,12 @@ def test_movement_names_escalation_and_de_escalation() -> None:
 
 def test_a_move_between_none_and_low_is_no_escalation() -> None:
     """Grok's "Effective: July 10, 2025" gained a "(previous version)" link and a policy-change label: the change page
-    said "Escalated" and the change set "1 escalation" (demo, session 15). Nothing a reader worries about moved."""
+    said "Escalated" and the change set "1 escalation" (demo, session 15). Nothing a reader worries about moved. (A
+    date stamp no longer takes that label, decision 0142; a sentence that gains a low type stands in for it.)"""
     assert movement("none", "low") is None
     assert movement("low", "none") is None
-    old_text, new_text = "Effective: July 10, 2025", "Effective: April 4, 2026 (previous version)"
+    old_text = "Questions? Write to us."
+    new_text = "Questions about changes to this policy? Write to us."
     old, new = _assessed(old_text), _assessed(new_text)
     assert (old.severity.severity, new.severity.severity) == ("none", "low")
     change = assess_change("modified", old, new, old_text, new_text, RULES)
@@ -569,13 +571,28 @@ LEAK = (
     [
         (f"5. {LEAK}", f"5. (e) {LEAK}", "substantive", ["renumbered"], "renumbered"),
         (f"{LEAK}.", f"**{LEAK}**.", "cosmetic", ["emphasis"], "cosmetic change (emphasis)"),
+        (
+            f"{LEAK} (from May 1, 2025).",
+            f"{LEAK} (from June 3, 2026).",
+            "substantive",
+            ["date_changed"],
+            "date changed",
+        ),
+        (
+            f"5. {LEAK} (from May 1, 2025).",
+            f"6. {LEAK} (from June 3, 2026).",
+            "substantive",
+            ["date_changed", "renumbered"],
+            "renumbered and date changed",
+        ),
     ],
 )
 def test_a_renumbered_or_cosmetic_change_is_severity_none_whatever_the_provision(
     old_text: str, new_text: str, significance: str, hints: list[str], what: str
 ) -> None:
     """Qwen's "5." → "5. (e)" before a high law-enforcement provision made the change set [HIGH] and led its alert
-    (demo, session 15): such a change alters nothing a reader relies on (decision 0140)."""
+    (demo, session 15): such a change alters nothing a reader relies on (decision 0140). Nor does a new date alone:
+    eharmony's "Version: November 27th 2025" → "May 12th 2026" read "reworded" in its alert (session 16, 0142)."""
     old, new = _assessed(old_text), _assessed(new_text)
     assert new.severity.severity in {"medium", "high"}
     change = assess_change(

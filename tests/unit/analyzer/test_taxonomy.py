@@ -139,3 +139,25 @@ def test_a_legal_basis_is_not_a_region_specific_audience_and_a_regional_notice_i
     rights of EEA users are, and so is Tinder's pointer for Californians read without its link target (0133)."""
     labels = {label.clause_type for label in RULES.classify_provision(sentence)}
     assert ("specific_audiences" in labels) is audience
+
+
+@pytest.mark.parametrize(
+    ("sentence", "policy_change"),
+    [
+        ("Last updated: May 19, 2026", False),
+        ("Effective: April 4, 2026 ( [previous version](/legal/privacy-policy/previous-2025-07-10) )", False),
+        ("Version: May 12th 2026", False),
+        ("Tri-County Ledger Online Privacy Policy. Effective Date: March 1, 2015", False),
+        ("Last updated: 2026-05-01", False),
+        ("We last updated this policy on May 1, 2026 and will notify you of material changes.", True),
+        (
+            "This Privacy Policy applies from 01/02/2026. The previous version, available here, applied before.",
+            True,
+        ),
+    ],
+)
+def test_a_bare_date_stamp_is_no_provision_on_policy_changes(sentence: str, policy_change: bool) -> None:
+    """A date stamp says when, not how users are told of changes; the demo's new dates read "now covers changes to
+    the privacy policy" (session 16, decision 0142). A sentence about changes or versions keeps the type."""
+    labels = {label.clause_type for label in RULES.classify_provision(sentence)}
+    assert ("policy_change" in labels) is policy_change
