@@ -107,6 +107,15 @@ class ClauseType:
     # provider's statement that it does not (decision 0141).
     practice: str = ""
 
+    @property
+    def in_prose(self) -> str:
+        """The name as it reads inside a sentence: "sale of personal data", while "AI model training on user content
+        and prompts" keeps its acronym and "Do Not Track", a proper name, its capitals."""
+        words = self.name.split(" ")
+        if all(w[0].isupper() for w in words if w[:1].isalpha()):
+            return self.name
+        return " ".join(w if len(w) > 1 and w.isupper() else w.lower() for w in words)
+
 
 @dataclass(frozen=True)
 class Taxonomy:

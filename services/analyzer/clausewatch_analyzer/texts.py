@@ -107,7 +107,7 @@ def build_texts(
             clause_type, platform, document, fill("request"), opt_outs, regulations, other_routes
         )
         return texts | {"other_types": other_types}
-    what = f"{possessive(platform, document)} contains a provision on {clause_type.name.lower()}: {clause_type.description}"
+    what = f"{possessive(platform, document)} contains a provision on {clause_type.in_prose}: {clause_type.description}"
     if routes:
         what += f" The text offers an opt-out or control route: {routes}."
     why = fill("why")
@@ -153,7 +153,7 @@ def _denial_texts(
     """
     practice = clause_type.practice
     return {
-        "what_it_is": f"{possessive(platform, document)} contains a provision on {clause_type.name.lower()}: it "
+        "what_it_is": f"{possessive(platform, document)} contains a provision on {clause_type.in_prose}: it "
         f"states that {platform} does not {practice}.",
         "why_it_matters": f"A commitment in so many words: {platform} says it does not {practice}. Companies are "
         "held to what their policies state (FTC Act s.5 in the US; GDPR Art. 5 and 13 in the EU), and clausewatch "

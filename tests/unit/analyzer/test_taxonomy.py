@@ -35,6 +35,14 @@ def test_taxonomy_has_every_required_id_with_name_description_and_examples() -> 
         assert clause_type.examples, clause_type.id
 
 
+def test_a_type_name_inside_a_sentence_keeps_acronyms_and_proper_names() -> None:
+    """Change lines read "now covers … ai model training on user content and prompts" (demo, session 16)."""
+    assert TAXONOMY["ai_training_on_user_content"].in_prose == "AI model training on user content and prompts"
+    assert TAXONOMY["do_not_track"].in_prose == "Do Not Track"
+    assert TAXONOMY["data_sale"].in_prose == "sale of personal data"
+    assert TAXONOMY["arbitration"].in_prose == "mandatory arbitration"
+
+
 def test_claudette_types_map_levels_to_severity() -> None:
     """For the CLAUDETTE types, clearly unfair is high, potentially unfair medium and fair low."""
     claudette = [t for t in TAXONOMY.types.values() if t.claudette_code]
