@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from clausewatch_analyzer.assess import ChangeResult, ProvisionResult, takes_away
@@ -197,34 +197,70 @@ AssessedChange = Mapping[str, Any]
 
 def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxonomy: Taxonomy) -> str:
     """One paragraph for the event (and the alert's subject): how many changes, the most severe ones and any
-    escalation. Changes described alike are said once with their number: eharmony's three removed complaint-right
-    paragraphs read "Specific audiences (…): removed (specific audiences (…)); …" three times in a row."""
+    escalation. Changes described alike are said once with their number and the types they touch: eharmony's three
+    removed complaint-right paragraphs read "Specific audiences (…): removed (specific audiences (…)); …" three times
+    in a row."""
     if not rows:
         return "No provision-level changes to assess."
     counted = [r for r in rows if significance.get(r["change_id"]) != "cosmetic"] or list(rows)
     top = max_severity([r["severity"] for r in counted])
     head = f"{len(rows)} change{'s' if len(rows) != 1 else ''} assessed; highest severity {top}."
-    alike: dict[tuple[str, str], int] = {}
+    # Changes alike are said once: by what happened to them, whatever their types and however each put its
+    # severity (Tinder's nine removed rights and transfers read as nine sentences, "…: removed; user protection
+    # removed; severity medium for the lost protection (the provision itself: low)", one after another).
+    alike: dict[str, _Alike] = {}
     # At the top severity, what moved comes before what stayed: a change that escalates or takes a protection away,
     # then a provision added or removed, then a rewording whose severity moved, then one at the same severity.
     # Grok's 16 changes were summed up by a rewording "severity unchanged (medium)" first, and the removed "we do not
     # sell" was cut from the e-mail's subject (demo, session 15).
     for row in sorted(counted, key=_weight):
         if row["severity"] == top and top != "none":
-            names = (
-                ", ".join(taxonomy[t].name for t in row["clause_types"][:2] if t in taxonomy) or "provision"
-            )
             # The names lead the sentence; the description need not repeat them ("removed (specific audiences …)"),
             # nor list every type of an added or removed provision before what it took away (Grok's subject was cut
             # at "removed (sharing with third parties, sale of per…" before "promise removed").
             description = _ADDED_OR_REMOVED_TYPES.sub(r"\1", str(row["description"]))
-            alike[(names, description)] = alike.get((names, description), 0) + 1
+            gist, tail = _split_severity(description)
+            group = alike.setdefault(gist, _Alike())
+            group.count += 1
+            group.types.update(dict.fromkeys(t for t in row["clause_types"] if t in taxonomy))
+            group.tails.add(tail)
     parts = [head]
-    for (names, description), n in alike.items():
-        parts.append(f"{names}{f', {n} changes' if n > 1 else ''}: {description}.")
+    for gist, group in alike.items():
+        tail = next(iter(group.tails)) if len(group.tails) == 1 else f"severity {top}"
+        parts.append(f"{group.names(taxonomy)}{f', {group.count} changes' if group.count > 1 else ''}: ")
+        parts[-1] += "; ".join(p for p in (gist, tail) if p) + "."
         if len(" ".join(parts)) > 1500:
             break
     return " ".join(parts)[:2000]
+
+
+@dataclass
+class _Alike:
+    """Changes a summary says in one sentence: how many, and the types they touch, in order of appearance."""
+
+    count: int = 0
+    types: dict[str, None] = field(default_factory=dict)
+    tails: set[str] = field(default_factory=set)
+
+    def names(self, taxonomy: Taxonomy, shown: int = 2) -> str:
+        # Two names and "and others": the sentence leads the alert's subject, where what happened must not be cut
+        # off by a list of types (the alert's body lists them all).
+        names = [taxonomy[t].name for t in self.types]
+        if not names:
+            return "provision"
+        return ", ".join(names[:shown]) + (" and others" if len(names) > shown else "")
+
+
+# The severity part at the end of a change's description ("; severity unchanged (medium)", "; severity medium for
+# the lost protection (the provision itself: low)"; "; change rated medium for the lost protection").
+_SEVERITY_TAIL = re.compile(r"(?:; (?:severity|change rated) [^;]*)+$")
+
+
+def _split_severity(description: str) -> tuple[str, str]:
+    match = _SEVERITY_TAIL.search(description)
+    if match is None:
+        return description, ""
+    return description[: match.start()], match.group(0)[2:]
 
 
 _ADDED_OR_REMOVED_TYPES = re.compile(r"^(added|removed) \([^;]*\)")

@@ -54,7 +54,7 @@ def feed(
         _sub(entry, "updated", str(cs["created_at"]))
         _sub(entry, "published", str(cs["created_at"]))
         _sub(entry, "link", rel="alternate", type="text/html", href=url)
-        lines = [str(cs.get("summary") or "")]
+        lines = [_most_serious(cs.get("most_serious")), str(cs.get("summary") or "")]
         laws = cs.get("regulation_names") or cs.get("regulations")
         if laws:
             lines.append("Regulations: " + ", ".join(str(r) for r in laws))
@@ -65,3 +65,12 @@ def feed(
             _sub(entry, "category", term=f"severity:{cs['severity']}", label=f"Severity {cs['severity']}")
     body: bytes = tostring(root, encoding="utf-8")  # typeshed types tostring with a named encoding as Any
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+
+
+def _most_serious(top: dict[str, Any] | None) -> str:
+    """Say a change set's most serious change in one line, as the latest-changes page does."""
+    if not top:
+        return ""
+    where = f" under “{' › '.join(top['where'])}”" if top.get("where") else ""
+    excerpt = f": “{top['excerpt']}”" if top.get("excerpt") else ""
+    return f"Most serious ({top['severity']}): {top['what']}{where}{excerpt}"

@@ -42,11 +42,6 @@ class ChangeFilter:
     until: datetime | None = None
     substantive_only: bool = False
 
-    @property
-    def needs_assessments(self) -> bool:
-        """True when the filter looks at the analyzer's assessments, not only at change sets."""
-        return bool(self.severities or self.clause_types or self.regulations)
-
 
 @dataclass(frozen=True)
 class ProvisionFilter:

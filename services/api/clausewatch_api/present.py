@@ -6,6 +6,7 @@ a missing or differently shaped field renders as absent, never as a server error
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from clausewatch_shared.models import (
     Snapshot,
     Version,
 )
+from clausewatch_shared.prose import visible_text
 
 SEVERITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low", "none": "None"}
 
@@ -401,10 +403,13 @@ def change_set(
     doc: Document | None,
     plat: Platform | None,
     assessments: list[ChangeAssessment],
+    changes: Mapping[str, Change] | None = None,
 ) -> dict[str, Any]:
-    """Return a change set's headline: where, when, how much, how serious, which clause types and laws."""
+    """Return a change set's headline: where, when, how much, how serious, which clause types and laws, and its
+    most serious change (`changes` holds that change's row, by id, for its place and words)."""
     clause_ids: dict[str, str] = {}
     reg_ids: dict[str, str] = {}
+    top = most_serious(assessments)
     for a in assessments:
         names = _recorded_names(getattr(a, "texts", None), "clause_types")
         laws = _recorded_names(getattr(a, "texts", None), "regulation_details")
@@ -432,6 +437,61 @@ def change_set(
         "clause_types": [{"id": c, "label": label} for c, label in clause_ids.items()],
         "regulations": list(reg_ids),
         "regulation_names": [name or r for r, name in reg_ids.items()],
+        "most_serious": headline(top, (changes or {}).get(top.change_id)) if top is not None else None,
+    }
+
+
+def most_serious(assessments: Iterable[ChangeAssessment]) -> ChangeAssessment | None:
+    """Return the change a reader should see first in a change set, or None if none is above severity none.
+
+    The most severe; among equals, one that takes something from users (rated above the provision's own severity:
+    a removed promise, a lost opt-out) or escalates, then an added or removed provision, then a rewording. The
+    differ's summary names the first change in document order: Grok's set led with a rewritten cookie paragraph
+    while its news was the removed promise not to sell personal data (demo, session 16).
+    """
+    ranked = [a for a in assessments if SEVERITY_RANK.get(a.severity, 0) > SEVERITY_RANK["none"]]
+    if not ranked:
+        return None
+    return max(ranked, key=_seriousness)
+
+
+def _seriousness(a: ChangeAssessment) -> tuple[int, bool, bool, str]:
+    own = a.severity_after or a.severity_before
+    rated_up = own is not None and SEVERITY_RANK.get(a.severity, 0) > SEVERITY_RANK.get(own, 0)
+    added_or_removed = a.description.startswith(("added", "removed"))
+    # The change id last: the same choice on every page load.
+    return (
+        SEVERITY_RANK.get(a.severity, 0),
+        rated_up or a.escalation == "escalated",
+        added_or_removed,
+        a.change_id,
+    )
+
+
+# The analyzer's description, as a headline needs it: without its severity part (the badge says it), and without an
+# added or removed provision's list of types where more follows ("removed; promise removed (no sale of your data)").
+_TYPES_LIST = re.compile(r"^(added|removed) \([^;]*\)")
+_SEVERITY_PART = re.compile(r"(?:; (?:severity|change rated) [^;]*)+$")
+_EXCERPT_WORDS = 16
+
+
+def headline(a: ChangeAssessment, c: Change | None) -> dict[str, Any]:
+    """Return the most serious change of a set as its list row shows it: severity, what happened, where, and the
+    provision's first words."""
+    what = _SEVERITY_PART.sub("", a.description) or a.description
+    if ";" in what:  # the types are dropped only where something else says what happened
+        what = _TYPES_LIST.sub(r"\1", what)
+    text = (c.new_text or c.old_text or "") if c is not None else ""
+    words = visible_text(text).split()
+    excerpt = " ".join(words[:_EXCERPT_WORDS]) + ("…" if len(words) > _EXCERPT_WORDS else "")
+    return {
+        "change_id": a.change_id,
+        "severity": a.severity,
+        "what": what[:1].upper() + what[1:],
+        "where": list(c.heading_path[-2:]) if c is not None else [],
+        "excerpt": excerpt,
+        # The change page numbers its changes in document order from 1 (change.html's anchors).
+        "anchor": f"change-{c.ordinal + 1}" if c is not None else "",
     }
 
 

@@ -10,13 +10,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Text, and_, cast, desc, func, or_
+from sqlalchemy import Text, and_, case, cast, desc, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api.comparisons import Candidate
-from clausewatch_api.filters import ChangeFilter, ProvisionFilter, json_list_pattern
+from clausewatch_api.filters import SEVERITY_RANK, ChangeFilter, ProvisionFilter, json_list_pattern
 from clausewatch_shared.models import (
     CaptureFailure,
     Change,
@@ -315,10 +315,21 @@ def _change_set_query(flt: ChangeFilter) -> Any:
         query = query.where(ChangeSet.created_at < flt.until)
     if flt.substantive_only:
         query = query.where(ChangeSet.substantive == True)  # noqa: E712  (SQL expression, not a Python test)
-    if flt.needs_assessments:
+    if flt.severities:
+        # A set's severity is its most severe change's, as its badge shows; a set with a medium change and a high one
+        # is high, and one with a new date (none) beside a medium removal is medium, not "none" (session 16).
+        rank = case(
+            *((col(ChangeAssessment.severity) == name, n) for name, n in SEVERITY_RANK.items()), else_=-1
+        )
+        wanted = [SEVERITY_RANK[s] for s in flt.severities if s in SEVERITY_RANK]
+        highest = (
+            select(ChangeAssessment.change_set_id)
+            .group_by(col(ChangeAssessment.change_set_id))
+            .having(func.max(rank).in_(wanted))
+        )
+        query = query.where(col(ChangeSet.id).in_(highest))
+    if flt.clause_types or flt.regulations:
         assessed = select(ChangeAssessment.change_set_id)
-        if flt.severities:
-            assessed = assessed.where(col(ChangeAssessment.severity).in_(flt.severities))
         for clause in flt.clause_types:
             assessed = assessed.where(
                 cast(ChangeAssessment.clause_types, Text).like(json_list_pattern(clause), escape="\\")

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api import diffview, present, queries, timeline
 from clausewatch_api.filters import ChangeFilter, max_severity
-from clausewatch_shared.models import ChangeSet, Document, Platform, Snapshot, Version
+from clausewatch_shared.models import Change, ChangeSet, Document, Platform, Snapshot, Version
 
 ACTIVITY_DAYS = 30
 
@@ -30,11 +30,14 @@ async def headlines(session: AsyncSession, rows: list[ChangeSet]) -> list[dict[s
     docs = await queries.by_ids(session, Document, (r.document_id for r in rows))
     plats = await queries.by_ids(session, Platform, (d.platform_id for d in docs.values()))
     assessed = await queries.change_set_assessments(session, (r.id for r in rows))
+    # Each set's most serious change is shown with its place and first words: one query for those changes only.
+    tops = (present.most_serious(assessed.get(r.id, [])) for r in rows)
+    changes = await queries.by_ids(session, Change, (top.change_id for top in tops if top is not None))
     out = []
     for row in rows:
         doc = docs.get(row.document_id)
         plat = plats.get(doc.platform_id) if doc else None
-        out.append(present.change_set(row, doc, plat, assessed.get(row.id, [])))
+        out.append(present.change_set(row, doc, plat, assessed.get(row.id, []), changes))
     return out
 
 

@@ -77,6 +77,21 @@ class ProvisionOut(BaseModel):
     primary_clause_type: str | None
 
 
+class MostSeriousOut(BaseModel):
+    """A change set's most serious change, as its headline shows it."""
+
+    change_id: str
+    severity: str
+    what: str = Field(
+        description="What happened to the provision, in the analyzer's words, without its severity."
+    )
+    where: list[str] = Field(description="The last two headings above the provision.")
+    excerpt: str = Field(description="The provision's first words (its new text, or its old one if removed).")
+    anchor: str = Field(
+        description="The change's anchor on the change set's page (`change-N`, in document order)."
+    )
+
+
 class ChangeSetOut(BaseModel):
     """A change set's headline: where, when, how much and how serious."""
 
@@ -97,6 +112,7 @@ class ChangeSetOut(BaseModel):
     clause_types: list[dict[str, Any]]
     regulations: list[str]
     regulation_names: list[str]
+    most_serious: MostSeriousOut | None = None
 
 
 class ChangeOut(BaseModel):

@@ -13,7 +13,7 @@ from clausewatch_api.settings import ApiSettings
 from clausewatch_api.web import create_api
 from clausewatch_shared.blobstore import FilesystemBlobStore
 from clausewatch_shared.db import Database
-from clausewatch_shared.models import Subscriber
+from clausewatch_shared.models import Change, ChangeAssessment, Subscriber
 from tests.integration.api.rows import write_rows
 
 pytestmark = pytest.mark.integration
@@ -59,6 +59,37 @@ async def test_changes_filter_by_severity_clause_type_and_regulation(client: htt
     ] == 1
     assert (await client.get("/api/v1/changes", params={"platform": "other"})).json()["total"] == 0
     assert (await client.get("/api/v1/changes", params={"since": "2026-11-03"})).json()["total"] == 0
+
+
+async def test_the_severity_filter_reads_a_change_sets_own_severity(client: httpx.AsyncClient) -> None:
+    """A set is as severe as its most severe change, as its badge shows: a new date (severity none) beside the high
+    training change does not list the set under "none" (the demo's "None" filter listed medium sets, session 16), and
+    the JSON names the high change as the set's most serious."""
+    db: Database = client._transport.app.state.test_db  # type: ignore[attr-defined]
+    async with db.session() as s:
+        s.add(
+            Change(
+                id="ch-2", change_set_id="cs-1", document_id="acme/privacy-policy", ordinal=1, kind="modified",
+                significance="substantive", heading_path=[], old_text="Last updated: May 1, 2026",
+                new_text="Last updated: June 3, 2026", hints=["date_changed"], summary="date changed", diff=[],
+            )
+        )  # fmt: skip
+    async with db.session() as s:
+        s.add(
+            ChangeAssessment(
+                id="ca-2", change_id="ch-2", change_set_id="cs-1", document_id="acme/privacy-policy",
+                platform_id="acme", clause_types=[], severity="none", confidence=1.0, regulations=[], reasons=[],
+                description="date changed; nothing of substance changed (the provision stays none)",
+            )
+        )  # fmt: skip
+    totals = {
+        severity: (await client.get("/api/v1/changes", params={"severity": severity})).json()["total"]
+        for severity in ("high", "medium", "none", "none,high")
+    }
+    assert totals == {"high": 1, "medium": 0, "none": 0, "none,high": 1}
+    (item,) = (await client.get("/api/v1/changes")).json()["items"]
+    assert item["most_serious"]["change_id"] == "ch-1"
+    assert item["most_serious"]["anchor"] == "change-1"
 
 
 async def test_an_unchanged_resource_answers_304_to_its_etag(client: httpx.AsyncClient) -> None:

@@ -139,6 +139,36 @@ def test_the_summary_says_changes_described_alike_once_with_their_number() -> No
     )
 
 
+def test_the_summary_says_changes_alike_once_whatever_their_types_and_severity_wording() -> None:
+    """Tinder's removed rights, transfers and retention read as nine sentences in a row (demo, session 16), each
+    "…: removed; user protection removed; severity medium…": one sentence now says them, with the first types."""
+    taxonomy = build_engine(use_model=False).taxonomy
+    lost = "removed; user protection removed"
+    rows = [
+        {"change_id": f"c{i}", "clause_types": types, "severity": "medium", "escalation": None, "regulations": [],
+         "description": f"removed ({', '.join(types)}); user protection removed; {tail}"}
+        for i, (types, tail) in enumerate([
+            (["international_transfer", "third_party_sharing"], "severity medium"),
+            (["user_access_deletion"], "severity medium for the lost protection (the provision itself: low)"),
+            (["user_access_deletion"], "severity medium for the lost protection (the provision itself: low)"),
+            (["user_choice_control", "targeted_advertising"], "severity medium"),
+        ])
+    ] + [
+        {"change_id": "c9", "clause_types": ["data_retention"], "severity": "medium", "escalation": None,
+         "regulations": [], "description": "removed (data retention); severity medium"},
+    ]  # fmt: skip
+    assert summarise(rows, {}, taxonomy) == (
+        "5 changes assessed; highest severity medium. International data transfers, Sharing with third parties and "
+        f"others, 4 changes: {lost}; severity medium. "
+        "Data retention: removed; severity medium."
+    )
+    alike = [{**rows[1], "change_id": f"d{i}"} for i in range(2)]
+    assert summarise(alike, {}, taxonomy).endswith(
+        "Access, correction and deletion, 2 changes: removed; user protection removed; severity medium for the lost "
+        "protection (the provision itself: low)."
+    )
+
+
 def test_the_summary_names_what_moved_before_what_stayed() -> None:
     """Grok's 16 changes were summed up by a rewording "severity unchanged (medium)" first, and the removed promise
     not to sell was cut from the e-mail's subject (demo, session 15): at the top severity, a change that takes a

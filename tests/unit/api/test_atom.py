@@ -46,3 +46,25 @@ def test_feed_has_entries_linking_change_pages() -> None:
 def test_entry_title_says_severity_where_and_what() -> None:
     """The title reads like a headline: severity, platform and document, and the counts."""
     assert entry_title(CS) == "[High] Acme AI · Privacy Policy: 1 added, 2 modified"
+
+
+def test_an_entry_says_its_most_serious_change_before_the_differs_summary() -> None:
+    """A feed reader sees what matters first, as on the latest-changes page (session 16)."""
+    top = {
+        "change_id": "c",
+        "severity": "medium",
+        "what": "Removed; promise removed (no sale of your data)",
+        "where": ["Privacy Policy", "3. How we use data"],
+        "excerpt": "We do not sell your personal information…",
+        "anchor": "change-5",
+    }
+    body = feed(
+        feed_id="f", title="All", self_url="s", alternate_url="a", base_url="http://cw.test",
+        change_sets=[CS | {"most_serious": top}], updated=datetime(2026, 11, 22, tzinfo=UTC),
+    )  # fmt: skip
+    summary = (ElementTree.fromstring(body).find(f"{NS}entry/{NS}summary").text or "").split("\n")  # type: ignore[union-attr]
+    assert summary[:2] == [
+        "Most serious (medium): Removed; promise removed (no sale of your data) under “Privacy Policy › 3. How we use "
+        "data”: “We do not sell your personal information…”",
+        "Training on prompts added",
+    ]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from clausewatch_api.present import analysis_texts, change_set, clause_types, humanise, opt_outs, regulations
+from clausewatch_api.present import (
+    analysis_texts,
+    change_set,
+    clause_types,
+    humanise,
+    most_serious,
+    opt_outs,
+    regulations,
+)
 from clausewatch_api.stability import months_between, rarity, stability
 
 
@@ -100,12 +108,58 @@ def test_a_change_sets_headline_names_its_laws_as_the_analyzer_recorded_them() -
         summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
     )  # fmt: skip
     assessed = [
-        SimpleNamespace(
-            clause_types=[], regulations=["gdpr", "ftc_act_s5"], severity="high", escalation=None,
-            texts={"regulation_details": [{"id": "gdpr", "name": "GDPR"}, {"id": "ftc_act_s5", "name": "FTC Act s.5"}]},
-        ),
-        SimpleNamespace(clause_types=[], regulations=["gdpr", "bipa"], severity="low", escalation=None, texts={}),
+        _assessed("c1", "high", regulations=["gdpr", "ftc_act_s5"], texts={
+            "regulation_details": [{"id": "gdpr", "name": "GDPR"}, {"id": "ftc_act_s5", "name": "FTC Act s.5"}]
+        }),
+        _assessed("c2", "low", regulations=["gdpr", "bipa"]),
     ]  # fmt: skip
     head = change_set(cs, None, None, assessed)  # type: ignore[arg-type]
     assert head["regulations"] == ["gdpr", "ftc_act_s5", "bipa"]
     assert head["regulation_names"] == ["GDPR", "FTC Act s.5", "bipa"]
+
+
+def _assessed(change_id: str, severity: str, **fields: object) -> SimpleNamespace:
+    row: dict[str, object] = {
+        "change_id": change_id, "clause_types": [], "regulations": [], "severity": severity, "severity_before": None,
+        "severity_after": severity, "escalation": None, "description": f"reworded; severity unchanged ({severity})",
+        "texts": {},
+    }  # fmt: skip
+    return SimpleNamespace(**(row | fields))
+
+
+def test_a_change_sets_most_serious_change_is_what_takes_something_away_first() -> None:
+    """Grok's set was headed by the differ's "First: Modified a paragraph … modal added: may" (a cookie paragraph)
+    while its news was the removed promise not to sell data (demo, session 16). Among the most severe changes, one
+    rated above its provision (a lost protection) or escalating comes first, then an added or removed provision."""
+    reworded = _assessed("a", "medium")
+    added = _assessed(
+        "b", "medium", severity_before=None, description="added (targeted advertising); severity medium"
+    )
+    promise = _assessed(
+        "c", "medium", severity_before="low", severity_after=None,
+        description="removed (sharing with third parties, sale of personal data); promise removed (no sale of your "
+        "data); severity medium for the lost protection (the provision itself: low)",
+    )  # fmt: skip
+    lower = _assessed("d", "low", escalation="escalated", severity_before="none")
+    assert most_serious([reworded, added, promise, lower]) is promise  # type: ignore[list-item]
+    assert most_serious([reworded, added, lower]) is added  # type: ignore[list-item]
+    assert most_serious([_assessed("e", "none")]) is None  # type: ignore[list-item]
+    cs = SimpleNamespace(
+        id="cs", document_id="d", version_id="v2", previous_version_id="v1", substantive=True, counts={},
+        summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
+    )  # fmt: skip
+    change = SimpleNamespace(
+        ordinal=4, heading_path=["xAI Privacy Policy", "3. How we may use personal information"], new_text=None,
+        old_text="We do **not** sell your personal information or use it for [marketing](https://x.ai/m): " + "x " * 30,
+    )  # fmt: skip
+    head = change_set(cs, None, None, [reworded, promise], {"c": change})  # type: ignore[arg-type, list-item, dict-item]
+    assert head["most_serious"] == {
+        "change_id": "c",
+        "severity": "medium",
+        "what": "Removed; promise removed (no sale of your data)",
+        "where": ["xAI Privacy Policy", "3. How we may use personal information"],
+        "excerpt": "We do not sell your personal information or use it for marketing: x x x x…",
+        "anchor": "change-5",
+    }
+    alone = change_set(cs, None, None, [added], {})  # type: ignore[arg-type, list-item]
+    assert alone["most_serious"]["what"] == "Added (targeted advertising)"
