@@ -288,7 +288,7 @@ def assess_change(
     elif kind == "moved":
         parts.append("moved to another place in the document")
     else:
-        parts.append(_shape(old_text or "", new_text or ""))
+        parts.append(_shape(old_text or "", new_text or "", hints))
         gained = [t for t in new_types if t not in old_types]
         lost = [t for t in old_types if t not in new_types]
         old_routes = {o.value.lower() for o in (old.opt_outs if old else [])}
@@ -306,6 +306,10 @@ def assess_change(
         elif old_routes and new is not None and not new.opt_outs:
             routes_removed = True
             parts.append("opt-out mechanism removed")
+        if "postal_address_changed" in hints:
+            # Where users send requests and complaints by post moved (eharmony's controller: "BM Box 5904, London
+            # WC1N 3XX" → "3rd Floor, 1 Ashley Road, … WA14 2DT"); the differ names the parts.
+            parts[0] += (" and" if " with " in parts[0] else " with") + " its postal address changed"
         safeguards = lost_safeguards(old_text or "", new_text or "")
         limits_added = added_carve_outs(old_text or "", new_text or "")
         if gained:
@@ -352,7 +356,12 @@ def assess_change(
 _FORMAL_HINTS = {"renumbered": "renumbered", "date_changed": "date changed"}
 
 
-def _shape(old_text: str, new_text: str) -> str:
+def _shape(old_text: str, new_text: str, hints: Sequence[str] = ()) -> str:
+    # The differ's word of it when it gave one, so the change page's hints and this description agree (eharmony's
+    # moved address was "reworded" there and "expanded" here); word counts of the texts otherwise.
+    for shape in ("expanded", "narrowed", "reworded"):
+        if shape in hints:
+            return shape
     old_len, new_len = len(old_text.split()), len(new_text.split())
     if new_len > old_len * (1 + _GROWTH):
         return "expanded"

@@ -1,4 +1,5 @@
-"""Hints about what a modification did: expanded, narrowed, reworded, a number, modal or address changed, an opt-out.
+"""Hints about what a modification did: expanded, narrowed, reworded, a number, modal, web, e-mail or postal address
+changed, an opt-out.
 
 Lexical cues only, read from the word diff; the analyzer judges what they mean legally.
 """
@@ -9,10 +10,12 @@ import re
 from collections import Counter
 
 from clausewatch_differ.normalize import DATE_TOKEN, canonical_dates, strip_markup
+from clausewatch_differ.postal import postal_parts, without_postal_parts
 from clausewatch_shared.prose import ADDRESS, count_words, may_hold_address, words_phrase
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%)?")
 _WORD = re.compile(r"[^\W_]+")
+_DIGITS = re.compile(r"\d+")
 _MODALS = (
     "may not",
     "must not",
@@ -44,8 +47,10 @@ def _without_addresses(text: str) -> str:
 
 
 def _numbers(text: str) -> Counter[str]:
-    # The digits of "https://example.com/v2" or "dpo2@example.com" are part of an address, not numbers of the text.
-    return Counter(n.replace(" ", "") for n in _NUMBER.findall(_without_addresses(strip_markup(text))))
+    # The digits of "https://example.com/v2", "dpo2@example.com" or "1 Ashley Road, WA14 2DT" are part of an address,
+    # not numbers of the text.
+    plain = without_postal_parts(_without_addresses(strip_markup(text)))
+    return Counter(n.replace(" ", "") for n in _NUMBER.findall(plain))
 
 
 def _addresses(text: str) -> Counter[str]:
@@ -89,7 +94,10 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         if old_dates != new_dates:
             hints.append("date_changed")
             details.append("date changed")
-    old_numbers, new_numbers = _numbers(old), _numbers(new)
+    # Numbers and postal addresses hold digits: where the digits are the same, neither changed (a street renamed
+    # under the same number is left to the rewording), and most modifications skip both readings.
+    digits_moved = Counter(_DIGITS.findall(old)) != Counter(_DIGITS.findall(new))
+    old_numbers, new_numbers = (_numbers(old), _numbers(new)) if digits_moved else (Counter(), Counter())
     if old_numbers != new_numbers and "date_changed" not in hints:
         gone = sorted((old_numbers - new_numbers).elements())
         came = sorted((new_numbers - old_numbers).elements())
@@ -109,6 +117,16 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         came = [f'"{a}"' for a in sorted((new_addresses - old_addresses).elements())]
         hints.append("address_changed")
         details.append(_changed("address", gone, came))
+    old_postal, new_postal = (
+        (postal_parts(strip_markup(old)), postal_parts(strip_markup(new)))
+        if digits_moved
+        else (Counter(), Counter())
+    )
+    if old_postal != new_postal:
+        gone = [f'"{p}"' for p in (old_postal - new_postal).elements()]
+        came = [f'"{p}"' for p in (new_postal - old_postal).elements()]
+        hints.append("postal_address_changed")
+        details.append(_changed("postal address", gone, came))
     old_opt, new_opt = len(_OPT_OUT.findall(old)), len(_OPT_OUT.findall(new))
     if new_opt > old_opt:
         hints.append("opt_out_added")

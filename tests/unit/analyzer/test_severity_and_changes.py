@@ -608,3 +608,17 @@ def test_a_renumbered_or_cosmetic_change_is_severity_none_whatever_the_provision
         "modified", old, new, old_text, new_text, RULES, hints=["renumbered", "expanded"]
     )
     assert reworded.severity == new.severity.severity
+
+
+def test_a_moved_postal_address_is_said() -> None:
+    """eharmony's controller moved from "BM Box 5904, London WC1N 3XX" to Altrincham; the change read "expanded;
+    severity unchanged (none)" (demo, session 16), while the change page's hints said "reworded". The differ's hints
+    name the move and the change's shape; the analyzer says both."""
+    old_text = "eHarmony UK Ltd., Customer Care, BM Box 5904, London WC1N 3XX, privacypolicy@eharmony.co.uk"
+    new_text = "eHarmony UK Ltd., Customer Care, 3rd Floor, 1 Ashley Road, Altrincham WA14 2DT, privacypolicy@eharmony.co.uk"
+    old, new = _assessed(old_text), _assessed(new_text)
+    hints = ["postal_address_changed", "reworded"]
+    change = assess_change("modified", old, new, old_text, new_text, RULES, hints=hints)
+    assert change.description.startswith("reworded with its postal address changed;")
+    plain = assess_change("modified", old, new, old_text, new_text, RULES)
+    assert plain.description.startswith("expanded;")  # no hints: its own word counts

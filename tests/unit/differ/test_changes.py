@@ -354,3 +354,47 @@ def test_a_relative_link_target_is_one_token_of_the_diff() -> None:
     )
     assert ["=", "2025"] not in diff
     assert ["+", "2026 ( [previous version](/legal/privacy-policy/previous-2025-07-10) )"] in diff
+
+
+@pytest.mark.parametrize(
+    ("old_address", "new_address", "detail"),
+    [
+        (
+            "eHarmony UK Ltd., Customer Care, BM Box 5904, London WC1N 3XX, United Kingdom",
+            "eHarmony UK Ltd., Customer Care, 3rd Floor, 1 Ashley Road, Altrincham, Cheshire WA14 2DT, United Kingdom",
+            'postal address changed "BM Box 5904", "WC1N 3XX" → "3rd Floor", "1 Ashley Road", "WA14 2DT"',
+        ),
+        (
+            "Reddit, Inc., 1455 Market Street, Suite 1600, San Francisco, CA 94103",
+            "Reddit, Inc., 303 2nd Street, Suite 500S, San Francisco, CA 94107",
+            'postal address changed "1455 Market Street", "Suite 1600", "CA 94103" → "303 2nd Street", "Suite 500S", '
+            '"CA 94107"',
+        ),
+    ],
+)
+def test_a_moved_postal_address_is_named_not_read_as_numbers(
+    old_address: str, new_address: str, detail: str
+) -> None:
+    """eharmony's controller moved and the change read "number changed 5904 → 1, 2" (demo, session 16): the digits of
+    a street, box, floor, suite or postcode belong to the address, which is named whole."""
+    old = DOC.replace(
+        "Write to privacy@example.com with any question about this policy.", f"Write to {old_address}."
+    )
+    new = DOC.replace(
+        "Write to privacy@example.com with any question about this policy.", f"Write to {new_address}."
+    )
+    change = _only(compare_texts(old, new))
+    assert "postal_address_changed" in change.hints
+    assert "number_changed" not in change.hints
+    assert detail in change.summary
+
+
+def test_numbers_that_are_no_address_stay_numbers() -> None:
+    """Ages and article numbers have no street, box or postcode around them."""
+    old = DOC.replace(
+        "Write to privacy@example.com", "Users under 16 may write under Article 8 to privacy@example.com"
+    )
+    new = old.replace("under 16", "under 13")
+    change = _only(compare_texts(old, new))
+    assert change.hints[:1] == ["number_changed"]
+    assert "postal_address_changed" not in change.hints
