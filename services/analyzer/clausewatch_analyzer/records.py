@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -11,6 +10,7 @@ from clausewatch_analyzer.assess import ChangeResult, ProvisionResult, takes_awa
 from clausewatch_analyzer.severity import label_severity, max_severity
 from clausewatch_analyzer.taxonomy import Taxonomy
 from clausewatch_shared.clock import utcnow
+from clausewatch_shared.descriptions import split_severity, without_type_list
 from clausewatch_shared.events import ChangeAssessed, ChangeDetected
 from clausewatch_shared.ids import derived_id
 
@@ -218,8 +218,7 @@ def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxo
             # The names lead the sentence; the description need not repeat them ("removed (specific audiences …)"),
             # nor list every type of an added or removed provision before what it took away (Grok's subject was cut
             # at "removed (sharing with third parties, sale of per…" before "promise removed").
-            description = _ADDED_OR_REMOVED_TYPES.sub(r"\1", str(row["description"]))
-            gist, tail = _split_severity(description)
+            gist, tail = split_severity(without_type_list(str(row["description"])))
             group = alike.setdefault(gist, _Alike())
             group.count += 1
             group.types.update(dict.fromkeys(t for t in row["clause_types"] if t in taxonomy))
@@ -249,21 +248,6 @@ class _Alike:
         if not names:
             return "provision"
         return ", ".join(names[:shown]) + (" and others" if len(names) > shown else "")
-
-
-# The severity part at the end of a change's description ("; severity unchanged (medium)", "; severity medium for
-# the lost protection (the provision itself: low)"; "; change rated medium for the lost protection").
-_SEVERITY_TAIL = re.compile(r"(?:; (?:severity|change rated) [^;]*)+$")
-
-
-def _split_severity(description: str) -> tuple[str, str]:
-    match = _SEVERITY_TAIL.search(description)
-    if match is None:
-        return description, ""
-    return description[: match.start()], match.group(0)[2:]
-
-
-_ADDED_OR_REMOVED_TYPES = re.compile(r"^(added|removed) \([^;]*\)")
 
 
 def _weight(row: AssessedChange) -> int:

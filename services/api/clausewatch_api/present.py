@@ -6,12 +6,12 @@ a missing or differently shaped field renders as absent, never as a server error
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from clausewatch_api.filters import SEVERITY_RANK, max_severity
+from clausewatch_shared.descriptions import split_severity, without_type_list
 from clausewatch_shared.models import (
     Change,
     ChangeAssessment,
@@ -468,19 +468,15 @@ def _seriousness(a: ChangeAssessment) -> tuple[int, bool, bool, str]:
     )
 
 
-# The analyzer's description, as a headline needs it: without its severity part (the badge says it), and without an
-# added or removed provision's list of types where more follows ("removed; promise removed (no sale of your data)").
-_TYPES_LIST = re.compile(r"^(added|removed) \([^;]*\)")
-_SEVERITY_PART = re.compile(r"(?:; (?:severity|change rated) [^;]*)+$")
 _EXCERPT_WORDS = 16
 
 
 def headline(a: ChangeAssessment, c: Change | None) -> dict[str, Any]:
     """Return the most serious change of a set as its list row shows it: severity, what happened, where, and the
     provision's first words."""
-    what = _SEVERITY_PART.sub("", a.description) or a.description
+    what = split_severity(a.description)[0] or a.description
     if ";" in what:  # the types are dropped only where something else says what happened
-        what = _TYPES_LIST.sub(r"\1", what)
+        what = without_type_list(what)
     text = (c.new_text or c.old_text or "") if c is not None else ""
     words = visible_text(text).split()
     excerpt = " ".join(words[:_EXCERPT_WORDS]) + ("…" if len(words) > _EXCERPT_WORDS else "")

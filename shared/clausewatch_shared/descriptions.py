@@ -1,0 +1,31 @@
+"""How a change's one-line description is put together, for the services that read it back.
+
+The analyzer writes "removed (sharing with third parties, sale of personal data); promise removed (no sale of your
+data); severity medium for the lost protection (the provision itself: low)": what happened, then its severity
+part. Its change-set summary and the API's headline both say what happened without the severity part (a badge or
+the sentence's start says it), and without an added or removed provision's list of types where more follows. One
+definition here keeps the writer and its readers in step.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The severity part at the end ("; severity unchanged (medium)", "; severity medium for the lost protection (the
+# provision itself: low)", "; change rated medium for the lost protection"), one or more of them.
+_SEVERITY_PART = re.compile(r"(?:; (?:severity|change rated) [^;]*)+$")
+# The types an added or removed provision held ("removed (specific audiences (children, region-specific rights))").
+_TYPES_LIST = re.compile(r"^(added|removed) \([^;]*\)")
+
+
+def split_severity(description: str) -> tuple[str, str]:
+    """Return (what happened, the severity part without its leading "; "); either may be empty."""
+    match = _SEVERITY_PART.search(description)
+    if match is None:
+        return description, ""
+    return description[: match.start()], match.group(0)[2:]
+
+
+def without_type_list(description: str) -> str:
+    """Return the description without an added or removed provision's list of types ("removed; promise removed")."""
+    return _TYPES_LIST.sub(r"\1", description)
