@@ -132,13 +132,27 @@ def group_by_platform(alerts: Sequence[AlertView]) -> list[DigestGroup]:
     ]
 
 
+def digest_headline(alerts: Sequence[AlertView]) -> str:
+    """Say what a digest holds: "12 document updates (2 high, 8 medium, 2 low)".
+
+    Each alert is one document changing once, with one or many provision-level changes: the demo's digest said "12
+    changes" for 12 updates holding 335 changes (session 16). The severities say what needs reading first.
+    """
+    counts = {s: sum(1 for a in alerts if a.severity == s) for s in ("high", "medium", "low")}
+    shown = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    total = len(alerts)
+    return f"{total} document update{'s' if total != 1 else ''}" + (f" ({shown})" if shown else "")
+
+
 def render_digest(alerts: Sequence[AlertView], *, period: str, tier: str, unsubscribe_url: str) -> Rendered:
     """Render a weekly digest grouped by platform."""
     total = len(alerts)
-    subject = f"Your clausewatch weekly digest ({period}): {total} change{'s' if total != 1 else ''}"
+    headline = digest_headline(alerts)
+    subject = f"Your clausewatch weekly digest ({period}): {headline}"
     context = {
         "groups": group_by_platform(alerts),
         "total": total,
+        "headline": headline,
         "period": period,
         "tier": tier,
         "unsubscribe_url": unsubscribe_url,

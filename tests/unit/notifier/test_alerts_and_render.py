@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clausewatch_notifier.alerts import AlertView, diff_segments
 from clausewatch_notifier.preview import example_alert
-from clausewatch_notifier.render import build_message, render_alert, render_digest
+from clausewatch_notifier.render import build_message, digest_headline, render_alert, render_digest
 from tests.unit.notifier.samples import sample_alert
 
 
@@ -104,7 +104,8 @@ def test_digest_groups_by_platform() -> None:
         sample_alert("zeta", "Zeta", 3),
     ]
     rendered = render_digest(alerts, period="2026-W23", tier="free", unsubscribe_url="u")
-    assert rendered.subject == "Your clausewatch weekly digest (2026-W23): 3 changes"
+    assert rendered.subject == "Your clausewatch weekly digest (2026-W23): 3 document updates (3 high)"
+    assert "3 document updates (3 high) on the platforms you follow" in rendered.text
     assert rendered.text.index("== Acme ==") < rendered.text.index("== Zeta ==")
     assert rendered.text.count("== Zeta ==") == 1
     assert rendered.text.count("https://cw.example/changes/cs-") == 3
@@ -196,3 +197,16 @@ def test_the_email_shows_the_most_severe_changes_first_and_counts_the_rest() -> 
     ]
     assert order == [4, 9, 2, 6, 0, 3, 5, 8]
     assert "…and 2 more changes on the change page." in rendered.text
+
+
+def test_a_digest_counts_document_updates_by_severity() -> None:
+    """The demo's digest said "12 changes" for 12 updates holding 335 provision-level changes (session 16)."""
+    alerts = [sample_alert("acme", "Acme", n) for n in (1, 2, 3)]
+    mixed = [
+        alerts[0],
+        alerts[1].model_copy(update={"severity": "low"}),
+        alerts[2].model_copy(update={"severity": "low"}),
+    ]
+    assert digest_headline(mixed) == "3 document updates (1 high, 2 low)"
+    assert digest_headline(mixed[:1]) == "1 document update (1 high)"
+    assert digest_headline([]) == "0 document updates"
