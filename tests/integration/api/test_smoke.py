@@ -13,7 +13,7 @@ from clausewatch_api.settings import ApiSettings
 from clausewatch_api.web import create_api
 from clausewatch_shared.blobstore import FilesystemBlobStore
 from clausewatch_shared.db import Database
-from clausewatch_shared.models import Change, ChangeAssessment, Subscriber
+from clausewatch_shared.models import Change, ChangeAssessment, ProvisionAssessment, Subscriber
 from tests.integration.api.rows import write_rows
 
 pytestmark = pytest.mark.integration
@@ -149,6 +149,27 @@ async def test_provision_page_by_stable_key_shows_analysis_and_citation(client: 
     assert "Expanded with an explicit opt-out" in html
     assert "Hash verified" in html
     assert "Unique · 0 of 2 platforms" in html
+
+
+async def test_a_provision_without_clause_type_says_so_once(client: httpx.AsyncClient) -> None:
+    """A date stamp's page showed "Why it matters: Clause types: none recognised", "The text names no opt-out" and "No
+    other watched platform has a provision of this type" (demo, session 16): one short section says what it is."""
+    db: Database = client._transport.app.state.test_db  # type: ignore[attr-defined]
+    async with db.session() as s:
+        s.add(
+            ProvisionAssessment(
+                id="pa-1", provision_id="prov-1", provision_key="key-train", version_id="v-1",
+                document_id="acme/privacy-policy", platform_id="acme", clause_types=[], severity="none",
+                confidence=1.0, reasons=[], evidence=[], regulations=[], opt_outs=[], texts={}, model_version="test-1",
+            )
+        )  # fmt: skip
+    html = (await client.get("/provisions/prov-1")).text
+    assert "No clause type of our taxonomy is recognised in this provision" in html
+    for empty in ("Why it matters", "none recognised", "What you can do", "How other platforms handle this"):
+        assert empty not in html, empty
+    typed = (await client.get("/provisions/prov-2")).text
+    assert "Why it matters" in typed
+    assert "How other platforms handle this" in typed
 
 
 async def test_platform_page_has_a_timeline_chart_and_documents(client: httpx.AsyncClient) -> None:
