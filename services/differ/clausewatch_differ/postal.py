@@ -3,8 +3,9 @@
 A controller's or representative's postal address is where users send requests and complaints; when it moves, the
 digits in it are not "numbers" of the text (eharmony's "BM Box 5904, London WC1N 3XX" → "3rd Floor, 1 Ashley Road,
 Altrincham, Cheshire WA14 2DT" read "number changed 5904 → 1, 2"). These patterns find the parts that carry digits,
-so the hints can say the postal address changed and leave those digits out of the number comparison. Lexical and
-case-sensitive: street types and postcodes are written capitalised in the documents we read.
+so the hints can say the postal address changed and leave those digits out of the number comparison. Lexical: the
+words before a street type must be capitalised (the type itself may be in capitals, "10 EARLSFORT TERRACE"), and
+postcodes are matched in capitals only, so "we close your account in 30 days" starts no part.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ POSTAL_PART = re.compile(
     r"V[AT]|W[AIVY])\s\d{5}(?:-\d{4})?\b"
 )
 # A word or shape every part holds, as written in addresses (capitalised or in capitals): most provisions with digits
-# hold none, and this one scan is several times cheaper than POSTAL_PART's (bench.diff, decision 0145).
+# hold none, and this scan is cheaper than POSTAL_PART's (54 against 91 µs on a paragraph of 558 characters).
 _TYPES = _STREET_TYPES + "|Box|Suite|Ste|Unit|Floor|Room"
 _ANCHOR = re.compile(rf"\b(?:{_TYPES}|{_TYPES.upper()}|floor)\b|#\d|\b[A-Z]{{1,2}}\d|\b[A-Z]{{2}} \d{{5}}")
 
