@@ -226,8 +226,12 @@ def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxo
     parts = [head]
     for gist, group in alike.items():
         tail = next(iter(group.tails)) if len(group.tails) == 1 else f"severity {top}"
-        parts.append(f"{group.names(taxonomy)}{f', {group.count} changes' if group.count > 1 else ''}: ")
-        parts[-1] += "; ".join(p for p in (gist, tail) if p) + "."
+        # What happened leads, then whose types, then the severity: the sentence opens the alert's subject, which an
+        # inbox cuts at about 150 characters ("…(14 changes): International data transfers, Sharing with third
+        # parties and others, 14 changes: removed; user…" said the types and lost the news).
+        names = group.names(taxonomy) + (f" ({group.count} changes)" if group.count > 1 else "")
+        said = f"{gist[:1].upper()}{gist[1:]} — {names}" if gist else names
+        parts.append(said + (f"; {tail}." if tail else "."))
         if len(" ".join(parts)) > 1500:
             break
     return " ".join(parts)[:2000]

@@ -79,7 +79,7 @@ _SUMMARY_HEAD = re.compile(r"^(\d+) changes? assessed; highest severity \w+\.\s+
 
 def alert_subject(alert: AlertView) -> str:
     """Return the subject line: severity first, so the inbox can be scanned, then the document and what changed
-    ("[MEDIUM] Grok · Grok Privacy Policy (16 changes): Sharing with third parties, …: removed …")."""
+    ("[MEDIUM] Grok · Grok Privacy Policy (16 changes): Removed; promise removed (no sale of your data, …) — …")."""
     where = f"[{alert.severity.upper()}] {alert.platform_name} · {alert.document_title}"
     head = _SUMMARY_HEAD.match(alert.summary)
     if head is None:

@@ -134,14 +134,15 @@ def test_the_summary_says_changes_described_alike_once_with_their_number() -> No
     summary = summarise(rows, {}, taxonomy)
     assert summary == (
         "5 changes assessed; highest severity medium. "
-        "Specific audiences (children, region-specific rights), 3 changes: removed; user protection removed. "
-        "Specific audiences (children, region-specific rights): expanded; severity unchanged (medium)."
+        "Removed; user protection removed — Specific audiences (children, region-specific rights) (3 changes). "
+        "Expanded — Specific audiences (children, region-specific rights); severity unchanged (medium)."
     )
 
 
 def test_the_summary_says_changes_alike_once_whatever_their_types_and_severity_wording() -> None:
     """Tinder's removed rights, transfers and retention read as nine sentences in a row (demo, session 16), each
-    "…: removed; user protection removed; severity medium…": one sentence now says them, with the first types."""
+    "…: removed; user protection removed; severity medium…": one sentence now says them, what happened first (it
+    opens the e-mail's subject, which an inbox cuts), then the first types."""
     taxonomy = build_engine(use_model=False).taxonomy
     lost = "removed; user protection removed"
     rows = [
@@ -158,13 +159,12 @@ def test_the_summary_says_changes_alike_once_whatever_their_types_and_severity_w
          "regulations": [], "description": "removed (data retention); severity medium"},
     ]  # fmt: skip
     assert summarise(rows, {}, taxonomy) == (
-        "5 changes assessed; highest severity medium. International data transfers, Sharing with third parties and "
-        f"others, 4 changes: {lost}; severity medium. "
-        "Data retention: removed; severity medium."
+        f"5 changes assessed; highest severity medium. {lost.capitalize()} — International data transfers, Sharing "
+        "with third parties and others (4 changes); severity medium. Removed — Data retention; severity medium."
     )
     alike = [{**rows[1], "change_id": f"d{i}"} for i in range(2)]
     assert summarise(alike, {}, taxonomy).endswith(
-        "Access, correction and deletion, 2 changes: removed; user protection removed; severity medium for the lost "
+        "Removed; user protection removed — Access, correction and deletion (2 changes); severity medium for the lost "
         "protection (the provision itself: low)."
     )
 
@@ -191,11 +191,11 @@ def test_the_summary_names_what_moved_before_what_stayed() -> None:
          "escalation": "escalated"},
     ]  # fmt: skip
     sentences = summarise(rows, {}, taxonomy).split(". ")[1:]
-    assert [s.split(": ", 1)[1] for s in sentences] == [
-        "removed; promise removed (no sale of your data); severity medium",
-        "expanded; severity escalated from low to medium",
-        "added; severity medium",
-        "reworded; severity unchanged (medium).",
+    assert sentences == [
+        "Removed; promise removed (no sale of your data) — Targeted advertising; severity medium",
+        "Expanded — Targeted advertising; severity escalated from low to medium",
+        "Added — Targeted advertising; severity medium",
+        "Reworded — Targeted advertising; severity unchanged (medium).",
     ]
 
 
