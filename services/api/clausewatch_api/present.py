@@ -474,7 +474,8 @@ _EXCERPT_WORDS = 16
 def headline(a: ChangeAssessment, c: Change | None) -> dict[str, Any]:
     """Return the most serious change of a set as its list row shows it: severity, what happened, where, and the
     provision's first words."""
-    what = split_severity(a.description)[0] or a.description
+    # A description that is only a severity part, or empty (a row written by hand), still gives the link a text.
+    what = split_severity(a.description)[0] or a.description or (c.kind if c is not None else "changed")
     if ";" in what:  # the types are dropped only where something else says what happened
         what = without_type_list(what)
     text = (c.new_text or c.old_text or "") if c is not None else ""

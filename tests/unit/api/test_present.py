@@ -163,3 +163,18 @@ def test_a_change_sets_most_serious_change_is_what_takes_something_away_first() 
     }
     alone = change_set(cs, None, None, [added], {})  # type: ignore[arg-type, list-item]
     assert alone["most_serious"]["what"] == "Added (targeted advertising)"
+
+
+def test_a_headline_without_description_still_says_something() -> None:
+    """The link text of the most serious change is never empty (an assessment row written without a description)."""
+    cs = SimpleNamespace(
+        id="cs", document_id="d", version_id="v2", previous_version_id="v1", substantive=True, counts={},
+        summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
+    )  # fmt: skip
+    bare = _assessed("a", "high", description="")
+    change = SimpleNamespace(
+        ordinal=0, kind="modified", heading_path=[], new_text="We sell data.", old_text=None
+    )
+    head = change_set(cs, None, None, [bare], {"a": change})  # type: ignore[arg-type, list-item, dict-item]
+    assert head["most_serious"]["what"] == "Modified"
+    assert change_set(cs, None, None, [bare], {})["most_serious"]["what"] == "Changed"  # type: ignore[arg-type, list-item]
