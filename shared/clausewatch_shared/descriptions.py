@@ -1,10 +1,12 @@
-"""How a change's one-line description is put together, for the services that read it back.
+"""How a change's one-line description and a change set's summary are put together, for the services that read
+them back.
 
 The analyzer writes "removed (sharing with third parties, sale of personal data); promise removed (no sale of your
 data); severity medium for the lost protection (the provision itself: low)": what happened, then its severity
 part. Its change-set summary and the API's headline both say what happened without the severity part (a badge or
 the sentence's start says it), and without an added or removed provision's list of types where more follows. One
-definition here keeps the writer and its readers in step.
+definition here keeps the writer and its readers in step. The same holds for the summary's opening sentence ("16
+changes assessed; highest severity medium."), which the notifier's subject replaces with its own count.
 """
 
 from __future__ import annotations
@@ -29,3 +31,17 @@ def split_severity(description: str) -> tuple[str, str]:
 def without_type_list(description: str) -> str:
     """Return the description without an added or removed provision's list of types ("removed; promise removed")."""
     return _TYPES_LIST.sub(r"\1", description)
+
+
+_SUMMARY_HEAD = re.compile(r"^(\d+) changes? assessed; highest severity \w+\.\s+(?=\S)")
+
+
+def summary_head(count: int, top: str) -> str:
+    """Return the opening sentence of a change set's summary: "16 changes assessed; highest severity medium."."""
+    return f"{count} change{'s' if count != 1 else ''} assessed; highest severity {top}."
+
+
+def split_summary_head(summary: str) -> tuple[int, str] | None:
+    """Return (the number of changes, the rest of the summary) when it opens with `summary_head`, else None."""
+    head = _SUMMARY_HEAD.match(summary)
+    return (int(head.group(1)), summary[head.end() :]) if head else None

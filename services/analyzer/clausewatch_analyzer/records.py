@@ -10,7 +10,7 @@ from clausewatch_analyzer.assess import ChangeResult, ProvisionResult, takes_awa
 from clausewatch_analyzer.severity import label_severity, max_severity
 from clausewatch_analyzer.taxonomy import Taxonomy
 from clausewatch_shared.clock import utcnow
-from clausewatch_shared.descriptions import split_severity, without_type_list
+from clausewatch_shared.descriptions import split_severity, summary_head, without_type_list
 from clausewatch_shared.events import ChangeAssessed, ChangeDetected
 from clausewatch_shared.ids import derived_id
 
@@ -204,7 +204,7 @@ def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxo
         return "No provision-level changes to assess."
     counted = [r for r in rows if significance.get(r["change_id"]) != "cosmetic"] or list(rows)
     top = max_severity([r["severity"] for r in counted])
-    head = f"{len(rows)} change{'s' if len(rows) != 1 else ''} assessed; highest severity {top}."
+    head = summary_head(len(rows), top)
     # Changes alike are said once: by what happened to them, whatever their types and however each put its
     # severity (Tinder's nine removed rights and transfers read as nine sentences, "…: removed; user protection
     # removed; severity medium for the lost protection (the provision itself: low)", one after another).

@@ -46,11 +46,13 @@ def _without_addresses(text: str) -> str:
     return ADDRESS.sub(" ", text) if may_hold_address(text) else text
 
 
-def _numbers(text: str) -> Counter[str]:
+def _numbers(plain: str) -> Counter[str]:
+    """The numbers of a text's visible words (`strip_markup` applied by the caller)."""
     # The digits of "https://example.com/v2", "dpo2@example.com" or "1 Ashley Road, WA14 2DT" are part of an address,
     # not numbers of the text.
-    plain = without_postal_parts(_without_addresses(strip_markup(text)))
-    return Counter(n.replace(" ", "") for n in _NUMBER.findall(plain))
+    return Counter(
+        n.replace(" ", "") for n in _NUMBER.findall(without_postal_parts(_without_addresses(plain)))
+    )
 
 
 def _addresses(text: str) -> Counter[str]:
@@ -97,7 +99,9 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
     # Numbers and postal addresses hold digits: where the digits are the same, neither changed (a street renamed
     # under the same number is left to the rewording), and most modifications skip both readings.
     digits_moved = Counter(_DIGITS.findall(old)) != Counter(_DIGITS.findall(new))
-    old_numbers, new_numbers = (_numbers(old), _numbers(new)) if digits_moved else (Counter(), Counter())
+    # Both readings below take the visible words: stripped once per text.
+    plain_old, plain_new = (strip_markup(old), strip_markup(new)) if digits_moved else ("", "")
+    old_numbers, new_numbers = _numbers(plain_old), _numbers(plain_new)
     if old_numbers != new_numbers and "date_changed" not in hints:
         gone = sorted((old_numbers - new_numbers).elements())
         came = sorted((new_numbers - old_numbers).elements())
@@ -117,11 +121,7 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         came = [f'"{a}"' for a in sorted((new_addresses - old_addresses).elements())]
         hints.append("address_changed")
         details.append(_changed("address", gone, came))
-    old_postal, new_postal = (
-        (postal_parts(strip_markup(old)), postal_parts(strip_markup(new)))
-        if digits_moved
-        else (Counter(), Counter())
-    )
+    old_postal, new_postal = postal_parts(plain_old), postal_parts(plain_new)
     if old_postal != new_postal:
         gone = [f'"{p}"' for p in (old_postal - new_postal).elements()]
         came = [f'"{p}"' for p in (new_postal - old_postal).elements()]

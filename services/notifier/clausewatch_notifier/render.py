@@ -5,7 +5,6 @@ Messages carry `List-Unsubscribe` (a one-click URL, RFC 8058) so mail clients of
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -15,6 +14,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from clausewatch_notifier.alerts import AlertView
+from clausewatch_notifier.tiers import SEVERITY_RANK
+from clausewatch_shared.descriptions import split_summary_head
 from clausewatch_shared.prose import inline_html, visible_text
 
 MAX_CHANGES_IN_EMAIL = 8
@@ -71,22 +72,19 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# The analyzer's summary opens with "16 changes assessed; highest severity medium.": in a subject that already leads
-# with "[MEDIUM]" that sentence took a third of the line and cut what changed (demo, session 15). The subject keeps
-# the count beside the document and gives the rest of the line to the changes.
-_SUMMARY_HEAD = re.compile(r"^(\d+) changes? assessed; highest severity \w+\.\s+(?=\S)")
-
-
 def alert_subject(alert: AlertView) -> str:
     """Return the subject line: severity first, so the inbox can be scanned, then the document and what changed
     ("[MEDIUM] Grok · Grok Privacy Policy (16 changes): Removed; promise removed (no sale of your data, …) — …")."""
     where = f"[{alert.severity.upper()}] {alert.platform_name} · {alert.document_title}"
-    head = _SUMMARY_HEAD.match(alert.summary)
-    if head is None:
+    # The analyzer's summary opens with "16 changes assessed; highest severity medium.": in a subject that already
+    # leads with "[MEDIUM]" that sentence took a third of the line and cut what changed (demo, session 15). The
+    # subject keeps the count beside the document and gives the rest of the line to the changes.
+    split = split_summary_head(alert.summary)
+    if split is None:
         return _short(f"{where}: {alert.summary}", 150)
-    count = int(head.group(1))
+    count, rest = split
     counted = f" ({count} changes)" if count > 1 else ""
-    return _short(f"{where}{counted}: {alert.summary[head.end() :]}", 150)
+    return _short(f"{where}{counted}: {rest}", 150)
 
 
 def render_alert(alert: AlertView, *, tier: str, unsubscribe_url: str) -> Rendered:
@@ -95,8 +93,7 @@ def render_alert(alert: AlertView, *, tier: str, unsubscribe_url: str) -> Render
     Shown in document order, Grok's 16 changes opened with its new "Effective:" date line (low) above the removed
     "We do not sell your personal information" (medium) (demo, session 15).
     """
-    rank = {"high": 0, "medium": 1, "low": 2, "none": 3}
-    shown = sorted(alert.changes, key=lambda c: rank.get(c.severity, 4))[:MAX_CHANGES_IN_EMAIL]
+    shown = sorted(alert.changes, key=lambda c: -SEVERITY_RANK.get(c.severity, -1))[:MAX_CHANGES_IN_EMAIL]
     subject = alert_subject(alert)
     context = {
         "alert": alert,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from clausewatch_shared.descriptions import split_severity, without_type_list
+from clausewatch_shared.descriptions import (
+    split_severity,
+    split_summary_head,
+    summary_head,
+    without_type_list,
+)
 
 
 def test_the_severity_part_is_split_off_whatever_its_wording() -> None:
@@ -34,3 +39,16 @@ def test_an_added_or_removed_provisions_types_are_dropped_and_nothing_else() -> 
         == "removed; user protection removed"
     )
     assert without_type_list("reworded (see above); severity low") == "reworded (see above); severity low"
+
+
+def test_a_summarys_opening_sentence_is_read_back_as_written() -> None:
+    """The analyzer writes it, the notifier's subject replaces it with its own count."""
+    summary = (
+        f"{summary_head(16, 'medium')} Removed; promise removed — Sale of personal data; severity medium."
+    )
+    assert split_summary_head(summary) == (
+        16,
+        "Removed; promise removed — Sale of personal data; severity medium.",
+    )
+    assert summary_head(1, "low") == "1 change assessed; highest severity low."
+    assert split_summary_head("AI training on your prompts, with an e-mail-only opt-out") is None
