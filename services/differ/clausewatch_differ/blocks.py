@@ -126,8 +126,9 @@ class _Reader:
             self.heading(7, line)
             return
         text = " ".join(para)
-        # A logo or an empty link ("![](//assets…/qwen_icon_light.png)") has no word to read: no provision.
-        if text[0] not in "![" or any(ch.isalnum() for ch in _visible(text)):
+        # A logo or an empty link ("![](//assets…/qwen_icon_light.png)") has no word to read: no provision; nor has
+        # an empty quotation (a line holding only ">", found by the fuzz test).
+        if text and (text[0] not in "![" or any(ch.isalnum() for ch in _visible(text))):
             self.blocks.append(Block(kind, text, self.para_level, self.path, self.parent))
         para.clear()
         if kind != "paragraph":

@@ -317,3 +317,10 @@ def test_parsing_with_the_previous_version_gives_the_same_blocks() -> None:
         (b.kind, b.text, b.heading_path, list(b.tokens), b.words, b.sig) for b in fresh
     ]
     assert reused[2].words is old[2].words  # "- Your **name**" is unchanged: its words were not recomputed
+
+
+def test_an_empty_quotation_is_no_provision() -> None:
+    """A line holding only ">" made an empty block, on which the logo check indexed past the end (the fuzz test
+    found it, session 17)."""
+    assert parse_blocks(">\n") == []
+    assert [b.text for b in parse_blocks("Hello\n\n>\n\nWorld\n")] == ["Hello", "World"]
