@@ -272,7 +272,7 @@ def assess_change(
             escalation=None,
             regulations=regulations,
             reasons=[],
-            description=f"{what}; nothing of substance changed (the provision stays {after or 'none'})",
+            description=f"{what}; nothing of substance changed" + _stays(after),
         )
     escalation = movement(before, after) if kind not in {"added", "removed"} else None
     current = new if new is not None else old
@@ -306,10 +306,10 @@ def assess_change(
         elif old_routes and new is not None and not new.opt_outs:
             routes_removed = True
             parts.append("opt-out mechanism removed")
-        if "postal_address_changed" in hints:
+        if postal := next((_POSTAL[h] for h in hints if h in _POSTAL), None):
             # Where users send requests and complaints by post moved (eharmony's controller: "BM Box 5904, London
-            # WC1N 3XX" → "3rd Floor, 1 Ashley Road, … WA14 2DT"); the differ names the parts.
-            parts[0] += (" and" if " with " in parts[0] else " with") + " its postal address changed"
+            # WC1N 3XX" → "3rd Floor, 1 Ashley Road, … WA14 2DT"), appeared or went; the differ names the parts.
+            parts[0] += (" and" if " with " in parts[0] else " with") + f" its postal address {postal}"
         safeguards = lost_safeguards(old_text or "", new_text or "")
         limits_added = added_carve_outs(old_text or "", new_text or "")
         if gained:
@@ -351,9 +351,27 @@ def assess_change(
     )
 
 
+_POSTAL = {
+    "postal_address_changed": "changed",
+    "postal_address_added": "added",
+    "postal_address_removed": "removed",
+}
+
+
+def _stays(after: str | None) -> str:
+    """ " (the provision stays high)" beside a change that changed nothing; nothing to add for a provision without
+    severity ("the provision stays none" read as a fault in the demo's e-mails)."""
+    return f" (the provision stays {after})" if after and after != "none" else ""
+
+
 # Differ hints that, alone, change nothing a reader relies on: a new number in front of the provision ("5." →
-# "5. (e)") or a new date in it ("Version: November 27th 2025" → "May 12th 2026"), as they read in a description.
-_FORMAL_HINTS = {"renumbered": "renumbered", "date_changed": "date changed"}
+# "5. (e)"), a new date in it ("Version: November 27th 2025" → "May 12th 2026") or the "; and" that moves to the
+# next item when a list grows ("…any other person; and" → "…;"), as they read in a description.
+_FORMAL_HINTS = {
+    "renumbered": "renumbered",
+    "date_changed": "date changed",
+    "list_joint_changed": "list conjunction changed",
+}
 
 
 def _shape(old_text: str, new_text: str, hints: Sequence[str] = ()) -> str:

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 
 from clausewatch_differ.normalize import DATE_TOKEN, canonical_dates, strip_markup
-from clausewatch_differ.postal import postal_parts, without_postal_parts
+from clausewatch_differ.postal import may_hold_postal, postal_parts, without_postal_parts
 from clausewatch_shared.prose import ADDRESS, count_words, may_hold_address, words_phrase
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?%)?")
@@ -89,6 +89,10 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         # "Last updated: March 18, 2026" → "April 9, 2026" is a new date, not also a rewording (the change's first
         # edit shows which); the counts below would call it "reworded" (demo, session 15).
         return ["date_changed"], ["date changed"]
+    if joint := _list_joint_changed(old, new):
+        # "…any other person; and" → "…any other person;" when an item follows it: the list's wording, not this
+        # item's, changed (Qwen, Zoom, TikTok; it read "narrowed" or "expanded", demo, session 17).
+        return ["list_joint_changed"], [joint]
     dated_old, dated_new = canonical_dates(old), canonical_dates(new)
     if dated_old != old or dated_new != new:
         old_dates = set(DATE_TOKEN.findall(dated_old))
@@ -125,7 +129,17 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
     if old_postal != new_postal:
         gone = [f'"{p}"' for p in (old_postal - new_postal).elements()]
         came = [f'"{p}"' for p in (new_postal - old_postal).elements()]
-        hints.append("postal_address_changed")
+        # Which way it went matters to a reader: Grok's external DPO "Taceo Limited, … 2 Swan Lane" left the text
+        # with nothing in its place, which "postal address changed" misreported (demo, session 17). "Added" or
+        # "removed" only where the other side holds no address word at all: Tinder's "Block D, Iveagh Court Harcourt
+        # Road" has no part the patterns take, and was replaced, not joined, by "42 Charlemont Street".
+        if gone and came:
+            direction = "changed"
+        elif came:
+            direction = "changed" if may_hold_postal(plain_old) else "added"
+        else:
+            direction = "changed" if may_hold_postal(plain_new) else "removed"
+        hints.append(f"postal_address_{direction}")
         details.append(_changed("postal address", gone, came))
     old_opt, new_opt = len(_OPT_OUT.findall(old)), len(_OPT_OUT.findall(new))
     if new_opt > old_opt:
@@ -156,6 +170,20 @@ def only_dates_changed(old: str, new: str) -> bool:
     a = DATE_TOKEN.sub(" cwdate ", canonical_dates(strip_markup(old)))
     b = DATE_TOKEN.sub(" cwdate ", canonical_dates(strip_markup(new)))
     return old != new and _WORD.findall(a.lower()) == _WORD.findall(b.lower())
+
+
+_JOINTS = (["and"], ["or"], ["and", "or"])
+
+
+def _list_joint_changed(old: str, new: str) -> str:
+    """Return 'list conjunction "and" dropped' (or added) when the texts differ only by an "and", "or" or "and/or"
+    at the end, as a list item does when an item is added or removed after it; else ""."""
+    a, b = _WORD.findall(strip_markup(old).lower()), _WORD.findall(strip_markup(new).lower())
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    tail = longer[len(shorter) :]
+    if not shorter or tail not in _JOINTS or longer[: len(shorter)] != shorter:
+        return ""
+    return f'list conjunction "{"/".join(tail)}" {"added" if longer is b else "dropped"}'
 
 
 def _renumbered(old: str, new: str) -> bool:

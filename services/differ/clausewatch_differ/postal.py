@@ -38,17 +38,18 @@ _TYPES = _STREET_TYPES + "|Box|Suite|Ste|Unit|Floor|Room"
 _ANCHOR = re.compile(rf"\b(?:{_TYPES}|{_TYPES.upper()}|floor)\b|#\d|\b[A-Z]{{1,2}}\d|\b[A-Z]{{2}} \d{{5}}")
 
 
-def _may_hold_postal(text: str) -> bool:
+def may_hold_postal(text: str) -> bool:
+    """Whether the text holds a word or shape of an address part ("Road", "Floor", "W1W …"), found or not."""
     return _ANCHOR.search(text) is not None
 
 
 def postal_parts(text: str) -> Counter[str]:
     """Return the postal address parts of a text, each with its spaces made single, in order of appearance."""
-    if not _may_hold_postal(text):
+    if not may_hold_postal(text):
         return Counter()
     return Counter(" ".join(m.split()) for m in POSTAL_PART.findall(text))
 
 
 def without_postal_parts(text: str) -> str:
     """Return the text with its postal address parts blanked out."""
-    return POSTAL_PART.sub(" ", text) if _may_hold_postal(text) else text
+    return POSTAL_PART.sub(" ", text) if may_hold_postal(text) else text

@@ -79,7 +79,7 @@ async def test_the_severity_filter_reads_a_change_sets_own_severity(client: http
             ChangeAssessment(
                 id="ca-2", change_id="ch-2", change_set_id="cs-1", document_id="acme/privacy-policy",
                 platform_id="acme", clause_types=[], severity="none", confidence=1.0, regulations=[], reasons=[],
-                description="date changed; nothing of substance changed (the provision stays none)",
+                description="date changed; nothing of substance changed",
             )
         )  # fmt: skip
     totals = {

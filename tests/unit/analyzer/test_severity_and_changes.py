@@ -585,6 +585,7 @@ LEAK = (
             ["date_changed", "renumbered"],
             "renumbered and date changed",
         ),
+        (f"{LEAK}; and", f"{LEAK};", "substantive", ["list_joint_changed"], "list conjunction changed"),
     ],
 )
 def test_a_renumbered_or_cosmetic_change_is_severity_none_whatever_the_provision(
@@ -610,6 +611,17 @@ def test_a_renumbered_or_cosmetic_change_is_severity_none_whatever_the_provision
     assert reworded.severity == new.severity.severity
 
 
+def test_a_new_date_on_a_provision_without_severity_says_only_that() -> None:
+    """eharmony's "Version: November 27th 2025" → "May 12th 2026" read "date changed; nothing of substance changed
+    (the provision stays none)" (demo, session 17): a provision without severity has nothing to stay at."""
+    old_text, new_text = "Version: November 27th 2025", "Version: May 12th 2026"
+    old, new = _assessed(old_text), _assessed(new_text)
+    assert new.severity.severity == "none"
+    change = assess_change("modified", old, new, old_text, new_text, RULES, hints=["date_changed"])
+    assert change.severity == "none"
+    assert change.description == "date changed; nothing of substance changed"
+
+
 def test_a_moved_postal_address_is_said() -> None:
     """eharmony's controller moved from "BM Box 5904, London WC1N 3XX" to Altrincham; the change read "expanded;
     severity unchanged (none)" (demo, session 16), while the change page's hints said "reworded". The differ's hints
@@ -622,3 +634,20 @@ def test_a_moved_postal_address_is_said() -> None:
     assert change.description.startswith("reworded with its postal address changed;")
     plain = assess_change("modified", old, new, old_text, new_text, RULES)
     assert plain.description.startswith("expanded;")  # no hints: its own word counts
+
+
+@pytest.mark.parametrize(
+    ("hint", "said"), [("postal_address_removed", "removed"), ("postal_address_added", "added")]
+)
+def test_a_postal_address_that_went_or_came_is_said_so(hint: str, said: str) -> None:
+    """Grok's external DPO's street address left its contact line; the alert said "changed" (demo, session 17)."""
+    old_text = (
+        "You can contact our Data Protection Officer: Taceo Limited, 2 Swan Lane, London, dpo@taceo.co.uk"
+    )
+    new_text = "You can contact our Data Protection Officer at privacy@x.ai"
+    if said == "added":
+        old_text, new_text = new_text, old_text
+    old, new = _assessed(old_text), _assessed(new_text)
+    change = assess_change("modified", old, new, old_text, new_text, RULES, hints=[hint, "reworded"])
+    assert f"its postal address {said}" in change.description
+    assert "postal address changed" not in change.description

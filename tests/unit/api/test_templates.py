@@ -96,3 +96,16 @@ def test_a_change_raised_above_its_provisions_severity_says_which_is_which() -> 
     html = build_environment().get_template("change.html").render(cs=_change_set([change]), request_path="/")
     assert "Provision severity unchanged (low)" in html
     assert ">Severity unchanged<" not in html
+
+
+def test_a_change_without_severity_has_a_no_severity_badge() -> None:
+    """A new date is severity none (0142); its badge read "None severity" (demo, session 17)."""
+    change = _change(1, "Version: May 12th 2026")
+    change["assessment"] = {
+        "severity": "none", "severity_before": "none", "severity_after": "none", "escalation": None,
+        "confidence": 1.0, "clause_types": [], "description": "date changed; nothing of substance changed",
+        "reasons": [], "regulations": [],
+    }  # fmt: skip
+    html = build_environment().get_template("change.html").render(cs=_change_set([change]), request_path="/")
+    assert "No severity</span>" in html
+    assert "None severity" not in html

@@ -389,6 +389,51 @@ def test_a_moved_postal_address_is_named_not_read_as_numbers(
     assert detail in change.summary
 
 
+def test_a_postal_address_dropped_with_nothing_in_its_place_reads_removed() -> None:
+    """Grok replaced its external DPO's address ("Taceo Limited, Riverbank House, 2 Swan Lane, London") by an e-mail
+    address; the alert said "its postal address changed" (demo, session 17)."""
+    old = DOC.replace(
+        "Write to privacy@example.com",
+        "Write to our DPO: Taceo Limited, Riverbank House, 2 Swan Lane, London, or",
+    )
+    new = DOC.replace("Write to privacy@example.com", "Write to our DPO at privacy@example.com, or")
+    change = _only(compare_texts(old, new))
+    assert "postal_address_removed" in change.hints
+    assert "postal_address_changed" not in change.hints
+    assert 'postal address removed: "2 Swan Lane"' in change.summary
+
+
+@pytest.mark.parametrize(
+    ("old_end", "new_end", "detail"),
+    [
+        ("any other person; and", "any other person;", 'list conjunction "and" dropped'),
+        ("a security issue.", "a security issue; or", 'list conjunction "or" added'),
+        ("any of the Companies;", "any of the Companies; and/or", 'list conjunction "and/or" added'),
+    ],
+)
+def test_the_conjunction_a_list_item_passes_on_is_no_narrowing(
+    old_end: str, new_end: str, detail: str
+) -> None:
+    """Qwen's "(e) … to protect your vital interests or those of any other person; and" lost its "and" when an item
+    (f) was added after it, and the alert read "narrowed" (demo, session 17): only the list's joint changed."""
+    item = "* disclose it where we believe it necessary to protect your vital interests or those of "
+    old = DOC.replace("Write to privacy@example.com with any question about this policy.", item + old_end)
+    new = DOC.replace("Write to privacy@example.com with any question about this policy.", item + new_end)
+    change = _only(compare_texts(old, new))
+    assert change.hints == ["list_joint_changed"]
+    assert detail in change.summary
+
+
+def test_and_turned_or_is_not_a_joint_only() -> None:
+    """ "A; and" → "A; or" makes conditions alternatives: a change of meaning, read as one."""
+    sentence = "Write to privacy@example.com with any question about this policy."
+    old = DOC.replace(sentence, "* You must be 18; and")
+    new = DOC.replace(sentence, "* You must be 18; or")
+    change = _only(compare_texts(old, new))
+    assert "list_joint_changed" not in change.hints
+    assert change.hints == ["reworded"]
+
+
 def test_numbers_that_are_no_address_stay_numbers() -> None:
     """Ages and article numbers have no street, box or postcode around them."""
     old = DOC.replace(

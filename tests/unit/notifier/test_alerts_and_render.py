@@ -210,3 +210,17 @@ def test_a_digest_counts_document_updates_by_severity() -> None:
     assert digest_headline(mixed) == "3 document updates (1 high, 2 low)"
     assert digest_headline(mixed[:1]) == "1 document update (1 high)"
     assert digest_headline([]) == "0 document updates"
+
+
+def test_a_change_without_severity_reads_no_severity() -> None:
+    """eharmony's new version date read "MODIFIED · Privacy Policy · none severity" in its alert (demo, session 17):
+    both bodies say "no severity"."""
+    base = sample_alert()
+    change = base.changes[0].model_copy(update={"severity": "none", "severity_before": "none"})
+    alert = base.model_copy(update={"changes": [change]})
+    rendered = render_alert(alert, tier="monitor", unsubscribe_url="https://cw.example/u")
+    assert "· no severity" in rendered.text
+    assert "none severity" not in rendered.text
+    assert rendered.html is not None
+    assert ">no severity</span>" in rendered.html
+    assert "none severity" not in rendered.html
