@@ -13,7 +13,7 @@ from typing import Any
 
 from clausewatch_differ.align import Match, align_parts
 from clausewatch_differ.blocks import Block, parse_blocks
-from clausewatch_differ.hints import cosmetic_kinds, modification_hints, only_dates_changed
+from clausewatch_differ.hints import REARRANGED, cosmetic_kinds, modification_hints, only_dates_changed
 from clausewatch_differ.normalize import comparison_tokens, is_date_line
 from clausewatch_differ.worddiff import Segment, word_diff
 
@@ -282,8 +282,10 @@ def _modified(
         hints, details = modification_hints(old_plain, new_plain, inserted, deleted)
     what = "; ".join([*(_structure_phrase([s]) for s in structural), *details])
     change = _first_edit(plain_diff)
-    if change and change in what:
-        change = ""  # the details already quote it (an address changed, decision 0138)
+    if change and (change in what or REARRANGED in what):
+        # The details already quote it (an address changed, decision 0138), or name the words that were new once
+        # moved words are set aside, which the first edit of such a diff misreports.
+        change = ""
     return ChangeRecord(
         "modified", "substantive", match.old, match.new, path, old_text, new_text, [*structural, *hints],
         f"Modified a {noun}{_where(path)}: {what}{'; ' + change if change else ''}."[:600],

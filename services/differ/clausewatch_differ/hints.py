@@ -39,6 +39,9 @@ _OPT_OUT = re.compile(
     r"\bdo\s+not\s+sell\b|\bturn\s+off\b|\bdisable\b|\bdelete\s+your\b|\bright\s+to\s+(?:object|erasure|delete)",
     re.IGNORECASE,
 )
+# Said of a modification whose diff runs mostly move words: its words net of the moves are named instead of its
+# first edit ("added "audio"" was a move), see `modification_hints`.
+REARRANGED = "the rest rearranged"
 _LEADING_NUMBER = re.compile(r"^\W*(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])[.)]?\s+", re.IGNORECASE)
 
 
@@ -160,9 +163,44 @@ def modification_hints(old: str, new: str, inserted: str, deleted: str) -> tuple
         hints.append("narrowed")
         details.append(f"narrowed (-{words_phrase(removed)})")
     elif added or removed:
-        hints.append("reworded")
-        details.append("reworded")
+        # The diff's runs may hide what a rearranged sentence gained: Qwen's "images[+ audio+] and [-audio-][+video+]"
+        # inserts two words and deletes one, yet only "video" is new (it read "reworded; added "audio"", demo,
+        # session 17). Counted over both texts, case aside, the words that only moved cancel out.
+        more, fewer = _net_words(old, new)
+        if more and not fewer:
+            hints.append("expanded")
+            details.append(f"expanded ({_listed('+', more)}; {REARRANGED})")
+        elif fewer and not more:
+            hints.append("narrowed")
+            details.append(f"narrowed ({_listed('-', fewer)}; {REARRANGED})")
+        else:
+            hints.append("reworded")
+            details.append("reworded")
     return hints, details
+
+
+def _net_words(old: str, new: str) -> tuple[list[str], list[str]]:
+    """Return the words the new text has more of and those it has fewer of (case aside), as first written."""
+    old_words, new_words = _WORD.findall(old), _WORD.findall(new)
+    old_count = Counter(w.lower() for w in old_words)
+    new_count = Counter(w.lower() for w in new_words)
+    return _in_order(new_words, new_count - old_count), _in_order(old_words, old_count - new_count)
+
+
+def _in_order(words: list[str], wanted: Counter[str]) -> list[str]:
+    taken: list[str] = []
+    for word in words:
+        if wanted[word.lower()] > 0:
+            wanted[word.lower()] -= 1
+            taken.append(word)
+    return taken
+
+
+def _listed(sign: str, words: list[str]) -> str:
+    """'+"video"', '-"information", "about"', or '+5 words' past four."""
+    if len(words) > 4:
+        return f"{sign}{words_phrase(len(words))}"
+    return sign + ", ".join(f'"{w}"' for w in words)
 
 
 def only_dates_changed(old: str, new: str) -> bool:

@@ -434,6 +434,36 @@ def test_and_turned_or_is_not_a_joint_only() -> None:
     assert change.hints == ["reworded"]
 
 
+@pytest.mark.parametrize(
+    ("old_words", "new_words", "hint", "detail"),
+    [
+        (
+            "such as text, files, images and audio (if any)",
+            "such as text, files, images, audio and video (if any)",
+            "expanded",
+            'expanded (+"video"; the rest rearranged)',
+        ),
+        (
+            "information about your activity and devices",
+            "your devices and information",
+            "narrowed",
+            'narrowed (-"about", "activity"; the rest rearranged)',
+        ),
+    ],
+)
+def test_words_that_only_moved_are_no_rewording(
+    old_words: str, new_words: str, hint: str, detail: str
+) -> None:
+    """Qwen's "images, [+audio +]and [-audio-][+video+]" read "reworded; added "audio"" (demo, session 17): the diff's
+    runs insert two words and delete one, but only "video" is new. Words counted over both texts name it."""
+    sentence = "Write to privacy@example.com with any question about this policy."
+    old = DOC.replace(sentence, f"We collect content you upload, {old_words}.")
+    new = DOC.replace(sentence, f"We collect content you upload, {new_words}.")
+    change = _only(compare_texts(old, new))
+    assert change.hints == [hint]
+    assert change.summary.endswith(f": {detail}.")
+
+
 def test_numbers_that_are_no_address_stay_numbers() -> None:
     """Ages and article numbers have no street, box or postcode around them."""
     old = DOC.replace(
