@@ -20,8 +20,9 @@ from clausewatch_differ.menus import drop_link_menus
 from clausewatch_differ.normalize import clean_text, strip_markup
 
 # Bump when extraction changes its output: versions record it, and `reextract` rebuilds older ones.
-# 2026.12.1: page controls dropped (_is_page_control); 2026.12.2: link menus of undeclared pages dropped (menus.py)
-EXTRACTOR_VERSION = "2026.12.2"
+# 2026.12.1: page controls dropped (_is_page_control); 2026.12.2: link menus of undeclared pages dropped (menus.py);
+# 2026.12.3: a block that is one bold run is written in bold, a sub-heading for the block parser (_bold_title)
+EXTRACTOR_VERSION = "2026.12.3"
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
@@ -293,49 +294,65 @@ class _Writer:
 
     def _walk_children(self, node: LexborNode) -> None:
         for child in _children(node):
-            tag = child.tag
-            if tag == "-text":
-                self.inline.append(child.text_content or "")
-            elif tag in {"-comment", None}:
-                continue
-            elif tag and tag[0] == "h" and len(tag) == 2 and tag[1].isdigit():
+            self._visit(child)
+
+    def _visit(self, child: LexborNode) -> None:
+        tag = child.tag
+        if tag == "-text":
+            self.inline.append(child.text_content or "")
+        elif tag in {"-comment", None}:
+            return
+        elif tag and tag[0] == "h" and len(tag) == 2 and tag[1].isdigit():
+            self.flush()
+            self.prefix = "#" * int(tag[1]) + " "
+            self.walk(child)
+            self.flush()
+        elif tag in {"ul", "ol"}:
+            self.flush()
+            self.depth += 1
+            number = 0
+            for item in _children(child):
+                if item.tag != "li":
+                    # Text or paragraphs set straight inside the list, outside any item: Qwen Chat's
+                    # "<ol>(a) Adequacy decisions. …" were dropped whole (session 17). Each is a paragraph.
+                    self._visit(item)
+                    continue
+                number += 1
                 self.flush()
-                self.prefix = "#" * int(tag[1]) + " "
-                self.walk(child)
+                marker = f"{number}." if tag == "ol" else "-"
+                self.prefix = "  " * (self.depth - 1) + marker + " "
+                self.walk(item)
                 self.flush()
-            elif tag in {"ul", "ol"}:
-                self.flush()
-                self.depth += 1
-                for number, item in enumerate((c for c in _children(child) if c.tag == "li"), 1):
-                    self.flush()
-                    marker = f"{number}." if tag == "ol" else "-"
-                    self.prefix = "  " * (self.depth - 1) + marker + " "
-                    self.walk(item)
-                    self.flush()
-                self.depth -= 1
-            elif tag == "table":
-                self.flush()
-                self._table(child)
-            elif tag == "a":
-                label = " ".join((child.text(deep=True) or "").split())
-                href = (child.attributes.get("href") or "").strip()
-                if label and href and not href.startswith(("javascript:", "#")):
-                    self.inline.append(f" [{label}]({href}) ")
-                else:
-                    self.inline.append(f" {label} ")
-            elif tag == "img":
-                alt = (child.attributes.get("alt") or "").strip()
-                src = (child.attributes.get("src") or "").strip()
-                if alt or src:
-                    self.inline.append(f" ![{alt}]({src}) ")
-            elif tag == "br":
-                self.inline.append(" ")
-            elif tag == "blockquote" or tag in _BLOCK_TAGS:
-                self.flush()
-                self.walk(child)
-                self.flush()
+            self.flush()
+            self.depth -= 1
+        elif tag == "table":
+            self.flush()
+            self._table(child)
+        elif tag == "a":
+            label = " ".join((child.text(deep=True) or "").split())
+            href = (child.attributes.get("href") or "").strip()
+            if label and href and not href.startswith(("javascript:", "#")):
+                self.inline.append(f" [{label}]({href}) ")
+            else:
+                self.inline.append(f" {label} ")
+        elif tag == "img":
+            alt = (child.attributes.get("alt") or "").strip()
+            src = (child.attributes.get("src") or "").strip()
+            if alt or src:
+                self.inline.append(f" ![{alt}]({src}) ")
+        elif tag == "br":
+            self.inline.append(" ")
+        elif tag == "blockquote" or tag in _BLOCK_TAGS:
+            self.flush()
+            # Inside a list a bold paragraph labels its item (Tinder's "<li><p><b>Other information with your
+            # consent:</b></p><ul>…"), as Open Terms Archive keeps it; outside, it titles a section.
+            if self.depth == 0 and (title := _bold_title(child)):
+                self.inline.append(title)
             else:
                 self.walk(child)
+            self.flush()
+        else:
+            self.walk(child)
 
     def _table(self, table: LexborNode) -> None:
         rows = table.css("tr")
@@ -347,6 +364,43 @@ class _Writer:
             if n == 0:
                 self.lines.append("|" + " --- |" * len(cells))
         self.lines.append("")
+
+
+_BOLD_TAGS = frozenset({"strong", "b"})
+_WRAPPERS = frozenset({"span", "font", "u", "em", "i"})
+_BOLD_TITLE_CHARS = 120  # the block parser's limit for a bold line read as a sub-heading (blocks._BOLD_LINE)
+
+
+def _bold_title(block: LexborNode) -> str:
+    """Return "**I. How We Collect Your Personal Data**" for a paragraph that is one bold run, else "".
+
+    Many policies set their section titles as bold paragraphs (Qwen Chat's <p class="title"><strong>…</strong>,
+    eharmony's, Tinder's); written plain they were ordinary paragraphs, and every provision of the demo's Qwen
+    history sat under "Privacy Policy" alone (session 17). Open Terms Archive's Markdown keeps such lines in bold,
+    which the block parser reads as sub-headings; this writes them the same way. Bold words inside a sentence stay
+    plain text, as before.
+    """
+    if block.tag not in {"p", "div"}:
+        return ""
+    node = block
+    while True:
+        children = [
+            c
+            for c in _children(node)
+            if c.tag not in {"-comment", None}
+            and not (c.tag == "-text" and not (c.text_content or "").strip())
+        ]
+        if len(children) != 1 or children[0].tag == "-text":
+            return ""
+        node = children[0]
+        if node.tag in _BOLD_TAGS:
+            break
+        if node.tag not in _WRAPPERS:
+            return ""
+    text = " ".join((node.text(deep=True, separator=" ") or "").split())
+    if not text or len(text) > _BOLD_TITLE_CHARS or "*" in text or "_" in text or node.css_first("a, img"):
+        return ""
+    return f"**{text}**"
 
 
 def _children(node: LexborNode) -> Iterable[LexborNode]:

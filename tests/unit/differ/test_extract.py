@@ -324,3 +324,42 @@ def test_an_empty_quotation_is_no_provision() -> None:
     found it, session 17)."""
     assert parse_blocks(">\n") == []
     assert [b.text for b in parse_blocks("Hello\n\n>\n\nWorld\n")] == ["Hello", "World"]
+
+
+def test_a_paragraph_in_bold_is_a_sub_heading_and_bold_words_in_a_sentence_are_not() -> None:
+    """Qwen Chat sets its section titles as <p class="title"><strong>…</strong></p>; written plain, every provision
+    of the demo's Qwen history sat under "Privacy Policy" alone (session 17)."""
+    html = (
+        "<main><h1>Privacy Policy</h1>"
+        '<p class="title"><strong>I. How We Collect Your Personal Data</strong></p>'
+        "<p>We <b>collect</b> your name.</p>"
+        "<p> <span><b>II. How We Use It</b></span> </p>"
+        "<p>We use it to run the service.</p>"
+        '<p><strong><a href="/x">Read more</a></strong></p></main>'
+    )
+    markdown = html_to_markdown(html)
+    assert "**I. How We Collect Your Personal Data**" in markdown
+    assert "We collect your name." in markdown
+    assert "**II. How We Use It**" in markdown
+    assert "[Read more](/x)" in markdown
+    assert "**[" not in markdown
+    paths = {b.text: b.heading_path for b in parse_blocks(markdown)}
+    assert paths["We collect your name."] == ("Privacy Policy", "I. How We Collect Your Personal Data")
+    assert paths["We use it to run the service."] == ("Privacy Policy", "II. How We Use It")
+
+
+def test_text_set_straight_inside_a_list_is_kept() -> None:
+    """Qwen Chat's "<ol>(a) Adequacy decisions. …</ol>" holds no <li>: the walk took list items only and dropped
+    these provisions whole (session 17)."""
+    html = (
+        "<main><p>We rely on:</p><ol>(a) Adequacy decisions of the Commission.</ol>"
+        "<ol><p>(b) Standard contractual clauses.</p><li>an item</li> (c) binding corporate rules</ol></main>"
+    )
+    markdown = html_to_markdown(html)
+    for words in (
+        "(a) Adequacy decisions of the Commission.",
+        "(b) Standard contractual clauses.",
+        "1. an item",
+    ):
+        assert words in markdown
+    assert "(c) binding corporate rules" in markdown
