@@ -409,7 +409,7 @@ def change_set(
     most serious change (`changes` holds that change's row, by id, for its place and words)."""
     clause_ids: dict[str, str] = {}
     reg_ids: dict[str, str] = {}
-    top = most_serious(assessments)
+    top = most_serious(assessments, changes)
     for a in assessments:
         names = _recorded_names(getattr(a, "texts", None), "clause_types")
         laws = _recorded_names(getattr(a, "texts", None), "regulation_details")
@@ -441,31 +441,46 @@ def change_set(
     }
 
 
-def most_serious(assessments: Iterable[ChangeAssessment]) -> ChangeAssessment | None:
+def most_serious(
+    assessments: Iterable[ChangeAssessment], changes: Mapping[str, Change] | None = None
+) -> ChangeAssessment | None:
     """Return the change a reader should see first in a change set, or None if none is above severity none.
 
     The most severe; among equals, one that takes something from users (rated above the provision's own severity:
     a removed promise, a lost opt-out) or escalates, then an added or removed provision, then a rewording. The
     differ's summary names the first change in document order: Grok's set led with a rewritten cookie paragraph
-    while its news was the removed promise not to sell personal data (demo, session 16).
+    while its news was the removed promise not to sell personal data (demo, session 16). Among changes still equal,
+    the first in the document (`changes` holds their rows, by id; `serious_candidates` says which to load):
+    eharmony's three removed paragraphs on complaints were headed by the third, "If you are located elsewhere in
+    Europe…", not by "Right to lodge a complaint with a supervisory authority" (session 17).
     """
+    tied = serious_candidates(assessments)
+    if not tied:
+        return None
+    rows = changes or {}
+    # The change id last: the same choice on every page load when a row is missing.
+    return min(
+        tied, key=lambda a: (rows[a.change_id].ordinal if a.change_id in rows else _UNKNOWN, a.change_id)
+    )
+
+
+_UNKNOWN = 1 << 30
+
+
+def serious_candidates(assessments: Iterable[ChangeAssessment]) -> list[ChangeAssessment]:
+    """Return the changes of a set that rank first by `most_serious`'s rules before document order."""
     ranked = [a for a in assessments if SEVERITY_RANK.get(a.severity, 0) > SEVERITY_RANK["none"]]
     if not ranked:
-        return None
-    return max(ranked, key=_seriousness)
+        return []
+    best = max(_seriousness(a) for a in ranked)
+    return [a for a in ranked if _seriousness(a) == best]
 
 
-def _seriousness(a: ChangeAssessment) -> tuple[int, bool, bool, str]:
+def _seriousness(a: ChangeAssessment) -> tuple[int, bool, bool]:
     own = a.severity_after or a.severity_before
     rated_up = own is not None and SEVERITY_RANK.get(a.severity, 0) > SEVERITY_RANK.get(own, 0)
     added_or_removed = a.description.startswith(("added", "removed"))
-    # The change id last: the same choice on every page load.
-    return (
-        SEVERITY_RANK.get(a.severity, 0),
-        rated_up or a.escalation == "escalated",
-        added_or_removed,
-        a.change_id,
-    )
+    return (SEVERITY_RANK.get(a.severity, 0), rated_up or a.escalation == "escalated", added_or_removed)
 
 
 _EXCERPT_WORDS = 16

@@ -30,9 +30,10 @@ async def headlines(session: AsyncSession, rows: list[ChangeSet]) -> list[dict[s
     docs = await queries.by_ids(session, Document, (r.document_id for r in rows))
     plats = await queries.by_ids(session, Platform, (d.platform_id for d in docs.values()))
     assessed = await queries.change_set_assessments(session, (r.id for r in rows))
-    # Each set's most serious change is shown with its place and first words: one query for those changes only.
-    tops = (present.most_serious(assessed.get(r.id, [])) for r in rows)
-    changes = await queries.by_ids(session, Change, (top.change_id for top in tops if top is not None))
+    # Each set's most serious change is shown with its place and first words: one query for the changes that could
+    # be it (equals are told apart by their place in the document).
+    candidates = (a for r in rows for a in present.serious_candidates(assessed.get(r.id, [])))
+    changes = await queries.by_ids(session, Change, (a.change_id for a in candidates))
     out = []
     for row in rows:
         doc = docs.get(row.document_id)

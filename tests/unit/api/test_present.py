@@ -13,6 +13,7 @@ from clausewatch_api.present import (
     most_serious,
     opt_outs,
     regulations,
+    serious_candidates,
 )
 from clausewatch_api.stability import months_between, rarity, stability
 
@@ -178,3 +179,18 @@ def test_a_headline_without_description_still_says_something() -> None:
     head = change_set(cs, None, None, [bare], {"a": change})  # type: ignore[arg-type, list-item, dict-item]
     assert head["most_serious"]["what"] == "Modified"
     assert change_set(cs, None, None, [bare], {})["most_serious"]["what"] == "Changed"  # type: ignore[arg-type, list-item]
+
+
+def test_among_equally_serious_changes_the_first_in_the_document_heads_the_set() -> None:
+    """eharmony's three removed paragraphs on complaints were headed by the third, "If you are located elsewhere in
+    Europe…", chosen by change id (demo, session 17): equals are ordered as the document orders them."""
+    removal = "removed (specific audiences); user protection removed; severity medium"
+    first, last, middle = (
+        _assessed(c, "medium", severity_before="low", severity_after=None, description=removal) for c in "zam"
+    )
+    rows = {"z": SimpleNamespace(ordinal=3), "a": SimpleNamespace(ordinal=9), "m": SimpleNamespace(ordinal=5)}
+    candidates = serious_candidates([last, _assessed("low", "low"), middle, first])  # type: ignore[list-item]
+    assert {a.change_id for a in candidates} == {"z", "a", "m"}
+    assert most_serious([last, middle, first], rows) is first  # type: ignore[list-item, arg-type]
+    assert most_serious([last, middle], rows) is middle  # type: ignore[list-item, arg-type]
+    assert most_serious([last, middle]) is last  # type: ignore[list-item]  # no rows: by change id
