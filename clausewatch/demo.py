@@ -9,8 +9,10 @@ every few seconds and asks again. The terminal shows each step as the services r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
+import signal
 import socket
 from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
@@ -172,6 +174,19 @@ async def _create_subscriber(system: embedded.EmbeddedSystem, site: DemoSite, ho
     hook.secret = endpoint.secret
 
 
+async def _sleep_unless_terminated(seconds: float) -> None:
+    """Wait `seconds`, or until SIGTERM: `app.run` handles signals, `app.start` does not, and `--for` ended by
+    `timeout` or `kill` skipped the shutdown below (session 17)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+
+
 def make_driver(
     system: embedded.EmbeddedSystem,
     site: DemoSite,
@@ -286,7 +301,7 @@ async def run_demo(data_dir: Path, *, api_socket: socket.socket, duration: float
             await system.app.run()
         else:
             await system.app.start()
-            await asyncio.sleep(duration)
+            await _sleep_unless_terminated(duration)
             await system.app.stop()
     finally:
         system.stop_nats()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -46,6 +48,23 @@ def listening_port(ports_file: Path) -> int | None:
     return urlsplit(found[0]).port if found else None
 
 
+_PR_SET_PDEATHSIG = 1
+# Looked up once here: the child of a fork must not load libraries (another thread may have held the loader's lock).
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
+
+def _stop_with_parent() -> None:
+    """In the child before exec: ask Linux to send it SIGTERM when the thread that started it ends.
+
+    Its own session keeps Ctrl-C away from it, so nothing else stops it if clausewatch ends without running its
+    shutdown (killed, or a third SIGTERM while draining): `pkill -f "clausewatch up"` left a nats-server holding the
+    data directory's JetStream store (session 17). SIGTERM lets nats-server flush JetStream, as `stop` does. The
+    server is started from the event loop's thread, which lives as long as the process.
+    """
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @dataclass
 class EmbeddedNats:
     """A nats-server child process with JetStream, listening on loopback only.
@@ -79,7 +98,11 @@ class EmbeddedNats:
         # Its own session: Ctrl-C in the terminal must stop clausewatch first, which drains its connection
         # and then stops this server, rather than kill the server under the services still draining.
         self.process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_stop_with_parent if _prctl is not None else None,
         )
         # Ready means this process wrote its ports file (named after its pid, written once every listener is up):
         # a connection check could be answered by another server already on the port, while ours exits.
