@@ -36,6 +36,22 @@ def _join(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+_SECTION_NAMED = re.compile(r"\bSection (\d+)$")
+
+
+def _split_articles(
+    name: str, articles: Sequence[Mapping[str, Any]]
+) -> tuple[Mapping[str, Any] | None, list[Mapping[str, Any]]]:
+    """Return (the article the law's name already is, the others): "FTC Act Section 5" is its article "s.5", which
+    read "FTC Act Section 5 s.5 (…)" (demo, session 17)."""
+    section = _SECTION_NAMED.search(name)
+    if section is not None:
+        for article in articles:
+            if re.sub(r"\D", "", str(article.get("id"))) == section.group(1):
+                return article, [a for a in articles if a is not article]
+    return None, list(articles)
+
+
 def _article(article: Mapping[str, Any]) -> str:
     # "principles (lawfulness, purpose limitation, …)" reads as "principles" inside a sentence of parentheses.
     title = str(article.get("title") or "").split(" (", 1)[0]
@@ -48,11 +64,14 @@ def regulatory_landscape(regulations: Sequence[Mapping[str, Any]]) -> str:
         return ""
     laws = []
     for regulation in regulations[:MAX_LAWS]:
-        articles = [_article(a) for a in (regulation.get("articles") or [])[:MAX_ARTICLES]]
-        where = regulation.get("jurisdiction_name") or regulation.get("jurisdiction") or ""
-        laws.append(
-            f"{regulation['name']}{' ' + _join(articles) if articles else ''}{f' ({where})' if where else ''}"
+        own, others = _split_articles(
+            str(regulation["name"]), (regulation.get("articles") or [])[:MAX_ARTICLES]
         )
+        # A law named by its section says what that section covers: "FTC Act Section 5 (unfair or …)".
+        name = str(regulation["name"]) + (_article(own).removeprefix(str(own["id"])) if own else "")
+        articles = [_article(a) for a in others]
+        where = regulation.get("jurisdiction_name") or regulation.get("jurisdiction") or ""
+        laws.append(f"{name}{' ' + _join(articles) if articles else ''}{f' ({where})' if where else ''}")
     text = f"This provision implicates {_join(laws)}."
     if len(regulations) > MAX_LAWS:
         rest = [str(r["name"]) for r in regulations[MAX_LAWS:]]
@@ -100,7 +119,10 @@ def jurisdiction_flags(flags: Sequence[Mapping[str, Any]], regulations: Sequence
     for flag in flags:
         laws = []
         for name in flag.get("regulations") or []:
-            articles = [str(a["id"]) for a in (by_name.get(name, {}).get("articles") or [])[:MAX_ARTICLES]]
+            _, others = _split_articles(
+                str(name), (by_name.get(name, {}).get("articles") or [])[:MAX_ARTICLES]
+            )
+            articles = [str(a["id"]) for a in others]
             laws.append(f"{name}{' (' + ', '.join(articles) + ')' if articles else ''}")
         if laws:
             parts.append(f"{flag.get('name') or flag.get('jurisdiction')}: {', '.join(laws)}")

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from clausewatch_analyzer.assess import Context, assess_provision
 from clausewatch_analyzer.classify import Classifier
-from clausewatch_analyzer.institutional import governance_exposure, interpretive_note, regulatory_landscape
+from clausewatch_analyzer.institutional import (
+    governance_exposure,
+    interpretive_note,
+    jurisdiction_flags,
+    regulatory_landscape,
+)
 from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.taxonomy import load_taxonomy
 
@@ -133,3 +138,29 @@ def test_each_reason_keeps_its_own_clause_type() -> None:
         "High. AI model training on user content and prompts: user content may be used; "
     )
     assert "Biometric data: high by default." in exposure
+
+
+def test_a_law_named_by_its_section_is_not_followed_by_that_section_again() -> None:
+    """The demo's pages read "FTC Act Section 5 s.5 (unfair or deceptive …)" and "FTC Act Section 5 (s.5)" (session
+    17): the name is the section, so its subject follows the name and no article number repeats it."""
+    ftc = {
+        "id": "ftc_act_s5", "name": "FTC Act Section 5", "jurisdiction_name": "United States (federal)",
+        "articles": [{"id": "s.5", "title": "unfair or deceptive acts or practices"}], "agencies": [],
+    }  # fmt: skip
+    gdpr = {
+        "id": "gdpr",
+        "name": "GDPR",
+        "articles": [{"id": "Art. 6", "title": "lawful basis"}],
+        "agencies": [],
+    }
+    landscape = regulatory_landscape([gdpr, ftc])
+    assert "FTC Act Section 5 (unfair or deceptive acts or practices) (United States (federal))" in landscape
+    assert "s.5" not in landscape
+    assert "GDPR Art. 6 (lawful basis)" in landscape
+    flags = jurisdiction_flags(
+        [{"name": "United States (federal)", "regulations": ["FTC Act Section 5", "GDPR"]}], [ftc, gdpr]
+    )
+    assert (
+        flags
+        == "Users are protected differently by place. United States (federal): FTC Act Section 5, GDPR (Art. 6)."
+    )
