@@ -46,12 +46,16 @@ def _plain_label(label: str, target: str) -> str:
     return f"{label} ({address})" if label else address
 
 
-def visible_text(markdown: str, *, with_addresses: bool = False) -> str:
+def visible_text(markdown: str, *, with_addresses: bool = False, rows_as_text: bool = False) -> str:
     """Return the words a reader sees: link and image labels without Markdown marks.
 
     With `with_addresses`, a link keeps its absolute target in parentheses ("Settings (https://…/settings)"),
-    as plain-text e-mail shows it.
+    as plain-text e-mail shows it. With `rows_as_text`, a table row reads as its cells joined by dashes ("User
+    Content: We may collect … — Account Information"), not "| User Content … |" (excerpts on the pages; the
+    analyzer reads rows as they are).
     """
+    if rows_as_text and "|" in markdown:
+        markdown = "\n".join(_row_as_text(line) for line in markdown.split("\n"))
 
     def link(match: re.Match[str]) -> str:
         bang, label, target = match.group(1), match.group(2), match.group(3)
@@ -61,6 +65,19 @@ def visible_text(markdown: str, *, with_addresses: bool = False) -> str:
 
     text = _LINK.sub(link, markdown) if "](" in markdown else markdown
     return _HEADING.sub(r"\1", _BOLD.sub(r"\1", text))
+
+
+_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+
+
+def _row_as_text(line: str) -> str:
+    row = _TABLE_ROW.match(line)
+    if row is None:
+        return line
+    # A cell's own list marks ("- Account Information - User Content") would read "— - Account" after the dash.
+    return " — ".join(
+        cell for cell in (c.strip().removeprefix("- ") for c in row.group(1).split("|")) if cell
+    )
 
 
 # A word is letters or digits, joined by hyphens or apostrophes: "end-to-end" and "don't" are one word each, as a

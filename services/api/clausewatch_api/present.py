@@ -494,7 +494,7 @@ def headline(a: ChangeAssessment, c: Change | None) -> dict[str, Any]:
     if ";" in what:  # the types are dropped only where something else says what happened
         what = without_type_list(what)
     text = (c.new_text or c.old_text or "") if c is not None else ""
-    words = visible_text(text).split()
+    words = visible_text(text, rows_as_text=True).split()
     excerpt = " ".join(words[:_EXCERPT_WORDS]) + ("…" if len(words) > _EXCERPT_WORDS else "")
     return {
         "change_id": a.change_id,

@@ -164,7 +164,7 @@ def _document_record(
 
 def _excerpt(text: str, limit: int) -> str:
     # Cut the visible words, not the Markdown: a cut inside a link would leave "[label](https://…" on the page.
-    text = visible_text(text)
+    text = visible_text(text, rows_as_text=True)
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 

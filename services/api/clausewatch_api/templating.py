@@ -55,7 +55,7 @@ def prose(text: Any, base: str | None = None) -> Markup:
 
 def plain(text: Any) -> str:
     """Return a provision's visible words (for excerpts cut to a length, where a link could be cut in half)."""
-    return visible_text(str(text or ""))
+    return visible_text(str(text or ""), rows_as_text=True)
 
 
 def runs(pairs: list[Any]) -> Markup:

@@ -102,3 +102,13 @@ def test_plain_text_keeps_the_address_after_the_words_unless_they_are_the_addres
 def test_an_address_is_one_word(text: str, words: int) -> None:
     """A web or e-mail address is one word, as a reader counts it (the differ and the change page agree)."""
     assert count_words(text) == words
+
+
+def test_a_table_row_reads_as_its_cells_in_excerpts_and_stays_a_row_for_the_analyzer() -> None:
+    """Qwen's most serious change was headed "| User Content :We may collect …" on the list page (session 17)."""
+    row = "| **User Content**: We may collect [your prompts](https://q.ai/p) | - Account Information - User Content |"
+    assert visible_text(row, rows_as_text=True) == (
+        "User Content: We may collect your prompts — Account Information - User Content"
+    )
+    assert visible_text(row).startswith("| User Content: We may collect your prompts |")
+    assert visible_text("A | B, not a row", rows_as_text=True) == "A | B, not a row"
