@@ -1,5 +1,5 @@
 """Hints about what a modification did: expanded, narrowed, reworded, a number, modal, web, e-mail or postal address
-changed, an opt-out.
+changed, an opt-out, a list's closing conjunction passed on.
 
 Lexical cues only, read from the word diff; the analyzer judges what they mean legally.
 """
@@ -216,12 +216,18 @@ _JOINTS = (["and"], ["or"], ["and", "or"])
 def _list_joint_changed(old: str, new: str) -> str:
     """Return 'list conjunction "and" dropped' (or added) when the texts differ only by an "and", "or" or "and/or"
     at the end, as a list item does when an item is added or removed after it; else ""."""
+    if not (_ends_with_joint(old) or _ends_with_joint(new)):
+        return ""  # most modifications: no word lists are built
     a, b = _WORD.findall(strip_markup(old).lower()), _WORD.findall(strip_markup(new).lower())
     shorter, longer = (a, b) if len(a) < len(b) else (b, a)
     tail = longer[len(shorter) :]
     if not shorter or tail not in _JOINTS or longer[: len(shorter)] != shorter:
         return ""
     return f'list conjunction "{"/".join(tail)}" {"added" if longer is b else "dropped"}'
+
+
+def _ends_with_joint(text: str) -> bool:
+    return text.rstrip(" \t\n;,.:*_").lower().endswith((" and", " or", "/or"))
 
 
 def _renumbered(old: str, new: str) -> bool:
