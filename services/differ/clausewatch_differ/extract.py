@@ -21,7 +21,8 @@ from clausewatch_differ.normalize import clean_text, strip_markup
 
 # Bump when extraction changes its output: versions record it, and `reextract` rebuilds older ones.
 # 2026.12.1: page controls dropped (_is_page_control); 2026.12.2: link menus of undeclared pages dropped (menus.py);
-# 2026.12.3: a block that is one bold run is written in bold, a sub-heading for the block parser (_bold_title)
+# 2026.12.3: text set straight inside a list kept; a block that is one bold run written in bold, a sub-heading for
+# the block parser (_bold_title)
 EXTRACTOR_VERSION = "2026.12.3"
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
