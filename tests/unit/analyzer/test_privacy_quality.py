@@ -205,3 +205,22 @@ def test_privacy_rules_hold_on_the_third_opp_style_sample() -> None:
     tuned on it: a regression guard, not a measure of unseen text.
     """
     _assert_floor(OPP_STYLE3, 0.92, n_types=9)
+
+
+def test_content_you_upload_when_accessing_the_service_is_no_access_right() -> None:
+    """Qwen's "personal data that you provide or upload when accessing or using our Services, including your prompts
+    and other content" read as "Access, correction and deletion" (demo, session 17): "access or use" was excluded,
+    "accessing or using" was not. A user's right to access their data still reads as one."""
+    engine = build_engine(use_model=False)
+    upload, right = assess_units(
+        [
+            "We may collect personal data that you provide or upload when accessing or using our Services, "
+            "including your prompts and other content you upload.",
+            "You can access and download a copy of your content and account data at any time.",
+        ],
+        engine,
+        Context(),
+    )
+    assert "user_access_deletion" not in upload.clause_types
+    assert "first_party_collection" in upload.clause_types
+    assert "user_access_deletion" in right.clause_types
