@@ -224,3 +224,20 @@ def test_content_you_upload_when_accessing_the_service_is_no_access_right() -> N
     assert "user_access_deletion" not in upload.clause_types
     assert "first_party_collection" in upload.clause_types
     assert "user_access_deletion" in right.clause_types
+
+
+def test_a_law_as_retained_in_uk_law_is_no_retention_provision() -> None:
+    """eharmony's "in accordance with the UK GDPR (as retained in UK law through Section 3 of the European Union
+    (Withdrawal) Act 2018 …)" read as "Data retention" (demo, session 17). Keeping data still does."""
+    engine = build_engine(use_model=False)
+    law, kept = assess_units(
+        [
+            "Our data processing activities are carried out in accordance with the UK GDPR (as retained in UK law "
+            "through Section 3 of the European Union (Withdrawal) Act 2018).",
+            "We retain your messages for 30 days after you close your account.",
+        ],
+        engine,
+        Context(),
+    )
+    assert "data_retention" not in law.clause_types
+    assert "data_retention" in kept.clause_types
