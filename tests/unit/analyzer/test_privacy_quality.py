@@ -241,3 +241,21 @@ def test_a_law_as_retained_in_uk_law_is_no_retention_provision() -> None:
     )
     assert "data_retention" not in law.clause_types
     assert "data_retention" in kept.clause_types
+
+
+def test_data_we_obtain_when_you_sign_in_with_another_account_is_no_access_right() -> None:
+    """eharmony's "If you do this, we will obtain the data required for registration … from Google" read as "Access,
+    correction and deletion" (demo, session 17): the rule took "you" as the subject of "obtain". A user who may
+    request that we delete their data still reads as one."""
+    engine = build_engine(use_model=False)
+    sign_in, request = assess_units(
+        [
+            "We give you the option to log in using your Google account. If you do this, we will obtain the data "
+            "required for registration from Google.",
+            "You may request that we delete the personal information we hold about you.",
+        ],
+        engine,
+        Context(),
+    )
+    assert "user_access_deletion" not in sign_in.clause_types
+    assert "user_access_deletion" in request.clause_types
