@@ -272,6 +272,7 @@ class _Writer:
         self.inline: list[str] = []
         self.prefix = ""
         self.depth = 0
+        self.items = 0  # list items being walked (a bold paragraph inside one labels it)
         self.nesting = 0
 
     def flush(self) -> None:
@@ -322,7 +323,9 @@ class _Writer:
                 self.flush()
                 marker = f"{number}." if tag == "ol" else "-"
                 self.prefix = "  " * (self.depth - 1) + marker + " "
+                self.items += 1
                 self.walk(item)
+                self.items -= 1
                 self.flush()
             self.flush()
             self.depth -= 1
@@ -345,9 +348,10 @@ class _Writer:
             self.inline.append(" ")
         elif tag == "blockquote" or tag in _BLOCK_TAGS:
             self.flush()
-            # Inside a list a bold paragraph labels its item (Tinder's "<li><p><b>Other information with your
-            # consent:</b></p><ul>…"), as Open Terms Archive keeps it; outside, it titles a section.
-            if self.depth == 0 and (title := _bold_title(child)):
+            # Inside a list item a bold paragraph labels the item (Tinder's "<li><p><b>Other information with your
+            # consent:</b></p><ul>…"), as Open Terms Archive keeps it; elsewhere, even set straight inside a list
+            # (Qwen's table of contents, "<ol><p><strong>I. How Do We …"), it titles a section.
+            if not self.items and (title := _bold_title(child)):
                 self.inline.append(title)
             else:
                 self.walk(child)

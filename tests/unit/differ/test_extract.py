@@ -363,3 +363,17 @@ def test_text_set_straight_inside_a_list_is_kept() -> None:
     ):
         assert words in markdown
     assert "(c) binding corporate rules" in markdown
+
+
+def test_a_bold_paragraph_labels_its_list_item_but_titles_when_set_straight_in_a_list() -> None:
+    """Tinder's "<li><p><b>Other information with your consent:</b></p><ul>…" labels an item, as Open Terms Archive
+    keeps it; Qwen's table of contents, "<ol><p><strong>I. How Do We …</strong></p></ol>" without items, is a list
+    of titles, which Open Terms Archive writes in bold."""
+    html = (
+        "<main><ul><li><p><b>Other information with your consent:</b></p><ul><li>Precise geolocation</li></ul></li>"
+        "</ul><ol><p><strong>I. How Do We Collect Your Data</strong></p></ol></main>"
+    )
+    markdown = html_to_markdown(html)
+    assert "Other information with your consent:" in markdown
+    assert "**Other information" not in markdown
+    assert "**I. How Do We Collect Your Data**" in markdown
