@@ -87,25 +87,28 @@ def test_links_in_document_text_are_links_on_the_change_page() -> None:
 def test_a_change_raised_above_its_provisions_severity_says_which_is_which() -> None:
     """A medium change to a provision that stays low (a safeguard dropped, 0131) reads "Medium severity" and
     "Provision severity unchanged (low)", not a bare "Severity unchanged" beside "Medium"."""
-    change = _change(1, "Messages are encrypted.")
-    change["assessment"] = {
-        "severity": "medium", "severity_before": "low", "severity_after": "low", "escalation": None,
-        "confidence": 0.6, "clause_types": [], "description": "reworded; safeguard dropped (end-to-end encryption)",
-        "reasons": [], "regulations": [],
-    }  # fmt: skip
-    html = build_environment().get_template("change.html").render(cs=_change_set([change]), request_path="/")
+    html = _change_page(
+        "Messages are encrypted.", "medium", "low", "reworded; safeguard dropped (end-to-end encryption)"
+    )
     assert "Provision severity unchanged (low)" in html
     assert ">Severity unchanged<" not in html
 
 
 def test_a_change_without_severity_has_a_no_severity_badge() -> None:
     """A new date is severity none (0142); its badge read "None severity" (demo, session 17)."""
-    change = _change(1, "Version: May 12th 2026")
-    change["assessment"] = {
-        "severity": "none", "severity_before": "none", "severity_after": "none", "escalation": None,
-        "confidence": 1.0, "clause_types": [], "description": "date changed; nothing of substance changed",
-        "reasons": [], "regulations": [],
-    }  # fmt: skip
-    html = build_environment().get_template("change.html").render(cs=_change_set([change]), request_path="/")
+    html = _change_page(
+        "Version: May 12th 2026", "none", "none", "date changed; nothing of substance changed"
+    )
     assert "No severity</span>" in html
     assert "None severity" not in html
+
+
+def _change_page(text: str, severity: str, provision_severity: str, description: str) -> str:
+    """Render the change page of one modification whose provision stays at `provision_severity`."""
+    change = _change(1, text)
+    change["assessment"] = {
+        "severity": severity, "severity_before": provision_severity, "severity_after": provision_severity,
+        "escalation": None, "confidence": 0.6, "clause_types": [], "description": description, "reasons": [],
+        "regulations": [],
+    }  # fmt: skip
+    return build_environment().get_template("change.html").render(cs=_change_set([change]), request_path="/")
