@@ -45,3 +45,9 @@ def split_summary_head(summary: str) -> tuple[int, str] | None:
     """Return (the number of changes, the rest of the summary) when it opens with `summary_head`, else None."""
     head = _SUMMARY_HEAD.match(summary)
     return (int(head.group(1)), summary[head.end() :]) if head else None
+
+
+def severity_word(severity: str) -> str:
+    """Return the word before "severity" in a badge or a change's line: "high", "medium", "low", and "no" for none
+    ("none severity" read as a fault in the demo's e-mails, session 17)."""
+    return "no" if severity == "none" else severity

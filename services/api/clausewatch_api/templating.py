@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from clausewatch_api.respond import with_etag
+from clausewatch_shared.descriptions import severity_word
 from clausewatch_shared.prose import inline_html, visible_text
 
 
@@ -94,6 +95,7 @@ def build_environment() -> Environment:
         runs=runs,
         prose=prose,
         plain=plain,
+        severity_word=severity_word,
     )
     return env
 

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from clausewatch_notifier.alerts import AlertView
 from clausewatch_notifier.tiers import SEVERITY_RANK
-from clausewatch_shared.descriptions import split_summary_head
+from clausewatch_shared.descriptions import severity_word, split_summary_head
 from clausewatch_shared.prose import inline_html, visible_text
 
 MAX_CHANGES_IN_EMAIL = 8
@@ -47,6 +47,7 @@ def _environment() -> Environment:
     )
     env.filters["humanise"] = _humanise
     env.filters["named"] = _named
+    env.filters["severity_word"] = severity_word
     # Provision text is stored as Markdown: HTML mail shows its links as links, plain text as "label (address)".
     env.filters["prose"] = lambda text: Markup(inline_html(str(text)))  # noqa: S704 - inline_html escapes
     env.filters["plain"] = lambda text: visible_text(str(text), with_addresses=True)
