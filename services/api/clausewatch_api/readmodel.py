@@ -5,6 +5,7 @@ The JSON API and the HTML pages call the same functions, so a page never shows s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api import diffview, present, queries, timeline
 from clausewatch_api.filters import ChangeFilter, max_severity
-from clausewatch_shared.models import Change, ChangeSet, Document, Platform, Snapshot, Version
+from clausewatch_shared.models import (
+    Change,
+    ChangeAssessment,
+    ChangeSet,
+    Document,
+    Platform,
+    Snapshot,
+    Version,
+)
 
 ACTIVITY_DAYS = 30
 
@@ -27,13 +36,23 @@ async def change_set_page(
 
 async def headlines(session: AsyncSession, rows: list[ChangeSet]) -> list[dict[str, Any]]:
     """Return the headline of each change set, loading documents, platforms and assessments in bulk."""
-    docs = await queries.by_ids(session, Document, (r.document_id for r in rows))
-    plats = await queries.by_ids(session, Platform, (d.platform_id for d in docs.values()))
     assessed = await queries.change_set_assessments(session, (r.id for r in rows))
     # Each set's most serious change is shown with its place and first words: one query for the changes that could
     # be it (equals are told apart by their place in the document).
     candidates = (a for r in rows for a in present.serious_candidates(assessed.get(r.id, [])))
     changes = await queries.by_ids(session, Change, (a.change_id for a in candidates))
+    return await _headlines(session, rows, assessed, changes)
+
+
+async def _headlines(
+    session: AsyncSession,
+    rows: list[ChangeSet],
+    assessed: Mapping[str, list[ChangeAssessment]],
+    changes: Mapping[str, Change],
+) -> list[dict[str, Any]]:
+    """Return the headlines of change sets whose assessments and candidate changes the caller has loaded."""
+    docs = await queries.by_ids(session, Document, (r.document_id for r in rows))
+    plats = await queries.by_ids(session, Platform, (d.platform_id for d in docs.values()))
     out = []
     for row in rows:
         doc = docs.get(row.document_id)
@@ -47,10 +66,13 @@ async def change_set_detail(session: AsyncSession, change_set_id: str) -> dict[s
     row = await session.get(ChangeSet, change_set_id)
     if row is None:
         return None
-    (head,) = await headlines(session, [row])
-    assessed = {a.change_id: a for a in (await queries.change_set_assessments(session, [row.id]))[row.id]}
+    # Its assessments and changes are read once, for the headline and for the list of changes.
+    assessments = await queries.change_set_assessments(session, [row.id])
+    rows = await queries.changes_of(session, row.id)
+    (head,) = await _headlines(session, [row], assessments, {c.id: c for c in rows})
+    assessed = {a.change_id: a for a in assessments[row.id]}
     changes = []
-    for change in await queries.changes_of(session, row.id):
+    for change in rows:
         item = present.change(change, assessed.get(change.id))
         view = diffview.side_by_side(change.diff, change.old_text, change.new_text)
         item["side_by_side"] = {"old": view.old, "new": view.new}
