@@ -36,6 +36,8 @@ class Target:
     # Set on documents added through the API: every request must reach a public address, and the browser (whose
     # subresource requests we do not vet one by one) is not used.
     public_only: bool = False
+    # The page has lacked sections of its own contents list for the whole confirmation window: take it as it is.
+    accept_incomplete: bool = False
 
     @classmethod
     def from_spec(
@@ -58,7 +60,7 @@ class Target:
     @property
     def expectation(self) -> Expectation:
         """How a capture of this document must look."""
-        return Expectation(self.select, self.remove, self.language, self.min_chars)
+        return Expectation(self.select, self.remove, self.language, self.min_chars, self.accept_incomplete)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Is this capture the document? Recognise HTTP errors, bot walls, login walls, empty and foreign-language pages.
+"""Is this capture the document? Recognise HTTP errors, bot walls, login walls, empty, foreign-language and
+incomplete pages.
 
 Each check returns a `Rejection` with a machine-readable cause and a retry class, or nothing. Signatures of bot walls
 are matched only on short pages or in the title: a real privacy policy that says "we use reCAPTCHA" or "access
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from clausewatch_fetcher.contents import missing_sections
 from clausewatch_fetcher.extract import extract_text, extract_texts, page_title, parse
 from clausewatch_fetcher.language import language_mismatch
 
@@ -76,6 +78,9 @@ class Expectation:
     remove: tuple[str, ...] = ()
     language: str = "en"
     min_chars: int = 400
+    # Set once a page has lacked sections of its own contents list for the whole confirmation window
+    # (`incomplete_confirm_seconds`): it is then the document as published, and is recorded as it is.
+    accept_incomplete: bool = False
 
 
 def status_rejection(status: int, *, bot_wall: str | None = None) -> Rejection | None:
@@ -150,6 +155,7 @@ def judge_html(
     Walls are looked for after the `remove` selectors are applied: what the catalogue declares "not the document"
     (a cookie dialog with a captcha, a sign-up box with a password field) must not make the page a wall.
     """
+    whole_page = html
     if expect.remove:
         tree = parse(html)
         for selector in expect.remove:
@@ -173,9 +179,27 @@ def judge_html(
     why_login = login_wall(html, all_chars, requested_url, final_url)
     if why_login:
         return full_text, Rejection("login_wall", "needs_attention", why_login, status)
-    return full_text, judge_text(
+    rejected = judge_text(
         full_text, expect, status, script_shell=looks_script_rendered(html, all_chars, expect.min_chars)
     )
+    if rejected is None and not expect.accept_incomplete:
+        rejected = incomplete_rejection(html, whole_page, status)
+    return full_text, rejected
+
+
+def incomplete_rejection(html: str, whole_page: str, status: int | None = None) -> Rejection | None:
+    """Return a transient rejection if the page lacks sections its own contents list links to (decision 0151).
+
+    Transient: the page is retried on the failure schedule, with the browser where the document allows it (a page
+    that loads its sections late may be whole once rendered); the handler accepts it as it is once it has been
+    incomplete for the confirmation window.
+    """
+    missing = missing_sections(html, anchors_from=whole_page if whole_page is not html else None)
+    if not missing:
+        return None
+    shown = "; ".join(f'"{title}"' for title in missing[:6]) + (" …" if len(missing) > 6 else "")
+    detail = f"its contents link to {len(missing)} sections the page lacks: {shown}"
+    return Rejection("incomplete_page", "transient", detail, status, browser_may_help=True)
 
 
 def judge_text(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -136,6 +137,8 @@ class CaptureHandler:
 
     async def _capture(self, doc: CaptureDoc, request: CaptureRequested) -> Message:
         target = Target.from_spec(doc.id, doc.platform_id, list(doc.urls), dict(doc.spec or {}), doc.language)
+        if await self._incomplete_confirmed(doc):
+            target = dataclasses.replace(target, accept_incomplete=True)
         conditional = Conditional(doc.last_etag, doc.last_modified) if doc.last_sha256 else None
         outcome = await self.capturer.capture(target, conditional)
         now = utcnow()
@@ -185,6 +188,22 @@ class CaptureHandler:
             now=now,
         )
         return event
+
+    async def _incomplete_confirmed(self, doc: CaptureDoc) -> bool:
+        """Return True if the document's pages have lacked sections of their contents list for the whole window.
+
+        A page cut short for a few hours (Tinder's, 2025-04-17) is retried and never recorded; one that stays so
+        is the document as its publisher left it, and is recorded once the window has passed (decision 0151).
+        """
+        if not doc.consecutive_failures:
+            return False
+        since = await records.incomplete_since(self.db, doc.id)
+        if since is None:
+            return False
+        confirmed = (utcnow() - since).total_seconds() >= self.settings.incomplete_confirm_seconds
+        if confirmed:
+            log.warning("incomplete_page_accepted", document_id=doc.id, incomplete_since=since.isoformat())
+        return confirmed
 
     async def _unchanged(
         self, doc: CaptureDoc, request: CaptureRequested, sha: str, outcome: Captured, now: datetime

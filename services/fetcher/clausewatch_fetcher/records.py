@@ -377,6 +377,43 @@ async def stale_claims(db: Database, older_than: datetime) -> list[FetchSlot]:
         return list(result.all())
 
 
+_FAILURES = table_of(CaptureFailure)
+INCOMPLETE = "incomplete_page"
+# The first incomplete capture since the document's last good one (captures that yield the document set
+# last_captured_at; failures do not). Ordered and limited rather than MIN(): the column keeps its UTC type.
+_INCOMPLETE_SINCE = (
+    core_select(_FAILURES.c.at)
+    .where(
+        _FAILURES.c.document_id == bindparam("p_document_id"),
+        _FAILURES.c.cause == INCOMPLETE,
+        or_(
+            core_select(_DOCUMENTS.c.last_captured_at)
+            .where(_DOCUMENTS.c.id == bindparam("p_document_id"))
+            .scalar_subquery()
+            .is_(None),
+            _FAILURES.c.at
+            > core_select(_DOCUMENTS.c.last_captured_at)
+            .where(_DOCUMENTS.c.id == bindparam("p_document_id"))
+            .scalar_subquery(),
+        ),
+    )
+    .order_by(_FAILURES.c.at)
+    .limit(1)
+)
+
+
+async def incomplete_since(db: Database, document_id: str) -> datetime | None:
+    """Return when the document's pages began to lack sections of their own contents list, or None if they don't.
+
+    The run counts from the first `incomplete_page` failure after the last capture that yielded the document.
+    """
+    async with db.connection() as conn:
+        found: datetime | None = (
+            await conn.execute(_INCOMPLETE_SINCE, {"p_document_id": document_id})
+        ).scalar()
+    return found
+
+
 def failure_row(
     document_id: str,
     slot: str,

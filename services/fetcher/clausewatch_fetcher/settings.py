@@ -92,6 +92,12 @@ class FetcherSettings(CommonSettings):
         default=900.0, gt=0, description="First retry after a transient failure."
     )
     attention_after_failures: int = Field(default=3, ge=1, description="Failures in a row that need a human.")
+    incomplete_confirm_seconds: float = Field(
+        default=86_400.0,
+        ge=0,
+        description="How long a page that lacks sections its own contents list is retried before it is recorded "
+        "as it is (0: at once).",
+    )
     http_timeout_seconds: float = Field(
         default=30.0, gt=0, description="Per-read HTTP timeout; a whole fetch gets three times this."
     )
