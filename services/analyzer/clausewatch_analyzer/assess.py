@@ -16,7 +16,7 @@ from clausewatch_analyzer.institutional import institutional_analysis
 from clausewatch_analyzer.optouts import OptOut, find_routes
 from clausewatch_analyzer.polarity import limits_users
 from clausewatch_analyzer.regulations import Catalogue, map_regulations
-from clausewatch_analyzer.safeguards import lost_safeguards, removed_promises, safeguards_in
+from clausewatch_analyzer.safeguards import REMOVAL_PROMISES, lost_safeguards, removed_promises, safeguards_in
 from clausewatch_analyzer.severity import (
     SeverityCall,
     max_severity,
@@ -229,6 +229,28 @@ def _protections_lost(
     return lost
 
 
+def _no_severity(
+    touched: list[str], before: str | None, after: str | None, regulations: list[str], description: str
+) -> ChangeResult:
+    """A change that alters nothing a reader relies on: severity none, the provision's own severities kept."""
+    return ChangeResult(
+        clause_types=touched,
+        severity_before=before,
+        severity_after=after,
+        severity="none",
+        confidence=1.0,
+        escalation=None,
+        regulations=regulations,
+        reasons=[],
+        description=description,
+    )
+
+
+def _denies(text: str | None) -> bool:
+    """Whether a text makes one of the promises whose removal takes something from users (no sale, no sharing …)."""
+    return any(name in REMOVAL_PROMISES for name in safeguards_in(text or ""))
+
+
 def assess_change(
     kind: str,
     old: ProvisionResult | None,
@@ -257,22 +279,28 @@ def assess_change(
     new_types = new.clause_types if new else []
     touched = list(dict.fromkeys([*new_types, *old_types]))
     regulations = list(dict.fromkeys([*(new.regulations if new else []), *(old.regulations if old else [])]))
-    formal = bool(hints) and set(hints) <= _FORMAL_HINTS.keys()
+    # "heading" says where the change is, not what it is: a date heading's new date is still "date changed".
+    what_hints = [h for h in hints if h != "heading"]
+    formal = bool(what_hints) and set(what_hints) <= _FORMAL_HINTS.keys()
     if kind == "modified" and (significance == "cosmetic" or formal):
         if formal:
             what = " and ".join(_FORMAL_HINTS[h] for h in _FORMAL_HINTS if h in hints)
         else:
-            what = "cosmetic change" + (f" ({', '.join(hints)})" if hints else "")
-        return ChangeResult(
-            clause_types=touched,
-            severity_before=before,
-            severity_after=after,
-            severity="none",
-            confidence=1.0,
-            escalation=None,
-            regulations=regulations,
-            reasons=[],
-            description=f"{what}; nothing of substance changed" + _stays(after),
+            what = "cosmetic change" + (f" ({', '.join(what_hints)})" if what_hints else "")
+        return _no_severity(
+            touched, before, after, regulations, f"{what}; nothing of substance changed" + _stays(after)
+        )
+    if "heading" in hints and not _denies(old_text) and not _denies(new_text):
+        # A section's title changed: the provisions under it say what changed for users, and are assessed on
+        # their own (decision 0152). A title that denies a practice ("We never sell your data") is read as the
+        # promise it is; the other safeguards' words in a title ("… with Your Consent") name its subject.
+        verb = _HEADING_VERBS.get(kind, "changed")
+        return _no_severity(
+            touched,
+            before,
+            after,
+            regulations,
+            f"heading {verb}; the provisions under it are assessed on their own",
         )
     escalation = movement(before, after) if kind not in {"added", "removed"} else None
     current = new if new is not None else old
@@ -367,6 +395,7 @@ def _stays(after: str | None) -> str:
 # Differ hints that, alone, change nothing a reader relies on: a new number in front of the provision ("5." →
 # "5. (e)"), a new date in it ("Version: November 27th 2025" → "May 12th 2026") or the "; and" that moves to the
 # next item when a list grows ("…any other person; and" → "…;"), as they read in a description.
+_HEADING_VERBS = {"added": "added", "removed": "removed", "moved": "moved", "modified": "reworded"}
 _FORMAL_HINTS = {
     "renumbered": "renumbered",
     "date_changed": "date changed",

@@ -201,6 +201,17 @@ def _where(path: list[str]) -> str:
 
 
 def _describe(old: list[Block], new: list[Block], match: Match) -> ChangeRecord | None:
+    record = _describe_match(old, new, match)
+    blocks = [old[i] for i in match.old] + [new[j] for j in match.new]
+    if record is not None and blocks and all(b.kind == "heading" for b in blocks):
+        # A section's title, not a provision of its own: the analyzer leaves its severity to the provisions under
+        # it (eharmony's new bold title "Biometric Information Collected with Your Consent …" led its alert, medium,
+        # beside the paragraph it heads, low; decision 0152).
+        record.hints = ["heading", *record.hints]
+    return record
+
+
+def _describe_match(old: list[Block], new: list[Block], match: Match) -> ChangeRecord | None:
     if match.relation == "same" and old[match.old[0]].text == new[match.new[0]].text:
         return None
     old_text, new_text = _text(old, match.old), _text(new, match.new)

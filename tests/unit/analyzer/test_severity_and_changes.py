@@ -651,3 +651,45 @@ def test_a_postal_address_that_went_or_came_is_said_so(hint: str, said: str) -> 
     change = assess_change("modified", old, new, old_text, new_text, RULES, hints=[hint, "reworded"])
     assert f"its postal address {said}" in change.description
     assert "postal address changed" not in change.description
+
+
+@pytest.mark.parametrize("kind", ["added", "removed", "modified"])
+def test_a_heading_change_is_severity_none_and_leaves_it_to_its_provisions(kind: str) -> None:
+    """eharmony's new title "Biometric Information Collected with Your Consent for Limited Purposes." was a medium
+    added provision leading its alert, above the paragraph it heads (demo, sessions 17 and 18; decision 0152)."""
+    title = "Biometric Information Collected with Your Consent for Limited Purposes."
+    result = _assessed(title)
+    assert result.severity.severity in {"medium", "high"}
+    old, new = (
+        (None, result) if kind == "added" else (result, None) if kind == "removed" else (result, result)
+    )
+    old_text = None if kind == "added" else title
+    new_text = None if kind == "removed" else title + " and Age Checks"
+    change = assess_change(kind, old, new, old_text, new_text, RULES, hints=["heading"])
+    verb = {"added": "added", "removed": "removed", "modified": "reworded"}[kind]
+    assert (change.severity, change.description) == (
+        "none",
+        f"heading {verb}; the provisions under it are assessed on their own",
+    )
+    assert "biometric_data" in change.clause_types
+    plain = assess_change(kind, old, new, old_text, new_text, RULES)
+    assert plain.severity != "none"
+
+
+def test_a_heading_that_makes_a_promise_is_read_as_one() -> None:
+    """A bold line "We never sell your personal data." is set as a heading; removing it still removes a promise."""
+    title = "We never sell your personal data."
+    change = assess_change("removed", _assessed(title), None, title, None, RULES, hints=["heading"])
+    assert change.severity != "none"
+    assert "promise removed" in change.description
+
+
+def test_a_date_set_as_a_heading_still_reads_date_changed() -> None:
+    """Bluesky's "Last Updated: February 5, 2024" is a heading: its change says what it is, a new date."""
+    old_text, new_text = "Last Updated: February 5, 2024", "Last Updated: May 22, 2024"
+    change = assess_change(
+        "modified", _assessed(old_text), _assessed(new_text), old_text, new_text, RULES,
+        hints=["heading", "date_changed"],
+    )  # fmt: skip
+    assert change.severity == "none"
+    assert change.description.startswith("date changed; nothing of substance changed")

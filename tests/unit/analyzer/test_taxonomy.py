@@ -132,6 +132,11 @@ def test_a_routes_action_names_the_platform_not_a_placeholder() -> None:
             False,
         ),
         ("- For further data processing, Art. 6 (1) UK GDPR takes effect in its relevant littera.", False),
+        (
+            "Our data processing activities are carried out in accordance with the UK GDPR (as retained in UK law "
+            "through Section 3 of the European Union (Withdrawal) Act 2018), as well as other UK legislation.",
+            False,
+        ),
         ("If you are in the EEA, you have rights under the GDPR.", True),
         (
             "Users in the European Economic Area may lodge a complaint with their data protection authority.",

@@ -473,3 +473,18 @@ def test_numbers_that_are_no_address_stay_numbers() -> None:
     change = _only(compare_texts(old, new))
     assert change.hints[:1] == ["number_changed"]
     assert "postal_address_changed" not in change.hints
+
+
+def test_a_section_title_added_or_reworded_is_hinted_as_a_heading() -> None:
+    """A new bold title and its paragraph: the title's change says "heading", the paragraph's does not; a reworded
+    title says it too (decision 0152)."""
+    sentence = "We keep your data for 30 days after you close your account."
+    title = "**Biometric Information Collected with Your Consent.**"
+    added = compare_texts(
+        DOC, DOC.replace(sentence, f"{sentence}\n\n{title}\n\nWe may ask to scan your face.")
+    )
+    by_text = {c.new_text: c.hints for c in added.changes}
+    assert by_text[title][0] == "heading"
+    assert "heading" not in by_text["We may ask to scan your face."]
+    reworded = compare_texts(DOC, DOC.replace("## 2. Retention", "## 2. Retention and deletion"))
+    assert [c.hints[0] for c in reworded.changes] == ["heading"]
