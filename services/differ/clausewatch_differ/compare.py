@@ -95,9 +95,13 @@ class Comparison:
         parts = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         head = f"{len(subst)} substantive change{'s' if len(subst) != 1 else ''} ({parts})"
         # A new "last updated" date comes first in most policies and says nothing about what changed: the summary
-        # leads with the first other change, when there is one, and says the date moved.
+        # leads with the first other change, when there is one, and says the date moved. A section's new or removed
+        # title comes before the paragraphs it heads and says less than they do (decision 0152): they lead.
         dated = {id(c) for c in subst if _a_new_date(c)}
-        lead = next((c for c in subst if id(c) not in dated), subst[0])
+        lead = next(
+            (c for c in subst if id(c) not in dated and "heading" not in c.hints),
+            next((c for c in subst if id(c) not in dated), subst[0]),
+        )
         noted = bool(dated) and len(dated) < len(subst)
         if noted:
             head += f", {len(dated)} of them new dates" if len(dated) > 1 else ", one of them a new date"

@@ -303,6 +303,18 @@ def test_the_summary_leads_with_a_change_other_than_a_new_date() -> None:
     assert "a new date" not in reworded.summary()
 
 
+def test_the_summary_leads_with_the_paragraphs_under_a_new_title() -> None:
+    """eharmony's change set removing the right to complain was summarised "First: Removed a heading …" (demo,
+    session 18): the paragraph under the title leads; a renamed section alone still leads its own summary."""
+    sentence = "We keep your data for 30 days after you close your account."
+    new = DOC.replace(sentence, f"{sentence}\n\n**Biometric Data**\n\nWe may ask to scan your face.")
+    summary = compare_texts(DOC, new).summary()
+    assert summary.startswith("2 substantive changes (2 added). First: Added a paragraph")
+    assert "scan your face" in summary
+    renamed = compare_texts(DOC, DOC.replace("## 2. Retention", "## 2. Retention and deletion")).summary()
+    assert "First: Modified a heading" in renamed
+
+
 def test_a_date_line_that_gained_a_link_is_still_a_new_date() -> None:
     """Grok's "Effective: July 10, 2025" → "Effective: April 4, 2026 (previous version)" led the summary of a change
     set that removed "We do not sell your personal information" (demo, session 15)."""
