@@ -134,6 +134,11 @@ def status(
         typer.echo("streams:    " + ", ".join(f"{k} {v} msgs" for k, v in report.streams.items()))
         for name, state in report.consumers.items():
             typer.echo(f"consumer:   {name}: " + ", ".join(f"{k} {v}" for k, v in state.items()))
+    for item in report.retrying:
+        when = f"; next try {item['next_try']:%Y-%m-%d %H:%M} UTC" if item["next_try"] else ""
+        typer.echo(
+            f"retrying:   {item['document']}: {item['cause']}: {item['detail']} ({item['failures']} in a row{when})"
+        )
     if report.attention:
         typer.echo("NEEDS ATTENTION:")
         for item in report.attention:

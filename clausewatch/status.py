@@ -8,10 +8,19 @@ from typing import Any
 
 import nats
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_shared.db import Database
-from clausewatch_shared.models import ChangeSet, Delivery, Document, Platform, Snapshot, Version
+from clausewatch_shared.models import (
+    CaptureFailure,
+    ChangeSet,
+    Delivery,
+    Document,
+    Platform,
+    Snapshot,
+    Version,
+)
 from clausewatch_shared.streams import CONSUMERS, STREAMS
 
 
@@ -21,6 +30,8 @@ class StatusReport:
 
     counts: dict[str, int] = field(default_factory=dict)
     attention: list[dict[str, Any]] = field(default_factory=list)
+    # Documents whose last captures failed but are not yet flagged: retried on the failure schedule (decision 0011).
+    retrying: list[dict[str, Any]] = field(default_factory=list)
     deliveries: dict[str, int] = field(default_factory=dict)
     streams: dict[str, int] = field(default_factory=dict)
     consumers: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -46,6 +57,7 @@ async def collect(database_url: str, nats_url: str | None) -> StatusReport:
                 {"document": d.id, "reason": d.attention_reason, "failures": d.consecutive_failures}
                 for d in docs
             ]
+            report.retrying = await _retrying(session)
             rows = await session.exec(select(Delivery.status, func.count()).group_by(Delivery.status))
             report.deliveries = {str(status): int(count) for status, count in rows.all()}
     finally:
@@ -53,6 +65,36 @@ async def collect(database_url: str, nats_url: str | None) -> StatusReport:
     if nats_url:
         await _broker_state(nats_url, report)
     return report
+
+
+async def _retrying(session: AsyncSession) -> list[dict[str, Any]]:
+    """Documents failing, not yet flagged, each with its last failure: an incomplete page waiting to be confirmed
+    (decision 0151) or a wall that may lift is retried quietly, and an operator asking for the state sees it."""
+    docs = await session.exec(
+        select(Document)
+        .where(Document.consecutive_failures > 0, Document.needs_attention == False)  # noqa: E712
+        .order_by(col(Document.id))
+    )
+    retrying = []
+    for doc in docs.all():
+        last = (
+            await session.exec(
+                select(CaptureFailure)
+                .where(CaptureFailure.document_id == doc.id)
+                .order_by(col(CaptureFailure.at).desc())
+                .limit(1)
+            )
+        ).first()
+        retrying.append(
+            {
+                "document": doc.id,
+                "failures": doc.consecutive_failures,
+                "cause": last.cause if last else None,
+                "detail": last.detail if last else None,
+                "next_try": doc.next_due_at,
+            }
+        )
+    return retrying
 
 
 async def _broker_state(nats_url: str, report: StatusReport) -> None:
