@@ -147,6 +147,12 @@ class AddedBack:
     promises: frozenset[str] = frozenset()
 
 
+def gives_back(kind: str, hints: Sequence[str]) -> bool:
+    """Whether a change of a set can give back what a removal in the same set took (see added_protections): an
+    added provision can; an added section title cannot, a new "Your Rights" heading grants no right (0152)."""
+    return kind == "added" and "heading" not in hints
+
+
 def added_protections(added: Iterable[tuple[ProvisionResult, str]], taxonomy: Taxonomy) -> AddedBack:
     """What the added provisions of one change set, each with its text, give users (see AddedBack)."""
     pairs = list(added)

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from clausewatch_analyzer import records, repository
-from clausewatch_analyzer.assess import Context, ProvisionResult, added_protections, assess_change
+from clausewatch_analyzer.assess import Context, ProvisionResult, added_protections, assess_change, gives_back
 from clausewatch_analyzer.engine import Engine
 from clausewatch_analyzer.history import RECENT_DAYS, platform_activity, provision_history
 from clausewatch_analyzer.rarity import pick_comparisons, rarity
@@ -167,7 +167,9 @@ async def assess_change_set(
         texts = [t for c in todo for t in (c.old_text, c.new_text) if t is not None]
         assessed = dict(zip(texts, engine.assess(texts, context), strict=True))
         added = [
-            (assessed[c.new_text], c.new_text) for c in todo if c.kind == "added" and c.new_text is not None
+            (assessed[c.new_text], c.new_text)
+            for c in todo
+            if c.new_text is not None and gives_back(c.kind, c.hints)
         ]
         replaced = added_protections(added, engine.taxonomy)
         rows = []

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 import yaml
 
-from clausewatch_analyzer.assess import Context, added_protections, assess_change, assess_provision
+from clausewatch_analyzer.assess import (
+    Context,
+    added_protections,
+    assess_change,
+    assess_provision,
+    gives_back,
+)
 from clausewatch_analyzer.classify import Classifier, Label
 from clausewatch_analyzer.polarity import denied, limits_users
 from clausewatch_analyzer.regulations import load_catalogue
@@ -207,6 +213,22 @@ def test_a_right_removed_and_added_back_in_the_same_change_set_keeps_its_own_sev
     change = assess_change("removed", _assessed(RIGHTS), None, RIGHTS, None, RULES, replaced)
     assert change.severity == "low"
     assert "user protection removed" not in change.description
+
+
+def test_only_an_added_provision_gives_back_a_removed_protection_not_a_new_title() -> None:
+    """A set that removes the rights paragraph and adds a "Your Rights" heading elsewhere still takes the rights away:
+    the title is not counted among what the set gives back (decision 0152)."""
+    title = "Your rights to access and delete your data"
+    added = [("added", title, ["heading"]), ("added", "We keep logs for 30 days.", [])]
+    replaced = added_protections(
+        [(_assessed(text), text) for kind, text, hints in added if gives_back(kind, hints)], TAXONOMY
+    )
+    change = assess_change("removed", _assessed(RIGHTS), None, RIGHTS, None, RULES, replaced)
+    assert "user protection removed" in change.description
+    # The title alone would have counted as the right given back.
+    assert "user_access_deletion" in added_protections([(_assessed(title), title)], TAXONOMY).types
+    assert gives_back("added", ["reworded"])
+    assert not gives_back("removed", [])
 
 
 LIMIT = "We may reject requests to access or delete your data that are manifestly unfounded or excessive."
