@@ -71,10 +71,12 @@ def _titles(tree: LexborHTMLParser) -> set[str]:
 
 
 def _is_present(key: str, titles: set[str]) -> bool:
-    """Return True if a contents entry is among the page's titles (or one holds the other: "Your Rights and …")."""
-    return key in titles or any(
-        key in title or (title.count(" ") >= 1 and title in key) for title in titles if title
-    )
+    """Return True if a contents entry is among the page's titles, or one holds the other's words in a row ("Your
+    Rights" and "Your Rights and Choices"; a one-word title is not taken to hold a longer entry)."""
+    if key in titles:
+        return True
+    padded = f" {key} "
+    return any(padded in f" {title} " or (" " in title and f" {title} " in padded) for title in titles)
 
 
 def missing_sections(html: str, *, anchors_from: str | None = None) -> list[str]:

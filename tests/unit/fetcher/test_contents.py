@@ -104,3 +104,13 @@ def test_titles_compare_without_numbering_or_punctuation() -> None:
     """A contents list and its headings may number a section differently."""
     assert title_key("7. Cross-Border Data Transfers") == "cross border data transfers"
     assert title_key("VII. Your Rights") == title_key("(c) Your rights:") == "your rights"
+
+
+def test_a_heading_that_extends_the_contents_entry_counts_as_the_section() -> None:
+    """The contents say "Your Rights", the heading "3. Your Rights and Choices": the section is there, anchor or not;
+    a word inside another word is no match ("Rights" is not in "Copyrights")."""
+    html = page(heading_ids=False, shown=("who-we-are", "data-we-collect", "your-rights", "retention"))
+    html = html.replace(">3. Your Rights</h2>", ">3. Your Rights and Choices</h2>")
+    assert missing_sections(html) == []
+    cut = page(shown=("who-we-are", "data-we-collect")).replace("</main>", "<h3>Copyrights</h3></main>")
+    assert "3. Rights" in missing_sections(cut.replace(">3. Your Rights<", ">3. Rights<"))
