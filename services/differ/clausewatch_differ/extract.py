@@ -22,8 +22,8 @@ from clausewatch_differ.normalize import clean_text, strip_markup
 # Bump when extraction changes its output: versions record it, and `reextract` rebuilds older ones.
 # 2026.12.1: page controls dropped (_is_page_control); 2026.12.2: link menus of undeclared pages dropped (menus.py);
 # 2026.12.3: text set straight inside a list kept; a block that is one bold run written in bold, a sub-heading for
-# the block parser (_bold_title)
-EXTRACTOR_VERSION = "2026.12.3"
+# the block parser (_bold_title); 2026.12.4: collapsed accordion panels and their toggle titles kept (0153)
+EXTRACTOR_VERSION = "2026.12.4"
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
@@ -33,9 +33,10 @@ def extractor_version() -> str:
 
 
 _DROP_TAGS = "script, style, noscript, template, svg, canvas, iframe, object, embed, form, button, nav, footer, aside, dialog, select, input, textarea, link, meta"
+_HIDDEN = '[aria-hidden="true"], [hidden]'
 _DROP_SELECTORS = (
-    '[role="navigation"], [role="banner"], [role="contentinfo"], [role="dialog"], [aria-hidden="true"], '
-    '[hidden], [id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i], '
+    '[role="navigation"], [role="banner"], [role="contentinfo"], [role="dialog"], '
+    '[id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i], '
     '[id*="onetrust" i], [class*="onetrust" i], [id*="gdpr" i][class*="banner" i], [class*="skip-link" i], '
     '[class*="breadcrumb" i], [id*="breadcrumb" i]'
 )
@@ -199,8 +200,20 @@ def html_to_markdown(html: str, spec: Spec | None = None) -> str:
     if not roots:
         main = tree.css_first("main") or tree.css_first("article")
         roots = [main] if main is not None else ([tree.body] if tree.body is not None else [])
+    panels = disclosure_panels(tree)
     for root in roots:
-        for selector in (*spec.remove, _DROP_TAGS, _DROP_SELECTORS):
+        for selector in spec.remove:
+            for node in root.css(selector):
+                node.decompose()
+        for node in root.css(_HIDDEN):
+            # A collapsed accordion panel is the document's text, hidden until its title is clicked (0153).
+            if node.attributes.get("id") not in panels and node.attributes.get("hidden") != "until-found":
+                node.decompose()
+        for node in root.css("button[aria-controls]"):
+            # The panel's title is set in its toggle button (the WAI-ARIA accordion): keep the words, drop the control.
+            if set((node.attributes.get("aria-controls") or "").split()) & panels:
+                node.unwrap()
+        for selector in (_DROP_TAGS, _DROP_SELECTORS):
             for node in root.css(selector):
                 node.decompose()
         # A page header outside the document body holds the site's menu, not the policy.
@@ -213,6 +226,28 @@ def html_to_markdown(html: str, spec: Spec | None = None) -> str:
     writer.flush()
     # Without a declared selector the page's own menus may be in the text; a declared one is trusted as is.
     return "\n".join(writer.lines if declared else drop_link_menus(writer.lines))
+
+
+_PANEL_MIN_WORDS = 20
+
+
+def disclosure_panels(tree: LexborHTMLParser) -> set[str]:
+    """Return the ids of the page's disclosure panels that hold prose: elements a control names in `aria-controls`
+    (an accordion's sections, open or collapsed) with at least 20 words, at most half of them link text (a menu that
+    a hamburger button opens is links, and stays dropped)."""
+    panels: set[str] = set()
+    for control in tree.css("[aria-controls]"):
+        for panel_id in (control.attributes.get("aria-controls") or "").split():
+            if panel_id in panels or '"' in panel_id or "\\" in panel_id:
+                continue
+            panel = tree.css_first(f'[id="{panel_id}"]')
+            if panel is None:
+                continue
+            words = len(panel.text(deep=True).split())
+            linked = sum(len(a.text(deep=True).split()) for a in panel.css("a"))
+            if words >= _PANEL_MIN_WORDS and linked * 2 <= words:
+                panels.add(panel_id)
+    return panels
 
 
 _MAX_NESTING = 150

@@ -377,3 +377,36 @@ def test_a_bold_paragraph_labels_its_list_item_but_titles_when_set_straight_in_a
     assert "Other information with your consent:" in markdown
     assert "**Other information" not in markdown
     assert "**I. How Do We Collect Your Data**" in markdown
+
+
+ACCORDION = """<main><h1>Privacy Policy</h1>
+<h2><button aria-expanded="false" aria-controls="rights">Your rights</button></h2>
+<div id="rights" role="region" hidden><p>You can ask us at any time to see, correct or delete the personal data we
+hold about you, and we will answer within thirty days of receiving your request.</p></div>
+<h2><button aria-expanded="true" aria-controls="retention">Retention</button></h2>
+<div id="retention" role="region"><p>We keep your messages for as long as your account is open and delete them
+within ninety days after you close it, unless the law requires us to keep them longer.</p></div>
+<div hidden><p>A template the page's script copies: never shown to anyone.</p></div>
+<div aria-hidden="true"><p>A decorative duplicate of the title.</p></div>
+<button aria-controls="menu" aria-expanded="false">Open menu</button>
+<div id="menu" hidden><a href="/a">About us and our team</a> <a href="/b">Careers at the company</a>
+<a href="/c">Press and media enquiries</a> <a href="/d">Our blog and news</a> <a href="/e">Help centre</a></div>
+<div hidden="until-found"><p>Found by the browser's search even while collapsed: cookies last a year.</p></div>
+</main>"""
+
+
+def test_collapsed_accordion_sections_are_document_text_with_their_titles() -> None:
+    """A WAI-ARIA accordion hides its panels (`hidden`) until their title buttons are clicked: the panels and the
+    titles are the policy (decision 0153). Hidden templates, decorative duplicates and a menu panel of links stay
+    out, and so does the menu's button."""
+    blocks = parse_blocks(html_to_markdown(ACCORDION))
+    texts = [(b.kind, b.text) for b in blocks]
+    assert ("heading", "Your rights") in texts
+    rights = next(b for b in blocks if b.text.startswith("You can ask us"))
+    assert rights.heading_path[-1] == "Your rights"
+    assert ("heading", "Retention") in texts
+    assert any(b.text.startswith("We keep your messages") for b in blocks)
+    assert any(b.text.startswith("Found by the browser's search") for b in blocks)
+    text = html_to_markdown(ACCORDION)
+    for gone in ("template", "decorative", "Open menu", "Careers"):
+        assert gone not in text
