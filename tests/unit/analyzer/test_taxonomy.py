@@ -154,6 +154,15 @@ def test_a_legal_basis_is_not_a_region_specific_audience_and_a_regional_notice_i
     assert ("specific_audiences" in labels) is audience
 
 
+def test_a_profile_field_about_children_is_no_audience() -> None:
+    """eharmony lists "Number of children" among its profile fields (demo, session 18): a field users fill in, not a
+    practice about children; a statement about children's data still is one."""
+    labels = {label.clause_type for label in RULES.classify_provision("- Number of children")}
+    assert "specific_audiences" not in labels
+    about = "We do not knowingly collect the personal data of children under 13."
+    assert "specific_audiences" in {label.clause_type for label in RULES.classify_provision(about)}
+
+
 @pytest.mark.parametrize(
     ("sentence", "policy_change"),
     [
