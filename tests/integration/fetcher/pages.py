@@ -43,6 +43,36 @@ def policy_html(
     )
 
 
+_SECTIONS = [
+    ("who-we-are", "1. Who We Are"),
+    ("data-we-collect", "2. Data We Collect"),
+    ("your-rights", "3. Your Rights"),
+    ("retention", "4. How Long We Retain Your Data"),
+]
+
+
+def contents_page(
+    *,
+    shown: tuple[str, ...] = ("who-we-are", "data-we-collect", "your-rights", "retention"),
+    heading_ids: bool = True,
+    toc_tag: str = "span",
+) -> str:
+    """A policy with a contents list of four sections, of which only `shown` are on the page (decision 0151)."""
+    body = " ".join(policy_text("Privacy Policy", 1).split("\n\n")[1:3])
+    toc = "".join(
+        f"<li><a href='#{anchor}'><{toc_tag}>{title}</{toc_tag}></a></li>" for anchor, title in _SECTIONS
+    )
+    sections = "".join(
+        f"<h2{f' id={anchor!r}' if heading_ids else ''}>{title}</h2><p>{body}</p>"
+        for anchor, title in _SECTIONS
+        if anchor in shown
+    )
+    return (
+        "<!doctype html><html lang='en'><head><title>Privacy Policy</title></head><body><main>"
+        f"<h1>Privacy Policy</h1><ol class='toc'>{toc}</ol>{sections}</main></body></html>"
+    )
+
+
 def french_html() -> str:
     """Return a French policy page (for a document declared English)."""
     paras = "".join(f"<p>{p}</p>" for p in _FRENCH * 4)

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from clausewatch_shared.events import DocumentInaccessible, SnapshotCaptured
 from clausewatch_shared.models import CaptureFailure
+from tests.integration.fetcher.pages import contents_page as page
 from tests.integration.fetcher.site import LocalSite
-from tests.unit.fetcher.test_contents import page
 
 pytestmark = pytest.mark.integration
 

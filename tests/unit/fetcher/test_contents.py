@@ -4,37 +4,9 @@ from __future__ import annotations
 
 from clausewatch_fetcher.contents import missing_sections, title_key
 from clausewatch_fetcher.detect import Expectation, judge_html
-from tests.integration.fetcher.pages import policy_text
+from tests.integration.fetcher.pages import contents_page as page, policy_text
 
 URL = "https://acme.example/privacy"
-SECTIONS = [
-    ("who-we-are", "1. Who We Are"),
-    ("data-we-collect", "2. Data We Collect"),
-    ("your-rights", "3. Your Rights"),
-    ("retention", "4. How Long We Retain Your Data"),
-]
-
-
-def page(
-    *,
-    shown: tuple[str, ...] = ("who-we-are", "data-we-collect", "your-rights", "retention"),
-    heading_ids: bool = True,
-    toc_tag: str = "span",
-) -> str:
-    """A policy with a contents list of four sections, of which only `shown` are on the page."""
-    body = " ".join(policy_text("Privacy Policy", 1).split("\n\n")[1:3])
-    toc = "".join(
-        f"<li><a href='#{anchor}'><{toc_tag}>{title}</{toc_tag}></a></li>" for anchor, title in SECTIONS
-    )
-    sections = "".join(
-        f"<h2{f' id={anchor!r}' if heading_ids else ''}>{title}</h2><p>{body}</p>"
-        for anchor, title in SECTIONS
-        if anchor in shown
-    )
-    return (
-        "<!doctype html><html lang='en'><head><title>Privacy Policy</title></head><body><main>"
-        f"<h1>Privacy Policy</h1><ol class='toc'>{toc}</ol>{sections}</main></body></html>"
-    )
 
 
 def judge(html: str, **expect: object) -> object:
