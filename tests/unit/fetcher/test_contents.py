@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from clausewatch_fetcher.contents import missing_sections, title_key
 from clausewatch_fetcher.detect import Expectation, judge_html
-from tests.integration.fetcher.pages import contents_page as page, policy_text
+from tests.integration.fetcher.pages import contents_page as page
+from tests.integration.fetcher.pages import policy_text
 
 URL = "https://acme.example/privacy"
 
