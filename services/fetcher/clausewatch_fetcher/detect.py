@@ -19,6 +19,7 @@ from clausewatch_fetcher.extract import extract_text, extract_texts, page_title,
 from clausewatch_fetcher.language import language_mismatch
 
 RetryClass = Literal["transient", "needs_attention"]
+INCOMPLETE_PAGE = "incomplete_page"
 
 # A wall page is short; a policy is long. Markers only count on pages with less visible text than this.
 WALL_MAX_CHARS = 3000
@@ -199,7 +200,7 @@ def incomplete_rejection(html: str, whole_page: str, status: int | None = None) 
         return None
     shown = "; ".join(f'"{title}"' for title in missing[:6]) + (" …" if len(missing) > 6 else "")
     detail = f"its contents link to {len(missing)} sections the page lacks: {shown}"
-    return Rejection("incomplete_page", "transient", detail, status, browser_may_help=True)
+    return Rejection(INCOMPLETE_PAGE, "transient", detail, status, browser_may_help=True)
 
 
 def judge_text(

@@ -195,6 +195,8 @@ class CaptureHandler:
         A page cut short for a few hours (Tinder's, 2025-04-17) is retried and never recorded; one that stays so
         is the document as its publisher left it, and is recorded once the window has passed (decision 0151).
         """
+        if self.settings.incomplete_confirm_seconds <= 0:
+            return True  # the check is off
         if not doc.consecutive_failures:
             return False
         since = await records.incomplete_since(self.db, doc.id)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from clausewatch_fetcher.detect import INCOMPLETE_PAGE
 from clausewatch_shared.db import Database, insert_values, table_of
 from clausewatch_shared.ids import new_id
 from clausewatch_shared.models import CaptureFailure, Document, FetchSlot, Snapshot
@@ -378,24 +379,15 @@ async def stale_claims(db: Database, older_than: datetime) -> list[FetchSlot]:
 
 
 _FAILURES = table_of(CaptureFailure)
-INCOMPLETE = "incomplete_page"
 # The first incomplete capture since the document's last good one (captures that yield the document set
 # last_captured_at; failures do not). Ordered and limited rather than MIN(): the column keeps its UTC type.
+_LAST_GOOD = core_select(_DOCUMENTS.c.last_captured_at).where(_DOCUMENTS.c.id == bindparam("p_document_id"))
 _INCOMPLETE_SINCE = (
     core_select(_FAILURES.c.at)
     .where(
         _FAILURES.c.document_id == bindparam("p_document_id"),
-        _FAILURES.c.cause == INCOMPLETE,
-        or_(
-            core_select(_DOCUMENTS.c.last_captured_at)
-            .where(_DOCUMENTS.c.id == bindparam("p_document_id"))
-            .scalar_subquery()
-            .is_(None),
-            _FAILURES.c.at
-            > core_select(_DOCUMENTS.c.last_captured_at)
-            .where(_DOCUMENTS.c.id == bindparam("p_document_id"))
-            .scalar_subquery(),
-        ),
+        _FAILURES.c.cause == INCOMPLETE_PAGE,
+        or_(_LAST_GOOD.scalar_subquery().is_(None), _FAILURES.c.at > _LAST_GOOD.scalar_subquery()),
     )
     .order_by(_FAILURES.c.at)
     .limit(1)

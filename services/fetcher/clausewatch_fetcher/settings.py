@@ -96,7 +96,7 @@ class FetcherSettings(CommonSettings):
         default=86_400.0,
         ge=0,
         description="How long a page that lacks sections its own contents list is retried before it is recorded "
-        "as it is (0: at once).",
+        "as it is (0: never rejected, the check is off).",
     )
     http_timeout_seconds: float = Field(
         default=30.0, gt=0, description="Per-read HTTP timeout; a whole fetch gets three times this."

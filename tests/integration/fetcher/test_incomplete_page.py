@@ -65,3 +65,11 @@ async def test_a_page_restored_within_the_window_is_recorded_whole(
         site.html("/privacy", page())
         events = await fetcher.capture(DOC_ID, "s2", count=2)
         assert [type(e).__name__ for e in events] == ["DocumentInaccessible", "SnapshotCaptured"]
+
+
+async def test_a_zero_window_turns_the_check_off(site: LocalSite, make_fetcher: Any) -> None:
+    """`incomplete_confirm_seconds=0`: an operator who wants every page as served gets the cut page recorded."""
+    site.html("/privacy", CUT)
+    decl = {"type": "Privacy Policy", "urls": [site.url("/privacy")], "javascript": False}
+    async with make_fetcher([decl], incomplete_confirm_seconds=0) as fetcher:
+        assert isinstance((await fetcher.capture(DOC_ID, "s1", count=1))[-1], SnapshotCaptured)
