@@ -51,3 +51,34 @@ def severity_word(severity: str) -> str:
     """Return the word before "severity" in a badge or a change's line: "high", "medium", "low", and "no" for none
     ("none severity" read as a fault in the demo's e-mails, session 17)."""
     return "no" if severity == "none" else severity
+
+
+# How the analyzer's description says a change takes something from users (assess_change's parts, decisions 0121,
+# 0131, 0134, 0137): its summary, and the e-mail's list of changes, put those changes first.
+# tests/unit/analyzer/test_records.py keeps these in step with the words assess_change writes.
+LOSS_PARTS = (
+    "user protection removed",
+    "promise removed",
+    "safeguard dropped",
+    "exception to users' choices added",
+    "opt-out mechanism removed",
+)
+
+
+def takes_away(description: str) -> bool:
+    """Whether a change's description says it takes a protection from users."""
+    return any(part in description for part in LOSS_PARTS)
+
+
+def reading_rank(escalation: str | None, description: str) -> int:
+    """Return where a change comes among equally severe ones, lowest first: one that escalates or takes something
+    from users (0), an added or removed provision (1), a rewording whose severity moved (2), one whose did not (3).
+
+    The change set's summary (the alert's subject) and the alert's list of changes follow it: Tinder's subject named
+    "Reworded; … severity escalated from medium to high" while its e-mail listed a removed paragraph first (demo,
+    session 18)."""
+    if escalation == "escalated" or takes_away(description):
+        return 0
+    if description.startswith(("added", "removed")):
+        return 1
+    return 3 if "severity unchanged" in description else 2

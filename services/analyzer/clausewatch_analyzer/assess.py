@@ -162,22 +162,6 @@ def added_protections(added: Iterable[tuple[ProvisionResult, str]], taxonomy: Ta
     )
 
 
-# How assess_change's description says a change takes something from users (the parts _protections_lost and the
-# routes write): a change-set summary names those changes first. tests/unit/analyzer keeps the two in step.
-_LOSS_PARTS = (
-    "user protection removed",
-    "promise removed",
-    "safeguard dropped",
-    "exception to users' choices added",
-    "opt-out mechanism removed",
-)
-
-
-def takes_away(description: str) -> bool:
-    """Whether a change's description (assess_change's, stored or new) says it takes a protection from users."""
-    return any(part in description for part in _LOSS_PARTS)
-
-
 def _protections_lost(
     kind: str,
     old: ProvisionResult | None,

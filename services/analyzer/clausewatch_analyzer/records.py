@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from clausewatch_analyzer.assess import ChangeResult, ProvisionResult, takes_away
+from clausewatch_analyzer.assess import ChangeResult, ProvisionResult
 from clausewatch_analyzer.severity import label_severity, max_severity
 from clausewatch_analyzer.taxonomy import Taxonomy
 from clausewatch_shared.clock import utcnow
-from clausewatch_shared.descriptions import split_severity, summary_head, without_type_list
+from clausewatch_shared.descriptions import reading_rank, split_severity, summary_head, without_type_list
 from clausewatch_shared.events import ChangeAssessed, ChangeDetected
 from clausewatch_shared.ids import derived_id
 
@@ -209,11 +209,10 @@ def summarise(rows: Sequence[AssessedChange], significance: dict[str, str], taxo
     # severity (Tinder's nine removed rights and transfers read as nine sentences, "…: removed; user protection
     # removed; severity medium for the lost protection (the provision itself: low)", one after another).
     alike: dict[str, _Alike] = {}
-    # At the top severity, what moved comes before what stayed: a change that escalates or takes a protection away,
-    # then a provision added or removed, then a rewording whose severity moved, then one at the same severity.
+    # At the top severity, what moved comes before what stayed (`reading_rank`, which the e-mail's list follows too):
     # Grok's 16 changes were summed up by a rewording "severity unchanged (medium)" first, and the removed "we do not
     # sell" was cut from the e-mail's subject (demo, session 15).
-    for row in sorted(counted, key=_weight):
+    for row in sorted(counted, key=lambda r: reading_rank(r["escalation"], str(r["description"]))):
         if row["severity"] == top and top != "none":
             # The names lead the sentence; the description need not repeat them ("removed (specific audiences …)"),
             # nor list every type of an added or removed provision before what it took away (Grok's subject was cut
@@ -252,15 +251,6 @@ class _Alike:
         if not names:
             return "provision"
         return ", ".join(names[:shown]) + (" and others" if len(names) > shown else "")
-
-
-def _weight(row: AssessedChange) -> int:
-    description = str(row["description"])
-    if row["escalation"] == "escalated" or takes_away(description):
-        return 0
-    if description.startswith(("added", "removed")):
-        return 1
-    return 3 if "severity unchanged" in description else 2
 
 
 def change_assessed_event(

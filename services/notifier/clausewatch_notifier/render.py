@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from clausewatch_notifier.alerts import AlertView
 from clausewatch_notifier.tiers import SEVERITY_RANK
-from clausewatch_shared.descriptions import severity_word, split_summary_head
+from clausewatch_shared.descriptions import reading_rank, severity_word, split_summary_head
 from clausewatch_shared.prose import inline_html, visible_text
 
 MAX_CHANGES_IN_EMAIL = 8
@@ -89,12 +89,17 @@ def alert_subject(alert: AlertView) -> str:
 
 
 def render_alert(alert: AlertView, *, tier: str, unsubscribe_url: str) -> Rendered:
-    """Render a same-day alert: the most severe changes first (document order among equals), as many as fit.
+    """Render a same-day alert: the most severe changes first, among equals those the subject names first
+    (`reading_rank`: what escalates or takes something away, then what was added or removed), then document order.
 
     Shown in document order, Grok's 16 changes opened with its new "Effective:" date line (low) above the removed
     "We do not sell your personal information" (medium) (demo, session 15).
     """
-    shown = sorted(alert.changes, key=lambda c: -SEVERITY_RANK.get(c.severity, -1))[:MAX_CHANGES_IN_EMAIL]
+    # Among equals, in the order the subject names them (reading_rank), then in document order.
+    shown = sorted(
+        alert.changes,
+        key=lambda c: (-SEVERITY_RANK.get(c.severity, -1), reading_rank(c.escalation, c.description)),
+    )[:MAX_CHANGES_IN_EMAIL]
     subject = alert_subject(alert)
     context = {
         "alert": alert,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from clausewatch_analyzer.assess import Context, assess_change, takes_away
+from clausewatch_analyzer.assess import Context, assess_change
 from clausewatch_analyzer.engine import build_engine
 from clausewatch_analyzer.records import change_row, provision_row, regulation_details_of, summarise
+from clausewatch_shared.descriptions import takes_away
 from clausewatch_shared.models import Change, ChangeAssessment, Provision, ProvisionAssessment
 
 TEXT = "All disputes shall be resolved exclusively by final and binding arbitration in San Francisco, California."

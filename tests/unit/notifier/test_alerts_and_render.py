@@ -224,3 +224,35 @@ def test_a_change_without_severity_reads_no_severity() -> None:
     assert rendered.html is not None
     assert ">no severity</span>" in rendered.html
     assert "none severity" not in rendered.html
+
+
+def test_among_equally_severe_changes_the_email_lists_them_as_the_subject_names_them() -> None:
+    """Tinder's subject named "Reworded; … severity escalated from medium to high" while its e-mail opened with a
+    removed paragraph, also high (demo, session 18): among equals, what escalates or takes something away comes
+    first, then what was added or removed, then a rewording, each in document order."""
+    base = sample_alert()
+    template = base.changes[0]
+    rows = [
+        ("reworded; severity unchanged (high)", None),
+        ("removed (sensitive personal data); severity high", None),
+        ("reworded; now covers biometric data; severity escalated from medium to high", "escalated"),
+        ("added (targeted advertising); severity high", None),
+        ("removed; user protection removed; severity high", None),
+    ]
+    changes = [
+        template.model_copy(
+            update={
+                "change_id": f"ch-{i}",
+                "severity": "high",
+                "heading": f"Section {i}",
+                "description": description,
+                "escalation": escalation,
+            }
+        )
+        for i, (description, escalation) in enumerate(rows)
+    ]
+    rendered = render_alert(base.model_copy(update={"changes": changes}), tier="monitor", unsubscribe_url="u")
+    order = [
+        int(line.split("Section ")[1].split()[0]) for line in rendered.text.splitlines() if "Section " in line
+    ]
+    assert order == [2, 4, 1, 3, 0]
