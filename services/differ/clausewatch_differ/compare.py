@@ -206,8 +206,11 @@ def _where(path: list[str]) -> str:
 
 def _describe(old: list[Block], new: list[Block], match: Match) -> ChangeRecord | None:
     record = _describe_match(old, new, match)
-    blocks = [old[i] for i in match.old] + [new[j] for j in match.new]
-    if record is not None and blocks and all(b.kind == "heading" for b in blocks):
+    if (
+        record is not None
+        and all(old[i].kind == "heading" for i in match.old)
+        and all(new[j].kind == "heading" for j in match.new)
+    ):
         # A section's title, not a provision of its own: the analyzer leaves its severity to the provisions under
         # it (eharmony's new bold title "Biometric Information Collected with Your Consent …" led its alert, medium,
         # beside the paragraph it heads, low; decision 0152).

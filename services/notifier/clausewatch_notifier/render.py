@@ -95,7 +95,6 @@ def render_alert(alert: AlertView, *, tier: str, unsubscribe_url: str) -> Render
     Shown in document order, Grok's 16 changes opened with its new "Effective:" date line (low) above the removed
     "We do not sell your personal information" (medium) (demo, session 15).
     """
-    # Among equals, in the order the subject names them (reading_rank), then in document order.
     shown = sorted(
         alert.changes,
         key=lambda c: (-SEVERITY_RANK.get(c.severity, -1), reading_rank(c.escalation, c.description)),
