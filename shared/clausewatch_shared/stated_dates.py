@@ -36,7 +36,8 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+# The ordinal may stand apart: a page that sets it as <sup>th</sup> reads "February 15\nth\n2024" line by line.
+_DAY = r"(?P<day>\d{1,2})(?:\s*(?:st|nd|rd|th)\b)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_FORMS = (
     rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}",  # May 19, 2026 / November 27th 2025
@@ -117,4 +118,14 @@ def stated_dates(text: str) -> dict[str, StatedDate]:
     return found
 
 
-__all__ = ["StatedDate", "stated_dates"]
+def own_date(text: str) -> StatedDate | None:
+    """Return the one date a document gives for its current text: its "last updated" date, else its effective date.
+
+    The fetcher compares it between captures (a later capture stating an earlier date is an older copy, decision
+    0155), so it is read the same way from both.
+    """
+    found = stated_dates(text)
+    return found.get("last_updated") or found.get("effective")
+
+
+__all__ = ["StatedDate", "own_date", "stated_dates"]

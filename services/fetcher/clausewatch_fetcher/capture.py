@@ -7,6 +7,7 @@ multi-URL document with one failing page is inaccessible, never a shorter "new v
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from clausewatch_fetcher.extract import decode_html
 from clausewatch_fetcher.http_fetch import Conditional, FetchFailed, HttpFetcher, PageFetch
 from clausewatch_fetcher.pdftext import PdfTextError, is_pdf, pdf_to_text
 from clausewatch_fetcher.politeness import HostThrottle
+from clausewatch_shared.stated_dates import StatedDate, own_date
 
 _TEXTUAL = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 
@@ -70,6 +72,14 @@ class Captured:
     parts: list[PageFetch]
     text_chars: int
     not_modified: bool = False
+    # The first page's text: the document's own date is read from it, and only for captures with new bytes.
+    first_text: str = ""
+
+    @functools.cached_property
+    def stated_date(self) -> StatedDate | None:
+        """The date the first page states for itself ("Last updated: …"): an earlier one than the version on
+        record's may be an older copy (decision 0155). A part after the first (an addendum) may state its own."""
+        return own_date(self.first_text)
 
     @property
     def fetcher(self) -> str:
@@ -102,22 +112,25 @@ class Capturer:
         """Capture every URL of the target; stop at the first one that is not the document."""
         parts: list[PageFetch] = []
         chars = 0
+        first_text = ""
         # Conditional GET only for single-page HTTP documents: a 304 then means the whole document is unchanged.
         use_conditional = conditional if len(target.urls) == 1 and target.javascript is not True else None
-        for url in target.urls:
+        for index, url in enumerate(target.urls):
             result = await self._capture_url(target, url, use_conditional)
             if isinstance(result, Failed):
                 return result
-            page, part_chars = result
+            page, text = result
             if page.not_modified:
                 return Captured([page], 0, not_modified=True)
             parts.append(page)
-            chars += part_chars
-        return Captured(parts, chars)
+            chars += len(text)
+            if index == 0:
+                first_text = text
+        return Captured(parts, chars, first_text=first_text)
 
     async def _capture_url(
         self, target: Target, url: str, conditional: Conditional | None
-    ) -> tuple[PageFetch, int] | Failed:
+    ) -> tuple[PageFetch, str] | Failed:
         tried: list[str] = []
         first_rejection: Rejection | None = None
         # API documents never open the browser: its subresource requests would each need the SSRF check.
@@ -135,7 +148,7 @@ class Capturer:
                 first_rejection = failure.rejection
             else:
                 if page.not_modified:
-                    return page, 0
+                    return page, ""
                 judged = await self._judge(target, page)
                 if not isinstance(judged, Rejection):
                     return page, judged
@@ -165,8 +178,8 @@ class Capturer:
     def _browser_may_retry(target: Target, browser: BrowserPool | None) -> bool:
         return browser is not None and target.javascript in ("auto", True) and not target.pdf
 
-    async def _judge(self, target: Target, page: PageFetch) -> int | Rejection:
-        """Return the number of extracted characters, or why the page is not the document."""
+    async def _judge(self, target: Target, page: PageFetch) -> str | Rejection:
+        """Return the page's extracted text, or why it is not the document."""
         content_type = page.content_type.split(";")[0].strip().lower()
         if target.pdf or content_type == "application/pdf" or (page.status < 400 and is_pdf(page.body)):
             return await self._judge_pdf(target, page)
@@ -182,9 +195,9 @@ class Capturer:
             final_url=page.final_url,
             headers=page.headers,
         )
-        return rejection if rejection else len(text)
+        return rejection or text
 
-    async def _judge_pdf(self, target: Target, page: PageFetch) -> int | Rejection:
+    async def _judge_pdf(self, target: Target, page: PageFetch) -> str | Rejection:
         if page.status >= 400:
             retry: RetryClass = "transient" if page.status >= 500 else "needs_attention"
             return Rejection("http_error", retry, f"HTTP {page.status}", page.status)
@@ -195,4 +208,4 @@ class Capturer:
         page.fetcher = "pdf"
         page.content_type = "application/pdf"
         rejection = judge_text(text, target.expectation, page.status)
-        return rejection if rejection else len(text)
+        return rejection or text

@@ -1,5 +1,5 @@
 """Is this capture the document? Recognise HTTP errors, bot walls, login walls, empty, foreign-language and
-incomplete pages.
+incomplete pages, and older copies of the document.
 
 Each check returns a `Rejection` with a machine-readable cause and a retry class, or nothing. Signatures of bot walls
 are matched only on short pages or in the title: a real privacy policy that says "we use reCAPTCHA" or "access
@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 from urllib.parse import urlsplit
 
 from clausewatch_fetcher.contents import missing_sections
 from clausewatch_fetcher.extract import extract_text, extract_texts, page_title, parse
 from clausewatch_fetcher.language import language_mismatch
+from clausewatch_shared.stated_dates import StatedDate
 
 RetryClass = Literal["transient", "needs_attention"]
 INCOMPLETE_PAGE = "incomplete_page"
+OLDER_COPY = "older_copy"
 
 # A wall page is short; a policy is long. Markers only count on pages with less visible text than this.
 WALL_MAX_CHARS = 3000
@@ -201,6 +204,34 @@ def incomplete_rejection(html: str, whole_page: str, status: int | None = None) 
     shown = "; ".join(f'"{title}"' for title in missing[:6]) + (" …" if len(missing) > 6 else "")
     detail = f"its contents link to {len(missing)} sections the page lacks: {shown}"
     return Rejection(INCOMPLETE_PAGE, "transient", detail, status, browser_may_help=True)
+
+
+def older_copy_rejection(
+    stated: StatedDate | None, floor: date | None, status: int | None = None
+) -> Rejection | None:
+    """Return a transient rejection if the page states an earlier date for itself than the version on record.
+
+    Grammarly's policy "Effective as of October 29, 2025" was served for about half a day in January 2026 as its
+    March 2025 text, word for word, then came back (the bundled history, versions 16–18); Bumble's went from "last
+    updated 16th January 2023" back to "22nd December 2022" and forward again. Recorded as served, each such copy is
+    two change sets of everything the newer text changed, undone and redone. The handler retries it and records it
+    once it has been served for the confirmation window (a rollback the publisher meant). A month-only date ("July
+    2026") is compared by month.
+    """
+    if stated is None or floor is None:
+        return None
+    older = (
+        stated.value < floor
+        if stated.has_day
+        else (stated.value.year, stated.value.month) < (floor.year, floor.month)
+    )
+    if not older:
+        return None
+    detail = (
+        f"the page states {stated.text()}, the version on record {floor:%B} {floor.day}, {floor.year}: "
+        "an older copy of the document"
+    )
+    return Rejection(OLDER_COPY, "transient", detail, status)
 
 
 def judge_text(

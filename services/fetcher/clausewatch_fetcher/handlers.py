@@ -18,6 +18,7 @@ import structlog
 from clausewatch_fetcher import records
 from clausewatch_fetcher.archive import Archiver
 from clausewatch_fetcher.capture import Captured, Capturer, Failed, Target
+from clausewatch_fetcher.detect import INCOMPLETE_PAGE, OLDER_COPY, Rejection, older_copy_rejection
 from clausewatch_fetcher.evidence import (
     event_id,
     headers_record,
@@ -137,7 +138,7 @@ class CaptureHandler:
 
     async def _capture(self, doc: CaptureDoc, request: CaptureRequested) -> Message:
         target = Target.from_spec(doc.id, doc.platform_id, list(doc.urls), dict(doc.spec or {}), doc.language)
-        if await self._incomplete_confirmed(doc):
+        if await self._held_long_enough(doc, INCOMPLETE_PAGE, self.settings.incomplete_confirm_seconds):
             target = dataclasses.replace(target, accept_incomplete=True)
         conditional = Conditional(doc.last_etag, doc.last_modified) if doc.last_sha256 else None
         outcome = await self.capturer.capture(target, conditional)
@@ -150,6 +151,11 @@ class CaptureHandler:
         sha = snapshot_sha256(hashes)
         if sha == doc.last_sha256:
             return await self._unchanged(doc, request, sha, outcome, now)
+        older = await self._older_copy(doc, outcome)
+        if older is not None:
+            return await self._failed(
+                doc, request, Failed(outcome.parts[0].url, older, [outcome.fetcher]), now
+            )
         archive_url = None
         if self.archiver is not None:
             archive_url = await self.archiver.archive(outcome.parts[0].final_url)
@@ -176,6 +182,7 @@ class CaptureHandler:
             "captured_at": now,
             "headers": headers_record(outcome.parts),
             "archive_url": archive_url,
+            "stated_date": outcome.stated_date.value if outcome.stated_date else None,
         }
         first = _validators(outcome)
         await records.record_snapshot(
@@ -189,22 +196,40 @@ class CaptureHandler:
         )
         return event
 
-    async def _incomplete_confirmed(self, doc: CaptureDoc) -> bool:
-        """Return True if the document's pages have lacked sections of their contents list for the whole window.
+    async def _older_copy(self, doc: CaptureDoc, outcome: Captured) -> Rejection | None:
+        """Return why the new capture is an older copy of the document, or None (decision 0155).
 
-        A page cut short for a few hours (Tinder's, 2025-04-17) is retried and never recorded; one that stays so
-        is the document as its publisher left it, and is recorded once the window has passed (decision 0151).
+        It is one if its first page states an earlier date than the version on record and a date an earlier capture
+        of the document stated: a version already seen, served again. A date older than the record's that no capture
+        stated is more likely a publisher's typo (Grammarly's "Effective as of March 28, 2024" on its March 2025
+        policy) and is recorded at once. Held for the confirmation window, then recorded as a rollback.
         """
-        if self.settings.incomplete_confirm_seconds <= 0:
-            return True  # the check is off
+        rejection = older_copy_rejection(outcome.stated_date, doc.last_stated_date, outcome.parts[0].status)
+        if rejection is None or outcome.stated_date is None:
+            return None
+        if not await records.stated_before(self.db, doc.id, outcome.stated_date.value):
+            return None
+        if await self._held_long_enough(doc, OLDER_COPY, self.settings.older_copy_confirm_seconds):
+            return None
+        return rejection
+
+    async def _held_long_enough(self, doc: CaptureDoc, cause: str, window: float) -> bool:
+        """Return True if the document's pages have been rejected for `cause` for the whole confirmation window.
+
+        A page cut short for a few hours (Tinder's, 2025-04-17; decision 0151) or an older copy served for half a day
+        (Grammarly's, 2026-01-16; 0155) is retried and never recorded; one that stays so is the document as its
+        publisher left it, and is recorded once the window has passed. A window of 0 turns the check off.
+        """
+        if window <= 0:
+            return True
         if not doc.consecutive_failures:
             return False
-        since = await records.incomplete_since(self.db, doc.id)
+        since = await records.held_since(self.db, doc.id, cause)
         if since is None:
             return False
-        confirmed = (utcnow() - since).total_seconds() >= self.settings.incomplete_confirm_seconds
+        confirmed = (utcnow() - since).total_seconds() >= window
         if confirmed:
-            log.warning("incomplete_page_accepted", document_id=doc.id, incomplete_since=since.isoformat())
+            log.warning(f"{cause}_accepted", document_id=doc.id, held_since=since.isoformat())
         return confirmed
 
     async def _unchanged(

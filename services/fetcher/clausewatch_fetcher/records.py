@@ -7,7 +7,7 @@ fetcher replicas on one database never capture the same slot twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import and_, bindparam, or_, update
@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from clausewatch_fetcher.detect import INCOMPLETE_PAGE
 from clausewatch_shared.db import Database, insert_values, table_of
 from clausewatch_shared.ids import new_id
 from clausewatch_shared.models import CaptureFailure, Document, FetchSlot, Snapshot
@@ -68,6 +67,7 @@ class CaptureDoc:
     last_sha256: str | None
     last_etag: str | None
     last_modified: str | None
+    last_stated_date: date | None
     consecutive_failures: int
     interval_seconds: int
 
@@ -218,7 +218,9 @@ _DOCUMENT_HEALTHY = (
         last_modified=bindparam("p_modified"),
     )
 )
-_DOCUMENT_NEW_HASH = _DOCUMENT_HEALTHY.values(last_sha256=bindparam("p_sha256"))
+_DOCUMENT_NEW_HASH = _DOCUMENT_HEALTHY.values(
+    last_sha256=bindparam("p_sha256"), last_stated_date=bindparam("p_stated_date")
+)
 _SLOT_FINISHED = (
     update(_SLOTS)
     .where(_SLOTS.c.document_id == bindparam("p_document_id"), _SLOTS.c.slot == bindparam("p_slot"))
@@ -257,6 +259,7 @@ async def record_snapshot(
                 "p_etag": etag,
                 "p_modified": last_modified,
                 "p_sha256": snapshot["sha256"],
+                "p_stated_date": snapshot.get("stated_date"),
             },
         )
         if updated.rowcount != 1:
@@ -379,14 +382,14 @@ async def stale_claims(db: Database, older_than: datetime) -> list[FetchSlot]:
 
 
 _FAILURES = table_of(CaptureFailure)
-# The first incomplete capture since the document's last good one (captures that yield the document set
+# The first failure of a cause since the document's last good capture (captures that yield the document set
 # last_captured_at; failures do not). Ordered and limited rather than MIN(): the column keeps its UTC type.
 _LAST_GOOD = core_select(_DOCUMENTS.c.last_captured_at).where(_DOCUMENTS.c.id == bindparam("p_document_id"))
-_INCOMPLETE_SINCE = (
+_HELD_SINCE = (
     core_select(_FAILURES.c.at)
     .where(
         _FAILURES.c.document_id == bindparam("p_document_id"),
-        _FAILURES.c.cause == INCOMPLETE_PAGE,
+        _FAILURES.c.cause == bindparam("p_cause"),
         or_(_LAST_GOOD.scalar_subquery().is_(None), _FAILURES.c.at > _LAST_GOOD.scalar_subquery()),
     )
     .order_by(_FAILURES.c.at)
@@ -394,16 +397,34 @@ _INCOMPLETE_SINCE = (
 )
 
 
-async def incomplete_since(db: Database, document_id: str) -> datetime | None:
-    """Return when the document's pages began to lack sections of their own contents list, or None if they don't.
-
-    The run counts from the first `incomplete_page` failure after the last capture that yielded the document.
-    """
+async def held_since(db: Database, document_id: str, cause: str) -> datetime | None:
+    """Return when the document's pages began to be rejected for `cause` (`incomplete_page`, `older_copy`), or
+    None if they are not: the first such failure after the last capture that yielded the document."""
     async with db.connection() as conn:
         found: datetime | None = (
-            await conn.execute(_INCOMPLETE_SINCE, {"p_document_id": document_id})
+            await conn.execute(_HELD_SINCE, {"p_document_id": document_id, "p_cause": cause})
         ).scalar()
     return found
+
+
+_SNAPSHOTS = table_of(Snapshot)
+_STATED_BEFORE = (
+    core_select(_SNAPSHOTS.c.id)
+    .where(
+        _SNAPSHOTS.c.document_id == bindparam("p_document_id"),
+        _SNAPSHOTS.c.stated_date == bindparam("p_stated_date"),
+    )
+    .limit(1)
+)
+
+
+async def stated_before(db: Database, document_id: str, stated: date) -> bool:
+    """Return True if an earlier snapshot of the document stated this date for itself."""
+    async with db.connection() as conn:
+        found = (
+            await conn.execute(_STATED_BEFORE, {"p_document_id": document_id, "p_stated_date": stated})
+        ).first()
+    return found is not None
 
 
 def failure_row(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import UniqueConstraint
@@ -37,6 +37,9 @@ class Document(SQLModel, table=True):
     last_sha256: str | None = Field(default=None, max_length=64)
     last_etag: str | None = Field(default=None, max_length=300)
     last_modified: str | None = Field(default=None, max_length=100)
+    # The date the last recorded capture states for itself: a later one stating an earlier date that an earlier
+    # capture stated is an older copy, held until it is confirmed (decision 0155).
+    last_stated_date: date | None = Field(default=None)
     consecutive_failures: int = Field(default=0)
     needs_attention: bool = Field(default=False)
     attention_reason: str | None = Field(default=None, max_length=2000)
@@ -54,6 +57,8 @@ class Snapshot(SQLModel, table=True):
     captured_at: datetime = utc_field(index=True)
     headers: dict[str, Any] = json_field(default_factory=dict)
     archive_url: str | None = Field(default=None, max_length=1000)
+    # The date the capture's first page states for itself ("Last updated: …"), if it states one (decision 0155).
+    stated_date: date | None = Field(default=None)
 
 
 class CaptureFailure(SQLModel, table=True):

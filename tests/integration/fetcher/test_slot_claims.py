@@ -42,7 +42,8 @@ async def test_a_slot_is_taken_once_until_its_lease_ends_then_taken_over_and_don
     assert first.kind == "go"
     assert first.document == records.CaptureDoc(
         id=DOC, platform_id="acme", urls=["http://x/p"], spec={"select": ["main"]}, language="en",
-        last_sha256="a" * 64, last_etag='"e1"', last_modified=None, consecutive_failures=2, interval_seconds=86400,
+        last_sha256="a" * 64, last_etag='"e1"', last_modified=None, last_stated_date=None, consecutive_failures=2,
+        interval_seconds=86400,
     )  # fmt: skip
     row = await _slot(db, "s1")
     assert (row.outcome, row.attempts, row.worker, row.claimed_at, row.lease_until, row.event) == (

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from clausewatch_fetcher.detect import Expectation, bot_wall_vendor, judge_html, status_rejection
+from datetime import date
+
+import pytest
+
+from clausewatch_fetcher.detect import (
+    OLDER_COPY,
+    Expectation,
+    bot_wall_vendor,
+    judge_html,
+    older_copy_rejection,
+    status_rejection,
+)
+from clausewatch_shared.stated_dates import own_date
 from tests.integration.fetcher.pages import (
     ACCESS_DENIED_200,
     CLOUDFLARE_403,
@@ -100,3 +112,30 @@ def test_http_statuses_map_to_retry_classes() -> None:
     assert status_rejection(429).retry_class == "transient"  # type: ignore[union-attr]
     assert status_rejection(404).retry_class == "needs_attention"  # type: ignore[union-attr]
     assert status_rejection(401).cause == "login_wall"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "floor", "older"),
+    [
+        ("Effective as of March 28, 2025\n\nWe collect …", date(2025, 10, 29), True),
+        ("Effective as of October 29, 2025\n\nWe collect …", date(2025, 10, 29), False),
+        ("Last updated: November 3, 2025\n\nWe collect …", date(2025, 10, 29), False),
+        # A month-only date is compared by month: "October 2025" is not older than October 29.
+        ("Last updated: October 2025\n\nWe collect …", date(2025, 10, 29), False),
+        ("Last updated: September 2025\n\nWe collect …", date(2025, 10, 29), True),
+        ("We collect … (no date stated)", date(2025, 10, 29), False),
+        ("Effective as of March 28, 2025", None, False),
+    ],
+)
+def test_an_earlier_stated_date_than_the_record_is_an_older_copy(
+    text: str, floor: date | None, older: bool
+) -> None:
+    """The page's own date against the version on record's (decision 0155); no date on either side, no judgement."""
+    rejection = older_copy_rejection(own_date(text), floor, 200)
+    assert (rejection is not None) == older
+    if rejection is not None:
+        assert (rejection.cause, rejection.retry_class, rejection.browser_may_help) == (
+            OLDER_COPY,
+            "transient",
+            False,
+        )

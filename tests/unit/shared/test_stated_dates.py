@@ -19,6 +19,11 @@ from clausewatch_shared.stated_dates import stated_dates
         ("Last updated: July 2026_", "last_updated", "July 2026"),  # TikTok: a month, shown as one
         ("Version: May 12th 2026", "last_updated", "May 12, 2026"),  # eharmony
         (
+            "Version: February 15\nth\n2024",
+            "last_updated",
+            "February 15, 2024",
+        ),  # eharmony's <sup>th</sup>, by line
+        (
             "_Effective: April 4, 2026 ([previous version](https://x.ai/…))_",
             "effective",
             "April 4, 2026",
