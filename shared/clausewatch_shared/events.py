@@ -154,6 +154,11 @@ class ChangeDetected(Message):
     counts: ChangeCounts
     change_ids: list[str]
     summary: str = Field(max_length=2000)
+    restores_version_id: str | None = Field(
+        default=None,
+        description="An earlier version (not the previous one) whose text the new version's is, word for word: the "
+        "page went back to it.",
+    )
 
 
 # --- analyzer facts ------------------------------------------------------------------------------------------------

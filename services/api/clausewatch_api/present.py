@@ -427,6 +427,7 @@ def change_set(
         "platform_name": plat.name if plat else (doc.platform_id if doc else None),
         "version_id": cs.version_id,
         "previous_version_id": cs.previous_version_id,
+        "restores_version_id": cs.restores_version_id,
         "substantive": cs.substantive,
         "counts": dict(cs.counts),
         "summary": cs.summary,

@@ -80,12 +80,14 @@ async def change_set_detail(session: AsyncSession, change_set_id: str) -> dict[s
         changes.append(item)
     version = await session.get(Version, row.version_id)
     previous = await session.get(Version, row.previous_version_id)
+    restored = await session.get(Version, row.restores_version_id) if row.restores_version_id else None
     snap = await session.get(Snapshot, version.snapshot_id) if version else None
     return {
         **head,
         "changes": changes,
         "version": present.version(version) if version else None,
         "previous_version": present.version(previous) if previous else None,
+        "restored_version": present.version(restored) if restored else None,
         "snapshot": present.snapshot(snap) if snap else None,
     }
 

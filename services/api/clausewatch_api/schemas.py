@@ -102,6 +102,8 @@ class ChangeSetOut(BaseModel):
     platform_name: str | None
     version_id: str
     previous_version_id: str
+    # The earlier version whose text the new one is, word for word (the page went back to it; decision 0156).
+    restores_version_id: str | None = None
     substantive: bool
     counts: dict[str, int]
     summary: str
@@ -142,6 +144,7 @@ class ChangeSetDetailOut(ChangeSetOut):
     changes: list[ChangeOut]
     version: VersionOut | None
     previous_version: VersionOut | None
+    restored_version: VersionOut | None = None
     snapshot: dict[str, Any] | None
 
 

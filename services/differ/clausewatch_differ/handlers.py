@@ -185,6 +185,7 @@ class SnapshotHandler:
                 counts=ChangeCounts(**change_set.counts),
                 change_ids=change_ids,
                 summary=change_set.summary[:2000],
+                restores_version_id=change_set.restores_version_id,
             )
         )
         log.info("change_detected", change_set_id=change_set.id, substantive=change_set.substantive)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from clausewatch_differ.blocks import Block, parse_blocks
@@ -184,3 +185,15 @@ def plan_version(
             }
         )
     return plan
+
+
+def restore(change_set: ChangeSet, version_id: str, recorded_at: datetime) -> None:
+    """Mark a change set whose new text is word for word an earlier version's: the page went back to that text.
+
+    Bumble's policy went from "last updated 16th January 2023" back to its December text for five days, then forward
+    again; Cursor's alternated between two texts five times in three weeks (the bundled histories, decision 0156).
+    Each is a real change of what the page says, and is reported; saying it is a return to a text already seen
+    tells the reader the changes undo earlier ones rather than announce new terms.
+    """
+    change_set.restores_version_id = version_id
+    change_set.summary = f"Back to its text of {recorded_at:%d %b %Y}, word for word. {change_set.summary}"

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Insert, bindparam, case, insert
+from sqlalchemy import select as core_select
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from clausewatch_differ.plan import Previous, VersionPlan
+from clausewatch_differ.plan import Previous, VersionPlan, restore
 from clausewatch_shared.db import Executor, execute, insert_values, table_of
 from clausewatch_shared.models import Change, ChangeSet, Document, Provision, Snapshot, Version
 
@@ -131,12 +132,35 @@ async def _insert_children(db: Executor, model: type[SQLModel], rows: list[dict[
         await execute(db, _CHILDREN[model], rows[0] if len(rows) == 1 else rows)
 
 
+_VERSIONS = table_of(Version)
+# The latest earlier version of the document with the same text, other than the one the new version follows.
+_RESTORED = (
+    core_select(_VERSIONS.c.id, _VERSIONS.c.created_at)
+    .where(
+        _VERSIONS.c.document_id == bindparam("p_document_id"),
+        _VERSIONS.c.text_sha256 == bindparam("p_text_sha256"),
+        _VERSIONS.c.id.not_in(bindparam("p_exclude", expanding=True)),
+    )
+    .order_by(_VERSIONS.c.created_at.desc())
+    .limit(1)
+)
+
+
+def _restored_params(version: Version) -> dict[str, Any]:
+    return {
+        "p_document_id": version.document_id,
+        "p_text_sha256": version.text_sha256,
+        "p_exclude": [version.id, version.previous_version_id or ""],
+    }
+
+
 async def save(db: Executor, plan: VersionPlan) -> bool:
     """Write a planned version with its provisions, change set and changes (in the caller's transaction: a session's,
     or a Core connection's).
 
     Core INSERTs, one statement per table with the rows as parameters, every column given as planned (the ORM's
-    unit of work cost more CPU than the rows did). Returns False, writing nothing, if the version is already stored:
+    unit of work cost more CPU than the rows did). A change set whose new text is word for word an earlier version's
+    (not the previous one's) is marked as restoring it (decision 0156): one indexed SELECT. Returns False, writing nothing, if the version is already stored:
     a concurrent handler of the same snapshot committed it first (the ORM's INSERT failed there with IntegrityError,
     and the retried message then found the stored version).
     """
@@ -144,6 +168,9 @@ async def save(db: Executor, plan: VersionPlan) -> bool:
         return False
     await _insert_children(db, Provision, plan.provisions)
     if plan.change_set is not None:
+        restored = (await execute(db, _RESTORED, _restored_params(plan.version))).first()
+        if restored is not None:
+            restore(plan.change_set, restored.id, restored.created_at)
         await _insert_children(db, ChangeSet, [_columns(plan.change_set)])
         await _insert_children(db, Change, plan.changes)
     return True

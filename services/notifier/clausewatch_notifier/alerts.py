@@ -86,6 +86,10 @@ class AlertView(BaseModel):
     # "ai_training_on_user_content": "AI model training on user content and prompts"). Ids stay the data; names are
     # for people. Absent in deliveries queued before the field existed.
     names: dict[str, str] = Field(default_factory=dict)
+    # The page went back, word for word, to the text of an earlier version (not the one before): which, and when we
+    # recorded it. Its changes undo what changed since (decision 0156).
+    restores_version_id: str | None = None
+    restores_recorded_at: datetime | None = None
 
 
 def diff_segments(diff: Sequence[Any] | None) -> list[Segment]:
@@ -194,4 +198,6 @@ def build_alert(
         link=change_link(public_base_url, change_set.id),
         changes=views,
         names=_names(assessments.values()),
+        restores_version_id=getattr(change_set, "restores_version_id", None),
+        restores_recorded_at=getattr(change_set, "restores_recorded_at", None),
     )

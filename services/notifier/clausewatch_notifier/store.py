@@ -31,6 +31,7 @@ from clausewatch_shared.models import (
     Platform,
     Subscriber,
     Subscription,
+    Version,
     WebhookEndpoint,
 )
 from clausewatch_shared.models._types import UTCDateTime
@@ -44,11 +45,14 @@ SUBSCRIBER, SUBSCRIPTION, ENDPOINT = table_of(Subscriber), table_of(Subscription
 DELIVERY, ATTEMPT = table_of(Delivery), table_of(DeliveryAttempt)
 
 
+RESTORED = table_of(Version).alias("restored")
 _ALERT_HEAD = (
     select(
         CHANGE_SET.c.id,
         CHANGE_SET.c.summary,
         CHANGE_SET.c.created_at,
+        CHANGE_SET.c.restores_version_id,
+        RESTORED.c.created_at.label("restores_recorded_at"),
         DOCUMENT.c.id.label("document_id"),
         DOCUMENT.c.title,
         DOCUMENT.c.urls,
@@ -57,6 +61,7 @@ _ALERT_HEAD = (
     )
     .join(DOCUMENT, DOCUMENT.c.id == CHANGE_SET.c.document_id)
     .join(PLATFORM, PLATFORM.c.id == DOCUMENT.c.platform_id)
+    .outerjoin(RESTORED, RESTORED.c.id == CHANGE_SET.c.restores_version_id)
     .where(CHANGE_SET.c.id == bindparam("change_set_id"))
 )
 _ASSESSMENT_COLUMNS = (
@@ -104,7 +109,13 @@ async def load_alert(
     # The changes with their assessments (one per change, a unique key) in one query.
     rows = (await conn.execute(_ALERT_CHANGES, {"change_set_id": change_set_id})).all()
     return build_alert(
-        change_set=SimpleNamespace(id=found.id, summary=found.summary, created_at=found.created_at),
+        change_set=SimpleNamespace(
+            id=found.id,
+            summary=found.summary,
+            created_at=found.created_at,
+            restores_version_id=found.restores_version_id,
+            restores_recorded_at=found.restores_recorded_at,
+        ),
         document=SimpleNamespace(id=found.document_id, title=found.title, urls=found.urls),
         platform=SimpleNamespace(id=found.platform_id, name=found.name),
         changes=rows,

@@ -56,6 +56,9 @@ class ChangeSet(SQLModel, table=True):
     counts: dict[str, int] = json_field(default_factory=dict)
     summary: str = Field(sa_type=Text)
     created_at: datetime = utc_field(default_now=True, index=True)
+    # The earlier version (not the previous one) whose text this version's is, word for word: the page went back to
+    # it, and the changes undo what changed since (decision 0156).
+    restores_version_id: str | None = Field(default=None, max_length=64)
 
 
 class Change(SQLModel, table=True):

@@ -13,7 +13,7 @@ from clausewatch_api.settings import ApiSettings
 from clausewatch_api.web import create_api
 from clausewatch_shared.blobstore import FilesystemBlobStore
 from clausewatch_shared.db import Database
-from clausewatch_shared.models import Change, ChangeAssessment, ProvisionAssessment, Subscriber
+from clausewatch_shared.models import Change, ChangeAssessment, ChangeSet, ProvisionAssessment, Subscriber
 from tests.integration.api.rows import write_rows
 
 pytestmark = pytest.mark.integration
@@ -200,3 +200,19 @@ async def test_writes_need_an_api_key(client: httpx.AsyncClient) -> None:
         "/api/v1/documents/acme/privacy-policy/captures", headers={"X-API-Key": "guess"}
     )
     assert wrong.status_code == 401
+
+
+async def test_a_change_set_that_restores_an_earlier_text_says_so(client: httpx.AsyncClient) -> None:
+    """The JSON names the restored version and the page says the changes undo what changed since (0156). The rows
+    mark the first version as restored: what is read here is the page's account of the column, not the differ's."""
+    db: Database = client._transport.app.state.test_db  # type: ignore[attr-defined]
+    async with db.session() as session:
+        change_set = await session.get_one(ChangeSet, "cs-1")
+        change_set.restores_version_id = "v-1"
+        session.add(change_set)
+    body = (await client.get("/api/v1/changes/cs-1")).json()
+    assert body["restores_version_id"] == "v-1"
+    assert body["restored_version"]["id"] == "v-1"
+    html = (await client.get("/changes/cs-1")).text
+    assert "Back to an earlier text:" in html
+    assert "the changes below undo what changed since" in html

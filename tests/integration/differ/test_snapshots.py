@@ -110,3 +110,31 @@ async def test_snapshots_of_one_document_handled_at_once_make_one_chain(
     by_snapshot = {v.snapshot_id: v for v in versions}
     chain = [by_snapshot[e.snapshot_id] for e in events]
     assert [v.previous_version_id for v in chain] == [None, chain[0].id, chain[1].id]
+
+
+async def test_a_version_that_goes_back_to_an_earlier_text_says_so(differ_settings: DifferSettings) -> None:
+    """V1, V2, then V1 again (Bumble's policy, January 2023): the third change set restores the first version, and
+    its summary opens with the date of that text; the second, a change of its own, restores nothing (0156)."""
+    url = differ_settings.database_url
+    await add_catalogue(url)
+    snapshots = [
+        await capture(url, differ_settings.blob_dir, n, body) for n, body in enumerate((V1, V2, V1), 1)
+    ]
+    async with running_differ(differ_settings) as (runtime, listener):
+        bus = runtime.bus("test")
+        for n, snapshot in enumerate(snapshots, 1):
+            await bus.publish(snapshot)
+            await listener.wait(lambda n=n: len(listener.versions) == n)
+        await listener.wait(lambda: len(listener.changes) == 2)
+    first = listener.versions[0]
+    forward, back = listener.changes
+    assert forward.restores_version_id is None
+    assert back.restores_version_id == first.version_id
+    db = Database(url)
+    async with db.session() as session:
+        stored = (await session.exec(select(ChangeSet).where(ChangeSet.id == back.change_set_id))).one()
+        restored = await session.get_one(Version, first.version_id)
+    await db.dispose()
+    assert stored.restores_version_id == first.version_id
+    assert stored.summary.startswith(f"Back to its text of {restored.created_at:%d %b %Y}, word for word. ")
+    assert back.counts.modified == 2

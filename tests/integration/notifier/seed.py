@@ -52,13 +52,16 @@ async def add_change_set(
     clause_types: tuple[str, ...] = ("ai_training",),
     regulations: tuple[str, ...] = ("gdpr-art-6", "eu-ai-act"),
     at: datetime | None = None,
+    restores_at: datetime | None = None,
 ) -> ChangeAssessed:
-    """Insert a version pair, a change set with one modified provision and its assessment; return the event."""
+    """Insert a version pair, a change set with one modified provision and its assessment; return the event.
+
+    `restores_at`: an earlier version with the new text, recorded then, that the change set restores (0156)."""
     at = at or utcnow()
     document_id = f"{platform_id}/privacy-policy"
     tag = f"{platform_id}-{n}"
     async with db.session() as s:
-        for v in ("a", "b"):
+        for v in ("0", "a", "b") if restores_at else ("a", "b"):
             s.add(
                 Snapshot(
                     id=f"snap-{tag}-{v}",
@@ -70,6 +73,18 @@ async def add_change_set(
                 )
             )
         await s.flush()
+        if restores_at:
+            s.add(
+                Version(
+                    id=f"ver-{tag}-0",
+                    document_id=document_id,
+                    snapshot_id=f"snap-{tag}-0",
+                    text="new",
+                    text_sha256="2" * 64,
+                    extractor_version="1",
+                    created_at=restores_at,
+                )
+            )
         s.add(
             Version(
                 id=f"ver-{tag}-a",
@@ -102,6 +117,7 @@ async def add_change_set(
                 counts={"modified": 1},
                 summary="AI training on prompts now opt-out only",
                 created_at=at,
+                restores_version_id=f"ver-{tag}-0" if restores_at else None,
             )
         )
         await s.flush()
