@@ -183,3 +183,24 @@ def test_a_bare_date_stamp_is_no_provision_on_policy_changes(sentence: str, poli
     the privacy policy" (session 16, decision 0142). A sentence about changes or versions keeps the type."""
     labels = {label.clause_type for label in RULES.classify_provision(sentence)}
     assert ("policy_change" in labels) is policy_change
+
+
+@pytest.mark.parametrize(
+    ("text", "disclosure"),
+    [
+        (
+            "| To provide customer support. | - Account Information - Cookies | - Legitimate interests (to respond to "
+            "inquiries and provide customer support, where applicable) - Compliance with a legal obligation (to "
+            "respond to requests to exercise data protection rights) |",
+            False,
+        ),
+        ("We may share your information where needed to comply with the law or a valid legal process.", True),
+        ("| Disclosure | We disclose personal data to comply with applicable law. |", True),
+    ],
+)
+def test_a_legal_obligation_listed_beside_a_purpose_is_no_disclosure(text: str, disclosure: bool) -> None:
+    """Qwen's legal-basis cell lists "to respond to inquiries" and "Compliance with a legal obligation" as two
+    items (demo, session 19): the pattern's gaps no longer cross a listed item or a table cell; a disclosure made
+    to comply with the law, inside one cell, still reads as one."""
+    labels = {label.clause_type for label in RULES.classify_provision(text)}
+    assert ("law_enforcement_disclosure" in labels) is disclosure
