@@ -35,6 +35,11 @@ _ABBREVIATIONS = (
     "cf.",
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?;])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9(])")
+# "as described in section I. How We Collect Your Personal Data" names a section by its number and title: the period
+# after the number ends no sentence when two capitalised words follow (a title; "See section 4. It explains" ends
+# one). Qwen's page writes "sectionI." with no space (its HTML: section<strong>I. …).
+_SECTION_REFERENCE_END = re.compile(r"\bsections?\s?(?:[ivxlc]{1,5}|\d+(?:\.\d+)*)\.$", re.IGNORECASE)
+_TITLE_START = re.compile(r"[\"“‘]?[A-Z][\w’'-]*\s+[\"“‘]?[A-Z]")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)]|\([a-z0-9]{1,4}\))\s+")
 _SPACE = re.compile(r"\s+")
@@ -66,6 +71,8 @@ def split_sentences(text: str) -> list[str]:
         last_word = candidate.rsplit(" ", 1)[-1].lower().lstrip("([{\"'“‘")
         # Don't end a sentence after an abbreviation or a lone initial ("J. Smith").
         if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]\.", last_word):
+            continue
+        if _SECTION_REFERENCE_END.search(candidate[-24:]) and _TITLE_START.match(flat, match.end()):
             continue
         pieces.append(candidate)
         start = match.end()

@@ -52,6 +52,23 @@ def test_an_abbreviation_after_a_bracket_does_not_end_the_sentence() -> None:
     ]
 
 
+def test_a_section_named_by_number_and_title_does_not_end_the_sentence() -> None:
+    """Qwen's "as described in sectionI. How We Collect Your Personal Data to some countries" (no space in its HTML)
+    was two sentences, and the second, "How We Collect Your Personal Data …", read as collection (demo, session 19)."""
+    text = (
+        "We transfer your personal data as described in sectionI. How We Collect Your Personal Data to some "
+        "countries with adequacy decisions. See section 4.2. It explains more."
+    )
+    assert split_sentences(text) == [
+        "We transfer your personal data as described in sectionI. How We Collect Your Personal Data to some "
+        "countries with adequacy decisions.",
+        "See section 4.2.",
+        "It explains more.",
+    ]
+    labels = {label.clause_type for label in Classifier(load_taxonomy()).classify_provision(text)}
+    assert "first_party_collection" not in labels
+
+
 def test_blank_text_has_no_sentences() -> None:
     """Whitespace alone gives no sentence."""
     assert split_sentences("  \n ") == []
