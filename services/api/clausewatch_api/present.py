@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from clausewatch_api.filters import SEVERITY_RANK, max_severity
-from clausewatch_shared.descriptions import split_severity, without_type_list
+from clausewatch_shared.descriptions import reading_rank, split_severity, without_type_list
 from clausewatch_shared.models import (
     Change,
     ChangeAssessment,
@@ -447,8 +447,9 @@ def most_serious(
 ) -> ChangeAssessment | None:
     """Return the change a reader should see first in a change set, or None if none is above severity none.
 
-    The most severe; among equals, one that takes something from users (rated above the provision's own severity:
-    a removed promise, a lost opt-out) or escalates, then an added or removed provision, then a rewording. The
+    The most severe; among equals, by `reading_rank`, the order the alert's subject and list use: one that escalates
+    or takes something from users (a removed promise, a lost opt-out), then an added or removed provision, then a
+    rewording whose severity moved, then any other. The
     differ's summary names the first change in document order: Grok's set led with a rewritten cookie paragraph
     while its news was the removed promise not to sell personal data (demo, session 16). Among changes still equal,
     the first in the document (`changes` holds their rows, by id; `serious_candidates` says which to load):
@@ -477,11 +478,10 @@ def serious_candidates(assessments: Iterable[ChangeAssessment]) -> list[ChangeAs
     return [a for a in ranked if _seriousness(a) == best]
 
 
-def _seriousness(a: ChangeAssessment) -> tuple[int, bool, bool]:
-    own = a.severity_after or a.severity_before
-    rated_up = own is not None and SEVERITY_RANK.get(a.severity, 0) > SEVERITY_RANK.get(own, 0)
-    added_or_removed = a.description.startswith(("added", "removed"))
-    return (SEVERITY_RANK.get(a.severity, 0), rated_up or a.escalation == "escalated", added_or_removed)
+def _seriousness(a: ChangeAssessment) -> tuple[int, int]:
+    # Among equally severe changes, the order the e-mail and the analyzer's summary use (`reading_rank`), so the
+    # page's headline is the change the alert's subject names.
+    return (SEVERITY_RANK.get(a.severity, 0), -reading_rank(a.escalation, a.description))
 
 
 _EXCERPT_WORDS = 16

@@ -16,6 +16,7 @@ from clausewatch_api.present import (
     serious_candidates,
 )
 from clausewatch_api.stability import months_between, rarity, stability
+from clausewatch_shared.descriptions import reading_rank
 
 
 def test_clause_types_accept_strings_dicts_and_skip_junk() -> None:
@@ -164,6 +165,24 @@ def test_a_change_sets_most_serious_change_is_what_takes_something_away_first() 
     }
     alone = change_set(cs, None, None, [added], {})  # type: ignore[arg-type, list-item]
     assert alone["most_serious"]["what"] == "Added (targeted advertising)"
+
+
+def test_the_headline_is_the_change_the_alert_lists_first() -> None:
+    """The page's headline and the e-mail's order are one rule (`reading_rank`): a rewording that drops a promise at
+    the provision's own severity heads the set above an added paragraph, and a rewording whose severity moved comes
+    before one whose did not (the page ranked all rewordings alike and by the provision's severity only)."""
+    added = _assessed("a", "medium", description="added (targeted advertising); severity medium")
+    dropped = _assessed(
+        "b",
+        "medium",
+        description="reworded; promise removed (no sale of your data); severity unchanged (medium)",
+    )
+    assert most_serious([added, dropped]) is dropped  # type: ignore[list-item]
+    steady = _assessed("c", "medium")
+    moved = _assessed("d", "medium", severity_before="low", description="expanded; severity medium (was low)")
+    assert most_serious([steady, moved]) is moved  # type: ignore[list-item]
+    ranked = sorted([added, dropped, steady, moved], key=lambda a: reading_rank(a.escalation, a.description))
+    assert most_serious([added, dropped, steady, moved]) is ranked[0]  # type: ignore[list-item]
 
 
 def test_a_headline_without_description_still_says_something() -> None:
