@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nats
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy import and_, func
+from sqlalchemy import select as core_select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from clausewatch_shared.db import Database
+from clausewatch_shared.db import Database, execute, table_of
 from clausewatch_shared.models import (
     CaptureFailure,
     ChangeSet,
@@ -68,33 +69,43 @@ async def collect(database_url: str, nats_url: str | None) -> StatusReport:
 
 
 async def _retrying(session: AsyncSession) -> list[dict[str, Any]]:
-    """Documents failing, not yet flagged, each with its last failure: an incomplete page waiting to be confirmed
-    (decision 0151) or a wall that may lift is retried quietly, and an operator asking for the state sees it."""
-    docs = await session.exec(
-        select(Document)
-        .where(Document.consecutive_failures > 0, Document.needs_attention == False)  # noqa: E712
-        .order_by(col(Document.id))
+    """Documents failing, not yet flagged, each with its last failure: an incomplete page or an older copy waiting to
+    be confirmed (decisions 0151, 0155) or a wall that may lift is retried quietly, and an operator asking for the
+    state sees it. One query: each document joined to its latest failure."""
+    documents, failures = table_of(Document), table_of(CaptureFailure)
+    latest = (
+        core_select(failures.c.document_id, func.max(failures.c.at).label("at"))
+        .group_by(failures.c.document_id)
+        .subquery()
     )
-    retrying = []
-    for doc in docs.all():
-        last = (
-            await session.exec(
-                select(CaptureFailure)
-                .where(CaptureFailure.document_id == doc.id)
-                .order_by(col(CaptureFailure.at).desc())
-                .limit(1)
-            )
-        ).first()
-        retrying.append(
-            {
-                "document": doc.id,
-                "failures": doc.consecutive_failures,
-                "cause": last.cause if last else None,
-                "detail": last.detail if last else None,
-                "next_try": doc.next_due_at,
-            }
+    statement = (
+        core_select(
+            documents.c.id,
+            documents.c.consecutive_failures,
+            documents.c.next_due_at,
+            failures.c.cause,
+            failures.c.detail,
         )
-    return retrying
+        .where(documents.c.consecutive_failures > 0, documents.c.needs_attention == False)  # noqa: E712
+        .outerjoin(latest, latest.c.document_id == documents.c.id)
+        .outerjoin(failures, and_(failures.c.document_id == documents.c.id, failures.c.at == latest.c.at))
+        .order_by(documents.c.id)
+    )
+    rows = (await execute(session, statement, {})).all()
+    retrying: dict[str, dict[str, Any]] = {}
+    for document_id, count, next_try, cause, detail in rows:
+        # Two failures stored at the same instant would give a document twice: the first is kept.
+        retrying.setdefault(
+            document_id,
+            {
+                "document": document_id,
+                "failures": count,
+                "cause": cause,
+                "detail": detail,
+                "next_try": next_try,
+            },
+        )
+    return list(retrying.values())
 
 
 async def _broker_state(nats_url: str, report: StatusReport) -> None:
