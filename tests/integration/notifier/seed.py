@@ -60,8 +60,11 @@ async def add_change_set(
     at = at or utcnow()
     document_id = f"{platform_id}/privacy-policy"
     tag = f"{platform_id}-{n}"
+    # (suffix, text, previous): "0", the earlier version with the new text, only when the set restores it.
+    editions = [("0", "new", None)] if restores_at else []
+    editions += [("a", "old", None), ("b", "new", f"ver-{tag}-a")]
     async with db.session() as s:
-        for v in ("0", "a", "b") if restores_at else ("a", "b"):
+        for v, _, _ in editions:
             s.add(
                 Snapshot(
                     id=f"snap-{tag}-{v}",
@@ -73,39 +76,19 @@ async def add_change_set(
                 )
             )
         await s.flush()
-        if restores_at:
+        for suffix, text, previous in editions:
             s.add(
                 Version(
-                    id=f"ver-{tag}-0",
+                    id=f"ver-{tag}-{suffix}",
                     document_id=document_id,
-                    snapshot_id=f"snap-{tag}-0",
-                    text="new",
-                    text_sha256="2" * 64,
+                    snapshot_id=f"snap-{tag}-{suffix}",
+                    text=text,
+                    text_sha256=("2" if text == "new" else "1") * 64,
                     extractor_version="1",
-                    created_at=restores_at,
+                    previous_version_id=previous,
+                    **({"created_at": restores_at} if suffix == "0" else {}),
                 )
             )
-        s.add(
-            Version(
-                id=f"ver-{tag}-a",
-                document_id=document_id,
-                snapshot_id=f"snap-{tag}-a",
-                text="old",
-                text_sha256="1" * 64,
-                extractor_version="1",
-            )
-        )
-        s.add(
-            Version(
-                id=f"ver-{tag}-b",
-                document_id=document_id,
-                snapshot_id=f"snap-{tag}-b",
-                text="new",
-                text_sha256="2" * 64,
-                extractor_version="1",
-                previous_version_id=f"ver-{tag}-a",
-            )
-        )
         await s.flush()
         s.add(
             ChangeSet(
