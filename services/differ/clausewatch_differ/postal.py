@@ -25,8 +25,10 @@ POSTAL_PART = re.compile(
     r"(?:\s+(?:Upper|Lower|North|South|East|West)\b)?"
     # "PO Box 1234", "P.O. Box 1234", "BM Box 5904"
     r"|\b(?:P\.\s?O\.|PO|BM)\s+Box\s+\d+\b"
-    # "Suite 600", "STE 85232", "Unit 4B", "3rd Floor", "#35410"
+    # "Suite 600", "STE 85232", "Unit 4B", "3rd Floor", "#35410", a Japanese floor before its building ("4F Sumitomo
+    # Fudosan Azabu Bldg": Tinder's representative in Japan)
     r"|\b(?:Suite|Ste|STE|Unit|Floor|Room)\.?\s+#?\d+[A-Za-z]?\b|\b\d{1,3}(?:st|nd|rd|th)\s+(?i:floor)\b|(?<![\w&])#\d{3,6}\b"
+    r"|\b\d{1,3}F(?=\s+[A-Z])"
     # UK postcodes ("W1W 8QL", "EC2A 2RS"), Irish Eircodes ("D02 RD28"), US state and ZIP code ("CA 94107")
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b|\b[ACDEFHKNPRTVWXY]\d[\dW]\s[\dACDEFHKNPRTVWXY]{4}\b"
     r"|\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|"
@@ -35,7 +37,9 @@ POSTAL_PART = re.compile(
 # A word or shape every part holds, as written in addresses (capitalised or in capitals): most provisions with digits
 # hold none, and this scan is cheaper than POSTAL_PART's (54 against 91 µs on a paragraph of 558 characters).
 _TYPES = _STREET_TYPES + "|Box|Suite|Ste|Unit|Floor|Room"
-_ANCHOR = re.compile(rf"\b(?:{_TYPES}|{_TYPES.upper()}|floor)\b|#\d|\b[A-Z]{{1,2}}\d|\b[A-Z]{{2}} \d{{5}}")
+_ANCHOR = re.compile(
+    rf"\b(?:{_TYPES}|{_TYPES.upper()}|floor)\b|#\d|\b[A-Z]{{1,2}}\d|\b[A-Z]{{2}} \d{{5}}|\b\d{{1,3}}F\s+[A-Z]"
+)
 
 
 def may_hold_postal(text: str) -> bool:

@@ -415,6 +415,22 @@ def test_a_postal_address_dropped_with_nothing_in_its_place_reads_removed() -> N
     assert 'postal address removed: "2 Swan Lane"' in change.summary
 
 
+def test_a_japanese_floor_is_part_of_the_address_not_a_number() -> None:
+    """Tinder's representative in Japan dropped "4F" before "Sumitomo Fudosan Azabu Bldg": the alert read "number
+    removed: 4" (closing notes, sessions 17–18); a floor set before its building is an address part."""
+    address = "MG Japan Services GK, {floor}Sumitomo Fudosan Azabu Bldg, 1-4-1 Mita, Minato-ku, Tokyo"
+    old = DOC.replace(
+        "Write to privacy@example.com", f"Write to {address.format(floor='4F ')} or privacy@example.com"
+    )
+    new = DOC.replace(
+        "Write to privacy@example.com", f"Write to {address.format(floor='')} or privacy@example.com"
+    )
+    change = _only(compare_texts(old, new))
+    assert "postal_address_removed" in change.hints
+    assert "number_removed" not in change.hints
+    assert 'postal address removed: "4F"' in change.summary
+
+
 @pytest.mark.parametrize(
     ("old_end", "new_end", "detail"),
     [
