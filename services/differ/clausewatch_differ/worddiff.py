@@ -23,7 +23,13 @@ _ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+|[\t\n\x0b\x0c\r\x1c-\x1f ]+|[^A-Za-z0-
 # A web or e-mail address is one token: a changed address reads as one replacement, not as its fragments. So is a
 # Markdown link's relative target ("](/legal/privacy-policy/previous-2025-07-10)"): cut at its dashes, the diff
 # matched its "2025" with a year of the text and showed "[+…previous-+]2025[+-07-10) )+]" (demo, session 15).
-_ADDRESS_TOKEN = re.compile(rf"{ADDRESS.pattern}|(?<=\]\()[^\s()]+(?=\))|\w+|\s+|[^\w\s]", re.UNICODE)
+# A link whose label is itself an address ("[https://x.ai/privacy-portal/](https://x.ai/privacy-portal/)") is one
+# token too: as label and target apart, a moved portal read "[[-A-][+B+]]([-A-][+B+])" in Grok's e-mail (demo,
+# session 19); whole, it reads as the one address it shows.
+_ADDRESS_TOKEN = re.compile(
+    rf"\[(?:{ADDRESS.pattern})\]\([^\s()]+\)|{ADDRESS.pattern}|(?<=\]\()[^\s()]+(?=\))|\w+|\s+|[^\w\s]",
+    re.UNICODE,
+)
 _OPS = {0: "=", -1: "-", 1: "+"}
 COARSE_ABOVE_CHARS = 1_000_000
 # A phrase ends after sentence punctuation or after a long word: boundaries depend on content, not position.

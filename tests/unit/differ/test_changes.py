@@ -415,6 +415,21 @@ def test_a_postal_address_dropped_with_nothing_in_its_place_reads_removed() -> N
     assert 'postal address removed: "2 Swan Lane"' in change.summary
 
 
+def test_a_link_labelled_with_its_address_is_one_token_of_the_diff() -> None:
+    """Grok's request portal moved, written "[URL](URL)": label and target diffed apart, its e-mail read
+    "[[-A-][+B+]]([-A-][+B+])" (demo, session 19); whole, the link is replaced as one."""
+    old = (
+        "Submit a request at [https://xai-privacy.relyance.ai/](https://xai-privacy.relyance.ai/) and include"
+    )
+    new = "Submit a request at [https://x.ai/privacy-portal/](https://x.ai/privacy-portal/) and include"
+    assert word_diff(old, new) == [
+        ["=", "Submit a request at "],
+        ["-", "[https://xai-privacy.relyance.ai/](https://xai-privacy.relyance.ai/)"],
+        ["+", "[https://x.ai/privacy-portal/](https://x.ai/privacy-portal/)"],
+        ["=", " and include"],
+    ]
+
+
 def test_a_japanese_floor_is_part_of_the_address_not_a_number() -> None:
     """Tinder's representative in Japan dropped "4F" before "Sumitomo Fudosan Azabu Bldg": the alert read "number
     removed: 4" (closing notes, sessions 17–18); a floor set before its building is an address part."""

@@ -126,6 +126,30 @@ def test_links_in_provision_text_read_as_links_and_addresses() -> None:
     assert "[Settings](" not in rendered.text + (rendered.html or "")
 
 
+def test_a_replaced_link_labelled_with_its_address_reads_as_that_address() -> None:
+    """The differ gives a link "[URL](URL)" whole to the diff (demo, session 19): the e-mail shows the old and new
+    address once each, in text and HTML, not label and target."""
+    alert = sample_alert()
+    diff = diff_segments(
+        [
+            ["=", "Submit a request at "],
+            ["-", "[https://xai-privacy.relyance.ai/](https://xai-privacy.relyance.ai/)"],
+            ["+", "[https://x.ai/privacy-portal/](https://x.ai/privacy-portal/)"],
+        ]
+    )
+    change = alert.changes[0].model_copy(update={"diff": diff})
+    rendered = render_alert(
+        alert.model_copy(update={"changes": [change]}), tier="monitor", unsubscribe_url="u"
+    )
+    assert (
+        "Submit a request at [-https://xai-privacy.relyance.ai/-][+https://x.ai/privacy-portal/+]"
+        in rendered.text
+    )
+    html = rendered.html or ""
+    assert html.count("https://x.ai/privacy-portal/") == 2  # the link's href and its text, once
+    assert "](" not in rendered.text + html
+
+
 def test_emails_name_laws_and_clause_types_as_the_analyzer_recorded_them() -> None:
     """The alert carries the analyzer's display names: "GDPR", not "gdpr"; the clause type's full name."""
     alert = example_alert()
