@@ -23,11 +23,12 @@ _ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+|[\t\n\x0b\x0c\r\x1c-\x1f ]+|[^A-Za-z0-
 # A web or e-mail address is one token: a changed address reads as one replacement, not as its fragments. So is a
 # Markdown link's relative target ("](/legal/privacy-policy/previous-2025-07-10)"): cut at its dashes, the diff
 # matched its "2025" with a year of the text and showed "[+…previous-+]2025[+-07-10) )+]" (demo, session 15).
-# A link whose label is itself an address ("[https://x.ai/privacy-portal/](https://x.ai/privacy-portal/)") is one
-# token too: as label and target apart, a moved portal read "[[-A-][+B+]]([-A-][+B+])" in Grok's e-mail (demo,
-# session 19); whole, it reads as the one address it shows.
+# A Markdown link with a short label (up to four words: "[here](…)", "[contacting us](…)", an address as its own
+# label) is one token too: label and target diffed apart, Grok's moved portal read "[[-A-][+B+]]([-A-][+B+])" in its
+# e-mail and Tinder's "[here]([-/privacy-policy-6-1-2024-][+/privacy-policy-8-25-2024+])" (demo, session 19); whole,
+# the old and the new link read as links. A longer label is prose, diffed word by word.
 _ADDRESS_TOKEN = re.compile(
-    rf"\[(?:{ADDRESS.pattern})\]\([^\s()]+\)|{ADDRESS.pattern}|(?<=\]\()[^\s()]+(?=\))|\w+|\s+|[^\w\s]",
+    rf"\[[^\[\]\s]+(?: [^\[\]\s]+){{0,3}}\]\([^\s()]+\)|{ADDRESS.pattern}|(?<=\]\()[^\s()]+(?=\))|\w+|\s+|[^\w\s]",
     re.UNICODE,
 )
 _OPS = {0: "=", -1: "-", 1: "+"}

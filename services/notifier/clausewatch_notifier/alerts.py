@@ -111,6 +111,12 @@ def diff_segments(diff: Sequence[Any] | None) -> list[Segment]:
         kind = _OPS.get(str(op).lower())
         if kind is None or not isinstance(text, str):
             continue
+        if kind != "equal" and not text.strip():
+            # A line break turned into a space (Tinder's DPO address, "cosmetic (merged, whitespace)") printed
+            # "Officer[-⏎⏎-][+ +]MTCH" in the e-mail: a change of spacing alone reads as the one space it leaves.
+            kind, text = "equal", " "
+            if segments and segments[-1].op == "equal" and segments[-1].text.endswith(" "):
+                continue
         if segments and segments[-1].op == kind:
             segments[-1] = Segment(op=kind, text=segments[-1].text + text)
         else:

@@ -415,9 +415,10 @@ def test_a_postal_address_dropped_with_nothing_in_its_place_reads_removed() -> N
     assert 'postal address removed: "2 Swan Lane"' in change.summary
 
 
-def test_a_link_labelled_with_its_address_is_one_token_of_the_diff() -> None:
+def test_a_link_with_a_short_label_is_one_token_of_the_diff() -> None:
     """Grok's request portal moved, written "[URL](URL)": label and target diffed apart, its e-mail read
-    "[[-A-][+B+]]([-A-][+B+])" (demo, session 19); whole, the link is replaced as one."""
+    "[[-A-][+B+]]([-A-][+B+])" (demo, session 19); whole, the link is replaced as one. So is "[here](…)"; a label of
+    more than four words is prose and is diffed word by word."""
     old = (
         "Submit a request at [https://xai-privacy.relyance.ai/](https://xai-privacy.relyance.ai/) and include"
     )
@@ -428,6 +429,14 @@ def test_a_link_labelled_with_its_address_is_one_token_of_the_diff() -> None:
         ["+", "[https://x.ai/privacy-portal/](https://x.ai/privacy-portal/)"],
         ["=", " and include"],
     ]
+    assert word_diff(
+        "available [here](/privacy-policy-6-1-2024) , applies", "available [here](/p-8-25-2024) , applies"
+    )[1:3] == [["-", "[here](/privacy-policy-6-1-2024)"], ["+", "[here](/p-8-25-2024)"]]
+    long_label = word_diff(
+        "read [our long policy on other things](/c) now", "read [our long policy on similar things](/c) now"
+    )
+    assert ["-", "other"] in long_label
+    assert ["+", "similar"] in long_label
 
 
 def test_a_japanese_floor_is_part_of_the_address_not_a_number() -> None:

@@ -150,6 +150,26 @@ def test_a_replaced_link_labelled_with_its_address_reads_as_that_address() -> No
     assert "](" not in rendered.text + html
 
 
+def test_a_change_of_spacing_alone_reads_as_the_space_it_leaves() -> None:
+    """Tinder's DPO address went from lines to one line: the e-mail printed "Officer[-⏎⏎-][+ +]MTCH" (demo,
+    session 19). Whitespace-only insertions and deletions read as one space; word changes keep their markers."""
+    segments = diff_segments(
+        [
+            ["=", "Data Protection Officer"],
+            ["-", "\n\n"],
+            ["+", " "],
+            ["=", "MTCH"],
+            ["-", "Ltd"],
+            ["+", "Limited"],
+        ]
+    )
+    assert [(s.op, s.text) for s in segments] == [
+        ("equal", "Data Protection Officer MTCH"),
+        ("delete", "Ltd"),
+        ("insert", "Limited"),
+    ]
+
+
 def test_emails_name_laws_and_clause_types_as_the_analyzer_recorded_them() -> None:
     """The alert carries the analyzer's display names: "GDPR", not "gdpr"; the clause type's full name."""
     alert = example_alert()
