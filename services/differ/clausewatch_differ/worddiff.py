@@ -23,12 +23,14 @@ _ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+|[\t\n\x0b\x0c\r\x1c-\x1f ]+|[^A-Za-z0-
 # A web or e-mail address is one token: a changed address reads as one replacement, not as its fragments. So is a
 # Markdown link's relative target ("](/legal/privacy-policy/previous-2025-07-10)"): cut at its dashes, the diff
 # matched its "2025" with a year of the text and showed "[+…previous-+]2025[+-07-10) )+]" (demo, session 15).
-# A Markdown link with a short label (up to four words: "[here](…)", "[contacting us](…)", an address as its own
-# label) is one token too: label and target diffed apart, Grok's moved portal read "[[-A-][+B+]]([-A-][+B+])" in its
-# e-mail and Tinder's "[here]([-/privacy-policy-6-1-2024-][+/privacy-policy-8-25-2024+])" (demo, session 19); whole,
-# the old and the new link read as links. A longer label is prose, diffed word by word.
+# A Markdown link to an address, with a short label (up to four words: "[contacting us](https://…)", the address as
+# its own label), is one token too: label and target diffed apart, Grok's moved portal read "[[-A-][+B+]]([-A-][+B+])"
+# in its e-mail (demo, session 19); whole, the old and the new link read as links. A relative target stays a token of
+# its own beside its label: the e-mail shows no relative target, and "[-here-][+here+]" would hide what changed. A
+# longer label is prose, diffed word by word.
 _ADDRESS_TOKEN = re.compile(
-    rf"\[[^\[\]\s]+(?: [^\[\]\s]+){{0,3}}\]\([^\s()]+\)|{ADDRESS.pattern}|(?<=\]\()[^\s()]+(?=\))|\w+|\s+|[^\w\s]",
+    rf"\[[^\[\]\s]+(?: [^\[\]\s]+){{0,3}}\]\((?:https?://|mailto:)[^\s()]+\)|{ADDRESS.pattern}"
+    rf"|(?<=\]\()[^\s()]+(?=\))|\w+|\s+|[^\w\s]",
     re.UNICODE,
 )
 _OPS = {0: "=", -1: "-", 1: "+"}

@@ -417,8 +417,8 @@ def test_a_postal_address_dropped_with_nothing_in_its_place_reads_removed() -> N
 
 def test_a_link_with_a_short_label_is_one_token_of_the_diff() -> None:
     """Grok's request portal moved, written "[URL](URL)": label and target diffed apart, its e-mail read
-    "[[-A-][+B+]]([-A-][+B+])" (demo, session 19); whole, the link is replaced as one. So is "[here](…)"; a label of
-    more than four words is prose and is diffed word by word."""
+    "[[-A-][+B+]]([-A-][+B+])" (demo, session 19); whole, the link is replaced as one. So is "[contacting us](…)";
+    a relative target and a label of more than four words are diffed as before."""
     old = (
         "Submit a request at [https://xai-privacy.relyance.ai/](https://xai-privacy.relyance.ai/) and include"
     )
@@ -429,9 +429,19 @@ def test_a_link_with_a_short_label_is_one_token_of_the_diff() -> None:
         ["+", "[https://x.ai/privacy-portal/](https://x.ai/privacy-portal/)"],
         ["=", " and include"],
     ]
-    assert word_diff(
-        "available [here](/privacy-policy-6-1-2024) , applies", "available [here](/p-8-25-2024) , applies"
-    )[1:3] == [["-", "[here](/privacy-policy-6-1-2024)"], ["+", "[here](/p-8-25-2024)"]]
+    contact = word_diff(
+        "by [contacting us](https://a.example/new) .", "by [contacting us](https://b.example/) ."
+    )
+    assert contact[1:3] == [
+        ["-", "[contacting us](https://a.example/new)"],
+        ["+", "[contacting us](https://b.example/)"],
+    ]
+    # A relative target keeps the label out of the change: "[here]([-/a-][+/b+])", not "[-here-][+here+]".
+    relative = word_diff(
+        "available [here](/privacy-policy-6-1-2024) .", "available [here](/privacy-policy-8-25-2024) ."
+    )
+    assert ["-", "/privacy-policy-6-1-2024"] in relative
+    assert ["=", "available [here]("] in relative
     long_label = word_diff(
         "read [our long policy on other things](/c) now", "read [our long policy on similar things](/c) now"
     )
