@@ -101,8 +101,9 @@ class FetcherSettings(CommonSettings):
     older_copy_confirm_seconds: float = Field(
         default=86_400.0,
         ge=0,
-        description="How long a page that states an earlier date for itself than the version on record (an older "
-        "copy) is retried before it is recorded as it is (0: never rejected, the check is off).",
+        description="How long an older copy (a page stating a date for itself that an earlier capture stated, "
+        "earlier than the version on record's) is retried before it is recorded as it is (0: never rejected, the "
+        "check is off).",
     )
     http_timeout_seconds: float = Field(
         default=30.0, gt=0, description="Per-read HTTP timeout; a whole fetch gets three times this."
