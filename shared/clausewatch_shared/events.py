@@ -8,7 +8,7 @@ live in the blob store and the rest in the database.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -158,6 +158,11 @@ class ChangeDetected(Message):
         default=None,
         description="An earlier version (not the previous one) whose text the new version's is, word for word: the "
         "page went back to it.",
+    )
+    announces_effective_date: date | None = Field(
+        default=None,
+        description="The date a new version takes effect, when the new version newly announces one (the page may "
+        "carry the coming text beside the one in force).",
     )
 
 

@@ -118,6 +118,30 @@ def stated_dates(text: str) -> dict[str, StatedDate]:
     return found
 
 
+# A version announced ahead of its date: "This version of the Privacy Policy will go into effect on July 28, 2025",
+# "### Effective until July 28, 2025" above the version still in force (X's page during each notice period).
+_ANNOUNCED = re.compile(
+    r"(?<![a-z])(?:will|shall)\s+(?:go into|take|come into|become)\s+effect(?:ive)?\s+(?:on|from|as of)?\s*"
+    rf"[^\w\n]{{0,3}}(?={_ANY_DATE})|(?<![a-z])effective\s+until\b[\s:*_]*(?={_ANY_DATE})",
+    re.IGNORECASE,
+)
+
+
+def announced_date(text: str, today: date) -> StatedDate | None:
+    """Return the date after `today` on which the document says a new version takes effect, or None.
+
+    Read in the first and last ENDS characters, like the stated dates; a date already past is no announcement.
+    """
+    ends = text if len(text) <= 2 * ENDS else text[:ENDS] + "\n" + text[-ENDS:]
+    for match in _ANNOUNCED.finditer(ends):
+        parsed = next(
+            (_parse(m) for pattern in _DATES if (m := pattern.match(ends, match.end())) is not None), None
+        )
+        if parsed is not None and parsed.value > today:
+            return parsed
+    return None
+
+
 def own_date(text: str) -> StatedDate | None:
     """Return the one date a document gives for its current text: its "last updated" date, else its effective date.
 
@@ -128,4 +152,4 @@ def own_date(text: str) -> StatedDate | None:
     return found.get("last_updated") or found.get("effective")
 
 
-__all__ = ["StatedDate", "own_date", "stated_dates"]
+__all__ = ["StatedDate", "announced_date", "own_date", "stated_dates"]

@@ -428,6 +428,9 @@ def change_set(
         "version_id": cs.version_id,
         "previous_version_id": cs.previous_version_id,
         "restores_version_id": cs.restores_version_id,
+        "announces_effective_date": cs.announces_effective_date.isoformat()
+        if cs.announces_effective_date
+        else None,
         "substantive": cs.substantive,
         "counts": dict(cs.counts),
         "summary": cs.summary,

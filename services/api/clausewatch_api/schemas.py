@@ -104,6 +104,8 @@ class ChangeSetOut(BaseModel):
     previous_version_id: str
     # The earlier version whose text the new one is, word for word (the page went back to it; decision 0156).
     restores_version_id: str | None = None
+    # The date a new version takes effect, when this one newly announces it (ISO date; decision 0157).
+    announces_effective_date: str | None = None
     substantive: bool
     counts: dict[str, int]
     summary: str

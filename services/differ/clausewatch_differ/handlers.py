@@ -80,7 +80,11 @@ class SnapshotHandler:
         if not text.strip():
             return False
         plan = plan_version(
-            document_id=event.document_id, snapshot_id=event.snapshot_id, text=text, previous=previous
+            document_id=event.document_id,
+            snapshot_id=event.snapshot_id,
+            text=text,
+            previous=previous,
+            today=event.captured_at.date(),
         )
         async with self.db.engine.begin() as conn:  # Core: no ORM session to set up for five statements
             found = await store.situation(conn, event.document_id, event.snapshot_id, extractor_version())
@@ -126,7 +130,11 @@ class SnapshotHandler:
             # the fix changed is not reported as a change of the document.
             previous = await rebase(self.db, self.blobs, previous, spec)
         plan = plan_version(
-            document_id=event.document_id, snapshot_id=event.snapshot_id, text=text, previous=previous
+            document_id=event.document_id,
+            snapshot_id=event.snapshot_id,
+            text=text,
+            previous=previous,
+            today=event.captured_at.date(),
         )
         if plan is None:
             log.info("text_unchanged", previous_version_id=previous.version.id if previous else None)
@@ -186,6 +194,7 @@ class SnapshotHandler:
                 change_ids=change_ids,
                 summary=change_set.summary[:2000],
                 restores_version_id=change_set.restores_version_id,
+                announces_effective_date=change_set.announces_effective_date,
             )
         )
         log.info("change_detected", change_set_id=change_set.id, substantive=change_set.substantive)

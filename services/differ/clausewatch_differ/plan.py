@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from clausewatch_differ.blocks import Block, parse_blocks
@@ -17,6 +17,7 @@ from clausewatch_differ.extract import extractor_version
 from clausewatch_differ.normalize import canonical_dates, fingerprint_text
 from clausewatch_shared.ids import derived_id, sha256_hex
 from clausewatch_shared.models.versions import ChangeSet, Version
+from clausewatch_shared.stated_dates import announced_date
 
 _DATE_LINE = re.compile(
     r"(last\s+(?:updated|modified|revised|changed)|effective(?:\s+date|\s+as\s+of|\s+from|\s+on)?|updated(?:\s+on)?"
@@ -100,8 +101,11 @@ def plan_version(
     previous: Previous | None,
     extractor: str | None = None,
     rebase: bool = False,
+    today: date | None = None,
 ) -> VersionPlan | None:
     """Return the rows of a new version, or None if the text is the previous version's once noise is ignored.
+
+    `today` (the capture's day) lets the change set note a new version the text newly announces for a later date.
 
     `rebase=True` re-records a snapshot that `previous` already covers, under a newer extractor: the version is
     written even if its text did not change, its provisions inherit keys from `previous`, and no change set is
@@ -159,6 +163,13 @@ def plan_version(
         counts=comparison.counts(),
         summary=comparison.summary(),
     )
+    announced = announced_date(text, today) if today is not None else None
+    if (
+        announced is not None and today is not None
+    ):  # the earlier text is read only when the new one announces
+        before = announced_date(previous.version.text, today)
+        if before is None or before.value != announced.value:
+            announce(plan.change_set, announced.value)
     for n, record in enumerate(comparison.changes):
         new_first = record.new_blocks[0] if record.new_blocks else None
         old_first = record.old_blocks[0] if record.old_blocks else None
@@ -197,3 +208,15 @@ def restore(change_set: ChangeSet, version_id: str, recorded_at: datetime) -> No
     """
     change_set.restores_version_id = version_id
     change_set.summary = f"Back to its text of {recorded_at:%d %b %Y}, word for word. {change_set.summary}"
+
+
+def announce(change_set: ChangeSet, effective: date) -> None:
+    """Mark a change set whose version newly announces a new version taking effect on `effective`.
+
+    X's page carries its upcoming policy above the one in force for the month before it takes effect ("This version
+    … will go into effect on July 28, 2025"; "Effective until July 28, 2025" above the current text): read as a
+    comparison with the version before, that is five thousand words added. Saying what the page announces tells the
+    reader the changes may be terms that apply only from that date (decision 0157).
+    """
+    change_set.announces_effective_date = effective
+    change_set.summary = f"Announces a new version effective {effective:%d %b %Y}. {change_set.summary}"

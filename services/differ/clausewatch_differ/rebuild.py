@@ -124,7 +124,13 @@ async def rebuild(db: Database, blobs: BlobStore, document_id: str) -> RebuildRe
         except PermanentError as exc:
             report.errors.append(f"{snapshot.id}: {exc}")
             continue
-        plan = plan_version(document_id=document_id, snapshot_id=snapshot.id, text=text, previous=previous)
+        plan = plan_version(
+            document_id=document_id,
+            snapshot_id=snapshot.id,
+            text=text,
+            previous=previous,
+            today=snapshot.captured_at.date(),
+        )
         if plan is None:
             report.unchanged += 1
             continue

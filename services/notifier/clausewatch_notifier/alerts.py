@@ -7,7 +7,7 @@ the same content even if the rows are later re-analysed, and the e-mail and the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -90,6 +90,9 @@ class AlertView(BaseModel):
     # recorded it. Its changes undo what changed since (decision 0156).
     restores_version_id: str | None = None
     restores_recorded_at: datetime | None = None
+    # The version newly announces a new one taking effect on this date: what it adds may be the coming text, carried
+    # beside the one in force (decision 0157).
+    announces_effective_date: date | None = None
 
 
 def diff_segments(diff: Sequence[Any] | None) -> list[Segment]:
@@ -206,4 +209,5 @@ def build_alert(
         names=_names(assessments.values()),
         restores_version_id=getattr(change_set, "restores_version_id", None),
         restores_recorded_at=getattr(change_set, "restores_recorded_at", None),
+        announces_effective_date=getattr(change_set, "announces_effective_date", None),
     )

@@ -76,17 +76,23 @@ def _short(text: str, limit: int) -> str:
 def alert_subject(alert: AlertView) -> str:
     """Return the subject line: severity first, so the inbox can be scanned, then the document and what changed
     ("[MEDIUM] Grok · Grok Privacy Policy (16 changes): Removed; promise removed (no sale of your data, …) — …"),
-    and, when the page went back to an earlier text, since when ("(5 changes, back to its 09 Jan 2023 text)")."""
+    and, when the page went back to an earlier text or announces a coming version, that ("(5 changes, back to its 09
+    Jan 2023 text)", "(175 changes, announces a version effective 28 Jul 2025)")."""
     where = f"[{alert.severity.upper()}] {alert.platform_name} · {alert.document_title}"
     # The analyzer's summary opens with "16 changes assessed; highest severity medium.": in a subject that already
     # leads with "[MEDIUM]" that sentence took a third of the line and cut what changed (demo, session 15). The
     # subject keeps the count beside the document and gives the rest of the line to the changes.
-    back = f"back to its {alert.restores_recorded_at:%d %b %Y} text" if alert.restores_recorded_at else ""
+    notes = []
+    if alert.restores_recorded_at:
+        notes.append(f"back to its {alert.restores_recorded_at:%d %b %Y} text")
+    if alert.announces_effective_date:
+        notes.append(f"announces a version effective {alert.announces_effective_date:%d %b %Y}")
     split = split_summary_head(alert.summary)
     if split is None:
-        return _short(f"{where}{f' ({back})' if back else ''}: {alert.summary}", 150)
+        noted = f" ({', '.join(notes)})" if notes else ""
+        return _short(f"{where}{noted}: {alert.summary}", 150)
     count, rest = split
-    told = ", ".join(([f"{count} changes"] if count > 1 else []) + ([back] if back else []))
+    told = ", ".join(([f"{count} changes"] if count > 1 else []) + notes)
     return _short(f"{where}{f' ({told})' if told else ''}: {rest}", 150)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Text, UniqueConstraint
@@ -59,6 +59,9 @@ class ChangeSet(SQLModel, table=True):
     # The earlier version (not the previous one) whose text this version's is, word for word: the page went back to
     # it, and the changes undo what changed since (decision 0156).
     restores_version_id: str | None = Field(default=None, max_length=64)
+    # The date a new version takes effect, when this version newly announces one (X's page carries its upcoming
+    # policy beside the current one for a month before; decision 0157).
+    announces_effective_date: date | None = Field(default=None)
 
 
 class Change(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from clausewatch_notifier import management
 from clausewatch_notifier.schemas import SubscriberCreated
@@ -53,10 +53,12 @@ async def add_change_set(
     regulations: tuple[str, ...] = ("gdpr-art-6", "eu-ai-act"),
     at: datetime | None = None,
     restores_at: datetime | None = None,
+    announces: date | None = None,
 ) -> ChangeAssessed:
     """Insert a version pair, a change set with one modified provision and its assessment; return the event.
 
-    `restores_at`: an earlier version with the new text, recorded then, that the change set restores (0156)."""
+    `restores_at`: an earlier version with the new text, recorded then, that the change set restores (0156);
+    `announces`: the date of a coming version the change set's version announces (0157)."""
     at = at or utcnow()
     document_id = f"{platform_id}/privacy-policy"
     tag = f"{platform_id}-{n}"
@@ -101,6 +103,7 @@ async def add_change_set(
                 summary="AI training on prompts now opt-out only",
                 created_at=at,
                 restores_version_id=f"ver-{tag}-0" if restores_at else None,
+                announces_effective_date=announces,
             )
         )
         await s.flush()

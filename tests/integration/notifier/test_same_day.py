@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from email.message import EmailMessage
+from typing import Any
 
 from sqlmodel import select
 from standardwebhooks import Webhook
@@ -115,27 +117,50 @@ async def test_chat_channel_through_apprise(
     assert log[0].history[0].destination == "apprise:json"
 
 
+async def _alert_of(
+    settings: NotifierSettings, db: Database, inbox: Inbox, **seed: Any
+) -> tuple[EmailMessage, dict[str, Any]]:
+    """Deliver the alert of one seeded change set to a compliance subscriber; return its e-mail and webhook body."""
+    await add_platform(db)
+    event = await add_change_set(db, **seed)
+    sub = (await management.create_subscriber(db, "legal@example.org", tier="compliance")).subscriber
+    await management.follow(db, sub.id, "leonardo-ai")
+    with webhook_receiver() as receiver:
+        endpoint = await management.register_endpoint(db, settings, sub.id, receiver.url())
+        await AssessmentHandler(db, settings)(event)
+        worker = DeliveryWorker(db, settings)
+        await worker.run_once()
+        await worker.webhooks.aclose()
+        await wait_for(lambda: len(inbox.messages) >= 1)
+    payload: dict[str, Any] = Webhook(endpoint.secret).verify(
+        receiver.requests[0].body, receiver.requests[0].headers
+    )
+    return inbox.to("legal@example.org")[0], payload
+
+
 async def test_an_alert_says_when_the_page_went_back_to_an_earlier_text(
     notifier_settings: NotifierSettings, db: Database, smtp: tuple[Inbox, int]
 ) -> None:
     """A change set restoring a version recorded on 9 January 2023 (Bumble's, decision 0156): the subject and the
     e-mail say so, and the webhook carries the restored version and when it was recorded."""
-    inbox, _ = smtp
-    await add_platform(db)
-    event = await add_change_set(db, restores_at=datetime(2023, 1, 9, 12, 32, tzinfo=UTC))
-    sub = (await management.create_subscriber(db, "legal@example.org", tier="compliance")).subscriber
-    await management.follow(db, sub.id, "leonardo-ai")
-    with webhook_receiver() as receiver:
-        endpoint = await management.register_endpoint(db, notifier_settings, sub.id, receiver.url())
-        await AssessmentHandler(db, notifier_settings)(event)
-        worker = DeliveryWorker(db, notifier_settings)
-        await worker.run_once()
-        await worker.webhooks.aclose()
-        await wait_for(lambda: len(inbox.messages) >= 1)
-    mail = inbox.to("legal@example.org")[0]
+    restored = datetime(2023, 1, 9, 12, 32, tzinfo=UTC)
+    mail, payload = await _alert_of(notifier_settings, db, smtp[0], restores_at=restored)
     assert mail["Subject"].startswith("[HIGH] Leonardo AI · Privacy Policy (back to its 09 Jan 2023 text): ")
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Back to its text of 09 Jan 2023, word for word: these changes undo what changed since." in text
-    payload = Webhook(endpoint.secret).verify(receiver.requests[0].body, receiver.requests[0].headers)
     assert payload["data"]["restores_version_id"] == "ver-leonardo-ai-1-0"
     assert payload["data"]["restores_recorded_at"].startswith("2023-01-09T12:32")
+    assert payload["data"]["announces_effective_date"] is None
+
+
+async def test_an_alert_says_when_the_version_announces_a_coming_one(
+    notifier_settings: NotifierSettings, db: Database, smtp: tuple[Inbox, int]
+) -> None:
+    """A change set whose version announces a new one effective 28 July 2025 (X's notice period, decision 0157): the
+    e-mail's subject and first lines say so, and the webhook carries the date."""
+    mail, payload = await _alert_of(notifier_settings, db, smtp[0], announces=date(2025, 7, 28))
+    assert "(announces a version effective 28 Jul 2025)" in mail["Subject"]
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Announces a new version effective 28 Jul 2025" in text
+    assert payload["data"]["announces_effective_date"] == "2025-07-28"
+    assert payload["data"]["restores_version_id"] is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from clausewatch_notifier.alerts import AlertView, diff_segments
 from clausewatch_notifier.preview import example_alert
 from clausewatch_notifier.render import build_message, digest_headline, render_alert, render_digest
@@ -168,6 +170,24 @@ def test_a_change_of_spacing_alone_reads_as_the_space_it_leaves() -> None:
         ("delete", "Ltd"),
         ("insert", "Limited"),
     ]
+
+
+def test_an_alert_says_when_the_page_announces_a_coming_version() -> None:
+    """X's page carried its coming policy beside the one in force (decision 0157): the subject and the first lines
+    say a version effective 28 Jul 2025 is announced, so its added text reads as the coming terms."""
+    alert = sample_alert().model_copy(
+        update={
+            "summary": "175 changes assessed; highest severity high. Added — AI model training; severity high.",
+            "announces_effective_date": date(2025, 7, 28),
+        }
+    )
+    rendered = render_alert(alert, tier="monitor", unsubscribe_url="u")
+    assert "(175 changes, announces a version effective 28 Jul 2025): Added" in rendered.subject
+    assert (
+        "Announces a new version effective 28 Jul 2025: the changes may be terms that apply only from then."
+        in rendered.text
+    )
+    assert "Announces a new version effective 28 Jul 2025" in (rendered.html or "")
 
 
 def test_emails_name_laws_and_clause_types_as_the_analyzer_recorded_them() -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from clausewatch_shared.stated_dates import stated_dates
+from clausewatch_shared.stated_dates import announced_date, stated_dates
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,29 @@ def test_only_the_ends_of_a_huge_document_are_read() -> None:
     assert stated_dates(f"Last updated: May 5, 2026\n{middle}")["last_updated"].text() == "May 5, 2026"
     assert stated_dates(f"{middle}\nEffective: June 1, 2026")["effective"].text() == "June 1, 2026"
     assert stated_dates(f"{middle}Last updated: May 5, 2026\n{middle}") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        (
+            "This version of the Privacy Policy will go into effect on July 28, 2025.",
+            date(2025, 6, 28),
+            "July 28, 2025",
+        ),
+        ("### Effective until January 15, 2026\n\nWe collect …", date(2025, 12, 17), "January 15, 2026"),
+        ("These terms will take effect from 1 March 2026.", date(2026, 2, 1), "March 1, 2026"),
+        (
+            "This version will go into effect on July 28, 2025.",
+            date(2025, 7, 28),
+            None,
+        ),  # the day itself: in force
+        ("Changes will take effect 30 days after we post them.", date(2025, 1, 1), None),  # no date
+        ("Effective: July 28, 2025", date(2025, 6, 28), None),  # a version's own date, not an announcement
+    ],
+)
+def test_an_announced_version_is_read_with_its_date(text: str, today: date, expected: str | None) -> None:
+    """X's banner and its "Effective until" heading announce a coming version (decision 0157); a date already
+    reached, a delay without a date, and a version's own "Effective:" date do not."""
+    found = announced_date(f"# Privacy Policy\n\n{text}\n\nWe collect data.", today)
+    assert (found.text() if found else None) == expected
