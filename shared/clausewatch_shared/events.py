@@ -164,6 +164,11 @@ class ChangeDetected(Message):
         description="The date a new version takes effect, when the new version newly announces one (the page may "
         "carry the coming text beside the one in force).",
     )
+    takes_effect_date: date | None = Field(
+        default=None,
+        description="The date a version the previous one announced took effect, when the new version is the first in "
+        "force under it.",
+    )
 
 
 # --- analyzer facts ------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ a missing or differently shaped field renders as absent, never as a server error
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from clausewatch_api.filters import SEVERITY_RANK, max_severity
@@ -428,9 +428,8 @@ def change_set(
         "version_id": cs.version_id,
         "previous_version_id": cs.previous_version_id,
         "restores_version_id": cs.restores_version_id,
-        "announces_effective_date": cs.announces_effective_date.isoformat()
-        if cs.announces_effective_date
-        else None,
+        "announces_effective_date": _iso_day(cs.announces_effective_date),
+        "takes_effect_date": _iso_day(cs.takes_effect_date),
         "substantive": cs.substantive,
         "counts": dict(cs.counts),
         "summary": cs.summary,
@@ -443,6 +442,10 @@ def change_set(
         "regulation_names": [name or r for r, name in reg_ids.items()],
         "most_serious": headline(top, (changes or {}).get(top.change_id)) if top is not None else None,
     }
+
+
+def _iso_day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def most_serious(

@@ -106,6 +106,8 @@ class ChangeSetOut(BaseModel):
     restores_version_id: str | None = None
     # The date a new version takes effect, when this one newly announces it (ISO date; decision 0157).
     announces_effective_date: str | None = None
+    # The date an announced version took effect, when this version is the first in force under it (ISO date; 0157).
+    takes_effect_date: str | None = None
     substantive: bool
     counts: dict[str, int]
     summary: str

@@ -195,6 +195,7 @@ class SnapshotHandler:
                 summary=change_set.summary[:2000],
                 restores_version_id=change_set.restores_version_id,
                 announces_effective_date=change_set.announces_effective_date,
+                takes_effect_date=change_set.takes_effect_date,
             )
         )
         log.info("change_detected", change_set_id=change_set.id, substantive=change_set.substantive)

@@ -163,13 +163,8 @@ def plan_version(
         counts=comparison.counts(),
         summary=comparison.summary(),
     )
-    announced = announced_date(text, today) if today is not None else None
-    if (
-        announced is not None and today is not None
-    ):  # the earlier text is read only when the new one announces
-        before = announced_date(previous.version.text, today)
-        if before is None or before.value != announced.value:
-            announce(plan.change_set, announced.value)
+    if today is not None:
+        _note_announcements(plan.change_set, text, previous.version.text, today)
     for n, record in enumerate(comparison.changes):
         new_first = record.new_blocks[0] if record.new_blocks else None
         old_first = record.old_blocks[0] if record.old_blocks else None
@@ -220,3 +215,28 @@ def announce(change_set: ChangeSet, effective: date) -> None:
     """
     change_set.announces_effective_date = effective
     change_set.summary = f"Announces a new version effective {effective:%d %b %Y}. {change_set.summary}"
+
+
+def _note_announcements(change_set: ChangeSet, text: str, before: str, today: date) -> None:
+    """Note on the change set a coming version the new text newly announces, or one the previous text announced that
+    is now in force (its date has come and the new text no longer announces it)."""
+    announced = announced_date(text, today)
+    if announced is not None:
+        earlier = announced_date(before, today)  # read only when the new text announces
+        if earlier is None or earlier.value != announced.value:
+            announce(change_set, announced.value)
+        return
+    # Any announcement of the earlier text, past or not: its date may have come between the two captures. A notice
+    # left on the page after its date (the same date, now past) is not yet the page of the version in force: it
+    # would otherwise mark every later change.
+    earlier = announced_date(before, date.min)
+    lingering = announced_date(text, date.min)
+    if (
+        earlier is not None
+        and earlier.value <= today
+        and (lingering is None or lingering.value != earlier.value)
+    ):
+        change_set.takes_effect_date = earlier.value
+        change_set.summary = (
+            f"The version announced for {earlier.value:%d %b %Y} is now in force. {change_set.summary}"
+        )

@@ -93,6 +93,9 @@ class AlertView(BaseModel):
     # The version newly announces a new one taking effect on this date: what it adds may be the coming text, carried
     # beside the one in force (decision 0157).
     announces_effective_date: date | None = None
+    # A version the previous one announced is in force since this date: what the changes remove may be the text it
+    # replaced (decision 0157).
+    takes_effect_date: date | None = None
 
 
 def diff_segments(diff: Sequence[Any] | None) -> list[Segment]:
@@ -210,4 +213,5 @@ def build_alert(
         restores_version_id=getattr(change_set, "restores_version_id", None),
         restores_recorded_at=getattr(change_set, "restores_recorded_at", None),
         announces_effective_date=getattr(change_set, "announces_effective_date", None),
+        takes_effect_date=getattr(change_set, "takes_effect_date", None),
     )

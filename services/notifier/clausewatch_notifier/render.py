@@ -87,6 +87,8 @@ def alert_subject(alert: AlertView) -> str:
         notes.append(f"back to its {alert.restores_recorded_at:%d %b %Y} text")
     if alert.announces_effective_date:
         notes.append(f"announces a version effective {alert.announces_effective_date:%d %b %Y}")
+    if alert.takes_effect_date:
+        notes.append(f"the version announced for {alert.takes_effect_date:%d %b %Y} in force")
     split = split_summary_head(alert.summary)
     if split is None:
         noted = f" ({', '.join(notes)})" if notes else ""

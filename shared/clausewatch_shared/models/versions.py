@@ -62,6 +62,9 @@ class ChangeSet(SQLModel, table=True):
     # The date a new version takes effect, when this version newly announces one (X's page carries its upcoming
     # policy beside the current one for a month before; decision 0157).
     announces_effective_date: date | None = Field(default=None)
+    # The date a version the previous one announced took effect, when this version is the first in force under it
+    # (X's page drops the replaced text the day after; decision 0157).
+    takes_effect_date: date | None = Field(default=None)
 
 
 class Change(SQLModel, table=True):

@@ -54,11 +54,13 @@ async def add_change_set(
     at: datetime | None = None,
     restores_at: datetime | None = None,
     announces: date | None = None,
+    takes_effect: date | None = None,
 ) -> ChangeAssessed:
     """Insert a version pair, a change set with one modified provision and its assessment; return the event.
 
     `restores_at`: an earlier version with the new text, recorded then, that the change set restores (0156);
-    `announces`: the date of a coming version the change set's version announces (0157)."""
+    `announces`: the date of a coming version the change set's version announces, `takes_effect`: the date of an
+    announced version the change set's version is the first in force under (0157)."""
     at = at or utcnow()
     document_id = f"{platform_id}/privacy-policy"
     tag = f"{platform_id}-{n}"
@@ -104,6 +106,7 @@ async def add_change_set(
                 created_at=at,
                 restores_version_id=f"ver-{tag}-0" if restores_at else None,
                 announces_effective_date=announces,
+                takes_effect_date=takes_effect,
             )
         )
         await s.flush()

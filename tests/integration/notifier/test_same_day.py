@@ -164,3 +164,14 @@ async def test_an_alert_says_when_the_version_announces_a_coming_one(
     assert "Announces a new version effective 28 Jul 2025" in text
     assert payload["data"]["announces_effective_date"] == "2025-07-28"
     assert payload["data"]["restores_version_id"] is None
+
+
+async def test_an_alert_says_when_an_announced_version_is_in_force(
+    notifier_settings: NotifierSettings, db: Database, smtp: tuple[Inbox, int]
+) -> None:
+    """The first version in force under one announced for 28 July 2025 (decision 0157): the subject says so and the
+    webhook carries the date."""
+    mail, payload = await _alert_of(notifier_settings, db, smtp[0], takes_effect=date(2025, 7, 28))
+    assert "(the version announced for 28 Jul 2025 in force)" in mail["Subject"]
+    assert payload["data"]["takes_effect_date"] == "2025-07-28"
+    assert payload["data"]["announces_effective_date"] is None

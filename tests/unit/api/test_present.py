@@ -107,7 +107,7 @@ def test_a_change_sets_headline_names_its_laws_as_the_analyzer_recorded_them() -
     """Feeds and pages read "GDPR, FTC Act s.5", not the ids; an id without a recorded name stays as it is."""
     cs = SimpleNamespace(
         id="cs", document_id="d", version_id="v2", previous_version_id="v1", restores_version_id=None,
-        announces_effective_date=None,
+        announces_effective_date=None, takes_effect_date=None,
         substantive=True, counts={}, summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
     )  # fmt: skip
     assessed = [
@@ -149,7 +149,7 @@ def test_a_change_sets_most_serious_change_is_what_takes_something_away_first() 
     assert most_serious([_assessed("e", "none")]) is None  # type: ignore[list-item]
     cs = SimpleNamespace(
         id="cs", document_id="d", version_id="v2", previous_version_id="v1", restores_version_id=None,
-        announces_effective_date=None,
+        announces_effective_date=None, takes_effect_date=None,
         substantive=True, counts={}, summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
     )  # fmt: skip
     change = SimpleNamespace(
@@ -191,7 +191,7 @@ def test_a_headline_without_description_still_says_something() -> None:
     """The link text of the most serious change is never empty (an assessment row written without a description)."""
     cs = SimpleNamespace(
         id="cs", document_id="d", version_id="v2", previous_version_id="v1", restores_version_id=None,
-        announces_effective_date=None,
+        announces_effective_date=None, takes_effect_date=None,
         substantive=True, counts={}, summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
     )  # fmt: skip
     bare = _assessed("a", "high", description="")

@@ -10,6 +10,7 @@ CURRENT = (
     "# X Privacy Policy\n\n**Effective: November 15, 2024**\n\nWe collect the information you give us.\n"
 )
 # X's page during a notice period: the coming text first, then "Effective until" above the one in force.
+IN_FORCE = "# X Privacy Policy\n\n**Effective: July 28, 2025**\n\nWe collect the information you give us and your prompts.\n"
 NOTICE = (
     "# X Privacy Policy\n\n**This version of the Privacy Policy will go into effect on July 28, 2025. Until then, the "
     "current Privacy Policy continues to apply.**\n\nWe collect the information you give us and your prompts.\n\n"
@@ -45,3 +46,17 @@ def test_an_announcement_already_made_or_past_is_not_news() -> None:
     assert _changed(NOTICE, edited, date(2025, 7, 1)).announces_effective_date is None  # type: ignore[attr-defined]
     assert _changed(CURRENT, NOTICE, date(2025, 8, 1)).announces_effective_date is None  # type: ignore[attr-defined]
     assert _changed(CURRENT, NOTICE, None).announces_effective_date is None  # type: ignore[attr-defined]
+
+
+def test_the_first_version_in_force_under_an_announced_one_says_so() -> None:
+    """X's page the day after July 28, 2025 drops the replaced text (v011): the change set says the announced version
+    is in force, so its removals read as the old text going, not as terms withdrawn."""
+    change_set = _changed(NOTICE, IN_FORCE, date(2025, 7, 29))
+    assert change_set.takes_effect_date == date(2025, 7, 28)  # type: ignore[attr-defined]
+    assert change_set.announces_effective_date is None  # type: ignore[attr-defined]
+    assert change_set.summary.startswith("The version announced for 28 Jul 2025 is now in force. ")  # type: ignore[attr-defined]
+    # Before its date, a page that drops the notice announces nothing in force; a notice left up past its date is not
+    # yet the page of the version in force, and would otherwise mark every later change.
+    assert _changed(NOTICE, IN_FORCE, date(2025, 7, 1)).takes_effect_date is None  # type: ignore[attr-defined]
+    lingering = NOTICE.replace("your prompts", "your prompts and images")
+    assert _changed(NOTICE, lingering, date(2025, 7, 29)).takes_effect_date is None  # type: ignore[attr-defined]

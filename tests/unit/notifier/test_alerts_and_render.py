@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from clausewatch_notifier.alerts import AlertView, diff_segments
 from clausewatch_notifier.preview import example_alert
 from clausewatch_notifier.render import build_message, digest_headline, render_alert, render_digest
@@ -172,22 +174,34 @@ def test_a_change_of_spacing_alone_reads_as_the_space_it_leaves() -> None:
     ]
 
 
-def test_an_alert_says_when_the_page_announces_a_coming_version() -> None:
-    """X's page carried its coming policy beside the one in force (decision 0157): the subject and the first lines
-    say a version effective 28 Jul 2025 is announced, so its added text reads as the coming terms."""
-    alert = sample_alert().model_copy(
-        update={
-            "summary": "175 changes assessed; highest severity high. Added — AI model training; severity high.",
-            "announces_effective_date": date(2025, 7, 28),
-        }
-    )
+@pytest.mark.parametrize(
+    ("field", "summary", "subject", "first_line"),
+    [
+        (
+            "announces_effective_date",
+            "175 changes assessed; highest severity high. Added — AI model training; severity high.",
+            "(175 changes, announces a version effective 28 Jul 2025): Added",
+            "Announces a new version effective 28 Jul 2025: the changes may be terms that apply only from then.",
+        ),
+        (
+            "takes_effect_date",
+            "120 changes assessed; highest severity medium. Removed — Data retention; severity medium.",
+            "(120 changes, the version announced for 28 Jul 2025 in force): Removed",
+            "The version announced for 28 Jul 2025 is now in force: what the changes remove may be the text it replaced.",
+        ),
+    ],
+)
+def test_an_alert_says_when_a_version_is_announced_and_when_it_is_in_force(
+    field: str, summary: str, subject: str, first_line: str
+) -> None:
+    """X's page carried its coming policy beside the one in force, then dropped the old text the day after it took
+    effect (decision 0157): the subject and the first lines say which, so additions read as coming terms and
+    removals as the replaced text going."""
+    alert = sample_alert().model_copy(update={"summary": summary, field: date(2025, 7, 28)})
     rendered = render_alert(alert, tier="monitor", unsubscribe_url="u")
-    assert "(175 changes, announces a version effective 28 Jul 2025): Added" in rendered.subject
-    assert (
-        "Announces a new version effective 28 Jul 2025: the changes may be terms that apply only from then."
-        in rendered.text
-    )
-    assert "Announces a new version effective 28 Jul 2025" in (rendered.html or "")
+    assert subject in rendered.subject
+    assert first_line in rendered.text
+    assert first_line.split(":")[0] in (rendered.html or "")
 
 
 def test_emails_name_laws_and_clause_types_as_the_analyzer_recorded_them() -> None:
