@@ -102,17 +102,25 @@ def _parse(match: re.Match[str]) -> StatedDate | None:
 ENDS = 20_000
 
 
+def _ends(text: str) -> str:
+    """The first and last ENDS characters of a text (all of it if shorter)."""
+    return text if len(text) <= 2 * ENDS else text[:ENDS] + "\n" + text[-ENDS:]
+
+
+def _date_at(text: str, position: int) -> StatedDate | None:
+    """The date written at `position`, in the first form that reads there; None for none, or "February 30, 2026"."""
+    return next((_parse(m) for pattern in _DATES if (m := pattern.match(text, position)) is not None), None)
+
+
 def stated_dates(text: str) -> dict[str, StatedDate]:
     """Return the document's own "last_updated" and "effective" dates, each the first one its top or, failing
     that, its bottom states (ENDS characters of each)."""
-    ends = text if len(text) <= 2 * ENDS else text[:ENDS] + "\n" + text[-ENDS:]
+    ends = _ends(text)
     found: dict[str, StatedDate] = {}
     for kind, label in _LABELS.items():
         for match in label.finditer(ends):
-            parsed = next(
-                (_parse(m) for pattern in _DATES if (m := pattern.match(ends, match.end())) is not None), None
-            )
-            if parsed is not None:  # None: "February 30, 2026", no date
+            parsed = _date_at(ends, match.end())
+            if parsed is not None:
                 found[kind] = parsed
                 break
     return found
@@ -130,24 +138,30 @@ _ANNOUNCED = re.compile(
 _ANNOUNCING_WORDS = ("into effect", "take effect", "become effect", "effective until")
 
 
-def announced_date(text: str, today: date) -> StatedDate | None:
-    """Return the date after `today` on which the document says a new version takes effect, or None.
+def announced_dates(text: str) -> tuple[StatedDate, ...]:
+    """Return every date on which the document says a new version takes effect, in order, past or not.
 
-    Read in the first and last ENDS characters, like the stated dates; a date already past is no announcement.
+    Read in the first and last ENDS characters, like the stated dates.
     """
-    ends = text if len(text) <= 2 * ENDS else text[:ENDS] + "\n" + text[-ENDS:]
+    ends = _ends(text)
     # The phrases' fixed words, looked for first: most texts hold none, and str.lower and `in` cost microseconds
     # where the case-blind regex costs a millisecond on a policy.
     lowered = ends.lower()
     if not any(word in lowered for word in _ANNOUNCING_WORDS):
-        return None
-    for match in _ANNOUNCED.finditer(ends):
-        parsed = next(
-            (_parse(m) for pattern in _DATES if (m := pattern.match(ends, match.end())) is not None), None
-        )
-        if parsed is not None and parsed.value > today:
-            return parsed
-    return None
+        return ()
+    dates = (_date_at(ends, match.end()) for match in _ANNOUNCED.finditer(ends))
+    return tuple(found for found in dates if found is not None)
+
+
+def announced_date(text: str, today: date) -> StatedDate | None:
+    """Return the first date after `today` on which the document says a new version takes effect, or None: a date
+    already reached is no announcement."""
+    return first_after(announced_dates(text), today)
+
+
+def first_after(dates: tuple[StatedDate, ...], today: date) -> StatedDate | None:
+    """The first of `dates` after `today`, or None."""
+    return next((found for found in dates if found.value > today), None)
 
 
 def own_date(text: str) -> StatedDate | None:
@@ -160,4 +174,4 @@ def own_date(text: str) -> StatedDate | None:
     return found.get("last_updated") or found.get("effective")
 
 
-__all__ = ["StatedDate", "announced_date", "own_date", "stated_dates"]
+__all__ = ["StatedDate", "announced_date", "announced_dates", "first_after", "own_date", "stated_dates"]

@@ -17,7 +17,7 @@ from clausewatch_differ.extract import extractor_version
 from clausewatch_differ.normalize import canonical_dates, fingerprint_text
 from clausewatch_shared.ids import derived_id, sha256_hex
 from clausewatch_shared.models.versions import ChangeSet, Version
-from clausewatch_shared.stated_dates import announced_date
+from clausewatch_shared.stated_dates import announced_dates, first_after
 
 _DATE_LINE = re.compile(
     r"(last\s+(?:updated|modified|revised|changed)|effective(?:\s+date|\s+as\s+of|\s+from|\s+on)?|updated(?:\s+on)?"
@@ -197,46 +197,45 @@ def restore(change_set: ChangeSet, version_id: str, recorded_at: datetime) -> No
     """Mark a change set whose new text is word for word an earlier version's: the page went back to that text.
 
     Bumble's policy went from "last updated 16th January 2023" back to its December text for five days, then forward
-    again; Cursor's alternated between two texts five times in three weeks (the bundled histories, decision 0156).
-    Each is a real change of what the page says, and is reported; saying it is a return to a text already seen
+    again; Cursor's went back and forth between two texts four times in three weeks (the bundled histories, decision
+    0156). Each is a real change of what the page says, and is reported; saying it is a return to a text already seen
     tells the reader the changes undo earlier ones rather than announce new terms.
     """
     change_set.restores_version_id = version_id
-    change_set.summary = f"Back to its text of {recorded_at:%d %b %Y}, word for word. {change_set.summary}"
-
-
-def announce(change_set: ChangeSet, effective: date) -> None:
-    """Mark a change set whose version newly announces a new version taking effect on `effective`.
-
-    X's page carries its upcoming policy above the one in force for the month before it takes effect ("This version
-    … will go into effect on July 28, 2025"; "Effective until July 28, 2025" above the current text): read as a
-    comparison with the version before, that is five thousand words added. Saying what the page announces tells the
-    reader the changes may be terms that apply only from that date (decision 0157).
-    """
-    change_set.announces_effective_date = effective
-    change_set.summary = f"Announces a new version effective {effective:%d %b %Y}. {change_set.summary}"
+    _lead(change_set, f"Back to its text of {recorded_at:%d %b %Y}, word for word.")
 
 
 def _note_announcements(change_set: ChangeSet, text: str, before: str, today: date) -> None:
     """Note on the change set a coming version the new text newly announces, or one the previous text announced that
-    is now in force (its date has come and the new text no longer announces it)."""
-    announced = announced_date(text, today)
-    if announced is not None:
-        earlier = announced_date(before, today)  # read only when the new text announces
-        if earlier is None or earlier.value != announced.value:
-            announce(change_set, announced.value)
+    is now in force (its date has come and the new text no longer announces it) (decision 0157).
+
+    X's page carries its upcoming policy above the one in force for the month before it takes effect ("This version
+    … will go into effect on July 28, 2025"; "Effective until July 28, 2025" above the current text): read as a
+    comparison with the version before, that is five thousand words added, and the day after, the old text removed.
+    Saying what the page announces, and when it is in force, tells the reader what the changes are.
+    """
+    now = announced_dates(text)
+    coming = first_after(now, today)
+    if coming is not None:
+        earlier = first_after(announced_dates(before), today)  # read only when the new text announces
+        if earlier is None or earlier.value != coming.value:
+            change_set.announces_effective_date = coming.value
+            _lead(change_set, f"Announces a new version effective {coming.value:%d %b %Y}.")
         return
-    # Any announcement of the earlier text, past or not: its date may have come between the two captures. A notice
+    # The earlier text's first announcement, past or not: its date may have come between the two captures. A notice
     # left on the page after its date (the same date, now past) is not yet the page of the version in force: it
     # would otherwise mark every later change.
-    earlier = announced_date(before, date.min)
-    lingering = announced_date(text, date.min)
+    earlier_any = next(iter(announced_dates(before)), None)
+    lingering = now[0] if now else None
     if (
-        earlier is not None
-        and earlier.value <= today
-        and (lingering is None or lingering.value != earlier.value)
+        earlier_any is not None
+        and earlier_any.value <= today
+        and (lingering is None or lingering.value != earlier_any.value)
     ):
-        change_set.takes_effect_date = earlier.value
-        change_set.summary = (
-            f"The version announced for {earlier.value:%d %b %Y} is now in force. {change_set.summary}"
-        )
+        change_set.takes_effect_date = earlier_any.value
+        _lead(change_set, f"The version announced for {earlier_any.value:%d %b %Y} is now in force.")
+
+
+def _lead(change_set: ChangeSet, note: str) -> None:
+    """Open the change set's summary with a note on what the version as a whole is."""
+    change_set.summary = f"{note} {change_set.summary}"

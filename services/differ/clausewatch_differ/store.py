@@ -160,9 +160,10 @@ async def save(db: Executor, plan: VersionPlan) -> bool:
 
     Core INSERTs, one statement per table with the rows as parameters, every column given as planned (the ORM's
     unit of work cost more CPU than the rows did). A change set whose new text is word for word an earlier version's
-    (not the previous one's) is marked as restoring it (decision 0156): one indexed SELECT. Returns False, writing nothing, if the version is already stored:
-    a concurrent handler of the same snapshot committed it first (the ORM's INSERT failed there with IntegrityError,
-    and the retried message then found the stored version).
+    (not the previous one's) is marked as restoring it (decision 0156): one SELECT on the document's versions.
+    Returns False, writing nothing, if the version is already stored: a concurrent handler of the same snapshot
+    committed it first (the ORM's INSERT failed there with IntegrityError, and the retried message then found the
+    stored version).
     """
     if not await insert_values(db, Version, [_columns(plan.version)]):
         return False

@@ -35,6 +35,59 @@ def _named(ids: Sequence[str], names: dict[str, str]) -> list[str]:
     return [names.get(i) or _humanise(i) for i in ids]
 
 
+@dataclass(frozen=True)
+class VersionNote:
+    """What a version as a whole is, besides its changes: a return to an earlier text, an announcement of a coming
+    version, or the first version in force under one (decisions 0156, 0157). One wording for the subject, the
+    e-mails and the digest."""
+
+    short: str  # in the subject: "back to its 09 Jan 2023 text"
+    headline: str  # the digest's sentence and the e-mail's first words: "Back to its text of 09 Jan 2023, word for word"
+    detail: str  # after the headline in the e-mail: "these changes undo what changed since."
+    colour: str  # the HTML e-mail's accent: amber for a return, blue for an announcement
+
+    @property
+    def sentence(self) -> str:
+        """The e-mail's line: headline and detail."""
+        return f"{self.headline}: {self.detail}"
+
+
+def version_notes(alert: AlertView) -> list[VersionNote]:
+    """The notes on what the alert's version as a whole is, in the order the subject names them."""
+    notes = []
+    if alert.restores_recorded_at:
+        day = f"{alert.restores_recorded_at:%d %b %Y}"
+        notes.append(
+            VersionNote(
+                f"back to its {day} text",
+                f"Back to its text of {day}, word for word",
+                "these changes undo what changed since.",
+                "#f59e0b",
+            )
+        )
+    if alert.announces_effective_date:
+        day = f"{alert.announces_effective_date:%d %b %Y}"
+        notes.append(
+            VersionNote(
+                f"announces a version effective {day}",
+                f"Announces a new version effective {day}",
+                "the changes may be terms that apply only from then.",
+                "#3b82f6",
+            )
+        )
+    if alert.takes_effect_date:
+        day = f"{alert.takes_effect_date:%d %b %Y}"
+        notes.append(
+            VersionNote(
+                f"the version announced for {day} in force",
+                f"The version announced for {day} is now in force",
+                "what the changes remove may be the text it replaced.",
+                "#3b82f6",
+            )
+        )
+    return notes
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("clausewatch_notifier", "templates"),
@@ -53,6 +106,7 @@ def _environment() -> Environment:
     env.filters["plain"] = lambda text: visible_text(str(text), with_addresses=True)
     env.globals["severity_colour"] = lambda s: _SEVERITY_COLOURS.get(s, "#6b7280")
     env.globals["kind_colour"] = lambda k: _KIND_COLOURS.get(k, "#374151")
+    env.globals["version_notes"] = version_notes
     return env
 
 
@@ -76,24 +130,15 @@ def _short(text: str, limit: int) -> str:
 def alert_subject(alert: AlertView) -> str:
     """Return the subject line: severity first, so the inbox can be scanned, then the document and what changed
     ("[MEDIUM] Grok · Grok Privacy Policy (16 changes): Removed; promise removed (no sale of your data, …) — …"),
-    and, when the page went back to an earlier text or announces a coming version, that ("(5 changes, back to its 09
-    Jan 2023 text)", "(175 changes, announces a version effective 28 Jul 2025)")."""
+    and what the version as a whole is ("(5 changes, back to its 09 Jan 2023 text)", "(175 changes, announces a
+    version effective 28 Jul 2025)")."""
     where = f"[{alert.severity.upper()}] {alert.platform_name} · {alert.document_title}"
     # The analyzer's summary opens with "16 changes assessed; highest severity medium.": in a subject that already
     # leads with "[MEDIUM]" that sentence took a third of the line and cut what changed (demo, session 15). The
     # subject keeps the count beside the document and gives the rest of the line to the changes.
-    notes = []
-    if alert.restores_recorded_at:
-        notes.append(f"back to its {alert.restores_recorded_at:%d %b %Y} text")
-    if alert.announces_effective_date:
-        notes.append(f"announces a version effective {alert.announces_effective_date:%d %b %Y}")
-    if alert.takes_effect_date:
-        notes.append(f"the version announced for {alert.takes_effect_date:%d %b %Y} in force")
+    notes = [note.short for note in version_notes(alert)]
     split = split_summary_head(alert.summary)
-    if split is None:
-        noted = f" ({', '.join(notes)})" if notes else ""
-        return _short(f"{where}{noted}: {alert.summary}", 150)
-    count, rest = split
+    count, rest = split if split is not None else (1, alert.summary)
     told = ", ".join(([f"{count} changes"] if count > 1 else []) + notes)
     return _short(f"{where}{f' ({told})' if told else ''}: {rest}", 150)
 
