@@ -23,7 +23,7 @@ _CHOICE = (
     r"(?:opt(?:s|ed|ing)?[- ]?out|turn(?:s|ed|ing)? (?:it |this |them |\w+ )?off|disabl\w*|"
     r"withdr[ae]w\w* (?:your |their )?consent|unsubscrib\w*|object(?:s|ed)?|decline[sd]?|"
     r"(?:delet|remov)\w* (?:\w+ ){0,3}?(?:account|data|content|information|posts?|messages?|profile)|"
-    r"clos(?:e|es|ed) your account|cho(?:o)?se not to|do(?:n't| not) (?:choose|want|agree|consent)\b)"
+    r"clos(?:e|es|ed) your account|cho(?:o)?se not to|do(?:n['’]t| not) (?:choose|want|agree|consent)\b)"
 )
 _CARVE_OUT = re.compile(
     # "Even if you opt out, we will use …" / "even after you have turned it off"
@@ -36,7 +36,7 @@ _CARVE_OUT = re.compile(
     r"(?:opt[- ]?outs?|choices?|settings?|preferences?|elections?|objections?|withdrawal|decisions?)\b"
     # "Opting out does not prevent us from …" / "This setting doesn't apply to …"
     r"|\b(?:opt[- ]?outs?|opting[- ]out|(?:this|that|the|these|your) (?:setting|choice|control|preference)s?)\b"
-    r"[^.;]{0,80}?\b(?:does not|doesn't|will not|won't|do not|don't|cannot|can't|may not)"
+    r"[^.;]{0,80}?\b(?:does not|doesn['’]t|will not|won['’]t|do not|don['’]t|cannot|can['’]t|may not)"
     r" (?:apply|affect|cover|prevent|stop|extend|restrict|limit)\b"
     # "If you opt out, … you will still see ads" / "after you unsubscribe, we may continue to send …"
     rf"|\b(?:if|when|after|once) you(?:'ve| have)? {_CHOICE}\b[^.;]{{0,100}}?\b(?:still|continue to|nonetheless)\b"

@@ -44,7 +44,10 @@ _COMPLAINT_WORDS = re.compile(
 _INFORMATION_WORDS = re.compile(
     r"\b(?:more information|further information|more details|further details|for details|learn more|"
     r"find out more|read (?:our|the|these|this|more)|see (?:our|the|these|this)|refer to|can be found|"
-    r"available (?:here|at|on)|described in|set out in|explained in)\b",
+    r"available (?:here|at|on)|described in|set out in|explained in)\b"
+    # A sentence that is only a pointer: Grok's "… you can object … in your settings. See [Consumer FAQs](…)." offered
+    # the FAQ as a way to object (session 20).
+    r"|^\W*(?:please )?see\b",
     re.IGNORECASE,
 )
 

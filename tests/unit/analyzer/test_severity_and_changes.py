@@ -516,6 +516,28 @@ def test_biometric_processing_with_consent_is_medium_without_it_high(text: str, 
             False,
         ),
         ("We are not responsible for any third party's improper use or disclosure.", "third party", False),
+        # session 20: a typographic apostrophe, an abbreviation's stop, a long list between the denial and the
+        # practice, and "extract" as a practice verb
+        ("We don’t make money from selling your personal information.", "selling", True),
+        (
+            "The Services are not designed or intended to process sensitive Personal Data (e.g., health, genetic "
+            "or biometric data).",
+            "biometric",
+            True,
+        ),
+        (
+            "Zoom does not use any of your audio, video, chat, screen sharing, attachments or other "
+            "communications-like Customer Content (such as poll results, whiteboard and reactions) to train Zoom’s "
+            "or third-party artificial intelligence models.",
+            "train",
+            True,
+        ),
+        (
+            "Specifically, we will not extract voiceprint or facial recognition information.",
+            "voiceprint",
+            True,
+        ),
+        ("We don’t sell your data. We use your voiceprint to sign you in.", "voiceprint", False),
     ],
 )
 def test_denied_reads_the_clause_before_a_practice(text: str, start_of: str, is_denied: bool) -> None:
@@ -558,6 +580,77 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
     call = label_severity(Label(clause_type, 0.9, text, text), TAXONOMY)
     default = f"{TAXONOMY[clause_type].name}: {TAXONOMY[clause_type].default_severity} by default for this clause type"
     assert (call.reasons != (default,)) is raises, call.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "clause_type", "severity"),
+    [
+        # Snapchat's merger paragraph: the company sold, not your data
+        (
+            "If we were to sell or negotiate to sell our business to a buyer or possible buyer, we may transfer your "
+            "information to a successor or affiliate as part of that transaction.",
+            "data_sale",
+            None,
+        ),
+        ("We may sell your personal information to data brokers.", "data_sale", "high"),
+        # Cursor's pointer to another page states no training
+        (
+            "Note: For information about how we collect and use training information to develop our models that "
+            "power the Service, and your choices with respect to that information, please see our Privacy Overview.",
+            "ai_training_on_user_content",
+            None,
+        ),
+        # Grammarly's restriction on its providers protects users
+        (
+            "For example, we restrict our AI service providers from training their models on user content of our "
+            "customers.",
+            "ai_training_on_user_content",
+            "low",
+        ),
+        # Pinterest: the user's own sharing with the company is collection, not disclosure to others
+        (
+            "Depending on where you live, you can choose to share your precise location using your device settings.",
+            "sensitive_data",
+            "medium",
+        ),
+        (
+            "Your device lets you choose whether your precise location is shared with us.",
+            "sensitive_data",
+            "medium",
+        ),
+        (
+            "When you choose to share sensitive information like your beliefs and sexuality, you are explicitly "
+            "consenting to sharing that information with other members.",
+            "sensitive_data",
+            "high",
+        ),
+        # DeepSeek's rights list: a right against automated decisions is no decision with legal effects
+        (
+            "The right not to be subject to any automatic individual decisions, including profiling, which produces "
+            "legal effects on you.",
+            "automated_decision_making",
+            "low",
+        ),
+        (
+            "Our systems may suspend your account automatically when they detect fraud.",
+            "automated_decision_making",
+            "high",
+        ),
+    ],
+)
+def test_what_the_bundled_histories_read_as_high_wrongly(
+    text: str, clause_type: str, severity: str | None
+) -> None:
+    """Over the last versions of the twenty bundled histories (session 20), these read as high: a business sold read
+    as a sale of data, a pointer to another page as training, a restriction on providers and a right as the practice
+    they restrict, and the user's own sharing with the company as sensitive data shared with others. `None`: the
+    type does not apply at all."""
+    labels = {label.clause_type: label for label in RULES.classify_provision(text)}
+    if severity is None:
+        assert clause_type not in labels
+        return
+    assert clause_type in labels
+    assert label_severity(labels[clause_type], TAXONOMY).severity == severity
 
 
 def test_a_quoted_sell_is_still_a_promise_not_to_sell() -> None:

@@ -137,6 +137,17 @@ def test_text_without_routes_yields_none() -> None:
             "control",
         ),
         ("Our address is https://acme.example.", "https://acme.example", "control"),
+        (
+            "Please note you can object to our use of your information to train our models in your settings. See "
+            "[Consumer FAQs](https://x.ai/legal/faq).",
+            "https://x.ai/legal/faq",
+            "information",
+        ),
+        (
+            "See our opt-out page at https://acme.example/opt-out to opt out.",
+            "https://acme.example/opt-out",
+            "control",
+        ),
     ],
 )
 def test_each_route_says_what_it_is_for(text: str, value: str, purpose: str) -> None:
