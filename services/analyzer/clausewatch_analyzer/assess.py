@@ -74,13 +74,16 @@ def result_from_labels(
     """Build a provision's result from labels already computed (the CLI batches sentences through the model)."""
     taxonomy = classifier.taxonomy
     severity = provision_severity(labels, taxonomy)
-    mapping = map_regulations(
-        [label.clause_type for label in labels], taxonomy, catalogue, context.jurisdictions, text=text
-    )
+    primary = primary_label(labels, taxonomy)
+    # The main type's articles first: a landscape names a few articles per law, and Grok's training on public web
+    # data named the GDPR's articles on collection (Art. 5, 6, 13) before its own (Art. 14, 21; session 20).
+    types = [label.clause_type for label in labels]
+    if primary is not None:
+        types = [primary.clause_type, *(t for t in types if t != primary.clause_type)]
+    mapping = map_regulations(types, taxonomy, catalogue, context.jurisdictions, text=text)
     routes = find_routes(text) if labels else []
     opt_outs = [route for route in routes if route.purpose == "control"]
     limits = carve_outs(text) if labels else []
-    primary = primary_label(labels, taxonomy)
     texts = build_texts(
         labels,
         primary,

@@ -143,7 +143,9 @@ def map_regulations(
             if regulation is None or not in_scope(regulation.jurisdiction, scope) or not ref.applies_to(text):
                 continue
             merged = articles.setdefault(ref.id, [])
-            merged.extend(a for a in ref.articles if a not in merged)
+            for article in ref.articles:
+                if not _already_named(article, merged):
+                    merged.append(article)
             because.setdefault(ref.id, []).append(type_id)
     details = [_detail(catalogue[rid], arts, because[rid], catalogue) for rid, arts in articles.items()]
     return Mapping(list(articles), details, _flags(details, catalogue))
@@ -169,12 +171,22 @@ def _detail(
     }
 
 
+def _already_named(article: str, named: Sequence[str]) -> bool:
+    """Whether the article, or the whole article it is part of, or a part of it, is named already: the landscape
+    read "GDPR Art. 6(1)(c), Art. 5 and Art. 6". Two parts of one article ("1798.140(ae)", "1798.140(ah)") are two."""
+    return any(article == other or _base(other) == article or _base(article) == other for other in named)
+
+
+def _base(article: str) -> str:
+    """The article a sub-provision belongs to: "Art. 5(1)(e)" → "Art. 5", "1798.140(ah)" → "1798.140"."""
+    return article.split("(", 1)[0].strip()
+
+
 def _article_title(regulation: Regulation, article: str) -> str:
     if article in regulation.articles:
         return regulation.articles[article]
     # "Art. 5(1)(e)" is titled by "Art. 5"; "1798.140(ah)" by "1798.140".
-    base = article.split("(", 1)[0].strip()
-    return regulation.articles.get(base, "")
+    return regulation.articles.get(_base(article), "")
 
 
 def _flags(details: list[dict[str, Any]], catalogue: Catalogue) -> list[dict[str, Any]]:

@@ -148,3 +148,36 @@ def test_the_demo_complaint_paragraph_is_assessed_without_coppa() -> None:
     assert "specific_audiences" in result.clause_types
     assert "coppa" not in result.regulations
     assert "Art. 77" in _articles(Mapping(result.regulations, result.regulation_details, []))["gdpr"]
+
+
+def test_an_article_is_named_once_whole_or_by_a_part() -> None:
+    """Law-enforcement disclosure cites GDPR Art. 6(1)(c) and collection cites Art. 6: the landscape read "Art.
+    6(1)(c), Art. 5 and Art. 6" (session 20). The first form named stays; two parts of one article stay two."""
+    found = _map(
+        ["law_enforcement_disclosure", "first_party_collection"], "We disclose data to comply with the law."
+    )
+    assert "Art. 6(1)(c)" in found["gdpr"]
+    assert "Art. 6" not in found["gdpr"]
+    assert "Art. 5" in found["gdpr"]
+    found = _map(
+        ["first_party_collection", "law_enforcement_disclosure"], "We disclose data to comply with the law."
+    )
+    assert "Art. 6" in found["gdpr"]
+    assert "Art. 6(1)(c)" not in found["gdpr"]
+
+
+def test_the_main_clause_types_articles_come_first() -> None:
+    """A landscape names a few articles per law: Grok's training on public web data named the GDPR's articles on
+    collection (Art. 5, 6, 13) and not its own (Art. 14, Art. 21), because collection comes first in the taxonomy."""
+    result = assess_provision(
+        "We use information that is publicly available on the internet to train our models.",
+        build_engine(use_model=False).classifier,
+        CATALOGUE,
+        Context("Grok", "Grok Privacy Policy"),
+    )
+    assert result.primary is not None
+    assert result.primary.clause_type == "ai_training_on_public_data"
+    gdpr = next(d for d in result.regulation_details if d["id"] == "gdpr")
+    assert [a["id"] for a in gdpr["articles"]][:3] == ["Art. 6", "Art. 14", "Art. 21"]
+    landscape = next(s["text"] for s in result.texts["institutional"] if s["id"] == "regulatory_landscape")
+    assert "Art. 14 (information when data is not obtained from the data subject)" in landscape

@@ -653,6 +653,55 @@ def test_what_the_bundled_histories_read_as_high_wrongly(
     assert label_severity(labels[clause_type], TAXONOMY).severity == severity
 
 
+@pytest.mark.parametrize(
+    ("text", "types", "severity"),
+    [
+        # Grok: the web, not what users submit
+        (
+            "We use information that is publicly available on the internet to train our models and provide "
+            "resulting Output.",
+            {"ai_training_on_public_data"},
+            "medium",
+        ),
+        # DeepSeek: personal data gathered online
+        (
+            "We may obtain publicly available Personal Data via online sources to train our models.",
+            {"ai_training_on_public_data"},
+            "high",
+        ),
+        # X: both sources in one sentence
+        (
+            "We may use the information we collect and publicly available information to help train our machine "
+            "learning or artificial intelligence models.",
+            {"ai_training_on_public_data", "ai_training_on_user_content"},
+            "high",
+        ),
+        (
+            "We do not use data scraped from the internet to train our models.",
+            {"ai_training_on_public_data"},
+            "low",
+        ),
+        # a prohibited use restricts the user: no training on web data, and low as a usage restriction
+        (
+            "You may not scrape publicly available content from the Services to train AI models.",
+            {"ai_training_on_user_content"},
+            "low",
+        ),
+        ("We may use your prompts to train our models.", {"ai_training_on_user_content"}, "high"),
+    ],
+)
+def test_training_on_public_web_data_is_its_own_practice(
+    text: str, types: set[str], severity: str | None
+) -> None:
+    """Grok's "information that is publicly available on the internet" read as training on what users submit ("The
+    text names no way to opt out"; decision 0159): it reaches people who never used the service."""
+    result = _assessed(text)
+    training = {t for t in result.clause_types if t.startswith("ai_training")}
+    assert training == types
+    if severity is not None:
+        assert result.severity.severity == severity
+
+
 def test_a_quoted_sell_is_still_a_promise_not_to_sell() -> None:
     """Tinder's "we do not "sell" your personal data" was rated high by the data-sale default (demo, session 15)."""
     text = 'Please note that we do not "sell" your personal data, so no opt-out choice is necessary.'
