@@ -187,9 +187,22 @@ def merge_labels(per_sentence: Iterable[Iterable[Label]]) -> list[Label]:
             phrases.setdefault(label.clause_type, []).append(label.phrase)
             denied[label.clause_type] = denied.get(label.clause_type, True) and label.denied
             current = best.get(label.clause_type)
-            if current is None or label.confidence > current.confidence:
+            if current is None or label.confidence > current.confidence or _states_more(label, current):
                 best[label.clause_type] = label
     return [replace(label, phrases=tuple(phrases[t]), denied=denied[t]) for t, label in best.items()]
+
+
+# A sentence of this many words or fewer is a title ("Biometric information."), not a statement.
+_TITLE_WORDS = 4
+
+
+def _states_more(label: Label, current: Label) -> bool:
+    """Whether an equally confident sentence should be the label's evidence instead of a bare title: X's
+    "**Biometric information.** Based on your consent, we may collect …" was judged on "Biometric information."
+    and rated high, as if there were no consent (session 20); severity rules read the evidence sentence."""
+    return label.confidence == current.confidence and len(current.evidence.split()) <= _TITLE_WORDS < len(
+        label.evidence.split()
+    )
 
 
 def apply_yields(labels: list[Label], taxonomy: Taxonomy) -> list[Label]:

@@ -481,6 +481,29 @@ def test_a_provider_promising_not_to_train_is_low_however_it_is_named() -> None:
             "medium",
         ),
         ("We collect face geometry data from the photos you upload to verify your identity.", "high"),
+        # session 20: consent given, a feature elected or chosen, processing on the device
+        (
+            "If you elect to enable enhanced audio features and provide the requisite consent, Zoom may analyze your "
+            "voice and create a voiceprint.",
+            "medium",
+        ),
+        ("You can also choose to (i) verify your photo voluntarily; we will scan each photo.", "medium"),
+        (
+            "If you enable certain face grouping features, we may use information about faces in your Memories.",
+            "medium",
+        ),
+        (
+            "Zoom may integrate third-party technology to process information on your device about your face or "
+            "hand dimensions.",
+            "medium",
+        ),
+        # a title sentence before the statement is not the evidence the severity reads
+        (
+            "**Biometric information.** Based on your consent, we may collect and use your biometric information for "
+            "safety, security, and identification purposes.",
+            "medium",
+        ),
+        ("**Biometric information.** We may collect and use your biometric information for safety.", "high"),
     ],
 )
 def test_biometric_processing_with_consent_is_medium_without_it_high(text: str, severity: str) -> None:
@@ -635,6 +658,12 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             "Our systems may suspend your account automatically when they detect fraud.",
             "automated_decision_making",
             "high",
+        ),
+        (
+            "Under certain laws, residents may also be permitted to opt out of certain profiling relating to "
+            "automated processing that would produce a legal or similarly significant effect.",
+            "automated_decision_making",
+            "low",
         ),
     ],
 )
