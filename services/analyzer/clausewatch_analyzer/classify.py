@@ -11,6 +11,7 @@ The model is optional: without it the rules alone tag every type, and the servic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -55,6 +56,15 @@ class Label:
     # The text states that the type's practice does not happen ("We do not sell your personal data"): on a
     # provision's label, every sentence with the type denies it (decision 0141).
     denied: bool = False
+    # The sentence before the evidence when the evidence opens by pointing back to it ("This process involves …
+    # biometric identifiers" after "We may collect voice recordings when you choose to use the voice features"):
+    # severity rules read both (session 20). Empty on a sentence's own label.
+    antecedent: str = field(default="", compare=False, repr=False)
+
+    @property
+    def rule_text(self) -> str:
+        """What severity rules read: the evidence, after its antecedent when it has one."""
+        return f"{self.antecedent} {self.evidence}" if self.antecedent else self.evidence
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form (stored in assessment rows and printed by the CLI)."""
@@ -109,7 +119,8 @@ class Classifier:
 
     def classify_provision(self, text: str) -> list[Label]:
         """Return a provision's labels: per type, the most confident sentence's label (its evidence)."""
-        return apply_yields(merge_labels(self.classify_sentences(split_sentences(text))), self.taxonomy)
+        sentences = split_sentences(text)
+        return apply_yields(merge_labels(self.classify_sentences(sentences), sentences), self.taxonomy)
 
     def _predict(self, sentences: Sequence[str]) -> list[list[Any]]:
         if self.model is None:
@@ -172,24 +183,53 @@ class Classifier:
         return sorted(labels.values(), key=lambda lab: order[lab.clause_type])
 
 
-def merge_labels(per_sentence: Iterable[Iterable[Label]]) -> list[Label]:
+def merge_labels(per_sentence: Iterable[Iterable[Label]], sentences: Sequence[str] = ()) -> list[Label]:
     """Merge sentence labels into provision labels: one per type, the most confident (ties: the first sentence).
 
     Each merged label keeps, in `phrases`, the phrase of every sentence that has its type, so a yield's `unless`
     can be checked against all of them (decision 0106), not only the most confident sentence's phrase. It is
     `denied` only when every one of those sentences denies the practice (0141): one sentence stating it is enough.
+    Given the provision's `sentences`, a label whose sentence points back ("This process …") keeps the sentence
+    before it as its `antecedent`.
     """
     best: dict[str, Label] = {}
+    where: dict[str, int] = {}
     phrases: dict[str, list[str]] = {}
     denied: dict[str, bool] = {}
-    for labels in per_sentence:
+    for index, labels in enumerate(per_sentence):
         for label in labels:
             phrases.setdefault(label.clause_type, []).append(label.phrase)
             denied[label.clause_type] = denied.get(label.clause_type, True) and label.denied
             current = best.get(label.clause_type)
             if current is None or label.confidence > current.confidence or _states_more(label, current):
                 best[label.clause_type] = label
-    return [replace(label, phrases=tuple(phrases[t]), denied=denied[t]) for t, label in best.items()]
+                where[label.clause_type] = index
+    return [
+        replace(
+            label,
+            phrases=tuple(phrases[t]),
+            denied=denied[t],
+            antecedent=_antecedent(sentences, where[t]),
+        )
+        for t, label in best.items()
+    ]
+
+
+# A sentence that opens by pointing back: "This process involves …", "Such data may …"; not "This Privacy Policy",
+# and not "That said, we may disclose …", which opens with a turn, not a reference.
+_POINTS_BACK = re.compile(
+    r"^\W*(?:this|these|such)\b(?!\s+(?:privacy|policy|policies|notice|terms?|agreements?|sections?"
+    r"|documents?|statements?|websites?|sites?|apps?|services?|version)\b)",
+    re.IGNORECASE,
+)
+
+
+def _antecedent(sentences: Sequence[str], index: int) -> str:
+    """The sentence before `sentences[index]` when that one points back to it, else ""."""
+    if 0 < index < len(sentences) and _POINTS_BACK.match(sentences[index]):
+        # its end: a table row runs on as one "sentence", and what "this" points to is what was said last
+        return sentences[index - 1].strip()[-_EVIDENCE_MAX:]
+    return ""
 
 
 # A sentence of this many words or fewer is a title ("Biometric information."), not a statement.

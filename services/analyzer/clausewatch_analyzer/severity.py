@@ -39,7 +39,7 @@ def label_severity(label: Label, taxonomy: Taxonomy) -> SeverityCall:
         reason = f"{clause_type.name}: rated {LEVEL_NAMES.get(label.level, label.level)} (CLAUDETTE level {label.level})"
         return SeverityCall(severity, round(label.confidence * _LEVEL_CERTAINTY, 3), (reason,))
     for rule in clause_type.severity_rules:
-        if rule.applies_to(label.evidence):
+        if rule.applies_to(label.rule_text):
             reason = f"{clause_type.name}: {rule.reason}"
             return SeverityCall(rule.severity, round(label.confidence * _RULE_CERTAINTY, 3), (reason,))
     if label.denied:

@@ -731,6 +731,33 @@ def test_training_on_public_web_data_is_its_own_practice(
         assert result.severity.severity == severity
 
 
+def test_a_sentence_that_points_back_is_rated_with_the_one_before_it() -> None:
+    """Qwen Chat's "This process involves the processing of data that may be considered biometric identifiers" was
+    high: the consent the rules look for ("when you choose to use the voice … functionalities") is in the sentence it
+    points back to (session 20)."""
+    text = (
+        "We may collect voice or video recordings when you choose to use the voice, speech, audio, and audiovisual "
+        "functionalities within the Services. This process involves the processing of data that may be considered "
+        "biometric identifiers or biometric information under applicable laws."
+    )
+    label = next(label for label in RULES.classify_provision(text) if label.clause_type == "biometric_data")
+    assert label.antecedent.startswith("We may collect voice or video recordings")
+    assert label_severity(label, TAXONOMY).severity == "medium"
+
+
+def test_a_turn_of_phrase_is_not_a_pointer_back() -> None:
+    """ "That said, we may disclose …" opens with a turn, not a reference; "This Privacy Policy" names a document."""
+    for text in (
+        "We try to protect our community from baseless legal demands. That said, we may disclose information "
+        "about you in response to a subpoena.",
+        "We collect your contacts when you sync them. This Privacy Policy explains how we may share your data "
+        "with advertising partners.",
+    ):
+        labels = [label for label in RULES.classify_provision(text) if not text.startswith(label.evidence)]
+        assert labels  # the second sentence has labels of its own
+        assert all(label.antecedent == "" for label in labels)
+
+
 def test_a_quoted_sell_is_still_a_promise_not_to_sell() -> None:
     """Tinder's "we do not "sell" your personal data" was rated high by the data-sale default (demo, session 15)."""
     text = 'Please note that we do not "sell" your personal data, so no opt-out choice is necessary.'
