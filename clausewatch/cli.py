@@ -131,7 +131,13 @@ def status(
     if report.broker_error:
         typer.echo(f"broker:     unreachable at {nats_url} ({report.broker_error})")
     else:
-        typer.echo("streams:    " + ", ".join(f"{k} {v} msgs" for k, v in report.streams.items()))
+        # A broker holding none of our streams printed an empty "streams:" line: say what that means instead.
+        typer.echo(
+            "streams:    " + ", ".join(f"{k} {v} msgs" for k, v in report.streams.items())
+            if report.streams
+            else f"streams:    none at {nats_url} (the services create them when they start: are they running "
+            "against this broker?)"
+        )
         for name, state in report.consumers.items():
             typer.echo(f"consumer:   {name}: " + ", ".join(f"{k} {v}" for k, v in state.items()))
     for item in report.retrying:
