@@ -659,6 +659,19 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             "automated_decision_making",
             "high",
         ),
+        # Discord: a belief that the law requires it is no discretion beyond it
+        (
+            "We may disclose information in response to a request for information if we believe disclosure is "
+            "required by law, including meeting national security or law enforcement requirements.",
+            "law_enforcement_disclosure",
+            "medium",
+        ),
+        (
+            "We may disclose personal data to government authorities if we believe disclosure is required by law or to "
+            "protect our rights.",
+            "law_enforcement_disclosure",
+            "high",
+        ),
         (
             "Under certain laws, residents may also be permitted to opt out of certain profiling relating to "
             "automated processing that would produce a legal or similarly significant effect.",
