@@ -659,6 +659,26 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             "automated_decision_making",
             "high",
         ),
+        # Bluesky: a title and a contents entry naming the waiver among other subjects, and a cross-reference to it
+        ("14. Governing Law, Forum Choice and Class Action Waiver.", "class_action_waiver", None),
+        (
+            "[Governing Law, Forum Choice and Class Action Waiver](#governing-law)",
+            "class_action_waiver",
+            None,
+        ),
+        (
+            "With the exception of Section 14(b) “Class Action Waiver,” if an arbitrator or court decides that any "
+            "part of these Terms is invalid, the other parts of these Terms will still apply.",
+            "class_action_waiver",
+            None,
+        ),
+        ("You may not bring a claim against us as part of a class action.", "class_action_waiver", "high"),
+        # Snapchat: a title with commas
+        (
+            "Develop & Improve Features, Algorithms & Machine Learning Models",
+            "ai_training_on_user_content",
+            None,
+        ),
         # Discord: a belief that the law requires it is no discretion beyond it
         (
             "We may disclose information in response to a request for information if we believe disclosure is "
