@@ -659,6 +659,27 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             "automated_decision_making",
             "high",
         ),
+        # X: third-party apps to discover are no place where ads reach; Pinterest's and Snapchat's are
+        (
+            "We also use the information we collect to personalize our services, including by showing you more "
+            "relevant content and ads, suggesting people to follow, and helping you discover third-party apps, and "
+            "services.",
+            "targeted_advertising",
+            "medium",
+        ),
+        (
+            "Advertise Pinterest products and services to you on other sites. To do this, we disclose cookie IDs and "
+            "a hashed version of your email address to advertising partners.",
+            "targeted_advertising",
+            "high",
+        ),
+        (
+            "Provide and improve our advertising services, ad targeting and ad measurement, including through the "
+            "use of your precise location information (again, if you have given us permission to collect that "
+            "information), both on and off our services.",
+            "targeted_advertising",
+            "high",
+        ),
         # Bluesky: a title and a contents entry naming the waiver among other subjects, and a cross-reference to it
         ("14. Governing Law, Forum Choice and Class Action Waiver.", "class_action_waiver", None),
         (
