@@ -184,7 +184,8 @@ class Classifier:
 
 
 def merge_labels(per_sentence: Iterable[Iterable[Label]], sentences: Sequence[str] = ()) -> list[Label]:
-    """Merge sentence labels into provision labels: one per type, the most confident (ties: the first sentence).
+    """Merge sentence labels into provision labels: one per type, the most confident (ties: the first sentence,
+    unless it is a bare title and a later one says more).
 
     Each merged label keeps, in `phrases`, the phrase of every sentence that has its type, so a yield's `unless`
     can be checked against all of them (decision 0106), not only the most confident sentence's phrase. It is

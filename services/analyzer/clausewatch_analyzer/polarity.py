@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from clausewatch_analyzer.segment import ABBREVIATIONS
+
 _LIMITS = re.compile(
     r"\bwe (?:may|can|might|will|reserve the right to)\s+(?:\w+\s+){0,2}?"
     r"(?:reject|refuse|deny|decline|charge|limit|restrict|delay|extend|ignore"
@@ -53,7 +55,9 @@ _DENIAL = re.compile(
 )
 # An abbreviation's stop ends no clause: DeepSeek's "not designed or intended to process sensitive Personal Data
 # (e.g., … genetic or biometric data …)" denies the biometric data too (session 20).
-_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|incl|cf|viz)\.", re.IGNORECASE)
+_ABBREVIATION = re.compile(
+    r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in (*ABBREVIATIONS, "incl.", "viz.")) + ")", re.IGNORECASE
+)
 # Characters: a denial further back governs another clause, in practice. 160 missed Zoom's "Zoom does not use any of
 # your audio, video, chat, … (such as poll results, whiteboard and reactions) to train … models" (session 20; over the
 # bundled histories' 7,145 paragraphs, 240 changes six, each a denial read right; scripts in decision 0158).

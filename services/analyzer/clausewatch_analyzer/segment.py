@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from clausewatch_shared.prose import visible_text
 
-_ABBREVIATIONS = (
+# Abbreviations whose stop ends no sentence (and, in polarity, no clause).
+ABBREVIATIONS = (
     "e.g.",
     "i.e.",
     "etc.",
@@ -70,7 +71,7 @@ def split_sentences(text: str) -> list[str]:
         # "(Art. 6 (4) UK GDPR)" and "(e.g. Facebook)": the abbreviation may follow an opening bracket or quote.
         last_word = candidate.rsplit(" ", 1)[-1].lower().lstrip("([{\"'“‘")
         # Don't end a sentence after an abbreviation or a lone initial ("J. Smith").
-        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]\.", last_word):
+        if last_word in ABBREVIATIONS or re.fullmatch(r"[a-z]\.", last_word):
             continue
         if _SECTION_REFERENCE_END.search(candidate[-24:]) and _TITLE_START.match(flat, match.end()):
             continue
