@@ -60,11 +60,17 @@ class Label:
     # biometric identifiers" after "We may collect voice recordings when you choose to use the voice features"):
     # severity rules read both (session 20). Empty on a sentence's own label.
     antecedent: str = field(default="", compare=False, repr=False)
+    # The whole sentence the evidence was cut from (evidence keeps its first 400 characters for display): Reddit's
+    # indemnity names the attorneys' fees the user must cover 500 characters in (session 20). Empty on a sentence's
+    # own label and for a table row, which runs on as one "sentence" of many cells: a rule reading all of it finds
+    # its words in other cells (Bumble's purposes table read as sensitive data shared with others).
+    sentence: str = field(default="", compare=False, repr=False)
 
     @property
     def rule_text(self) -> str:
-        """What severity rules read: the evidence, after its antecedent when it has one."""
-        return f"{self.antecedent} {self.evidence}" if self.antecedent else self.evidence
+        """What severity rules read: the evidence's whole sentence, after its antecedent when it has one."""
+        own = self.sentence or self.evidence
+        return f"{self.antecedent} {own}" if self.antecedent else own
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form (stored in assessment rows and printed by the CLI)."""
@@ -211,6 +217,7 @@ def merge_labels(per_sentence: Iterable[Iterable[Label]], sentences: Sequence[st
             phrases=tuple(phrases[t]),
             denied=denied[t],
             antecedent=_antecedent(sentences, where[t]),
+            sentence=_whole_sentence(sentences, where[t]),
         )
         for t, label in best.items()
     ]
@@ -231,6 +238,14 @@ def _antecedent(sentences: Sequence[str], index: int) -> str:
         # its end: a table row runs on as one "sentence", and what "this" points to is what was said last
         return sentences[index - 1].strip()[-_EVIDENCE_MAX:]
     return ""
+
+
+def _whole_sentence(sentences: Sequence[str], index: int) -> str:
+    """The sentence at `index` when it is prose; "" for a table row (or no sentence), whose evidence then stands."""
+    # a table's cells are split by "|"; a sentence holding two runs across cells
+    if index >= len(sentences) or sentences[index].count("|") >= 2:
+        return ""
+    return sentences[index].strip()
 
 
 # A sentence of this many words or fewer is a title ("Biometric information."), not a statement.

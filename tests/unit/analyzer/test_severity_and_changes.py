@@ -799,6 +799,32 @@ def test_a_sentence_that_points_back_is_rated_with_the_one_before_it() -> None:
     assert label_severity(label, TAXONOMY).severity == "medium"
 
 
+def test_severity_rules_read_a_long_sentence_whole_but_not_a_table_row() -> None:
+    """Zoom's "Zoom receives information that may be considered sensitive …, as well as voiceprints and facial
+    geometry, if you choose to enable certain features and provide the requisite consent" says its consent 450
+    characters in, beyond the 400 a label's evidence keeps; a table row runs on as one "sentence" across cells, and
+    stays read by its evidence (session 20)."""
+    filler = (
+        ", certain Content and Context from Meetings, Webinars, Messaging, and Other Collaborative Features"
+        * 4
+    )
+    prose = (
+        f"Zoom receives information that may be considered sensitive under some state laws{filler} as well as "
+        "voiceprints and facial geometry, if you choose to enable certain features and provide the requisite consent."
+    )
+    label = next(label for label in RULES.classify_provision(prose) if label.clause_type == "biometric_data")
+    assert len(label.evidence) == 400
+    assert label_severity(label, TAXONOMY).severity == "medium"
+    table = (
+        "| Purpose | Data |\n| --- | --- |\n| To verify you | We scan your face geometry"
+        + " | Account data" * 30
+    )
+    table += " | Only with your consent |"
+    label = next(label for label in RULES.classify_provision(table) if label.clause_type == "biometric_data")
+    assert label.sentence == ""
+    assert label_severity(label, TAXONOMY).severity == "high"
+
+
 def test_a_turn_of_phrase_is_not_a_pointer_back() -> None:
     """ "That said, we may disclose …" opens with a turn, not a reference; "This Privacy Policy" names a document."""
     for text in (
