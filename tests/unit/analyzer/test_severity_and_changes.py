@@ -680,6 +680,12 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             "targeted_advertising",
             "high",
         ),
+        (
+            "For example, if you browse sleeping bags on one of our partner’s websites, we may show you ads for other "
+            "outdoor products.",
+            "targeted_advertising",
+            "high",
+        ),
         # Bluesky: a title and a contents entry naming the waiver among other subjects, and a cross-reference to it
         ("14. Governing Law, Forum Choice and Class Action Waiver.", "class_action_waiver", None),
         (
