@@ -199,8 +199,7 @@ def merge_labels(per_sentence: Iterable[Iterable[Label]], sentences: Sequence[st
     Given the provision's `sentences`, a label whose sentence points back ("This process …") keeps the sentence
     before it as its `antecedent`.
     """
-    best: dict[str, Label] = {}
-    where: dict[str, int] = {}
+    best: dict[str, tuple[int, Label]] = {}  # per type, the chosen sentence's index and label
     phrases: dict[str, list[str]] = {}
     denied: dict[str, bool] = {}
     for index, labels in enumerate(per_sentence):
@@ -208,18 +207,17 @@ def merge_labels(per_sentence: Iterable[Iterable[Label]], sentences: Sequence[st
             phrases.setdefault(label.clause_type, []).append(label.phrase)
             denied[label.clause_type] = denied.get(label.clause_type, True) and label.denied
             current = best.get(label.clause_type)
-            if current is None or label.confidence > current.confidence or _states_more(label, current):
-                best[label.clause_type] = label
-                where[label.clause_type] = index
+            if current is None or label.confidence > current[1].confidence or _states_more(label, current[1]):
+                best[label.clause_type] = (index, label)
     return [
         replace(
             label,
             phrases=tuple(phrases[t]),
             denied=denied[t],
-            antecedent=_antecedent(sentences, where[t]),
-            sentence=_whole_sentence(sentences, where[t]),
+            antecedent=_antecedent(sentences, index),
+            sentence=_whole_sentence(sentences, index),
         )
-        for t, label in best.items()
+        for t, (index, label) in best.items()
     ]
 
 
