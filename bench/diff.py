@@ -13,7 +13,8 @@ For every consecutive pair of every history (a folder of vNNN.md files), in one 
   differ once Markdown markup, link targets, case and punctuation are ignored. Reported: the share of real
   changes found (`substantive: true`), of unchanged pairs wrongly flagged, the share of changed words (by an
   exact word-level LCS) that lie in the reported substantive changes, and how much of the document those changes
-  flag relative to the words that changed.
+  flag relative to the words that changed. A page that shows its version in force below an announced one, under an
+  "Effective until DATE" line, is measured by the text above that line (`own_version_text`, decision 0160).
 """
 
 from __future__ import annotations
@@ -32,13 +33,38 @@ from typing import Any
 from rapidfuzz.distance import Indel
 
 from clausewatch_differ.blocks import parse_blocks
-from clausewatch_differ.compare import Comparison, compare_blocks
+from clausewatch_differ.compare import Comparison, compare_versions
 from clausewatch_differ.files import history_files, read_document
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "tests" / "data" / "ota"
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W_]+")
+
+
+# "Effective until November 15, 2024" on a line of its own: X's page during a notice period shows the policy in force
+# below the coming one, under the policy's title again (decision 0160). The measure reads the page's own version,
+# above it; the copy below is the version before, which the pair's other side already holds.
+_UNTIL_LINE = re.compile(r"[#*_\s]*effective until\b[^\n]*\d{4}[*_.\s]*", re.IGNORECASE)
+_UNDERLINE = re.compile(r"[=-]{3,}\s*")
+
+
+def own_version_text(raw: str) -> str:
+    """Return the text above an "Effective until DATE" line and the title lines just above it, else the whole text."""
+    lines = raw.splitlines()
+    for i, line in enumerate(lines):
+        if i and _UNTIL_LINE.fullmatch(line):
+            end = i
+            while end > 0:
+                above = lines[end - 1]
+                if _UNDERLINE.fullmatch(above) and end > 1:
+                    end -= 2  # a setext title: its underline and its text
+                elif not above.strip() or above.lstrip().startswith("#"):
+                    end -= 1
+                else:
+                    break
+            return "\n".join(lines[:end])
+    return raw
 
 
 def measure_words(text: str) -> list[str]:
@@ -69,7 +95,7 @@ def changed_words(old_words: list[str], new_words: list[str]) -> tuple[list[str]
 
 def evaluate_pair(old_raw: str, new_raw: str, result: dict[str, Any]) -> dict[str, Any]:
     """Return the quality figures of one pair's result."""
-    old_words, new_words = measure_words(old_raw), measure_words(new_raw)
+    old_words, new_words = measure_words(own_version_text(old_raw)), measure_words(own_version_text(new_raw))
     real = old_words != new_words
     row: dict[str, Any] = {"real": real, "flagged": result["substantive"]}
     if real:
@@ -112,13 +138,13 @@ def time_pair(old_text: str, new_text: str, repeat: int, clock: Any) -> tuple[di
         start = clock()
         old_blocks = parse_blocks(old_text)
         parsed_old = clock()
-        comparison = compare_blocks(old_blocks, parse_blocks(new_text, like=old_blocks))
+        comparison = compare_versions(old_blocks, parse_blocks(new_text, like=old_blocks))
         end = clock()
         best["differ_cold"] = min(best["differ_cold"], end - start)
         # History mode parses each version once: a pair costs one parse and one comparison.
         best["differ_history_mode"] = min(best["differ_history_mode"], end - parsed_old)
         start = clock()
-        compare_blocks(parse_blocks(old_text), parse_blocks(new_text))
+        compare_versions(parse_blocks(old_text), parse_blocks(new_text))
         best["differ_independent"] = min(best["differ_independent"], clock() - start)
         start = clock()
         difflib_default_word_diff(old_text, new_text)

@@ -164,6 +164,25 @@ def first_after(dates: tuple[StatedDate, ...], today: date) -> StatedDate | None
     return next((found for found in dates if found.value > today), None)
 
 
+# A label that is nothing but "Effective until DATE": X's heading above the version still in force while its page
+# carries the coming one above it (decision 0160). Prose that mentions such a date ("This policy is effective until
+# we replace it") is no label.
+_UNTIL_LABEL = re.compile(r"[^\w]*effective\s+until\b[\s:*_]*", re.IGNORECASE)
+
+
+def effective_until(label: str) -> StatedDate | None:
+    """Return the date of a label that reads only "Effective until DATE" (markup and final punctuation aside), or
+    None."""
+    start = _UNTIL_LABEL.match(label)
+    if start is None:
+        return None
+    for pattern in _DATES:
+        found = pattern.match(label, start.end())
+        if found is not None and not label[found.end() :].strip(" .:*_)\n"):
+            return _parse(found)
+    return None
+
+
 def own_date(text: str) -> StatedDate | None:
     """Return the one date a document gives for its current text: its "last updated" date, else its effective date.
 

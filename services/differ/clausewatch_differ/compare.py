@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clausewatch_differ.align import Match, align_parts
+from clausewatch_differ.announced import announced_end
 from clausewatch_differ.blocks import Block, parse_blocks
 from clausewatch_differ.hints import REARRANGED, cosmetic_kinds, modification_hints, only_dates_changed
 from clausewatch_differ.normalize import comparison_tokens, is_date_line
 from clausewatch_differ.worddiff import Segment, word_diff
+from clausewatch_shared.stated_dates import announced_dates
 
 _KIND_NAMES = {
     "heading": "heading",
@@ -97,10 +99,12 @@ class Comparison:
         # A new "last updated" date comes first in most policies and says nothing about what changed: the summary
         # leads with the first other change, when there is one, and says the date moved. A section's new or removed
         # title comes before the paragraphs it heads and says less than they do (decision 0152): they lead.
+        # A notice that a new version is coming, or a date line added or dropped with it, says less still (0160).
         dated = {id(c) for c in subst if _a_new_date(c)}
+        quiet = dated | {id(c) for c in subst if _a_notice(c)}
         lead = next(
-            (c for c in subst if id(c) not in dated and "heading" not in c.hints),
-            next((c for c in subst if id(c) not in dated), subst[0]),
+            (c for c in subst if id(c) not in quiet and "heading" not in c.hints),
+            next((c for c in subst if id(c) not in quiet), subst[0]),
         )
         noted = bool(dated) and len(dated) < len(subst)
         if noted:
@@ -113,7 +117,23 @@ class Comparison:
 def compare_texts(old_text: str, new_text: str) -> Comparison:
     """Compare two clean Markdown texts (the new one's unchanged provisions reuse the old one's words)."""
     old = parse_blocks(old_text)
-    return compare_blocks(old, parse_blocks(new_text, like=old))
+    return compare_versions(old, parse_blocks(new_text, like=old))
+
+
+def compare_versions(old: list[Block], new: list[Block]) -> Comparison:
+    """Compare two versions of a page by the version each shows as its own (decision 0160).
+
+    A page that carries an announced version above the one still in force is compared by its announced part: what
+    the coming version changes, rather than the whole of it added. The comparison's `old` and `new` are then the
+    leading blocks compared, shorter than the versions. When the parts compared do not differ, only the copy of the
+    version in force changed, and the pages are compared whole: that is still a change of the page.
+    """
+    old_end, new_end = announced_end(old), announced_end(new)
+    if old_end < len(old) or new_end < len(new):
+        comparison = compare_blocks(old[:old_end], new[:new_end])
+        if comparison.changes:
+            return comparison
+    return compare_blocks(old, new)
 
 
 def compare_blocks(old: list[Block], new: list[Block]) -> Comparison:
@@ -319,6 +339,19 @@ def _a_new_date(change: ChangeRecord) -> bool:
         return False
     old, new = change.old_text or "", change.new_text or ""
     return only_dates_changed(old, new) or (is_date_line(old) and is_date_line(new))
+
+
+# A notice is a line or two: "We have made some updates to our Privacy Policy. This version … will go into effect on
+# November 15, 2024. Until then, the current Privacy Policy continues to apply."
+_NOTICE_CHARS = 400
+
+
+def _a_notice(change: ChangeRecord) -> bool:
+    """Whether an added or removed provision only dates the document or announces a coming version."""
+    if change.kind not in ("added", "removed"):
+        return False
+    text = change.new_text or change.old_text or ""
+    return len(text) <= _NOTICE_CHARS and (is_date_line(text) or bool(announced_dates(text)))
 
 
 def _cosmetic_summary(structural: list[str], noun: str, path: list[str], kinds: list[str]) -> str:

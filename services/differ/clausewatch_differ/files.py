@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from clausewatch_differ.blocks import Block, parse_blocks
-from clausewatch_differ.compare import Comparison, compare_blocks, compare_texts
+from clausewatch_differ.compare import Comparison, compare_texts, compare_versions
 from clausewatch_differ.extract import MAX_INPUT_BYTES, ExtractionError, extract
 
 # Files a history directory may hold besides versions (OTA keeps a meta.json beside them): never diffed.
@@ -72,7 +72,7 @@ def compare_history(directory: Path) -> list[dict[str, Any]]:
                 {"old": old.name, "new": new.name, "substantive": False, "changes": [], "error": error}
             )
             continue
-        results.append(result_json(old.name, new.name, compare_blocks(old_blocks, new_blocks)))
+        results.append(result_json(old.name, new.name, compare_versions(old_blocks, new_blocks)))
     return results
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from clausewatch_differ.blocks import Block, parse_blocks
-from clausewatch_differ.compare import Comparison, compare_blocks
+from clausewatch_differ.compare import Comparison, compare_blocks, compare_versions
 from clausewatch_differ.extract import extractor_version
 from clausewatch_differ.normalize import canonical_dates, fingerprint_text
 from clausewatch_shared.ids import derived_id, sha256_hex
@@ -120,7 +120,8 @@ def plan_version(
     comparison = None
     inherited: dict[int, int] = {}
     if previous is not None:
-        comparison = compare_blocks(old_blocks, blocks)
+        # A rebase re-reads the same page: its provisions inherit keys across the whole of it.
+        comparison = compare_blocks(old_blocks, blocks) if rebase else compare_versions(old_blocks, blocks)
         inherited = comparison.inherited
     keys = assign_keys(document_id, blocks, inherited, previous.keys if previous else [])
     version = Version(
@@ -164,7 +165,8 @@ def plan_version(
         summary=comparison.summary(),
     )
     if today is not None:
-        _note_announcements(plan.change_set, text, previous.version.text, today)
+        beside = len(comparison.new) < len(blocks)  # the page still shows the version in force below (0160)
+        _note_announcements(plan.change_set, text, previous.version.text, today, beside_in_force=beside)
     for n, record in enumerate(comparison.changes):
         new_first = record.new_blocks[0] if record.new_blocks else None
         old_first = record.old_blocks[0] if record.old_blocks else None
@@ -205,14 +207,18 @@ def restore(change_set: ChangeSet, version_id: str, recorded_at: datetime) -> No
     _lead(change_set, f"Back to its text of {recorded_at:%d %b %Y}, word for word.")
 
 
-def _note_announcements(change_set: ChangeSet, text: str, before: str, today: date) -> None:
+def _note_announcements(
+    change_set: ChangeSet, text: str, before: str, today: date, *, beside_in_force: bool = False
+) -> None:
     """Note on the change set a coming version the new text newly announces, or one the previous text announced that
     is now in force (its date has come and the new text no longer announces it) (decision 0157).
 
     X's page carries its upcoming policy above the one in force for the month before it takes effect ("This version
-    … will go into effect on July 28, 2025"; "Effective until July 28, 2025" above the current text): read as a
-    comparison with the version before, that is five thousand words added, and the day after, the old text removed.
-    Saying what the page announces, and when it is in force, tells the reader what the changes are.
+    … will go into effect on July 28, 2025"; "Effective until July 28, 2025" above the current text); Reddit's shows
+    its updated agreement with a banner. Saying what the page announces, and when it is in force, tells the reader
+    what the changes are: terms that apply only from that date, then what differs from the text announced. When the
+    page shows the announced version above the one in force (`beside_in_force`), the changes are the announced
+    part's against the version in force (decision 0160), and the note says so.
     """
     now = announced_dates(text)
     coming = first_after(now, today)
@@ -220,7 +226,8 @@ def _note_announcements(change_set: ChangeSet, text: str, before: str, today: da
         earlier = first_after(announced_dates(before), today)  # read only when the new text announces
         if earlier is None or earlier.value != coming.value:
             change_set.announces_effective_date = coming.value
-            _lead(change_set, f"Announces a new version effective {coming.value:%d %b %Y}.")
+            compared = " (its changes from the version in force, shown below it)" if beside_in_force else ""
+            _lead(change_set, f"Announces a new version effective {coming.value:%d %b %Y}{compared}.")
         return
     # The earlier text's first announcement, past or not: its date may have come between the two captures. A notice
     # left on the page after its date (the same date, now past) is not yet the page of the version in force: it

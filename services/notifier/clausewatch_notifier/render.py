@@ -71,7 +71,7 @@ def version_notes(alert: AlertView) -> list[VersionNote]:
             VersionNote(
                 f"announces a version effective {day}",
                 f"Announces a new version effective {day}",
-                "the changes may be terms that apply only from then.",
+                "the changes apply only from then.",
                 "#3b82f6",
             )
         )
@@ -81,7 +81,7 @@ def version_notes(alert: AlertView) -> list[VersionNote]:
             VersionNote(
                 f"the version announced for {day} in force",
                 f"The version announced for {day} is now in force",
-                "what the changes remove may be the text it replaced.",
+                "the changes are what differs from the text announced.",
                 "#3b82f6",
             )
         )

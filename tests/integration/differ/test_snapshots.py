@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 from sqlmodel import col, select
 
@@ -10,7 +11,7 @@ from clausewatch_differ.handlers import SnapshotHandler
 from clausewatch_differ.settings import DifferSettings
 from clausewatch_shared.db import Database
 from clausewatch_shared.models import Change, ChangeSet, Provision, Version
-from tests.integration.differ.conftest import add_catalogue, capture, running_differ
+from tests.integration.differ.conftest import Listener, add_catalogue, capture, running_differ
 
 V1 = b"""<html><body><nav><a href="/">Home</a></nav>
 <main><h1>Privacy Policy</h1><p>Last updated: March 1, 2026</p>
@@ -112,20 +113,26 @@ async def test_snapshots_of_one_document_handled_at_once_make_one_chain(
     assert [v.previous_version_id for v in chain] == [None, chain[0].id, chain[1].id]
 
 
-async def test_a_version_that_goes_back_to_an_earlier_text_says_so(differ_settings: DifferSettings) -> None:
-    """V1, V2, then V1 again (Bumble's policy, January 2023): the third change set restores the first version, and
-    its summary opens with the date of that text; the second, a change of its own, restores nothing (0156)."""
+async def _record_in_turn(differ_settings: DifferSettings, bodies: tuple[bytes, ...]) -> Listener:
+    """Capture each page on its own day (1, 2, … November 2026) and let the real differ record each in turn; return
+    the events it published once every page after the first has given a change set."""
     url = differ_settings.database_url
     await add_catalogue(url)
-    snapshots = [
-        await capture(url, differ_settings.blob_dir, n, body) for n, body in enumerate((V1, V2, V1), 1)
-    ]
+    snapshots = [await capture(url, differ_settings.blob_dir, n, body) for n, body in enumerate(bodies, 1)]
     async with running_differ(differ_settings) as (runtime, listener):
         bus = runtime.bus("test")
         for n, snapshot in enumerate(snapshots, 1):
             await bus.publish(snapshot)
             await listener.wait(lambda n=n: len(listener.versions) == n)
-        await listener.wait(lambda: len(listener.changes) == 2)
+        await listener.wait(lambda: len(listener.changes) == len(bodies) - 1)
+    return listener
+
+
+async def test_a_version_that_goes_back_to_an_earlier_text_says_so(differ_settings: DifferSettings) -> None:
+    """V1, V2, then V1 again (Bumble's policy, January 2023): the third change set restores the first version, and
+    its summary opens with the date of that text; the second, a change of its own, restores nothing (0156)."""
+    url = differ_settings.database_url
+    listener = await _record_in_turn(differ_settings, (V1, V2, V1))
     first = listener.versions[0]
     forward, back = listener.changes
     assert forward.restores_version_id is None
@@ -138,3 +145,49 @@ async def test_a_version_that_goes_back_to_an_earlier_text_says_so(differ_settin
     assert stored.restores_version_id == first.version_id
     assert stored.summary.startswith(f"Back to its text of {restored.created_at:%d %b %Y}, word for word. ")
     assert back.counts.modified == 2
+
+
+# X's page in a notice period (decision 0160): the coming policy, then its title again and "Effective until" above
+# the policy in force, word for word V1's. The capture days are 2 and 3 November 2026; it takes effect on the 4th.
+_V1_MAIN = V1.split(b"<main>")[1].split(b"</main>")[0]
+NOTICE = V1.replace(
+    b"<main>" + _V1_MAIN,
+    b"<main>"
+    + _V1_MAIN.replace(
+        b"<p>Last updated: March 1, 2026</p>",
+        b"<p><b>This version will go into effect on November 4, "
+        b"2026. Until then, the current policy continues to apply.</b></p>",
+    ).replace(b"30 days", b"12 months")
+    + b"<h1>Privacy Policy</h1><h3>Effective until November 4, 2026</h3>"
+    + _V1_MAIN.replace(b"<h1>Privacy Policy</h1>", b""),
+)
+IN_FORCE = V1.replace(b"30 days", b"12 months").replace(b"March 1, 2026", b"November 4, 2026")
+
+
+async def test_a_notice_period_reports_what_the_coming_version_changes(
+    differ_settings: DifferSettings,
+) -> None:
+    """V1, X's kind of notice page, then the announced policy in force: the notice's change set holds the coming
+    policy's changes (the retention period), not the copy of the policy in force; the next one, on the 5th,
+    says it is in force and holds only the notice giving way to the policy's date."""
+    url = differ_settings.database_url
+    listener = await _record_in_turn(differ_settings, (V1, NOTICE, IN_FORCE))
+    announced, in_force = listener.changes
+    assert announced.announces_effective_date == date(2026, 11, 4)
+    assert in_force.takes_effect_date == date(2026, 11, 4)
+    db = Database(url)
+    async with db.session() as session:
+        rows = (await session.exec(select(Change).order_by(col(Change.ordinal)))).all()
+        notice_version = await session.get_one(Version, listener.versions[1].version_id)
+    await db.dispose()
+    by_set = {
+        cs: [c for c in rows if c.change_set_id == cs]
+        for cs in (announced.change_set_id, in_force.change_set_id)
+    }
+    notice_changes = by_set[announced.change_set_id]
+    retention = next(c for c in notice_changes if c.kind == "modified" and "12 months" in (c.new_text or ""))
+    assert "30 days" in (retention.old_text or "")
+    assert not any("Effective until" in (c.new_text or "") for c in notice_changes)
+    assert announced.counts.added <= 1  # the notice, not V1's provisions a second time
+    assert "Effective until November 4, 2026" in notice_version.text  # the version keeps the page as shown
+    assert sum(in_force.counts.model_dump().values()) <= 2

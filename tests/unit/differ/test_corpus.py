@@ -2,7 +2,9 @@
 
 A pair is a real change when its words differ once Markdown markup, link targets, case and punctuation are
 ignored. The differ must flag every real change and no other pair, and the words a word-level diff finds
-changed must lie in the provisions it reports as substantive, without flagging whole documents.
+changed must lie in the provisions it reports as substantive, without flagging whole documents. A page that shows
+the version in force below an announced one ("Effective until DATE", X's notice periods) is measured by the text
+above that line, as the benchmark measures it (`bench.diff.own_version_text`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz.distance import Indel
 
+from bench.diff import own_version_text
 from clausewatch_differ.files import compare_history
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "ota"
@@ -58,7 +61,9 @@ def outcomes() -> list[dict[str, object]]:
         for result, old, new in zip(results, files, files[1:], strict=False):
             assert "error" not in result, result
             assert (result["old"], result["new"]) == (old.name, new.name)
-            ow, nw = _words(old.read_text(encoding="utf-8")), _words(new.read_text(encoding="utf-8"))
+            # A page that shows its version in force below an announced one is measured by its own (decision 0160).
+            ow = _words(own_version_text(old.read_text(encoding="utf-8")))
+            nw = _words(own_version_text(new.read_text(encoding="utf-8")))
             row: dict[str, object] = {"pair": f"{history.name}/{new.name}", "real": ow != nw}
             row["flagged"] = result["substantive"]
             if ow != nw:

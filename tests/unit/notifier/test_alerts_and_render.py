@@ -179,15 +179,15 @@ def test_a_change_of_spacing_alone_reads_as_the_space_it_leaves() -> None:
     [
         (
             "announces_effective_date",
-            "175 changes assessed; highest severity high. Added — AI model training; severity high.",
-            "(175 changes, announces a version effective 28 Jul 2025): Added",
-            "Announces a new version effective 28 Jul 2025: the changes may be terms that apply only from then.",
+            "33 changes assessed; highest severity high. Added — AI model training; severity high.",
+            "(33 changes, announces a version effective 28 Jul 2025): Added",
+            "Announces a new version effective 28 Jul 2025: the changes apply only from then.",
         ),
         (
             "takes_effect_date",
-            "120 changes assessed; highest severity medium. Removed — Data retention; severity medium.",
-            "(120 changes, the version announced for 28 Jul 2025 in force): Removed",
-            "The version announced for 28 Jul 2025 is now in force: what the changes remove may be the text it replaced.",
+            "2 changes assessed; highest severity low. Removed — Policy change; severity low.",
+            "(2 changes, the version announced for 28 Jul 2025 in force): Removed",
+            "The version announced for 28 Jul 2025 is now in force: the changes are what differs from the text announced.",
         ),
     ],
 )
@@ -195,8 +195,8 @@ def test_an_alert_says_when_a_version_is_announced_and_when_it_is_in_force(
     field: str, summary: str, subject: str, first_line: str
 ) -> None:
     """X's page carried its coming policy beside the one in force, then dropped the old text the day after it took
-    effect (decision 0157): the subject and the first lines say which, so additions read as coming terms and
-    removals as the replaced text going."""
+    effect (decisions 0157, 0160): the subject and the first lines say which, so the announced changes read as terms
+    to come and the day's few changes as what differs from the text announced."""
     alert = sample_alert().model_copy(update={"summary": summary, field: date(2025, 7, 28)})
     rendered = render_alert(alert, tier="monitor", unsubscribe_url="u")
     assert subject in rendered.subject

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from clausewatch_shared.stated_dates import announced_date, stated_dates
+from clausewatch_shared.stated_dates import announced_date, effective_until, stated_dates
 
 
 @pytest.mark.parametrize(
@@ -98,4 +98,25 @@ def test_an_announced_version_is_read_with_its_date(text: str, today: date, expe
     """X's banner and its "Effective until" heading announce a coming version (decision 0157); a date already
     reached, a delay without a date, and a version's own "Effective:" date do not."""
     found = announced_date(f"# Privacy Policy\n\n{text}\n\nWe collect data.", today)
+    assert (found.text() if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Effective until November 15, 2024", "November 15, 2024"),
+        ("### Effective until July 28, 2025", "July 28, 2025"),
+        ("**Effective until:** 15 January 2026.", "January 15, 2026"),
+        ("This policy is effective until November 15, 2024", None),  # prose that mentions the date
+        ("Effective until November 15, 2024, unless we end it sooner", None),  # more than the label
+        ("Effective until we replace it", None),  # no date
+        ("Effective: November 15, 2024", None),  # a version's own date
+    ],
+)
+def test_an_effective_until_label_is_read_only_when_it_is_the_whole_label(
+    label: str, expected: str | None
+) -> None:
+    """X's heading above the version still in force reads only "Effective until DATE" (decision 0160); a sentence
+    that mentions such a date is not that label."""
+    found = effective_until(label)
     assert (found.text() if found else None) == expected
