@@ -61,16 +61,23 @@ class Label:
     # severity rules read both (session 20). Empty on a sentence's own label.
     antecedent: str = field(default="", compare=False, repr=False)
     # The whole sentence the evidence was cut from (evidence keeps its first 400 characters for display): Reddit's
-    # indemnity names the attorneys' fees the user must cover 500 characters in (session 20). Empty on a sentence's
-    # own label and for a table row, which runs on as one "sentence" of many cells: a rule reading all of it finds
-    # its words in other cells (Bumble's purposes table read as sensitive data shared with others).
+    # indemnity names the attorneys' fees the user must cover 500 characters in (session 20). A table row runs on
+    # as one "sentence" of many cells, and is kept whole too. Empty on a sentence's own label.
     sentence: str = field(default="", compare=False, repr=False)
 
     @property
-    def rule_text(self) -> str:
-        """What severity rules read: the evidence's whole sentence, after its antecedent when it has one."""
+    def rule_texts(self) -> tuple[str, ...]:
+        """What severity rules read: the evidence's whole sentence, after its antecedent when it has one; a table
+        row cell by cell.
+
+        A rule reading a row as one text joins words of one cell to another's (Bumble's purposes table read as
+        sensitive data shared with others, session 20); a rule reading only the row's first 400 characters misses
+        a later cell (Bumble's marketing providers "on third-party websites"). Each cell is read whole, and a
+        rule holds for the row when it holds for one of its cells: a row's cells all speak of the row's subject.
+        """
         own = self.sentence or self.evidence
-        return f"{self.antecedent} {own}" if self.antecedent else own
+        parts = table_cells(own) or (own,)
+        return tuple(f"{self.antecedent} {part}" for part in parts) if self.antecedent else parts
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form (stored in assessment rows and printed by the CLI)."""
@@ -239,11 +246,23 @@ def _antecedent(sentences: Sequence[str], index: int) -> str:
 
 
 def _whole_sentence(sentences: Sequence[str], index: int) -> str:
-    """The sentence at `index` when it is prose; "" for a table row (or no sentence), whose evidence then stands."""
-    # a table's cells are split by "|"; a sentence holding two runs across cells
-    if index >= len(sentences) or sentences[index].count("|") >= 2:
-        return ""
-    return sentences[index].strip()
+    """The sentence at `index` (a table row whole), or "" when there is none, and the evidence then stands."""
+    return sentences[index].strip() if index < len(sentences) else ""
+
+
+# A Markdown table's delimiter cell: "---", ":--:".
+_DELIMITER_CELL = re.compile(r":?-{3,}:?")
+
+
+def table_cells(text: str) -> tuple[str, ...]:
+    """The non-empty cells of a Markdown table row ("| Purpose | Data |"), or () for text that is not one.
+
+    A sentence holding two "|" runs across cells: the segmenter leaves a table row as one sentence.
+    """
+    if text.count("|") < 2:
+        return ()
+    cells = (cell.strip() for cell in text.split("|"))
+    return tuple(cell for cell in cells if cell and not _DELIMITER_CELL.fullmatch(cell))
 
 
 # A sentence of this many words or fewer is a title ("Biometric information."), not a statement.

@@ -44,6 +44,7 @@ _TITLE_START = re.compile(r"[\"“‘]?[A-Z][\w’'-]*\s+[\"“‘]?[A-Z]")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)]|\([a-z0-9]{1,4}\))\s+")
 _SPACE = re.compile(r"\s+")
+_TABLE_DELIMITER = re.compile(r"\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*")
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def split_provisions(text: str) -> list[Segment]:
-    """Split a document into provisions: Markdown headings set the path, blank lines and list items split."""
+    """Split a document into provisions: Markdown headings set the path, blank lines, list items and table rows
+    split."""
     segments: list[Segment] = []
     headings: list[tuple[int, str]] = []
     buffer: list[str] = []
@@ -103,6 +105,14 @@ def split_provisions(text: str) -> list[Segment]:
             continue
         if not line.strip():
             flush()
+            continue
+        if line.lstrip().startswith("|"):
+            # A table row is a provision of its own, as the differ makes it: a table read as one text joins one
+            # row's words to another's (session 21). The delimiter row holds no words.
+            flush()
+            if not _TABLE_DELIMITER.fullmatch(line.strip()):
+                buffer.append(line.strip())
+                flush()
             continue
         if _LIST_MARKER.match(line):
             flush()

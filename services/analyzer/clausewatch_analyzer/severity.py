@@ -2,7 +2,7 @@
 
 For the CLAUDETTE types the corpus level decides when the model gives one (clearly unfair -> high, potentially
 unfair -> medium, fair -> low); otherwise the clause type's ordered rules decide (first match wins, on the
-sentence that supports the label), and else its default.
+sentence that supports the label, a table row's cells each read whole), and else its default.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ def label_severity(label: Label, taxonomy: Taxonomy) -> SeverityCall:
         severity = clause_type.levels[label.level]
         reason = f"{clause_type.name}: rated {LEVEL_NAMES.get(label.level, label.level)} (CLAUDETTE level {label.level})"
         return SeverityCall(severity, round(label.confidence * _LEVEL_CERTAINTY, 3), (reason,))
+    texts = label.rule_texts
     for rule in clause_type.severity_rules:
-        if rule.applies_to(label.rule_text):
+        if any(rule.applies_to(text) for text in texts):
             reason = f"{clause_type.name}: {rule.reason}"
             return SeverityCall(rule.severity, round(label.confidence * _RULE_CERTAINTY, 3), (reason,))
     if label.denied:

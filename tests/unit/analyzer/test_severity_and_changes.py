@@ -805,11 +805,12 @@ def test_a_sentence_that_points_back_is_rated_with_the_one_before_it() -> None:
     assert label_severity(label, TAXONOMY).severity == "medium"
 
 
-def test_severity_rules_read_a_long_sentence_whole_but_not_a_table_row() -> None:
+def test_severity_rules_read_a_long_sentence_whole_and_a_table_row_cell_by_cell() -> None:
     """Zoom's "Zoom receives information that may be considered sensitive …, as well as voiceprints and facial
     geometry, if you choose to enable certain features and provide the requisite consent" says its consent 450
-    characters in, beyond the 400 a label's evidence keeps; a table row runs on as one "sentence" across cells, and
-    stays read by its evidence (session 20)."""
+    characters in, beyond the 400 a label's evidence keeps (session 20). A table row runs on as one "sentence" across
+    its cells: each cell is read whole, so a later cell's consent counts (Tinder's purposes table gives "Your consent"
+    as the ground of a row that verifies faces), and words of two cells are not read as one phrase (session 21)."""
     filler = (
         ", certain Content and Context from Meetings, Webinars, Messaging, and Other Collaborative Features"
         * 4
@@ -821,14 +822,61 @@ def test_severity_rules_read_a_long_sentence_whole_but_not_a_table_row() -> None
     label = next(label for label in RULES.classify_provision(prose) if label.clause_type == "biometric_data")
     assert len(label.evidence) == 400
     assert label_severity(label, TAXONOMY).severity == "medium"
-    table = (
-        "| Purpose | Data |\n| --- | --- |\n| To verify you | We scan your face geometry"
+    row = (
+        "| To verify you | We scan your face geometry"
         + " | Account data" * 30
+        + " | Only with your consent |"
     )
-    table += " | Only with your consent |"
-    label = next(label for label in RULES.classify_provision(table) if label.clause_type == "biometric_data")
-    assert label.sentence == ""
+    label = next(label for label in RULES.classify_provision(row) if label.clause_type == "biometric_data")
+    assert len(label.evidence) == 400  # the consent lies beyond it
+    assert label.rule_texts[-1] == "Only with your consent"
+    assert label_severity(label, TAXONOMY).severity == "medium"
+    without_consent = row.replace(" | Only with your consent |", " | Security |")
+    label = next(
+        label for label in RULES.classify_provision(without_consent) if label.clause_type == "biometric_data"
+    )
     assert label_severity(label, TAXONOMY).severity == "high"
+    # "promotional e-mails … | Stored on third-party platforms": an advertising word in one cell, a place in the next;
+    # the storage of mailing lists is no advertising on other sites.
+    row = "| Marketing | We send you promotional e-mails about our offers | Stored on third-party platforms that host lists |"
+    label = Label("targeted_advertising", 0.9, "promotional", row[:400], sentence=row)
+    assert label.rule_texts == (
+        "Marketing",
+        "We send you promotional e-mails about our offers",
+        "Stored on third-party platforms that host lists",
+    )
+    assert label_severity(label, TAXONOMY).severity == "medium"
+    joined = Label(
+        "targeted_advertising", 0.9, "promotional", row[:400], sentence=row.replace(" | Stored", " Stored")
+    )
+    assert label_severity(joined, TAXONOMY).severity == "high"  # the same words in one cell do place ads
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        # Bumble's service providers table and Zoom's list: the verb and contact details are not the address book
+        (
+            "For example, if a person using our App or Sites contacts us via social media with a support inquiry, "
+            "their inquiry is processed by our community management software provider.",
+            "low",
+        ),
+        ("We collect your IP address from the device you use to contact us.", "low"),
+        (
+            "If you communicate with us, we collect your name, contact information, and the contents of messages.",
+            "low",
+        ),
+        ("With your permission, we collect your phone contacts to help you find friends.", "medium"),
+        ("We collect your contact list to suggest people you know.", "medium"),
+    ],
+)
+def test_contacts_collected_are_the_address_book_not_the_verb(text: str, severity: str) -> None:
+    """ "contacts?" read any "contact us" and "contact information" as sensitive data collected: 97 provisions of the
+    bundled histories went medium (session 21); the address book still is."""
+    label = next(
+        label for label in RULES.classify_provision(text) if label.clause_type == "first_party_collection"
+    )
+    assert label_severity(label, TAXONOMY).severity == severity
 
 
 def test_a_turn_of_phrase_is_not_a_pointer_back() -> None:

@@ -86,6 +86,22 @@ def test_provisions_follow_headings_paragraphs_and_list_items() -> None:
     ]
 
 
+def test_each_table_row_is_a_provision_as_the_differ_makes_it() -> None:
+    """A table read as one provision joined one row's words to another's (a purposes table's "To share promo cards"
+    read as sensitive data shared, session 21): each row is a provision, the delimiter row none."""
+    doc = (
+        "## Purposes\n\nWe use data as follows.\n\n| Purpose | Data |\n| --- | :---: |\n"
+        "| To share promo cards | Name |\n| To verify you | Face geometry |\nWe keep it safe.\n"
+    )
+    assert [s.text for s in split_provisions(doc)] == [
+        "We use data as follows.",
+        "| Purpose | Data |",
+        "| To share promo cards | Name |",
+        "| To verify you | Face geometry |",
+        "We keep it safe.",
+    ]
+
+
 def test_opt_out_routes_are_emails_settings_urls_and_links() -> None:
     """Each kind of route the text names is found once, with the sentence around it."""
     text = (
