@@ -159,6 +159,11 @@ class ChangeDetected(Message):
         description="An earlier version (not the previous one) whose text the new version's is, word for word: the "
         "page went back to it.",
     )
+    alternates: bool = Field(
+        default=False,
+        description="The page goes back and forth: the new version restores an earlier text, and so did the previous "
+        "one.",
+    )
     announces_effective_date: date | None = Field(
         default=None,
         description="The date a new version takes effect, when the new version newly announces one (the page may "

@@ -428,6 +428,7 @@ def change_set(
         "version_id": cs.version_id,
         "previous_version_id": cs.previous_version_id,
         "restores_version_id": cs.restores_version_id,
+        "alternates": cs.alternates,
         "announces_effective_date": _iso_day(cs.announces_effective_date),
         "takes_effect_date": _iso_day(cs.takes_effect_date),
         "substantive": cs.substantive,

@@ -104,6 +104,8 @@ class ChangeSetOut(BaseModel):
     previous_version_id: str
     # The earlier version whose text the new one is, word for word (the page went back to it; decision 0156).
     restores_version_id: str | None = None
+    # The page goes back and forth: the previous version restored an earlier text too (decision 0162).
+    alternates: bool = False
     # The date a new version takes effect, when this one newly announces it (ISO date; decision 0157).
     announces_effective_date: str | None = None
     # The date an announced version took effect, when this version is the first in force under it (ISO date; 0157).

@@ -194,6 +194,7 @@ class SnapshotHandler:
                 change_ids=change_ids,
                 summary=change_set.summary[:2000],
                 restores_version_id=change_set.restores_version_id,
+                alternates=change_set.alternates,
                 announces_effective_date=change_set.announces_effective_date,
                 takes_effect_date=change_set.takes_effect_date,
             )

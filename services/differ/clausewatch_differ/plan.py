@@ -195,16 +195,21 @@ def plan_version(
     return plan
 
 
-def restore(change_set: ChangeSet, version_id: str, recorded_at: datetime) -> None:
+def restore(change_set: ChangeSet, version_id: str, recorded_at: datetime, *, again: bool = False) -> None:
     """Mark a change set whose new text is word for word an earlier version's: the page went back to that text.
 
     Bumble's policy went from "last updated 16th January 2023" back to its December text for five days, then forward
     again; Cursor's went back and forth between two texts four times in three weeks (the bundled histories, decision
     0156). Each is a real change of what the page says, and is reported; saying it is a return to a text already seen
-    tells the reader the changes undo earlier ones rather than announce new terms.
+    tells the reader the changes undo earlier ones rather than announce new terms. `again`: the previous version was
+    itself a return to an earlier text, so the page goes back and forth (decision 0162).
     """
     change_set.restores_version_id = version_id
-    _lead(change_set, f"Back to its text of {recorded_at:%d %b %Y}, word for word.")
+    change_set.alternates = again
+    if again:
+        _lead(change_set, f"Back to its text of {recorded_at:%d %b %Y} again: the page goes back and forth.")
+    else:
+        _lead(change_set, f"Back to its text of {recorded_at:%d %b %Y}, word for word.")
 
 
 def _note_announcements(

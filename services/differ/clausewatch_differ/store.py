@@ -146,6 +146,13 @@ _RESTORED = (
 )
 
 
+# Whether the previous version was itself a return to an earlier text: read only when the new one is (decision 0162).
+_CHANGE_SETS = table_of(ChangeSet)
+_PREVIOUS_RESTORED = core_select(_CHANGE_SETS.c.restores_version_id).where(
+    _CHANGE_SETS.c.version_id == bindparam("p_version_id")
+)
+
+
 def _restored_params(version: Version) -> dict[str, Any]:
     return {
         "p_document_id": version.document_id,
@@ -160,7 +167,8 @@ async def save(db: Executor, plan: VersionPlan) -> bool:
 
     Core INSERTs, one statement per table with the rows as parameters, every column given as planned (the ORM's
     unit of work cost more CPU than the rows did). A change set whose new text is word for word an earlier version's
-    (not the previous one's) is marked as restoring it (decision 0156): one SELECT on the document's versions.
+    (not the previous one's) is marked as restoring it (decision 0156): one SELECT on the document's versions, and
+    then one on the previous version's change set, to mark a page that goes back and forth (0162).
     Returns False, writing nothing, if the version is already stored: a concurrent handler of the same snapshot
     committed it first (the ORM's INSERT failed there with IntegrityError, and the retried message then found the
     stored version).
@@ -171,7 +179,10 @@ async def save(db: Executor, plan: VersionPlan) -> bool:
     if plan.change_set is not None:
         restored = (await execute(db, _RESTORED, _restored_params(plan.version))).first()
         if restored is not None:
-            restore(plan.change_set, restored.id, restored.created_at)
+            previous = {"p_version_id": plan.version.previous_version_id or ""}
+            row = (await execute(db, _PREVIOUS_RESTORED, previous)).first()
+            again = row is not None and row[0] is not None
+            restore(plan.change_set, restored.id, restored.created_at, again=again)
         await _insert_children(db, ChangeSet, [_columns(plan.change_set)])
         await _insert_children(db, Change, plan.changes)
     return True

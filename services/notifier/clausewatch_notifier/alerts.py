@@ -90,11 +90,14 @@ class AlertView(BaseModel):
     # recorded it. Its changes undo what changed since (decision 0156).
     restores_version_id: str | None = None
     restores_recorded_at: datetime | None = None
-    # The version newly announces a new one taking effect on this date: what it adds may be the coming text, carried
-    # beside the one in force (decision 0157).
+    # The page goes back and forth: the previous version was a return to an earlier text too. Same-day tiers get it
+    # in their weekly digest instead of an e-mail; webhooks still carry it (decision 0162).
+    alternates: bool = False
+    # The version newly announces a new one taking effect on this date: the changes apply only from then (decisions
+    # 0157, 0160).
     announces_effective_date: date | None = None
-    # A version the previous one announced is in force since this date: what the changes remove may be the text it
-    # replaced (decision 0157).
+    # A version the previous one announced is in force since this date: the changes are what differs from the text
+    # announced (decisions 0157, 0160).
     takes_effect_date: date | None = None
 
 
@@ -212,6 +215,7 @@ def build_alert(
         names=_names(assessments.values()),
         restores_version_id=getattr(change_set, "restores_version_id", None),
         restores_recorded_at=getattr(change_set, "restores_recorded_at", None),
+        alternates=bool(getattr(change_set, "alternates", False)),
         announces_effective_date=getattr(change_set, "announces_effective_date", None),
         takes_effect_date=getattr(change_set, "takes_effect_date", None),
     )

@@ -1,4 +1,5 @@
-"""The digest loop: at each weekly-tier subscriber's local slot, gather their queued items into one e-mail.
+"""The digest loop: at each weekly-tier subscriber's local slot, gather their queued items into one e-mail; a
+same-day subscriber gets one too in a week that kept a change from their alerts (decision 0162).
 
 Once: a DigestRun row unique per (subscriber, ISO week) is inserted in the same transaction that marks the items
 `digested` and creates the digest delivery, so two replicas or a restart cannot send a week twice. Nothing missed:
@@ -13,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
-from sqlmodel import col, select
+from sqlmodel import col, or_, select
 
 from clausewatch_notifier import store
 from clausewatch_notifier.plan import delivery_id
@@ -28,6 +29,12 @@ from clausewatch_shared.runtime import stop_requested
 log = structlog.get_logger("clausewatch.notifier.digest")
 MAX_BACKLOG_WAITS = 10
 DIGEST_TIERS = tuple(name for name, tier in TIERS.items() if not tier.same_day)
+# Same-day subscribers get a digest too in a week that kept a change from their alerts: a page going back and forth
+# between texts (decision 0162).
+_HOLDING_ITEMS = select(Delivery.subscriber_id).where(
+    Delivery.kind == "digest_item",
+    Delivery.status == "queued",
+)
 
 
 class DigestWorker:
@@ -75,7 +82,7 @@ class DigestWorker:
                 await session.exec(
                     select(Subscriber).where(
                         Subscriber.active == True,  # noqa: E712
-                        col(Subscriber.tier).in_(DIGEST_TIERS),
+                        or_(col(Subscriber.tier).in_(DIGEST_TIERS), col(Subscriber.id).in_(_HOLDING_ITEMS)),
                     )
                 )
             ).all()
@@ -126,6 +133,8 @@ class DigestWorker:
                     .order_by(col(Delivery.created_at))
                 )
             ).all()
+            if not items and subscriber.tier not in DIGEST_TIERS:
+                return None  # a same-day subscriber's digest holds only what was kept from the day's alerts
             previous = (
                 await session.exec(
                     select(DigestRun.window_end)

@@ -58,6 +58,7 @@ class AssessmentHandler:
                 severity=event.max_severity,
                 clause_types=event.clause_types,
                 regulations=event.regulations,
+                alternates=alert.alternates,
             )
             rows = delivery_rows(planned, alert, now=self.clock(), correlation_id=event.correlation_id)
             created = await store.insert_ignore(session, rows)

@@ -75,8 +75,14 @@ def plan(
     severity: str,
     clause_types: Iterable[str],
     regulations: Iterable[str],
+    alternates: bool = False,
 ) -> list[Planned]:
-    """Return the deliveries one assessed, substantive change set calls for."""
+    """Return the deliveries one assessed, substantive change set calls for.
+
+    A change set of a page that goes back and forth between texts (`alternates`, decision 0162) brings nothing a
+    subscriber has not been told of twice: same-day tiers get it in their weekly digest, not by e-mail or chat; a
+    webhook, which a program reads, still gets it at once, marked.
+    """
     types, regs = list(clause_types), list(regulations)
     key = dedup_key_for(change_set_id)
     out: list[Planned] = []
@@ -86,11 +92,13 @@ def plan(
             continue
         if tier.filters and not matches(r.filters, severity=severity, clause_types=types, regulations=regs):
             continue
-        if not tier.same_day:
+        if not tier.same_day or alternates:
             out.append(_planned(r, key, "digest_item", "digest", r.email))
+        if not tier.same_day:
             continue
-        out.append(_planned(r, key, "alert", "email", r.email))
+        if not alternates:
+            out.append(_planned(r, key, "alert", "email", r.email))
         for endpoint_id, kind in r.endpoints:
-            if (kind == "webhook" and tier.webhooks) or (kind == "apprise" and tier.chat):
+            if (kind == "webhook" and tier.webhooks) or (kind == "apprise" and tier.chat and not alternates):
                 out.append(_planned(r, key, "alert", kind, endpoint_id))
     return out

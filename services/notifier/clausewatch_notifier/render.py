@@ -37,9 +37,9 @@ def _named(ids: Sequence[str], names: dict[str, str]) -> list[str]:
 
 @dataclass(frozen=True)
 class VersionNote:
-    """What a version as a whole is, besides its changes: a return to an earlier text, an announcement of a coming
-    version, or the first version in force under one (decisions 0156, 0157). One wording for the subject, the
-    e-mails and the digest."""
+    """What a version as a whole is, besides its changes: a return to an earlier text (once, or again as the page goes
+    back and forth), an announcement of a coming version, or the first version in force under one (decisions 0156,
+    0157, 0162). One wording for the subject, the e-mails and the digest."""
 
     short: str  # in the subject: "back to its 09 Jan 2023 text"
     headline: str  # the digest's sentence and the e-mail's first words: "Back to its text of 09 Jan 2023, word for word"
@@ -55,7 +55,17 @@ class VersionNote:
 def version_notes(alert: AlertView) -> list[VersionNote]:
     """The notes on what the alert's version as a whole is, in the order the subject names them."""
     notes = []
-    if alert.restores_recorded_at:
+    if alert.restores_recorded_at and alert.alternates:
+        day = f"{alert.restores_recorded_at:%d %b %Y}"
+        notes.append(
+            VersionNote(
+                f"back and forth, its {day} text again",
+                f"Back to its text of {day} again, going back and forth",
+                "same-day alerts skip a page's flips between texts you were told of; the digest keeps them.",
+                "#f59e0b",
+            )
+        )
+    elif alert.restores_recorded_at:
         day = f"{alert.restores_recorded_at:%d %b %Y}"
         notes.append(
             VersionNote(

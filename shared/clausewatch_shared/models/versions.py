@@ -59,6 +59,10 @@ class ChangeSet(SQLModel, table=True):
     # The earlier version (not the previous one) whose text this version's is, word for word: the page went back to
     # it, and the changes undo what changed since (decision 0156).
     restores_version_id: str | None = Field(default=None, max_length=64)
+    # The page goes back and forth: this version restores an earlier text, and so did the previous one (Cursor's
+    # policy alternated between two texts four times in three weeks). Subscribers heard of both texts already; the
+    # change goes to the weekly digest rather than a same-day e-mail (decision 0162).
+    alternates: bool = Field(default=False)
     # The date a new version takes effect, when this version newly announces one (X's page carries its upcoming
     # policy beside the current one for a month before; decision 0157).
     announces_effective_date: date | None = Field(default=None)

@@ -191,3 +191,23 @@ async def test_a_notice_period_reports_what_the_coming_version_changes(
     assert announced.counts.added <= 1  # the notice, not V1's provisions a second time
     assert "Effective until November 4, 2026" in notice_version.text  # the version keeps the page as shown
     assert sum(in_force.counts.model_dump().values()) <= 2
+
+
+async def test_a_page_that_goes_back_and_forth_is_marked_from_its_second_return(
+    differ_settings: DifferSettings,
+) -> None:
+    """V1, V2, V1, V2 (Cursor's policy alternated four times in three weeks): the first return is news; the second,
+    after a version that was itself a return, marks the page as going back and forth (decision 0162)."""
+    listener = await _record_in_turn(differ_settings, (V1, V2, V1, V2))
+    forward, back, again = listener.changes
+    assert (forward.restores_version_id, forward.alternates) == (None, False)
+    assert back.restores_version_id == listener.versions[0].version_id
+    assert back.alternates is False
+    assert again.restores_version_id == listener.versions[1].version_id
+    assert again.alternates is True
+    db = Database(differ_settings.database_url)
+    async with db.session() as session:
+        stored = (await session.exec(select(ChangeSet).where(ChangeSet.id == again.change_set_id))).one()
+    await db.dispose()
+    assert stored.alternates is True
+    assert "again: the page goes back and forth." in stored.summary

@@ -55,12 +55,14 @@ async def add_change_set(
     restores_at: datetime | None = None,
     announces: date | None = None,
     takes_effect: date | None = None,
+    alternates: bool = False,
 ) -> ChangeAssessed:
     """Insert a version pair, a change set with one modified provision and its assessment; return the event.
 
     `restores_at`: an earlier version with the new text, recorded then, that the change set restores (0156);
     `announces`: the date of a coming version the change set's version announces, `takes_effect`: the date of an
-    announced version the change set's version is the first in force under (0157)."""
+    announced version the change set's version is the first in force under (0157); `alternates`: the page goes back
+    and forth (with `restores_at`, 0162)."""
     at = at or utcnow()
     document_id = f"{platform_id}/privacy-policy"
     tag = f"{platform_id}-{n}"
@@ -107,6 +109,7 @@ async def add_change_set(
                 restores_version_id=f"ver-{tag}-0" if restores_at else None,
                 announces_effective_date=announces,
                 takes_effect_date=takes_effect,
+                alternates=alternates,
             )
         )
         await s.flush()

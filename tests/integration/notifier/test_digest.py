@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import select
+from standardwebhooks import Webhook
 
 from clausewatch_notifier import management
 from clausewatch_notifier.delivery import DeliveryWorker
@@ -18,7 +19,7 @@ from clausewatch_shared.runtime import Runtime
 from tests.integration.notifier.conftest import make_settings, wait_for
 from tests.integration.notifier.harness import consumer_idle, running_notifier
 from tests.integration.notifier.seed import add_change_set, add_platform
-from tests.integration.notifier.servers import Inbox
+from tests.integration.notifier.servers import Inbox, webhook_receiver
 from tests.support.nats import NatsServer
 
 JOINED = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)  # a Monday, after that day's slot
@@ -178,3 +179,61 @@ async def test_upgrading_sends_what_waited_for_the_digest(
     later = FrozenClock(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
     assert await DigestWorker(db, settings, clock=later).run_once() == []
     await db.dispose()
+
+
+async def test_a_page_going_back_and_forth_waits_for_the_digest_but_not_its_webhook(
+    tmp_path: Path, nats_server: NatsServer, database_url: str, smtp: tuple[Inbox, int]
+) -> None:
+    """A change set that goes back to an earlier text, after one that did too (decision 0162): a same-day
+    subscriber gets no e-mail that day but a digest at their slot, which says the page goes back and forth; a
+    webhook gets it at once, marked. A week with nothing held back gives a same-day subscriber no digest at all."""
+    inbox, port = smtp
+    settings = make_settings(tmp_path, nats_server.url, database_url, port, digest_tick_seconds=3600)
+    db = Database(database_url)
+    await add_platform(db)
+    monitor = (
+        await management.create_subscriber(
+            db,
+            "ana@example.org",
+            tier="monitor",
+            timezone="Europe/Paris",
+            digest_weekday="monday",
+            now=JOINED,
+        )
+    ).subscriber
+    await management.follow(db, monitor.id, "leonardo-ai")
+    compliance = (
+        await management.create_subscriber(
+            db, "legal@example.org", tier="compliance", timezone="Europe/Paris", now=JOINED
+        )
+    ).subscriber
+    clock = FrozenClock(datetime(2026, 11, 18, 12, 0, tzinfo=UTC))
+    event = await add_change_set(db, restores_at=datetime(2026, 11, 2, tzinfo=UTC), alternates=True)
+    with webhook_receiver() as receiver:
+        endpoint = await management.register_endpoint(db, settings, compliance.id, receiver.url())
+        await AssessmentHandler(db, settings, clock=clock)(event)
+        worker = DeliveryWorker(db, settings)
+        await worker.run_once()
+        await worker.webhooks.aclose()
+    assert len(receiver.requests) == 1
+    payload = Webhook(endpoint.secret).verify(receiver.requests[0].body, receiver.requests[0].headers)
+    assert payload["data"]["alternates"] is True
+    assert inbox.messages == []  # no same-day e-mail to either
+
+    clock.now = datetime(2026, 11, 23, 7, 5, tzinfo=UTC)  # Monday 08:05 in Paris: both slots passed
+    assert sorted(await DigestWorker(db, settings, clock=clock).run_once()) == sorted(
+        [f"{monitor.id}:2026-W48", f"{compliance.id}:2026-W48"]
+    )
+    worker = DeliveryWorker(db, settings)
+    await worker.run_once()
+    await worker.webhooks.aclose()
+    await wait_for(lambda: len(inbox.messages) == 2)
+    text = inbox.to("ana@example.org")[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Back to its text of 02 Nov 2026 again, going back and forth." in text
+
+    # The next week holds nothing back: no digest, and no empty digest run, for a same-day subscriber.
+    clock.now = datetime(2026, 11, 30, 7, 5, tzinfo=UTC)
+    assert await DigestWorker(db, settings, clock=clock).run_once() == []
+    async with db.session() as session:
+        runs = (await session.exec(select(DigestRun).where(DigestRun.subscriber_id == monitor.id))).all()
+    assert [run.period for run in runs] == ["2026-W48"]

@@ -106,7 +106,7 @@ def test_stability_counts_started_months() -> None:
 def test_a_change_sets_headline_names_its_laws_as_the_analyzer_recorded_them() -> None:
     """Feeds and pages read "GDPR, FTC Act s.5", not the ids; an id without a recorded name stays as it is."""
     cs = SimpleNamespace(
-        id="cs", document_id="d", version_id="v2", previous_version_id="v1", restores_version_id=None,
+        id="cs", document_id="d", version_id="v2", previous_version_id="v1", restores_version_id=None, alternates=False,
         announces_effective_date=None, takes_effect_date=None,
         substantive=True, counts={}, summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
     )  # fmt: skip
@@ -148,7 +148,7 @@ def test_a_change_sets_most_serious_change_is_what_takes_something_away_first() 
     assert most_serious([reworded, added, lower]) is added  # type: ignore[list-item]
     assert most_serious([_assessed("e", "none")]) is None  # type: ignore[list-item]
     cs = SimpleNamespace(
-        id="cs", document_id="d", version_id="v2", previous_version_id="v1", restores_version_id=None,
+        id="cs", document_id="d", version_id="v2", previous_version_id="v1", restores_version_id=None, alternates=False,
         announces_effective_date=None, takes_effect_date=None,
         substantive=True, counts={}, summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
     )  # fmt: skip
@@ -190,7 +190,7 @@ def test_the_headline_is_the_change_the_alert_lists_first() -> None:
 def test_a_headline_without_description_still_says_something() -> None:
     """The link text of the most serious change is never empty (an assessment row written without a description)."""
     cs = SimpleNamespace(
-        id="cs", document_id="d", version_id="v2", previous_version_id="v1", restores_version_id=None,
+        id="cs", document_id="d", version_id="v2", previous_version_id="v1", restores_version_id=None, alternates=False,
         announces_effective_date=None, takes_effect_date=None,
         substantive=True, counts={}, summary="s", created_at=datetime(2026, 12, 5, tzinfo=UTC),
     )  # fmt: skip

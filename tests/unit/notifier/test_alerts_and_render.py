@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -334,3 +334,23 @@ def test_among_equally_severe_changes_the_email_lists_them_as_the_subject_names_
         int(line.split("Section ")[1].split()[0]) for line in rendered.text.splitlines() if "Section " in line
     ]
     assert order == [2, 4, 1, 3, 0]
+
+
+def test_a_page_going_back_and_forth_is_said_so_in_the_digest() -> None:
+    """A second return to an earlier text (decision 0162) reads as the page going back and forth, not as a first
+    rollback: the digest entry says so, and why it came there rather than the same day."""
+    once = sample_alert().model_copy(
+        update={"restores_version_id": "v0", "restores_recorded_at": datetime(2026, 11, 2, tzinfo=UTC)}
+    )
+    again = once.model_copy(update={"alternates": True})
+    text = render_digest([again], period="2026-W48", tier="monitor", unsubscribe_url="u").text
+    assert "Back to its text of 02 Nov 2026 again, going back and forth." in text
+    assert "word for word" not in text
+    assert (
+        "Back to its text of 02 Nov 2026, word for word."
+        in render_digest([once], period="2026-W48", tier="monitor", unsubscribe_url="u").text
+    )
+    assert (
+        "(back and forth, its 02 Nov 2026 text again)"
+        in render_alert(again, tier="monitor", unsubscribe_url="u").subject
+    )

@@ -35,6 +35,24 @@ def test_each_tier_gets_its_channels() -> None:
     ]
 
 
+def test_a_page_going_back_and_forth_goes_to_the_digest_and_to_webhooks_only() -> None:
+    """The third flip between two texts (decision 0162): every tier gets a digest item; e-mail and chat skip it; a
+    webhook still gets it at once."""
+    recipients = [
+        Recipient("free", "f@x.y", "free", {}, frozenset({"acme"})),
+        Recipient(
+            "mon", "m@x.y", "monitor", {}, frozenset({"acme"}), (("chat-1", "apprise"), ("wh-x", "webhook"))
+        ),
+        Recipient("comp", "c@x.y", "compliance", {}, frozenset(), (("wh-1", "webhook"),)),
+    ]
+    assert _plan(recipients, alternates=True) == [
+        ("comp", "alert", "webhook", "wh-1"),
+        ("comp", "digest_item", "digest", "c@x.y"),
+        ("free", "digest_item", "digest", "f@x.y"),
+        ("mon", "digest_item", "digest", "m@x.y"),
+    ]
+
+
 def test_compliance_filters_and_explicit_follows() -> None:
     """Compliance filters drop non-matching change sets, and a compliance subscriber following some platforms hears only of them."""
     strict = Recipient("c1", "c1@x.y", "compliance", {"min_severity": "high"}, frozenset())
