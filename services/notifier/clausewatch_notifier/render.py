@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from clausewatch_notifier.alerts import AlertView
-from clausewatch_notifier.tiers import SEVERITY_RANK
+from clausewatch_notifier.tiers import SEVERITY_RANK, TIERS
 from clausewatch_shared.descriptions import reading_rank, severity_word, split_summary_head
 from clausewatch_shared.prose import inline_html, visible_text
 
@@ -222,6 +222,8 @@ def render_digest(alerts: Sequence[AlertView], *, period: str, tier: str, unsubs
         "headline": headline,
         "period": period,
         "tier": tier,
+        # a same-day subscriber's digest holds what their alerts skipped (decision 0162)
+        "same_day": tier in TIERS and TIERS[tier].same_day,
         "unsubscribe_url": unsubscribe_url,
         "subject": subject,
     }

@@ -350,6 +350,11 @@ def test_a_page_going_back_and_forth_is_said_so_in_the_digest() -> None:
         "Back to its text of 02 Nov 2026, word for word."
         in render_digest([once], period="2026-W48", tier="monitor", unsubscribe_url="u").text
     )
+    html = render_digest([again], period="2026-W48", tier="monitor", unsubscribe_url="u").html or ""
+    assert "Your same-day alerts skip a page going back and forth" in html
+    assert "Same-day alerts come with" not in html  # no upgrade pitch to a same-day subscriber
+    free = render_digest([again], period="2026-W48", tier="free", unsubscribe_url="u").html or ""
+    assert "Same-day alerts come with the watcher, monitor and compliance tiers." in free
     assert (
         "(back and forth, its 02 Nov 2026 text again)"
         in render_alert(again, tier="monitor", unsubscribe_url="u").subject
