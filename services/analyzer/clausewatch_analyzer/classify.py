@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Protocol
 
+from clausewatch_analyzer.identity import rules_version
 from clausewatch_analyzer.polarity import denies_practice
 from clausewatch_analyzer.rules import RuleHit, match_rules
 from clausewatch_analyzer.segment import split_sentences
@@ -117,10 +119,12 @@ class Classifier:
         self.model_version = model_version
         self.model_types = model_clause_types(model, taxonomy)
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """Identifies rules + model, so a new model re-assesses provisions instead of mixing results."""
-        return f"t{self.taxonomy.version}-{self.model_version}"[:40]
+        """Identifies rules, code and model, so an upgrade that reads provisions otherwise re-assesses them instead
+        of mixing results: "r" and six hex digits for the rules and code (decision 0163), then the model's version
+        (40 characters in all, the stored column's width)."""
+        return f"r{rules_version(self.taxonomy)}-{self.model_version}"[:40]
 
     def classify_sentences(self, sentences: Sequence[str]) -> list[list[Label]]:
         """Return the labels of each sentence, in order (an empty sentence has none)."""

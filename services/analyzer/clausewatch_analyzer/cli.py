@@ -80,3 +80,31 @@ def classify(
     else:
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
+
+
+@app.command("reassess")
+def reassess(
+    documents: list[str] = typer.Argument(
+        None, help="Document ids, e.g. acme/privacy-policy; none: every document with a version."
+    ),
+) -> None:
+    """Assess the documents' latest versions again with the installed rules and model, without alerting."""
+    from clausewatch_analyzer.engine import build_engine
+    from clausewatch_analyzer.reassess import reassess as run
+    from clausewatch_analyzer.settings import AnalyzerSettings
+    from clausewatch_shared.commands import run_report
+    from clausewatch_shared.db import Database
+    from clausewatch_shared.settings import load_settings
+
+    settings = load_settings(AnalyzerSettings)
+    engine = build_engine(settings.analyzer_model_path, use_model=settings.analyzer_use_model)
+
+    async def job() -> str:
+        db = Database(settings.database_url)
+        try:
+            report = await run(db, engine, documents or (), comparisons=settings.analyzer_comparisons)
+        finally:
+            await db.dispose()
+        return report.describe()
+
+    run_report(job, settings.database_url)

@@ -10,7 +10,7 @@ texts the version use case has just assessed. Classification is deterministic, s
 - provision results, keyed by (fingerprint, hash of the exact text, context), since opt-outs read the raw text and
   the texts name the platform.
 
-The fingerprint is the classifier's version (taxonomy version + model version), a hash of the rules as compiled
+The fingerprint is the classifier's version (rules, code and model; decision 0163), a hash of the rules as compiled
 (so an edited pattern never reuses labels of the old one) and the model object's identity. How labels are decided
 stays in classify.py: the cache only ever holds what `Classifier.classify_sentences` returned for that sentence,
 which depends on nothing but the sentence (tests/unit/analyzer/test_memo.py proves outputs equal a full run).

@@ -6,6 +6,8 @@ module only validates it and compiles its regular expressions once, so classifyi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -123,6 +125,9 @@ class Taxonomy:
 
     types: dict[str, ClauseType] = field(default_factory=dict)
     version: int = 1
+    # A digest of the whole parsed file (patterns, severity rules, regulations): it names the rules an assessment
+    # was made with, so a changed rule re-assesses stored provisions (decision 0163).
+    digest: str = ""
 
     def __getitem__(self, type_id: str) -> ClauseType:
         return self.types[type_id]
@@ -239,7 +244,9 @@ def parse_taxonomy(data: dict[str, Any]) -> Taxonomy:
             if implied not in types:
                 msg = f"{clause_type.id}: implies unknown type {implied!r}"
                 raise TaxonomyError(msg)
-    return Taxonomy(types=types, version=int(data.get("version", 1)))
+    canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()
+    digest = hashlib.blake2b(canonical, digest_size=8).hexdigest()
+    return Taxonomy(types=types, version=int(data.get("version", 1)), digest=digest)
 
 
 @cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from enum import StrEnum
@@ -100,22 +99,14 @@ def reextract(
     document: str = typer.Argument(..., help="Document id, e.g. acme/privacy-policy."),
 ) -> None:
     """Rebuild a document's versions from its stored snapshots with the current extractor, without alerting."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from clausewatch_differ.rebuild import rebuild_document
     from clausewatch_differ.settings import DifferSettings
+    from clausewatch_shared.commands import run_report
     from clausewatch_shared.settings import load_settings
 
     settings = load_settings(DifferSettings)
-    try:
-        report = asyncio.run(rebuild_document(settings, document))
-    except LookupError as exc:
-        typer.echo(f"error: {exc.args[0]}", err=True)
-        raise typer.Exit(2) from None
-    except SQLAlchemyError as exc:
-        typer.echo(
-            f"error: database {settings.database_url}: {exc.__class__.__name__} (run `clausewatch migrate`?)",
-            err=True,
-        )
-        raise typer.Exit(2) from None
-    typer.echo(report.describe())
+
+    async def job() -> str:
+        return (await rebuild_document(settings, document)).describe()
+
+    run_report(job, settings.database_url)
