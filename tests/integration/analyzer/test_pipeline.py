@@ -50,10 +50,19 @@ async def _settled(js: JetStreamContext, durable: str, timeout: float = 30.0) ->
     raise AssertionError(msg)
 
 
-async def _assessed(js: JetStreamContext) -> list[ChangeAssessed]:
-    """Read every ChangeAssessed stored in the stream."""
-    info = await js.stream_info("CW_EVENTS", subjects_filter=subjects.CHANGE_ASSESSED)
-    count = (info.state.subjects or {}).get(subjects.CHANGE_ASSESSED, 0)
+async def _assessed(js: JetStreamContext, wait: float = 10.0) -> list[ChangeAssessed]:
+    """Read every ChangeAssessed stored in the stream, waiting up to `wait` seconds for the first.
+
+    The wait: once in a fresh-clone CI run under full load (session 21) the stream's subject count read 0 just after
+    the consumers settled, while the analyzer's log showed the change set handled and its event published.
+    """
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        info = await js.stream_info("CW_EVENTS", subjects_filter=subjects.CHANGE_ASSESSED)
+        count = (info.state.subjects or {}).get(subjects.CHANGE_ASSESSED, 0)
+        if count or asyncio.get_running_loop().time() >= deadline:
+            break
+        await asyncio.sleep(0.05)
     if not count:
         return []
     sub = await js.pull_subscribe(subjects.CHANGE_ASSESSED, durable="test-assessed", stream="CW_EVENTS")
