@@ -868,6 +868,8 @@ def test_severity_rules_read_a_long_sentence_whole_and_a_table_row_cell_by_cell(
         ),
         ("With your permission, we collect your phone contacts to help you find friends.", "medium"),
         ("We collect your contact list to suggest people you know.", "medium"),
+        # Zoom's optional features: the address book by another name
+        ("If you turn on contact syncing, we collect the names and numbers stored on your phone.", "medium"),
     ],
 )
 def test_contacts_collected_are_the_address_book_not_the_verb(text: str, severity: str) -> None:
