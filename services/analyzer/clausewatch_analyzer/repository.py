@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, literal_column, null, select, union_all
+from sqlalchemy import bindparam, delete, exists, func, literal_column, null, select, union_all
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -435,6 +435,28 @@ async def insert_provision_assessments(conn: AsyncConnection, rows: Sequence[dic
     both succeed and the table holds each assessment once.
     """
     return await insert_json_rows(conn, ProvisionAssessment, rows)
+
+
+_OLDER_READINGS = (
+    delete(table_of(ProvisionAssessment))
+    .where(_assessment.provision_id.in_(bindparam("provision_ids", expanding=True)))
+    .where(_assessment.model_version != bindparam("model_version"))
+)
+
+
+async def drop_older_readings(conn: AsyncConnection, provision_ids: Sequence[str], model_version: str) -> int:
+    """Delete the assessments of these provisions made by any other classifier version; return how many.
+
+    A provision has one current reading: the pages, filters, rarity and comparisons all join its assessment, and two
+    rows would count it twice or show a reading the installed rules no longer give (decision 0163). Change
+    assessments are never dropped: they record what an alert said.
+    """
+    if not provision_ids:
+        return 0
+    result = await conn.execute(
+        _OLDER_READINGS, {"provision_ids": list(provision_ids), "model_version": model_version}
+    )
+    return int(result.rowcount or 0)
 
 
 async def insert_change_assessments(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:

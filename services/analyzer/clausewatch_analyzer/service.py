@@ -124,7 +124,15 @@ async def _assess_version(db: Database, engine: Engine, version_id: str, compari
                 records.provision_row(provision, platform_id, result, version_tag, engine.taxonomy, extra)
             )
         created = await repository.insert_provision_assessments(conn, rows)
-    log.info("version_assessed", version_id=version_id, provisions=work.provisions, created=created)
+        # one reading per provision: an earlier classifier version's goes (decision 0163)
+        replaced = await repository.drop_older_readings(conn, [p.id for p in todo], version_tag)
+    log.info(
+        "version_assessed",
+        version_id=version_id,
+        provisions=work.provisions,
+        created=created,
+        replaced=replaced,
+    )
     return VersionAssessed(context, work.provisions, created)
 
 
