@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from clausewatch_analyzer.identity import rules_version
 from clausewatch_analyzer.polarity import denies_practice
 from clausewatch_analyzer.rules import RuleHit, match_rules
-from clausewatch_analyzer.segment import split_sentences
+from clausewatch_analyzer.segment import split_sentences, table_cells
 from clausewatch_analyzer.taxonomy import Taxonomy
 
 AGREEMENT_BONUS = 0.1
@@ -252,21 +252,6 @@ def _antecedent(sentences: Sequence[str], index: int) -> str:
 def _whole_sentence(sentences: Sequence[str], index: int) -> str:
     """The sentence at `index` (a table row whole), or "" when there is none, and the evidence then stands."""
     return sentences[index].strip() if index < len(sentences) else ""
-
-
-# A Markdown table's delimiter cell: "---", ":--:".
-_DELIMITER_CELL = re.compile(r":?-{3,}:?")
-
-
-def table_cells(text: str) -> tuple[str, ...]:
-    """The non-empty cells of a Markdown table row ("| Purpose | Data |"), or () for text that is not one.
-
-    A sentence holding two "|" runs across cells: the segmenter leaves a table row as one sentence.
-    """
-    if text.count("|") < 2:
-        return ()
-    cells = (cell.strip() for cell in text.split("|"))
-    return tuple(cell for cell in cells if cell and not _DELIMITER_CELL.fullmatch(cell))
 
 
 # A sentence of this many words or fewer is a title ("Biometric information."), not a statement.

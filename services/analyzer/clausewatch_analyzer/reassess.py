@@ -17,8 +17,9 @@ from sqlmodel import col, select
 
 from clausewatch_analyzer import service
 from clausewatch_analyzer.engine import Engine
+from clausewatch_shared.current import current_version_ids
 from clausewatch_shared.db import Database
-from clausewatch_shared.models import Document, Version
+from clausewatch_shared.models import Document
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,7 @@ async def latest_versions(db: Database, document_ids: Sequence[str] = ()) -> dic
     Raises LookupError naming any document that is not in the catalogue or has no version yet.
     """
     async with db.session() as session:
-        query = select(Version.document_id, Version.id).order_by(
-            col(Version.document_id), col(Version.created_at), col(Version.id)
-        )
-        if document_ids:
-            query = query.where(col(Version.document_id).in_(document_ids))
-        # ordered by creation: each document's last row is its latest version
-        latest: dict[str, str] = dict((await session.exec(query)).all())
+        latest = await current_version_ids(session, document_ids or None)
         missing = [d for d in document_ids if d not in latest]
         if missing:
             known = set((await session.exec(select(Document.id).where(col(Document.id).in_(missing)))).all())

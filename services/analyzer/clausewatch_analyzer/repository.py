@@ -72,6 +72,8 @@ class VersionWork:
     scope: Scope
     provisions: int
     todo: list[ProvisionRef]
+    # provisions with a reading by another classifier version, which a new reading replaces (decision 0163)
+    superseded: list[str] = field(default_factory=list)
 
 
 def _scope(row: RowMapping) -> Scope:
@@ -98,6 +100,10 @@ _SCOPE_COLUMNS = (
 _ASSESSED = exists().where(
     _assessment.provision_id == _provision.id, _assessment.model_version == bindparam("model_version")
 )
+# ... and whether it has one by another version, to be replaced.
+_SUPERSEDED = exists().where(
+    _assessment.provision_id == _provision.id, _assessment.model_version != bindparam("model_version")
+)
 
 _VERSION_WORK = (
     select(
@@ -106,6 +112,7 @@ _VERSION_WORK = (
         _provision.key,
         _provision.text,
         _ASSESSED.label("assessed"),
+        _SUPERSEDED.label("superseded"),
     )
     .select_from(table_of(Version))
     .join(table_of(Document), _document.id == _version.document_id)
@@ -117,7 +124,8 @@ _VERSION_WORK = (
 
 
 async def version_work(conn: AsyncConnection, version_id: str, model_version: str) -> VersionWork | None:
-    """Return a version's scope and its provisions not yet assessed by this model version; None if no version.
+    """Return a version's scope, its provisions not yet assessed by this model version and those read by another;
+    None if no version.
 
     The provisions come outer-joined, so a version without any still has its scope row.
     """
@@ -132,7 +140,8 @@ async def version_work(conn: AsyncConnection, version_id: str, model_version: st
         for row in provisions
         if not row["assessed"]
     ]
-    return VersionWork(scope, len(provisions), todo)
+    superseded = [row["provision_id"] for row in provisions if row["superseded"]]
+    return VersionWork(scope, len(provisions), todo, superseded)
 
 
 _VERSION_SCOPES = (

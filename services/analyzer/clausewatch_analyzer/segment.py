@@ -44,7 +44,8 @@ _TITLE_START = re.compile(r"[\"“‘]?[A-Z][\w’'-]*\s+[\"“‘]?[A-Z]")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)]|\([a-z0-9]{1,4}\))\s+")
 _SPACE = re.compile(r"\s+")
-_TABLE_DELIMITER = re.compile(r"\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*")
+# A Markdown table's delimiter cell: "---", ":--:".
+_DELIMITER_CELL = re.compile(r":?-{3,}:?")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,23 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in pieces if p]
 
 
+def table_cells(text: str) -> tuple[str, ...]:
+    """The non-empty cells of a Markdown table row ("| Purpose | Data |"), or () for text that is not one or for the
+    delimiter row ("| --- | :---: |").
+
+    A sentence holding two "|" runs across cells: the segmenter leaves a table row as one sentence.
+    """
+    if text.count("|") < 2:
+        return ()
+    cells = (cell.strip() for cell in text.split("|"))
+    return tuple(cell for cell in cells if cell and not _DELIMITER_CELL.fullmatch(cell))
+
+
+def _delimiter_row(line: str) -> bool:
+    """Whether a table line is the row under the header ("| --- | :---: |"), which holds no words."""
+    return all(_DELIMITER_CELL.fullmatch(cell.strip()) for cell in line.strip().strip("|").split("|"))
+
+
 def split_provisions(text: str) -> list[Segment]:
     """Split a document into provisions: Markdown headings set the path, blank lines, list items and table rows
     split."""
@@ -110,7 +128,7 @@ def split_provisions(text: str) -> list[Segment]:
             # A table row is a provision of its own, as the differ makes it: a table read as one text joins one
             # row's words to another's (session 21). The delimiter row holds no words.
             flush()
-            if not _TABLE_DELIMITER.fullmatch(line.strip()):
+            if not _delimiter_row(line):
                 buffer.append(line.strip())
                 flush()
             continue

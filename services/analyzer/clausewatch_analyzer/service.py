@@ -124,8 +124,8 @@ async def _assess_version(db: Database, engine: Engine, version_id: str, compari
                 records.provision_row(provision, platform_id, result, version_tag, engine.taxonomy, extra)
             )
         created = await repository.insert_provision_assessments(conn, rows)
-        # one reading per provision: an earlier classifier version's goes (decision 0163)
-        replaced = await repository.drop_older_readings(conn, [p.id for p in todo], version_tag)
+        # one reading per provision: an earlier classifier version's goes (decision 0163); no statement when none has
+        replaced = await repository.drop_older_readings(conn, work.superseded, version_tag)
     log.info(
         "version_assessed",
         version_id=version_id,

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from clausewatch_api import comparisons, evidence, present, queries, stability
 from clausewatch_api.readmodel import ACTIVITY_DAYS
 from clausewatch_shared.blobstore import BlobStore
+from clausewatch_shared.current import current_version_ids
 from clausewatch_shared.models import Document, Platform, Snapshot, Version
 from clausewatch_shared.prose import visible_text
 from clausewatch_shared.stated_dates import stated_dates
@@ -33,7 +34,7 @@ async def provision_detail(
     raw_assessment = (await queries.provision_assessments(session, [prov.id])).get(prov.id)
     assessment = present.provision_assessment(raw_assessment)
     # Every document's newest version, read once: rarity and comparisons both look at current provisions only.
-    all_current = await queries.current_version_ids(session)
+    all_current = await current_version_ids(session)
     current = {prov.document_id: all_current[prov.document_id]} if prov.document_id in all_current else {}
     current_ids = list(all_current.values())
     platform_id = doc.platform_id if doc else ""

@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Text, and_, case, cast, desc, func, or_
+from sqlalchemy import Text, case, cast, desc, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api.comparisons import Candidate
 from clausewatch_api.filters import SEVERITY_RANK, ChangeFilter, ProvisionFilter, json_list_pattern
+from clausewatch_shared.current import current_version_ids
 from clausewatch_shared.models import (
     CaptureFailure,
     Change,
@@ -122,22 +123,6 @@ async def list_versions(
     """Return a page of a document's versions, newest first."""
     query = select(Version).where(Version.document_id == document_id).order_by(desc(col(Version.created_at)))
     return await _page(session, query, limit, offset)
-
-
-async def current_version_ids(
-    session: AsyncSession, document_ids: Sequence[str] | None = None
-) -> dict[str, str]:
-    """Return each document's newest version id, keyed by document id."""
-    newest = select(Version.document_id, func.max(Version.created_at).label("at")).group_by(
-        Version.document_id
-    )
-    if document_ids is not None:
-        newest = newest.where(col(Version.document_id).in_(document_ids))
-    sub = newest.subquery()
-    query = select(Version.document_id, Version.id).join(
-        sub, and_(col(Version.document_id) == sub.c.document_id, col(Version.created_at) == sub.c.at)
-    )
-    return dict((await session.exec(query)).all())
 
 
 async def version_provisions(session: AsyncSession, version_id: str) -> list[Provision]:

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api import diffview, present, queries, timeline
 from clausewatch_api.filters import ChangeFilter, max_severity
+from clausewatch_shared.current import current_version_ids
 from clausewatch_shared.models import (
     Change,
     ChangeAssessment,
@@ -98,7 +99,7 @@ async def platform_detail(session: AsyncSession, platform_id: str, now: datetime
     if plat is None:
         return None
     docs, _ = await queries.list_documents(session, platform_id, limit=500, offset=0)
-    current = await queries.current_version_ids(session, [d.id for d in docs])
+    current = await current_version_ids(session, [d.id for d in docs])
     history = await queries.change_set_times(session, platform_id)
     assessed = await queries.change_set_assessments(session, (cs.id for cs, _ in history))
     severities = {

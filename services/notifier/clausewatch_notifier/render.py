@@ -55,26 +55,23 @@ class VersionNote:
 def version_notes(alert: AlertView) -> list[VersionNote]:
     """The notes on what the alert's version as a whole is, in the order the subject names them."""
     notes = []
-    if alert.restores_recorded_at and alert.alternates:
+    if alert.restores_recorded_at:
         day = f"{alert.restores_recorded_at:%d %b %Y}"
-        notes.append(
-            VersionNote(
+        if alert.alternates:  # the second return in a row: the page goes back and forth (decision 0162)
+            note = VersionNote(
                 f"back and forth, its {day} text again",
                 f"Back to its text of {day} again, going back and forth",
                 "same-day alerts skip a page's flips between texts you were told of; the digest keeps them.",
                 "#f59e0b",
             )
-        )
-    elif alert.restores_recorded_at:
-        day = f"{alert.restores_recorded_at:%d %b %Y}"
-        notes.append(
-            VersionNote(
+        else:
+            note = VersionNote(
                 f"back to its {day} text",
                 f"Back to its text of {day}, word for word",
                 "these changes undo what changed since.",
                 "#f59e0b",
             )
-        )
+        notes.append(note)
     if alert.announces_effective_date:
         day = f"{alert.announces_effective_date:%d %b %Y}"
         notes.append(
