@@ -212,15 +212,18 @@ def render_digest(alerts: Sequence[AlertView], *, period: str, tier: str, unsubs
     """Render a weekly digest grouped by platform."""
     total = len(alerts)
     headline = digest_headline(alerts)
-    subject = f"Your clausewatch weekly digest ({period}): {headline}"
+    # A same-day subscriber's digest holds only what their alerts skipped (decision 0162): it is no weekly digest
+    # of theirs, and its subject says what it is.
+    same_day = tier in TIERS and TIERS[tier].same_day
+    kind = "Held from your clausewatch alerts" if same_day else "Your clausewatch weekly digest"
+    subject = f"{kind} ({period}): {headline}"
     context = {
         "groups": group_by_platform(alerts),
         "total": total,
         "headline": headline,
         "period": period,
         "tier": tier,
-        # a same-day subscriber's digest holds what their alerts skipped (decision 0162)
-        "same_day": tier in TIERS and TIERS[tier].same_day,
+        "same_day": same_day,
         "unsubscribe_url": unsubscribe_url,
         "subject": subject,
     }

@@ -228,7 +228,13 @@ async def test_a_page_going_back_and_forth_waits_for_the_digest_but_not_its_webh
     await worker.run_once()
     await worker.webhooks.aclose()
     await wait_for(lambda: len(inbox.messages) == 2)
-    text = inbox.to("ana@example.org")[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    held = inbox.to("ana@example.org")[0]
+    assert (
+        str(held["Subject"])
+        .strip()
+        .startswith("Held from your clausewatch alerts (2026-W48): 1 document update")
+    )
+    text = held.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Back to its text of 02 Nov 2026 again, going back and forth." in text
 
     # The next week holds nothing back: no digest, and no empty digest run, for a same-day subscriber.

@@ -350,10 +350,19 @@ def test_a_page_going_back_and_forth_is_said_so_in_the_digest() -> None:
         "Back to its text of 02 Nov 2026, word for word."
         in render_digest([once], period="2026-W48", tier="monitor", unsubscribe_url="u").text
     )
-    html = render_digest([again], period="2026-W48", tier="monitor", unsubscribe_url="u").html or ""
+    held = render_digest([again], period="2026-W48", tier="monitor", unsubscribe_url="u")
+    # it is no weekly digest of a same-day subscriber's, and says what it is in the subject, header and footer
+    assert held.subject == "Held from your clausewatch alerts (2026-W48): 1 document update (1 high)"
+    assert held.text.startswith("clausewatch · held from your same-day alerts · 2026-W48")
+    assert "Your same-day alerts skip a page going back and forth" in held.text
+    html = held.html or ""
+    assert "held from your same-day alerts · 2026-W48" in html
     assert "Your same-day alerts skip a page going back and forth" in html
     assert "Same-day alerts come with" not in html  # no upgrade pitch to a same-day subscriber
-    free = render_digest([again], period="2026-W48", tier="free", unsubscribe_url="u").html or ""
+    weekly = render_digest([again], period="2026-W48", tier="free", unsubscribe_url="u")
+    assert weekly.subject == "Your clausewatch weekly digest (2026-W48): 1 document update (1 high)"
+    assert "skip a page" not in weekly.text
+    free = weekly.html or ""
     assert "Same-day alerts come with the watcher, monitor and compliance tiers." in free
     assert (
         "(back and forth, its 02 Nov 2026 text again)"
