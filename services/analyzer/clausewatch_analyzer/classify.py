@@ -21,7 +21,8 @@ from clausewatch_analyzer.identity import rules_version
 from clausewatch_analyzer.polarity import denies_practice
 from clausewatch_analyzer.rules import RuleHit, match_rules
 from clausewatch_analyzer.segment import split_sentences, table_cells
-from clausewatch_analyzer.taxonomy import Taxonomy
+from clausewatch_analyzer.severity import label_severity, stated_call
+from clausewatch_analyzer.taxonomy import SEVERITY_RANK, Taxonomy
 
 AGREEMENT_BONUS = 0.1
 IMPLIED_FACTOR = 0.9
@@ -135,9 +136,11 @@ class Classifier:
         ]
 
     def classify_provision(self, text: str) -> list[Label]:
-        """Return a provision's labels: per type, the most confident sentence's label (its evidence)."""
+        """Return a provision's labels: per type, the most confident sentence's label (its evidence), or another
+        sentence's that states a more severe reading of the type (decision 0164)."""
         sentences = split_sentences(text)
-        return apply_yields(merge_labels(self.classify_sentences(sentences), sentences), self.taxonomy)
+        per_sentence = self.classify_sentences(sentences)
+        return apply_yields(merge_labels(per_sentence, sentences, self.taxonomy), self.taxonomy)
 
     def _predict(self, sentences: Sequence[str]) -> list[list[Any]]:
         if self.model is None:
@@ -200,7 +203,9 @@ class Classifier:
         return sorted(labels.values(), key=lambda lab: order[lab.clause_type])
 
 
-def merge_labels(per_sentence: Iterable[Iterable[Label]], sentences: Sequence[str] = ()) -> list[Label]:
+def merge_labels(
+    per_sentence: Iterable[Iterable[Label]], sentences: Sequence[str] = (), taxonomy: Taxonomy | None = None
+) -> list[Label]:
     """Merge sentence labels into provision labels: one per type, the most confident (ties: the first sentence,
     unless it is a bare title and a later one says more).
 
@@ -208,28 +213,68 @@ def merge_labels(per_sentence: Iterable[Iterable[Label]], sentences: Sequence[st
     can be checked against all of them (decision 0106), not only the most confident sentence's phrase. It is
     `denied` only when every one of those sentences denies the practice (0141): one sentence stating it is enough.
     Given the provision's `sentences`, a label whose sentence points back ("This process …") keeps the sentence
-    before it as its `antecedent`.
+    before it as its `antecedent`. Given the taxonomy, another sentence of the type whose own words state a more
+    severe reading (a severity rule or a CLAUDETTE level) is the evidence instead (decision 0164); the label keeps
+    the type's best confidence.
     """
+    every: dict[str, list[tuple[int, Label]]] = {}  # per type, each sentence's index and label, in order
     best: dict[str, tuple[int, Label]] = {}  # per type, the chosen sentence's index and label
     phrases: dict[str, list[str]] = {}
     denied: dict[str, bool] = {}
     for index, labels in enumerate(per_sentence):
         for label in labels:
+            every.setdefault(label.clause_type, []).append((index, label))
             phrases.setdefault(label.clause_type, []).append(label.phrase)
             denied[label.clause_type] = denied.get(label.clause_type, True) and label.denied
             current = best.get(label.clause_type)
             if current is None or label.confidence > current[1].confidence or _states_more(label, current[1]):
                 best[label.clause_type] = (index, label)
-    return [
-        replace(
-            label,
-            phrases=tuple(phrases[t]),
-            denied=denied[t],
-            antecedent=_antecedent(sentences, index),
-            sentence=_whole_sentence(sentences, index),
-        )
-        for t, (index, label) in best.items()
-    ]
+    merged = []
+    for t, (index, label) in best.items():
+        chosen = replace(_in_context(label, sentences, index), phrases=tuple(phrases[t]), denied=denied[t])
+        if taxonomy is not None and len(every[t]) > 1:
+            chosen = _most_severe_statement(chosen, index, every[t], sentences, taxonomy)
+        merged.append(chosen)
+    return merged
+
+
+def _in_context(label: Label, sentences: Sequence[str], index: int) -> Label:
+    """The sentence label with what severity rules read around it: its whole sentence and its antecedent."""
+    return replace(
+        label, antecedent=_antecedent(sentences, index), sentence=_whole_sentence(sentences, index)
+    )
+
+
+def _most_severe_statement(
+    chosen: Label,
+    index: int,
+    candidates: Sequence[tuple[int, Label]],
+    sentences: Sequence[str],
+    taxonomy: Taxonomy,
+) -> Label:
+    """Return the merged label `chosen` (the most confident sentence's, at `index`), or, when another sentence of
+    the type states a reading above what `chosen` implies, that sentence's label (the most severe such).
+
+    Only a stated reading raises: a matched severity rule or a CLAUDETTE level. Another sentence's default or
+    denial does not, or "**Biometric information.** Based on your consent, we may collect …" would be read on its
+    title at the type's default, high, over the consent the next sentence states (session 20). A rule that lowers
+    on one sentence does not lower another's statement: "Depending on your settings …" in one sentence does not
+    qualify "we may show you ads … on other websites" in the next.
+    """
+    top = SEVERITY_RANK[label_severity(chosen, taxonomy).severity]
+    merged = chosen
+    for other_index, other in candidates:
+        if other_index == index or other.source == "implied":
+            continue
+        candidate = _in_context(other, sentences, other_index)
+        stated = stated_call(candidate, taxonomy)
+        if stated is not None and SEVERITY_RANK[stated.severity] > top:
+            # the type's best confidence, every phrase and the provision's denial stay the merged label's
+            chosen = replace(
+                candidate, confidence=merged.confidence, phrases=merged.phrases, denied=merged.denied
+            )
+            top = SEVERITY_RANK[stated.severity]
+    return chosen
 
 
 # A sentence that opens by pointing back: "This process involves …", "Such data may …"; not "This Privacy Policy",

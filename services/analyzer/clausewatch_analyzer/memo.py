@@ -157,7 +157,7 @@ class Memo:
         for sentences in per_text:
             chunk = flat[start : start + len(sentences)]
             start += len(sentences)
-            out.append(apply_yields(merge_labels(chunk, sentences), classifier.taxonomy))
+            out.append(apply_yields(merge_labels(chunk, sentences, classifier.taxonomy), classifier.taxonomy))
         return out
 
     def assess(

@@ -2,16 +2,23 @@
 
 For the CLAUDETTE types the corpus level decides when the model gives one (clearly unfair -> high, potentially
 unfair -> medium, fair -> low); otherwise the clause type's ordered rules decide (first match wins, on the
-sentence that supports the label, a table row's cells each read whole), and else its default.
+sentence that supports the label, a table row's cells each read whole), and else its default. A provision's label
+is supported by the sentence that states the most severe reading of its type (`classify.merge_labels`, decision
+0164), so a provision is as severe as the worst thing it states, not as its most confident sentence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from clausewatch_analyzer.classify import Label
 from clausewatch_analyzer.taxonomy import SEVERITY_RANK, Taxonomy
+
+if (
+    TYPE_CHECKING
+):  # classify chooses a provision's evidence by severity (stated_call), so it imports this module
+    from clausewatch_analyzer.classify import Label
 
 LEVEL_NAMES = {1: "fair", 2: "potentially unfair", 3: "clearly unfair"}
 _RULE_CERTAINTY = 0.9
@@ -33,6 +40,23 @@ NONE = SeverityCall("none", 1.0, ())
 
 def label_severity(label: Label, taxonomy: Taxonomy) -> SeverityCall:
     """Return the severity one label implies, with its reason."""
+    stated = stated_call(label, taxonomy)
+    if stated is not None:
+        return stated
+    clause_type = taxonomy[label.clause_type]
+    if label.denied:
+        # "We do not use your data for targeted advertising" is a commitment, not the practice (decision 0141).
+        reason = f"{clause_type.name}: the provider states it does not {clause_type.practice}"
+        return SeverityCall("low", round(label.confidence * _RULE_CERTAINTY, 3), (reason,))
+    reason = f"{clause_type.name}: {clause_type.default_severity} by default for this clause type"
+    return SeverityCall(
+        clause_type.default_severity, round(label.confidence * _DEFAULT_CERTAINTY, 3), (reason,)
+    )
+
+
+def stated_call(label: Label, taxonomy: Taxonomy) -> SeverityCall | None:
+    """Return the severity the label's own words state (its CLAUDETTE level, else the first severity rule that
+    matches), or None when only a denial or the clause type's default would decide."""
     clause_type = taxonomy[label.clause_type]
     if label.level is not None and label.level in clause_type.levels:
         severity = clause_type.levels[label.level]
@@ -43,14 +67,7 @@ def label_severity(label: Label, taxonomy: Taxonomy) -> SeverityCall:
         if any(rule.applies_to(text) for text in texts):
             reason = f"{clause_type.name}: {rule.reason}"
             return SeverityCall(rule.severity, round(label.confidence * _RULE_CERTAINTY, 3), (reason,))
-    if label.denied:
-        # "We do not use your data for targeted advertising" is a commitment, not the practice (decision 0141).
-        reason = f"{clause_type.name}: the provider states it does not {clause_type.practice}"
-        return SeverityCall("low", round(label.confidence * _RULE_CERTAINTY, 3), (reason,))
-    reason = f"{clause_type.name}: {clause_type.default_severity} by default for this clause type"
-    return SeverityCall(
-        clause_type.default_severity, round(label.confidence * _DEFAULT_CERTAINTY, 3), (reason,)
-    )
+    return None
 
 
 def combine(calls: Sequence[SeverityCall]) -> SeverityCall:

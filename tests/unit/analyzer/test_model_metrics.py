@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from training.metrics import (
     best_threshold,
@@ -55,6 +55,7 @@ def test_best_threshold_separates_separable_scores() -> None:
         lambda rows: any(t for _, t in rows)
     )
 )
+@example(rows=[(-10.0, False), (-9.999999999999998, True)])  # adjacent floats: no midpoint between them
 def test_best_threshold_is_at_least_as_good_as_any_score_cut(rows: list[tuple[float, bool]]) -> None:
     """No cut at an observed score gives a higher F1 than the chosen threshold."""
     scores, truth = [s for s, _ in rows], [t for _, t in rows]
