@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clausewatch_analyzer.assess import Context, assess_change, assess_provision
 from clausewatch_analyzer.classify import Classifier, Label, merge_labels
+from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.severity import label_severity, provision_severity
 from clausewatch_analyzer.taxonomy import load_taxonomy
 
@@ -31,6 +33,23 @@ def test_a_later_sentence_that_states_a_more_severe_reading_is_the_evidence() ->
     call = provision_severity(RULES.classify_provision(text), TAXONOMY)
     assert call.severity == "medium"
     assert call.reasons == ("Do Not Track: Do Not Track signals are ignored",)
+
+
+def test_a_sentence_added_to_a_paragraph_escalates_the_change() -> None:
+    """What a subscriber is told: the paragraph that gains "We currently do not respond to Do Not Track signals" is
+    escalated from low to medium (read on its first sentence, the change was low before and after)."""
+    old = "Some web browsers have a Do Not Track feature that tells a website you do not want to be tracked."
+    new = f"{old} We currently do not respond to Do Not Track signals."
+    catalogue = load_catalogue()
+    before = assess_provision(old, RULES, catalogue, Context())
+    after = assess_provision(new, RULES, catalogue, Context())
+    change = assess_change("modified", before, after, old, new, RULES)
+    assert (change.severity_before, change.severity_after, change.escalation) == (
+        "low",
+        "medium",
+        "escalated",
+    )
+    assert "severity escalated from low to medium" in change.description
 
 
 def test_the_contacts_a_later_sentence_syncs_make_the_paragraph_medium() -> None:
