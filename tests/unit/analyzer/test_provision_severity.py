@@ -164,6 +164,33 @@ def test_children_s_data_used_not_the_service_used_by_children(text: str, severi
     assert label_severity(label, TAXONOMY).severity == severity
 
 
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("We currently do not respond to Do Not Track signals.", "medium"),
+        # Grok's wording (session 22)
+        (
+            'Because the effect of "Do Not Track" signals remains unclear, we do not alter our privacy practices when '
+            'we detect a "Do Not Track" signal from your browser.',
+            "medium",
+        ),
+        ("We ignore Do Not Track signals.", "medium"),
+        ("We operate the same way whether or not a Do Not Track signal is received.", "medium"),
+        (
+            'The Company honors "do not track" signals and does not track you when a signal is received.',
+            "low",
+        ),
+        (
+            "Some web browsers have a Do Not Track feature that tells a website a user does not want to be tracked.",
+            "low",
+        ),
+    ],
+)
+def test_do_not_track_ignored_in_other_words(text: str, severity: str) -> None:
+    label = _label(RULES.classify_provision(text), "do_not_track")
+    assert label_severity(label, TAXONOMY).severity == severity
+
+
 def test_you_can_is_not_the_provider_s_may_train() -> None:
     """Cursor's "unless you've explicitly agreed" paragraph ends "You can find instructions in the Service on how to
     manage your preferences regarding the use of Inputs … for training": "You" read as the provider's name made it
