@@ -22,8 +22,9 @@ from clausewatch_differ.normalize import clean_text, strip_markup
 # Bump when extraction changes its output: versions record it, and `reextract` rebuilds older ones.
 # 2026.12.1: page controls dropped (_is_page_control); 2026.12.2: link menus of undeclared pages dropped (menus.py);
 # 2026.12.3: text set straight inside a list kept; a block that is one bold run written in bold, a sub-heading for
-# the block parser (_bold_title); 2026.12.4: collapsed accordion panels and their toggle titles kept (0153)
-EXTRACTOR_VERSION = "2026.12.4"
+# the block parser (_bold_title); 2026.12.4: collapsed accordion panels and their toggle titles kept (0153);
+# 2026.12.5: panels named by a Bootstrap collapse target or by their own aria-labelledby kept too (0165)
+EXTRACTOR_VERSION = "2026.12.5"
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
@@ -200,7 +201,7 @@ def html_to_markdown(html: str, spec: Spec | None = None) -> str:
     if not roots:
         main = tree.css_first("main") or tree.css_first("article")
         roots = [main] if main is not None else ([tree.body] if tree.body is not None else [])
-    panels = disclosure_panels(tree)
+    panels, toggles = disclosure_panels(tree)
     for root in roots:
         for selector in spec.remove:
             for node in root.css(selector):
@@ -209,9 +210,9 @@ def html_to_markdown(html: str, spec: Spec | None = None) -> str:
             # A collapsed accordion panel is the document's text, hidden until its title is clicked (0153).
             if node.attributes.get("id") not in panels and node.attributes.get("hidden") != "until-found":
                 node.decompose()
-        for node in root.css("button[aria-controls]"):
+        for node in root.css("button"):
             # The panel's title is set in its toggle button (the WAI-ARIA accordion): keep the words, drop the control.
-            if set((node.attributes.get("aria-controls") or "").split()) & panels:
+            if _controlled_ids(node) & panels or node.attributes.get("id") in toggles:
                 node.unwrap()
         for selector in (_DROP_TAGS, _DROP_SELECTORS):
             for node in root.css(selector):
@@ -231,23 +232,67 @@ def html_to_markdown(html: str, spec: Spec | None = None) -> str:
 _PANEL_MIN_WORDS = 20
 
 
-def disclosure_panels(tree: LexborHTMLParser) -> set[str]:
-    """Return the ids of the page's disclosure panels that hold prose: elements a control names in `aria-controls`
-    (an accordion's sections, open or collapsed) with at least 20 words, at most half of them link text (a menu that
-    a hamburger button opens is links, and stays dropped)."""
+def disclosure_panels(tree: LexborHTMLParser) -> tuple[set[str], set[str]]:
+    """Return the ids of the page's disclosure panels that hold prose, and the ids of the toggles that name them by
+    being their label.
+
+    A panel is an element a control names (`aria-controls`, or Bootstrap's `data-bs-target` / `data-target`, which
+    pages built on it set without the ARIA attribute), or an element labelled (`aria-labelledby`) by a button or by an
+    element with `aria-expanded`, the toggle of an accordion that leaves `aria-controls` out (decision 0165). It holds
+    prose when it has at least 20 words, at most half of them link text (a menu that a hamburger button opens is
+    links, and stays dropped).
+    """
     panels: set[str] = set()
-    for control in tree.css("[aria-controls]"):
-        for panel_id in (control.attributes.get("aria-controls") or "").split():
-            if panel_id in panels or '"' in panel_id or "\\" in panel_id:
-                continue
+    toggles: set[str] = set()
+    candidates: list[tuple[str, str | None]] = []  # (panel id, the toggle's id when the panel names it)
+    for control in tree.css("[aria-controls], [data-bs-target], [data-target]"):
+        candidates.extend((panel_id, None) for panel_id in _controlled_ids(control))
+    for labelled in tree.css("[id][aria-labelledby]"):
+        for label_id in (labelled.attributes.get("aria-labelledby") or "").split():
+            if _safe_id(label_id) and _is_toggle(tree.css_first(f'[id="{label_id}"]')):
+                candidates.append((labelled.attributes.get("id") or "", label_id))
+    for panel_id, toggle_id in candidates:
+        if not _safe_id(panel_id) or (panel_id in panels and toggle_id is None):
+            continue
+        if panel_id not in panels:
             panel = tree.css_first(f'[id="{panel_id}"]')
-            if panel is None:
+            if panel is None or not _holds_prose(panel):
                 continue
-            words = len(panel.text(deep=True).split())
-            linked = sum(len(a.text(deep=True).split()) for a in panel.css("a"))
-            if words >= _PANEL_MIN_WORDS and linked * 2 <= words:
-                panels.add(panel_id)
-    return panels
+            panels.add(panel_id)
+        if toggle_id is not None:
+            toggles.add(toggle_id)
+    return panels, toggles
+
+
+def _controlled_ids(node: LexborNode) -> set[str]:
+    """The ids of the elements a control opens: its `aria-controls` ids, or its Bootstrap collapse target's ("#a"
+    or "#a, #b"; a class selector names no single panel)."""
+    attributes = node.attributes
+    ids = set((attributes.get("aria-controls") or "").split())
+    for name in ("data-bs-target", "data-target"):
+        for part in (attributes.get(name) or "").split(","):
+            part = part.strip()
+            if part.startswith("#") and len(part) > 1:
+                ids.add(part[1:])
+    return ids
+
+
+def _safe_id(value: str) -> bool:
+    """Whether an id can be put in an attribute selector as is."""
+    return bool(value) and '"' not in value and "\\" not in value
+
+
+def _is_toggle(node: LexborNode | None) -> bool:
+    """Whether a panel's label is the control that opens it: a button, or an element that says it expands."""
+    return node is not None and (
+        node.tag == "button" or node.attributes.get("role") == "button" or "aria-expanded" in node.attributes
+    )
+
+
+def _holds_prose(panel: LexborNode) -> bool:
+    words = len(panel.text(deep=True).split())
+    linked = sum(len(a.text(deep=True).split()) for a in panel.css("a"))
+    return words >= _PANEL_MIN_WORDS and linked * 2 <= words
 
 
 _MAX_NESTING = 150

@@ -395,6 +395,34 @@ within ninety days after you close it, unless the law requires us to keep them l
 </main>"""
 
 
+ACCORDIONS_WITHOUT_ARIA_CONTROLS = """<main><h1>Privacy Policy</h1>
+<h2><button class="accordion-button collapsed" data-bs-toggle="collapse" data-bs-target="#sharing">Sharing</button></h2>
+<div id="sharing" class="accordion-collapse collapse" aria-hidden="true"><p>We share your profile with the members you
+match with and with the service providers who host our servers, under contracts that limit what they may do.</p></div>
+<h2><button id="rights-title" aria-expanded="false">Your rights</button></h2>
+<section id="rights" aria-labelledby="rights-title" hidden><p>You can ask us at any time to see, correct or delete the
+personal data we hold about you, and we will answer within thirty days of receiving your request.</p></section>
+<h2 id="archive-title">Archive</h2>
+<section id="archive" aria-labelledby="archive-title" hidden><p>An older copy the page keeps hidden, labelled by a plain
+heading and opened by nothing: this is not the text of the policy the page shows.</p></section>
+</main>"""
+
+
+def test_accordions_that_name_their_panels_otherwise_keep_them() -> None:
+    """Bootstrap's collapse names its panel in `data-bs-target` and some accordions label the panel with its button
+    (`aria-labelledby`) instead of `aria-controls`: those panels and their titles are the policy too (decision
+    0165). A hidden section labelled by a plain heading, which nothing opens, stays out."""
+    blocks = parse_blocks(html_to_markdown(ACCORDIONS_WITHOUT_ARIA_CONTROLS))
+    texts = [(b.kind, b.text) for b in blocks]
+    assert ("heading", "Sharing") in texts
+    sharing = next(b for b in blocks if b.text.startswith("We share your profile"))
+    assert sharing.heading_path[-1] == "Sharing"
+    assert ("heading", "Your rights") in texts
+    rights = next(b for b in blocks if b.text.startswith("You can ask us"))
+    assert rights.heading_path[-1] == "Your rights"
+    assert "older copy" not in html_to_markdown(ACCORDIONS_WITHOUT_ARIA_CONTROLS)
+
+
 def test_collapsed_accordion_sections_are_document_text_with_their_titles() -> None:
     """A WAI-ARIA accordion hides its panels (`hidden`) until their title buttons are clicked: the panels and the
     titles are the policy (decision 0153). Hidden templates, decorative duplicates and a menu panel of links stay
