@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from clausewatch_differ.blocks import parse_blocks
+from clausewatch_differ.blocks import Block, parse_blocks
 from clausewatch_differ.extract import ExtractionError, Spec, extract, html_to_markdown
 
 PAGE = """<!doctype html><html><head><title>x</title><script>var a=1;</script><style>p{}</style></head><body>
@@ -413,14 +413,15 @@ def test_accordions_that_name_their_panels_otherwise_keep_them() -> None:
     (`aria-labelledby`) instead of `aria-controls`: those panels and their titles are the policy too (decision
     0165). A hidden section labelled by a plain heading, which nothing opens, stays out."""
     blocks = parse_blocks(html_to_markdown(ACCORDIONS_WITHOUT_ARIA_CONTROLS))
-    texts = [(b.kind, b.text) for b in blocks]
-    assert ("heading", "Sharing") in texts
-    sharing = next(b for b in blocks if b.text.startswith("We share your profile"))
-    assert sharing.heading_path[-1] == "Sharing"
-    assert ("heading", "Your rights") in texts
-    rights = next(b for b in blocks if b.text.startswith("You can ask us"))
-    assert rights.heading_path[-1] == "Your rights"
+    _assert_section(blocks, "Sharing", "We share your profile")
+    _assert_section(blocks, "Your rights", "You can ask us")
     assert "older copy" not in html_to_markdown(ACCORDIONS_WITHOUT_ARIA_CONTROLS)
+
+
+def _assert_section(blocks: list[Block], title: str, opening: str) -> None:
+    """The page's text holds a heading `title` and, under it, a block that opens with `opening`."""
+    assert ("heading", title) in [(b.kind, b.text) for b in blocks]
+    assert next(b for b in blocks if b.text.startswith(opening)).heading_path[-1] == title
 
 
 def test_collapsed_accordion_sections_are_document_text_with_their_titles() -> None:
@@ -428,12 +429,8 @@ def test_collapsed_accordion_sections_are_document_text_with_their_titles() -> N
     titles are the policy (decision 0153). Hidden templates, decorative duplicates and a menu panel of links stay
     out, and so does the menu's button."""
     blocks = parse_blocks(html_to_markdown(ACCORDION))
-    texts = [(b.kind, b.text) for b in blocks]
-    assert ("heading", "Your rights") in texts
-    rights = next(b for b in blocks if b.text.startswith("You can ask us"))
-    assert rights.heading_path[-1] == "Your rights"
-    assert ("heading", "Retention") in texts
-    assert any(b.text.startswith("We keep your messages") for b in blocks)
+    _assert_section(blocks, "Your rights", "You can ask us")
+    _assert_section(blocks, "Retention", "We keep your messages")
     assert any(b.text.startswith("Found by the browser's search") for b in blocks)
     text = html_to_markdown(ACCORDION)
     for gone in ("template", "decorative", "Open menu", "Careers"):
