@@ -219,19 +219,18 @@ def merge_labels(
     """
     every: dict[str, list[tuple[int, Label]]] = {}  # per type, each sentence's index and label, in order
     best: dict[str, tuple[int, Label]] = {}  # per type, the chosen sentence's index and label
-    phrases: dict[str, list[str]] = {}
     denied: dict[str, bool] = {}
     for index, labels in enumerate(per_sentence):
         for label in labels:
             every.setdefault(label.clause_type, []).append((index, label))
-            phrases.setdefault(label.clause_type, []).append(label.phrase)
             denied[label.clause_type] = denied.get(label.clause_type, True) and label.denied
             current = best.get(label.clause_type)
             if current is None or label.confidence > current[1].confidence or _states_more(label, current[1]):
                 best[label.clause_type] = (index, label)
     merged = []
     for t, (index, label) in best.items():
-        chosen = replace(_in_context(label, sentences, index), phrases=tuple(phrases[t]), denied=denied[t])
+        phrases = tuple(other.phrase for _, other in every[t])
+        chosen = replace(_in_context(label, sentences, index), phrases=phrases, denied=denied[t])
         if taxonomy is not None and len(every[t]) > 1:
             chosen = _most_severe_statement(chosen, index, every[t], sentences, taxonomy)
         merged.append(chosen)

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 
 from clausewatch_analyzer.taxonomy import SEVERITY_RANK, Taxonomy
 
-if (
-    TYPE_CHECKING
-):  # classify chooses a provision's evidence by severity (stated_call), so it imports this module
+# classify chooses a provision's evidence by severity (stated_call), so it imports this module: Label is a type here
+if TYPE_CHECKING:
     from clausewatch_analyzer.classify import Label
 
 LEVEL_NAMES = {1: "fair", 2: "potentially unfair", 3: "clearly unfair"}

@@ -175,6 +175,7 @@ def test_children_s_data_used_not_the_service_used_by_children(text: str, severi
             "medium",
         ),
         ("We ignore Do Not Track signals.", "medium"),
+        ("We do not ignore Do Not Track signals: we stop tracking when one is received.", "low"),
         ("We operate the same way whether or not a Do Not Track signal is received.", "medium"),
         (
             'The Company honors "do not track" signals and does not track you when a signal is received.',
