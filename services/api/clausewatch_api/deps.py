@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, HTTPException, Query, Request
@@ -15,6 +17,7 @@ from pydantic import BeforeValidator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api.filters import ChangeFilter, FilterError, ProvisionFilter, check_severities, split_values
+from clausewatch_api.record_pdf import find_font
 from clausewatch_api.settings import ApiSettings
 from clausewatch_shared.blobstore import BlobStore
 from clausewatch_shared.db import Database
@@ -35,6 +38,11 @@ class Resources:
     def base_url(self) -> str:
         """The public address pages and feeds link to, without a trailing slash."""
         return self.settings.public_base_url.rstrip("/")
+
+    @functools.cached_property
+    def pdf_font(self) -> Path | None:
+        """The TrueType font PDF records embed (None: the built-in Helvetica, Latin-1 only)."""
+        return find_font(self.settings.pdf_font)
 
 
 def resources(request: Request) -> Resources:

@@ -140,6 +140,7 @@ async def provision_detail(
             }
             for risk in risks
         ],
+        "permalink": f"{base_url}/provisions/{prov.key}",
         "record": _document_record(doc, plat, version, monitored_since),
         "citation": record,
         "citation_text": evidence.citation_text(record) if record else "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 
 from clausewatch_shared.settings import CommonSettings
@@ -20,6 +22,11 @@ class ApiSettings(CommonSettings):
     )
     page_size: int = Field(default=20, ge=1, le=200, description="Default number of items per page.")
     feed_size: int = Field(default=50, ge=1, le=500, description="Entries per Atom feed.")
+    pdf_font: Path | None = Field(
+        default=None,
+        description="TrueType font embedded in provision records as PDF (any script it covers); default: DejaVu Sans "
+        "where installed, else the PDF's built-in Helvetica (Latin-1 only).",
+    )
 
     def write_keys(self) -> list[str]:
         """Return every key that authorises a write, the admin key included."""

@@ -3,11 +3,13 @@ databases (a smoke test of the read side; the page tests in test_pages_pipeline.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from clausewatch_api.settings import ApiSettings
 from clausewatch_api.web import create_api
@@ -149,6 +151,31 @@ async def test_provision_page_by_stable_key_shows_analysis_and_citation(client: 
     assert "Expanded with an explicit opt-out" in html
     assert "Hash verified" in html
     assert "Unique · 0 of 2 platforms" in html
+
+
+async def test_the_provision_record_downloads_as_a_pdf_of_the_page(client: httpx.AsyncClient) -> None:
+    """The page links its record as a PDF and to sharing; the PDF holds what the page says: the clause, its severity,
+    the opt-out route, the history and the hash checked against the stored bytes (decision 0167)."""
+    page = (await client.get("/provisions/key-train")).text
+    assert 'href="/provisions/prov-2/record.pdf"' in page
+    assert "https://x.com/intent/post?url=http%3A//cw.test/provisions/key-train" in page
+    response = await client.get("/provisions/prov-2/record.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == 'inline; filename="clausewatch-acme-ai-key-trai.pdf"'
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.content)).pages
+    )
+    for expected in (
+        "AI model training",
+        "Severity: HIGH",
+        "privacy@acme.test",
+        "Expanded with an explicit opt-out",
+        "hash verified",
+        "http://cw.test/provisions/key-train",
+    ):
+        assert expected in text, expected
+    assert (await client.get("/provisions/nope/record.pdf")).status_code == 404
 
 
 async def test_a_provision_without_clause_type_says_so_once(client: httpx.AsyncClient) -> None:
