@@ -46,6 +46,28 @@ def first(mapping: Mapping[str, Any] | None, *keys: str, default: Any = None) ->
     return default
 
 
+def excerpt(text: str, limit: int) -> str:
+    """A provision's visible words, cut at a word before `limit` characters."""
+    # Cut the visible words, not the Markdown: a cut inside a link would leave "[label](https://…" on the page.
+    text = visible_text(text, rows_as_text=True)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def statement(
+    candidate: Any, provision: Provision, document: Document | None, platform: Platform | None, chars: int
+) -> dict[str, Any]:
+    """One platform's statement of a clause type, as comparisons show it: who, where, how serious, an excerpt."""
+    return {
+        "platform_id": candidate.platform_id,
+        "platform_name": platform.name if platform else candidate.platform_id,
+        "document_title": document.title if document else provision.document_id,
+        "provision_id": provision.id,
+        "provision_key": provision.key,
+        "severity": candidate.severity,
+        "excerpt": excerpt(provision.text, chars),
+    }
+
+
 def humanise(slug: str) -> str:
     """Return a readable label for an id such as 'ai-training' ('Ai training' -> 'AI training' where known)."""
     words = slug.replace("_", "-").split("-")

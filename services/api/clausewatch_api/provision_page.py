@@ -13,7 +13,6 @@ from clausewatch_api.readmodel import ACTIVITY_DAYS
 from clausewatch_shared.blobstore import BlobStore
 from clausewatch_shared.current import current_version_ids
 from clausewatch_shared.models import Document, Platform, Snapshot, Version
-from clausewatch_shared.prose import visible_text
 from clausewatch_shared.stated_dates import stated_dates
 
 ELSEWHERE_LIMIT = 6
@@ -69,20 +68,18 @@ async def provision_detail(
             await queries.same_clause_candidates(session, clause, platform_id, current_ids), ELSEWHERE_LIMIT
         )
         texts = await queries.provisions_by_id(session, [c.provision_id for c in chosen])
+        other_docs = await queries.by_ids(session, Document, (p.document_id for p in texts.values()))
+        other_plats = await queries.by_ids(session, Platform, (c.platform_id for c in chosen))
         for candidate in chosen:
             other_p = texts[candidate.provision_id]
-            other_doc = await session.get(Document, other_p.document_id)
-            other_plat = await session.get(Platform, candidate.platform_id)
             elsewhere.append(
-                {
-                    "platform_id": candidate.platform_id,
-                    "platform_name": other_plat.name if other_plat else candidate.platform_id,
-                    "document_title": other_doc.title if other_doc else other_p.document_id,
-                    "provision_id": other_p.id,
-                    "provision_key": other_p.key,
-                    "severity": candidate.severity,
-                    "excerpt": _excerpt(other_p.text, 300),
-                }
+                present.statement(
+                    candidate,
+                    other_p,
+                    other_docs.get(other_p.document_id),
+                    other_plats.get(candidate.platform_id),
+                    300,
+                )
             )
 
     recent = await queries.change_set_times(session, platform_id, since=now - timedelta(days=ACTIVITY_DAYS))
@@ -162,12 +159,6 @@ def _document_record(
         "first_tracked": present.iso(monitored_since),
         "last_verified": present.iso(doc.last_captured_at) if doc else None,
     }
-
-
-def _excerpt(text: str, limit: int) -> str:
-    # Cut the visible words, not the Markdown: a cut inside a link would leave "[label](https://…" on the page.
-    text = visible_text(text, rows_as_text=True)
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _citation(

@@ -235,16 +235,17 @@ async def _candidates(session: AsyncSession, query: Any) -> list[Candidate]:
 
 
 async def same_clause_candidates(
-    session: AsyncSession, clause_type: str, platform_id: str, current: list[str]
+    session: AsyncSession, clause_type: str, platform_id: str | None, current: list[str]
 ) -> list[Candidate]:
-    """Return the provisions of other platforms' `current` versions whose primary clause type is `clause_type`,
-    without their texts (comparisons.best_per_platform chooses among them)."""
+    """Return the provisions of `current` versions whose primary clause type is `clause_type` (other platforms' when
+    `platform_id` is given), without their texts (comparisons.best_per_platform chooses among them)."""
     query = (
         _candidates_query()
         .where(ProvisionAssessment.primary_clause_type == clause_type)
-        .where(ProvisionAssessment.platform_id != platform_id)
         .where(col(Provision.version_id).in_(current))
     )
+    if platform_id is not None:
+        query = query.where(ProvisionAssessment.platform_id != platform_id)
     return await _candidates(session, query)
 
 

@@ -194,6 +194,27 @@ async def test_provision_page_shows_every_element_of_the_record(world: World, pa
     await _shot(page, "provision")
 
 
+async def test_the_clause_type_page_compares_the_platforms_from_the_provision_page(
+    world: World, page: Page
+) -> None:
+    """From a provision, "see how every platform … states it" opens the clause-type page: Acme's and Globex's
+    statements of AI training, each with the routes its text gives (decision 0168)."""
+    await page.goto(f"{world.base_url}/provisions/{world.training_provision_key}")
+    await page.get_by_role("link", name="See how every platform with this clause type states it →").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "How 2 platforms describe AI model training on user content and prompts"
+    )
+    cards = page.locator("article.card")
+    await expect(cards).to_have_count(2)
+    acme = cards.filter(has_text="Acme AI")
+    await expect(acme).to_contain_text("privacy@acme-ai.example")
+    await expect(acme).to_contain_text("Even if you opt out, we will use content you report to us")
+    await expect(cards.filter(has_text="Globex")).to_contain_text(
+        "train and improve our machine learning models"
+    )
+    await _accessible_basics(page)
+
+
 async def test_platform_page_shows_documents_activity_and_timeline(world: World, page: Page) -> None:
     """The platform page lists documents, says how many changes were recorded lately and draws the timeline."""
     await page.goto(f"{world.base_url}/platforms/acme")

@@ -178,6 +178,26 @@ async def test_the_provision_record_downloads_as_a_pdf_of_the_page(client: httpx
     assert (await client.get("/provisions/nope/record.pdf")).status_code == 404
 
 
+async def test_a_clause_type_page_compares_every_platform_that_states_it(client: httpx.AsyncClient) -> None:
+    """The provision page's "see them all" opens the clause-type page: each platform by its most serious provision of
+    the type, the routes its provisions give, and the watched platforms without the type (decision 0168)."""
+    assert 'href="/clause-types/ai-training"' in (await client.get("/provisions/key-train")).text
+    page = await client.get("/clause-types/ai-training")
+    assert page.status_code == 200
+    for expected in (
+        "<h1>How 1 platform describes AI model training</h1>",
+        "1 of the 2 watched platforms",
+        '<a href="/platforms/acme">Acme AI</a>',
+        "High severity",
+        "<code>privacy@acme.test</code>",
+        'href="/provisions/prov-2"',
+        "Platforms without this clause type",
+        '<a href="/platforms/other">Other Co</a>',
+    ):
+        assert expected in page.text, expected
+    assert (await client.get("/clause-types/arbitration")).status_code == 404
+
+
 async def test_a_provision_without_clause_type_says_so_once(client: httpx.AsyncClient) -> None:
     """A date stamp's page showed "Why it matters: Clause types: none recognised", "The text names no opt-out" and "No
     other watched platform has a provision of this type" (demo, session 16): one short section says what it is."""

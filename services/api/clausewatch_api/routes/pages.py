@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from clausewatch_api import present, queries, readmodel
+from clausewatch_api.clause_type_page import clause_type_detail
 from clausewatch_api.deps import SEVERITY_LIST, PagingDep, ResourcesDep, SessionDep, change_filter
 from clausewatch_api.filters import ChangeFilter, ProvisionFilter, split_values
 from clausewatch_api.provision_page import provision_detail
@@ -148,6 +149,17 @@ async def provision_page(
     if detail is None:
         return not_found(request, templates, "provision")
     return render(request, templates, "provision.html", d=detail)
+
+
+@router.get("/clause-types/{clause_type}")
+async def clause_type_page(
+    request: Request, clause_type: str, session: SessionDep, templates: EnvDep
+) -> Response:
+    """How every watched platform states one clause type, each by its most serious provision (decision 0168)."""
+    detail = await clause_type_detail(session, clause_type)
+    if detail is None:
+        return not_found(request, templates, "clause type")
+    return render(request, templates, "clause_type.html", d=detail)
 
 
 @router.get("/methodology")

@@ -1,0 +1,89 @@
+"""The clause-type page: how every watched platform states one clause type, each by its most serious provision, with
+the routes its text gives and what those routes do not stop (the seeds' "How 10 AI platforms describe …")."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from clausewatch_api import comparisons, present, queries
+from clausewatch_shared.current import current_version_ids
+from clausewatch_shared.models import Document, Platform
+
+EXCERPT_CHARS = 400
+# Every platform with the type is shown: a catalogue of a few hundred platforms makes a long page, not a slow one
+# (one query for the candidates, one per table for the chosen rows).
+PLATFORM_LIMIT = 500
+
+
+async def clause_type_detail(session: AsyncSession, clause_type: str) -> dict[str, Any] | None:
+    """Return the page's data, or None when no current provision has `clause_type` as its main type."""
+    current = list((await current_version_ids(session)).values())
+    candidates = await queries.same_clause_candidates(session, clause_type, None, current)
+    if not candidates:
+        return None
+    chosen = comparisons.best_per_platform(candidates, PLATFORM_LIMIT)
+    provisions = await queries.provisions_by_id(session, [c.provision_id for c in chosen])
+    # Routes and carve-outs are read from every provision of the type: a platform's most serious statement of it
+    # often names no route, and the next paragraph says where to object (Grok's "you can object … in your settings").
+    assessments = await queries.provision_assessments(session, {c.provision_id for c in candidates})
+    platforms = await queries.by_ids(session, Platform, (c.platform_id for c in chosen))
+    documents = await queries.by_ids(session, Document, (p.document_id for p in provisions.values()))
+    routes: dict[str, set[str]] = {}
+    carve_outs: dict[str, list[str]] = {}
+    per_platform: Counter[str] = Counter()
+    for provision_id, candidate in {c.provision_id: c for c in candidates}.items():
+        per_platform[candidate.platform_id] += 1
+        assessment = present.provision_assessment(assessments.get(provision_id)) or {}
+        routes.setdefault(candidate.platform_id, set()).update(
+            o["value"] for o in assessment.get("opt_outs", []) if o["value"]
+        )
+        said = carve_outs.setdefault(candidate.platform_id, [])
+        said.extend(c for c in assessment.get("texts", {}).get("carve_outs", []) if c not in said)
+    rows: list[dict[str, Any]] = []
+    for candidate in chosen:
+        provision = provisions[candidate.provision_id]
+        shown = present.statement(
+            candidate,
+            provision,
+            documents.get(provision.document_id),
+            platforms.get(candidate.platform_id),
+            EXCERPT_CHARS,
+        )
+        rows.append(
+            {
+                **shown,
+                "routes": sorted(routes[candidate.platform_id]),
+                "carve_outs": carve_outs[candidate.platform_id],
+                "provisions": per_platform[candidate.platform_id],
+            }
+        )
+    label = _label(assessments.values(), clause_type)
+    watched = await queries.count_platforms(session)
+    missing = await _platforms_without(session, {c.platform_id for c in chosen})
+    return {
+        "clause_type": clause_type,
+        "label": label,
+        "rows": rows,
+        "watched": watched,
+        "severities": present.severity_summary(Counter(c.severity for c in chosen)),
+        "with_routes": sum(1 for row in rows if row["routes"]),
+        "with_carve_outs": sum(1 for row in rows if row["carve_outs"]),
+        "without": missing,
+    }
+
+
+def _label(assessments: Any, clause_type: str) -> str:
+    """The type's name as the assessments recorded it (the api reads no taxonomy: services stay apart)."""
+    for assessment in assessments:
+        for entry in present.clause_types(assessment.clause_types):
+            if entry["id"] == clause_type and entry["label"]:
+                return str(entry["label"])
+    return present.humanise(clause_type)
+
+
+async def _platforms_without(session: AsyncSession, having: set[str]) -> list[dict[str, str]]:
+    platforms, _ = await queries.list_platforms(session, limit=PLATFORM_LIMIT, offset=0)
+    return [{"id": p.id, "name": p.name} for p in platforms if p.id not in having]
