@@ -1,9 +1,12 @@
-"""The clause-type page: how every watched platform states one clause type, each by its most serious provision, with
-the routes its text gives and what those routes do not stop (the seeds' "How 10 AI platforms describe …")."""
+"""The clause-type pages: the overview of every clause type the watched documents hold, and for one type how every
+platform states it, each by its most serious provision, with the routes its text gives and what those routes do not
+stop (the seeds' "How 10 AI platforms describe …"). The type's name is the label its assessments recorded: the api
+reads no taxonomy (services stay independent)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +19,32 @@ EXCERPT_CHARS = 400
 # Every platform with the type is shown: a catalogue of a few hundred platforms makes a long page, not a slow one
 # (one query for the candidates, one per table for the chosen rows).
 PLATFORM_LIMIT = 500
+
+
+async def clause_types_overview(session: AsyncSession) -> dict[str, Any]:
+    """Return every clause type that is the main type of a current provision: how many platforms and provisions have
+    it and how serious they are, the most widespread first."""
+    current = list((await current_version_ids(session)).values())
+    platforms: dict[str, set[str]] = {}
+    provisions: Counter[str] = Counter()
+    severities: dict[str, Counter[str]] = {}
+    for clause_type, platform_id, severity, count in await queries.clause_type_counts(session, current):
+        platforms.setdefault(clause_type, set()).add(platform_id)
+        provisions[clause_type] += count
+        severities.setdefault(clause_type, Counter())[severity] += count
+    labels = await _labels(session, platforms)
+    rows: list[dict[str, Any]] = [
+        {
+            "clause_type": clause_type,
+            "label": labels.get(clause_type) or present.humanise(clause_type),
+            "platforms": len(platforms[clause_type]),
+            "provisions": provisions[clause_type],
+            "severities": present.severity_summary(severities[clause_type]),
+        }
+        for clause_type in platforms
+    ]
+    rows.sort(key=lambda row: (-row["platforms"], -row["provisions"], row["label"]))
+    return {"rows": rows, "watched": await queries.count_platforms(session)}
 
 
 async def clause_type_detail(session: AsyncSession, clause_type: str) -> dict[str, Any] | None:
@@ -60,7 +89,7 @@ async def clause_type_detail(session: AsyncSession, clause_type: str) -> dict[st
                 "provisions": per_platform[candidate.platform_id],
             }
         )
-    label = _label(assessments.values(), clause_type)
+    label = (await _labels(session, [clause_type])).get(clause_type) or present.humanise(clause_type)
     watched = await queries.count_platforms(session)
     missing = await _platforms_without(session, {c.platform_id for c in chosen})
     return {
@@ -75,13 +104,14 @@ async def clause_type_detail(session: AsyncSession, clause_type: str) -> dict[st
     }
 
 
-def _label(assessments: Any, clause_type: str) -> str:
-    """The type's name as the assessments recorded it (the api reads no taxonomy: services stay apart)."""
-    for assessment in assessments:
-        for entry in present.clause_types(assessment.clause_types):
+async def _labels(session: AsyncSession, clause_types: Iterable[str]) -> dict[str, str]:
+    """Each clause type's label as its assessments recorded it."""
+    labels: dict[str, str] = {}
+    for clause_type, entries in (await queries.clause_type_entries(session, clause_types)).items():
+        for entry in present.clause_types(entries):
             if entry["id"] == clause_type and entry["label"]:
-                return str(entry["label"])
-    return present.humanise(clause_type)
+                labels[clause_type] = str(entry["label"])
+    return labels
 
 
 async def _platforms_without(session: AsyncSession, having: set[str]) -> list[dict[str, str]]:

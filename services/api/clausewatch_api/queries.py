@@ -249,6 +249,45 @@ async def same_clause_candidates(
     return await _candidates(session, query)
 
 
+async def clause_type_counts(session: AsyncSession, current: list[str]) -> list[tuple[str, str, str, int]]:
+    """Return (primary clause type, platform, severity, provisions) over the `current` versions' assessed provisions."""
+    # SQLAlchemy's select, typed Any: SQLModel's typed overloads stop at four columns of its own select.
+    query: Any = (
+        sa_select(
+            col(ProvisionAssessment.primary_clause_type),
+            col(ProvisionAssessment.platform_id),
+            col(ProvisionAssessment.severity),
+            func.count(),
+        )
+        .join(Provision, col(Provision.id) == col(ProvisionAssessment.provision_id))
+        .where(col(ProvisionAssessment.primary_clause_type).is_not(None))
+        .where(col(Provision.version_id).in_(current))
+        .group_by(
+            col(ProvisionAssessment.primary_clause_type),
+            col(ProvisionAssessment.platform_id),
+            col(ProvisionAssessment.severity),
+        )
+    )
+    return [(str(t), str(p), str(s), int(n)) for t, p, s, n in (await session.exec(query)).all()]
+
+
+async def clause_type_entries(session: AsyncSession, clause_types: Iterable[str]) -> dict[str, list[Any]]:
+    """Return, for each clause type, the clause-type entries of one assessment whose main type it is (where its
+    recorded label is: the api reads no taxonomy)."""
+    wanted = set(clause_types)
+    if not wanted:
+        return {}
+    first_of_each = (
+        sa_select(func.min(col(ProvisionAssessment.id)))
+        .where(col(ProvisionAssessment.primary_clause_type).in_(wanted))
+        .group_by(col(ProvisionAssessment.primary_clause_type))
+    )
+    rows = (
+        await session.exec(select(ProvisionAssessment).where(col(ProvisionAssessment.id).in_(first_of_each)))
+    ).all()
+    return {str(a.primary_clause_type): list(a.clause_types or []) for a in rows}
+
+
 async def provisions_by_id(session: AsyncSession, provision_ids: Iterable[str]) -> dict[str, Provision]:
     """Return the provisions with these ids, keyed by id."""
     ids = list(set(provision_ids))

@@ -176,6 +176,27 @@ class ProvisionDetailOut(BaseModel):
     citation: dict[str, Any] | None
     citation_text: str
     verification: dict[str, Any] | None
+    permalink: str
+
+
+class ClauseTypesOut(BaseModel):
+    """Every clause type that is the main type of a current provision: platforms, provisions, severities."""
+
+    rows: list[dict[str, Any]]
+    watched: int
+
+
+class ClauseTypeOut(BaseModel):
+    """How every platform states one clause type, each by its most serious provision (decision 0168)."""
+
+    clause_type: str
+    label: str
+    rows: list[dict[str, Any]]
+    watched: int
+    severities: list[dict[str, Any]]
+    with_routes: int
+    with_carve_outs: int
+    without: list[dict[str, str]]
 
 
 class PlatformDetailOut(BaseModel):

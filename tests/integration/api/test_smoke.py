@@ -198,6 +198,28 @@ async def test_a_clause_type_page_compares_every_platform_that_states_it(client:
     assert (await client.get("/clause-types/arbitration")).status_code == 404
 
 
+async def test_the_clause_types_overview_and_its_json(client: httpx.AsyncClient) -> None:
+    """Every clause type of the current provisions, with platforms, provisions and severities, linked from the
+    navigation; the same and the comparison as JSON for programs."""
+    page = await client.get("/clause-types")
+    assert page.status_code == 200
+    assert '<a href="/clause-types">Clause types</a>' in page.text  # the site's navigation
+    assert '<a href="/clause-types/ai-training">AI model training</a></th><td>1 of 2</td>' in page.text
+    overview = (await client.get("/api/v1/clause-types")).json()
+    assert overview["watched"] == 2
+    training = next(row for row in overview["rows"] if row["clause_type"] == "ai-training")
+    assert (training["label"], training["platforms"], training["provisions"]) == ("AI model training", 1, 1)
+    assert {s["severity"]: s["count"] for s in training["severities"]}["high"] == 1
+    comparison = (await client.get("/api/v1/clause-types/ai-training")).json()
+    assert [(row["platform_id"], row["routes"]) for row in comparison["rows"]] == [
+        ("acme", ["privacy@acme.test"])
+    ]
+    assert comparison["without"] == [{"id": "other", "name": "Other Co"}]
+    missing = await client.get("/api/v1/clause-types/arbitration")
+    assert missing.status_code == 404
+    assert "clause type" in missing.text
+
+
 async def test_a_provision_without_clause_type_says_so_once(client: httpx.AsyncClient) -> None:
     """A date stamp's page showed "Why it matters: Clause types: none recognised", "The text names no opt-out" and "No
     other watched platform has a provision of this type" (demo, session 16): one short section says what it is."""

@@ -17,6 +17,7 @@ from clausewatch_api.added_documents import (
     field_error,
     url_errors,
 )
+from clausewatch_api.clause_type_page import clause_type_detail, clause_types_overview
 from clausewatch_api.deps import (
     Paging,
     PagingDep,
@@ -34,6 +35,8 @@ from clausewatch_api.schemas import (
     CaptureRequestOut,
     ChangeSetDetailOut,
     ChangeSetOut,
+    ClauseTypeOut,
+    ClauseTypesOut,
     DocumentOut,
     ErrorOut,
     EvidenceOut,
@@ -227,6 +230,21 @@ async def get_provision_assessment(request: Request, provision_id: str, session:
     return json_response(
         request, {"provision_id": prov.id, "assessment": present.provision_assessment(found)}
     )
+
+
+@router.get("/clause-types", response_model=ClauseTypesOut)
+async def list_clause_types(request: Request, session: SessionDep) -> Response:
+    """Return every clause type that is the main type of a current provision, the most widespread first."""
+    return json_response(request, await clause_types_overview(session))
+
+
+@router.get("/clause-types/{clause_type}", response_model=ClauseTypeOut, responses=NOT_FOUND)
+async def get_clause_type(request: Request, clause_type: str, session: SessionDep) -> Response:
+    """Return how every platform states one clause type, each by its most serious provision (decision 0168)."""
+    detail = await clause_type_detail(session, clause_type)
+    if detail is None:
+        raise _missing("clause type", clause_type)
+    return json_response(request, detail)
 
 
 @router.get("/changes", response_model=Page[ChangeSetOut])

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from clausewatch_api import present, queries, readmodel
-from clausewatch_api.clause_type_page import clause_type_detail
+from clausewatch_api.clause_type_page import clause_type_detail, clause_types_overview
 from clausewatch_api.deps import SEVERITY_LIST, PagingDep, ResourcesDep, SessionDep, change_filter
 from clausewatch_api.filters import ChangeFilter, ProvisionFilter, split_values
 from clausewatch_api.provision_page import provision_detail
@@ -149,6 +149,12 @@ async def provision_page(
     if detail is None:
         return not_found(request, templates, "provision")
     return render(request, templates, "provision.html", d=detail)
+
+
+@router.get("/clause-types")
+async def clause_types_page(request: Request, session: SessionDep, templates: EnvDep) -> Response:
+    """Every clause type the current documents hold, with how many platforms and provisions, and how serious."""
+    return render(request, templates, "clause_types.html", d=await clause_types_overview(session))
 
 
 @router.get("/clause-types/{clause_type}")
