@@ -8,6 +8,7 @@ and the record says that other characters were replaced.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
@@ -158,6 +159,14 @@ def render_record_pdf(detail: dict[str, Any], *, font: Path | None, now: datetim
             size=7.5,
         )
     return bytes(pdf.output())
+
+
+def record_filename(detail: dict[str, Any]) -> str:
+    """The PDF's file name: the platform and the provision key's start, in letters, digits and dashes (a header's
+    quoted file name allows no quotes and no non-ASCII)."""
+    platform = detail["citation"]["platform_name"] if detail.get("citation") else "provision"
+    name = re.sub(r"[^A-Za-z0-9]+", "-", f"clausewatch-{platform}-{detail['provision']['key'][:8]}")
+    return name.strip("-").lower() + ".pdf"
 
 
 def _badges(pdf: _Record, detail: dict[str, Any]) -> None:

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from clausewatch_api.record_pdf import FONT_CANDIDATES, HISTORY_LIMIT, find_font, render_record_pdf
+from clausewatch_api.record_pdf import (
+    FONT_CANDIDATES,
+    HISTORY_LIMIT,
+    find_font,
+    record_filename,
+    render_record_pdf,
+)
 
 NOW = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
 SHA = "20bca03faeb6eca729c8a9ece674a093b027618cf9e96f1e0a652dcaef888ca9"
@@ -173,3 +179,10 @@ def test_a_configured_font_must_exist(tmp_path: Path) -> None:
     installed = find_font()
     assert installed is not None
     assert find_font(installed) == installed
+
+
+def test_the_file_name_is_safe_in_a_header() -> None:
+    detail = _detail()
+    detail["citation"]["platform_name"] = 'Zürich "Quotes" AG'
+    assert record_filename(detail) == "clausewatch-z-rich-quotes-ag-key-1.pdf"
+    assert record_filename({**detail, "citation": None}) == "clausewatch-provision-key-1.pdf"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from typing import Annotated, Any
 
 import anyio
@@ -16,7 +15,7 @@ from clausewatch_api.clause_type_page import clause_type_detail, clause_types_ov
 from clausewatch_api.deps import SEVERITY_LIST, PagingDep, ResourcesDep, SessionDep, change_filter
 from clausewatch_api.filters import ChangeFilter, ProvisionFilter, split_values
 from clausewatch_api.provision_page import provision_detail
-from clausewatch_api.record_pdf import render_record_pdf
+from clausewatch_api.record_pdf import record_filename, render_record_pdf
 from clausewatch_api.templating import render
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.models import Document, Platform, Provision
@@ -127,17 +126,11 @@ async def provision_record_pdf(
     pdf = await anyio.to_thread.run_sync(
         functools.partial(render_record_pdf, detail, font=res.pdf_font, now=now)
     )
-    name = f"clausewatch-{detail['citation']['platform_name'] if detail.get('citation') else 'provision'}-{detail['provision']['key'][:8]}"
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{_filename(name)}.pdf"'},
+        headers={"Content-Disposition": f'inline; filename="{record_filename(detail)}"'},
     )
-
-
-def _filename(name: str) -> str:
-    """A file name of letters, digits and dashes (the header allows no quotes or non-ASCII here)."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "provision"
 
 
 @router.get("/provisions/{provision_id}")
