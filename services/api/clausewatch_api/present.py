@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from clausewatch_api.comparisons import Candidate
 from clausewatch_api.filters import SEVERITY_RANK, max_severity
 from clausewatch_shared.descriptions import reading_rank, split_severity, without_type_list
 from clausewatch_shared.models import (
@@ -54,7 +55,11 @@ def excerpt(text: str, limit: int) -> str:
 
 
 def statement(
-    candidate: Any, provision: Provision, document: Document | None, platform: Platform | None, chars: int
+    candidate: Candidate,
+    provision: Provision,
+    document: Document | None,
+    platform: Platform | None,
+    chars: int,
 ) -> dict[str, Any]:
     """One platform's statement of a clause type, as comparisons show it: who, where, how serious, an excerpt."""
     return {
