@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api import comparisons, present, queries
+from clausewatch_api.filters import SEVERITY_RANK, max_severity
 from clausewatch_shared.current import current_version_ids
 from clausewatch_shared.models import Document, Platform
 
@@ -32,7 +33,7 @@ async def clause_types_overview(session: AsyncSession) -> dict[str, Any]:
         platforms.setdefault(clause_type, set()).add(platform_id)
         provisions[clause_type] += count
         severities.setdefault(clause_type, Counter())[severity] += count
-    labels = await _labels(session, platforms)
+    labels = await labels_of(session, platforms)
     rows: list[dict[str, Any]] = [
         {
             "clause_type": clause_type,
@@ -45,6 +46,28 @@ async def clause_types_overview(session: AsyncSession) -> dict[str, Any]:
     ]
     rows.sort(key=lambda row: (-row["platforms"], -row["provisions"], row["label"]))
     return {"rows": rows, "watched": await queries.count_platforms(session)}
+
+
+async def platform_clause_types(session: AsyncSession, current: list[str]) -> list[dict[str, Any]]:
+    """Return the clause types of one platform's `current` versions: each with its provisions and the most serious
+    severity among them, the most serious first (the platform page links each to its comparison)."""
+    provisions: Counter[str] = Counter()
+    worst: dict[str, str] = {}
+    for clause_type, _, severity, count in await queries.clause_type_counts(session, current):
+        provisions[clause_type] += count
+        worst[clause_type] = max_severity([worst.get(clause_type), severity])
+    labels = await labels_of(session, provisions)
+    rows: list[dict[str, Any]] = [
+        {
+            "clause_type": clause_type,
+            "label": labels.get(clause_type) or present.humanise(clause_type),
+            "provisions": count,
+            "severity": worst[clause_type],
+        }
+        for clause_type, count in provisions.items()
+    ]
+    rows.sort(key=lambda row: (-SEVERITY_RANK.get(row["severity"], 0), -row["provisions"], row["label"]))
+    return rows
 
 
 async def clause_type_detail(session: AsyncSession, clause_type: str) -> dict[str, Any] | None:
@@ -89,7 +112,7 @@ async def clause_type_detail(session: AsyncSession, clause_type: str) -> dict[st
                 "provisions": per_platform[candidate.platform_id],
             }
         )
-    label = (await _labels(session, [clause_type])).get(clause_type) or present.humanise(clause_type)
+    label = (await labels_of(session, [clause_type])).get(clause_type) or present.humanise(clause_type)
     watched = await queries.count_platforms(session)
     missing = await _platforms_without(session, {c.platform_id for c in chosen})
     return {
@@ -104,7 +127,7 @@ async def clause_type_detail(session: AsyncSession, clause_type: str) -> dict[st
     }
 
 
-async def _labels(session: AsyncSession, clause_types: Iterable[str]) -> dict[str, str]:
+async def labels_of(session: AsyncSession, clause_types: Iterable[str]) -> dict[str, str]:
     """Each clause type's label as its assessments recorded it."""
     labels: dict[str, str] = {}
     for clause_type, entries in (await queries.clause_type_entries(session, clause_types)).items():

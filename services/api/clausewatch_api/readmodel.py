@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api import diffview, present, queries, timeline
+from clausewatch_api.clause_type_page import platform_clause_types
 from clausewatch_api.filters import ChangeFilter, max_severity
 from clausewatch_shared.current import current_version_ids
 from clausewatch_shared.models import (
@@ -133,6 +134,7 @@ async def platform_detail(session: AsyncSession, platform_id: str, now: datetime
         "provision_severities": present.severity_summary(
             await queries.platform_provision_severities(session, platform_id)
         ),
+        "clause_types": await platform_clause_types(session, list(current.values())),
         "change_severities": [
             *present.severity_summary(change_counts),
             {

@@ -206,6 +206,8 @@ class PlatformDetailOut(BaseModel):
     documents: list[dict[str, Any]]
     activity: dict[str, int]
     provision_severities: list[dict[str, Any]]
+    # Its current provisions' clause types, each with its provisions and most serious severity (decision 0168).
+    clause_types: list[dict[str, Any]]
     change_severities: list[dict[str, Any]]
     timeline: dict[str, Any]
     recent_changes: list[ChangeSetOut]

@@ -242,8 +242,14 @@ async def test_a_provision_without_clause_type_says_so_once(client: httpx.AsyncC
 
 
 async def test_platform_page_has_a_timeline_chart_and_documents(client: httpx.AsyncClient) -> None:
-    """The platform page lists its documents and draws the change timeline as inline SVG."""
+    """The platform page lists its documents and draws the change timeline as inline SVG; it names the clause types of
+    its documents, each linked to the comparison with the other platforms."""
     html = (await client.get("/platforms/acme")).text
+    assert '<a href="/clause-types/ai-training">AI model training</a>' in html
+    detail = (await client.get("/api/v1/platforms/acme")).json()
+    assert detail["clause_types"] == [
+        {"clause_type": "ai-training", "label": "AI model training", "provisions": 1, "severity": "high"}
+    ]
     assert "<svg" in html
     assert 'role="img"' in html
     assert "Acme Privacy Policy" in html
