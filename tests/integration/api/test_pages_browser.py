@@ -213,6 +213,16 @@ async def test_the_clause_type_page_compares_the_platforms_from_the_provision_pa
         "train and improve our machine learning models"
     )
     await _accessible_basics(page)
+    # The overview, from the site's navigation, lists the type with both platforms and links back to the comparison.
+    await page.get_by_role("link", name="Clause types", exact=True).first.click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Clause types across the watched platforms"
+    )
+    row = page.locator("table.clause-types tr").filter(
+        has_text="AI model training on user content and prompts"
+    )
+    await expect(row).to_contain_text("2 of 2")
+    await _accessible_basics(page)
 
 
 async def test_platform_page_shows_documents_activity_and_timeline(world: World, page: Page) -> None:
