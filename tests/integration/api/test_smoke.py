@@ -193,6 +193,7 @@ async def test_a_clause_type_page_compares_every_platform_that_states_it(client:
         'href="/provisions/prov-2"',
         "Platforms without this clause type",
         '<a href="/platforms/other">Other Co</a>',
+        'href="/feeds/clause-types/ai-training.atom"',
     ):
         assert expected in page.text, expected
     assert (await client.get("/clause-types/arbitration")).status_code == 404
