@@ -46,6 +46,7 @@ bench:            ## every benchmark; figures go to docs/benchmarks.md by hand
 	$(UV) run python -m bench.classify --path cli
 	$(UV) run python -m bench.bus
 	$(UV) run python -m bench.pipeline
+	-$(UV) run python -m bench.pages   # over the database `make demo` leaves; says so and goes on if there is none
 
 check: lint imports test
 
