@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from clausewatch_shared import subjects
 from clausewatch_shared.events import DeadLetter, Message
 from clausewatch_shared.metrics import DEAD_LETTERS, EVENTS_HANDLED, EVENTS_PUBLISHED, HANDLE_SECONDS
-from clausewatch_shared.streams import DEADLETTER, STREAMS, ConsumerSpec, ensure_streams
+from clausewatch_shared.streams import DEADLETTER, STREAMS, ConsumerSpec, ensure_streams, until_leader
 
 E = TypeVar("E", bound=Message)
 Handler = Callable[[E], Awaitable[None]]
@@ -101,6 +101,11 @@ def _payload_text(body: bytes) -> str:
         return "base64:" + base64.b64encode(cut).decode("ascii")
 
 
+# How long a publish waits out a stream's leader election (a few seconds in a healthy cluster); with a try timing
+# out at 10 s, a publish gives up within about 20 s, well inside every consumer's ack wait (60 s at least).
+PUBLISH_LEADER_WAIT_SECONDS = 15.0
+
+
 @dataclass
 class Bus:
     """One service's view of the event bus: publish events, subscribe handlers, dead-letter what cannot be handled."""
@@ -119,17 +124,24 @@ class Bus:
         await ensure_streams(await jetstream(self.broker), replicas=self.stream_replicas)
 
     async def publish(self, event: Message, *, msg_id: str | None = None) -> bool:
-        """Publish an event to its stream with `Nats-Msg-Id` = its id; return False if the server had it already."""
-        ack = await self.broker.publish(
-            event.model_dump_json().encode(),
-            event.subject,
-            headers={
-                "Nats-Msg-Id": msg_id or event.event_id,
-                "Clausewatch-Schema": str(event.schema_version),
-            },
-            correlation_id=event.correlation_id,
-            stream=_stream_for(event.subject),
-            timeout=10.0,
+        """Publish an event to its stream with `Nats-Msg-Id` = its id; return False if the server had it already.
+
+        A replicated stream answers no publish while it elects a leader (just created, or its leader's node lost):
+        the publish is tried again for up to PUBLISH_LEADER_WAIT_SECONDS. Trying again is safe: the id makes the
+        stream drop a second copy of an event a timed-out try did store.
+        """
+        body = event.model_dump_json().encode()
+        headers = {"Nats-Msg-Id": msg_id or event.event_id, "Clausewatch-Schema": str(event.schema_version)}
+        ack = await until_leader(
+            lambda: self.broker.publish(
+                body,
+                event.subject,
+                headers=headers,
+                correlation_id=event.correlation_id,
+                stream=_stream_for(event.subject),
+                timeout=10.0,
+            ),
+            wait_s=PUBLISH_LEADER_WAIT_SECONDS,
         )
         duplicate = bool(ack is not None and ack.duplicate)
         EVENTS_PUBLISHED.labels(self.service, event.subject, str(duplicate).lower()).inc()

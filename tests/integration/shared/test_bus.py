@@ -11,7 +11,7 @@ from clausewatch_shared import subjects
 from clausewatch_shared.events import DeadLetter, SnapshotUnchanged
 from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.settings import CommonSettings
-from clausewatch_shared.streams import EVENTS, ConsumerSpec
+from clausewatch_shared.streams import EVENTS, ConsumerSpec, ensure_streams
 
 SPEC = ConsumerSpec("test-unchanged", EVENTS, subjects.SNAPSHOT_UNCHANGED, ack_wait_seconds=5)
 
@@ -42,6 +42,23 @@ async def _deadletters(url: str, expected: int, timeout: float = 10.0) -> list[D
             continue
     await nc.close()
     return letters
+
+
+async def test_a_publish_waits_out_a_stream_that_does_not_answer_yet(settings: CommonSettings) -> None:
+    """A stream that answers no publish (a replicated one electing its leader; here, one not created yet) makes the
+    publish try again rather than fail: the cluster test's publish right after start failed once in CI (session 22)."""
+    runtime = Runtime.create(settings)
+    await runtime.broker.connect()
+    bus = runtime.bus("test")
+    publishing = asyncio.create_task(bus.publish(_unchanged()))
+    await asyncio.sleep(0.5)
+    assert not publishing.done()  # no stream yet: no responders, tried again
+    nc = await nats.connect(settings.nats_url)
+    await ensure_streams(nc.jetstream())
+    assert await asyncio.wait_for(publishing, timeout=10) is True
+    assert (await nc.jetstream().stream_info("CW_EVENTS")).state.messages == 1
+    await nc.close()
+    await runtime.broker.stop()
 
 
 async def test_publishing_the_same_event_twice_stores_it_once(settings: CommonSettings) -> None:
