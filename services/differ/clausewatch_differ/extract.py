@@ -244,18 +244,23 @@ def disclosure_panels(tree: LexborHTMLParser) -> tuple[set[str], set[str]]:
     """
     panels: set[str] = set()
     toggles: set[str] = set()
+    # One pass over the elements with an id (the first of a repeated id, as a selector would find): looking each id
+    # up with a selector would scan the page once per panel or label, quadratic on a page of many sections.
+    by_id: dict[str, LexborNode] = {}
+    for node in tree.css("[id]"):
+        by_id.setdefault(node.attributes.get("id") or "", node)
     candidates: list[tuple[str, str | None]] = []  # (panel id, the toggle's id when the panel names it)
     for control in tree.css("[aria-controls], [data-bs-target], [data-target]"):
         candidates.extend((panel_id, None) for panel_id in _controlled_ids(control))
     for labelled in tree.css("[id][aria-labelledby]"):
         for label_id in (labelled.attributes.get("aria-labelledby") or "").split():
-            if _safe_id(label_id) and _is_toggle(tree.css_first(f'[id="{label_id}"]')):
+            if _is_toggle(by_id.get(label_id)):
                 candidates.append((labelled.attributes.get("id") or "", label_id))
     for panel_id, toggle_id in candidates:
-        if not _safe_id(panel_id) or (panel_id in panels and toggle_id is None):
+        if not panel_id or (panel_id in panels and toggle_id is None):
             continue
         if panel_id not in panels:
-            panel = tree.css_first(f'[id="{panel_id}"]')
+            panel = by_id.get(panel_id)
             if panel is None or not _holds_prose(panel):
                 continue
             panels.add(panel_id)
@@ -275,11 +280,6 @@ def _controlled_ids(node: LexborNode) -> set[str]:
             if part.startswith("#") and len(part) > 1:
                 ids.add(part[1:])
     return ids
-
-
-def _safe_id(value: str) -> bool:
-    """Whether an id can be put in an attribute selector as is."""
-    return bool(value) and '"' not in value and "\\" not in value
 
 
 def _is_toggle(node: LexborNode | None) -> bool:
