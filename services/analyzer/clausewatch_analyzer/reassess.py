@@ -1,8 +1,8 @@
 """Assess the documents' current versions again with the rules and model now installed, without alerting.
 
-A provision's assessment is kept per classifier version (the taxonomy's version and the model's): an upgrade that
-changes a rule ("contacts us" is no longer sensitive data collected, decision 0161) re-assesses a version only when
-the differ records a new one, so the pages of a document that has not changed since keep the old reading. This use
+A provision keeps one assessment, named by the classifier version that made it (rules, code and model): an upgrade
+that changes a rule ("contacts us" is no longer sensitive data collected, decision 0161) re-assesses a version only
+when the differ records a new one, so the pages of a document that has not changed since keep the old reading. This use
 case brings them up to date: each document's latest version is assessed by the installed classifier, whose readings
 replace the earlier ones, and nothing is published, so no subscriber hears of it. Change assessments stay as they
 were: they record what was said at the time (decision 0163).

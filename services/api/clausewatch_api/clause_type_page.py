@@ -113,8 +113,7 @@ async def clause_type_detail(session: AsyncSession, clause_type: str) -> dict[st
             }
         )
     label = (await labels_of(session, [clause_type])).get(clause_type) or present.humanise(clause_type)
-    watched = await queries.count_platforms(session)
-    missing = await _platforms_without(session, {c.platform_id for c in chosen})
+    missing, watched = await _platforms_without(session, {c.platform_id for c in chosen})
     return {
         "clause_type": clause_type,
         "label": label,
@@ -137,6 +136,7 @@ async def labels_of(session: AsyncSession, clause_types: Iterable[str]) -> dict[
     return labels
 
 
-async def _platforms_without(session: AsyncSession, having: set[str]) -> list[dict[str, str]]:
-    platforms, _ = await queries.list_platforms(session, limit=PLATFORM_LIMIT, offset=0)
-    return [{"id": p.id, "name": p.name} for p in platforms if p.id not in having]
+async def _platforms_without(session: AsyncSession, having: set[str]) -> tuple[list[dict[str, str]], int]:
+    """The watched platforms not in `having`, and how many platforms are watched (one paged read gives both)."""
+    platforms, watched = await queries.list_platforms(session, limit=PLATFORM_LIMIT, offset=0)
+    return [{"id": p.id, "name": p.name} for p in platforms if p.id not in having], watched

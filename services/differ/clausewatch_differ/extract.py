@@ -244,15 +244,19 @@ def disclosure_panels(tree: LexborHTMLParser) -> tuple[set[str], set[str]]:
     """
     panels: set[str] = set()
     toggles: set[str] = set()
+    controls = tree.css("[aria-controls], [data-bs-target], [data-target]")
+    labelled_elements = tree.css("[id][aria-labelledby]")
+    if not controls and not labelled_elements:
+        return panels, toggles  # most pages: no disclosure widget, and no pass over their ids
     # One pass over the elements with an id (the first of a repeated id, as a selector would find): looking each id
     # up with a selector would scan the page once per panel or label, quadratic on a page of many sections.
     by_id: dict[str, LexborNode] = {}
     for node in tree.css("[id]"):
         by_id.setdefault(node.attributes.get("id") or "", node)
     candidates: list[tuple[str, str | None]] = []  # (panel id, the toggle's id when the panel names it)
-    for control in tree.css("[aria-controls], [data-bs-target], [data-target]"):
+    for control in controls:
         candidates.extend((panel_id, None) for panel_id in _controlled_ids(control))
-    for labelled in tree.css("[id][aria-labelledby]"):
+    for labelled in labelled_elements:
         for label_id in (labelled.attributes.get("aria-labelledby") or "").split():
             if _is_toggle(by_id.get(label_id)):
                 candidates.append((labelled.attributes.get("id") or "", label_id))
