@@ -83,3 +83,11 @@ def notifier_settings(request: Request, res: ResourcesDep) -> NotifierSettings:
 
 SubscriberDep = Annotated[SubscriberOut, Depends(current_subscriber)]
 NotifierSettingsDep = Annotated[NotifierSettings, Depends(notifier_settings)]
+
+
+def signup_open(request: Request, res: ResourcesDep) -> bool:
+    """Return whether the pages offer self-service sign-up: on in the settings, and the settings are valid."""
+    try:
+        return notifier_settings(request, res).signup_enabled
+    except HTTPException:
+        return False

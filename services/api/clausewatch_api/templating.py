@@ -79,6 +79,16 @@ def runs(pairs: list[Any]) -> Markup:
     return Markup("").join(out)
 
 
+def sentence(text: Any) -> str:
+    """Write a message as a sentence: its first letter upper-case (the rest untouched, unlike `capitalize`, which
+    would lower "UTC" and "API"), and a full stop at the end if it has none."""
+    words = str(text or "").strip()
+    if not words:
+        return ""
+    words = words[:1].upper() + words[1:]
+    return words if words.endswith((".", "!", "?")) else words + "."
+
+
 def build_environment() -> Environment:
     """Return the template environment (autoescaping on for every HTML template)."""
     env = Environment(
@@ -96,6 +106,7 @@ def build_environment() -> Environment:
         prose=prose,
         plain=plain,
         severity_word=severity_word,
+        sentence=sentence,
     )
     return env
 

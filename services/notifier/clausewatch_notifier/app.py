@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
+import structlog
 from faststream import FastStream
 
 from clausewatch_notifier.delivery import DeliveryWorker
 from clausewatch_notifier.digest import DigestWorker
 from clausewatch_notifier.handlers import AssessmentHandler
+from clausewatch_notifier.management.signup import purge_signups
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared import streams
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.events import ChangeAssessed
 from clausewatch_shared.messaging import jetstream
-from clausewatch_shared.runtime import Runtime
+from clausewatch_shared.runtime import Runtime, stop_requested
 from clausewatch_shared.settings import load_settings
+
+log = structlog.get_logger("clausewatch.notifier")
+SIGNUP_PURGE_SECONDS = 3600.0
 
 
 def register(
@@ -40,6 +46,21 @@ def register(
     bus.subscribe(runtime.broker, streams.NOTIFIER_ASSESSMENTS, ChangeAssessed, handler)
     runtime.add_task("notifier-deliveries", worker.run)
     runtime.add_task("notifier-digests", digests.run)
+
+    async def purge_signups_hourly() -> None:
+        """Delete sign-ups never confirmed once their links are long expired (decision 0169)."""
+        while not stop_requested():
+            try:
+                purged = await purge_signups(runtime.db, settings, clock())
+                if purged.subscribers or purged.confirmations:
+                    log.info(
+                        "signups_purged", subscribers=purged.subscribers, confirmations=purged.confirmations
+                    )
+            except Exception:  # a database blip: the next hour tries again, nothing is lost by waiting
+                log.warning("signup_purge_failed", exc_info=True)
+            await asyncio.sleep(SIGNUP_PURGE_SECONDS)
+
+    runtime.add_task("notifier-signups", purge_signups_hourly)
     runtime.on_shutdown(worker.aclose)
     return worker
 

@@ -159,7 +159,8 @@ class DeliveryWorker:
 
         `subscriber` and `endpoint` are their rows as `store.send_context` read them (None if gone).
         """
-        if subscriber is None or not subscriber.active:
+        # A sign-up's confirmation goes to a subscriber not active yet: proving the address is what activates them.
+        if subscriber is None or not (subscriber.active or delivery.kind == "confirmation"):
             await self._close(delivery.id, "cancelled", "subscriber unsubscribed")
             return
         if delivery.channel in ("webhook", "apprise") and (endpoint is None or not endpoint.enabled):
@@ -204,8 +205,8 @@ class DeliveryWorker:
             return render.render_digest(
                 alerts, period=payload["period"], tier=tier, unsubscribe_url=unsubscribe
             )
-        if delivery.kind == "notice":
-            return render.Rendered(payload["subject"], payload["text"], None)
+        if delivery.kind in ("notice", "confirmation"):
+            return render.Rendered(payload["subject"], payload["text"], payload.get("html"))
         return render.render_alert(AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe)
 
     async def _close(self, delivery_id: str, status: str, reason: str) -> None:
@@ -325,7 +326,11 @@ class DeliveryWorker:
 
     @staticmethod
     def _event(delivery: Delivery, outcome: Outcome) -> AlertDelivered | AlertFailed | None:
-        if delivery.kind == "notice" or delivery.channel not in ("email", "webhook", "apprise"):
+        if delivery.kind in ("notice", "confirmation") or delivery.channel not in (
+            "email",
+            "webhook",
+            "apprise",
+        ):
             return None
         common: dict[str, Any] = {
             "correlation_id": delivery.correlation_id or delivery.id,

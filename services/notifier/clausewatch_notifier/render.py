@@ -1,4 +1,5 @@
-"""E-mails from Jinja2 templates: same-day alerts, weekly digests and endpoint notices, as text + HTML. Pure.
+"""E-mails from Jinja2 templates: same-day alerts, weekly digests, endpoint notices and sign-up confirmations, as
+text + HTML. Pure.
 
 Messages carry `List-Unsubscribe` (a one-click URL, RFC 8058) so mail clients offer an unsubscribe button.
 """
@@ -7,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -170,9 +173,7 @@ def render_alert(alert: AlertView, *, tier: str, unsubscribe_url: str) -> Render
         "unsubscribe_url": unsubscribe_url,
         "subject": subject,
     }
-    return Rendered(
-        subject, ENV.get_template("alert.txt").render(context), ENV.get_template("alert.html").render(context)
-    )
+    return _text_and_html("alert", subject, context)
 
 
 @dataclass(frozen=True)
@@ -227,10 +228,15 @@ def render_digest(alerts: Sequence[AlertView], *, period: str, tier: str, unsubs
         "unsubscribe_url": unsubscribe_url,
         "subject": subject,
     }
+    return _text_and_html("digest", subject, context)
+
+
+def _text_and_html(template: str, subject: str, context: dict[str, Any]) -> Rendered:
+    """Render an e-mail from its two templates, `<template>.txt` and `<template>.html`, on one context."""
     return Rendered(
         subject,
-        ENV.get_template("digest.txt").render(context),
-        ENV.get_template("digest.html").render(context),
+        ENV.get_template(f"{template}.txt").render(context),
+        ENV.get_template(f"{template}.html").render(context),
     )
 
 
@@ -240,6 +246,36 @@ def render_endpoint_disabled(*, endpoint_id: str, host: str, reason: str, unsubs
         endpoint_id=endpoint_id, host=host, reason=reason, unsubscribe_url=unsubscribe_url
     )
     return Rendered("Your clausewatch webhook endpoint was disabled", text, None)
+
+
+def render_signup_confirmation(
+    *,
+    email: str,
+    standing: str,
+    platform_name: str | None,
+    confirm_url: str,
+    expires_at: datetime,
+    tier: str,
+) -> Rendered:
+    """Render a sign-up's confirmation e-mail: what confirming does for this address, the link, and its life."""
+    subjects = {
+        "existing": f"Confirm: follow {platform_name} on clausewatch"
+        if platform_name
+        else "Your clausewatch account",
+        "returning": "Confirm: turn your clausewatch alerts back on",
+        "new": "Confirm your free clausewatch account",
+    }
+    subject = subjects.get(standing, subjects["new"])
+    context = {
+        "subject": subject,
+        "email": email,
+        "standing": standing,
+        "platform_name": platform_name,
+        "confirm_url": confirm_url,
+        "expires_at": expires_at,
+        "tier": tier,
+    }
+    return _text_and_html("signup_confirm", subject, context)
 
 
 def message_id(message_key: str) -> str:

@@ -36,6 +36,28 @@ class SubscriberCreated(_Out):
     unsubscribe_token: str
 
 
+class SignupView(_Out):
+    """What a sign-up's confirmation link would confirm, as its page shows it before the click (address masked)."""
+
+    email: str
+    standing: str  # new | returning (unsubscribed before) | existing (subscribed now)
+    tier: str
+    platform_id: str | None
+    platform_name: str | None
+    expires_at: datetime
+
+
+class SignupConfirmed(_Out):
+    """A confirmed sign-up: the subscriber, and (unless they were subscribed already) their API key, shown this once."""
+
+    subscriber: SubscriberOut
+    standing: str
+    api_key: str | None
+    unsubscribe_token: str
+    followed: str | None
+    note: str | None = None
+
+
 class EndpointOut(_Out):
     """A push endpoint without its secrets or (for chat) its token-bearing URL."""
 

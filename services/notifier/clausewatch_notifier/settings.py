@@ -67,6 +67,35 @@ class NotifierSettings(CommonSettings):
     digest_tick_seconds: float = Field(default=60.0, gt=0, description="How often the digest loop looks.")
     apprise_enabled: bool = Field(default=True, description="Allow chat channels through Apprise URLs.")
 
+    signup_enabled: bool = Field(
+        default=True,
+        description="Let anyone create a free account (weekly digest, one platform) from the pages or "
+        "POST /api/v1/signup, confirmed by a link e-mailed to the address (decision 0169).",
+    )
+    signup_link_hours: float = Field(
+        default=48.0, gt=0, le=720, description="How long a sign-up's confirmation link works."
+    )
+    signup_per_client_per_hour: int = Field(
+        default=5, ge=1, description="Sign-ups one client address may ask for in an hour (then 429)."
+    )
+    signup_per_address_per_day: int = Field(
+        default=3,
+        ge=1,
+        description="Confirmation e-mails sent to one address in a day; further requests send nothing (the "
+        "answer stays the same, so it never tells whether an address is known).",
+    )
+    signup_per_hour: int = Field(
+        default=200,
+        ge=1,
+        description="Confirmation e-mails sent in an hour in all (then 429): keeps a flood from spending the "
+        "sender's reputation.",
+    )
+    unconfirmed_retention_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="Sign-ups never confirmed are deleted this long after their last confirmation link expired.",
+    )
+
     @field_validator("retry_schedule_seconds")
     @classmethod
     def _positive(cls, value: tuple[float, ...]) -> tuple[float, ...]:

@@ -25,6 +25,27 @@ class Subscriber(SQLModel, table=True):
     unsubscribe_token: str = Field(max_length=64, index=True)
     active: bool = True
     created_at: datetime = utc_field(default_now=True)
+    # When the address was shown to be theirs: at creation for an operator's subscriber, at the confirmation link's
+    # use for a self-service sign-up. None: a sign-up waiting for its confirmation (never sent alerts, purged later).
+    confirmed_at: datetime | None = utc_field(nullable=True)
+
+
+class SignupConfirmation(SQLModel, table=True):
+    """One confirmation e-mail of a self-service sign-up: its link's token (hashed), what it confirms, its life.
+
+    The rows are also the sign-up rate limits' memory: how many were asked for by one client or for one address lately.
+    """
+
+    id: str = Field(primary_key=True, max_length=64)
+    subscriber_id: str = Field(foreign_key="subscriber.id", index=True, max_length=64)
+    token_hash: str = Field(unique=True, max_length=64)
+    platform_id: str | None = Field(default=None, max_length=120)
+    client: str | None = Field(
+        default=None, index=True, max_length=64
+    )  # a hash of the asking address, never it
+    created_at: datetime = utc_field(default_now=True, index=True)
+    expires_at: datetime = utc_field()
+    confirmed_at: datetime | None = utc_field(nullable=True)
 
 
 class Subscription(SQLModel, table=True):

@@ -112,3 +112,13 @@ def _change_page(text: str, severity: str, provision_severity: str, description:
         "regulations": [],
     }  # fmt: skip
     return build_environment().get_template("change.html").render(cs=_change_set([change]), request_path="/")
+
+
+def test_a_message_is_shown_as_a_sentence_without_lowering_its_words() -> None:
+    """A management message becomes a sentence: first letter up, "UTC" and "API" kept, one full stop at the end."""
+    sentence = build_environment().filters["sentence"]
+    assert sentence("this link was used on 06 Dec 2026 at 19:00 UTC; the API key was shown then") == (
+        "This link was used on 06 Dec 2026 at 19:00 UTC; the API key was shown then."
+    )
+    assert sentence("Sign up again for a new one.") == "Sign up again for a new one."
+    assert sentence("") == ""

@@ -16,6 +16,7 @@ from clausewatch_api.deps import SEVERITY_LIST, PagingDep, ResourcesDep, Session
 from clausewatch_api.filters import ChangeFilter, ProvisionFilter, split_values
 from clausewatch_api.provision_page import provision_detail
 from clausewatch_api.record_pdf import record_filename, render_record_pdf
+from clausewatch_api.subscriber_auth import signup_open
 from clausewatch_api.templating import render
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.models import Document, Platform, Provision
@@ -82,13 +83,13 @@ async def change_page(
 
 @router.get("/platforms/{platform_id}")
 async def platform_page(
-    request: Request, platform_id: str, session: SessionDep, templates: EnvDep
+    request: Request, platform_id: str, session: SessionDep, templates: EnvDep, res: ResourcesDep
 ) -> Response:
     """A platform: its documents, recent activity, severity summary and a timeline of changes."""
     detail = await readmodel.platform_detail(session, platform_id, utcnow())
     if detail is None:
         return not_found(request, templates, "platform")
-    return render(request, templates, "platform.html", p=detail)
+    return render(request, templates, "platform.html", p=detail, signup=signup_open(request, res))
 
 
 @router.get("/platforms")
@@ -141,7 +142,7 @@ async def provision_page(
     detail = await provision_detail(session, provision_id, res.blobs, res.base_url, utcnow())
     if detail is None:
         return not_found(request, templates, "provision")
-    return render(request, templates, "provision.html", d=detail)
+    return render(request, templates, "provision.html", d=detail, signup=signup_open(request, res))
 
 
 @router.get("/clause-types")

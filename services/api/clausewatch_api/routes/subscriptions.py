@@ -27,6 +27,7 @@ from clausewatch_notifier.schemas import (
     EndpointOut,
     EndpointSecret,
     ReplayResult,
+    SignupConfirmed,
     SubscriberCreated,
     SubscriberOut,
 )
@@ -402,6 +403,101 @@ async def replay(
             channels=tuple(body.channels),
             endpoint_id=body.endpoint_id,
         )
+
+
+# --- self-service sign-up (no key: the address is proven by the link e-mailed to it; decision 0169) -------------
+
+SIGNUP_ANSWER = (
+    "If the address can receive mail, a confirmation link is on its way to it. The account starts when the link "
+    "is used; nothing is sent to the address otherwise."
+)
+LIMITED: Responses = {
+    429: {
+        "model": ErrorOut,
+        "description": "Too many sign-ups lately from this client or on this server; see Retry-After.",
+    }
+}
+CLOSED: Responses = {403: {"model": ErrorOut, "description": "Sign-up is turned off on this server."}}
+GONE: Responses = {410: {"model": ErrorOut, "description": "The link was used already or has expired."}}
+
+
+class SignupIn(BaseModel):
+    """A request for a free account (weekly digest, one platform), or for a known address to follow a platform."""
+
+    email: str = Field(min_length=3, max_length=320, pattern=EMAIL, description="The address to confirm.")
+    platform_id: str | None = Field(
+        default=None, min_length=1, max_length=120, description="The platform to follow once confirmed."
+    )
+
+
+class SignupAccepted(BaseModel):
+    """The same answer whatever the address: it never tells whether an address is known."""
+
+    status: Literal["confirmation_sent"] = "confirmation_sent"
+    detail: str = SIGNUP_ANSWER
+
+
+class ConfirmIn(BaseModel):
+    """The token of a confirmation link (the last part of its address)."""
+
+    token: str = Field(min_length=1, max_length=200)
+    new_key: bool = Field(
+        default=False,
+        strict=True,
+        description="For an address subscribed already: issue a new API key (the current one stops working).",
+    )
+
+
+def client_address(request: Request) -> str | None:
+    """Return the asking client's address as the server sees it (behind a proxy, uvicorn's --forwarded-allow-ips
+    decides whether X-Forwarded-For counts)."""
+    return request.client.host if request.client else None
+
+
+def too_many(exc: errors.RateLimitedError) -> HTTPException:
+    """Return the 429 for a refused sign-up, with Retry-After."""
+    return HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+
+@router.post(
+    "/signup",
+    response_model=SignupAccepted,
+    status_code=202,
+    summary="Sign up for a free account",
+    responses={**BAD_BODY, **CLOSED, **NOT_FOUND, **LIMITED, **UNAVAILABLE},
+)
+async def signup(
+    body: SignupIn, request: Request, res: ResourcesDep, settings: NotifierSettingsDep
+) -> SignupAccepted:
+    """E-mail a confirmation link to the address; the account (free tier, API key) starts when it is used.
+
+    The answer is the same whether the address is new, subscribed already, or over its daily number of e-mails.
+    """
+    with _answers():
+        try:
+            await management.request_signup(
+                res.db,
+                settings,
+                body.email,
+                platform_id=body.platform_id,
+                client_address=client_address(request),
+            )
+        except errors.RateLimitedError as exc:
+            raise too_many(exc) from None  # an HTTPException: `_answers` lets it through as it is
+    return SignupAccepted()
+
+
+@router.post(
+    "/signup/confirm",
+    response_model=SignupConfirmed,
+    summary="Confirm a sign-up",
+    responses={**BAD_BODY, **NOT_FOUND, **GONE},
+)
+async def confirm_signup(body: ConfirmIn, res: ResourcesDep) -> SignupConfirmed:
+    """Use a confirmation link's token: the answer holds the new API key, shown this once (none for an address that
+    was subscribed already, whose key stays as it was unless `new_key` asks for another)."""
+    with _answers():
+        return await management.confirm_signup(res.db, body.token, new_key=body.new_key)
 
 
 # --- 405 for paths served by several routes -------------------------------------------------------------------

@@ -74,6 +74,7 @@ async def create_subscriber(
         api_key_hash=hash_api_key(api_key),
         unsubscribe_token=token,
         created_at=now or utcnow(),
+        confirmed_at=now or utcnow(),  # an operator vouches for the address they enter
     )
     try:
         async with db.session() as session:

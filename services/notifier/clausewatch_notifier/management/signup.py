@@ -1,0 +1,382 @@
+"""Self-service sign-up: ask (a confirmation e-mail through the outbox), look at a link, confirm, purge (decision 0169).
+
+The rules are `signups` (pure); this module reads and writes. The confirmation e-mail is a Delivery of kind
+"confirmation" in the notifier's outbox, so it is retried like any e-mail and sent by the notifier's delivery loop,
+also to a subscriber who is not active yet (the only kind that is).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from clausewatch_notifier import render, store
+from clausewatch_notifier.errors import LinkGoneError, NotFoundError, RateLimitedError, SignupClosedError
+from clausewatch_notifier.management._common import (
+    EMAIL_PATTERN,
+    hash_api_key,
+    platforms_of,
+    subscriber_out,
+)
+from clausewatch_notifier.plan import delivery_id
+from clausewatch_notifier.schemas import SignupConfirmed, SignupView
+from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.signups import (
+    ADDRESS_WINDOW,
+    ALL_WINDOW,
+    CLIENT_WINDOW,
+    SIGNUP_TIER,
+    Recent,
+    SignupLimits,
+    client_key,
+    decide,
+    mask_email,
+    new_token,
+    standing,
+    token_hash,
+)
+from clausewatch_notifier.tiers import TierError, check_follow, get_tier
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.ids import new_id
+from clausewatch_shared.models import (
+    Delivery,
+    DeliveryAttempt,
+    Platform,
+    SignupConfirmation,
+    Subscriber,
+    Subscription,
+)
+
+CONFIRMATION_KIND = "confirmation"
+
+
+@dataclass(frozen=True)
+class SignupOutcome:
+    """What a sign-up request did (for logs and tests: the public answer is the same either way)."""
+
+    queued: bool  # a confirmation e-mail is in the outbox
+    subscriber_id: str | None = None
+    standing: str | None = None
+
+
+def limits_of(settings: NotifierSettings) -> SignupLimits:
+    """Return the sign-up limits of a server's settings."""
+    return SignupLimits(
+        per_client_per_hour=settings.signup_per_client_per_hour,
+        per_address_per_day=settings.signup_per_address_per_day,
+        per_hour=settings.signup_per_hour,
+    )
+
+
+def confirm_url(base_url: str, token: str) -> str:
+    """Return the confirmation page's address for a token."""
+    return f"{base_url.rstrip('/')}/signup/confirm/{token}"
+
+
+def _normalised(email: str) -> str:
+    address = email.strip().lower()
+    if not EMAIL_PATTERN.match(address) or len(address) > 320:
+        msg = f"not an e-mail address: {email!r}"
+        raise ValueError(msg)
+    return address
+
+
+async def _recent(session: AsyncSession, email: str, client: str | None, now: datetime) -> Recent:
+    """Count the confirmations asked for lately (the limits' memory is the confirmation rows themselves)."""
+    created = col(SignupConfirmation.created_at)
+    all_since = now - ALL_WINDOW
+    in_all, oldest_in_all = (
+        await session.exec(select(func.count(), func.min(created)).where(created > all_since))
+    ).one()
+    by_client, oldest_by_client = 0, None
+    if client is not None:
+        by_client, oldest_by_client = (
+            await session.exec(
+                select(func.count(), func.min(created)).where(
+                    SignupConfirmation.client == client, created > now - CLIENT_WINDOW
+                )
+            )
+        ).one()
+    for_address = (
+        await session.exec(
+            select(func.count())
+            .select_from(SignupConfirmation)
+            .join(Subscriber, col(Subscriber.id) == col(SignupConfirmation.subscriber_id))
+            .where(Subscriber.email == email, created > now - ADDRESS_WINDOW)
+        )
+    ).one()
+    return Recent(
+        by_client=int(by_client),
+        for_address=int(for_address),
+        in_all=int(in_all),
+        oldest_by_client=oldest_by_client,
+        oldest_in_all=oldest_in_all,
+    )
+
+
+async def _subscriber_for(session: AsyncSession, email: str, now: datetime) -> Subscriber:
+    """Return the address's subscriber row, adding one waiting for confirmation if it has none.
+
+    Two sign-ups for one new address at once: the second insert hits the unique e-mail and reads the first's row.
+    """
+    found = (await session.exec(select(Subscriber).where(Subscriber.email == email))).first()
+    if found is not None:
+        return found
+    pending = Subscriber(
+        id=new_id(),
+        email=email,
+        tier=SIGNUP_TIER,
+        api_key_hash=None,
+        unsubscribe_token=secrets.token_urlsafe(32),
+        active=False,
+        created_at=now,
+        confirmed_at=None,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(pending)
+    except IntegrityError:
+        return (await session.exec(select(Subscriber).where(Subscriber.email == email))).one()
+    return pending
+
+
+async def request_signup(
+    db: Database,
+    settings: NotifierSettings,
+    email: str,
+    *,
+    platform_id: str | None = None,
+    client_address: str | None = None,
+    now: datetime | None = None,
+) -> SignupOutcome:
+    """Ask for a free account (or, for a known address, to follow a platform): queue a confirmation e-mail.
+
+    Raises ValueError for a malformed address, NotFoundError for an unknown platform, SignupClosedError when sign-up
+    is off and RateLimitedError when the client or the server is over its limit. An address over its own daily limit
+    gets nothing more, silently: the caller answers alike whatever happened.
+    """
+    if not settings.signup_enabled:
+        msg = "sign-up is closed on this server: ask its operator for an account"
+        raise SignupClosedError(msg)
+    address = _normalised(email)
+    now = now or utcnow()
+    client = client_key(client_address)
+    async with db.session() as session:
+        platform = None
+        if platform_id:
+            platform = await session.get(Platform, platform_id)
+            if platform is None:
+                msg = f"no platform {platform_id!r} in the catalogue"
+                raise NotFoundError(msg)
+        decision = decide(await _recent(session, address, client, now), limits_of(settings), now)
+        if decision.refusal is not None:
+            raise RateLimitedError(decision.refusal, decision.retry_after)
+        if not decision.send:
+            return SignupOutcome(queued=False)
+        subscriber = await _subscriber_for(session, address, now)
+        who = standing(subscriber.confirmed_at, subscriber.active)
+        token = new_token()
+        confirmation = SignupConfirmation(
+            id=new_id(),
+            subscriber_id=subscriber.id,
+            token_hash=token_hash(token),
+            platform_id=platform.id if platform else None,
+            client=client,
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.signup_link_hours),
+        )
+        rendered = render.render_signup_confirmation(
+            email=address,
+            standing=who,
+            platform_name=platform.name if platform else None,
+            confirm_url=confirm_url(settings.public_base_url, token),
+            expires_at=confirmation.expires_at,
+            tier=subscriber.tier,
+        )
+        key = f"signup:{confirmation.id}"
+        session.add(confirmation)
+        await store.insert_ignore(
+            session,
+            [
+                Delivery(
+                    id=delivery_id(subscriber.id, key, "email", address),
+                    subscriber_id=subscriber.id,
+                    dedup_key=key,
+                    kind=CONFIRMATION_KIND,
+                    channel="email",
+                    target=address,
+                    status="pending",
+                    next_attempt_at=now,
+                    payload={"subject": rendered.subject, "text": rendered.text, "html": rendered.html},
+                    created_at=now,
+                )
+            ],
+        )
+        return SignupOutcome(queued=True, subscriber_id=subscriber.id, standing=who)
+
+
+async def _confirmation(session: AsyncSession, token: str) -> SignupConfirmation:
+    found = (
+        await session.exec(
+            select(SignupConfirmation).where(SignupConfirmation.token_hash == token_hash(token))
+        )
+    ).first()
+    if found is None:
+        msg = "no such confirmation link: it may have been mistyped, or the sign-up was deleted after it expired"
+        raise NotFoundError(msg)
+    return found
+
+
+def _check_usable(confirmation: SignupConfirmation, now: datetime) -> None:
+    if confirmation.confirmed_at is not None:
+        msg = (
+            f"this link was used on {confirmation.confirmed_at:%d %b %Y at %H:%M UTC}; the API key was shown then. "
+            "Sign up again with the same address to get a new link."
+        )
+        raise LinkGoneError(msg)
+    if confirmation.expires_at <= now:
+        msg = f"this link expired on {confirmation.expires_at:%d %b %Y at %H:%M UTC}; sign up again for a new one"
+        raise LinkGoneError(msg)
+
+
+async def view_signup(db: Database, token: str, now: datetime | None = None) -> SignupView:
+    """Return what a confirmation link would confirm, without confirming it (a GET: mail scanners follow links)."""
+    now = now or utcnow()
+    async with db.session() as session:
+        confirmation = await _confirmation(session, token)
+        _check_usable(confirmation, now)
+        subscriber = await session.get(Subscriber, confirmation.subscriber_id)
+        if subscriber is None:  # pragma: no cover - the foreign key keeps it
+            msg = "no such confirmation link"
+            raise NotFoundError(msg)
+        platform = await session.get(Platform, confirmation.platform_id) if confirmation.platform_id else None
+        return SignupView(
+            email=mask_email(subscriber.email),
+            standing=standing(subscriber.confirmed_at, subscriber.active),
+            tier=subscriber.tier,
+            platform_id=platform.id if platform else None,
+            platform_name=platform.name if platform else None,
+            expires_at=confirmation.expires_at,
+        )
+
+
+async def confirm_signup(
+    db: Database, token: str, now: datetime | None = None, *, new_key: bool = False
+) -> SignupConfirmed:
+    """Use a confirmation link: the address is proven; the subscriber is active, follows the platform asked for (if
+    the tier allows) and gets a new API key, shown this once, unless they were subscribed already and did not ask
+    for one (`new_key`: how a subscriber who lost their key gets another; the old one stops working).
+
+    Raises NotFoundError for an unknown token and LinkGoneError for a used or expired one. One use only: the link is
+    marked used by a conditional UPDATE, so two clicks at once cannot both go through.
+    """
+    now = now or utcnow()
+    async with db.session() as session:
+        confirmation = await _confirmation(session, token)
+        _check_usable(confirmation, now)
+        used = await session.exec(
+            update(SignupConfirmation)
+            .where(
+                col(SignupConfirmation.id) == confirmation.id,
+                col(SignupConfirmation.confirmed_at).is_(None),
+            )
+            .values(confirmed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if used.rowcount != 1:
+            msg = "this link was used a moment ago; the API key was shown then"
+            raise LinkGoneError(msg)
+        subscriber = await session.get(Subscriber, confirmation.subscriber_id)
+        assert subscriber is not None  # the foreign key keeps it
+        who = standing(subscriber.confirmed_at, subscriber.active)
+        api_key = None
+        if who != "existing" or new_key:
+            api_key = "cwk_" + secrets.token_urlsafe(32)
+            subscriber.api_key_hash = hash_api_key(api_key)
+            subscriber.active = True
+            subscriber.confirmed_at = subscriber.confirmed_at or now
+            session.add(subscriber)
+        followed, note = await _follow_asked(session, subscriber, confirmation.platform_id)
+        await session.flush()
+        return SignupConfirmed(
+            subscriber=await subscriber_out(session, subscriber, now),
+            standing=who,
+            api_key=api_key,
+            unsubscribe_token=subscriber.unsubscribe_token,
+            followed=followed,
+            note=note,
+        )
+
+
+async def _follow_asked(
+    session: AsyncSession, subscriber: Subscriber, platform_id: str | None
+) -> tuple[str | None, str | None]:
+    """Follow the platform the sign-up named, if the tier has room; return it (or None) and a note if it could not."""
+    if not platform_id:
+        return None, None
+    if await session.get(Platform, platform_id) is None:
+        return (
+            None,
+            f"the platform {platform_id!r} has left the catalogue since the sign-up; follow another one",
+        )
+    followed = await platforms_of(session, subscriber.id)
+    if platform_id in followed:
+        return platform_id, None
+    try:
+        check_follow(get_tier(subscriber.tier), len(followed))
+    except TierError as exc:
+        return None, str(exc)
+    await store.insert_ignore(session, [Subscription(subscriber_id=subscriber.id, platform_id=platform_id)])
+    return platform_id, None
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What a purge removed."""
+
+    subscribers: int
+    confirmations: int
+
+
+async def purge_signups(db: Database, settings: NotifierSettings, now: datetime | None = None) -> Purged:
+    """Delete sign-ups never confirmed whose last link expired over the retention ago (with their confirmation
+    e-mails), and used or expired confirmation rows of confirmed subscribers past it (they hold client hashes)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=settings.unconfirmed_retention_days)
+    async with db.session() as session:
+        still_waiting = select(SignupConfirmation.subscriber_id).where(SignupConfirmation.expires_at > cutoff)
+        stale = (
+            await session.exec(
+                select(Subscriber.id).where(
+                    col(Subscriber.confirmed_at).is_(None),
+                    col(Subscriber.created_at) < cutoff,
+                    col(Subscriber.id).not_in(still_waiting),
+                )
+            )
+        ).all()
+        ids = list(stale)
+        if ids:
+            deliveries = select(Delivery.id).where(col(Delivery.subscriber_id).in_(ids))
+            await session.exec(
+                delete(DeliveryAttempt).where(col(DeliveryAttempt.delivery_id).in_(deliveries))
+            )
+            await session.exec(delete(Delivery).where(col(Delivery.subscriber_id).in_(ids)))
+            await session.exec(delete(Subscription).where(col(Subscription.subscriber_id).in_(ids)))
+            await session.exec(
+                delete(SignupConfirmation).where(col(SignupConfirmation.subscriber_id).in_(ids))
+            )
+            await session.exec(delete(Subscriber).where(col(Subscriber.id).in_(ids)))
+        old = await session.exec(
+            delete(SignupConfirmation).where(
+                col(SignupConfirmation.expires_at) < cutoff,
+                col(SignupConfirmation.created_at) < now - ADDRESS_WINDOW,
+            )
+        )
+        return Purged(subscribers=len(ids), confirmations=int(old.rowcount or 0))

@@ -1,0 +1,263 @@
+"""Self-service sign-up on SQLite and PostgreSQL, with a real SMTP server: the confirmation e-mail goes out through
+the outbox to an address not yet active, its link confirms once, and the limits, the known addresses and the purge
+behave as decision 0169 says."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, func, select
+
+from clausewatch_notifier import management
+from clausewatch_notifier.delivery import DeliveryWorker
+from clausewatch_notifier.errors import LinkGoneError, NotFoundError, RateLimitedError, SignupClosedError
+from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_shared.clock import utcnow
+from clausewatch_shared.db import Database
+from clausewatch_shared.models import Delivery, DeliveryAttempt, SignupConfirmation, Subscriber
+from tests.integration.notifier.conftest import make_settings
+from tests.integration.notifier.seed import add_platform
+from tests.integration.notifier.servers import Inbox
+
+pytestmark = pytest.mark.integration
+
+LINK = re.compile(r"https://clausewatch\.test/signup/confirm/([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, smtp: tuple[Inbox, int]) -> NotifierSettings:
+    """Notifier settings on this test's database and SMTP server (no NATS: nothing here publishes)."""
+    return make_settings(tmp_path, "nats://127.0.0.1:1", database_url, smtp[1])
+
+
+@pytest.fixture
+async def db(settings: NotifierSettings) -> Database:
+    database = Database(settings.database_url)
+    await add_platform(database)
+    await add_platform(database, "anthropic", "Anthropic")
+    yield database  # type: ignore[misc]
+    await database.dispose()
+
+
+async def send_outbox(db: Database, settings: NotifierSettings) -> None:
+    worker = DeliveryWorker(db, settings)
+    try:
+        await worker.run_once()
+    finally:
+        await worker.aclose()
+
+
+def token_in(inbox: Inbox, address: str, index: int = -1) -> str:
+    """Return the token of the confirmation link in the address's latest (or `index`-th) e-mail."""
+    message = inbox.to(address)[index]
+    text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    found = LINK.search(text)
+    assert found, text
+    return found.group(1)
+
+
+async def test_a_new_address_is_mailed_a_link_that_makes_it_a_free_subscriber_once(
+    db: Database, settings: NotifierSettings, smtp: tuple[Inbox, int]
+) -> None:
+    """Sign-up adds a subscriber that is not active and has no key; the confirmation e-mail still goes out to it; the
+    link's page view changes nothing; its use activates the free tier, follows the platform and shows a working key;
+    a second use is refused."""
+    inbox, _ = smtp
+    outcome = await management.request_signup(
+        db, settings, " Legal@Example.org ", platform_id="leonardo-ai", client_address="203.0.113.9"
+    )
+    assert outcome.queued
+    assert outcome.standing == "new"
+    async with db.session() as session:
+        pending = (await session.exec(select(Subscriber))).one()
+    assert pending.email == "legal@example.org"
+    assert not pending.active
+    assert pending.api_key_hash is None
+    assert pending.confirmed_at is None
+
+    await send_outbox(db, settings)
+    [message] = inbox.to("legal@example.org")
+    assert message["Subject"] == "Confirm your free clausewatch account"
+    assert "Leonardo AI" in message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert message.get_body(preferencelist=("html",)) is not None
+    token = token_in(inbox, "legal@example.org")
+    async with db.session() as session:
+        stored = (await session.exec(select(SignupConfirmation))).one()
+    assert stored.token_hash != token
+    assert token not in stored.token_hash
+
+    view = await management.view_signup(db, token)
+    assert (view.email, view.standing, view.platform_name) == ("l***@example.org", "new", "Leonardo AI")
+    assert (await management.get_subscriber(db, pending.id)).active is False  # looking is not confirming
+
+    confirmed = await management.confirm_signup(db, token)
+    assert confirmed.api_key is not None
+    assert confirmed.followed == "leonardo-ai"
+    assert confirmed.subscriber.active
+    assert confirmed.subscriber.tier == "free"
+    assert confirmed.subscriber.platforms == ["leonardo-ai"]
+    assert confirmed.subscriber.next_digest_at is not None
+    me = await management.authenticate(db, confirmed.api_key)
+    assert me is not None
+    assert me.id == pending.id
+
+    with pytest.raises(LinkGoneError, match="was used on"):
+        await management.confirm_signup(db, token)
+    with pytest.raises(LinkGoneError):
+        await management.view_signup(db, token)
+    with pytest.raises(NotFoundError):
+        await management.confirm_signup(db, "no-such-token")
+
+
+async def test_an_expired_link_confirms_nothing(
+    db: Database, settings: NotifierSettings, smtp: tuple[Inbox, int]
+) -> None:
+    """A link used after its life is refused, and the sign-up stays inactive."""
+    asked = utcnow() - timedelta(hours=settings.signup_link_hours + 1)
+    await management.request_signup(db, settings, "late@example.org", now=asked)
+    await send_outbox(db, settings)
+    token = token_in(smtp[0], "late@example.org")
+    with pytest.raises(LinkGoneError, match="expired"):
+        await management.confirm_signup(db, token)
+    async with db.session() as session:
+        row = (await session.exec(select(Subscriber).where(Subscriber.email == "late@example.org"))).one()
+    assert not row.active
+    assert row.api_key_hash is None
+
+
+async def test_a_subscribed_address_keeps_its_key_unless_it_asks_for_a_new_one(
+    db: Database, settings: NotifierSettings, smtp: tuple[Inbox, int]
+) -> None:
+    """Signing up a subscribed address mails a link that follows the platform within the tier and keeps the key;
+    with `new_key` it issues another, and the old one stops working. A free tier already following a platform is
+    told why the new one was not followed."""
+    inbox, _ = smtp
+    created = await management.create_subscriber(db, "dpo@example.org")
+    outcome = await management.request_signup(db, settings, "dpo@example.org", platform_id="anthropic")
+    assert outcome.standing == "existing"
+    assert outcome.subscriber_id == created.subscriber.id
+    await send_outbox(db, settings)
+    assert inbox.to("dpo@example.org")[-1]["Subject"] == "Confirm: follow Anthropic on clausewatch"
+    confirmed = await management.confirm_signup(db, token_in(inbox, "dpo@example.org"))
+    assert confirmed.api_key is None
+    assert confirmed.followed == "anthropic"
+    assert await management.authenticate(db, created.api_key) is not None
+
+    await management.request_signup(db, settings, "dpo@example.org", platform_id="leonardo-ai")
+    await send_outbox(db, settings)
+    again = await management.confirm_signup(db, token_in(inbox, "dpo@example.org"), new_key=True)
+    assert again.followed is None
+    assert again.note is not None
+    assert "at most 1 platform" in again.note
+    assert again.api_key is not None
+    assert await management.authenticate(db, created.api_key) is None
+    assert await management.authenticate(db, again.api_key) is not None
+
+
+async def test_an_unsubscribed_address_comes_back_with_a_new_key(
+    db: Database, settings: NotifierSettings, smtp: tuple[Inbox, int]
+) -> None:
+    """After unsubscribing, a sign-up's confirmation (mailed although the subscriber is inactive) turns alerts back
+    on with a new key."""
+    inbox, _ = smtp
+    created = await management.create_subscriber(db, "back@example.org")
+    assert await management.unsubscribe(db, created.unsubscribe_token)
+    outcome = await management.request_signup(db, settings, "back@example.org")
+    assert outcome.standing == "returning"
+    await send_outbox(db, settings)
+    assert inbox.to("back@example.org")[-1]["Subject"] == "Confirm: turn your clausewatch alerts back on"
+    confirmed = await management.confirm_signup(db, token_in(inbox, "back@example.org"))
+    assert confirmed.subscriber.active
+    assert confirmed.api_key is not None
+    assert await management.authenticate(db, created.api_key) is None
+    assert await management.authenticate(db, confirmed.api_key) is not None
+
+
+async def test_the_limits_refuse_a_busy_client_and_go_quiet_for_a_busy_address(
+    db: Database, tmp_path: Path, database_url: str, smtp: tuple[Inbox, int]
+) -> None:
+    """One address gets at most its daily number of e-mails (further requests queue nothing, and raise nothing); one
+    client gets a RateLimitedError with a wait once over its hourly number; an unknown platform or a malformed
+    address is refused before anything is counted, and a closed server refuses all."""
+    settings = make_settings(
+        tmp_path,
+        "nats://127.0.0.1:1",
+        database_url,
+        smtp[1],
+        signup_per_address_per_day=2,
+        signup_per_client_per_hour=4,
+    )
+    outcomes = [
+        await management.request_signup(db, settings, "same@example.org", client_address="198.51.100.1")
+        for _ in range(3)
+    ]
+    assert [o.queued for o in outcomes] == [True, True, False]
+    # The limits count e-mails sent: the quiet third request above used none of the client's four.
+    for address in ("other@example.org", "fourth@example.org"):
+        await management.request_signup(db, settings, address, client_address="198.51.100.1")
+    with pytest.raises(RateLimitedError) as refused:
+        await management.request_signup(db, settings, "third@example.org", client_address="198.51.100.1")
+    assert 3500 <= refused.value.retry_after <= 3601
+    # Another client is not held back by the first one's requests.
+    assert (
+        await management.request_signup(db, settings, "third@example.org", client_address="198.51.100.2")
+    ).queued
+
+    with pytest.raises(NotFoundError):
+        await management.request_signup(db, settings, "x@example.org", platform_id="nowhere")
+    with pytest.raises(ValueError, match="not an e-mail address"):
+        await management.request_signup(db, settings, "not-an-address")
+    closed = make_settings(tmp_path, "nats://127.0.0.1:1", database_url, smtp[1], signup_enabled=False)
+    with pytest.raises(SignupClosedError):
+        await management.request_signup(db, closed, "y@example.org")
+
+    await send_outbox(db, settings)
+    assert len(smtp[0].to("same@example.org")) == 2
+    async with db.session() as session:
+        count = (await session.exec(select(func.count()).select_from(Subscriber))).one()
+    assert count == 4  # same, other, fourth, third: no row for the refused or malformed requests
+
+
+async def test_two_sign_ups_for_one_new_address_at_once_make_one_subscriber(
+    db: Database, settings: NotifierSettings
+) -> None:
+    """Concurrent sign-ups for an address with no row meet on the unique e-mail: one subscriber, two links."""
+    outcomes = await asyncio.gather(
+        *(management.request_signup(db, settings, "race@example.org") for _ in range(2))
+    )
+    assert {o.subscriber_id for o in outcomes} == {outcomes[0].subscriber_id}
+    async with db.session() as session:
+        rows = (await session.exec(select(Subscriber).where(Subscriber.email == "race@example.org"))).all()
+        links = (await session.exec(select(SignupConfirmation))).all()
+    assert len(rows) == 1
+    assert len(links) == 2
+
+
+async def test_the_purge_deletes_only_sign_ups_never_confirmed_and_long_expired(
+    db: Database, settings: NotifierSettings, smtp: tuple[Inbox, int]
+) -> None:
+    """A sign-up whose link expired over the retention ago goes with its e-mail and its tries; a sign-up with a live
+    link and a confirmed subscriber stay."""
+    old = utcnow() - timedelta(days=settings.unconfirmed_retention_days + 3)
+    await management.request_signup(db, settings, "gone@example.org", now=old)
+    await management.request_signup(db, settings, "waiting@example.org")
+    await management.request_signup(db, settings, "also-gone@example.org", now=old)
+    await send_outbox(db, settings)
+    await management.confirm_signup(db, token_in(smtp[0], "waiting@example.org"))  # confirmed
+    await management.request_signup(db, settings, "fresh@example.org")
+
+    purged = await management.purge_signups(db, settings)
+    assert purged.subscribers == 2  # gone@ and also-gone@: never confirmed, links long expired
+    async with db.session() as session:
+        left = set((await session.exec(select(Subscriber.email))).all())
+        attempts = (await session.exec(select(func.count()).select_from(DeliveryAttempt))).one()
+        deliveries = (
+            await session.exec(select(Delivery.target).where(col(Delivery.kind) == "confirmation"))
+        ).all()
+    assert left == {"waiting@example.org", "fresh@example.org"}
+    assert set(deliveries) == {"waiting@example.org", "fresh@example.org"}
+    assert attempts == 1  # the confirmed address's one send; the purged ones' tries went with them
