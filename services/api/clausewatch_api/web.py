@@ -16,7 +16,7 @@ from starlette.routing import Match
 
 from clausewatch_api import __doc__ as package_doc
 from clausewatch_api.deps import Resources
-from clausewatch_api.routes import api_v1, feeds, pages, signup_pages, subscriptions
+from clausewatch_api.routes import api_v1, feeds, pages, preferences_pages, signup_pages, subscriptions
 from clausewatch_api.schemas import HealthOut
 from clausewatch_api.settings import ApiSettings
 from clausewatch_api.templating import build_environment, render
@@ -53,6 +53,7 @@ def create_api(
     app.include_router(feeds.router)
     app.include_router(pages.router)
     app.include_router(signup_pages.router)
+    app.include_router(preferences_pages.router)
 
     @app.get("/healthz", response_model=HealthOut, tags=["ops"], responses={503: {"model": HealthOut}})
     async def healthz() -> JSONResponse:

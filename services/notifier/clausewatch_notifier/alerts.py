@@ -148,6 +148,11 @@ def unsubscribe_link(public_base_url: str, token: str) -> str:
     return f"{public_base_url.rstrip('/')}/unsubscribe/{token}"
 
 
+def preferences_link(public_base_url: str, token: str) -> str:
+    """Return the page where a subscriber changes what they follow and when their digest comes (same token)."""
+    return f"{public_base_url.rstrip('/')}/preferences/{token}"
+
+
 def build_change(change: Any, assessment: Any | None) -> ChangeView:
     """Combine a Change row and its ChangeAssessment row (if the analyzer wrote one) into a ChangeView."""
     heading = " › ".join(str(h) for h in (change.heading_path or []) if h)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier import render, store
-from clausewatch_notifier.alerts import AlertView, unsubscribe_link
+from clausewatch_notifier.alerts import AlertView, preferences_link, unsubscribe_link
 from clausewatch_notifier.metrics import ALERT_LATENCY
 from clausewatch_notifier.outcomes import Verdict, judge
 from clausewatch_notifier.plan import delivery_id as make_delivery_id
@@ -172,7 +172,8 @@ class DeliveryWorker:
     async def _send(self, delivery: Delivery, subscriber: Any, endpoint: Any | None) -> Outcome:
         unsubscribe = unsubscribe_link(self.settings.public_base_url, subscriber.unsubscribe_token)
         if delivery.channel == "email":
-            rendered = self._render_email(delivery, subscriber.tier, unsubscribe)
+            manage = preferences_link(self.settings.public_base_url, subscriber.unsubscribe_token)
+            rendered = self._render_email(delivery, subscriber.tier, unsubscribe, manage)
             message = render.build_message(
                 rendered,
                 sender=self.settings.smtp_from,
@@ -198,16 +199,18 @@ class DeliveryWorker:
         return await self.webhooks.send(endpoint.url, body, headers)
 
     @staticmethod
-    def _render_email(delivery: Delivery, tier: str, unsubscribe: str) -> render.Rendered:
+    def _render_email(delivery: Delivery, tier: str, unsubscribe: str, manage: str) -> render.Rendered:
         payload: dict[str, Any] = delivery.payload
         if delivery.kind == "digest":
             alerts = [AlertView.model_validate(a) for a in payload.get("alerts", [])]
             return render.render_digest(
-                alerts, period=payload["period"], tier=tier, unsubscribe_url=unsubscribe
+                alerts, period=payload["period"], tier=tier, unsubscribe_url=unsubscribe, manage_url=manage
             )
         if delivery.kind in ("notice", "confirmation"):
             return render.Rendered(payload["subject"], payload["text"], payload.get("html"))
-        return render.render_alert(AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe)
+        return render.render_alert(
+            AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe, manage_url=manage
+        )
 
     async def _close(self, delivery_id: str, status: str, reason: str) -> None:
         async with self.db.connection() as conn:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from clausewatch_notifier.alerts import AlertView, build_alert, unsubscribe_link
+from clausewatch_notifier.alerts import AlertView, build_alert, preferences_link, unsubscribe_link
 from clausewatch_notifier.render import render_alert, render_digest
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "chromium", "chromium-browser")
@@ -135,7 +135,10 @@ def example_html() -> str:
     alert = example_alert()
     return (
         render_alert(
-            alert, tier="monitor", unsubscribe_url=unsubscribe_link("https://clausewatch.example", "tok")
+            alert,
+            tier="monitor",
+            unsubscribe_url=unsubscribe_link("https://clausewatch.example", "tok"),
+            manage_url=preferences_link("https://clausewatch.example", "tok"),
         ).html
         or ""
     )
@@ -172,6 +175,7 @@ def example_digest_html() -> str:
             period="2026-W47",
             tier="free",
             unsubscribe_url=unsubscribe_link("https://clausewatch.example", "tok"),
+            manage_url=preferences_link("https://clausewatch.example", "tok"),
         ).html
         or ""
     )

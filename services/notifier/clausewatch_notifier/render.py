@@ -153,7 +153,9 @@ def alert_subject(alert: AlertView) -> str:
     return _short(f"{where}{f' ({told})' if told else ''}: {rest}", 150)
 
 
-def render_alert(alert: AlertView, *, tier: str, unsubscribe_url: str) -> Rendered:
+def render_alert(
+    alert: AlertView, *, tier: str, unsubscribe_url: str, manage_url: str | None = None
+) -> Rendered:
     """Render a same-day alert: the most severe changes first, among equals those the subject names first
     (`reading_rank`: what escalates or takes something away, then what was added or removed), then document order.
 
@@ -171,6 +173,7 @@ def render_alert(alert: AlertView, *, tier: str, unsubscribe_url: str) -> Render
         "hidden": len(alert.changes) - len(shown),
         "tier": tier,
         "unsubscribe_url": unsubscribe_url,
+        "manage_url": manage_url,
         "subject": subject,
     }
     return _text_and_html("alert", subject, context)
@@ -209,7 +212,14 @@ def digest_headline(alerts: Sequence[AlertView]) -> str:
     return f"{total} document update{'s' if total != 1 else ''}" + (f" ({shown})" if shown else "")
 
 
-def render_digest(alerts: Sequence[AlertView], *, period: str, tier: str, unsubscribe_url: str) -> Rendered:
+def render_digest(
+    alerts: Sequence[AlertView],
+    *,
+    period: str,
+    tier: str,
+    unsubscribe_url: str,
+    manage_url: str | None = None,
+) -> Rendered:
     """Render a weekly digest grouped by platform."""
     total = len(alerts)
     headline = digest_headline(alerts)
@@ -226,6 +236,7 @@ def render_digest(alerts: Sequence[AlertView], *, period: str, tier: str, unsubs
         "tier": tier,
         "same_day": same_day,
         "unsubscribe_url": unsubscribe_url,
+        "manage_url": manage_url,
         "subject": subject,
     }
     return _text_and_html("digest", subject, context)

@@ -36,6 +36,15 @@ class SubscriberCreated(_Out):
     unsubscribe_token: str
 
 
+class Preferences(_Out):
+    """What a subscriber's preferences page shows: the subscriber and what their tier allows."""
+
+    subscriber: SubscriberOut
+    max_platforms: int | None  # None: every platform
+    same_day: bool  # alerts the day of the change (else a weekly digest)
+    follows_all: bool  # an unlimited tier following nothing hears about every platform
+
+
 class SignupView(_Out):
     """What a sign-up's confirmation link would confirm, as its page shows it before the click (address masked)."""
 

@@ -101,6 +101,9 @@ async def test_weekly_digest_at_the_local_slot_grouped_and_sent_once(
     assert "Zeta" not in text
     assert "/changes/cs-acme-1" in text
     assert "/changes/cs-acme-2" in text
+    # The digest links the preferences page on the same token as its unsubscribe link (decision 0170).
+    token = first["List-Unsubscribe"].removeprefix("<https://clausewatch.test/unsubscribe/").removesuffix(">")
+    assert f"Manage your subscription: https://clausewatch.test/preferences/{token}" in text
     assert (
         second["Subject"].strip() == "Your clausewatch weekly digest (2026-W49): 1 document update (1 high)"
     )

@@ -64,6 +64,10 @@ async def test_same_day_alert_reaches_email_and_signed_webhook_once(
     # The laws and clause types by the names the analyzer recorded, not their ids ("gdpr art 6").
     assert "Regulations: EU AI Act, GDPR" in text
     assert "Clause types: AI model training on user content and prompts" in text
+    # Each e-mail links the subscriber's preferences page, on the token its unsubscribe link carries.
+    manage = f"https://clausewatch.test/preferences/{monitor.unsubscribe_token}"
+    assert f"Manage your subscription: {manage}" in text
+    assert f'href="{manage}"' in html
 
     request = receiver.requests[0]
     payload = Webhook(endpoint.secret).verify(

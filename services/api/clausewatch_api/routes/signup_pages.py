@@ -8,13 +8,13 @@ and the link's pages send no Referer, so the token in their address does not tra
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from clausewatch_api import present, queries
 from clausewatch_api.deps import ResourcesDep, SessionDep
+from clausewatch_api.routes.forms import HTML, PRIVATE_HEADERS, form_body, read_form
 from clausewatch_api.routes.pages import EnvDep, not_found
 from clausewatch_api.routes.subscriptions import client_address
 from clausewatch_api.subscriber_auth import notifier_settings
@@ -23,44 +23,15 @@ from clausewatch_notifier import errors, management
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared.models import Platform
 
-MAX_FORM_BYTES = 4096
-HTML: dict[str, Any] = {"content": {"text/html": {}}}
-FORM_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/x-www-form-urlencoded": {
-                "schema": {
-                    "type": "object",
-                    "required": ["email"],
-                    "properties": {
-                        "email": {"type": "string", "maxLength": 320},
-                        "platform": {"type": "string", "maxLength": 120},
-                    },
-                }
-            }
-        },
-    }
-}
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+FORM_BODY = form_body(
+    ["email"], email={"type": "string", "maxLength": 320}, platform={"type": "string", "maxLength": 120}
+)
 
 router = APIRouter(
     tags=["pages"],
     default_response_class=HTMLResponse,
     responses={200: {**HTML, "description": "An HTML page."}},
 )
-
-
-async def read_form(request: Request) -> dict[str, str]:
-    """Return an url-encoded form's fields (first value of each); a body too long or not a form reads as empty."""
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return {}
-    try:
-        fields = parse_qs(body.decode("utf-8"), max_num_fields=10)
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return {name: values[0] for name, values in fields.items() if values}
 
 
 def _settings(request: Request, res: ResourcesDep) -> NotifierSettings | None:
@@ -73,7 +44,7 @@ def _settings(request: Request, res: ResourcesDep) -> NotifierSettings | None:
 
 def _page(request: Request, templates: EnvDep, name: str, status: int = 200, **context: Any) -> Response:
     response = render(request, templates, name, status_code=status, **context)
-    response.headers.update(PRIVATE)
+    response.headers.update(PRIVATE_HEADERS)
     return response
 
 
@@ -226,5 +197,5 @@ async def confirm_submit(
 
 
 def _with_private(response: Response) -> Response:
-    response.headers.update(PRIVATE)
+    response.headers.update(PRIVATE_HEADERS)
     return response

@@ -21,6 +21,7 @@ from clausewatch_notifier.management._common import (
 )
 from clausewatch_notifier.schedule import parse_weekday, zone
 from clausewatch_notifier.schemas import (
+    Preferences,
     SubscriberCreated,
     SubscriberOut,
 )
@@ -196,6 +197,40 @@ async def set_digest_schedule(
             subscriber.digest_hour = hour
         session.add(subscriber)
         return await subscriber_out(session, subscriber)
+
+
+async def preferences(db: Database, token: str) -> Preferences | None:
+    """Return the preferences of the subscriber whose e-mails carry this token (their unsubscribe and preferences
+    links), or None.
+
+    A sign-up never confirmed has a token too, but only its confirmation e-mail carried it: it has no preferences
+    until the address is confirmed, so it reads as unknown.
+    """
+    async with db.session() as session:
+        row = (await session.exec(select(Subscriber).where(Subscriber.unsubscribe_token == token))).first()
+        if row is None or row.confirmed_at is None:
+            return None
+        out = await subscriber_out(session, row)
+    tier = get_tier(out.tier)
+    return Preferences(
+        subscriber=out,
+        max_platforms=tier.max_platforms,
+        same_day=tier.same_day,
+        follows_all=tier.max_platforms is None and not out.platforms,
+    )
+
+
+async def resume(db: Database, token: str) -> bool:
+    """Turn alerts back on for the confirmed subscriber holding a token (undoing an unsubscribe); False if none."""
+    async with db.session() as session:
+        subscriber = (
+            await session.exec(select(Subscriber).where(Subscriber.unsubscribe_token == token))
+        ).first()
+        if subscriber is None or subscriber.confirmed_at is None:
+            return False
+        subscriber.active = True
+        session.add(subscriber)
+        return True
 
 
 async def unsubscribe(db: Database, token: str) -> bool:
