@@ -8,6 +8,7 @@ once from the environment, sharing the api's own database, address and environme
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import structlog
@@ -85,9 +86,20 @@ SubscriberDep = Annotated[SubscriberOut, Depends(current_subscriber)]
 NotifierSettingsDep = Annotated[NotifierSettings, Depends(notifier_settings)]
 
 
-def signup_open(request: Request, res: ResourcesDep) -> bool:
-    """Return whether the pages offer self-service sign-up: on in the settings, and the settings are valid."""
+@dataclass(frozen=True)
+class SignupOffer:
+    """What the pages offer a visitor: the free account, and the trial tier if the server has one (decision 0171)."""
+
+    trial_tier: str | None
+    trial_days: int
+
+
+def signup_offer(request: Request, res: ResourcesDep) -> SignupOffer | None:
+    """Return what the pages offer for self-service sign-up, or None when it is off (or the settings are invalid)."""
     try:
-        return notifier_settings(request, res).signup_enabled
+        settings = notifier_settings(request, res)
     except HTTPException:
-        return False
+        return None
+    if not settings.signup_enabled:
+        return None
+    return SignupOffer(settings.signup_trial_tier, settings.signup_trial_days)

@@ -12,7 +12,7 @@ from faststream import FastStream
 from clausewatch_notifier.delivery import DeliveryWorker
 from clausewatch_notifier.digest import DigestWorker
 from clausewatch_notifier.handlers import AssessmentHandler
-from clausewatch_notifier.management.signup import purge_signups
+from clausewatch_notifier.management.signup import end_trials, purge_signups
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared import streams
 from clausewatch_shared.clock import utcnow
@@ -23,6 +23,7 @@ from clausewatch_shared.settings import load_settings
 
 log = structlog.get_logger("clausewatch.notifier")
 SIGNUP_PURGE_SECONDS = 3600.0
+TRIAL_CHECK_SECONDS = 300.0
 
 
 def register(
@@ -47,20 +48,31 @@ def register(
     runtime.add_task("notifier-deliveries", worker.run)
     runtime.add_task("notifier-digests", digests.run)
 
-    async def purge_signups_hourly() -> None:
-        """Delete sign-ups never confirmed once their links are long expired (decision 0169)."""
+    async def keep_signups() -> None:
+        """End the trials whose time is up, every few minutes, and delete sign-ups never confirmed once their links
+        are long expired, hourly (decisions 0169, 0171)."""
+        purged_at: datetime | None = None
         while not stop_requested():
+            now = clock()
             try:
-                purged = await purge_signups(runtime.db, settings, clock())
-                if purged.subscribers or purged.confirmations:
-                    log.info(
-                        "signups_purged", subscribers=purged.subscribers, confirmations=purged.confirmations
-                    )
-            except Exception:  # a database blip: the next hour tries again, nothing is lost by waiting
-                log.warning("signup_purge_failed", exc_info=True)
-            await asyncio.sleep(SIGNUP_PURGE_SECONDS)
+                ended = await end_trials(runtime.db, settings, now)
+                if ended:
+                    log.info("trials_ended", subscribers=len(ended))
+                    worker.wake.set()
+                if purged_at is None or (now - purged_at).total_seconds() >= SIGNUP_PURGE_SECONDS:
+                    purged = await purge_signups(runtime.db, settings, now)
+                    purged_at = now
+                    if purged.subscribers or purged.confirmations:
+                        log.info(
+                            "signups_purged",
+                            subscribers=purged.subscribers,
+                            confirmations=purged.confirmations,
+                        )
+            except Exception:  # a database blip: the next pass tries again, nothing is lost by waiting
+                log.warning("signup_upkeep_failed", exc_info=True)
+            await asyncio.sleep(TRIAL_CHECK_SECONDS)
 
-    runtime.add_task("notifier-signups", purge_signups_hourly)
+    runtime.add_task("notifier-signups", keep_signups)
     runtime.on_shutdown(worker.aclose)
     return worker
 

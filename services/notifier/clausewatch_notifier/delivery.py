@@ -23,7 +23,7 @@ from clausewatch_notifier import render, store
 from clausewatch_notifier.alerts import AlertView, preferences_link, unsubscribe_link
 from clausewatch_notifier.metrics import ALERT_LATENCY
 from clausewatch_notifier.outcomes import Verdict, judge
-from clausewatch_notifier.plan import delivery_id as make_delivery_id
+from clausewatch_notifier.plan import email_delivery
 from clausewatch_notifier.senders import AppriseSender, EmailSender, Outcome, WebhookSender, redact_url
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_notifier.webhook import cloudevent_body, live_secrets, signed_headers
@@ -313,17 +313,8 @@ class DeliveryWorker:
             unsubscribe_url=unsubscribe_link(self.settings.public_base_url, subscriber.unsubscribe_token),
         )
         key = f"endpoint-disabled:{endpoint.id}:{now.isoformat()}"
-        notice = Delivery(
-            id=make_delivery_id(subscriber.id, key, "email", subscriber.email),
-            subscriber_id=subscriber.id,
-            dedup_key=key[:120],
-            kind="notice",
-            channel="email",
-            target=subscriber.email,
-            status="pending",
-            next_attempt_at=now,
-            payload={"subject": rendered.subject, "text": rendered.text, "endpoint_id": endpoint.id},
-        )
+        payload = {"subject": rendered.subject, "text": rendered.text, "endpoint_id": endpoint.id}
+        notice = email_delivery(subscriber.id, subscriber.email, key, "notice", payload, now)
         await store.insert_ignore(session, [notice])
         log.warning("endpoint_disabled", endpoint_id=endpoint.id, destination=redact_url(endpoint.url))
 

@@ -17,7 +17,7 @@ import structlog
 from sqlmodel import col, or_, select
 
 from clausewatch_notifier import store
-from clausewatch_notifier.plan import delivery_id
+from clausewatch_notifier.plan import email_delivery
 from clausewatch_notifier.schedule import ScheduleError, due_digest
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_notifier.tiers import TIERS
@@ -156,19 +156,8 @@ class DigestWorker:
                 return None  # another replica took this week
             if items:
                 key = f"digest:{period}"
-                session.add(
-                    Delivery(
-                        id=delivery_id(subscriber_id, key, "email", subscriber.email),
-                        subscriber_id=subscriber_id,
-                        dedup_key=key,
-                        kind="digest",
-                        channel="email",
-                        target=subscriber.email,
-                        status="pending",
-                        next_attempt_at=now,
-                        payload={"period": period, "alerts": [i.payload for i in items]},
-                    )
-                )
+                payload = {"period": period, "alerts": [i.payload for i in items]}
+                session.add(email_delivery(subscriber_id, subscriber.email, key, "digest", payload, now))
                 for item in items:
                     item.status = "digested"
                     item.delivered_at = now

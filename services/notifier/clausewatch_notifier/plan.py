@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from clausewatch_notifier.tiers import TIERS, matches
 from clausewatch_shared.ids import derived_id
+from clausewatch_shared.models import Delivery
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,25 @@ def dedup_key_for(change_set_id: str) -> str:
 def delivery_id(subscriber_id: str, dedup_key: str, channel: str, target: str) -> str:
     """Return the stable id of a delivery (also the webhook-id and CloudEvent id a receiver deduplicates on)."""
     return str(derived_id("delivery", subscriber_id, dedup_key, channel, target))
+
+
+def email_delivery(
+    subscriber_id: str, address: str, key: str, kind: str, payload: dict[str, Any], now: datetime
+) -> Delivery:
+    """Return a pending e-mail to one subscriber, due now (a digest, a notice, a sign-up's confirmation), its id
+    derived from (subscriber, key), so writing it twice writes one row."""
+    return Delivery(
+        id=delivery_id(subscriber_id, key, "email", address),
+        subscriber_id=subscriber_id,
+        dedup_key=key[:120],
+        kind=kind,
+        channel="email",
+        target=address,
+        status="pending",
+        next_attempt_at=now,
+        payload=payload,
+        created_at=now,
+    )
 
 
 def follows_platform(recipient: Recipient, platform_id: str) -> bool:

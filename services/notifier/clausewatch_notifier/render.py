@@ -267,6 +267,8 @@ def render_signup_confirmation(
     confirm_url: str,
     expires_at: datetime,
     tier: str,
+    trial_tier: str | None = None,
+    trial_days: int = 0,
 ) -> Rendered:
     """Render a sign-up's confirmation e-mail: what confirming does for this address, the link, and its life."""
     subjects = {
@@ -274,7 +276,9 @@ def render_signup_confirmation(
         if platform_name
         else "Your clausewatch account",
         "returning": "Confirm: turn your clausewatch alerts back on",
-        "new": "Confirm your free clausewatch account",
+        "new": f"Confirm your {trial_days}-day {trial_tier} trial on clausewatch"
+        if trial_tier
+        else "Confirm your free clausewatch account",
     }
     subject = subjects.get(standing, subjects["new"])
     context = {
@@ -285,8 +289,29 @@ def render_signup_confirmation(
         "confirm_url": confirm_url,
         "expires_at": expires_at,
         "tier": tier,
+        "trial_tier": trial_tier,
+        "trial_days": trial_days,
+        "trial_limits": _tier_words(trial_tier) if trial_tier else "",
     }
     return _text_and_html("signup_confirm", subject, context)
+
+
+def _tier_words(name: str) -> str:
+    """Say what a tier gives: "same-day alerts, up to 25 platforms"."""
+    tier = TIERS[name]
+    timing = "same-day alerts" if tier.same_day else "a weekly digest"
+    reach = "every platform" if tier.max_platforms is None else f"up to {tier.max_platforms} platforms"
+    return f"{timing}, {reach}"
+
+
+def render_trial_ended(
+    *, trial_tier: str, kept: str | None, dropped: Sequence[str], preferences_url: str
+) -> Rendered:
+    """Render the notice sent when a sign-up's trial ends and the free tier takes over."""
+    text = ENV.get_template("trial_ended.txt").render(
+        trial_tier=trial_tier, kept=kept, dropped=list(dropped), preferences_url=preferences_url
+    )
+    return Rendered(f"Your clausewatch {trial_tier} trial has ended", text, None)
 
 
 def message_id(message_key: str) -> str:

@@ -26,6 +26,7 @@ class SubscriberOut(_Out):
     active: bool
     created_at: datetime
     next_digest_at: datetime | None = None
+    trial_ends_at: datetime | None = None  # a trial tier taken at sign-up: the free tier follows then
 
 
 class SubscriberCreated(_Out):
@@ -54,6 +55,8 @@ class SignupView(_Out):
     platform_id: str | None
     platform_name: str | None
     expires_at: datetime
+    trial_tier: str | None = None  # the trial the sign-up asked for (None: the free account)
+    trial_days: int = 0
 
 
 class SignupConfirmed(_Out):

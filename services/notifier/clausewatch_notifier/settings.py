@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
 
+from clausewatch_notifier.tiers import TIERS
 from clausewatch_shared.settings import CommonSettings
 
 # Retries spread over about 14 hours: quick ones for a blip, then hourly ones for an outage.
@@ -90,11 +91,29 @@ class NotifierSettings(CommonSettings):
         description="Confirmation e-mails sent in an hour in all (then 429): keeps a flood from spending the "
         "sender's reputation.",
     )
+    signup_trial_tier: str | None = Field(
+        default="monitor",
+        description='Tier a sign-up may try before the free one (the seeds\' "Try Monitor free for 14 days"; one '
+        "trial per address); empty: no trial offered.",
+    )
+    signup_trial_days: int = Field(default=14, ge=1, le=365, description="How long a sign-up's trial lasts.")
     unconfirmed_retention_days: float = Field(
         default=7.0,
         gt=0,
         description="Sign-ups never confirmed are deleted this long after their last confirmation link expired.",
     )
+
+    @field_validator("signup_trial_tier", mode="before")
+    @classmethod
+    def _trial_tier(cls, value: object) -> object:
+        if value in ("", None):
+            return None
+        if value not in TIERS or value == "free":
+            msg = (
+                f"unknown or free tier {value!r}: choose one of {', '.join(t for t in TIERS if t != 'free')}"
+            )
+            raise ValueError(msg)
+        return value
 
     @field_validator("retry_schedule_seconds")
     @classmethod

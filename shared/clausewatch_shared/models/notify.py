@@ -28,6 +28,9 @@ class Subscriber(SQLModel, table=True):
     # When the address was shown to be theirs: at creation for an operator's subscriber, at the confirmation link's
     # use for a self-service sign-up. None: a sign-up waiting for its confirmation (never sent alerts, purged later).
     confirmed_at: datetime | None = utc_field(nullable=True)
+    # A trial of a higher tier taken at sign-up (one per address): when it began, and when it ends (None once ended).
+    trial_started_at: datetime | None = utc_field(nullable=True)
+    trial_ends_at: datetime | None = utc_field(nullable=True, index=True)
 
 
 class SignupConfirmation(SQLModel, table=True):
@@ -40,6 +43,7 @@ class SignupConfirmation(SQLModel, table=True):
     subscriber_id: str = Field(foreign_key="subscriber.id", index=True, max_length=64)
     token_hash: str = Field(unique=True, max_length=64)
     platform_id: str | None = Field(default=None, max_length=120)
+    trial: bool = False  # the sign-up asked for the server's trial tier, not the free one
     client: str | None = Field(
         default=None, index=True, max_length=64
     )  # a hash of the asking address, never it

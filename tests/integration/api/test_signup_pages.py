@@ -185,3 +185,32 @@ async def test_a_server_with_sign_up_off_offers_none(site: Site, tmp_path: Path,
     refused = await site.client.post("/signup", content="email=z%40example.org", headers=FORM)
     assert refused.status_code == 403
     assert (await site.client.post("/api/v1/signup", json={"email": "z@example.org"})).status_code == 403
+
+
+async def test_a_visitor_takes_the_trial_from_a_platform_page(site: Site) -> None:
+    """The platform page offers the server's trial beside the free account; its confirmation starts the trial tier
+    with its end date on the page; the JSON API asks for it with `trial`, and a server without one refuses it."""
+    page = await site.client.get("/platforms/acme")
+    assert 'name="trial" value="1">Try Monitor free for 14 days</button>' in page.text
+    sent = await site.client.post(
+        "/signup", content="email=trial%40example.org&platform=acme&trial=1", headers=FORM
+    )
+    assert "using it starts your 14-day monitor trial with Acme AI" in sent.text
+    await site.deliver()
+    link = site.link("trial@example.org")
+    ask = await site.client.get(link)
+    assert "Confirm your monitor trial" in ask.text
+    done = await site.client.post(link)
+    assert "Your monitor trial runs until" in done.text
+    key = KEY.search(done.text)
+    assert key is not None
+    me = (await site.client.get("/api/v1/me", headers={"X-API-Key": key.group(0)})).json()
+    assert me["tier"] == "monitor"
+    assert me["trial_ends_at"] is not None
+
+    api = await site.client.post("/api/v1/signup", json={"email": "t2@example.org", "trial": True})
+    assert api.status_code == 202
+    site.app.state.notifier_settings = site.settings.model_copy(update={"signup_trial_tier": None})
+    refused = await site.client.post("/api/v1/signup", json={"email": "t3@example.org", "trial": True})
+    assert refused.status_code == 422
+    assert "Try Monitor" not in (await site.client.get("/platforms/acme")).text

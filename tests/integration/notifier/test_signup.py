@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -43,8 +43,9 @@ async def db(settings: NotifierSettings) -> Database:
     await database.dispose()
 
 
-async def send_outbox(db: Database, settings: NotifierSettings) -> None:
-    worker = DeliveryWorker(db, settings)
+async def send_outbox(db: Database, settings: NotifierSettings, at: datetime | None = None) -> None:
+    """Run the notifier's delivery loop once (at a later time, for what a future `now` queued)."""
+    worker = DeliveryWorker(db, settings, clock=(lambda: at) if at else utcnow)
     try:
         await worker.run_once()
     finally:
@@ -261,3 +262,78 @@ async def test_the_purge_deletes_only_sign_ups_never_confirmed_and_long_expired(
     assert left == {"waiting@example.org", "fresh@example.org"}
     assert set(deliveries) == {"waiting@example.org", "fresh@example.org"}
     assert attempts == 1  # the confirmed address's one send; the purged ones' tries went with them
+
+
+async def test_a_trial_runs_once_then_the_free_tier_keeps_the_first_platform(
+    db: Database, settings: NotifierSettings, smtp: tuple[Inbox, int]
+) -> None:
+    """A trial sign-up confirms onto the trial tier until its end, following more than the free tier would; when it
+    ends the subscriber is on the free tier with the platform followed first, and is told which were dropped; a
+    second trial for the address gives the free tier and says why."""
+    inbox, _ = smtp
+    trial = management.Trial.offered(settings)
+    assert trial == management.Trial("monitor", 14)
+    await management.request_signup(db, settings, "try@example.org", platform_id="leonardo-ai", trial=True)
+    await send_outbox(db, settings)
+    assert inbox.to("try@example.org")[-1]["Subject"] == "Confirm your 14-day monitor trial on clausewatch"
+    view = await management.view_signup(db, token_in(inbox, "try@example.org"), trial=trial)
+    assert (view.trial_tier, view.trial_days) == ("monitor", 14)
+
+    started = utcnow()
+    confirmed = await management.confirm_signup(db, token_in(inbox, "try@example.org"), started, trial=trial)
+    sub = confirmed.subscriber
+    assert sub.tier == "monitor"
+    assert sub.trial_ends_at == started + timedelta(days=14)
+    assert confirmed.note is None
+    await management.follow(db, sub.id, "anthropic")  # over the free tier's one platform
+
+    assert await management.end_trials(db, settings, started + timedelta(days=13)) == []
+    assert await management.end_trials(db, settings, started + timedelta(days=14, minutes=1)) == [sub.id]
+    assert await management.end_trials(db, settings, started + timedelta(days=15)) == []  # once
+    after = await management.get_subscriber(db, sub.id)
+    assert after.tier == "free"
+    assert after.platforms == ["leonardo-ai"]
+    assert after.trial_ends_at is None
+
+    await send_outbox(db, settings, at=started + timedelta(days=15))
+    notice = inbox.to("try@example.org")[-1]
+    assert notice["Subject"] == "Your clausewatch monitor trial has ended"
+    text = notice.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "You still follow Leonardo AI." in text
+    assert "You no longer follow: Anthropic" in text
+    assert f"https://clausewatch.test/preferences/{confirmed.unsubscribe_token}" in text
+
+    await management.request_signup(db, settings, "try@example.org", trial=True)
+    await send_outbox(db, settings)
+    again = await management.confirm_signup(db, token_in(inbox, "try@example.org"), trial=trial)
+    assert again.subscriber.tier == "free"
+    assert again.note is not None
+    assert "the trial was taken on" in again.note
+
+
+async def test_a_tier_the_operator_set_during_a_trial_outlasts_it(
+    db: Database, settings: NotifierSettings, smtp: tuple[Inbox, int]
+) -> None:
+    """An operator's tier change during a trial is kept when the trial's time is up."""
+    trial = management.Trial.offered(settings)
+    await management.request_signup(db, settings, "kept@example.org", trial=True)
+    await send_outbox(db, settings)
+    confirmed = await management.confirm_signup(db, token_in(smtp[0], "kept@example.org"), trial=trial)
+    await management.change_tier(db, confirmed.subscriber.id, "compliance")
+    assert await management.end_trials(db, settings, utcnow() + timedelta(days=30)) == []
+    after = await management.get_subscriber(db, confirmed.subscriber.id)
+    assert after.tier == "compliance"
+    assert after.trial_ends_at is None
+
+
+async def test_a_server_without_a_trial_refuses_a_trial_sign_up(
+    tmp_path: Path, database_url: str, db: Database, smtp: tuple[Inbox, int]
+) -> None:
+    """With no trial tier set, asking for a trial is a ValueError, and a trial tier that is not a paid tier is a
+    settings error."""
+    no_trial = make_settings(tmp_path, "nats://127.0.0.1:1", database_url, smtp[1], signup_trial_tier="")
+    assert management.Trial.offered(no_trial) is None
+    with pytest.raises(ValueError, match="offers no trial"):
+        await management.request_signup(db, no_trial, "t@example.org", trial=True)
+    with pytest.raises(ValueError, match="unknown or free tier"):
+        make_settings(tmp_path, "nats://127.0.0.1:1", database_url, smtp[1], signup_trial_tier="free")

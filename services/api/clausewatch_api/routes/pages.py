@@ -16,7 +16,7 @@ from clausewatch_api.deps import SEVERITY_LIST, PagingDep, ResourcesDep, Session
 from clausewatch_api.filters import ChangeFilter, ProvisionFilter, split_values
 from clausewatch_api.provision_page import provision_detail
 from clausewatch_api.record_pdf import record_filename, render_record_pdf
-from clausewatch_api.subscriber_auth import signup_open
+from clausewatch_api.subscriber_auth import signup_offer
 from clausewatch_api.templating import render
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.models import Document, Platform, Provision
@@ -89,7 +89,7 @@ async def platform_page(
     detail = await readmodel.platform_detail(session, platform_id, utcnow())
     if detail is None:
         return not_found(request, templates, "platform")
-    return render(request, templates, "platform.html", p=detail, signup=signup_open(request, res))
+    return render(request, templates, "platform.html", p=detail, signup=signup_offer(request, res))
 
 
 @router.get("/platforms")
@@ -142,7 +142,7 @@ async def provision_page(
     detail = await provision_detail(session, provision_id, res.blobs, res.base_url, utcnow())
     if detail is None:
         return not_found(request, templates, "provision")
-    return render(request, templates, "provision.html", d=detail, signup=signup_open(request, res))
+    return render(request, templates, "provision.html", d=detail, signup=signup_offer(request, res))
 
 
 @router.get("/clause-types")

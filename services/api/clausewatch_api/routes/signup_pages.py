@@ -17,14 +17,17 @@ from clausewatch_api.deps import ResourcesDep, SessionDep
 from clausewatch_api.routes.forms import HTML, PRIVATE_HEADERS, form_body, read_form
 from clausewatch_api.routes.pages import EnvDep, not_found
 from clausewatch_api.routes.subscriptions import client_address
-from clausewatch_api.subscriber_auth import notifier_settings
+from clausewatch_api.subscriber_auth import notifier_settings, signup_offer
 from clausewatch_api.templating import render
 from clausewatch_notifier import errors, management
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared.models import Platform
 
 FORM_BODY = form_body(
-    ["email"], email={"type": "string", "maxLength": 320}, platform={"type": "string", "maxLength": 120}
+    ["email"],
+    email={"type": "string", "maxLength": 320},
+    platform={"type": "string", "maxLength": 120},
+    trial={"type": "string", "enum": ["1"]},
 )
 
 router = APIRouter(
@@ -52,6 +55,7 @@ async def _form(
     request: Request,
     session: SessionDep,
     templates: EnvDep,
+    res: ResourcesDep,
     *,
     status: int = 200,
     platform: Platform | None = None,
@@ -70,6 +74,7 @@ async def _form(
         platform=platform,
         email=email,
         error=error,
+        offer=signup_offer(request, res),
     )
 
 
@@ -89,7 +94,7 @@ async def signup_form(
     missing = (
         f"No platform {platform!r} is watched here: choose one below." if platform and not chosen else None
     )
-    return await _form(request, session, templates, platform=chosen, error=missing)
+    return await _form(request, session, templates, res, platform=chosen, error=missing)
 
 
 @router.post(
@@ -111,9 +116,15 @@ async def signup_submit(
         return _page(request, templates, "signup.html", status=403, state="closed")
     form = await read_form(request)
     email, platform_id = form.get("email", "").strip(), form.get("platform") or None
+    trial = form.get("trial") == "1"
     try:
         await management.request_signup(
-            res.db, settings, email, platform_id=platform_id, client_address=client_address(request)
+            res.db,
+            settings,
+            email,
+            platform_id=platform_id,
+            client_address=client_address(request),
+            trial=trial,
         )
     except errors.RateLimitedError as exc:
         response = _page(
@@ -128,15 +139,14 @@ async def signup_submit(
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except (errors.NotFoundError, ValueError) as exc:
-        message = (
-            str(exc)
-            if isinstance(exc, errors.NotFoundError)
-            else "enter an e-mail address such as name@example.org."
-        )
+        message = str(exc)
+        if message.startswith("not an e-mail address"):
+            message = "enter an e-mail address such as name@example.org."
         return await _form(
             request,
             session,
             templates,
+            res,
             status=422,
             email=email[:320],
             error=message[:1].upper() + message[1:],
@@ -149,6 +159,7 @@ async def signup_submit(
         state="sent",
         email=email,
         platform=chosen,
+        trial=management.Trial.offered(settings) if trial else None,
         per_address=settings.signup_per_address_per_day,
         link_hours=round(settings.signup_link_hours),
     )
@@ -164,7 +175,7 @@ CONFIRM_RESPONSES: dict[int | str, dict[str, Any]] = {
 async def confirm_page(request: Request, token: str, templates: EnvDep, res: ResourcesDep) -> Response:
     """What the link confirms, and a button to confirm it (nothing changes until the button is pressed)."""
     try:
-        view = await management.view_signup(res.db, token)
+        view = await management.view_signup(res.db, token, trial=_trial(request, res))
     except errors.LinkGoneError as exc:
         return _page(request, templates, "signup_confirm.html", status=410, state="gone", error=str(exc))
     except errors.NotFoundError:
@@ -179,7 +190,9 @@ async def confirm_submit(
     """Confirm: the account is active, and the page shows its API key, once."""
     form = await read_form(request)
     try:
-        confirmed = await management.confirm_signup(res.db, token, new_key=form.get("new_key") == "1")
+        confirmed = await management.confirm_signup(
+            res.db, token, new_key=form.get("new_key") == "1", trial=_trial(request, res)
+        )
     except errors.LinkGoneError as exc:
         return _page(request, templates, "signup_confirm.html", status=410, state="gone", error=str(exc))
     except errors.NotFoundError:
@@ -194,6 +207,11 @@ async def confirm_submit(
         platform_name=followed.name if followed else None,
         base_url=res.base_url,
     )
+
+
+def _trial(request: Request, res: ResourcesDep) -> management.Trial | None:
+    settings = _settings(request, res)
+    return management.Trial.offered(settings) if settings is not None else None
 
 
 def _with_private(response: Response) -> Response:

@@ -428,6 +428,12 @@ class SignupIn(BaseModel):
     platform_id: str | None = Field(
         default=None, min_length=1, max_length=120, description="The platform to follow once confirmed."
     )
+    trial: bool = Field(
+        default=False,
+        strict=True,
+        description="Ask for the server's trial tier (CLAUSEWATCH_SIGNUP_TRIAL_TIER, for its days) instead of the "
+        "free account; 422 when the server offers none.",
+    )
 
 
 class SignupAccepted(BaseModel):
@@ -481,6 +487,7 @@ async def signup(
                 body.email,
                 platform_id=body.platform_id,
                 client_address=client_address(request),
+                trial=body.trial,
             )
         except errors.RateLimitedError as exc:
             raise too_many(exc) from None  # an HTTPException: `_answers` lets it through as it is
@@ -491,13 +498,17 @@ async def signup(
     "/signup/confirm",
     response_model=SignupConfirmed,
     summary="Confirm a sign-up",
-    responses={**BAD_BODY, **NOT_FOUND, **GONE},
+    responses={**BAD_BODY, **NOT_FOUND, **GONE, **UNAVAILABLE},
 )
-async def confirm_signup(body: ConfirmIn, res: ResourcesDep) -> SignupConfirmed:
+async def confirm_signup(
+    body: ConfirmIn, res: ResourcesDep, settings: NotifierSettingsDep
+) -> SignupConfirmed:
     """Use a confirmation link's token: the answer holds the new API key, shown this once (none for an address that
     was subscribed already, whose key stays as it was unless `new_key` asks for another)."""
     with _answers():
-        return await management.confirm_signup(res.db, body.token, new_key=body.new_key)
+        return await management.confirm_signup(
+            res.db, body.token, new_key=body.new_key, trial=management.Trial.offered(settings)
+        )
 
 
 # --- 405 for paths served by several routes -------------------------------------------------------------------

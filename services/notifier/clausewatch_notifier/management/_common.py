@@ -22,6 +22,7 @@ from clausewatch_notifier.tiers import (
 from clausewatch_notifier.webhook import live_secrets
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.models import (
+    Delivery,
     Subscriber,
     Subscription,
     WebhookEndpoint,
@@ -73,6 +74,7 @@ async def subscriber_out(
         active=subscriber.active,
         created_at=subscriber.created_at,
         next_digest_at=next_digest,
+        trial_ends_at=subscriber.trial_ends_at,
     )
 
 
@@ -90,3 +92,17 @@ def endpoint_out(endpoint: WebhookEndpoint, now: datetime) -> EndpointOut:
         secrets_live=len(live_secrets(endpoint.secrets, now)),
         created_at=endpoint.created_at,
     )
+
+
+async def release_digest_items(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
+    """On an upgrade to a same-day tier, send what was waiting for the weekly digest now, as alerts."""
+    queued = await session.exec(
+        select(Delivery).where(
+            Delivery.subscriber_id == subscriber.id,
+            Delivery.kind == "digest_item",
+            Delivery.status == "queued",
+        )
+    )
+    for item in queued.all():
+        item.kind, item.channel, item.status, item.next_attempt_at = "alert", "email", "pending", now
+        session.add(item)

@@ -17,14 +17,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier import render, store
+from clausewatch_notifier.alerts import preferences_link
 from clausewatch_notifier.errors import LinkGoneError, NotFoundError, RateLimitedError, SignupClosedError
 from clausewatch_notifier.management._common import (
     EMAIL_PATTERN,
     hash_api_key,
     platforms_of,
+    release_digest_items,
     subscriber_out,
 )
-from clausewatch_notifier.plan import delivery_id
+from clausewatch_notifier.plan import email_delivery
 from clausewatch_notifier.schemas import SignupConfirmed, SignupView
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_notifier.signups import (
@@ -154,17 +156,22 @@ async def request_signup(
     *,
     platform_id: str | None = None,
     client_address: str | None = None,
+    trial: bool = False,
     now: datetime | None = None,
 ) -> SignupOutcome:
     """Ask for a free account (or, for a known address, to follow a platform): queue a confirmation e-mail.
 
     Raises ValueError for a malformed address, NotFoundError for an unknown platform, SignupClosedError when sign-up
     is off and RateLimitedError when the client or the server is over its limit. An address over its own daily limit
-    gets nothing more, silently: the caller answers alike whatever happened.
+    gets nothing more, silently: the caller answers alike whatever happened. `trial` asks for the server's trial tier
+    (decision 0171): ValueError if it offers none.
     """
     if not settings.signup_enabled:
         msg = "sign-up is closed on this server: ask its operator for an account"
         raise SignupClosedError(msg)
+    if trial and settings.signup_trial_tier is None:
+        msg = "this server offers no trial: sign up for the free account"
+        raise ValueError(msg)
     address = _normalised(email)
     now = now or utcnow()
     client = client_key(client_address)
@@ -188,6 +195,7 @@ async def request_signup(
             subscriber_id=subscriber.id,
             token_hash=token_hash(token),
             platform_id=platform.id if platform else None,
+            trial=trial,
             client=client,
             created_at=now,
             expires_at=now + timedelta(hours=settings.signup_link_hours),
@@ -199,25 +207,14 @@ async def request_signup(
             confirm_url=confirm_url(settings.public_base_url, token),
             expires_at=confirmation.expires_at,
             tier=subscriber.tier,
+            trial_tier=settings.signup_trial_tier if trial else None,
+            trial_days=settings.signup_trial_days,
         )
         key = f"signup:{confirmation.id}"
         session.add(confirmation)
+        payload = {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
         await store.insert_ignore(
-            session,
-            [
-                Delivery(
-                    id=delivery_id(subscriber.id, key, "email", address),
-                    subscriber_id=subscriber.id,
-                    dedup_key=key,
-                    kind=CONFIRMATION_KIND,
-                    channel="email",
-                    target=address,
-                    status="pending",
-                    next_attempt_at=now,
-                    payload={"subject": rendered.subject, "text": rendered.text, "html": rendered.html},
-                    created_at=now,
-                )
-            ],
+            session, [email_delivery(subscriber.id, address, key, CONFIRMATION_KIND, payload, now)]
         )
         return SignupOutcome(queued=True, subscriber_id=subscriber.id, standing=who)
 
@@ -246,7 +243,9 @@ def _check_usable(confirmation: SignupConfirmation, now: datetime) -> None:
         raise LinkGoneError(msg)
 
 
-async def view_signup(db: Database, token: str, now: datetime | None = None) -> SignupView:
+async def view_signup(
+    db: Database, token: str, now: datetime | None = None, *, trial: Trial | None = None
+) -> SignupView:
     """Return what a confirmation link would confirm, without confirming it (a GET: mail scanners follow links)."""
     now = now or utcnow()
     async with db.session() as session:
@@ -264,18 +263,26 @@ async def view_signup(db: Database, token: str, now: datetime | None = None) -> 
             platform_id=platform.id if platform else None,
             platform_name=platform.name if platform else None,
             expires_at=confirmation.expires_at,
+            trial_tier=trial.tier if trial and confirmation.trial else None,
+            trial_days=trial.days if trial and confirmation.trial else 0,
         )
 
 
 async def confirm_signup(
-    db: Database, token: str, now: datetime | None = None, *, new_key: bool = False
+    db: Database,
+    token: str,
+    now: datetime | None = None,
+    *,
+    new_key: bool = False,
+    trial: Trial | None = None,
 ) -> SignupConfirmed:
     """Use a confirmation link: the address is proven; the subscriber is active, follows the platform asked for (if
     the tier allows) and gets a new API key, shown this once, unless they were subscribed already and did not ask
     for one (`new_key`: how a subscriber who lost their key gets another; the old one stops working).
 
-    Raises NotFoundError for an unknown token and LinkGoneError for a used or expired one. One use only: the link is
-    marked used by a conditional UPDATE, so two clicks at once cannot both go through.
+    A sign-up that asked for a trial starts the server's `trial` tier (decision 0171), once per address and only
+    from the free tier. Raises NotFoundError for an unknown token and LinkGoneError for a used or expired one. One use
+    only: the link is marked used by a conditional UPDATE, so two clicks at once cannot both go through.
     """
     now = now or utcnow()
     async with db.session() as session:
@@ -303,7 +310,11 @@ async def confirm_signup(
             subscriber.active = True
             subscriber.confirmed_at = subscriber.confirmed_at or now
             session.add(subscriber)
+        trial_note = None
+        if confirmation.trial and trial is not None:
+            trial_note = await _start_trial(session, subscriber, trial, now)
         followed, note = await _follow_asked(session, subscriber, confirmation.platform_id)
+        note = "; ".join(n for n in (trial_note, note) if n) or None
         await session.flush()
         return SignupConfirmed(
             subscriber=await subscriber_out(session, subscriber, now),
@@ -313,6 +324,40 @@ async def confirm_signup(
             followed=followed,
             note=note,
         )
+
+
+@dataclass(frozen=True)
+class Trial:
+    """The trial a server offers at sign-up: which tier, for how many days."""
+
+    tier: str
+    days: int
+
+    @classmethod
+    def offered(cls, settings: NotifierSettings) -> Trial | None:
+        """Return the trial the settings offer, or None."""
+        tier = settings.signup_trial_tier
+        return cls(tier, settings.signup_trial_days) if tier else None
+
+
+async def _start_trial(
+    session: AsyncSession, subscriber: Subscriber, trial: Trial, now: datetime
+) -> str | None:
+    """Put a free subscriber on the trial tier until its end; return why not, if it cannot start."""
+    if subscriber.trial_started_at is not None:
+        return (
+            f"the trial was taken on {subscriber.trial_started_at:%d %b %Y} (one per address): you have the "
+            f"{subscriber.tier} tier"
+        )
+    if subscriber.tier != SIGNUP_TIER:
+        return f"you have the {subscriber.tier} tier already: no trial is needed"
+    subscriber.tier = trial.tier
+    subscriber.trial_started_at = now
+    subscriber.trial_ends_at = now + timedelta(days=trial.days)
+    session.add(subscriber)
+    if get_tier(trial.tier).same_day:
+        await release_digest_items(session, subscriber, now)
+    return None
 
 
 async def _follow_asked(
@@ -380,3 +425,79 @@ async def purge_signups(db: Database, settings: NotifierSettings, now: datetime 
             )
         )
         return Purged(subscribers=len(ids), confirmations=int(old.rowcount or 0))
+
+
+async def end_trials(db: Database, settings: NotifierSettings, now: datetime | None = None) -> list[str]:
+    """End every trial whose time is up (decision 0171); return the subscribers moved to the free tier.
+
+    Each goes to the free tier with the platform it followed first (the others are unfollowed: the free tier follows
+    one, and the planner would otherwise keep alerting on them) and no filters, and is told so by e-mail, with its
+    preferences link to choose another. One subscriber per transaction, claimed by a conditional UPDATE, so two
+    notifiers never end one trial twice. A subscriber an operator moved to another tier meanwhile keeps it.
+    """
+    now = now or utcnow()
+    async with db.session() as session:
+        due = (
+            await session.exec(
+                select(Subscriber.id).where(
+                    col(Subscriber.trial_ends_at).is_not(None), col(Subscriber.trial_ends_at) <= now
+                )
+            )
+        ).all()
+    ended = []
+    for subscriber_id in due:
+        if await _end_trial(db, settings, subscriber_id, now):
+            ended.append(subscriber_id)
+    return ended
+
+
+async def _end_trial(db: Database, settings: NotifierSettings, subscriber_id: str, now: datetime) -> bool:
+    async with db.session() as session:
+        claimed = await session.exec(
+            update(Subscriber)
+            .where(col(Subscriber.id) == subscriber_id, col(Subscriber.trial_ends_at).is_not(None))
+            .values(trial_ends_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            return False  # another notifier ended it
+        subscriber = await session.get(Subscriber, subscriber_id)
+        assert subscriber is not None
+        if subscriber.tier != settings.signup_trial_tier:
+            return False  # the operator set a tier of their own meanwhile: it stays
+        follows = (
+            await session.exec(
+                select(Subscription)
+                .where(Subscription.subscriber_id == subscriber_id)
+                .order_by(col(Subscription.created_at), col(Subscription.id))
+            )
+        ).all()
+        kept, dropped = follows[:1], follows[1:]
+        if dropped:
+            await session.exec(
+                delete(Subscription).where(col(Subscription.id).in_([row.id for row in dropped]))
+            )
+        trial_tier = subscriber.tier
+        subscriber.tier, subscriber.filters = SIGNUP_TIER, {}
+        session.add(subscriber)
+        names = dict(
+            (
+                await session.exec(
+                    select(Platform.id, Platform.name).where(
+                        col(Platform.id).in_([f.platform_id for f in follows])
+                    )
+                )
+            ).all()
+        )
+        rendered = render.render_trial_ended(
+            trial_tier=trial_tier,
+            kept=names.get(kept[0].platform_id, kept[0].platform_id) if kept else None,
+            dropped=[names.get(row.platform_id, row.platform_id) for row in dropped],
+            preferences_url=preferences_link(settings.public_base_url, subscriber.unsubscribe_token),
+        )
+        key = f"trial-ended:{subscriber_id}"
+        payload = {"subject": rendered.subject, "text": rendered.text}
+        await store.insert_ignore(
+            session, [email_delivery(subscriber_id, subscriber.email, key, "notice", payload, now)]
+        )
+    return True

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier import store
 from clausewatch_notifier.errors import ConflictError, NotFoundError
@@ -17,6 +16,7 @@ from clausewatch_notifier.management._common import (
     get_subscriber_row,
     hash_api_key,
     platforms_of,
+    release_digest_items,
     subscriber_out,
 )
 from clausewatch_notifier.schedule import parse_weekday, zone
@@ -35,7 +35,6 @@ from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.ids import new_id
 from clausewatch_shared.models import (
-    Delivery,
     Platform,
     Subscriber,
     Subscription,
@@ -112,24 +111,10 @@ async def change_tier(db: Database, subscriber_id: str, tier: str) -> Subscriber
         if not new.filters:
             subscriber.filters = {}
         if new.same_day and not get_tier(subscriber.tier).same_day:
-            await _release_digest_items(session, subscriber, utcnow())
+            await release_digest_items(session, subscriber, utcnow())
         subscriber.tier = new.name
         session.add(subscriber)
         return await subscriber_out(session, subscriber)
-
-
-async def _release_digest_items(session: AsyncSession, subscriber: Subscriber, now: datetime) -> None:
-    """On an upgrade to a same-day tier, send what was waiting for the weekly digest now, as alerts."""
-    queued = await session.exec(
-        select(Delivery).where(
-            Delivery.subscriber_id == subscriber.id,
-            Delivery.kind == "digest_item",
-            Delivery.status == "queued",
-        )
-    )
-    for item in queued.all():
-        item.kind, item.channel, item.status, item.next_attempt_at = "alert", "email", "pending", now
-        session.add(item)
 
 
 async def follow(db: Database, subscriber_id: str, platform_id: str) -> SubscriberOut:
