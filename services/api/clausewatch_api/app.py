@@ -55,6 +55,7 @@ def build_server(runtime: Runtime, settings: ApiSettings) -> uvicorn.Server:
         access_log=False,
         lifespan="off",  # the runtime owns start-up and shut-down, not uvicorn
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
     return _RuntimeOwnedServer(config)

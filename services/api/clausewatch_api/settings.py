@@ -20,6 +20,12 @@ class ApiSettings(CommonSettings):
         default_factory=list,
         description="Keys accepted for write endpoints (JSON list), besides CLAUSEWATCH_API_ADMIN_KEY.",
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses or "
+        "networks, `*` for any): behind an ingress or load balancer name it, or every visitor shares its address "
+        "and with it the sign-up limit per client (decision 0169).",
+    )
     page_size: int = Field(default=20, ge=1, le=200, description="Default number of items per page.")
     feed_size: int = Field(default=50, ge=1, le=500, description="Entries per Atom feed.")
     pdf_font: Path | None = Field(

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from prometheus_client import Histogram
+from prometheus_client import Counter, Histogram
 
 ALERT_LATENCY = Histogram(
     "clausewatch_alert_latency_seconds",
     "From planning a same-day alert (ChangeAssessed handled) to its channel accepting it, by channel.",
     ["channel"],
     buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600, 14400, 43200),
+)
+
+SIGNUPS = Counter(
+    "clausewatch_signups_total",
+    "Self-service sign-ups by outcome: queued (a confirmation e-mail), quiet (the address's daily limit), "
+    "refused_client / refused_server (429), confirmed, trial_started, trial_ended.",
+    ["outcome"],
 )

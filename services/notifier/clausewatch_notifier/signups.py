@@ -82,6 +82,7 @@ class Decision:
     send: bool
     refusal: str | None = None
     retry_after: int = 0
+    refused_by: Literal["client", "server"] | None = None  # whose limit: the asking client's, or the server's
 
     @property
     def refused(self) -> bool:
@@ -103,12 +104,14 @@ def decide(recent: Recent, limits: SignupLimits, now: datetime) -> Decision:
             send=False,
             refusal=f"too many sign-ups from your address: at most {limits.per_client_per_hour} an hour",
             retry_after=_until_free(recent.oldest_by_client, CLIENT_WINDOW, now),
+            refused_by="client",
         )
     if recent.in_all >= limits.per_hour:
         return Decision(
             send=False,
             refusal="too many sign-ups on this server in the last hour",
             retry_after=_until_free(recent.oldest_in_all, ALL_WINDOW, now),
+            refused_by="server",
         )
     # The address's own limit does not refuse: the answer must read the same whether or not the address is known.
     return Decision(send=recent.for_address < limits.per_address_per_day)

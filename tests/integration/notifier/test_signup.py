@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlmodel import col, func, select
 
 from clausewatch_notifier import management
@@ -50,6 +51,11 @@ async def send_outbox(db: Database, settings: NotifierSettings, at: datetime | N
         await worker.run_once()
     finally:
         await worker.aclose()
+
+
+def signups_counted(outcome: str) -> float:
+    """Return this process's count of sign-ups with an outcome (the Prometheus counter the ops port serves)."""
+    return REGISTRY.get_sample_value("clausewatch_signups_total", {"outcome": outcome}) or 0.0
 
 
 def token_in(inbox: Inbox, address: str, index: int = -1) -> str:
@@ -192,6 +198,7 @@ async def test_the_limits_refuse_a_busy_client_and_go_quiet_for_a_busy_address(
         signup_per_address_per_day=2,
         signup_per_client_per_hour=4,
     )
+    before = {o: signups_counted(o) for o in ("queued", "quiet", "refused_client")}
     outcomes = [
         await management.request_signup(db, settings, "same@example.org", client_address="198.51.100.1")
         for _ in range(3)
@@ -203,6 +210,10 @@ async def test_the_limits_refuse_a_busy_client_and_go_quiet_for_a_busy_address(
     with pytest.raises(RateLimitedError) as refused:
         await management.request_signup(db, settings, "third@example.org", client_address="198.51.100.1")
     assert 3500 <= refused.value.retry_after <= 3601
+    # Each outcome is counted for the operators' dashboards (clausewatch_signups_total).
+    assert signups_counted("queued") - before["queued"] == 4
+    assert signups_counted("quiet") - before["quiet"] == 1
+    assert signups_counted("refused_client") - before["refused_client"] == 1
     # Another client is not held back by the first one's requests.
     assert (
         await management.request_signup(db, settings, "third@example.org", client_address="198.51.100.2")

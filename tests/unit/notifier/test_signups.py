@@ -35,6 +35,7 @@ def test_a_client_over_its_hourly_limit_is_refused_until_its_oldest_request_is_a
     assert not decision.send
     assert decision.refused
     assert "at most 5 an hour" in (decision.refusal or "")
+    assert decision.refused_by == "client"
     assert 600 <= decision.retry_after <= 602
 
 
@@ -43,6 +44,7 @@ def test_the_server_over_its_hourly_limit_refuses_everyone() -> None:
     oldest = NOW - timedelta(minutes=59)
     decision = decide(Recent(by_client=0, for_address=0, in_all=200, oldest_in_all=oldest), LIMITS, NOW)
     assert decision.refused
+    assert decision.refused_by == "server"
     assert 60 <= decision.retry_after <= 62
 
 

@@ -26,6 +26,7 @@ from clausewatch_notifier.management._common import (
     release_digest_items,
     subscriber_out,
 )
+from clausewatch_notifier.metrics import SIGNUPS
 from clausewatch_notifier.plan import email_delivery
 from clausewatch_notifier.schemas import SignupConfirmed, SignupView
 from clausewatch_notifier.settings import NotifierSettings
@@ -184,8 +185,10 @@ async def request_signup(
                 raise NotFoundError(msg)
         decision = decide(await _recent(session, address, client, now), limits_of(settings), now)
         if decision.refusal is not None:
+            SIGNUPS.labels(f"refused_{decision.refused_by}").inc()
             raise RateLimitedError(decision.refusal, decision.retry_after)
         if not decision.send:
+            SIGNUPS.labels("quiet").inc()
             return SignupOutcome(queued=False)
         subscriber = await _subscriber_for(session, address, now)
         who = standing(subscriber.confirmed_at, subscriber.active)
@@ -216,7 +219,8 @@ async def request_signup(
         await store.insert_ignore(
             session, [email_delivery(subscriber.id, address, key, CONFIRMATION_KIND, payload, now)]
         )
-        return SignupOutcome(queued=True, subscriber_id=subscriber.id, standing=who)
+    SIGNUPS.labels("queued").inc()
+    return SignupOutcome(queued=True, subscriber_id=subscriber.id, standing=who)
 
 
 async def _confirmation(session: AsyncSession, token: str) -> SignupConfirmation:
@@ -315,6 +319,7 @@ async def confirm_signup(
             trial_note = await _start_trial(session, subscriber, trial, now)
         followed, note = await _follow_asked(session, subscriber, confirmation.platform_id)
         note = "; ".join(n for n in (trial_note, note) if n) or None
+        SIGNUPS.labels("confirmed").inc()
         await session.flush()
         return SignupConfirmed(
             subscriber=await subscriber_out(session, subscriber, now),
@@ -355,6 +360,7 @@ async def _start_trial(
     subscriber.trial_started_at = now
     subscriber.trial_ends_at = now + timedelta(days=trial.days)
     session.add(subscriber)
+    SIGNUPS.labels("trial_started").inc()
     if get_tier(trial.tier).same_day:
         await release_digest_items(session, subscriber, now)
     return None
@@ -500,4 +506,5 @@ async def _end_trial(db: Database, settings: NotifierSettings, subscriber_id: st
         await store.insert_ignore(
             session, [email_delivery(subscriber_id, subscriber.email, key, "notice", payload, now)]
         )
+    SIGNUPS.labels("trial_ended").inc()
     return True
