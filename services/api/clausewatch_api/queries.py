@@ -179,6 +179,23 @@ async def find_provision(session: AsyncSession, id_or_key: str) -> Provision | N
     return (await session.exec(query)).first()
 
 
+async def provisions_by_key(session: AsyncSession, keys: Iterable[str]) -> list[dict[str, str]]:
+    """Return how a list of watched provision keys reads: each key's newest provision's headings (or first words)
+    and document, in the order given; a key no provision has any more is listed by itself."""
+    out = []
+    for key in keys:
+        provision = await find_provision(session, key)
+        document = await session.get(Document, provision.document_id) if provision else None
+        if provision is None:
+            out.append({"key": key, "label": key, "document": ""})
+            continue
+        label = " › ".join(h for h in provision.heading_path if h) or provision.text[:80]
+        out.append(
+            {"key": key, "label": label, "document": document.title if document else provision.document_id}
+        )
+    return out
+
+
 async def provision_assessments(
     session: AsyncSession, provision_ids: Iterable[str]
 ) -> dict[str, ProvisionAssessment]:

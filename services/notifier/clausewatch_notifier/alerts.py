@@ -61,6 +61,9 @@ class ChangeView(BaseModel):
     clause_types: list[str]
     regulations: list[str]
     description: str
+    provision_key: str | None = (
+        None  # the provision's key, stable across versions (its /provisions/{key} page)
+    )
 
 
 class AlertView(BaseModel):
@@ -171,6 +174,7 @@ def build_change(change: Any, assessment: Any | None) -> ChangeView:
         clause_types=list(assessment.clause_types) if assessment else [],
         regulations=list(assessment.regulations) if assessment else [],
         description=assessment.description if assessment else "",
+        provision_key=getattr(change, "provision_key", None),
     )
 
 

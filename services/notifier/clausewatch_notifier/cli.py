@@ -121,12 +121,16 @@ def set_filters(
     ] = None,
     regulation: Annotated[list[str] | None, typer.Option(help="Regulation id (repeat for several).")] = None,
     min_severity: Annotated[str | None, typer.Option(help="low, medium or high.")] = None,
+    provision: Annotated[
+        list[str] | None, typer.Option(help="Provision key to watch, alone (repeat for several).")
+    ] = None,
 ) -> None:
     """Set provision-level filters (compliance tier); no options clears them."""
     filters = {
         "clause_types": clause_type or [],
         "regulations": regulation or [],
         "min_severity": min_severity,
+        "provisions": provision or [],
     }
     _print(_run(lambda db, _s: management.set_filters(db, subscriber, filters)))
 

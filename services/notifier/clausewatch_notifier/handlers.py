@@ -58,6 +58,7 @@ class AssessmentHandler:
                 severity=event.max_severity,
                 clause_types=event.clause_types,
                 regulations=event.regulations,
+                provisions=[c.provision_key for c in alert.changes if c.provision_key],
                 alternates=alert.alternates,
             )
             rows = delivery_rows(planned, alert, now=self.clock(), correlation_id=event.correlation_id)

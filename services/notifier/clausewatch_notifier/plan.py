@@ -97,6 +97,7 @@ def plan(
     severity: str,
     clause_types: Iterable[str],
     regulations: Iterable[str],
+    provisions: Iterable[str] = (),
     alternates: bool = False,
 ) -> list[Planned]:
     """Return the deliveries one assessed, substantive change set calls for.
@@ -105,14 +106,16 @@ def plan(
     subscriber has not been told of twice: same-day tiers get it in their weekly digest, not by e-mail or chat; a
     webhook, which a program reads, still gets it at once, marked.
     """
-    types, regs = list(clause_types), list(regulations)
+    types, regs, keys = list(clause_types), list(regulations), list(provisions)
     key = dedup_key_for(change_set_id)
     out: list[Planned] = []
     for r in recipients:
         tier = TIERS.get(r.tier)
         if tier is None or not follows_platform(r, platform_id):
             continue
-        if tier.filters and not matches(r.filters, severity=severity, clause_types=types, regulations=regs):
+        if tier.filters and not matches(
+            r.filters, severity=severity, clause_types=types, regulations=regs, provisions=keys
+        ):
             continue
         if not tier.same_day or alternates:
             out.append(_planned(r, key, "digest_item", "digest", r.email))

@@ -47,6 +47,7 @@ def example_alert(base_url: str = "https://clausewatch.example") -> AlertView:
             "You can opt out by writing to privacy@pictora.example."
         ),
         summary="Prompts and images may now be used to train AI models; opt-out by e-mail only",
+        provision_key="k4f2a91c07d3e",
         diff=[
             ["equal", "We may use "],
             ["delete", "anonymised usage statistics to improve the service."],
@@ -66,6 +67,7 @@ def example_alert(base_url: str = "https://clausewatch.example") -> AlertView:
         old_text=None,
         new_text="Training data derived from your content is kept for as long as the model that learnt from it.",
         summary="New retention rule for training data",
+        provision_key="k9b03e6d21f58",
         diff=[
             [
                 "insert",

@@ -43,6 +43,7 @@ class Preferences(_Out):
     subscriber: SubscriberOut
     max_platforms: int | None  # None: every platform
     same_day: bool  # alerts the day of the change (else a weekly digest)
+    filters: bool = False  # the tier filters by clause type, severity, regulation and watched provision
     follows_all: bool  # an unlimited tier following nothing hears about every platform
 
 

@@ -88,6 +88,7 @@ _ALERT_CHANGES = (
         CHANGE.c.new_text,
         CHANGE.c.diff,
         CHANGE.c.ordinal,
+        CHANGE.c.provision_key,
         ASSESSMENT.c.change_id.label("assessed"),
         *(ASSESSMENT.c[name] for name in _ASSESSMENT_COLUMNS),
     )

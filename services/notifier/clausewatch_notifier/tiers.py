@@ -40,7 +40,7 @@ TIERS: dict[str, Tier] = {
     "monitor": Tier("monitor", 25, "same_day", filters=False, webhooks=False, chat=True),
     "compliance": Tier("compliance", None, "same_day", filters=True, webhooks=True, chat=True),
 }
-FILTER_KEYS = frozenset({"clause_types", "min_severity", "regulations"})
+FILTER_KEYS = frozenset({"clause_types", "min_severity", "provisions", "regulations"})
 
 
 def get_tier(name: str) -> Tier:
@@ -100,7 +100,7 @@ def normalise_filters(tier: Tier, filters: dict[str, Any]) -> dict[str, Any]:
         msg = f"unknown filter(s) {', '.join(sorted(unknown))}: use {', '.join(sorted(FILTER_KEYS))}"
         raise TierError(msg)
     out: dict[str, Any] = {}
-    for key in ("clause_types", "regulations"):
+    for key in ("clause_types", "regulations", "provisions"):
         if key in cleaned:
             values = cleaned[key]
             if isinstance(values, str) or not isinstance(values, Iterable):
@@ -117,14 +117,27 @@ def normalise_filters(tier: Tier, filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def matches(
-    filters: dict[str, Any], *, severity: str, clause_types: Iterable[str], regulations: Iterable[str]
+    filters: dict[str, Any],
+    *,
+    severity: str,
+    clause_types: Iterable[str],
+    regulations: Iterable[str],
+    provisions: Iterable[str] = (),
 ) -> bool:
-    """Return True if a change set passes every filter (each filter on a list needs one id in common)."""
+    """Return True if a change set passes every filter (each filter on a list needs one id in common).
+
+    `provisions` are the stable keys of the provisions the change set touches: a subscriber watching provisions
+    (decision 0172) hears only of change sets touching one of them.
+    """
     minimum = filters.get("min_severity")
     if minimum and SEVERITY_RANK.get(severity, 0) < SEVERITY_RANK[minimum]:
         return False
-    wanted_types = set(filters.get("clause_types") or ())
-    if wanted_types and not wanted_types & set(clause_types):
-        return False
-    wanted_regs = set(filters.get("regulations") or ())
-    return not (wanted_regs and not wanted_regs & set(regulations))
+    for key, touched in (
+        ("clause_types", clause_types),
+        ("regulations", regulations),
+        ("provisions", provisions),
+    ):
+        wanted = set(filters.get(key) or ())
+        if wanted and not wanted & set(touched):
+            return False
+    return True

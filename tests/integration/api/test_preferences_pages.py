@@ -137,3 +137,30 @@ async def test_alerts_come_back_on_after_an_unsubscribe(client: httpx.AsyncClien
     back = await act(client, token, "action=resume")
     assert "Your alerts are back on." in back.text
     assert (await management.get_subscriber(db, created.subscriber.id)).active
+
+
+async def test_a_compliance_subscriber_watches_a_provision_by_its_page_address(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """Pasting a provision page's address watches that provision's key; the page lists it by its headings and
+    document and stops watching it; the free tier is told its tier has no such filters."""
+    created = await management.create_subscriber(db, "legal@example.org", tier="compliance")
+    token = created.unsubscribe_token
+    page = await client.get(f"/preferences/{token}")
+    assert "Provisions you watch" in page.text
+    watched = await act(client, token, "action=watch&provision=http%3A%2F%2Fcw.test%2Fprovisions%2Fprov-2")
+    assert watched.status_code == 200
+    assert "You watch that provision now" in watched.text
+    assert '<a href="/provisions/key-train">' in watched.text
+    assert (await management.get_subscriber(db, created.subscriber.id)).filters == {
+        "provisions": ["key-train"]
+    }
+    stopped = await act(client, token, "action=unwatch&provision=key-train")
+    assert "You no longer watch that provision." in stopped.text
+    assert (await management.get_subscriber(db, created.subscriber.id)).filters == {}
+
+    free = await free_subscriber(db, "free@example.org")
+    refused = await act(client, free.unsubscribe_token, "action=watch&provision=key-train")
+    assert refused.status_code == 403
+    assert "no provision-level filters" in refused.text
+    assert "Provisions you watch" not in refused.text

@@ -56,13 +56,14 @@ async def add_change_set(
     announces: date | None = None,
     takes_effect: date | None = None,
     alternates: bool = False,
+    provision_key: str | None = None,
 ) -> ChangeAssessed:
     """Insert a version pair, a change set with one modified provision and its assessment; return the event.
 
     `restores_at`: an earlier version with the new text, recorded then, that the change set restores (0156);
     `announces`: the date of a coming version the change set's version announces, `takes_effect`: the date of an
     announced version the change set's version is the first in force under (0157); `alternates`: the page goes back
-    and forth (with `restores_at`, 0162)."""
+    and forth (with `restores_at`, 0162); `provision_key`: the changed provision's stable key (0172)."""
     at = at or utcnow()
     document_id = f"{platform_id}/privacy-policy"
     tag = f"{platform_id}-{n}"
@@ -122,6 +123,7 @@ async def add_change_set(
                 kind="modified",
                 significance="substantive",
                 heading_path=["How we use your information", "AI training"],
+                provision_key=provision_key,
                 old_text="We may use your prompts to improve our services.",
                 new_text="We use your prompts and generated images to train our AI models unless you opt out "
                 "by emailing privacy@leonardo.ai.",

@@ -61,6 +61,22 @@ def test_compliance_filters_and_explicit_follows() -> None:
     assert _plan([strict], severity="high") == [("c1", "alert", "email", "c1@x.y")]
 
 
+def test_a_subscriber_watching_a_provision_hears_only_of_changes_to_it() -> None:
+    """A compliance subscriber watching one provision key gets a change set touching it, and nothing for another."""
+    watcher = Recipient("w", "w@x.y", "compliance", {"provisions": ["k-train"]}, frozenset())
+    common = {
+        "change_set_id": "cs-1",
+        "platform_id": "acme",
+        "severity": "low",
+        "clause_types": [],
+        "regulations": [],
+    }
+    assert [(p.subscriber_id, p.channel) for p in plan([watcher], **common, provisions=["k-train"])] == [
+        ("w", "email")
+    ]
+    assert plan([watcher], **common, provisions=["k-other"]) == []
+
+
 def test_plans_are_deterministic() -> None:
     """Planning the same event twice yields the same delivery ids (so the unique key refuses the second)."""
     r = [Recipient("mon", "m@x.y", "monitor", {}, frozenset({"acme"}))]

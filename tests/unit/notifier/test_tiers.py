@@ -86,6 +86,20 @@ def test_matches_applies_every_filter() -> None:
     assert matches({}, severity="none", clause_types=[], regulations=[])
 
 
+def test_a_watched_provision_passes_only_change_sets_touching_it() -> None:
+    """With provisions watched (decision 0172), a change set passes only if it touches one of their keys, and still
+    only if the other filters pass too; watched keys are kept sorted and unique."""
+    filters = normalise_filters(get_tier("compliance"), {"provisions": ["k-train", "k-arb", "k-train"]})
+    assert filters == {"provisions": ["k-arb", "k-train"]}
+    assert matches(filters, severity="low", clause_types=[], regulations=[], provisions=["k-x", "k-train"])
+    assert not matches(
+        filters, severity="high", clause_types=["ai_training"], regulations=[], provisions=["k-x"]
+    )
+    assert not matches(filters, severity="high", clause_types=[], regulations=[])  # touches no provision key
+    both = {**filters, "min_severity": "high"}
+    assert not matches(both, severity="medium", clause_types=[], regulations=[], provisions=["k-train"])
+
+
 def test_errors_map_to_http_statuses() -> None:
     """Each management error has its HTTP status, specific kinds before the generic invalid-argument 422."""
     from clausewatch_notifier.errors import ConflictError, NotFoundError, http_status

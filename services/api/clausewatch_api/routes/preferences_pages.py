@@ -22,7 +22,7 @@ from clausewatch_shared.models import Platform
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 TIME_ZONES = sorted(available_timezones())
-ACTIONS = ("follow", "unfollow", "digest", "resume")
+ACTIONS = ("follow", "unfollow", "digest", "resume", "watch", "unwatch")
 FORM_BODY = form_body(
     ["action"],
     action={"type": "string", "enum": list(ACTIONS)},
@@ -30,6 +30,7 @@ FORM_BODY = form_body(
     timezone={"type": "string", "maxLength": 64},
     weekday={"type": "string", "maxLength": 2},
     hour={"type": "string", "maxLength": 2},
+    provision={"type": "string", "maxLength": 2000},
 )
 
 router = APIRouter(
@@ -68,8 +69,12 @@ async def _show(
             followed=[{"id": p, "name": names.get(p, p)} for p in followed],
             others=[present.platform(p) for p in rows if p.id not in followed],
             room=prefs.max_platforms is None or len(followed) < prefs.max_platforms,
+            watched=await queries.provisions_by_key(
+                session, prefs.subscriber.filters.get("provisions") or []
+            ),
             weekdays=list(enumerate(WEEKDAYS)),
             zones=TIME_ZONES,
+            request_base=res.base_url,
             done=done,
             error=error,
         )
@@ -125,6 +130,12 @@ async def preferences_change(
         elif action == "resume":
             await management.resume(res.db, token)
             done = "Your alerts are back on."
+        elif action == "watch":
+            await management.watch_provision(res.db, sub_id, form.get("provision", ""))
+            done = "You watch that provision now: only changes to the provisions you watch reach you."
+        elif action == "unwatch":
+            await management.unwatch_provision(res.db, sub_id, form.get("provision", ""))
+            done = "You no longer watch that provision."
         else:
             msg = f"unknown action {action!r}: use one of {', '.join(ACTIONS)}"
             raise ValueError(msg)

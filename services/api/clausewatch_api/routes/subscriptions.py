@@ -115,6 +115,11 @@ class FiltersIn(BaseModel):
     clause_types: list[Annotated[str, Field(max_length=100)]] | None = Field(default=None, max_length=100)
     min_severity: Severity | None = None
     regulations: list[Annotated[str, Field(max_length=100)]] | None = Field(default=None, max_length=100)
+    provisions: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        default=None,
+        max_length=100,
+        description="Provision keys (decision 0172): only change sets touching one of these provisions.",
+    )
 
 
 class DigestIn(BaseModel):

@@ -37,6 +37,8 @@ from clausewatch_notifier.management.subscribers import (
     set_filters,
     unfollow,
     unsubscribe,
+    unwatch_provision,
+    watch_provision,
 )
 from clausewatch_notifier.schemas import (
     AttemptOut,
@@ -88,5 +90,7 @@ __all__ = [
     "set_filters",
     "unfollow",
     "unsubscribe",
+    "unwatch_provision",
     "view_signup",
+    "watch_provision",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, or_, select
 
 from clausewatch_notifier import store
 from clausewatch_notifier.errors import ConflictError, NotFoundError
@@ -36,6 +36,7 @@ from clausewatch_shared.db import Database
 from clausewatch_shared.ids import new_id
 from clausewatch_shared.models import (
     Platform,
+    Provision,
     Subscriber,
     Subscription,
 )
@@ -151,9 +152,62 @@ async def unfollow(db: Database, subscriber_id: str, platform_id: str) -> Subscr
 
 
 async def set_filters(db: Database, subscriber_id: str, filters: dict[str, Any]) -> SubscriberOut:
-    """Set provision-level filters (clause_types, min_severity, regulations): compliance tier only."""
+    """Set provision-level filters (clause_types, min_severity, regulations, provisions): compliance tier only."""
     async with db.session() as session:
         subscriber = await get_subscriber_row(session, subscriber_id)
+        subscriber.filters = normalise_filters(get_tier(subscriber.tier), filters)
+        session.add(subscriber)
+        return await subscriber_out(session, subscriber)
+
+
+MAX_WATCHED_PROVISIONS = 100
+
+
+def provision_reference(text: str) -> str:
+    """Return the provision id or key a reference names: itself, or the segment after `/provisions/` in a page's
+    address (what a reader copies from the browser)."""
+    ref = text.strip()
+    if "/provisions/" in ref:
+        ref = ref.split("/provisions/", 1)[1]
+    return ref.split("?", 1)[0].split("#", 1)[0].split("/", 1)[0].strip()
+
+
+async def watch_provision(db: Database, subscriber_id: str, reference: str) -> SubscriberOut:
+    """Watch one provision (decision 0172; tiers with filters): by its key, its id or its page's address. The filter
+    keeps the key, which stays the same across versions, so the watch follows the provision as it is reworded."""
+    ref = provision_reference(reference)
+    async with db.session() as session:
+        subscriber = await get_subscriber_row(session, subscriber_id)
+        tier = get_tier(subscriber.tier)
+        normalise_filters(
+            tier, {"provisions": [ref]}
+        )  # a tier without filters is refused first, with its words
+        key = None
+        if ref:
+            found = await session.exec(
+                select(Provision.key).where(or_(col(Provision.id) == ref, col(Provision.key) == ref)).limit(1)
+            )
+            key = found.first()
+        if key is None:
+            msg = f"no provision {ref or reference!r}: paste a provision page's address, or its key"
+            raise NotFoundError(msg)
+        filters = dict(subscriber.filters or {})
+        watched = set(filters.get("provisions") or ())
+        if key not in watched and len(watched) >= MAX_WATCHED_PROVISIONS:
+            msg = f"at most {MAX_WATCHED_PROVISIONS} provisions can be watched: stop watching one first"
+            raise ValueError(msg)
+        filters["provisions"] = sorted(watched | {key})
+        subscriber.filters = normalise_filters(tier, filters)
+        session.add(subscriber)
+        return await subscriber_out(session, subscriber)
+
+
+async def unwatch_provision(db: Database, subscriber_id: str, key: str) -> SubscriberOut:
+    """Stop watching one provision (watching none: every change of the platforms followed, as other filters allow)."""
+    async with db.session() as session:
+        subscriber = await get_subscriber_row(session, subscriber_id)
+        filters = dict(subscriber.filters or {})
+        filters["provisions"] = [k for k in filters.get("provisions") or () if k != key]
         subscriber.filters = normalise_filters(get_tier(subscriber.tier), filters)
         session.add(subscriber)
         return await subscriber_out(session, subscriber)
@@ -201,6 +255,7 @@ async def preferences(db: Database, token: str) -> Preferences | None:
         subscriber=out,
         max_platforms=tier.max_platforms,
         same_day=tier.same_day,
+        filters=tier.filters,
         follows_all=tier.max_platforms is None and not out.platforms,
     )
 
