@@ -12,7 +12,7 @@ from faststream import FastStream
 from clausewatch_notifier.delivery import DeliveryWorker
 from clausewatch_notifier.digest import DigestWorker
 from clausewatch_notifier.handlers import AssessmentHandler
-from clausewatch_notifier.management.signup import end_trials, purge_signups
+from clausewatch_notifier.management.signup import end_trials, purge_signups, remind_trials
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared import streams
 from clausewatch_shared.clock import utcnow
@@ -49,15 +49,16 @@ def register(
     runtime.add_task("notifier-digests", digests.run)
 
     async def keep_signups() -> None:
-        """End the trials whose time is up, every few minutes, and delete sign-ups never confirmed once their links
-        are long expired, hourly (decisions 0169, 0171)."""
+        """Remind trials ending within three days and end those whose time is up, every few minutes, and delete
+        sign-ups never confirmed once their links are long expired, hourly (decisions 0169, 0171)."""
         purged_at: datetime | None = None
         while not stop_requested():
             now = clock()
             try:
+                reminded = await remind_trials(runtime.db, settings, now)
                 ended = await end_trials(runtime.db, settings, now)
-                if ended:
-                    log.info("trials_ended", subscribers=len(ended))
+                if reminded or ended:
+                    log.info("trials_kept", reminded=len(reminded), ended=len(ended))
                     worker.wake.set()
                 if purged_at is None or (now - purged_at).total_seconds() >= SIGNUP_PURGE_SECONDS:
                     purged = await purge_signups(runtime.db, settings, now)

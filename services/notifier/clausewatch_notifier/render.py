@@ -304,6 +304,20 @@ def _tier_words(name: str) -> str:
     return f"{timing}, {reach}"
 
 
+def render_trial_ending(
+    *, trial_tier: str, ends_at: datetime, kept: str | None, dropped: Sequence[str], preferences_url: str
+) -> Rendered:
+    """Render the reminder sent a few days before a sign-up's trial ends: when, and what the free tier keeps."""
+    text = ENV.get_template("trial_ending.txt").render(
+        trial_tier=trial_tier,
+        ends_at=ends_at,
+        kept=kept,
+        dropped=list(dropped),
+        preferences_url=preferences_url,
+    )
+    return Rendered(f"Your clausewatch {trial_tier} trial ends on {ends_at:%d %b %Y}", text, None)
+
+
 def render_trial_ended(
     *, trial_tier: str, kept: str | None, dropped: Sequence[str], preferences_url: str
 ) -> Rendered:

@@ -298,6 +298,17 @@ async def test_a_trial_runs_once_then_the_free_tier_keeps_the_first_platform(
     assert confirmed.note is None
     await management.follow(db, sub.id, "anthropic")  # over the free tier's one platform
 
+    # Three days before the end, once: when it ends and which platform the free tier keeps.
+    assert await management.remind_trials(db, settings, started + timedelta(days=10)) == []
+    assert await management.remind_trials(db, settings, started + timedelta(days=11, hours=1)) == [sub.id]
+    assert await management.remind_trials(db, settings, started + timedelta(days=12)) == []
+    await send_outbox(db, settings, at=started + timedelta(days=11, hours=2))
+    reminder = inbox.to("try@example.org")[-1]
+    ends = f"{started + timedelta(days=14):%d %b %Y}"
+    assert reminder["Subject"] == f"Your clausewatch monitor trial ends on {ends}"
+    reminder_text = reminder.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "The free tier keeps Leonardo AI, the platform you followed first." in reminder_text
+    assert "You would stop following: Anthropic." in reminder_text
     assert await management.end_trials(db, settings, started + timedelta(days=13)) == []
     assert await management.end_trials(db, settings, started + timedelta(days=14, minutes=1)) == [sub.id]
     assert await management.end_trials(db, settings, started + timedelta(days=15)) == []  # once

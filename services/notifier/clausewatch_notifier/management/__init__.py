@@ -22,6 +22,7 @@ from clausewatch_notifier.management.signup import (
     confirm_signup,
     end_trials,
     purge_signups,
+    remind_trials,
     request_signup,
     view_signup,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "preferences",
     "purge_signups",
     "register_endpoint",
+    "remind_trials",
     "replay",
     "request_signup",
     "resume",

@@ -433,6 +433,65 @@ async def purge_signups(db: Database, settings: NotifierSettings, now: datetime 
         return Purged(subscribers=len(ids), confirmations=int(old.rowcount or 0))
 
 
+TRIAL_REMINDER = timedelta(days=3)
+
+
+async def remind_trials(db: Database, settings: NotifierSettings, now: datetime | None = None) -> list[str]:
+    """E-mail each subscriber whose trial ends within three days, once, what happens then and how to choose the
+    platform they keep (decision 0171); return who was reminded. A trial shorter than that gets no reminder: its
+    confirmation gave the date a moment ago."""
+    now = now or utcnow()
+    reminded = []
+    async with db.session() as session:
+        sent = select(Delivery.subscriber_id).where(col(Delivery.dedup_key).startswith("trial-ending:"))
+        due = (
+            await session.exec(
+                select(Subscriber).where(
+                    col(Subscriber.trial_ends_at).is_not(None),
+                    col(Subscriber.trial_ends_at) > now,
+                    col(Subscriber.trial_ends_at) <= now + TRIAL_REMINDER,
+                    col(Subscriber.id).not_in(sent),
+                )
+            )
+        ).all()
+        for subscriber in due:
+            assert subscriber.trial_ends_at is not None
+            assert subscriber.trial_started_at is not None
+            if subscriber.trial_ends_at - subscriber.trial_started_at <= TRIAL_REMINDER:
+                continue
+            follows = await _follows_in_order(session, subscriber.id)
+            names = await _platform_names(session, [f.platform_id for f in follows])
+            rendered = render.render_trial_ending(
+                trial_tier=subscriber.tier,
+                ends_at=subscriber.trial_ends_at,
+                kept=names.get(follows[0].platform_id, follows[0].platform_id) if follows else None,
+                dropped=[names.get(f.platform_id, f.platform_id) for f in follows[1:]],
+                preferences_url=preferences_link(settings.public_base_url, subscriber.unsubscribe_token),
+            )
+            payload = {"subject": rendered.subject, "text": rendered.text}
+            key = f"trial-ending:{subscriber.id}"
+            await store.insert_ignore(
+                session, [email_delivery(subscriber.id, subscriber.email, key, "notice", payload, now)]
+            )
+            reminded.append(subscriber.id)
+    return reminded
+
+
+async def _follows_in_order(session: AsyncSession, subscriber_id: str) -> list[Subscription]:
+    """Return a subscriber's follows, first followed first (the one the free tier keeps after a trial)."""
+    rows = await session.exec(
+        select(Subscription)
+        .where(Subscription.subscriber_id == subscriber_id)
+        .order_by(col(Subscription.created_at), col(Subscription.id))
+    )
+    return list(rows.all())
+
+
+async def _platform_names(session: AsyncSession, platform_ids: list[str]) -> dict[str, str]:
+    rows = await session.exec(select(Platform.id, Platform.name).where(col(Platform.id).in_(platform_ids)))
+    return dict(rows.all())
+
+
 async def end_trials(db: Database, settings: NotifierSettings, now: datetime | None = None) -> list[str]:
     """End every trial whose time is up (decision 0171); return the subscribers moved to the free tier.
 
@@ -471,13 +530,7 @@ async def _end_trial(db: Database, settings: NotifierSettings, subscriber_id: st
         assert subscriber is not None
         if subscriber.tier != settings.signup_trial_tier:
             return False  # the operator set a tier of their own meanwhile: it stays
-        follows = (
-            await session.exec(
-                select(Subscription)
-                .where(Subscription.subscriber_id == subscriber_id)
-                .order_by(col(Subscription.created_at), col(Subscription.id))
-            )
-        ).all()
+        follows = await _follows_in_order(session, subscriber_id)
         kept, dropped = follows[:1], follows[1:]
         if dropped:
             await session.exec(
@@ -486,15 +539,7 @@ async def _end_trial(db: Database, settings: NotifierSettings, subscriber_id: st
         trial_tier = subscriber.tier
         subscriber.tier, subscriber.filters = SIGNUP_TIER, {}
         session.add(subscriber)
-        names = dict(
-            (
-                await session.exec(
-                    select(Platform.id, Platform.name).where(
-                        col(Platform.id).in_([f.platform_id for f in follows])
-                    )
-                )
-            ).all()
-        )
+        names = await _platform_names(session, [f.platform_id for f in follows])
         rendered = render.render_trial_ended(
             trial_tier=trial_tier,
             kept=names.get(kept[0].platform_id, kept[0].platform_id) if kept else None,
