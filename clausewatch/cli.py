@@ -128,6 +128,7 @@ def status(
         return
     typer.echo("holdings:   " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
     typer.echo("deliveries: " + (", ".join(f"{k} {v}" for k, v in report.deliveries.items()) or "none"))
+    typer.echo("subscribers: " + (", ".join(f"{k} {v}" for k, v in report.subscribers.items()) or "none"))
     if report.broker_error:
         typer.echo(f"broker:     unreachable at {nats_url} ({report.broker_error})")
     else:

@@ -9,7 +9,7 @@ from typing import Any
 import nats
 from sqlalchemy import and_, func
 from sqlalchemy import select as core_select
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_shared.db import Database, execute, table_of
@@ -20,6 +20,7 @@ from clausewatch_shared.models import (
     Document,
     Platform,
     Snapshot,
+    Subscriber,
     Version,
 )
 from clausewatch_shared.streams import CONSUMERS, STREAMS
@@ -34,9 +35,31 @@ class StatusReport:
     # Documents whose last captures failed but are not yet flagged: retried on the failure schedule (decision 0011).
     retrying: list[dict[str, Any]] = field(default_factory=list)
     deliveries: dict[str, int] = field(default_factory=dict)
+    # Subscribers by state and tier: "active free", "pending" (sign-ups not confirmed), "on trial" (decision 0171).
+    subscribers: dict[str, int] = field(default_factory=dict)
     streams: dict[str, int] = field(default_factory=dict)
     consumers: dict[str, dict[str, int]] = field(default_factory=dict)
     broker_error: str | None = None
+
+
+async def _subscribers(session: AsyncSession) -> dict[str, int]:
+    """Count subscribers: the active ones by tier, the unsubscribed, the sign-ups not confirmed, those on a trial."""
+    counts: dict[str, int] = {}
+    pending = col(Subscriber.confirmed_at).is_(None)
+    rows = await session.exec(
+        select(Subscriber.tier, Subscriber.active, pending, func.count()).group_by(
+            col(Subscriber.tier), col(Subscriber.active), pending
+        )
+    )
+    for tier, active, waiting, count in rows.all():
+        name = "pending" if waiting else f"active {tier}" if active else "unsubscribed"
+        counts[name] = counts.get(name, 0) + int(count)
+    trials = await session.exec(
+        select(func.count()).select_from(Subscriber).where(col(Subscriber.trial_ends_at).is_not(None))
+    )
+    if on_trial := int(trials.one()):
+        counts["on trial"] = on_trial
+    return dict(sorted(counts.items()))
 
 
 async def collect(database_url: str, nats_url: str | None) -> StatusReport:
@@ -61,6 +84,7 @@ async def collect(database_url: str, nats_url: str | None) -> StatusReport:
             report.retrying = await _retrying(session)
             rows = await session.exec(select(Delivery.status, func.count()).group_by(Delivery.status))
             report.deliveries = {str(status): int(count) for status, count in rows.all()}
+            report.subscribers = await _subscribers(session)
     finally:
         await db.dispose()
     if nats_url:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
+
+if TYPE_CHECKING:  # deps imports this module (through the templates); the page request is only an annotation
+    from clausewatch_api.deps import Paging
+
 
 # Clients may keep a copy but must ask again each time; the ETag makes asking cheap (a 304 has no body).
 CACHE_CONTROL = "no-cache"
@@ -53,3 +58,16 @@ def json_response(
 ) -> Response:
     """Return a JSON response with an ETag (conditional=False: always the full body, for fresh measurements)."""
     return with_etag(request, json_body(payload), "application/json", headers, conditional)
+
+
+def page_response(request: Request, items: list[object], total: int, paging: Paging) -> Response:
+    """Answer with one page and a link to the next (also as an RFC 8288 Link header)."""
+    nxt = None
+    headers: dict[str, str] = {"X-Total-Count": str(total)}
+    if paging.offset + paging.limit < total:
+        params = dict(request.query_params)
+        params.update(limit=str(paging.limit), offset=str(paging.offset + paging.limit))
+        nxt = f"{request.url.path}?{urlencode(params)}"
+        headers["Link"] = f'<{nxt}>; rel="next"'
+    body = {"items": items, "total": total, "limit": paging.limit, "offset": paging.offset, "next": nxt}
+    return json_response(request, body, headers)

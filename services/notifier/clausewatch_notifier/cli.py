@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 from pydantic import BaseModel
@@ -87,6 +87,35 @@ def create_subscriber(
             )
         )
     )
+
+
+@notify.command("subscribers")
+def subscribers(
+    state: Annotated[
+        str | None, typer.Option(help="active, pending (sign-ups not confirmed yet) or unsubscribed.")
+    ] = None,
+    tier: Annotated[str | None, typer.Option(help="Only this tier.")] = None,
+    trial: Annotated[bool, typer.Option("--trial", help="Only subscribers on a trial.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 100,
+) -> None:
+    """List subscribers, newest first (self-service sign-ups included), with their state, tier and trial end."""
+    if state not in (None, "active", "pending", "unsubscribed"):
+        typer.echo("error: --state is active, pending or unsubscribed", err=True)
+        raise typer.Exit(2)
+    found, total = _run(
+        lambda db, _s: management.list_subscribers(
+            db,
+            state=cast("management.SubscriberState | None", state),
+            tier=tier,
+            on_trial=trial,
+            limit=limit,
+        )
+    )
+    for sub in found:
+        trial_end = f"  trial until {sub.trial_ends_at:%Y-%m-%d}" if sub.trial_ends_at else ""
+        platforms = ",".join(sub.platforms) or "-"
+        typer.echo(f"{sub.id}  {sub.state:<12}  {sub.tier:<10}  {sub.email}  {platforms}{trial_end}")
+    typer.echo(f"{len(found)} of {total}")
 
 
 @notify.command("show")

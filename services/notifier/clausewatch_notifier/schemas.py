@@ -27,6 +27,14 @@ class SubscriberOut(_Out):
     created_at: datetime
     next_digest_at: datetime | None = None
     trial_ends_at: datetime | None = None  # a trial tier taken at sign-up: the free tier follows then
+    confirmed_at: datetime | None = None  # None: a sign-up waiting for its confirmation (decision 0169)
+
+    @property
+    def state(self) -> str:
+        """active, pending (a sign-up not confirmed yet) or unsubscribed."""
+        if self.confirmed_at is None:
+            return "pending"
+        return "active" if self.active else "unsubscribed"
 
 
 class SubscriberCreated(_Out):

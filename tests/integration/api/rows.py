@@ -202,5 +202,9 @@ async def write_rows(db: Database, blobs: BlobStore) -> dict[str, str]:
                 description="Expanded with an explicit opt-out; severity escalated from medium to high",
             )
         )
-        s.add(Subscriber(id="sub-1", email="a@example.test", tier="free", unsubscribe_token="tok-123"))
+        s.add(
+            Subscriber(
+                id="sub-1", email="a@example.test", tier="free", unsubscribe_token="tok-123", confirmed_at=T0
+            )
+        )
     return ids

@@ -154,3 +154,24 @@ async def test_digest_schedule_is_set_in_the_subscriber_time_zone(client: httpx.
     assert (
         await client.put("/api/v1/me/digest", json={"weekday": "someday"}, headers=own)
     ).status_code == 422
+
+
+async def test_an_operator_lists_subscribers_with_sign_ups_pending(client: httpx.AsyncClient) -> None:
+    """GET /api/v1/subscribers needs an operator key and pages the subscribers newest first, each with its
+    `confirmed_at`; `state=pending` finds a self-service sign-up not confirmed yet."""
+    await subscribe(client, "ops@example.org", tier="compliance")
+    assert (await client.post("/api/v1/signup", json={"email": "new@example.org"})).status_code == 202
+    assert (await client.get("/api/v1/subscribers")).status_code == 401
+    listed = await client.get("/api/v1/subscribers", headers=ADMIN)
+    assert listed.status_code == 200
+    body = listed.json()
+    assert body["total"] == 3  # with the subscriber the rows hold
+    assert [s["email"] for s in body["items"][:2]] == ["new@example.org", "ops@example.org"]
+    assert body["items"][0]["confirmed_at"] is None
+    assert body["items"][1]["confirmed_at"] is not None
+    pending = (await client.get("/api/v1/subscribers?state=pending", headers=ADMIN)).json()
+    assert [s["email"] for s in pending["items"]] == ["new@example.org"]
+    paged = await client.get("/api/v1/subscribers?limit=1", headers=ADMIN)
+    assert paged.json()["next"] == "/api/v1/subscribers?limit=1&offset=1"
+    assert len(paged.json()["items"]) == 1
+    assert (await client.get("/api/v1/subscribers?state=gone", headers=ADMIN)).status_code == 422

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from clausewatch.cli import app
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
-from clausewatch_shared.models import CaptureFailure, Document, Platform
+from clausewatch_shared.models import CaptureFailure, Document, Platform, Subscriber
 from tests.support.nats import NatsServer
 
 
@@ -50,6 +50,23 @@ async def _seed(url: str) -> None:
                 detail='its contents link to 2 sections the page lacks: "Your Rights"; "Retention"',
             )
         )
+        # Subscribers: one on a trial of the monitor tier, one unsubscribed, one sign-up not confirmed.
+        for email, tier, active, confirmed, trial in (
+            ("trial@example.org", "monitor", True, now, now + timedelta(days=14)),
+            ("gone@example.org", "free", False, now, None),
+            ("waiting@example.org", "free", False, None, None),
+        ):
+            session.add(
+                Subscriber(
+                    id=email,
+                    email=email,
+                    tier=tier,
+                    active=active,
+                    unsubscribe_token=email,
+                    confirmed_at=confirmed,
+                    trial_ends_at=trial,
+                )
+            )
     await db.dispose()
 
 
@@ -65,6 +82,7 @@ def test_status_names_flagged_documents_and_those_still_being_retried(
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "holdings:   platforms 1, documents 3, snapshots 0, versions 0, change_sets 0" in lines
+    assert "subscribers: active monitor 1, on trial 1, pending 1, unsubscribed 1" in lines
     retrying = [line for line in lines if line.startswith("retrying:")]
     assert len(retrying) == 1
     assert retrying[0].startswith(

@@ -6,10 +6,16 @@ import asyncio
 import json
 
 import pytest
+from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from clausewatch.cli import app
+from clausewatch_notifier import management
+from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.signups import token_hash
 from clausewatch_shared.db import Database
+from clausewatch_shared.models import SignupConfirmation, Subscriber
+from clausewatch_shared.settings import load_settings
 from tests.integration.notifier.seed import add_platform
 
 
@@ -56,3 +62,53 @@ def test_cli_manages_subscribers_endpoints_and_refuses_over_limit(
     assert "whsec_" not in listed
     assert json.loads(run("deliveries", "--subscriber", sid)) == []
     assert "no subscriber" in runner.invoke(app, ["notify", "show", "nobody"]).output
+
+
+def test_cli_lists_subscribers_by_state_tier_and_trial(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`notify subscribers` lists the newest first with state and tier; --state pending finds the sign-ups not
+    confirmed, --trial those on a trial, --tier one tier; a bad state is refused (exit 2)."""
+    monkeypatch.setenv("CLAUSEWATCH_DATABASE_URL", sqlite_url)
+
+    async def seed() -> None:
+        db = Database(sqlite_url)
+        await add_platform(db, "acme", "Acme")
+        settings = load_settings(NotifierSettings)
+        await management.create_subscriber(db, "ops@example.org", tier="compliance")
+        await management.request_signup(db, settings, "waiting@example.org")
+        await management.request_signup(db, settings, "trying@example.org", trial=True)
+        async with db.session() as session:
+            token_row = (
+                await session.exec(
+                    select(SignupConfirmation)
+                    .join(Subscriber, col(Subscriber.id) == col(SignupConfirmation.subscriber_id))
+                    .where(Subscriber.email == "trying@example.org")
+                )
+            ).one()
+            token_row.token_hash = token_hash("known-token")
+            session.add(token_row)
+        await management.confirm_signup(db, "known-token", trial=management.Trial.offered(settings))
+        await db.dispose()
+
+    asyncio.run(seed())
+    runner = CliRunner()
+
+    def lines(*args: str) -> list[str]:
+        result = runner.invoke(app, ["notify", "subscribers", *args])
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()
+
+    everyone = lines()
+    assert everyone[-1] == "3 of 3"
+    assert "trying@example.org" in everyone[0]  # newest first
+    assert "monitor" in everyone[0]
+    assert "trial until" in everyone[0]
+    pending = lines("--state", "pending")
+    assert len(pending) == 2
+    assert "waiting@example.org" in pending[0]
+    assert "pending" in pending[0]
+    assert [line.split()[3] for line in lines("--trial")[:-1]] == ["trying@example.org"]
+    assert [line.split()[3] for line in lines("--tier", "compliance")[:-1]] == ["ops@example.org"]
+    refused = runner.invoke(app, ["notify", "subscribers", "--state", "gone"])
+    assert refused.exit_code == 2

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
@@ -19,7 +18,6 @@ from clausewatch_api.added_documents import (
 )
 from clausewatch_api.clause_type_page import clause_type_detail, clause_types_overview
 from clausewatch_api.deps import (
-    Paging,
     PagingDep,
     ResourcesDep,
     SessionDep,
@@ -29,7 +27,7 @@ from clausewatch_api.deps import (
 )
 from clausewatch_api.filters import ChangeFilter, ProvisionFilter
 from clausewatch_api.provision_page import provision_detail
-from clausewatch_api.respond import json_response
+from clausewatch_api.respond import json_response, page_response
 from clausewatch_api.schemas import (
     AssessmentOut,
     CaptureRequestOut,
@@ -56,19 +54,6 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "descript
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
 
-def _page(request: Request, items: list[object], total: int, paging: Paging) -> Response:
-    """Answer with one page and a link to the next (also as an RFC 8288 Link header)."""
-    nxt = None
-    headers: dict[str, str] = {"X-Total-Count": str(total)}
-    if paging.offset + paging.limit < total:
-        params = dict(request.query_params)
-        params.update(limit=str(paging.limit), offset=str(paging.offset + paging.limit))
-        nxt = f"{request.url.path}?{urlencode(params)}"
-        headers["Link"] = f'<{nxt}>; rel="next"'
-    body = {"items": items, "total": total, "limit": paging.limit, "offset": paging.offset, "next": nxt}
-    return json_response(request, body, headers)
-
-
 def _missing(what: str, ident: str) -> HTTPException:
     return HTTPException(404, f"no {what} {ident!r}")
 
@@ -77,7 +62,7 @@ def _missing(what: str, ident: str) -> HTTPException:
 async def list_platforms(request: Request, session: SessionDep, paging: PagingDep) -> Response:
     """Return the watched platforms, by name."""
     rows, total = await queries.list_platforms(session, paging.limit, paging.offset)
-    return _page(request, [present.platform(p) for p in rows], total, paging)
+    return page_response(request, [present.platform(p) for p in rows], total, paging)
 
 
 @router.get("/platforms/{platform_id}", response_model=PlatformDetailOut, responses=NOT_FOUND)
@@ -100,7 +85,7 @@ async def list_documents(
 ) -> Response:
     """Return the watched documents."""
     rows, total = await queries.list_documents(session, platform, paging.limit, paging.offset)
-    return _page(request, [present.document(d) for d in rows], total, paging)
+    return page_response(request, [present.document(d) for d in rows], total, paging)
 
 
 @router.get("/documents/{document_id:path}/versions", response_model=Page[VersionOut], responses=NOT_FOUND)
@@ -111,7 +96,7 @@ async def list_versions(
     if await session.get(Document, document_id) is None:
         raise _missing("document", document_id)
     rows, total = await queries.list_versions(session, document_id, paging.limit, paging.offset)
-    return _page(request, [present.version(v) for v in rows], total, paging)
+    return page_response(request, [present.version(v) for v in rows], total, paging)
 
 
 @router.post(
@@ -193,7 +178,7 @@ async def version_provisions(
     rows = await queries.version_provisions(session, version_id)
     page = rows[paging.offset : paging.offset + paging.limit]
     assessed = await queries.provision_assessments(session, (p.id for p in page))
-    return _page(request, [present.provision(p, assessed.get(p.id)) for p in page], len(rows), paging)
+    return page_response(request, [present.provision(p, assessed.get(p.id)) for p in page], len(rows), paging)
 
 
 @router.get("/provisions", response_model=Page[ProvisionOut])
@@ -206,7 +191,7 @@ async def list_provisions(
     """Return provisions (of current versions unless all_versions), filtered by platform, clause type, severity…"""
     rows, total = await queries.list_provisions(session, flt, paging.limit, paging.offset)
     assessed = await queries.provision_assessments(session, (p.id for p in rows))
-    return _page(request, [present.provision(p, assessed.get(p.id)) for p in rows], total, paging)
+    return page_response(request, [present.provision(p, assessed.get(p.id)) for p in rows], total, paging)
 
 
 @router.get("/provisions/{provision_id}", response_model=ProvisionDetailOut, responses=NOT_FOUND)
@@ -256,7 +241,7 @@ async def list_changes(
 ) -> Response:
     """Return change sets, newest first, filtered by platform, document, severity, clause type, regulation, date."""
     items, total = await readmodel.change_set_page(session, flt, paging.limit, paging.offset)
-    return _page(request, list(items), total, paging)
+    return page_response(request, list(items), total, paging)
 
 
 @router.get("/changes/{change_set_id}", response_model=ChangeSetDetailOut, responses=NOT_FOUND)
@@ -299,4 +284,4 @@ async def activity(
         raise _missing("platform", platform)
     flt = ChangeFilter(platforms=(platform,) if platform else (), since=utcnow() - timedelta(days=days))
     items, total = await readmodel.change_set_page(session, flt, paging.limit, paging.offset)
-    return _page(request, list(items), total, paging)
+    return page_response(request, list(items), total, paging)

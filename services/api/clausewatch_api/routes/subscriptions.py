@@ -18,8 +18,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
-from clausewatch_api.deps import ResourcesDep, require_api_key
-from clausewatch_api.schemas import ErrorOut
+from clausewatch_api.deps import PagingDep, ResourcesDep, require_api_key
+from clausewatch_api.respond import page_response
+from clausewatch_api.schemas import ErrorOut, Page
 from clausewatch_api.subscriber_auth import NotifierSettingsDep, SubscriberDep
 from clausewatch_notifier import errors, management
 from clausewatch_notifier.schemas import (
@@ -177,6 +178,32 @@ async def create_subscriber(body: SubscriberIn, res: ResourcesDep) -> Subscriber
             digest_weekday=body.digest_weekday,
             digest_hour=body.digest_hour,
         )
+
+
+@router.get(
+    "/subscribers",
+    response_model=Page[SubscriberOut],
+    summary="List subscribers (operator)",
+    responses={**UNAUTHORISED},
+    dependencies=[Depends(require_api_key)],
+)
+async def list_subscribers(
+    request: Request,
+    res: ResourcesDep,
+    paging: PagingDep,
+    state: Annotated[
+        Literal["active", "pending", "unsubscribed"] | None,
+        Query(description="active, pending (a sign-up not confirmed yet) or unsubscribed."),
+    ] = None,
+    tier: Annotated[Literal["free", "watcher", "monitor", "compliance"] | None, Query()] = None,
+    trial: Annotated[bool, Query(description="Only subscribers on a trial.")] = False,
+) -> Any:
+    """Subscribers, newest first, self-service sign-ups included, each with `confirmed_at` and `trial_ends_at`."""
+    with _answers("query"):
+        found, total = await management.list_subscribers(
+            res.db, state=state, tier=tier, on_trial=trial, limit=paging.limit, offset=paging.offset
+        )
+    return page_response(request, [s.model_dump(mode="json") for s in found], total, paging)
 
 
 @router.get(

@@ -75,6 +75,7 @@ async def subscriber_out(
         created_at=subscriber.created_at,
         next_digest_at=next_digest,
         trial_ends_at=subscriber.trial_ends_at,
+        confirmed_at=subscriber.confirmed_at,
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
 
@@ -92,6 +93,45 @@ async def get_subscriber(db: Database, subscriber_id: str) -> SubscriberOut:
     """Return one subscriber."""
     async with db.session() as session:
         return await subscriber_out(session, await get_subscriber_row(session, subscriber_id))
+
+
+SubscriberState = Literal["active", "pending", "unsubscribed"]
+
+
+async def list_subscribers(
+    db: Database,
+    *,
+    state: SubscriberState | None = None,
+    tier: str | None = None,
+    on_trial: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[SubscriberOut], int]:
+    """Return subscribers, newest first, and how many match: by state (active; pending, a sign-up not confirmed;
+    unsubscribed), tier, or only those on a trial (decisions 0169, 0171)."""
+    conditions: list[Any] = []
+    if state == "pending":
+        conditions.append(col(Subscriber.confirmed_at).is_(None))
+    elif state is not None:
+        conditions += [
+            col(Subscriber.confirmed_at).is_not(None),
+            col(Subscriber.active).is_(state == "active"),
+        ]
+    if tier is not None:
+        get_tier(tier)
+        conditions.append(Subscriber.tier == tier)
+    if on_trial:
+        conditions.append(col(Subscriber.trial_ends_at).is_not(None))
+    async with db.session() as session:
+        total = (await session.exec(select(func.count()).select_from(Subscriber).where(*conditions))).one()
+        rows = await session.exec(
+            select(Subscriber)
+            .where(*conditions)
+            .order_by(col(Subscriber.created_at).desc(), col(Subscriber.id))
+            .limit(limit)
+            .offset(offset)
+        )
+        return [await subscriber_out(session, row) for row in rows.all()], int(total)
 
 
 async def authenticate(db: Database, api_key: str) -> SubscriberOut | None:
