@@ -1,29 +1,23 @@
-"""Wiring: the ChangeAssessed subscriber, the delivery loop and the digest loop, on a runtime."""
+"""Wiring: the ChangeAssessed subscriber, the delivery loop, the digest loop and the sign-up upkeep, on a runtime."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
-import structlog
 from faststream import FastStream
 
 from clausewatch_notifier.delivery import DeliveryWorker
 from clausewatch_notifier.digest import DigestWorker
 from clausewatch_notifier.handlers import AssessmentHandler
-from clausewatch_notifier.management.signup import end_trials, purge_signups, remind_trials
 from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.upkeep import SignupUpkeep
 from clausewatch_shared import streams
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.events import ChangeAssessed
 from clausewatch_shared.messaging import jetstream
-from clausewatch_shared.runtime import Runtime, stop_requested
+from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.settings import load_settings
-
-log = structlog.get_logger("clausewatch.notifier")
-SIGNUP_PURGE_SECONDS = 3600.0
-TRIAL_CHECK_SECONDS = 300.0
 
 
 def register(
@@ -48,32 +42,8 @@ def register(
     runtime.add_task("notifier-deliveries", worker.run)
     runtime.add_task("notifier-digests", digests.run)
 
-    async def keep_signups() -> None:
-        """Remind trials ending within three days and end those whose time is up, every few minutes, and delete
-        sign-ups never confirmed once their links are long expired, hourly (decisions 0169, 0171)."""
-        purged_at: datetime | None = None
-        while not stop_requested():
-            now = clock()
-            try:
-                reminded = await remind_trials(runtime.db, settings, now)
-                ended = await end_trials(runtime.db, settings, now)
-                if reminded or ended:
-                    log.info("trials_kept", reminded=len(reminded), ended=len(ended))
-                    worker.wake.set()
-                if purged_at is None or (now - purged_at).total_seconds() >= SIGNUP_PURGE_SECONDS:
-                    purged = await purge_signups(runtime.db, settings, now)
-                    purged_at = now
-                    if purged.subscribers or purged.confirmations:
-                        log.info(
-                            "signups_purged",
-                            subscribers=purged.subscribers,
-                            confirmations=purged.confirmations,
-                        )
-            except Exception:  # a database blip: the next pass tries again, nothing is lost by waiting
-                log.warning("signup_upkeep_failed", exc_info=True)
-            await asyncio.sleep(TRIAL_CHECK_SECONDS)
-
-    runtime.add_task("notifier-signups", keep_signups)
+    upkeep = SignupUpkeep(runtime.db, settings, clock=clock, on_queued=worker.wake.set)
+    runtime.add_task("notifier-signups", upkeep.run)
     runtime.on_shutdown(worker.aclose)
     return worker
 

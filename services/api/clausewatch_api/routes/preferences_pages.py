@@ -102,7 +102,8 @@ async def preferences_page(
 async def preferences_change(
     request: Request, token: str, session: SessionDep, templates: EnvDep, res: ResourcesDep
 ) -> Response:
-    """Apply one change (follow, unfollow, digest schedule, resume) and show the page again with what happened."""
+    """Apply one change (follow, unfollow, digest schedule, resume, watch or unwatch a provision) and show the page
+    again with what happened."""
     prefs = await management.preferences(res.db, token)
     if prefs is None:
         return await _show(request, token, session, templates, res)
