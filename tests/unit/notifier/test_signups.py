@@ -90,7 +90,7 @@ def test_a_confirmation_page_masks_the_address() -> None:
 LINK = "https://cw.test/signup/confirm/tok"
 
 
-def _confirmation(who: str, platform_name: str | None) -> Rendered:
+def _confirmation(who: str, platform_name: str | None, trial: str | None = None) -> Rendered:
     return render_signup_confirmation(
         email="a@example.org",
         standing=who,
@@ -98,6 +98,8 @@ def _confirmation(who: str, platform_name: str | None) -> Rendered:
         confirm_url=LINK,
         expires_at=NOW + timedelta(hours=48),
         tier="free",
+        trial_tier=trial,
+        trial_days=14 if trial else 0,
     )
 
 
@@ -118,6 +120,15 @@ def test_the_confirmation_email_says_what_confirming_does_for_each_kind_of_addre
     assert existing.subject == "Confirm: follow Anthropic on clausewatch"
     assert "already have an account" in existing.text
     assert "API key stays as it is" in existing.text
+    assert "trial" not in existing.text
+    # A subscribed address asking for the trial is told confirming starts it (if it never had one).
+    existing_trial = _confirmation("existing", "Anthropic", trial="monitor")
+    assert "It also starts a 14-day trial of the monitor tier (same-day alerts, up to 25 platforms)" in (
+        existing_trial.text
+    )
+    trial = _confirmation("new", "Anthropic", trial="monitor")
+    assert trial.subject == "Confirm your 14-day monitor trial on clausewatch"
+    assert "Then the free tier follows" in trial.text
 
     returning = _confirmation("returning", None)
     assert returning.subject == "Confirm: turn your clausewatch alerts back on"
