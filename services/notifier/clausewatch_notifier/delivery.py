@@ -41,6 +41,11 @@ Clock = Callable[[], datetime]
 CONCURRENCY = 8
 
 
+# E-mails about the subscriber's own account (a disabled endpoint, a trial, a sign-up's confirmation), not alerts:
+# their words are rendered when queued, and no AlertDelivered or AlertFailed event is published for them.
+ACCOUNT_KINDS = ("notice", "confirmation")
+
+
 class DeliveryWorker:
     """Sends due deliveries; `run()` loops until cancelled, `run_once()` does one pass (tests call it)."""
 
@@ -206,7 +211,7 @@ class DeliveryWorker:
             return render.render_digest(
                 alerts, period=payload["period"], tier=tier, unsubscribe_url=unsubscribe, manage_url=manage
             )
-        if delivery.kind in ("notice", "confirmation"):
+        if delivery.kind in ACCOUNT_KINDS:
             return render.Rendered(payload["subject"], payload["text"], payload.get("html"))
         return render.render_alert(
             AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe, manage_url=manage
@@ -320,11 +325,7 @@ class DeliveryWorker:
 
     @staticmethod
     def _event(delivery: Delivery, outcome: Outcome) -> AlertDelivered | AlertFailed | None:
-        if delivery.kind in ("notice", "confirmation") or delivery.channel not in (
-            "email",
-            "webhook",
-            "apprise",
-        ):
+        if delivery.kind in ACCOUNT_KINDS or delivery.channel not in ("email", "webhook", "apprise"):
             return None
         common: dict[str, Any] = {
             "correlation_id": delivery.correlation_id or delivery.id,
