@@ -19,18 +19,21 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlmodel import col, select
 
 from clausewatch_api.settings import ApiSettings
 from clausewatch_api.web import create_api
 from clausewatch_shared.blobstore import FilesystemBlobStore
 from clausewatch_shared.db import Database
+from clausewatch_shared.models import Subscriber
 
 DEFAULT_DATA_DIR = Path.home() / ".local/share/clausewatch/demo"
 
 
-async def _addresses(client: httpx.AsyncClient) -> list[str]:
+async def _addresses(client: httpx.AsyncClient, db: Database) -> list[str]:
     """The pages a reader opens, found through the JSON API: a platform, its most serious current provision, that
-    provision's record as a PDF, the clause types, the provision's type compared, the latest change set."""
+    provision's record as a PDF, the clause types, the provision's type compared, the latest change set; the sign-up
+    form and a subscriber's preferences page (the demo's subscriber's, from the link its e-mails carry)."""
     platform = (await client.get("/api/v1/platforms", params={"limit": 1})).json()["items"][0]["id"]
     serious = (await client.get("/api/v1/provisions", params={"severity": "high", "limit": 1})).json()[
         "items"
@@ -42,6 +45,12 @@ async def _addresses(client: httpx.AsyncClient) -> list[str]:
         "primary_clause_type"
     ]
     change_set = (await client.get("/api/v1/changes", params={"limit": 1})).json()["items"][0]["id"]
+    async with db.session() as session:
+        token = (
+            await session.exec(
+                select(Subscriber.unsubscribe_token).where(col(Subscriber.confirmed_at).is_not(None)).limit(1)
+            )
+        ).first()
     return [
         "/",
         f"/platforms/{platform}",
@@ -52,6 +61,8 @@ async def _addresses(client: httpx.AsyncClient) -> list[str]:
         f"/changes/{change_set}",
         "/api/v1/changes?limit=20",
         f"/api/v1/provisions/{provision}",
+        "/signup",
+        *([f"/preferences/{token}"] if token else []),
     ]
 
 
@@ -84,14 +95,19 @@ async def run(data_dir: Path, repeat: int) -> None:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bench.test"
     ) as client:
-        addresses = await _addresses(client)
+        addresses = await _addresses(client, db)
         print(
             f"database: {database} ({database.stat().st_size / 1e6:.1f} MB); {repeat} requests each after a warm-up"
         )
         print(f"{'address':<70} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8} {'bytes':>9}")
         for address in addresses:
             median, p95, cpu, size = await _measure(client, address, repeat)
-            print(f"{address[:70]:<70} {median:>10.1f} {p95:>8.1f} {cpu:>8.1f} {size:>9,}")
+            shown = (
+                address.split("/preferences/")[0] + "/preferences/TOKEN"
+                if "/preferences/" in address
+                else address
+            )
+            print(f"{shown[:70]:<70} {median:>10.1f} {p95:>8.1f} {cpu:>8.1f} {size:>9,}")
     await db.dispose()
 
 
