@@ -14,6 +14,7 @@ ALERT_LATENCY = Histogram(
 SIGNUPS = Counter(
     "clausewatch_signups_total",
     "Self-service sign-ups by outcome: queued (a confirmation e-mail), quiet (the address's daily limit), "
-    "refused_client / refused_server (429), confirmed, trial_started, trial_ended.",
+    "honeypot (a script filled the field people never see), refused_client / refused_server (429), confirmed, "
+    "trial_started, trial_ended.",
     ["outcome"],
 )

@@ -214,3 +214,26 @@ async def test_a_visitor_takes_the_trial_from_a_platform_page(site: Site) -> Non
     refused = await site.client.post("/api/v1/signup", json={"email": "t3@example.org", "trial": True})
     assert refused.status_code == 422
     assert "Try Monitor" not in (await site.client.get("/platforms/acme")).text
+
+
+async def test_a_script_filling_the_hidden_field_is_answered_alike_and_sent_nothing(site: Site) -> None:
+    """Both sign-up forms carry a field people never see; a post that fills it gets the same "check your inbox" and
+    no subscriber, no e-mail."""
+    for page in ("/signup", "/platforms/acme"):
+        assert (
+            'aria-hidden="true"><label>Leave this empty <input name="website" tabindex="-1"'
+            in (await site.client.get(page)).text
+        )
+    bot = await site.client.post(
+        "/signup",
+        content="email=bot%40example.org&platform=acme&website=http%3A%2F%2Fspam.example",
+        headers=FORM,
+    )
+    person = await site.client.post(
+        "/signup", content="email=person%40example.org&platform=acme&website=", headers=FORM
+    )
+    assert bot.status_code == person.status_code == 200
+    assert bot.text.replace("bot@", "X@") == person.text.replace("person@", "X@")
+    await site.deliver()
+    assert site.inbox.to("bot@example.org") == []
+    assert len(site.inbox.to("person@example.org")) == 1

@@ -23,11 +23,15 @@ from clausewatch_notifier import errors, management
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared.models import Platform
 
+# A field people never see (moved off screen, skipped by keyboards and screen readers): a script filling every input
+# fills it too, and its sign-up is answered like any other and sends nothing (decision 0169).
+HONEYPOT = "website"
 FORM_BODY = form_body(
     ["email"],
     email={"type": "string", "maxLength": 320},
     platform={"type": "string", "maxLength": 120},
     trial={"type": "string", "enum": ["1"]},
+    website={"type": "string", "maxLength": 0},
 )
 
 router = APIRouter(
@@ -75,6 +79,7 @@ async def _form(
         email=email,
         error=error,
         offer=signup_offer(request, res),
+        honeypot=HONEYPOT,
     )
 
 
@@ -125,6 +130,7 @@ async def signup_submit(
             platform_id=platform_id,
             client_address=client_address(request),
             trial=trial,
+            honeypot=form.get(HONEYPOT),
         )
     except errors.RateLimitedError as exc:
         response = _page(

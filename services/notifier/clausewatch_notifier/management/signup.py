@@ -158,6 +158,7 @@ async def request_signup(
     platform_id: str | None = None,
     client_address: str | None = None,
     trial: bool = False,
+    honeypot: str | None = None,
     now: datetime | None = None,
 ) -> SignupOutcome:
     """Ask for a free account (or, for a known address, to follow a platform): queue a confirmation e-mail.
@@ -165,7 +166,8 @@ async def request_signup(
     Raises ValueError for a malformed address, NotFoundError for an unknown platform, SignupClosedError when sign-up
     is off and RateLimitedError when the client or the server is over its limit. An address over its own daily limit
     gets nothing more, silently: the caller answers alike whatever happened. `trial` asks for the server's trial tier
-    (decision 0171): ValueError if it offers none.
+    (decision 0171): ValueError if it offers none. `honeypot` is the form's field people never see: filled in, the
+    request is a script's, and nothing is sent (answered alike, so the script learns nothing).
     """
     if not settings.signup_enabled:
         msg = "sign-up is closed on this server: ask its operator for an account"
@@ -174,6 +176,9 @@ async def request_signup(
         msg = "this server offers no trial: sign up for the free account"
         raise ValueError(msg)
     address = _normalised(email)
+    if honeypot:
+        SIGNUPS.labels("honeypot").inc()
+        return SignupOutcome(queued=False)
     now = now or utcnow()
     client = client_key(client_address)
     async with db.session() as session:
