@@ -181,18 +181,28 @@ async def find_provision(session: AsyncSession, id_or_key: str) -> Provision | N
 
 async def provisions_by_key(session: AsyncSession, keys: Iterable[str]) -> list[dict[str, str]]:
     """Return how a list of watched provision keys reads: each key's newest provision's headings (or first words)
-    and document, in the order given; a key no provision has any more is listed by itself."""
+    and document, in the order given (one query for all); a key no provision has any more is listed by itself."""
+    wanted = list(keys)
+    if not wanted:
+        return []
+    rows = await session.exec(
+        select(Provision, Document.title)
+        .join(Version, col(Version.id) == col(Provision.version_id))
+        .join(Document, col(Document.id) == col(Provision.document_id))
+        .where(col(Provision.key).in_(wanted))
+        .order_by(desc(col(Version.created_at)))
+    )
+    newest: dict[str, tuple[Provision, str]] = {}
+    for provision, title in rows.all():
+        newest.setdefault(provision.key, (provision, title))
     out = []
-    for key in keys:
-        provision = await find_provision(session, key)
-        document = await session.get(Document, provision.document_id) if provision else None
-        if provision is None:
+    for key in wanted:
+        if key not in newest:
             out.append({"key": key, "label": key, "document": ""})
             continue
+        provision, title = newest[key]
         label = " › ".join(h for h in provision.heading_path if h) or provision.text[:80]
-        out.append(
-            {"key": key, "label": label, "document": document.title if document else provision.document_id}
-        )
+        out.append({"key": key, "label": label, "document": title})
     return out
 
 

@@ -86,20 +86,24 @@ SubscriberDep = Annotated[SubscriberOut, Depends(current_subscriber)]
 NotifierSettingsDep = Annotated[NotifierSettings, Depends(notifier_settings)]
 
 
+def optional_notifier_settings(request: Request, res: ResourcesDep) -> NotifierSettings | None:
+    """Return the notifier's settings, or None when they are not valid (pages then offer no sign-up, not a 503)."""
+    try:
+        return notifier_settings(request, res)
+    except HTTPException:
+        return None
+
+
 @dataclass(frozen=True)
 class SignupOffer:
-    """What the pages offer a visitor: the free account, and the trial tier if the server has one (decision 0171)."""
+    """What the pages offer a visitor: the free account, and the server's trial if it has one (decision 0171)."""
 
-    trial_tier: str | None
-    trial_days: int
+    trial: management.Trial | None
 
 
 def signup_offer(request: Request, res: ResourcesDep) -> SignupOffer | None:
     """Return what the pages offer for self-service sign-up, or None when it is off (or the settings are invalid)."""
-    try:
-        settings = notifier_settings(request, res)
-    except HTTPException:
+    settings = optional_notifier_settings(request, res)
+    if settings is None or not settings.signup_enabled:
         return None
-    if not settings.signup_enabled:
-        return None
-    return SignupOffer(settings.signup_trial_tier, settings.signup_trial_days)
+    return SignupOffer(management.Trial.offered(settings))

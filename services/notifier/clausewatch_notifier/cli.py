@@ -18,6 +18,7 @@ from clausewatch_notifier import management
 from clausewatch_notifier.errors import ConflictError, NotFoundError
 from clausewatch_notifier.schedule import ScheduleError
 from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.signups import State
 from clausewatch_notifier.ssrf import UnsafeTargetError
 from clausewatch_notifier.tiers import TierError
 from clausewatch_shared.db import Database
@@ -105,7 +106,7 @@ def subscribers(
     found, total = _run(
         lambda db, _s: management.list_subscribers(
             db,
-            state=cast("management.SubscriberState | None", state),
+            state=cast("State | None", state),
             tier=tier,
             on_trial=trial,
             limit=limit,

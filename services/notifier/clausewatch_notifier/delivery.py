@@ -23,7 +23,7 @@ from clausewatch_notifier import render, store
 from clausewatch_notifier.alerts import AlertView, preferences_link, unsubscribe_link
 from clausewatch_notifier.metrics import ALERT_LATENCY
 from clausewatch_notifier.outcomes import Verdict, judge
-from clausewatch_notifier.plan import email_delivery
+from clausewatch_notifier.plan import ACCOUNT_KINDS, CONFIRMATION, NOTICE, email_delivery
 from clausewatch_notifier.senders import AppriseSender, EmailSender, Outcome, WebhookSender, redact_url
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_notifier.webhook import cloudevent_body, live_secrets, signed_headers
@@ -39,11 +39,6 @@ from clausewatch_shared.runtime import finish_within, stop_requested
 log = structlog.get_logger("clausewatch.notifier.delivery")
 Clock = Callable[[], datetime]
 CONCURRENCY = 8
-
-
-# E-mails about the subscriber's own account (a disabled endpoint, a trial, a sign-up's confirmation), not alerts:
-# their words are rendered when queued, and no AlertDelivered or AlertFailed event is published for them.
-ACCOUNT_KINDS = ("notice", "confirmation")
 
 
 class DeliveryWorker:
@@ -165,7 +160,7 @@ class DeliveryWorker:
         `subscriber` and `endpoint` are their rows as `store.send_context` read them (None if gone).
         """
         # A sign-up's confirmation goes to a subscriber not active yet: proving the address is what activates them.
-        if subscriber is None or not (subscriber.active or delivery.kind == "confirmation"):
+        if subscriber is None or not (subscriber.active or delivery.kind == CONFIRMATION):
             await self._close(delivery.id, "cancelled", "subscriber unsubscribed")
             return
         if delivery.channel in ("webhook", "apprise") and (endpoint is None or not endpoint.enabled):
@@ -319,7 +314,7 @@ class DeliveryWorker:
         )
         key = f"endpoint-disabled:{endpoint.id}:{now.isoformat()}"
         payload = {"subject": rendered.subject, "text": rendered.text, "endpoint_id": endpoint.id}
-        notice = email_delivery(subscriber.id, subscriber.email, key, "notice", payload, now)
+        notice = email_delivery(subscriber.id, subscriber.email, key, NOTICE, payload, now)
         await store.insert_ignore(session, [notice])
         log.warning("endpoint_disabled", endpoint_id=endpoint.id, destination=redact_url(endpoint.url))
 

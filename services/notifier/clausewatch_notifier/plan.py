@@ -51,6 +51,12 @@ def delivery_id(subscriber_id: str, dedup_key: str, channel: str, target: str) -
     return str(derived_id("delivery", subscriber_id, dedup_key, channel, target))
 
 
+# E-mails about the subscriber's own account (a disabled endpoint, a trial, a sign-up's confirmation), not alerts:
+# their words are rendered when queued, and no AlertDelivered or AlertFailed event is published for them.
+NOTICE, CONFIRMATION = "notice", "confirmation"
+ACCOUNT_KINDS = (NOTICE, CONFIRMATION)
+
+
 def email_delivery(
     subscriber_id: str, address: str, key: str, kind: str, payload: dict[str, Any], now: datetime
 ) -> Delivery:

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from clausewatch_notifier.signups import subscriber_state
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, from_attributes=True)
@@ -32,9 +34,7 @@ class SubscriberOut(_Out):
     @property
     def state(self) -> str:
         """active, pending (a sign-up not confirmed yet) or unsubscribed."""
-        if self.confirmed_at is None:
-            return "pending"
-        return "active" if self.active else "unsubscribed"
+        return subscriber_state(self.confirmed_at, self.active)
 
 
 class SubscriberCreated(_Out):

@@ -19,9 +19,12 @@ ADDRESS_WINDOW = timedelta(days=1)
 ALL_WINDOW = timedelta(hours=1)
 SIGNUP_TIER = "free"
 
-# Who the confirmation is for, read from the subscriber row the address already has (if any):
-# new: no row, or a sign-up never confirmed; returning: confirmed once, since unsubscribed; existing: subscribed now.
+# Where an address's subscriber row stands: a sign-up not confirmed yet, subscribed, or unsubscribed once confirmed.
+State = Literal["pending", "active", "unsubscribed"]
+# Who a sign-up's confirmation is for, by that state: new (no row, or a sign-up never confirmed), existing
+# (subscribed now), returning (confirmed once, since unsubscribed).
 Standing = Literal["new", "returning", "existing"]
+_STANDING: dict[str, Standing] = {"pending": "new", "active": "existing", "unsubscribed": "returning"}
 
 
 def new_token() -> str:
@@ -41,11 +44,16 @@ def client_key(address: str | None) -> str | None:
     return hashlib.sha256(b"clausewatch-signup-client\0" + address.encode()).hexdigest()[:32]
 
 
+def subscriber_state(confirmed_at: datetime | None, active: bool | None) -> State:
+    """Return where a subscriber row stands (None values: no row, which reads as pending)."""
+    if confirmed_at is None:
+        return "pending"
+    return "active" if active else "unsubscribed"
+
+
 def standing(confirmed_at: datetime | None, active: bool | None) -> Standing:
     """Return who a sign-up for an address is for, from the address's subscriber row (None values: no row)."""
-    if confirmed_at is None:
-        return "new"
-    return "existing" if active else "returning"
+    return _STANDING[subscriber_state(confirmed_at, active)]
 
 
 def mask_email(email: str) -> str:

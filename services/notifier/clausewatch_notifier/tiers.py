@@ -87,14 +87,20 @@ def check_channel(tier: Tier, kind: str) -> None:
         raise TierError(msg)
 
 
+def check_filters(tier: Tier) -> None:
+    """Refuse provision-level filters (clause types, severity, regulations, watched provisions) below the tiers that
+    have them."""
+    if not tier.filters:
+        msg = f"the {tier.name} tier has no provision-level filters{_upgrade_hint(tier)}"
+        raise TierError(msg)
+
+
 def normalise_filters(tier: Tier, filters: dict[str, Any]) -> dict[str, Any]:
     """Validate provision-level filters for the tier and return them in canonical form (sorted, lower case)."""
     cleaned = {k: v for k, v in filters.items() if v not in (None, [], "")}
     if not cleaned:
         return {}
-    if not tier.filters:
-        msg = f"the {tier.name} tier has no provision-level filters{_upgrade_hint(tier)}"
-        raise TierError(msg)
+    check_filters(tier)
     unknown = set(cleaned) - FILTER_KEYS
     if unknown:
         msg = f"unknown filter(s) {', '.join(sorted(unknown))}: use {', '.join(sorted(FILTER_KEYS))}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from clausewatch_api import present, queries
@@ -17,10 +17,9 @@ from clausewatch_api.deps import ResourcesDep, SessionDep
 from clausewatch_api.routes.forms import HTML, PRIVATE_HEADERS, form_body, read_form
 from clausewatch_api.routes.pages import EnvDep, not_found
 from clausewatch_api.routes.subscriptions import client_address
-from clausewatch_api.subscriber_auth import notifier_settings, signup_offer
+from clausewatch_api.subscriber_auth import optional_notifier_settings, signup_offer
 from clausewatch_api.templating import render
 from clausewatch_notifier import errors, management
-from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_shared.models import Platform
 
 # A field people never see (moved off screen, skipped by keyboards and screen readers): a script filling every input
@@ -39,14 +38,6 @@ router = APIRouter(
     default_response_class=HTMLResponse,
     responses={200: {**HTML, "description": "An HTML page."}},
 )
-
-
-def _settings(request: Request, res: ResourcesDep) -> NotifierSettings | None:
-    """The notifier's settings, or None when they are not configured (the pages then say sign-up is closed)."""
-    try:
-        return notifier_settings(request, res)
-    except HTTPException:
-        return None
 
 
 def _page(request: Request, templates: EnvDep, name: str, status: int = 200, **context: Any) -> Response:
@@ -92,7 +83,7 @@ async def signup_form(
     platform: Annotated[str | None, Query(max_length=120, description="The platform to follow.")] = None,
 ) -> Response:
     """The sign-up form, with a platform chosen when the link named one."""
-    settings = _settings(request, res)
+    settings = optional_notifier_settings(request, res)
     if settings is None or not settings.signup_enabled:
         return _page(request, templates, "signup.html", state="closed")
     chosen = await session.get(Platform, platform) if platform else None
@@ -116,7 +107,7 @@ async def signup_submit(
     request: Request, session: SessionDep, templates: EnvDep, res: ResourcesDep
 ) -> Response:
     """Ask for the confirmation e-mail; the answer reads the same whatever the address (decision 0169)."""
-    settings = _settings(request, res)
+    settings = optional_notifier_settings(request, res)
     if settings is None or not settings.signup_enabled:
         return _page(request, templates, "signup.html", status=403, state="closed")
     form = await read_form(request)
@@ -216,7 +207,7 @@ async def confirm_submit(
 
 
 def _trial(request: Request, res: ResourcesDep) -> management.Trial | None:
-    settings = _settings(request, res)
+    settings = optional_notifier_settings(request, res)
     return management.Trial.offered(settings) if settings is not None else None
 
 

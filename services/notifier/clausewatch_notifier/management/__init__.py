@@ -27,7 +27,6 @@ from clausewatch_notifier.management.signup import (
     view_signup,
 )
 from clausewatch_notifier.management.subscribers import (
-    SubscriberState,
     authenticate,
     change_tier,
     create_subscriber,
@@ -69,7 +68,6 @@ __all__ = [
     "SignupView",
     "SubscriberCreated",
     "SubscriberOut",
-    "SubscriberState",
     "Trial",
     "authenticate",
     "change_tier",

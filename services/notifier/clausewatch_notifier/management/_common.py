@@ -29,6 +29,16 @@ from clausewatch_shared.models import (
 )
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+MAX_EMAIL_LENGTH = 320
+
+
+def normalise_email(email: str) -> str:
+    """Return an e-mail address as subscribers are keyed by (trimmed, lower case); ValueError if it is not one."""
+    address = email.strip().lower()
+    if not EMAIL_PATTERN.match(address) or len(address) > MAX_EMAIL_LENGTH:
+        msg = f"not an e-mail address: {email!r}"
+        raise ValueError(msg)
+    return address
 
 
 def hash_api_key(key: str) -> str:

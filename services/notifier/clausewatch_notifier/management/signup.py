@@ -20,14 +20,14 @@ from clausewatch_notifier import render, store
 from clausewatch_notifier.alerts import preferences_link
 from clausewatch_notifier.errors import LinkGoneError, NotFoundError, RateLimitedError, SignupClosedError
 from clausewatch_notifier.management._common import (
-    EMAIL_PATTERN,
     hash_api_key,
+    normalise_email,
     platforms_of,
     release_digest_items,
     subscriber_out,
 )
 from clausewatch_notifier.metrics import SIGNUPS
-from clausewatch_notifier.plan import email_delivery
+from clausewatch_notifier.plan import CONFIRMATION, NOTICE, email_delivery
 from clausewatch_notifier.schemas import SignupConfirmed, SignupView
 from clausewatch_notifier.settings import NotifierSettings
 from clausewatch_notifier.signups import (
@@ -57,8 +57,6 @@ from clausewatch_shared.models import (
     Subscription,
 )
 
-CONFIRMATION_KIND = "confirmation"
-
 
 @dataclass(frozen=True)
 class SignupOutcome:
@@ -81,14 +79,6 @@ def limits_of(settings: NotifierSettings) -> SignupLimits:
 def confirm_url(base_url: str, token: str) -> str:
     """Return the confirmation page's address for a token."""
     return f"{base_url.rstrip('/')}/signup/confirm/{token}"
-
-
-def _normalised(email: str) -> str:
-    address = email.strip().lower()
-    if not EMAIL_PATTERN.match(address) or len(address) > 320:
-        msg = f"not an e-mail address: {email!r}"
-        raise ValueError(msg)
-    return address
 
 
 async def _recent(session: AsyncSession, email: str, client: str | None, now: datetime) -> Recent:
@@ -175,7 +165,7 @@ async def request_signup(
     if trial and settings.signup_trial_tier is None:
         msg = "this server offers no trial: sign up for the free account"
         raise ValueError(msg)
-    address = _normalised(email)
+    address = normalise_email(email)
     if honeypot:
         SIGNUPS.labels("honeypot").inc()
         return SignupOutcome(queued=False)
@@ -222,7 +212,7 @@ async def request_signup(
         session.add(confirmation)
         payload = {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
         await store.insert_ignore(
-            session, [email_delivery(subscriber.id, address, key, CONFIRMATION_KIND, payload, now)]
+            session, [email_delivery(subscriber.id, address, key, CONFIRMATION, payload, now)]
         )
     SIGNUPS.labels("queued").inc()
     return SignupOutcome(queued=True, subscriber_id=subscriber.id, standing=who)
@@ -476,7 +466,7 @@ async def remind_trials(db: Database, settings: NotifierSettings, now: datetime 
             payload = {"subject": rendered.subject, "text": rendered.text}
             key = f"trial-ending:{subscriber.id}"
             await store.insert_ignore(
-                session, [email_delivery(subscriber.id, subscriber.email, key, "notice", payload, now)]
+                session, [email_delivery(subscriber.id, subscriber.email, key, NOTICE, payload, now)]
             )
             reminded.append(subscriber.id)
     return reminded
@@ -554,7 +544,7 @@ async def _end_trial(db: Database, settings: NotifierSettings, subscriber_id: st
         key = f"trial-ended:{subscriber_id}"
         payload = {"subject": rendered.subject, "text": rendered.text}
         await store.insert_ignore(
-            session, [email_delivery(subscriber_id, subscriber.email, key, "notice", payload, now)]
+            session, [email_delivery(subscriber_id, subscriber.email, key, NOTICE, payload, now)]
         )
     SIGNUPS.labels("trial_ended").inc()
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -13,9 +13,9 @@ from sqlmodel import col, or_, select
 from clausewatch_notifier import store
 from clausewatch_notifier.errors import ConflictError, NotFoundError
 from clausewatch_notifier.management._common import (
-    EMAIL_PATTERN,
     get_subscriber_row,
     hash_api_key,
+    normalise_email,
     platforms_of,
     release_digest_items,
     subscriber_out,
@@ -26,7 +26,9 @@ from clausewatch_notifier.schemas import (
     SubscriberCreated,
     SubscriberOut,
 )
+from clausewatch_notifier.signups import State
 from clausewatch_notifier.tiers import (
+    check_filters,
     check_follow,
     check_tier_change,
     get_tier,
@@ -54,10 +56,7 @@ async def create_subscriber(
     now: datetime | None = None,
 ) -> SubscriberCreated:
     """Create a subscriber; returns their API key and unsubscribe token (shown only now)."""
-    email = email.strip().lower()
-    if not EMAIL_PATTERN.match(email):
-        msg = f"not an e-mail address: {email!r}"
-        raise ValueError(msg)
+    email = normalise_email(email)
     get_tier(tier)
     zone(timezone)
     weekday = parse_weekday(digest_weekday)
@@ -95,13 +94,10 @@ async def get_subscriber(db: Database, subscriber_id: str) -> SubscriberOut:
         return await subscriber_out(session, await get_subscriber_row(session, subscriber_id))
 
 
-SubscriberState = Literal["active", "pending", "unsubscribed"]
-
-
 async def list_subscribers(
     db: Database,
     *,
-    state: SubscriberState | None = None,
+    state: State | None = None,
     tier: str | None = None,
     on_trial: bool = False,
     limit: int = 100,
@@ -219,9 +215,7 @@ async def watch_provision(db: Database, subscriber_id: str, reference: str) -> S
     async with db.session() as session:
         subscriber = await get_subscriber_row(session, subscriber_id)
         tier = get_tier(subscriber.tier)
-        normalise_filters(
-            tier, {"provisions": [ref]}
-        )  # a tier without filters is refused first, with its words
+        check_filters(tier)
         key = None
         if ref:
             found = await session.exec(
