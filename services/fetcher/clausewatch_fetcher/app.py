@@ -55,6 +55,7 @@ def build_capturer(settings: FetcherSettings) -> Capturer:
             make_ahead=settings.browser_make_ahead,
             settle_ms=settings.browser_settle_ms,
             max_bytes=settings.max_bytes,
+            step_timeout=settings.browser_step_timeout_seconds,
         )
     return Capturer(http, browser, HostThrottle(settings.min_host_delay_seconds))
 

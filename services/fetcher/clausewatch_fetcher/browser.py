@@ -17,6 +17,7 @@ import structlog
 
 from clausewatch_fetcher.detect import Rejection
 from clausewatch_fetcher.http_fetch import FetchFailed, PageFetch, Redirect, evidence_headers
+from clausewatch_fetcher.steps import Step, StepError, run_steps
 
 log = structlog.get_logger("clausewatch.fetcher.browser")
 
@@ -41,6 +42,8 @@ LOOPBACK_ONLY_ARG = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, E
 # After DOMContentLoaded the text is parsed; `load` also waits for every script, frame and stylesheet of the page,
 # third parties' included. Wait for it this long at most, then take the DOM as it is.
 LOAD_GRACE_MS = 3000
+# The capture's deadline grows by this much per page step, beyond the step's own wait for what it looks for.
+STEP_ALLOWANCE_S = 10
 _SKIPPED_TYPES = frozenset({"image", "media", "font"})
 _VIEWPORT = {"width": 1024, "height": 768}
 
@@ -61,6 +64,7 @@ class BrowserPool:
         make_ahead: bool = False,
         settle_ms: int = 300,
         max_bytes: int = 10 * 1024 * 1024,
+        step_timeout: float = 5.0,
     ) -> None:
         self.executable = executable
         self.timeout = timeout
@@ -71,6 +75,7 @@ class BrowserPool:
         self.make_ahead = make_ahead
         self.settle_ms = settle_ms
         self.max_bytes = max_bytes
+        self.step_timeout = step_timeout
         self._slots = asyncio.Semaphore(concurrency)
         self._launch_lock = asyncio.Lock()
         self._playwright: Any = None
@@ -164,8 +169,17 @@ class BrowserPool:
                 await self._playwright.stop()
         self._browser = self._playwright = None
 
-    async def fetch(self, url: str, wait_for: list[str] | None = None, language: str = "en") -> PageFetch:
-        """Render a URL in a fresh context and return the DOM as HTML; raise FetchFailed on timeout or error."""
+    async def fetch(
+        self,
+        url: str,
+        wait_for: list[str] | None = None,
+        language: str = "en",
+        *,
+        steps: list[Step] | None = None,
+    ) -> PageFetch:
+        """Render a URL in a fresh context, do the document's steps, and return the DOM as HTML; raise FetchFailed
+        on timeout or error. A step that could not be done is named in the page's `step_failure`: the capturer
+        judges the page first, so an error page or a wall is reported as one rather than as a missing button."""
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -180,8 +194,9 @@ class BrowserPool:
             context = None
             try:
                 context, page = await self._fresh_page(browser, language)
+                deadline = self.timeout + 5 + (self.step_timeout + STEP_ALLOWANCE_S) * len(steps or ())
                 return await asyncio.wait_for(
-                    self._render(context, page, url, wait_for or []), self.timeout + 5
+                    self._render(context, page, url, wait_for or [], steps or []), deadline
                 )
             except (PlaywrightTimeout, TimeoutError) as exc:
                 detail = f"the browser got no complete page within {self.timeout:g}s"
@@ -194,7 +209,9 @@ class BrowserPool:
                     with contextlib.suppress(Exception):
                         await context.close()
 
-    async def _render(self, context: Any, page: Any, url: str, wait_for: list[str]) -> PageFetch:
+    async def _render(
+        self, context: Any, page: Any, url: str, wait_for: list[str], steps: list[Step]
+    ) -> PageFetch:
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
         host = urlsplit(url).hostname
@@ -218,13 +235,20 @@ class BrowserPool:
             raise FetchFailed(Rejection("network_error", "transient", "the browser got no response"))
         with contextlib.suppress(PlaywrightTimeout):
             await page.wait_for_load_state("load", timeout=min(timeout_ms, LOAD_GRACE_MS))
-        for selector in wait_for:
-            # Script-rendered content appears after load: wait (briefly) for the declared content to exist.
-            with contextlib.suppress(Exception):
-                await page.wait_for_selector(selector, state="attached", timeout=min(timeout_ms, 5000))
-                break
-        if self.settle_ms:
-            await page.wait_for_timeout(self.settle_ms)
+        done: list[str] = []
+        failure: str | None = None
+        try:
+            done = await run_steps(page, steps, min(timeout_ms, self.step_timeout * 1000))
+        except StepError as exc:
+            failure, done = str(exc), exc.done
+        if failure is None:
+            for selector in wait_for:
+                # Script-rendered content appears after load: wait (briefly) for the declared content to exist.
+                with contextlib.suppress(Exception):
+                    await page.wait_for_selector(selector, state="attached", timeout=min(timeout_ms, 5000))
+                    break
+            if self.settle_ms:
+                await page.wait_for_timeout(self.settle_ms)
         html = await page.content()
         body = html.encode("utf-8")
         if len(body) > self.max_bytes:
@@ -248,4 +272,6 @@ class BrowserPool:
             headers=headers,
             redirects=redirects,
             fetcher="browser",
+            steps=done,
+            step_failure=failure,
         )

@@ -17,8 +17,11 @@ from clausewatch_fetcher.extract import decode_html
 from clausewatch_fetcher.http_fetch import Conditional, FetchFailed, HttpFetcher, PageFetch
 from clausewatch_fetcher.pdftext import PdfTextError, is_pdf, pdf_to_text
 from clausewatch_fetcher.politeness import HostThrottle
+from clausewatch_fetcher.steps import Step, parse_steps
 from clausewatch_shared.stated_dates import StatedDate, own_date
 
+# Rejections that say the page itself was not served: reported as they are even when a step also failed on it.
+_NOT_SERVED = frozenset({"http_error", "bot_wall", "login_wall"})
 _TEXTUAL = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 
 
@@ -32,6 +35,8 @@ class Target:
     select: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     javascript: bool | str = "auto"
+    # Done in the browser before the page is read (decision 0173): a document with steps is always rendered.
+    steps: tuple[Step, ...] = ()
     pdf: bool = False
     language: str = "en"
     min_chars: int = 400
@@ -53,11 +58,17 @@ class Target:
             select=tuple(spec.get("select") or ()),
             remove=tuple(spec.get("remove") or ()),
             javascript=spec.get("javascript", "auto"),
+            steps=tuple(parse_steps(spec.get("steps"))),
             pdf=bool(spec.get("pdf", False)),
             language=language,
             min_chars=int(spec.get("min_chars", 400)),
             public_only=bool(spec.get("public_only", False)),
         )
+
+    @property
+    def browser_only(self) -> bool:
+        """Whether plain HTTP is never tried: declared so, or the page needs steps only a browser can do."""
+        return self.javascript is True or bool(self.steps)
 
     @property
     def expectation(self) -> Expectation:
@@ -114,7 +125,7 @@ class Capturer:
         chars = 0
         first_text = ""
         # Conditional GET only for single-page HTTP documents: a 304 then means the whole document is unchanged.
-        use_conditional = conditional if len(target.urls) == 1 and target.javascript is not True else None
+        use_conditional = conditional if len(target.urls) == 1 and not target.browser_only else None
         for index, url in enumerate(target.urls):
             result = await self._capture_url(target, url, use_conditional)
             if isinstance(result, Failed):
@@ -135,7 +146,11 @@ class Capturer:
         first_rejection: Rejection | None = None
         # API documents never open the browser: its subresource requests would each need the SSRF check.
         browser = None if target.public_only else self.browser
-        if target.javascript is not True or browser is None:
+        if target.steps and browser is None:
+            # Read without its steps the page may show part of the document: never record that as a version.
+            detail = "the document's steps are done in the browser, and browser capture is off"
+            return Failed(url, Rejection("browser_unavailable", "needs_attention", detail), tried)
+        if not target.browser_only or browser is None:
             tried.append("http")
             try:
                 await self.throttle.wait(url)
@@ -166,10 +181,17 @@ class Capturer:
         tried.append("browser")
         try:
             await self.throttle.wait(url)
-            page = await browser.fetch(url, list(target.select), target.language)
+            page = await browser.fetch(url, list(target.select), target.language, steps=list(target.steps))
         except FetchFailed as failure:
             return Failed(url, failure.rejection, tried)
         judged = await self._judge(target, page)
+        if page.step_failure is not None and not (
+            isinstance(judged, Rejection) and judged.cause in _NOT_SERVED
+        ):
+            # The page is not laid out as its steps say: what it shows may be a part of the document only.
+            return Failed(
+                url, Rejection("step_failed", "needs_attention", page.step_failure, page.status), tried
+            )
         if isinstance(judged, Rejection):
             return Failed(url, judged, tried)
         return page, judged

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from selectolax.lexbor import LexborHTMLParser
 
+from clausewatch_fetcher.steps import Step
 from clausewatch_shared.doctypes import DOC_TYPES, canonical_doc_type
 
 BUNDLED_CATALOGUE = Path(__file__).parent / "data" / "catalogue"
@@ -78,6 +79,11 @@ class DocumentDecl(BaseModel):
     select: list[str] = Field(default_factory=list, description="CSS selectors of the document's content.")
     remove: list[str] = Field(default_factory=list, description="CSS selectors removed before extraction.")
     javascript: JavaScript = "auto"
+    steps: list[Step] = Field(
+        default_factory=list,
+        max_length=20,
+        description="What the browser does before reading the page (click, click_all, wait_for, scroll, wait).",
+    )
     pdf: bool = False
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(?:-[A-Za-z]{2,4})?$")] = "en"
     interval: int | None = Field(default=None, description="Seconds between checks; default: the fetcher's.")
@@ -116,6 +122,13 @@ class DocumentDecl(BaseModel):
                 raise ValueError(msg) from exc
         return value
 
+    @model_validator(mode="after")
+    def _steps_need_the_browser(self) -> DocumentDecl:
+        if self.steps and (self.javascript is False or self.pdf):
+            msg = "steps are done in the browser: a document with steps cannot set javascript: false or pdf: true"
+            raise ValueError(msg)
+        return self
+
     @property
     def type_slug(self) -> str:
         """The slug that, after the platform id, makes the document id."""
@@ -123,13 +136,16 @@ class DocumentDecl(BaseModel):
 
     def spec(self) -> dict[str, Any]:
         """Return the extraction/fetch spec stored on the Document row (the differ reads select/remove)."""
-        return {
+        spec: dict[str, Any] = {
             "select": list(self.select),
             "remove": list(self.remove),
             "javascript": self.javascript,
             "pdf": self.pdf,
             "min_chars": self.min_chars,
         }
+        if self.steps:  # only when declared: the rows of documents without steps stay as they were
+            spec["steps"] = [step.model_dump(exclude_defaults=True) for step in self.steps]
+        return spec
 
 
 class PlatformDecl(BaseModel):

@@ -68,6 +68,8 @@ def list_documents(
             continue
         flags = f"js={doc.decl.javascript!s:<5} pdf={'yes' if doc.decl.pdf else 'no':<3}"
         more = f" (+{len(doc.decl.urls) - 1})" if len(doc.decl.urls) > 1 else ""
+        if doc.decl.steps:
+            more += f" [{len(doc.decl.steps)} step{'s' if len(doc.decl.steps) > 1 else ''}]"
         typer.echo(f"{doc.id:<45} {doc.decl.type:<28} {flags} {doc.decl.urls[0]}{more}")
 
 
@@ -165,6 +167,8 @@ async def _fetch_here(settings: FetcherSettings, docs: list[CatalogueDocument], 
                     f"    {page.fetcher:<7} {page.status} {len(page.body):>9,} B  {page.content_type or '-'}"
                     f"  {page.final_url}{'  via ' + hops if hops else ''}  sha256 {digest}"
                 )
+                for line in page.steps:
+                    typer.echo(f"    step: {line}")
                 if save is not None:
                     await asyncio.to_thread(_save, save, digest, page.body)
     finally:

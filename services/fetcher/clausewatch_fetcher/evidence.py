@@ -36,7 +36,8 @@ def snapshot_parts(pages: list[PageFetch], hashes: list[str]) -> list[SnapshotPa
 
 
 def headers_record(pages: list[PageFetch]) -> dict[str, Any]:
-    """Return the per-part evidence kept beside the parts: selected headers, redirect chain and fetcher used."""
+    """Return the per-part evidence kept beside the parts: selected headers, redirect chain, fetcher used and, for
+    a page read after steps, what the browser did first."""
     return {
         "parts": [
             {
@@ -46,6 +47,7 @@ def headers_record(pages: list[PageFetch]) -> dict[str, Any]:
                 "redirects": [
                     {"status": r.status, "url": r.url, "location": r.location} for r in page.redirects
                 ],
+                **({"steps": list(page.steps)} if page.steps else {}),
             }
             for page in pages
         ]

@@ -70,6 +70,10 @@ class PageFetch:
     redirects: list[Redirect] = field(default_factory=list)
     fetcher: str = "http"
     not_modified: bool = False
+    # What the browser did on the page before reading it (decision 0173), kept with the evidence.
+    steps: list[str] = field(default_factory=list)
+    # The step that could not be done, if one could not: the page as it stood then is judged, never recorded.
+    step_failure: str | None = None
 
 
 @dataclass(frozen=True)

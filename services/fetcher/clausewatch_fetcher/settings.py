@@ -109,6 +109,12 @@ class FetcherSettings(CommonSettings):
         default=30.0, gt=0, description="Per-read HTTP timeout; a whole fetch gets three times this."
     )
     browser_timeout_seconds: float = Field(default=45.0, gt=0, description="Deadline of one browser capture.")
+    browser_step_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="How long a document's page step (click, wait_for) waits for what it looks for.",
+    )
     capture_lease_seconds: float = Field(
         default=60.0,
         ge=1,

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from clausewatch_fetcher.app import register
+from clausewatch_fetcher.browser import BrowserPool
 from clausewatch_fetcher.scheduler import capture_request
 from clausewatch_fetcher.settings import FetcherSettings, detect_chromium
 from clausewatch_shared.db import Database
@@ -22,6 +23,19 @@ from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.streams import DEADLETTER
 from tests.integration.fetcher.site import LocalSite
 from tests.support.nats import NatsServer
+
+
+def loopback_pool(**kw: Any) -> BrowserPool:
+    """A browser pool of two pages that resolves only loopback hosts and waits for nothing after load."""
+    base: dict[str, Any] = {
+        "executable": detect_chromium(),
+        "concurrency": 2,
+        "timeout": 10.0,
+        "user_agent": "clausewatch-test",
+        "loopback_only": True,
+        "settle_ms": 0,
+    }
+    return BrowserPool(**(base | kw))
 
 
 @pytest.fixture

@@ -138,3 +138,49 @@ def make_pdf(lines: list[str]) -> bytes:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def steps_page(*, dialog: bool = True) -> str:
+    """A policy whose text is revealed only by page steps (decision 0173): a cookie dialog covering the page, a
+    "Show the full policy" button that loads the rest late, three accordion sections built when opened, and a
+    section loaded when scrolled into view. Each hidden text carries a marker a test can look for."""
+    cover = (
+        "<div id='dialog' style='position:fixed;inset:0;background:#fff;z-index:10'>"
+        "<p>We use cookies.</p><button id='accept'>Accept all</button></div>"
+        if dialog
+        else ""
+    )
+    panels = "".join(
+        f"<div class='section'><button class='toggle' data-n='{n}'>Section {n}</button><div class='panel'></div></div>"
+        for n in (1, 2, 3)
+    )
+    intro = html_lib.escape(policy_text(repeat=1).split("\n\n")[1])
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Privacy Policy</title></head><body>"
+        f"{cover}<main><h1>Privacy Policy</h1><p>{intro}</p>"
+        "<button id='load-full'>Show the full policy</button><div id='full'></div>"
+        f"{panels}<a id='away' href='/elsewhere'>Our other policies</a>"
+        "<div style='height:4000px'></div><div id='lazy'></div></main>"
+        "<script>"
+        "const accept = document.getElementById('accept');"
+        "if (accept) accept.onclick = () => document.getElementById('dialog').remove();"
+        "document.getElementById('load-full').onclick = () => setTimeout(() => {"
+        f" document.getElementById('full').innerHTML = {_js_paragraphs('FULL-POLICY')}; }}, 200);"
+        "document.querySelectorAll('button.toggle').forEach(b => b.onclick = () => {"
+        " b.nextElementSibling.innerHTML = '<p>PANEL-' + b.dataset.n + ' We keep the records of this section for"
+        " two years, then delete them from our systems and backups.</p>'; });"
+        "let lazyDone = false;"
+        "window.addEventListener('scroll', () => {"
+        " if (lazyDone || innerHeight + scrollY < document.body.scrollHeight - 200) return;"
+        " lazyDone = true; setTimeout(() => {"
+        f" document.getElementById('lazy').innerHTML = {_js_paragraphs('LAZY-SECTION')}; }}, 150); }});"
+        "</script></body></html>"
+    )
+
+
+def _js_paragraphs(marker: str) -> str:
+    """A JavaScript string literal of the policy's paragraphs, each tagged with the marker."""
+    paras = "".join(
+        f"<p>{html_lib.escape(p)}</p>" for p in policy_text(repeat=1, marker=marker).split("\n\n")[1:]
+    )
+    return "'" + paras.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -8,7 +8,7 @@ import pytest
 
 from clausewatch_fetcher.browser import BrowserPool
 from clausewatch_fetcher.extract import extract_text
-from clausewatch_fetcher.settings import detect_chromium
+from tests.integration.fetcher.conftest import loopback_pool
 from tests.integration.fetcher.pages import policy_html
 from tests.integration.fetcher.site import LocalSite, Route
 
@@ -27,15 +27,7 @@ TRACES = (
 @pytest.fixture
 async def pool() -> AsyncIterator[BrowserPool]:
     """A pool of two pages that resolves only loopback hosts and makes each capture's context ahead."""
-    browser = BrowserPool(
-        executable=detect_chromium(),
-        concurrency=2,
-        timeout=10.0,
-        user_agent="clausewatch-test",
-        loopback_only=True,
-        make_ahead=True,
-        settle_ms=0,
-    )
+    browser = loopback_pool(make_ahead=True)
     yield browser
     await browser.aclose()
 
