@@ -11,6 +11,7 @@ the broker and database around it. Prints pages per minute and the peak memory o
     uv run python -m bench.fetch --mode browser --pages 200 --concurrency 3
     uv run python -m bench.fetch --mode browser --pages 60 --concurrency 2 --make-ahead
     uv run python -m bench.fetch --mode browser --pages 60 --concurrency 2 --by-process --chromium /usr/bin/chromium
+    uv run python -m bench.fetch --mode browser --pages 60 --steps   # with page steps (decision 0173)
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ import psutil
 from clausewatch_fetcher.app import build_capturer, close_capturer
 from clausewatch_fetcher.capture import Captured, Target
 from clausewatch_fetcher.settings import FetcherSettings
+from clausewatch_fetcher.steps import Step
 
 DATA = Path(__file__).parent / "data" / "ota-html"
+# `--steps`: what a document that loads sections as they are scrolled to declares (decision 0173): scroll to the end
+# until the page stops growing, then make sure the content is there.
+STEPS = (Step(scroll="bottom"), Step(wait_for="body p"))
 
 
 def load_pages() -> dict[str, bytes]:
@@ -199,6 +204,7 @@ async def run(
     paths: list[str],
     make_ahead: bool = False,
     chromium: str | None = None,
+    steps: tuple[Step, ...] = (),
 ) -> dict[str, object]:
     """Capture `pages` URLs in one mode and return its figures."""
     browser = mode == "browser"
@@ -224,7 +230,7 @@ async def run(
     async def worker() -> None:
         while not queue.empty():
             url = queue.get_nowait()
-            target = Target("bench/doc", "bench", (url,), javascript=browser, min_chars=200)
+            target = Target("bench/doc", "bench", (url,), javascript=browser, steps=steps, min_chars=200)
             outcome = await capturer.capture(target)
             if isinstance(outcome, Captured):
                 for part in outcome.parts:
@@ -276,6 +282,11 @@ def main() -> None:
         "--chromium", default=None, help="browser executable (default: the fetcher's setting, auto-detected)"
     )
     parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="browser: do page steps on each page (scroll to the bottom, wait for text)",
+    )
+    parser.add_argument(
         "--by-process",
         action="store_true",
         help="also print CPU per page by process kind (renderer, node, ...)",
@@ -292,7 +303,8 @@ def main() -> None:
     for mode in modes:
         n = args.pages or (1000 if mode == "http" else 200)
         c = args.concurrency or (16 if mode == "http" else 3)
-        result = asyncio.run(run(mode, n, c, site, paths, args.make_ahead, args.chromium))
+        steps = STEPS if args.steps and mode == "browser" else ()
+        result = asyncio.run(run(mode, n, c, site, paths, args.make_ahead, args.chromium, steps))
         print(
             f"{mode:<7} {result['pages']} pages in {result['seconds']} s: {result['pages_per_minute']} pages/min, "
             f"{result['pages_per_cpu_minute']} pages per CPU-minute, peak RSS {result['peak_rss_mb']} MB "
@@ -301,6 +313,8 @@ def main() -> None:
         )
         if mode == "browser":
             print(f"  browser executable: {result['chromium'] or 'playwright-bundled'}")
+            if steps:
+                print(f"  steps on each page: {', '.join(step.describe() for step in steps)}")
         if args.by_process:
             print(f"  CPU ms per page by process: {result['cpu_by_process']}")
     site.stop()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -173,7 +173,8 @@ class DeliveryWorker:
         unsubscribe = unsubscribe_link(self.settings.public_base_url, subscriber.unsubscribe_token)
         if delivery.channel == "email":
             manage = preferences_link(self.settings.public_base_url, subscriber.unsubscribe_token)
-            rendered = self._render_email(delivery, subscriber.tier, unsubscribe, manage)
+            watched = (subscriber.filters or {}).get("provisions") or ()
+            rendered = self._render_email(delivery, subscriber.tier, unsubscribe, manage, watched)
             message = render.build_message(
                 rendered,
                 sender=self.settings.smtp_from,
@@ -199,7 +200,9 @@ class DeliveryWorker:
         return await self.webhooks.send(endpoint.url, body, headers)
 
     @staticmethod
-    def _render_email(delivery: Delivery, tier: str, unsubscribe: str, manage: str) -> render.Rendered:
+    def _render_email(
+        delivery: Delivery, tier: str, unsubscribe: str, manage: str, watched: Collection[str] = ()
+    ) -> render.Rendered:
         payload: dict[str, Any] = delivery.payload
         if delivery.kind == "digest":
             alerts = [AlertView.model_validate(a) for a in payload.get("alerts", [])]
@@ -209,7 +212,11 @@ class DeliveryWorker:
         if delivery.kind in ACCOUNT_KINDS:
             return render.Rendered(payload["subject"], payload["text"], payload.get("html"))
         return render.render_alert(
-            AlertView.model_validate(payload), tier=tier, unsubscribe_url=unsubscribe, manage_url=manage
+            AlertView.model_validate(payload),
+            tier=tier,
+            unsubscribe_url=unsubscribe,
+            manage_url=manage,
+            watched=watched,
         )
 
     async def _close(self, delivery_id: str, status: str, reason: str) -> None:

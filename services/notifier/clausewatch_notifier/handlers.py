@@ -9,10 +9,12 @@ from datetime import datetime
 import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from clausewatch_notifier import store
-from clausewatch_notifier.plan import plan
+from clausewatch_notifier import management, store
+from clausewatch_notifier.alerts import AlertView
+from clausewatch_notifier.plan import Recipient, plan
 from clausewatch_notifier.planning import delivery_rows
 from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.watches import carries
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.events import ChangeAssessed
@@ -66,8 +68,22 @@ class AssessmentHandler:
         log.info(
             "deliveries_planned", change_set_id=event.change_set_id, planned=len(planned), created=created
         )
+        # After the rows are in (their own transaction: a second writer inside the planning one would make SQLite's
+        # upgrade to a write fail), so a redelivered event plans against the same watch, which keeps the old key.
+        await self._carry_watches(recipients, alert)
         if created and self.on_planned is not None:
             self.on_planned()
+
+    async def _carry_watches(self, recipients: list[Recipient], alert: AlertView) -> None:
+        """Carry each watch on a provision this change set removed to what took its place (decision 0174)."""
+        for recipient in recipients:
+            watched = recipient.filters.get("provisions")
+            if not isinstance(watched, list) or not watched:
+                continue
+            keys = [key for carry in carries(alert.changes, watched) for key in carry.keys]
+            if keys:
+                added = await management.carry_watch(self.db, recipient.subscriber_id, keys)
+                log.info("watch_carried", subscriber_id=recipient.subscriber_id, added=len(added))
 
     @contextlib.asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:

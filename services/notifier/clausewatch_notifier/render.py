@@ -6,7 +6,7 @@ Messages carry `List-Unsubscribe` (a one-click URL, RFC 8058) so mail clients of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from clausewatch_notifier.alerts import AlertView
 from clausewatch_notifier.tiers import SEVERITY_RANK, TIERS
+from clausewatch_notifier.watches import carries
 from clausewatch_shared.descriptions import reading_rank, severity_word, split_summary_head
 from clausewatch_shared.prose import inline_html, visible_text
 
@@ -154,7 +155,12 @@ def alert_subject(alert: AlertView) -> str:
 
 
 def render_alert(
-    alert: AlertView, *, tier: str, unsubscribe_url: str, manage_url: str | None = None
+    alert: AlertView,
+    *,
+    tier: str,
+    unsubscribe_url: str,
+    manage_url: str | None = None,
+    watched: Collection[str] = (),
 ) -> Rendered:
     """Render a same-day alert: the most severe changes first, among equals those the subject names first
     (`reading_rank`: what escalates or takes something away, then what was added or removed), then document order.
@@ -175,6 +181,8 @@ def render_alert(
         "unsubscribe_url": unsubscribe_url,
         "manage_url": manage_url,
         "subject": subject,
+        # A watched provision this change set removed, and what the watch now follows instead (decision 0174).
+        "carries": carries(alert.changes, watched) if watched else [],
     }
     return _text_and_html("alert", subject, context)
 

@@ -256,6 +256,7 @@ _SUBSCRIBERS = select(
     SUBSCRIBER.c.tier,
     SUBSCRIBER.c.active,
     SUBSCRIBER.c.unsubscribe_token,
+    SUBSCRIBER.c.filters,  # an alert tells a watcher where a removed provision's watch went (decision 0174)
 ).where(SUBSCRIBER.c.id.in_(bindparam("ids", expanding=True)))
 _ENDPOINTS = select(ENDPOINT.c.id, ENDPOINT.c.url, ENDPOINT.c.secrets, ENDPOINT.c.enabled).where(
     ENDPOINT.c.id.in_(bindparam("ids", expanding=True))

@@ -183,3 +183,39 @@ async def add_follower(
     created = await management.create_subscriber(db, email, tier=tier)
     await management.follow(db, created.subscriber.id, platform_id)
     return created
+
+
+async def add_rewrite(
+    db: Database, n: int, *, removed_key: str, added_keys: tuple[str, ...], heading: tuple[str, ...]
+) -> ChangeAssessed:
+    """Insert a change set in which a rewrite too large to align removed one provision and added others in its place
+    (decision 0174): the removed change first, then the added ones, under `heading` (or none when empty)."""
+    event = await add_change_set(db, n=n, provision_key=removed_key)
+    tag = f"leonardo-ai-{n}"
+    async with db.session() as s:
+        removed = await s.get(Change, f"ch-{tag}")
+        assert removed is not None
+        removed.kind, removed.heading_path, removed.new_text, removed.diff = (
+            "removed",
+            list(heading),
+            None,
+            [],
+        )
+        s.add(removed)
+        for index, key in enumerate(added_keys, 1):
+            s.add(
+                Change(
+                    id=f"ch-{tag}-added-{index}",
+                    change_set_id=f"cs-{tag}",
+                    document_id="leonardo-ai/privacy-policy",
+                    ordinal=index,
+                    kind="added",
+                    significance="substantive",
+                    heading_path=list(heading),
+                    provision_key=key,
+                    new_text=f"Paragraph {index} of the rewritten section: we train our models on your prompts.",
+                    summary="Added a paragraph",
+                    diff=[],
+                )
+            )
+    return event

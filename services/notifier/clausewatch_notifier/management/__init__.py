@@ -28,6 +28,7 @@ from clausewatch_notifier.management.signup import (
 )
 from clausewatch_notifier.management.subscribers import (
     authenticate,
+    carry_watch,
     change_tier,
     create_subscriber,
     follow,
@@ -70,6 +71,7 @@ __all__ = [
     "SubscriberOut",
     "Trial",
     "authenticate",
+    "carry_watch",
     "change_tier",
     "confirm_signup",
     "create_subscriber",

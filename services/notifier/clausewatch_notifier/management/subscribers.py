@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -234,6 +235,25 @@ async def watch_provision(db: Database, subscriber_id: str, reference: str) -> S
         subscriber.filters = normalise_filters(tier, filters)
         session.add(subscriber)
         return await subscriber_out(session, subscriber)
+
+
+async def carry_watch(db: Database, subscriber_id: str, keys: Iterable[str]) -> list[str]:
+    """Add provisions to a watch because a rewrite put them in the place of a watched one (decision 0174); return
+    the keys added. Quietly adds nothing to a tier without filters (an operator changed it meanwhile) and stops at
+    MAX_WATCHED_PROVISIONS; keys already watched are left as they are, so a redelivered event adds nothing."""
+    async with db.session() as session:
+        subscriber = await get_subscriber_row(session, subscriber_id)
+        if not get_tier(subscriber.tier).filters:
+            return []
+        filters = dict(subscriber.filters or {})
+        watched = list(filters.get("provisions") or ())
+        added = [key for key in dict.fromkeys(keys) if key not in watched]
+        added = added[: max(0, MAX_WATCHED_PROVISIONS - len(watched))]
+        if added:
+            filters["provisions"] = sorted({*watched, *added})
+            subscriber.filters = normalise_filters(get_tier(subscriber.tier), filters)
+            session.add(subscriber)
+        return added
 
 
 async def unwatch_provision(db: Database, subscriber_id: str, key: str) -> SubscriberOut:
