@@ -50,7 +50,8 @@ async def free_subscriber(db: Database, email: str = "reader@example.org") -> Su
 
 
 async def act(client: httpx.AsyncClient, token: str, body: str) -> httpx.Response:
-    return await client.post(f"/preferences/{token}", content=body, headers=FORM)
+    """Send one form; a change that went through answers 303 to the page, which is followed (as a browser does)."""
+    return await client.post(f"/preferences/{token}", content=body, headers=FORM, follow_redirects=True)
 
 
 async def test_the_page_shows_what_the_subscriber_follows_and_is_kept_private(
@@ -100,6 +101,27 @@ async def test_a_free_subscriber_swaps_the_platform_within_the_tier(
     unknown = await act(client, token, "action=follow&platform=nowhere")
     assert unknown.status_code == 404
     assert "no platform" in unknown.text.lower()
+
+
+async def test_a_change_redirects_to_the_page_so_a_reload_sends_nothing_again(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    """A change answers 303 to the page with what it did as a code, privately; the page turns the code into its own
+    sentence, and a code it does not know (an address edited by someone else) says nothing."""
+    created = await free_subscriber(db)
+    token = created.unsubscribe_token
+    moved = await client.post(f"/preferences/{token}", content="action=unfollow&platform=acme", headers=FORM)
+    assert moved.status_code == 303
+    assert moved.headers["location"] == f"/preferences/{token}?done=unfollow&platform=acme"
+    assert moved.headers["cache-control"] == "no-store"
+    assert moved.headers["referrer-policy"] == "no-referrer"
+    page = await client.get(moved.headers["location"])
+    assert page.status_code == 200
+    assert "You no longer follow Acme AI." in page.text
+    forged = await client.get(f"/preferences/{token}?done=%3Cb%3EYour+account+is+closed%3C%2Fb%3E")
+    assert forged.status_code == 200
+    assert "Your account is closed" not in forged.text
+    assert "You no longer follow" not in forged.text
 
 
 async def test_the_digest_day_hour_and_zone_are_saved(client: httpx.AsyncClient, db: Database) -> None:

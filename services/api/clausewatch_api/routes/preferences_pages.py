@@ -7,10 +7,11 @@ notifier's management functions; their typed errors become the page's message. A
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from clausewatch_api import present, queries
 from clausewatch_api.deps import ResourcesDep, SessionDep
@@ -82,12 +83,35 @@ async def _show(
     return response
 
 
+# What the page says after a change it redirected from (POST, then 303 to GET: a reload repeats nothing). Fixed
+# sentences chosen by a code, so the address cannot be made to show text of someone else's choosing.
+DONE = {
+    "follow": "You now follow {name}.",
+    "unfollow": "You no longer follow {name}.",
+    "digest": "Your digest day and time are saved.",
+    "resume": "Your alerts are back on.",
+    "watch": "You watch that provision now: only changes to the provisions you watch reach you.",
+    "unwatch": "You no longer watch that provision.",
+}
+
+
 @router.get("/preferences/{token}")
 async def preferences_page(
-    request: Request, token: str, session: SessionDep, templates: EnvDep, res: ResourcesDep
+    request: Request,
+    token: str,
+    session: SessionDep,
+    templates: EnvDep,
+    res: ResourcesDep,
+    done: str | None = None,
+    platform: str | None = None,
 ) -> Response:
-    """What the subscriber follows, when their digest comes, and the forms to change both."""
-    return await _show(request, token, session, templates, res)
+    """What the subscriber follows, when their digest comes, and the forms to change both; after a change, what it
+    did (`done`: the action, `platform`: the platform it concerned)."""
+    said = None
+    if done in DONE:
+        known = await session.get(Platform, platform) if platform else None
+        said = DONE[done].format(name=known.name if known else "that platform")
+    return await _show(request, token, session, templates, res, done=said)
 
 
 @router.post(
@@ -95,6 +119,7 @@ async def preferences_page(
     tags=["subscribers"],
     openapi_extra=FORM_BODY,
     responses={
+        303: {"description": "Done: to the page, which says what the change did."},
         403: {**HTML, "description": "The tier does not allow it."},
         422: {**HTML, "description": "An unknown action, platform, zone, day or hour."},
     },
@@ -102,23 +127,20 @@ async def preferences_page(
 async def preferences_change(
     request: Request, token: str, session: SessionDep, templates: EnvDep, res: ResourcesDep
 ) -> Response:
-    """Apply one change (follow, unfollow, digest schedule, resume, watch or unwatch a provision) and show the page
-    again with what happened."""
+    """Apply one change (follow, unfollow, digest schedule, resume, watch or unwatch a provision), then redirect to
+    the page, which says what happened (303: a reload shows the page, it does not send the form again). A change the
+    tier or the input does not allow shows the page with the reason, and its status."""
     prefs = await management.preferences(res.db, token)
     if prefs is None:
         return await _show(request, token, session, templates, res)
     form = await read_form(request)
     action, platform = form.get("action", ""), form.get("platform", "")
     sub_id = prefs.subscriber.id
-    known = await session.get(Platform, platform) if platform else None
-    name = known.name if known else platform
     try:
         if action == "follow":
             await management.follow(res.db, sub_id, platform)
-            done = f"You now follow {name}."
         elif action == "unfollow":
             await management.unfollow(res.db, sub_id, platform)
-            done = f"You no longer follow {name}."
         elif action == "digest":
             await management.set_digest_schedule(
                 res.db,
@@ -127,16 +149,12 @@ async def preferences_change(
                 weekday=_number(form.get("weekday"), "day"),
                 hour=_number(form.get("hour"), "hour"),
             )
-            done = "Your digest day and time are saved."
         elif action == "resume":
             await management.resume(res.db, token)
-            done = "Your alerts are back on."
         elif action == "watch":
             await management.watch_provision(res.db, sub_id, form.get("provision", ""))
-            done = "You watch that provision now: only changes to the provisions you watch reach you."
         elif action == "unwatch":
             await management.unwatch_provision(res.db, sub_id, form.get("provision", ""))
-            done = "You no longer watch that provision."
         else:
             msg = f"unknown action {action!r}: use one of {', '.join(ACTIONS)}"
             raise ValueError(msg)
@@ -145,7 +163,10 @@ async def preferences_change(
         if status == 500:
             raise
         return await _show(request, token, session, templates, res, status=status, error=str(exc))
-    return await _show(request, token, session, templates, res, done=done)
+    query = {"done": action, **({"platform": platform} if action in ("follow", "unfollow") else {})}
+    response = RedirectResponse(f"/preferences/{token}?{urlencode(query)}", status_code=303)
+    response.headers.update(PRIVATE_HEADERS)
+    return response
 
 
 def _number(value: str | None, what: str) -> int | None:
