@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -176,6 +177,7 @@ class BrowserPool:
         language: str = "en",
         *,
         steps: list[Step] | None = None,
+        cookies: Mapping[str, str] | None = None,
     ) -> PageFetch:
         """Render a URL in a fresh context, do the document's steps, and return the DOM as HTML; raise FetchFailed
         on timeout or error. A step that could not be done is named in the page's `step_failure`: the capturer
@@ -194,9 +196,13 @@ class BrowserPool:
             context = None
             try:
                 context, page = await self._fresh_page(browser, language)
+                if cookies:  # the context is this capture's own: the cookies go nowhere else
+                    await context.add_cookies(
+                        [{"name": n, "value": v, "url": url} for n, v in cookies.items()]
+                    )
                 deadline = self.timeout + 5 + (self.step_timeout + STEP_ALLOWANCE_S) * len(steps or ())
                 return await asyncio.wait_for(
-                    self._render(context, page, url, wait_for or [], steps or []), deadline
+                    self._render(context, page, url, wait_for or [], steps or [], cookies or {}), deadline
                 )
             except (PlaywrightTimeout, TimeoutError) as exc:
                 detail = f"the browser got no complete page within {self.timeout:g}s"
@@ -210,7 +216,13 @@ class BrowserPool:
                         await context.close()
 
     async def _render(
-        self, context: Any, page: Any, url: str, wait_for: list[str], steps: list[Step]
+        self,
+        context: Any,
+        page: Any,
+        url: str,
+        wait_for: list[str],
+        steps: list[Step],
+        cookies: Mapping[str, str],
     ) -> PageFetch:
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -274,4 +286,5 @@ class BrowserPool:
             fetcher="browser",
             steps=done,
             step_failure=failure,
+            cookies=sorted(cookies or {}),
         )

@@ -37,6 +37,8 @@ class Target:
     javascript: bool | str = "auto"
     # Done in the browser before the page is read (decision 0173): a document with steps is always rendered.
     steps: tuple[Step, ...] = ()
+    # Sent with every request for the document, by HTTP and in the browser (a consent or region choice).
+    cookies: tuple[tuple[str, str], ...] = ()
     pdf: bool = False
     language: str = "en"
     min_chars: int = 400
@@ -59,6 +61,7 @@ class Target:
             remove=tuple(spec.get("remove") or ()),
             javascript=spec.get("javascript", "auto"),
             steps=tuple(parse_steps(spec.get("steps"))),
+            cookies=tuple((str(k), str(v)) for k, v in (spec.get("cookies") or {}).items()),
             pdf=bool(spec.get("pdf", False)),
             language=language,
             min_chars=int(spec.get("min_chars", 400)),
@@ -155,7 +158,11 @@ class Capturer:
             try:
                 await self.throttle.wait(url)
                 page = await self.http.fetch(
-                    url, conditional, target.language, public_only=target.public_only
+                    url,
+                    conditional,
+                    target.language,
+                    public_only=target.public_only,
+                    cookies=dict(target.cookies),
                 )
             except FetchFailed as failure:
                 if not (failure.rejection.browser_may_help and self._browser_may_retry(target, browser)):
@@ -181,7 +188,13 @@ class Capturer:
         tried.append("browser")
         try:
             await self.throttle.wait(url)
-            page = await browser.fetch(url, list(target.select), target.language, steps=list(target.steps))
+            page = await browser.fetch(
+                url,
+                list(target.select),
+                target.language,
+                steps=list(target.steps),
+                cookies=dict(target.cookies),
+            )
         except FetchFailed as failure:
             return Failed(url, failure.rejection, tried)
         judged = await self._judge(target, page)

@@ -9,6 +9,7 @@ Pure module: no I/O beyond reading the YAML files it is given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -34,6 +35,9 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", m
 HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=2000)]
 JavaScript = Literal["auto", True, False]
 
+# RFC 6265: a cookie name is an HTTP token; a value is cookie-octets (no controls, spaces, quotes, commas, ';', '\').
+_COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}")
+_COOKIE_VALUE = re.compile(r"[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]{0,4096}")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
@@ -84,6 +88,11 @@ class DocumentDecl(BaseModel):
         max_length=20,
         description="What the browser does before reading the page (click, click_all, wait_for, scroll, wait).",
     )
+    cookies: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Cookies sent with every request for the document (a consent or region choice).",
+    )
     pdf: bool = False
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(?:-[A-Za-z]{2,4})?$")] = "en"
     interval: int | None = Field(default=None, description="Seconds between checks; default: the fetcher's.")
@@ -122,6 +131,18 @@ class DocumentDecl(BaseModel):
                 raise ValueError(msg) from exc
         return value
 
+    @field_validator("cookies")
+    @classmethod
+    def _cookie_pairs(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, content in value.items():
+            if not _COOKIE_NAME.fullmatch(name):
+                msg = f"not a cookie name: {name!r} (letters, digits and !#$%&'*+-.^_`|~ only)"
+                raise ValueError(msg)
+            if not _COOKIE_VALUE.fullmatch(content):
+                msg = f"cookie {name}: a value of up to 4096 characters without spaces, quotes, commas, ';' or '\\'"
+                raise ValueError(msg)
+        return value
+
     @model_validator(mode="after")
     def _steps_need_the_browser(self) -> DocumentDecl:
         if self.steps and (self.javascript is False or self.pdf):
@@ -143,8 +164,11 @@ class DocumentDecl(BaseModel):
             "pdf": self.pdf,
             "min_chars": self.min_chars,
         }
-        if self.steps:  # only when declared: the rows of documents without steps stay as they were
+        # Only when declared: the rows of documents without them stay as they were.
+        if self.steps:
             spec["steps"] = [step.model_dump(exclude_defaults=True) for step in self.steps]
+        if self.cookies:
+            spec["cookies"] = dict(self.cookies)
         return spec
 
 

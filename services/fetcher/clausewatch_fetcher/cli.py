@@ -167,6 +167,8 @@ async def _fetch_here(settings: FetcherSettings, docs: list[CatalogueDocument], 
                     f"    {page.fetcher:<7} {page.status} {len(page.body):>9,} B  {page.content_type or '-'}"
                     f"  {page.final_url}{'  via ' + hops if hops else ''}  sha256 {digest}"
                 )
+                if page.cookies:
+                    typer.echo(f"    cookies sent: {', '.join(page.cookies)}")
                 for line in page.steps:
                     typer.echo(f"    step: {line}")
                 if save is not None:

@@ -36,8 +36,8 @@ def snapshot_parts(pages: list[PageFetch], hashes: list[str]) -> list[SnapshotPa
 
 
 def headers_record(pages: list[PageFetch]) -> dict[str, Any]:
-    """Return the per-part evidence kept beside the parts: selected headers, redirect chain, fetcher used and, for
-    a page read after steps, what the browser did first."""
+    """Return the per-part evidence kept beside the parts: selected headers, redirect chain, fetcher used, for a
+    page read after steps what the browser did first, and the names of the declared cookies sent (not values)."""
     return {
         "parts": [
             {
@@ -48,6 +48,7 @@ def headers_record(pages: list[PageFetch]) -> dict[str, Any]:
                     {"status": r.status, "url": r.url, "location": r.location} for r in page.redirects
                 ],
                 **({"steps": list(page.steps)} if page.steps else {}),
+                **({"cookies_sent": list(page.cookies)} if page.cookies else {}),
             }
             for page in pages
         ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -74,6 +75,8 @@ class PageFetch:
     steps: list[str] = field(default_factory=list)
     # The step that could not be done, if one could not: the page as it stood then is judged, never recorded.
     step_failure: str | None = None
+    # The names of the document's declared cookies sent for it (their values stay in the catalogue).
+    cookies: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -303,19 +306,27 @@ class HttpFetcher:
         language: str = "en",
         *,
         public_only: bool = False,
+        cookies: Mapping[str, str] | None = None,
     ) -> PageFetch:
         """GET a URL; return its page or raise FetchFailed with the cause (timeout, too_large, bomb, network).
 
         With `public_only`, the URL and every redirect hop must resolve to public addresses, and each connection
-        goes to the addresses that were checked (cause unsafe_target otherwise).
+        goes to the addresses that were checked (cause unsafe_target otherwise). `cookies` (the document's declared
+        ones) are put in the client's jar for the URL's host, so they are sent again after a redirect on that host,
+        which a Cookie header would not be (httpx rebuilds it from the jar at each hop).
         """
         headers = conditional.headers() if conditional else {}
+        host = urlsplit(url).hostname or ""
+        for name, value in (cookies or {}).items():
+            self._client.cookies.set(name, value, domain=host)
         headers["Accept-Language"] = f"{language}, en;q=0.5" if language != "en" else "en"
         try:
             # httpx's timeout bounds each read, not the whole answer: a server trickling a byte a second would
             # hold the capture forever. The whole fetch, redirects included, gets a deadline of its own.
             async with asyncio.timeout(self.timeout * _WHOLE_FETCH_FACTOR):
-                return await self._fetch(url, headers, public_only)
+                page = await self._fetch(url, headers, public_only)
+                page.cookies = sorted(cookies or {})
+                return page
         except UnsafeURLError as exc:
             raise FetchFailed(Rejection("unsafe_target", "needs_attention", str(exc))) from exc
         except (httpx.TimeoutException, TimeoutError) as exc:

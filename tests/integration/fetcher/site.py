@@ -23,6 +23,8 @@ class Route:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     delay: float = 0.0
     etag: str | None = None
+    # ("NAME=VALUE", "/elsewhere"): without that cookie the request is redirected there (a consent wall).
+    unless_cookie: tuple[str, str] | None = None
 
 
 class LocalSite:
@@ -84,6 +86,11 @@ class LocalSite:
             route = Route(status=404, body=b"<html><body><h1>Not Found</h1></body></html>")
         if route.delay:
             time.sleep(route.delay)
+        if route.unless_cookie:
+            cookie, elsewhere = route.unless_cookie
+            sent = [c.strip() for c in request.headers.get("Cookie", "").split(";")]
+            if cookie not in sent:
+                route = Route(status=302, headers={"Location": elsewhere, "Content-Type": "text/html"})
         if route.etag and request.headers.get("If-None-Match") == route.etag:
             request.send_response(304)
             request.send_header("ETag", route.etag)

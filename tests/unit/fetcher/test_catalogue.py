@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from clausewatch_fetcher.capture import Target
 from clausewatch_fetcher.catalogue import DOC_TYPES, CatalogueError, load_catalogue, parse_duration
 
 SEED_PLATFORMS = {
@@ -133,3 +134,26 @@ def test_nonsense_intervals_are_refused(text: object) -> None:
     """An interval that is not a positive duration is refused."""
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
+
+
+def test_declared_cookies_reach_the_spec_and_bad_ones_are_refused(tmp_path: Path) -> None:
+    """A consent cookie is stored with the document and read back for the capture; a name or value a Cookie header
+    cannot carry is refused naming the field, and documents without cookies keep their spec as it was."""
+    doc = "id: acme\nname: Acme\ndocuments:\n  - type: Privacy Policy\n    urls: [https://acme.example/p]\n"
+    path = tmp_path / "acme.yaml"
+    path.write_text(doc + "    cookies: {CONSENT: YES+cb.20260101, region: eu}\n")
+    declared = load_catalogue(path).document("acme/privacy-policy")
+    assert declared.decl.spec()["cookies"] == {"CONSENT": "YES+cb.20260101", "region": "eu"}
+    target = Target.from_spec(declared.id, "acme", list(declared.decl.urls), declared.decl.spec(), "en")
+    assert target.cookies == (("CONSENT", "YES+cb.20260101"), ("region", "eu"))
+    path.write_text(doc)
+    assert "cookies" not in load_catalogue(path).document("acme/privacy-policy").decl.spec()
+    for bad, message in [
+        ("{'a b': x}", "not a cookie name: 'a b'"),
+        ("{consent: 'yes; path=/'}", "cookie consent: a value of up to 4096 characters"),
+    ]:
+        path.write_text(doc + f"    cookies: {bad}\n")
+        with pytest.raises(CatalogueError) as caught:
+            load_catalogue(path)
+        assert "acme.yaml: documents[0].cookies" in str(caught.value)
+        assert message in str(caught.value)
