@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ import yaml
 
 from clausewatch_fetcher.app import register
 from clausewatch_fetcher.browser import BrowserPool
+from clausewatch_fetcher.http_fetch import HttpFetcher
 from clausewatch_fetcher.scheduler import capture_request
 from clausewatch_fetcher.settings import FetcherSettings, detect_chromium
 from clausewatch_shared.db import Database
@@ -36,6 +37,16 @@ def loopback_pool(**kw: Any) -> BrowserPool:
         "settle_ms": 0,
     }
     return BrowserPool(**(base | kw))
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[HttpFetcher]:
+    """An HTTP fetcher with test-sized limits and a cookie jar of its own."""
+    fetcher = HttpFetcher(
+        user_agent="clausewatch-test", timeout=5.0, max_bytes=1 << 20, max_ratio=100.0, max_redirects=5
+    )
+    yield fetcher
+    await fetcher.aclose()
 
 
 @pytest.fixture

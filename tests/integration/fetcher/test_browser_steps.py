@@ -120,15 +120,6 @@ async def test_a_click_that_leaves_the_page_stops_the_capture(site: LocalSite, p
     assert page.step_failure == f"step 1 (click '#away') left the page for {site.url('/elsewhere')}"
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[HttpFetcher]:
-    fetcher = HttpFetcher(
-        user_agent="clausewatch-test", timeout=5.0, max_bytes=1 << 20, max_ratio=100.0, max_redirects=5
-    )
-    yield fetcher
-    await fetcher.aclose()
-
-
 def target(site: LocalSite, path: str, raw: list[dict[str, object]]) -> Target:
     spec = {"select": ["main"], "javascript": "auto", "steps": raw}
     return Target.from_spec("acme/privacy-policy", "acme", [site.url(path)], spec, "en")

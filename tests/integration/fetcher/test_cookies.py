@@ -3,8 +3,6 @@ set, over HTTP (through a redirect on the same host) and in the browser; the evi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from clausewatch_fetcher.browser import BrowserPool
@@ -35,15 +33,6 @@ def consent_walled(site: LocalSite, path: str = "/privacy") -> None:
 def target(site: LocalSite, path: str, cookies: dict[str, str], javascript: bool | str = False) -> Target:
     spec = {"select": ["main"], "javascript": javascript, "cookies": cookies}
     return Target.from_spec("acme/privacy-policy", "acme", [site.url(path)], spec, "en")
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[HttpFetcher]:
-    fetcher = HttpFetcher(
-        user_agent="clausewatch-test", timeout=5.0, max_bytes=1 << 20, max_ratio=100.0, max_redirects=5
-    )
-    yield fetcher
-    await fetcher.aclose()
 
 
 async def test_without_its_cookie_the_consent_page_is_never_a_version(
