@@ -217,6 +217,13 @@ def rotate_secret(
     _print(_run(lambda db, s: management.rotate_secret(db, s, endpoint, grace_seconds=grace)))
 
 
+@notify.command("test-endpoint")
+def ping_endpoint(endpoint: Endpoint) -> None:
+    """Queue a test event for an endpoint (a signed ping for a webhook, a message for a chat channel); the running
+    notifier sends it at once: `notify delivery ID` shows what the receiver answered."""
+    _print(_run(lambda db, _s: management.send_test_event(db, endpoint)))
+
+
 @notify.command("enable-endpoint")
 def enable_endpoint(endpoint: Endpoint) -> None:
     """Re-enable an endpoint (after fixing the receiver); its failure count starts again at zero."""

@@ -23,10 +23,16 @@ from clausewatch_notifier import render, store
 from clausewatch_notifier.alerts import AlertView, preferences_link, unsubscribe_link
 from clausewatch_notifier.metrics import ALERT_LATENCY
 from clausewatch_notifier.outcomes import Verdict, judge
-from clausewatch_notifier.plan import ACCOUNT_KINDS, CONFIRMATION, NOTICE, email_delivery
+from clausewatch_notifier.plan import ACCOUNT_KINDS, CONFIRMATION, NOTICE, PING, email_delivery
 from clausewatch_notifier.senders import AppriseSender, EmailSender, Outcome, WebhookSender, redact_url
 from clausewatch_notifier.settings import NotifierSettings
-from clausewatch_notifier.webhook import cloudevent_body, live_secrets, signed_headers
+from clausewatch_notifier.webhook import (
+    PING_MESSAGE,
+    PING_TYPE,
+    cloudevent_body,
+    live_secrets,
+    signed_headers,
+)
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.events import AlertDelivered, AlertFailed
@@ -184,6 +190,8 @@ class DeliveryWorker:
             )
             return await self.email.send(message)
         assert endpoint is not None
+        if delivery.kind == PING:
+            return await self._send_ping(delivery, endpoint)
         alert = AlertView.model_validate(delivery.payload)
         if delivery.channel == "apprise":
             rendered = render.render_alert(alert, tier=subscriber.tier, unsubscribe_url=unsubscribe)
@@ -198,6 +206,22 @@ class DeliveryWorker:
         now = utcnow()
         headers = signed_headers(delivery.id, body, live_secrets(endpoint.secrets, now), now)
         return await self.webhooks.send(endpoint.url, body, headers)
+
+    async def _send_ping(self, delivery: Delivery, endpoint: Any) -> Outcome:
+        """Send the test event an endpoint's owner asked for (decision 0176)."""
+        if delivery.channel == "apprise":
+            return await self.chat.send(endpoint.url, "clausewatch test message", PING_MESSAGE)
+        now = utcnow()
+        body = cloudevent_body(
+            event_id=delivery.id,
+            subject=endpoint.id,
+            time=now,
+            data={"message": PING_MESSAGE, "endpoint_id": endpoint.id},
+            event_type=PING_TYPE,
+        )
+        return await self.webhooks.send(
+            endpoint.url, body, signed_headers(delivery.id, body, live_secrets(endpoint.secrets, now), now)
+        )
 
     @staticmethod
     def _render_email(
@@ -229,7 +253,8 @@ class DeliveryWorker:
         `delivery` is the row as claimed: it is ours under the lease, so it is updated without reading it again.
         """
         now = self.clock()
-        webhook = delivery.channel == "webhook"
+        # A failed test event says nothing about the alerts: it does not count toward disabling the endpoint.
+        webhook = delivery.channel == "webhook" and (outcome.ok or delivery.kind != PING)
         if self.db.engine.dialect.name == "postgresql" and (outcome.ok or not webhook):
             # The verdict needs nothing from the database (only a failed webhook's endpoint run does): one
             # statement in autocommit.
@@ -283,7 +308,8 @@ class DeliveryWorker:
         delivery.attempts += 1
         verdict = judge(
             ok=outcome.ok,
-            retryable=outcome.retryable,
+            # A test event is tried once: its owner is waiting for the answer, not for a retry hours later.
+            retryable=outcome.retryable and delivery.kind != PING,
             attempts_made=delivery.attempts,
             now=now,
             schedule=s.retry_schedule_seconds,
@@ -327,7 +353,7 @@ class DeliveryWorker:
 
     @staticmethod
     def _event(delivery: Delivery, outcome: Outcome) -> AlertDelivered | AlertFailed | None:
-        if delivery.kind in ACCOUNT_KINDS or delivery.channel not in ("email", "webhook", "apprise"):
+        if delivery.kind in (*ACCOUNT_KINDS, PING) or delivery.channel not in ("email", "webhook", "apprise"):
             return None
         common: dict[str, Any] = {
             "correlation_id": delivery.correlation_id or delivery.id,

@@ -55,6 +55,8 @@ def delivery_id(subscriber_id: str, dedup_key: str, channel: str, target: str) -
 # their words are rendered when queued, and no AlertDelivered or AlertFailed event is published for them.
 NOTICE, CONFIRMATION = "notice", "confirmation"
 ACCOUNT_KINDS = (NOTICE, CONFIRMATION)
+# A test event an endpoint's owner asked for (decision 0176): tried once, never counted against the endpoint.
+PING = "ping"
 
 
 def email_delivery(

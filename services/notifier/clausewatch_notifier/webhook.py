@@ -18,6 +18,9 @@ from cloudevents.core.v1.event import CloudEvent
 from standardwebhooks import Webhook
 
 EVENT_TYPE = "org.clausewatch.change.assessed.v1"
+# A test event its owner asked for (decision 0176): same envelope and signature, data saying what it is.
+PING_TYPE = "org.clausewatch.ping.v1"
+PING_MESSAGE = "A test event from clausewatch: if your code verified this signature, your endpoint is ready."
 SOURCE = "urn:clausewatch:notifier"
 SECRET_PREFIX = "whsec_"  # noqa: S105  (the Standard Webhooks prefix, not a secret)
 
@@ -37,13 +40,15 @@ def live_secrets(stored: Iterable[Mapping[str, Any]], now: datetime) -> list[str
     return out
 
 
-def cloudevent_body(*, event_id: str, subject: str, time: datetime, data: Mapping[str, Any]) -> bytes:
-    """Return the structured-mode CloudEvents JSON body for one alert."""
+def cloudevent_body(
+    *, event_id: str, subject: str, time: datetime, data: Mapping[str, Any], event_type: str = EVENT_TYPE
+) -> bytes:
+    """Return the structured-mode CloudEvents JSON body for one alert (or, with PING_TYPE, one test event)."""
     event = CloudEvent(
         {
             "id": event_id,
             "source": SOURCE,
-            "type": EVENT_TYPE,
+            "type": event_type,
             "subject": subject,
             "time": time,
             "datacontenttype": "application/json",

@@ -122,10 +122,24 @@ async def test_secrets_are_shown_once_and_rotation_keeps_the_old_one_alive(
         assert first not in text
         assert second not in text
 
+    ping = await client.post(f"/api/v1/me/endpoints/{endpoint_id}/test", headers=own)
+    assert ping.status_code == 202
+    assert (ping.json()["kind"], ping.json()["channel"], ping.json()["status"]) == (
+        "ping",
+        "webhook",
+        "pending",
+    )
+    logged = await client.get(f"/api/v1/me/deliveries/{ping.json()['id']}", headers=own)
+    assert logged.status_code == 200
+    assert logged.json()["target"] == endpoint_id
+
     off = await client.put(
         f"/api/v1/me/endpoints/{endpoint_id}/enabled", json={"enabled": False}, headers=own
     )
     assert off.json()["enabled"] is False
+    refused = await client.post(f"/api/v1/me/endpoints/{endpoint_id}/test", headers=own)
+    assert refused.status_code == 409
+    assert "enable it, then test it" in refused.json()["detail"]
     assert off.json()["disabled_reason"] == "disabled by request"
     on = await client.put(f"/api/v1/me/endpoints/{endpoint_id}/enabled", json={"enabled": True}, headers=own)
     assert on.json()["enabled"] is True
@@ -209,6 +223,8 @@ async def test_a_subscriber_never_sees_or_touches_another_subscribers_endpoints_
             f"/api/v1/me/endpoints/{target}/enabled", json={"enabled": False}, headers=bob
         )
         assert toggle.status_code == 404
+        ping = await client.post(f"/api/v1/me/endpoints/{target}/test", headers=bob)
+        assert ping.status_code == 404
         replay = await client.post(
             "/api/v1/me/replay", json={"change_set_id": "cs-1", "endpoint_id": target}, headers=bob
         )

@@ -61,6 +61,9 @@ def test_cli_manages_subscribers_endpoints_and_refuses_over_limit(
     listed = run("endpoints", sid)
     assert "whsec_" not in listed
     assert json.loads(run("deliveries", "--subscriber", sid)) == []
+    ping = json.loads(run("test-endpoint", endpoint["endpoint"]["id"]))
+    assert (ping["kind"], ping["status"], ping["target"]) == ("ping", "pending", endpoint["endpoint"]["id"])
+    assert [d["id"] for d in json.loads(run("deliveries", "--subscriber", sid))] == [ping["id"]]
     assert "no subscriber" in runner.invoke(app, ["notify", "show", "nobody"]).output
 
 

@@ -12,7 +12,14 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from clausewatch_notifier.preview import example_alert
-from clausewatch_notifier.webhook import cloudevent_body, live_secrets, new_secret, signed_headers
+from clausewatch_notifier.webhook import (
+    PING_MESSAGE,
+    PING_TYPE,
+    cloudevent_body,
+    live_secrets,
+    new_secret,
+    signed_headers,
+)
 from tests.unit.notifier.samples import sample_alert
 
 
@@ -88,4 +95,21 @@ def test_the_documented_example_is_what_the_notifier_sends() -> None:
         )
     )
     sent["data"]["changes"] = sent["data"]["changes"][:1]
+    assert documented == sent
+
+
+def test_the_documented_test_event_is_what_the_notifier_sends() -> None:
+    """docs/webhooks.md's test event is the delivery worker's ping body (decision 0176): type, data and message."""
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "webhooks.md").read_text("utf-8")
+    blocks = [block.split("\n```", 1)[0] for block in docs.split("```json\n")[1:]]
+    documented = next(json.loads(b) for b in blocks if '"org.clausewatch.ping.v1"' in b)
+    sent = json.loads(
+        cloudevent_body(
+            event_id=documented["id"],
+            subject="ENDPOINT_ID",
+            time=datetime.fromisoformat(documented["time"]),
+            data={"message": PING_MESSAGE, "endpoint_id": "ENDPOINT_ID"},
+            event_type=PING_TYPE,
+        )
+    )
     assert documented == sent

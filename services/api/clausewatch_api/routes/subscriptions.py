@@ -342,6 +342,20 @@ async def rotate_secret(
         return await management.rotate_secret(res.db, settings, endpoint_id, subscriber_id=subscriber.id)
 
 
+@router.post(
+    "/me/endpoints/{endpoint_id}/test",
+    response_model=DeliveryOut,
+    status_code=202,
+    summary="Send a test event to an endpoint",
+    responses={**UNAUTHORISED, **NOT_FOUND, **CONFLICT},
+)
+async def send_test_event(endpoint_id: Id, subscriber: SubscriberDep, res: ResourcesDep) -> DeliveryOut:
+    """Queue a signed `org.clausewatch.ping.v1` event (a short message for a chat channel), sent at once and tried
+    once; `GET /me/deliveries/{id}` then shows what the receiver answered. 409 for a disabled endpoint."""
+    with _answers("path"):
+        return await management.send_test_event(res.db, endpoint_id, subscriber_id=subscriber.id)
+
+
 @router.put(
     "/me/endpoints/{endpoint_id}/enabled",
     response_model=EndpointOut,

@@ -13,6 +13,7 @@ from clausewatch_notifier.management.endpoints import (
     list_endpoints,
     register_endpoint,
     rotate_secret,
+    send_test_event,
     set_endpoint_enabled,
 )
 from clausewatch_notifier.management.signup import (
@@ -91,6 +92,7 @@ __all__ = [
     "request_signup",
     "resume",
     "rotate_secret",
+    "send_test_event",
     "set_digest_schedule",
     "set_endpoint_enabled",
     "set_filters",

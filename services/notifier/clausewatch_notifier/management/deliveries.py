@@ -32,7 +32,8 @@ from clausewatch_shared.models import (
 from clausewatch_shared.models.notify import DeliveryAttempt
 
 
-def _delivery_out(delivery: Delivery, history: list[DeliveryAttempt] | None = None) -> DeliveryOut:
+def delivery_out(delivery: Delivery, history: list[DeliveryAttempt] | None = None) -> DeliveryOut:
+    """Return a delivery as the API and CLI show it, with its tries when given."""
     data = {k: getattr(delivery, k) for k in DeliveryOut.model_fields if k != "history"}
     return DeliveryOut(**data, history=[AttemptOut.model_validate(a) for a in history or []])
 
@@ -75,7 +76,7 @@ async def list_deliveries(
             )
             for attempt in attempts.all():
                 history[attempt.delivery_id].append(attempt)
-        return [_delivery_out(r, history[r.id]) for r in rows]
+        return [delivery_out(r, history[r.id]) for r in rows]
 
 
 async def get_delivery(db: Database, delivery_id: str) -> DeliveryOut:
@@ -90,7 +91,7 @@ async def get_delivery(db: Database, delivery_id: str) -> DeliveryOut:
             .where(DeliveryAttempt.delivery_id == delivery_id)
             .order_by(col(DeliveryAttempt.id))
         )
-        return _delivery_out(delivery, list(attempts.all()))
+        return delivery_out(delivery, list(attempts.all()))
 
 
 async def replay(

@@ -7,12 +7,15 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from clausewatch_notifier.errors import NotFoundError
+from clausewatch_notifier.errors import ConflictError, NotFoundError
 from clausewatch_notifier.management._common import (
     endpoint_out,
     get_subscriber_row,
 )
+from clausewatch_notifier.management.deliveries import delivery_out
+from clausewatch_notifier.plan import PING, delivery_id
 from clausewatch_notifier.schemas import (
+    DeliveryOut,
     EndpointOut,
     EndpointSecret,
 )
@@ -28,6 +31,7 @@ from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.ids import new_id
 from clausewatch_shared.models import (
+    Delivery,
     WebhookEndpoint,
 )
 
@@ -107,6 +111,37 @@ async def rotate_secret(
             secret=secret,
             previous_secret_expires_at=expires if kept else None,
         )
+
+
+async def send_test_event(
+    db: Database, endpoint_id: str, *, subscriber_id: str | None = None, now: datetime | None = None
+) -> DeliveryOut:
+    """Queue a test event for an endpoint (decision 0176): the delivery worker sends a signed
+    `org.clausewatch.ping.v1` CloudEvent to a webhook, or a short message to a chat channel, at once. It is in the
+    delivery log like any try (what the receiver answered, how long it took); it is tried once, and a failure does
+    not count toward disabling the endpoint. A disabled endpoint is refused (ConflictError): enable it first."""
+    now = now or utcnow()
+    async with db.session() as session:
+        endpoint = await _endpoint(session, endpoint_id, subscriber_id)
+        if not endpoint.enabled:
+            msg = f"endpoint {endpoint_id} is disabled ({endpoint.disabled_reason or 'by request'}): enable it, then test it"
+            raise ConflictError(msg)
+        key = f"ping:{new_id()}"
+        delivery = Delivery(
+            id=delivery_id(endpoint.subscriber_id, key, endpoint.kind, endpoint.id),
+            subscriber_id=endpoint.subscriber_id,
+            dedup_key=key,
+            kind=PING,
+            channel=endpoint.kind,
+            target=endpoint.id,
+            status="pending",
+            next_attempt_at=now,
+            payload={"endpoint_id": endpoint.id, "requested_at": now.isoformat()},
+            created_at=now,
+        )
+        session.add(delivery)
+        await session.flush()
+        return delivery_out(delivery)
 
 
 async def set_endpoint_enabled(
