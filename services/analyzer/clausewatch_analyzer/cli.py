@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +27,9 @@ def classify(
         OutputFormat.json, "--format", help="json (one array) or jsonl."
     ),
     lines: bool = typer.Option(
-        False, "--lines", help="Each input line is one unit; one output object per line."
+        False,
+        "--lines",
+        help='Each input line (ended by "\\n" or "\\r\\n") is one unit; one output object per line.',
     ),
     rules_only: bool = typer.Option(False, "--rules-only", help="Do not use the trained model."),
     jurisdiction: list[str] = typer.Option(
@@ -46,23 +47,27 @@ def classify(
     from clausewatch_analyzer.batch import assess_units, unit_record
     from clausewatch_analyzer.engine import build_engine
     from clausewatch_analyzer.segment import split_provisions
+    from clausewatch_shared import jsonout
     from clausewatch_shared.logging import configure_logging
 
     # Logs go to stderr, warnings only: stdout carries nothing but the JSON results.
     configure_logging("WARNING", "auto", "analyzer")
 
-    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8", errors="replace")
+    # Bytes, decoded here: text mode would also end a line at a bare "\r" (universal newlines), and a unit holding
+    # one, as text from a PDF can, would shift every later result against the caller's lines.
+    raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    text = raw.decode("utf-8-sig", errors="replace")
     engine = build_engine(use_model=not rules_only)
     context = Context(document_title=file.name, jurisdictions=tuple(jurisdiction))
     records: list[dict[str, object]]
     if lines:
-        units = text.split("\n")
+        units = [unit.removesuffix("\r") for unit in text.split("\n")]  # "\n" ends a line, "\r\n" too
         if units and units[-1] == "":
             units.pop()  # the file's final newline ends the last line; it does not start an empty one
         results = assess_units(units, engine, context)
         records = [unit_record(r, engine, detail=not brief) for r in results]
     else:
-        segments = split_provisions(text)
+        segments = split_provisions(text.replace("\r\n", "\n").replace("\r", "\n"))
         results = assess_units([s.text for s in segments], engine, context)
         records = [
             {
@@ -76,10 +81,9 @@ def classify(
     out = sys.stdout
     if output_format is OutputFormat.jsonl:
         for record in records:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(jsonout.dumps(record) + "\n")
     else:
-        json.dump(records, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(jsonout.dumps(records, indent=2) + "\n")
 
 
 @app.command("reassess")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +11,7 @@ import typer
 from clausewatch_differ.extract import ExtractionError
 from clausewatch_differ.files import compare_files, compare_history, history_files, read_document
 from clausewatch_differ.render import report_html, report_text
+from clausewatch_shared import jsonout
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -28,9 +28,9 @@ class Format(StrEnum):
 
 def _emit(result: dict[str, object], fmt: Format) -> None:
     if fmt in {Format.json}:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(jsonout.dumps(result, indent=2) + "\n")
     elif fmt == Format.jsonl:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.write(jsonout.dumps(result) + "\n")
     elif fmt == Format.html:
         sys.stdout.write(report_html(result, "side-by-side"))
     elif fmt == Format.html_inline:

@@ -76,3 +76,39 @@ def test_document_is_split_into_provisions_with_headings(tmp_path: Path) -> None
     assert "arbitration" in rows[0]["clause_types"]
     assert "data_sale" in rows[1]["clause_types"]
     assert rows[1]["severity"] == "high"
+
+
+def test_lines_end_only_at_newlines_so_results_stay_in_step(tmp_path: Path) -> None:
+    """A line ends at "\\n" (a CRLF file's "\\r" dropped, a BOM ignored); a bare "\\r", a form feed or a Unicode
+    line separator inside a unit, as text from a PDF may hold, does not start another line."""
+    source = tmp_path / "units.txt"
+    units = [
+        "Any dispute shall be resolved\rby binding arbitration.",
+        "Page 2\x0cWe may terminate your account at any time.",
+        "We retain your data\u2028for 90 days.",
+        "",
+    ]
+    source.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(units).encode() + b"\r\n")
+    result = RUNNER.invoke(app, ["classify", str(source), "--lines", "--format", "jsonl", "--rules-only"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.split("\n") if line]
+    assert len(rows) == len(units)
+    assert "arbitration" in rows[0]["clause_types"]
+    assert "data_retention" in rows[2]["clause_types"]
+    assert rows[3]["clause_types"] == []
+
+
+def test_each_result_is_one_line_for_any_line_reader(tmp_path: Path) -> None:
+    """A unit holding U+2028 (quoted back in its opt-out route's context) still gives one output line by
+    `str.splitlines()`, and the JSON reads back to the same text."""
+    source = tmp_path / "units.txt"
+    source.write_text(
+        "We may use your prompts\u2028to train our AI models unless you opt out by emailing privacy@example.com.\n",
+        encoding="utf-8",
+    )
+    result = RUNNER.invoke(app, ["classify", str(source), "--lines", "--format", "jsonl", "--rules-only"])
+    assert result.exit_code == 0, result.output
+    [line] = result.stdout.splitlines()
+    row = json.loads(line)
+    assert "ai_training_on_user_content" in row["clause_types"]
+    assert "\u2028" in row["opt_outs"][0]["context"]

@@ -64,6 +64,20 @@ def test_history_mode_prints_one_object_per_consecutive_pair(tmp_path: Path) -> 
     ]
 
 
+def test_history_lines_stay_one_per_pair_when_the_text_holds_line_separators(tmp_path: Path) -> None:
+    """A provision holding U+2028 or U+0085 (web text does) is escaped in the JSON, so each pair is still one line
+    for `str.splitlines()`, and reads back to the text as it was."""
+    _write(tmp_path, "v000.md", OLD)
+    _write(tmp_path, "v001.md", NEW.replace("12 euros", "12\u2028euros\x85 (VAT included)"))
+    _write(tmp_path, "v002.md", NEW)
+    result = runner.invoke(app, ["diff", "--history", str(tmp_path), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 2
+    first = json.loads(lines[0])
+    assert first["changes"][0]["new_text"] == "You pay 12\u2028euros\x85 (VAT included) a month."
+
+
 def test_html_and_text_formats_highlight_words(tmp_path: Path) -> None:
     """HTML output marks deleted and inserted words; text output uses [- -] and {+ +} markers."""
     old, new = _write(tmp_path, "a.md", OLD), _write(tmp_path, "b.md", NEW)
