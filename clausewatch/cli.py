@@ -12,8 +12,10 @@ import typer
 
 from clausewatch import services
 from clausewatch_analyzer.cli import app as analyzer_cli
+from clausewatch_analyzer.cli import use_document_reader
 from clausewatch_api.cli import app as api_cli
 from clausewatch_differ.cli import app as differ_cli
+from clausewatch_differ.files import read_document
 from clausewatch_fetcher.cli import app as fetcher_cli
 from clausewatch_notifier.cli import app as notifier_cli
 from clausewatch_shared.settings import DEFAULT_DATA_DIR, CommonSettings, SettingsError, load_settings
@@ -30,6 +32,8 @@ app = typer.Typer(
 )
 for service_cli in (fetcher_cli, differ_cli, analyzer_cli, notifier_cli, api_cli):
     app.add_typer(service_cli)
+# `clausewatch classify FILE` reads a document the way `clausewatch diff` and the pipeline do: HTML and PDF too.
+use_document_reader(read_document)
 
 DataDir = Annotated[
     Path,

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 app = typer.Typer(no_args_is_help=True)
+
+# How a document file (not `--lines`, not standard input) becomes text. The `clausewatch` CLI installs the differ's
+# reader, so a page saved as HTML or a PDF is read as the pipeline reads it (the analyzer does not import the
+# differ: services are independent). Alone, the analyzer reads the file as UTF-8 text. A reader raises ValueError
+# (or OSError) for a file it cannot read.
+DocumentReader = Callable[[Path], str]
+_document_reader: DocumentReader | None = None
+
+
+def use_document_reader(reader: DocumentReader) -> None:
+    """Read `classify`'s document files with `reader` from now on."""
+    global _document_reader
+    _document_reader = reader
 
 
 class OutputFormat(StrEnum):
@@ -21,7 +35,9 @@ class OutputFormat(StrEnum):
 @app.command("classify")
 def classify(
     file: Path = typer.Argument(
-        ..., help="Text file to classify ('-' reads standard input).", allow_dash=True
+        ...,
+        help="Document to classify (Markdown, text, HTML or PDF; '-' reads text from standard input).",
+        allow_dash=True,
     ),
     output_format: OutputFormat = typer.Option(
         OutputFormat.json, "--format", help="json (one array) or jsonl."
@@ -55,8 +71,15 @@ def classify(
 
     # Bytes, decoded here: text mode would also end a line at a bare "\r" (universal newlines), and a unit holding
     # one, as text from a PDF can, would shift every later result against the caller's lines.
-    raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-    text = raw.decode("utf-8-sig", errors="replace")
+    try:
+        if lines or str(file) == "-" or _document_reader is None:
+            raw = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+            text = raw.decode("utf-8-sig", errors="replace")
+        else:
+            text = _document_reader(file)
+    except (ValueError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     engine = build_engine(use_model=not rules_only)
     context = Context(document_title=file.name, jurisdictions=tuple(jurisdiction))
     records: list[dict[str, object]]

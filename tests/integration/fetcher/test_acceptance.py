@@ -18,12 +18,12 @@ from tests.integration.fetcher.pages import (
     CLOUDFLARE_403,
     SIGNUP_WIDGET,
     french_html,
-    make_pdf,
     policy_html,
     policy_text,
     script_rendered_html,
 )
 from tests.integration.fetcher.site import LocalSite, Route
+from tests.support.pdf import make_pdf
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 

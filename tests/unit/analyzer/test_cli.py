@@ -10,6 +10,7 @@ import structlog
 from typer.testing import CliRunner
 
 from clausewatch.cli import app
+from tests.support.pdf import make_pdf
 
 RUNNER = CliRunner()
 
@@ -112,3 +113,34 @@ def test_each_result_is_one_line_for_any_line_reader(tmp_path: Path) -> None:
     row = json.loads(line)
     assert "ai_training_on_user_content" in row["clause_types"]
     assert "\u2028" in row["opt_outs"][0]["context"]
+
+
+def test_a_document_saved_as_html_or_pdf_is_read_as_the_pipeline_reads_it(tmp_path: Path) -> None:
+    """Without --lines, an HTML page is classified by its text (headings, not markup) and a PDF by its text, as
+    `clausewatch diff` reads them; a binary file is a clear error (exit 2), not a provision of bytes."""
+    page = tmp_path / "terms.html"
+    page.write_text(
+        "<html><head><title>Terms</title><script>var x = 1;</script></head><body><nav>Home</nav><main>"
+        "<h1>Terms of Service</h1><h2>Disputes</h2>"
+        "<p>Any dispute shall be resolved by final and binding arbitration.</p></main></body></html>",
+        encoding="utf-8",
+    )
+    result = RUNNER.invoke(app, ["classify", str(page), "--format", "jsonl", "--rules-only"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert not any("<" in row["text"] for row in rows), rows
+    [dispute] = [row for row in rows if "arbitration" in row["clause_types"]]
+    assert dispute["heading_path"][-1] == "Disputes"
+
+    pdf = tmp_path / "terms.pdf"
+    pdf.write_bytes(make_pdf(["Any dispute shall be resolved by final and binding arbitration."]))
+    from_pdf = RUNNER.invoke(app, ["classify", str(pdf), "--format", "jsonl", "--rules-only"])
+    assert from_pdf.exit_code == 0, from_pdf.output
+    assert any("arbitration" in json.loads(line)["clause_types"] for line in from_pdf.stdout.splitlines())
+
+    binary = tmp_path / "image.bin"
+    binary.write_bytes(bytes(range(256)) * 64)
+    refused = RUNNER.invoke(app, ["classify", str(binary), "--format", "jsonl", "--rules-only"])
+    assert refused.exit_code == 2
+    assert refused.stdout == ""
+    assert "error: image.bin" in refused.stderr

@@ -16,7 +16,8 @@ from clausewatch_fetcher.http_fetch import BoundedDecoder
 from clausewatch_fetcher.language import detect_language, language_mismatch
 from clausewatch_fetcher.pdftext import PdfTextError, pdf_to_text
 from clausewatch_fetcher.schedule import lease_wait, next_due, retry_due, slot_name
-from tests.integration.fetcher.pages import french_html, make_pdf, policy_text
+from tests.integration.fetcher.pages import french_html, policy_text
+from tests.support.pdf import make_pdf
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 
