@@ -33,6 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 # A `click_all` that matches more than this is not an accordion: stop there rather than click a page's every link.
 MAX_CLICKS = 200
+# One match of a `click_all` waits this long at most to be clickable; the step gets this much more time per match.
+CLICK_TIMEOUT_MS = 1000
+CLICK_ALLOWANCE_MS = 25
 # Scrolling stops when the page has not grown for this many rounds, or after MAX_SCROLL_ROUNDS.
 MAX_SCROLL_ROUNDS = 30
 SCROLL_PAUSE_MS = 250
@@ -203,12 +206,19 @@ async def _click_all(page: Any, selector: str, timeout_ms: float) -> str:
     await matches.first.wait_for(state="attached", timeout=timeout_ms)
     count = min(await matches.count(), MAX_CLICKS)
     clicked = 0
-    deadline = time.monotonic() + timeout_ms / 1000
+    # The whole step's time: the step's own, and CLICK_ALLOWANCE_MS more per match (the capture's deadline allows
+    # for it), so a page of covered matches cannot hold the capture a second per match.
+    deadline = time.monotonic() + (timeout_ms + CLICK_ALLOWANCE_MS * count) / 1000
     for index in range(count):
-        # A match that is hidden (a collapsed sub-menu's toggle) is not what the step is for: skip it quickly.
-        budget = max(100.0, min(1000.0, (deadline - time.monotonic()) * 1000))
+        match = matches.nth(index)
+        left_ms = (deadline - time.monotonic()) * 1000
+        if left_ms <= 0:
+            break
+        # A hidden match (a collapsed sub-menu's toggle) is not what the step is for: passed over without waiting.
+        if not await match.is_visible():
+            continue
         try:
-            await matches.nth(index).click(timeout=budget)
+            await match.click(timeout=min(left_ms, CLICK_TIMEOUT_MS))
         except PlaywrightError:
             continue
         clicked += 1

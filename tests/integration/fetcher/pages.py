@@ -109,8 +109,8 @@ SIGNUP_WIDGET = (
 
 def steps_page(*, dialog: bool = True) -> str:
     """A policy whose text is revealed only by page steps (decision 0173): a cookie dialog covering the page, a
-    "Show the full policy" button that loads the rest late, three accordion sections built when opened, and a
-    section loaded when scrolled into view. Each hidden text carries a marker a test can look for."""
+    "Show the full policy" button that loads the rest late, three accordion sections built when opened (and a
+    hidden fourth), and a section loaded when scrolled into view. Each hidden text carries a marker to look for."""
     cover = (
         "<div id='dialog' style='position:fixed;inset:0;background:#fff;z-index:10'>"
         "<p>We use cookies.</p><button id='accept'>Accept all</button></div>"
@@ -120,6 +120,9 @@ def steps_page(*, dialog: bool = True) -> str:
     panels = "".join(
         f"<div class='section'><button class='toggle' data-n='{n}'>Section {n}</button><div class='panel'></div></div>"
         for n in (1, 2, 3)
+    ) + (  # a fourth toggle, hidden (a collapsed sub-menu's): `click_all` passes it over without waiting
+        "<div class='section' style='display:none'><button class='toggle' data-n='4'>Section 4</button>"
+        "<div class='panel'></div></div>"
     )
     intro = html_lib.escape(policy_text(repeat=1).split("\n\n")[1])
     return (

@@ -71,7 +71,7 @@ async def test_steps_reveal_what_the_page_shows_only_after_clicks_and_scrolling(
     assert page.step_failure is None
     assert found(page.body) == list(MARKERS)
     assert page.steps[0] == "clicked '#accept'"
-    assert page.steps[3] == "clicked 3 of 3 'button.toggle'"
+    assert page.steps[3] == "clicked 3 of 4 'button.toggle'"
     assert page.steps[4].startswith("scrolled to the bottom in ")
     assert page.steps[5] == "found '#lazy p'"
 
@@ -208,7 +208,7 @@ def test_clausewatch_fetch_prints_the_steps_done_and_lists_them(site: LocalSite,
     result = runner.invoke(app, ["fetch", "acme", "privacy-policy", "-c", str(catalogue)], env=env)
     assert result.exit_code == 0, result.output
     assert "    browser 200" in result.output
-    assert "    step: clicked 3 of 3 'button.toggle'" in result.output
+    assert "    step: clicked 3 of 4 'button.toggle'" in result.output
     assert "    step: found '#lazy p'" in result.output
     listed = runner.invoke(app, ["catalogue", "list", "-c", str(catalogue)]).output
     assert "[6 steps]" in listed
