@@ -25,6 +25,7 @@ step runs, not by `catalogue validate`. What was done is kept with the capture's
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Literal
 from urllib.parse import urldefrag
@@ -44,11 +45,13 @@ ACTIONS = ("click", "click_all", "wait_for", "scroll", "wait")
 
 
 class StepError(Exception):
-    """A step could not be done; the message names the step, `done` says what the steps before it did."""
+    """A step could not be done; the message names the step, `done` says what the steps before it did. `broken`:
+    the step itself is wrong (a selector that does not parse), which `optional` does not excuse."""
 
-    def __init__(self, message: str, done: list[str] | None = None) -> None:
+    def __init__(self, message: str, done: list[str] | None = None, *, broken: bool = False) -> None:
         super().__init__(message)
         self.done = list(done or [])
+        self.broken = broken
 
 
 class Step(BaseModel):
@@ -147,7 +150,7 @@ async def run_steps(page: Any, steps: list[Step], timeout_ms: float) -> list[str
         try:
             line = await _run(page, step, timeout_ms)
         except StepError as exc:
-            if not step.optional:
+            if not step.optional or exc.broken:
                 msg = f"step {number} ({step.describe()}): {exc}"
                 raise StepError(msg, done) from None
             line = f"passed over optional {step.describe()}: {exc}"
@@ -176,7 +179,8 @@ async def _run(page: Any, step: Step, timeout_ms: float) -> str:
         await page.wait_for_timeout(seconds * 1000)
         return f"waited {seconds:g}s"
     except PlaywrightError as exc:
-        raise StepError(_reason(exc, timeout_ms)) from None
+        reason = _reason(exc, timeout_ms)
+        raise StepError(reason, broken="while parsing" in reason) from None
 
 
 async def _click(page: Any, selector: str, timeout_ms: float) -> str:
@@ -250,4 +254,5 @@ def _reason(exc: Exception, timeout_ms: float) -> str:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "Timeout" in type(exc).__name__ or "Timeout" in first:
         return f"nothing matched within {timeout_ms / 1000:g}s"
-    return first.removeprefix("Error: ")
+    # "Locator.click: Unexpected token …" → "Unexpected token …": the step's own words say what was being done.
+    return re.sub(r"^(?:Error: )?(?:\w+\.\w+: )?", "", first)

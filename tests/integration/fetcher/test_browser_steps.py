@@ -212,3 +212,14 @@ def test_clausewatch_fetch_prints_the_steps_done_and_lists_them(site: LocalSite,
     assert "    step: found '#lazy p'" in result.output
     listed = runner.invoke(app, ["catalogue", "list", "-c", str(catalogue)]).output
     assert "[6 steps]" in listed
+
+
+async def test_a_selector_that_does_not_parse_fails_even_when_optional(
+    site: LocalSite, pool: BrowserPool
+) -> None:
+    """`optional` excuses an element that is not there, not a step written wrong: the operator hears of the typo."""
+    site.html("/policy", steps_page(dialog=False))
+    page = await pool.fetch(site.url("/policy"), steps=steps({"click": "button[", "optional": True}))
+    assert page.step_failure is not None
+    assert page.step_failure.startswith("step 1 (click 'button['): Unexpected token")
+    assert "while parsing css selector" in page.step_failure
