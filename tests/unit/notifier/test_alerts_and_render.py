@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from email import message_from_bytes, policy
 
 import pytest
 
 from clausewatch_notifier.alerts import AlertView, diff_segments
 from clausewatch_notifier.preview import example_alert
-from clausewatch_notifier.render import build_message, digest_headline, render_alert, render_digest
+from clausewatch_notifier.render import Rendered, build_message, digest_headline, render_alert, render_digest
 from tests.unit.notifier.samples import sample_alert
 
 
@@ -80,6 +81,29 @@ def test_message_has_list_unsubscribe_and_both_parts() -> None:
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.get_body(("plain",)) is not None
     assert message.get_body(("html",)) is not None
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "[MEDIUM] Grok \u00b7 Grok Privacy Policy (16 changes): Removed; promise removed (no sale of your data, no "
+        "sharing of your data) \u2014 Sharing with third parti\u2026",
+        "[HIGH] Acme \u00b7 Acme Terms (3 changes): Modified \u2014 Arbitration",
+        "[LOW] Acme Terms: Modified " + "word " * 30,
+    ],
+)
+def test_the_subject_reads_back_exactly_as_written(subject: str) -> None:
+    """Sent and parsed back, a long subject with non-ASCII characters is the same text: no doubled space where the
+    header was folded beside "\u2014" (the standard folding's), and every header line within 78 characters."""
+    rendered = render_alert(sample_alert(), tier="monitor", unsubscribe_url="https://cw.example/u/t")
+    rendered = Rendered(subject, rendered.text, rendered.html)
+    message = build_message(
+        rendered, sender="cw <a@b.c>", to="x@y.z", unsubscribe_url="https://cw.example/u/t", message_key="k"
+    )
+    raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78
+    assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject
 
 
 def test_message_id_is_stable_per_delivery() -> None:
