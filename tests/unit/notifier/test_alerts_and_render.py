@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 
 import pytest
+from aiosmtplib.email import flatten_message
 
 from clausewatch_notifier.alerts import AlertView, diff_segments
 from clausewatch_notifier.preview import example_alert
@@ -100,10 +101,12 @@ def test_the_subject_reads_back_exactly_as_written(subject: str) -> None:
     message = build_message(
         rendered, sender="cw <a@b.c>", to="x@y.z", unsubscribe_url="https://cw.example/u/t", message_key="k"
     )
-    raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-    head = raw.split(b"\r\n\r\n", 1)[0]
-    assert max(len(line) for line in head.split(b"\r\n")) <= 78
-    assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject
+    # Flattened as the sender's SMTP client does, with its own policy (SMTPUTF8 when the server offers it).
+    for utf8 in (False, True):
+        raw = flatten_message(message, utf8=utf8, cte_type="8bit")
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        assert max(len(line) for line in head.split(b"\r\n")) <= 78
+        assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject
 
 
 def test_message_id_is_stable_per_delivery() -> None:
