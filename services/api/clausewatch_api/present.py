@@ -393,7 +393,7 @@ def provision_title(p: Provision, a: ProvisionAssessment | None) -> str:
 
 
 def snapshot(s: Snapshot) -> dict[str, Any]:
-    """Return a snapshot's evidence record."""
+    """Return a snapshot's evidence record (with how the page was brought to show the document, when it was)."""
     return {
         "id": s.id,
         "document_id": s.document_id,
@@ -402,7 +402,17 @@ def snapshot(s: Snapshot) -> dict[str, Any]:
         "fetcher": s.fetcher,
         "captured_at": iso(s.captured_at),
         "archive_url": s.archive_url,
+        **capture_method(s),
     }
+
+
+def capture_method(s: Snapshot) -> dict[str, list[str]]:
+    """What the fetcher did beyond loading the page, from the evidence it kept: the page steps the browser did
+    (decision 0173) and the names of the declared cookies sent (0175), over all parts; nothing when neither."""
+    parts = [p for p in (s.headers or {}).get("parts", []) if isinstance(p, dict)]
+    steps = [str(line) for p in parts for line in p.get("steps") or ()]
+    cookies = sorted({str(name) for p in parts for name in p.get("cookies_sent") or ()})
+    return {**({"steps": steps} if steps else {}), **({"cookies_sent": cookies} if cookies else {})}
 
 
 def change(c: Change, a: ChangeAssessment | None = None) -> dict[str, Any]:

@@ -185,6 +185,7 @@ def _citation(
         "source_url": part.get("url") or (doc.urls[0] if doc and doc.urls else ""),
         "archive_url": snap.archive_url,
         "fetcher": snap.fetcher,
+        **present.capture_method(snap),
         "permalink": f"{base_url}/provisions/{prov.key}",
         "accessed": now.date().isoformat(),
     }

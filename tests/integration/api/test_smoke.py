@@ -15,7 +15,14 @@ from clausewatch_api.settings import ApiSettings
 from clausewatch_api.web import create_api
 from clausewatch_shared.blobstore import FilesystemBlobStore
 from clausewatch_shared.db import Database
-from clausewatch_shared.models import Change, ChangeAssessment, ChangeSet, ProvisionAssessment, Subscriber
+from clausewatch_shared.models import (
+    Change,
+    ChangeAssessment,
+    ChangeSet,
+    ProvisionAssessment,
+    Snapshot,
+    Subscriber,
+)
 from tests.integration.api.rows import write_rows
 
 pytestmark = pytest.mark.integration
@@ -151,6 +158,45 @@ async def test_provision_page_by_stable_key_shows_analysis_and_citation(client: 
     assert "Expanded with an explicit opt-out" in html
     assert "Hash verified" in html
     assert "Unique · 0 of 2 platforms" in html
+
+
+async def test_the_evidence_says_how_the_page_was_brought_to_show_the_document(
+    client: httpx.AsyncClient,
+) -> None:
+    """A capture by plain HTTP says so and no more; one read in the browser after page steps with a consent cookie
+    names the steps and the cookie on the provision page and in the evidence JSON, never the cookie's value."""
+    page = (await client.get("/provisions/key-train")).text
+    assert "by plain HTTP</span>" in page
+    db: Database = client._transport.app.state.test_db  # type: ignore[attr-defined]
+    async with db.session() as session:
+        snap = await session.get(Snapshot, "snap-2")
+        assert snap is not None
+        snap.fetcher = "browser"
+        snap.headers = {
+            "parts": [
+                {
+                    "url": "https://acme.test/privacy",
+                    "fetcher": "browser",
+                    "headers": {},
+                    "redirects": [],
+                    "steps": ["clicked '#accept'", "scrolled to the bottom in 3 rounds"],
+                    "cookies_sent": ["CONSENT"],
+                }
+            ]
+        }
+        session.add(snap)
+    page = (await client.get("/provisions/key-train")).text
+    assert (
+        "by a headless browser, with the cookie CONSENT, after 2 page steps: clicked &#39;#accept&#39;; scrolled to"
+        " the bottom in 3 rounds</span>"
+    ) in page
+    record = (await client.get("/api/v1/evidence/snap-2")).json()["snapshot"]
+    assert record["fetcher"] == "browser"
+    assert record["steps"] == ["clicked '#accept'", "scrolled to the bottom in 3 rounds"]
+    assert record["cookies_sent"] == ["CONSENT"]
+    plain = (await client.get("/api/v1/evidence/snap-1")).json()["snapshot"]
+    assert "steps" not in plain
+    assert "cookies_sent" not in plain
 
 
 async def test_the_provision_record_downloads_as_a_pdf_of_the_page(client: httpx.AsyncClient) -> None:
