@@ -70,6 +70,10 @@ def by_service(processes: list[ServiceProcess], service: str) -> list[ServicePro
     return [p for p in processes if p.service == service]
 
 
+# A fetcher pulls capture requests four at a time; one stopped between pulling a batch and starting it leaves the
+# rest to come back when the consumer's ack_wait runs out (180 s), not at once: nothing is lost, but the test must
+# outwait that (it did not, once in session 24's CI, with four requests held by the stopped replica).
+@pytest.mark.timeout(streams.FETCHER_CAPTURE.ack_wait_seconds + 240)
 async def test_two_fetchers_and_two_differs_share_work_once_and_survive_a_stop(
     tmp_path: Path, nats_server: NatsServer, postgres_url: str, site: SlowSite
 ) -> None:
@@ -136,7 +140,9 @@ async def test_two_fetchers_and_two_differs_share_work_once_and_survive_a_stop(
         assert await asyncio.to_thread(differs[0].wait) == 0
 
         await until(
-            lambda: sum(len(p.handled()) for p in differs) >= len(DOCUMENTS), 180, "every snapshot handled"
+            lambda: sum(len(p.handled()) for p in differs) >= len(DOCUMENTS),
+            streams.FETCHER_CAPTURE.ack_wait_seconds + 120,
+            "every snapshot handled",
         )
         await asyncio.sleep(1)  # room for a duplicate to show up, were there one
 
