@@ -192,7 +192,7 @@ async def _click(page: Any, selector: str, timeout_ms: float) -> str:
         await matches.filter(visible=True).first.click(timeout=timeout_ms)
     except PlaywrightError as exc:
         count = await matches.count()
-        if count and "Timeout" in (type(exc).__name__ + str(exc)):
+        if count and _timed_out(exc):
             # Found but never clickable: a hidden or covered element, which "nothing matched" would misname.
             msg = (
                 f"{count} matched but none could be clicked within {timeout_ms / 1000:g}s (hidden or covered)"
@@ -251,8 +251,13 @@ async def _scroll_to_bottom(page: Any) -> int:
 
 def _reason(exc: Exception, timeout_ms: float) -> str:
     """Playwright's first line, shortened to what an operator needs."""
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if "Timeout" in type(exc).__name__ or "Timeout" in first:
+    if _timed_out(exc):
         return f"nothing matched within {timeout_ms / 1000:g}s"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     # "Locator.click: Unexpected token …" → "Unexpected token …": the step's own words say what was being done.
     return re.sub(r"^(?:Error: )?(?:\w+\.\w+: )?", "", first)
+
+
+def _timed_out(exc: Exception) -> bool:
+    """Whether Playwright gave up waiting (its TimeoutError, or an error whose message says so)."""
+    return "Timeout" in type(exc).__name__ or "Timeout" in str(exc)

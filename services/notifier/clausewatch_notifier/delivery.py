@@ -202,26 +202,27 @@ class DeliveryWorker:
             time=alert.detected_at,
             data=alert.model_dump(mode="json"),
         )
+        return await self._post_signed(endpoint, delivery.id, body)
+
+    async def _post_signed(self, endpoint: Any, event_id: str, body: bytes) -> Outcome:
+        """POST a CloudEvent body to a webhook, signed with each of the endpoint's live secrets."""
         # The signature's timestamp is the wall clock, never a test's frozen clock: receivers check freshness.
         now = utcnow()
-        headers = signed_headers(delivery.id, body, live_secrets(endpoint.secrets, now), now)
+        headers = signed_headers(event_id, body, live_secrets(endpoint.secrets, now), now)
         return await self.webhooks.send(endpoint.url, body, headers)
 
     async def _send_ping(self, delivery: Delivery, endpoint: Any) -> Outcome:
         """Send the test event an endpoint's owner asked for (decision 0176)."""
         if delivery.channel == "apprise":
             return await self.chat.send(endpoint.url, "clausewatch test message", PING_MESSAGE)
-        now = utcnow()
         body = cloudevent_body(
             event_id=delivery.id,
             subject=endpoint.id,
-            time=now,
+            time=utcnow(),
             data={"message": PING_MESSAGE, "endpoint_id": endpoint.id},
             event_type=PING_TYPE,
         )
-        return await self.webhooks.send(
-            endpoint.url, body, signed_headers(delivery.id, body, live_secrets(endpoint.secrets, now), now)
-        )
+        return await self._post_signed(endpoint, delivery.id, body)
 
     @staticmethod
     def _render_email(

@@ -59,23 +59,30 @@ ACCOUNT_KINDS = (NOTICE, CONFIRMATION)
 PING = "ping"
 
 
-def email_delivery(
-    subscriber_id: str, address: str, key: str, kind: str, payload: dict[str, Any], now: datetime
+def due_delivery(
+    subscriber_id: str, key: str, kind: str, channel: str, target: str, payload: dict[str, Any], now: datetime
 ) -> Delivery:
-    """Return a pending e-mail to one subscriber, due now (a digest, a notice, a sign-up's confirmation), its id
-    derived from (subscriber, key), so writing it twice writes one row."""
+    """Return a pending delivery to one subscriber, due now, its id derived from (subscriber, key, channel, target),
+    so writing it twice writes one row."""
     return Delivery(
-        id=delivery_id(subscriber_id, key, "email", address),
+        id=delivery_id(subscriber_id, key, channel, target),
         subscriber_id=subscriber_id,
         dedup_key=key[:120],
         kind=kind,
-        channel="email",
-        target=address,
+        channel=channel,
+        target=target,
         status="pending",
         next_attempt_at=now,
         payload=payload,
         created_at=now,
     )
+
+
+def email_delivery(
+    subscriber_id: str, address: str, key: str, kind: str, payload: dict[str, Any], now: datetime
+) -> Delivery:
+    """Return a pending e-mail to one subscriber, due now (a digest, a notice, a sign-up's confirmation)."""
+    return due_delivery(subscriber_id, key, kind, "email", address, payload, now)
 
 
 def follows_platform(recipient: Recipient, platform_id: str) -> bool:

@@ -13,7 +13,7 @@ from clausewatch_notifier.management._common import (
     get_subscriber_row,
 )
 from clausewatch_notifier.management.deliveries import delivery_out
-from clausewatch_notifier.plan import PING, delivery_id
+from clausewatch_notifier.plan import PING, due_delivery
 from clausewatch_notifier.schemas import (
     DeliveryOut,
     EndpointOut,
@@ -31,7 +31,6 @@ from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.ids import new_id
 from clausewatch_shared.models import (
-    Delivery,
     WebhookEndpoint,
 )
 
@@ -126,18 +125,9 @@ async def send_test_event(
         if not endpoint.enabled:
             msg = f"endpoint {endpoint_id} is disabled ({endpoint.disabled_reason or 'by request'}): enable it, then test it"
             raise ConflictError(msg)
-        key = f"ping:{new_id()}"
-        delivery = Delivery(
-            id=delivery_id(endpoint.subscriber_id, key, endpoint.kind, endpoint.id),
-            subscriber_id=endpoint.subscriber_id,
-            dedup_key=key,
-            kind=PING,
-            channel=endpoint.kind,
-            target=endpoint.id,
-            status="pending",
-            next_attempt_at=now,
-            payload={"endpoint_id": endpoint.id, "requested_at": now.isoformat()},
-            created_at=now,
+        payload = {"endpoint_id": endpoint.id, "requested_at": now.isoformat()}
+        delivery = due_delivery(
+            endpoint.subscriber_id, f"ping:{new_id()}", PING, endpoint.kind, endpoint.id, payload, now
         )
         session.add(delivery)
         await session.flush()

@@ -454,13 +454,12 @@ async def remind_trials(db: Database, settings: NotifierSettings, now: datetime 
             assert subscriber.trial_started_at is not None
             if subscriber.trial_ends_at - subscriber.trial_started_at <= TRIAL_REMINDER:
                 continue
-            follows = await _follows_in_order(session, subscriber.id)
-            names = await _platform_names(session, [f.platform_id for f in follows])
+            kept, dropped = await _kept_and_dropped(session, await _follows_in_order(session, subscriber.id))
             rendered = render.render_trial_ending(
                 trial_tier=subscriber.tier,
                 ends_at=subscriber.trial_ends_at,
-                kept=names.get(follows[0].platform_id, follows[0].platform_id) if follows else None,
-                dropped=[names.get(f.platform_id, f.platform_id) for f in follows[1:]],
+                kept=kept,
+                dropped=dropped,
                 preferences_url=preferences_link(settings.public_base_url, subscriber.unsubscribe_token),
             )
             payload = {"subject": rendered.subject, "text": rendered.text}
@@ -482,9 +481,15 @@ async def _follows_in_order(session: AsyncSession, subscriber_id: str) -> list[S
     return list(rows.all())
 
 
-async def _platform_names(session: AsyncSession, platform_ids: list[str]) -> dict[str, str]:
-    rows = await session.exec(select(Platform.id, Platform.name).where(col(Platform.id).in_(platform_ids)))
-    return dict(rows.all())
+async def _kept_and_dropped(
+    session: AsyncSession, follows: list[Subscription]
+) -> tuple[str | None, list[str]]:
+    """Return the name of the platform the free tier keeps after a trial (the first followed) and those it drops."""
+    ids = [f.platform_id for f in follows]
+    rows = await session.exec(select(Platform.id, Platform.name).where(col(Platform.id).in_(ids)))
+    known = dict(rows.all())
+    names = [known.get(i, i) for i in ids]
+    return (names[0] if names else None), names[1:]
 
 
 async def end_trials(db: Database, settings: NotifierSettings, now: datetime | None = None) -> list[str]:
@@ -526,7 +531,7 @@ async def _end_trial(db: Database, settings: NotifierSettings, subscriber_id: st
         if subscriber.tier != settings.signup_trial_tier:
             return False  # the operator set a tier of their own meanwhile: it stays
         follows = await _follows_in_order(session, subscriber_id)
-        kept, dropped = follows[:1], follows[1:]
+        dropped = follows[1:]
         if dropped:
             await session.exec(
                 delete(Subscription).where(col(Subscription.id).in_([row.id for row in dropped]))
@@ -534,11 +539,11 @@ async def _end_trial(db: Database, settings: NotifierSettings, subscriber_id: st
         trial_tier = subscriber.tier
         subscriber.tier, subscriber.filters = SIGNUP_TIER, {}
         session.add(subscriber)
-        names = await _platform_names(session, [f.platform_id for f in follows])
+        kept_name, dropped_names = await _kept_and_dropped(session, follows)
         rendered = render.render_trial_ended(
             trial_tier=trial_tier,
-            kept=names.get(kept[0].platform_id, kept[0].platform_id) if kept else None,
-            dropped=[names.get(row.platform_id, row.platform_id) for row in dropped],
+            kept=kept_name,
+            dropped=dropped_names,
             preferences_url=preferences_link(settings.public_base_url, subscriber.unsubscribe_token),
         )
         key = f"trial-ended:{subscriber_id}"

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_notifier import store
 from clausewatch_notifier.errors import ConflictError, NotFoundError
@@ -215,8 +216,7 @@ async def watch_provision(db: Database, subscriber_id: str, reference: str) -> S
     ref = provision_reference(reference)
     async with db.session() as session:
         subscriber = await get_subscriber_row(session, subscriber_id)
-        tier = get_tier(subscriber.tier)
-        check_filters(tier)
+        check_filters(get_tier(subscriber.tier))
         key = None
         if ref:
             found = await session.exec(
@@ -226,14 +226,11 @@ async def watch_provision(db: Database, subscriber_id: str, reference: str) -> S
         if key is None:
             msg = f"no provision {ref or reference!r}: paste a provision page's address, or its key"
             raise NotFoundError(msg)
-        filters = dict(subscriber.filters or {})
-        watched = set(filters.get("provisions") or ())
+        watched = _watched(subscriber)
         if key not in watched and len(watched) >= MAX_WATCHED_PROVISIONS:
             msg = f"at most {MAX_WATCHED_PROVISIONS} provisions can be watched: stop watching one first"
             raise ValueError(msg)
-        filters["provisions"] = sorted(watched | {key})
-        subscriber.filters = normalise_filters(tier, filters)
-        session.add(subscriber)
+        _store_watch(session, subscriber, [*watched, key])
         return await subscriber_out(session, subscriber)
 
 
@@ -245,14 +242,11 @@ async def carry_watch(db: Database, subscriber_id: str, keys: Iterable[str]) -> 
         subscriber = await get_subscriber_row(session, subscriber_id)
         if not get_tier(subscriber.tier).filters:
             return []
-        filters = dict(subscriber.filters or {})
-        watched = list(filters.get("provisions") or ())
+        watched = _watched(subscriber)
         added = [key for key in dict.fromkeys(keys) if key not in watched]
         added = added[: max(0, MAX_WATCHED_PROVISIONS - len(watched))]
         if added:
-            filters["provisions"] = sorted({*watched, *added})
-            subscriber.filters = normalise_filters(get_tier(subscriber.tier), filters)
-            session.add(subscriber)
+            _store_watch(session, subscriber, [*watched, *added])
         return added
 
 
@@ -260,11 +254,20 @@ async def unwatch_provision(db: Database, subscriber_id: str, key: str) -> Subsc
     """Stop watching one provision (watching none: every change of the platforms followed, as other filters allow)."""
     async with db.session() as session:
         subscriber = await get_subscriber_row(session, subscriber_id)
-        filters = dict(subscriber.filters or {})
-        filters["provisions"] = [k for k in filters.get("provisions") or () if k != key]
-        subscriber.filters = normalise_filters(get_tier(subscriber.tier), filters)
-        session.add(subscriber)
+        _store_watch(session, subscriber, [k for k in _watched(subscriber) if k != key])
         return await subscriber_out(session, subscriber)
+
+
+def _watched(subscriber: Subscriber) -> list[str]:
+    """The keys of the provisions a subscriber watches."""
+    return list((subscriber.filters or {}).get("provisions") or ())
+
+
+def _store_watch(session: AsyncSession, subscriber: Subscriber, keys: list[str]) -> None:
+    """Set the watched provisions, the subscriber's other filters kept (checked and sorted as any filter is)."""
+    filters = {**(subscriber.filters or {}), "provisions": keys}
+    subscriber.filters = normalise_filters(get_tier(subscriber.tier), filters)
+    session.add(subscriber)
 
 
 async def set_digest_schedule(
