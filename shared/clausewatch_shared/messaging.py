@@ -7,10 +7,13 @@ acknowledgement into our own hands (`AckPolicy.MANUAL`) so that every message en
 - not ready yet (`RetryLaterError`, e.g. a slot another worker holds under a lease): nacked with the delay it names;
 - malformed (bad JSON, unknown schema version) or out of tries: published to `clausewatch.v1.deadletter.<service>`
   with the reason, then terminated so the server stops redelivering it. The service keeps consuming.
+- cut short by a stop (its handler cancelled): handed back with a nak, so another replica takes it at once instead
+  of after the consumer's ack_wait (decision 0178; `stop_consuming` makes that the exception, not the rule).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import random
@@ -19,10 +22,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import anyio
+import nats.errors
 import structlog
 from faststream import AckPolicy
+from faststream._internal.endpoint.subscriber.mixins import ConcurrentMixin
 from faststream.message import StreamMessage
 from faststream.nats import JStream, NatsBroker, NatsMessage, NatsRouter, PullSub
+from faststream.nats.subscriber.usecases.stream_pull_subscriber import PullStreamSubscriber
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from pydantic import ValidationError
 
@@ -36,6 +44,12 @@ Handler = Callable[[E], Awaitable[None]]
 
 _PAYLOAD_LIMIT = 64 * 1024
 _MAX_BACKOFF_SECONDS = 300.0
+# How long one pull waits for messages when there are none. A stopping service waits for its pulls to return
+# (`stop_consuming`), so this bounds how long an idle service takes to stop; a pull per second is nothing to NATS.
+_PULL_WAIT_SECONDS = 1.0
+# The broker's own wait for handlers in flight when it stops. The runtime waits for them first, for the
+# configured grace (`stop_consuming`); what still runs after that is cancelled and handed back at once.
+_LAST_CALL_SECONDS = 1.0
 log = structlog.get_logger("clausewatch.messaging")
 
 
@@ -69,7 +83,7 @@ def build_broker(nats_url: str, name: str) -> NatsBroker:
         servers,
         name=f"clausewatch-{name}",
         logger=logging.getLogger(BROKER_LOGGER),
-        graceful_timeout=30.0,
+        graceful_timeout=_LAST_CALL_SECONDS,
         max_reconnect_attempts=-1,
         # A loaded machine or a server still starting can take more than the client's default 2 s to answer.
         connect_timeout=10,
@@ -197,7 +211,7 @@ class Bus:
             stream=JStream(spec.stream.name, declare=False),
             durable=spec.durable,
             config=spec.config(self.max_deliveries),
-            pull_sub=PullSub(batch_size=batch_size, timeout=5.0),
+            pull_sub=PullSub(batch_size=batch_size, timeout=_PULL_WAIT_SECONDS),
             max_workers=self.concurrency if batch_size == 1 else 1,
             ack_policy=AckPolicy.MANUAL,
             decoder=_raw_body,
@@ -231,6 +245,12 @@ class Bus:
         started = time.perf_counter()
         try:
             await handler(event)
+        except asyncio.CancelledError:
+            # Not raised again: FastStream would log the cancellation as the handler's error. The task is being
+            # torn down by a cancel scope, which cancels it again at its next wait.
+            await _hand_back(raw)
+            EVENTS_HANDLED.labels(self.service, spec.subject, "handed_back").inc()
+            return
         except PermanentError as exc:
             await self._give_up(msg, spec, exc, deliveries)
             return
@@ -262,6 +282,78 @@ class Bus:
         await self.dead_letter(msg, f"{type(exc).__name__}: {exc}", type(exc).__name__, deliveries)
         await msg.raw_message.term()
         EVENTS_HANDLED.labels(self.service, spec.subject, "dead_lettered").inc()
+
+
+async def _hand_back(raw: Msg) -> None:
+    """Nak a message whose handler was cancelled (the service is stopping), so it is redelivered at once.
+
+    Shielded: the cancellation that stopped the handler would otherwise cancel the nak too. The handler may have
+    done part of its work; every handler is written to be run again (redelivery is how retries work anyway).
+    """
+    with anyio.CancelScope(shield=True):
+        try:
+            await raw.nak()
+        except Exception as exc:  # already answered, or the connection is gone: ack_wait brings it back
+            log.warning("hand_back_failed", error=repr(exc))
+            return
+    log.info("handed_back", reason="the service stopped before the handler finished")
+
+
+async def stop_consuming(broker: NatsBroker, grace_seconds: float) -> None:
+    """Stop pulling messages and let every message already pulled be handled, for at most `grace_seconds`.
+
+    FastStream's own stop turns its subscribers off, waits for the handlers already running, then cancels the pull
+    loops; but a subscriber that is off passes over the messages it is given, so what a pull brought in meanwhile
+    (the rest of a fetcher's batch, a message queued for a free worker) was dropped unanswered and came back only
+    after the consumer's ack_wait (three minutes for captures). Called before the broker stops, this gives each
+    pull loop a subscription that brings nothing more (`_NothingMore`) while the subscriber stays on, so what was
+    pulled is handled as usual; a concurrent subscriber's queue is then closed, and its workers finish what it
+    holds. Relies on the shape of FastStream 0.7's pull subscribers (pinned in shared/pyproject.toml; checked by
+    tests/integration/ops/test_graceful_shutdown.py): the loop reads `subscriber.subscription` at every pull and
+    hands each message to the queue before pulling again; a concurrent subscriber's first task serves its queue.
+    Whatever still runs at the deadline is cancelled by the broker's stop and handed back (`_hand_back`).
+    """
+    deadline = time.monotonic() + grace_seconds
+    stand_ins: list[_NothingMore] = []
+    queued: list[ConcurrentMixin[Any]] = []
+    for subscriber in broker.subscribers:
+        if not isinstance(subscriber, PullStreamSubscriber) or subscriber.subscription is None:
+            continue
+        stand_in = _NothingMore(subscriber.subscription)
+        subscriber.subscription = stand_in  # type: ignore[assignment]  # it answers what the loop asks of it
+        stand_ins.append(stand_in)
+        if isinstance(subscriber, ConcurrentMixin) and subscriber.tasks:
+            queued.append(subscriber)
+    # A loop asks the stand-in once it has handed over everything its last real pull brought.
+    asked = [asyncio.create_task(s.asked.wait()) for s in stand_ins]
+    await _until_done(asked, deadline)
+    for waiter in asked:
+        waiter.cancel()
+    for subscriber in queued:
+        subscriber.send_stream.close()
+    await _until_done([s.tasks[0] for s in queued], deadline)
+
+
+class _NothingMore:
+    """Stands in for a pull subscription while its service stops: every pull waits, then finds nothing."""
+
+    def __init__(self, subscription: Any) -> None:
+        self._subscription = subscription
+        self.asked = asyncio.Event()
+
+    async def fetch(self, batch: int = 1, timeout: float | None = 5.0, **_: Any) -> list[Msg]:  # noqa: ASYNC109  # nats-py's signature
+        self.asked.set()
+        await asyncio.sleep(timeout or _PULL_WAIT_SECONDS)
+        raise nats.errors.TimeoutError
+
+    def __getattr__(self, name: str) -> Any:  # unsubscribe() and the rest go to the real subscription
+        return getattr(self._subscription, name)
+
+
+async def _until_done(tasks: list[asyncio.Task[Any]], deadline: float) -> None:
+    pending = [t for t in tasks if not t.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=max(deadline - time.monotonic(), 0.0))
 
 
 async def _raw_body(message: StreamMessage[Any]) -> bytes:

@@ -19,7 +19,7 @@ from faststream.nats import NatsBroker
 
 from clausewatch_shared.blobstore import BlobStore, FilesystemBlobStore, NatsObjectBlobStore
 from clausewatch_shared.db import Database
-from clausewatch_shared.messaging import Bus, build_broker, jetstream
+from clausewatch_shared.messaging import Bus, build_broker, jetstream, stop_consuming
 from clausewatch_shared.ops import OpsServer, sample_consumer_lag
 from clausewatch_shared.settings import CommonSettings
 from clausewatch_shared.streams import CONSUMERS
@@ -191,10 +191,14 @@ class Runtime:
         await self.ops.start()
 
     async def begin_shutdown(self) -> None:
-        """Turn readiness off and stop background tasks; the broker then drains in-flight messages."""
+        """Turn readiness off, stop background tasks, stop pulling and finish the messages held (bounded).
+
+        What is still running after `shutdown_grace_seconds` is cancelled by the broker's stop and handed back.
+        """
         if self.ops is not None:
             self.ops.shutting_down = True
         await self._cancel_tasks()
+        await stop_consuming(self.broker, self.settings.shutdown_grace_seconds)
 
     async def _cancel_tasks(self) -> None:
         await asyncio.gather(*(stop_task(task) for task in self._running))
@@ -239,8 +243,8 @@ class Runtime:
             on_startup=[self.start],
             after_startup=[self.start_tasks],
             # FastStream runs on_shutdown hooks before it stops (drains) the broker: closing resources there
-            # would pull them from under in-flight handlers. So only readiness and background tasks stop
-            # first; resources close after the drain (graceful_timeout in messaging.build_broker).
+            # would pull them from under in-flight handlers. So only readiness, background tasks and pulling
+            # stop first, and the messages held are finished; resources close after the drain.
             on_shutdown=[self.begin_shutdown],
             after_shutdown=[self.stop],
         )

@@ -58,6 +58,15 @@ class CommonSettings(BaseSettings):
             "database). On SQLite always 1: its single writer would turn overlap into lock waits."
         ),
     )
+    shutdown_grace_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description=(
+            "How long a stopping service lets the messages it holds finish; what is still running then is handed "
+            "back to the stream for another replica. Keep it below the orchestrator's grace period (45 s)."
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Least severe level logged."
     )

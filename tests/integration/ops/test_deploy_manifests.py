@@ -14,6 +14,7 @@ import yaml
 
 from clausewatch.services import SERVICE_NAMES
 from clausewatch_shared.messaging import build_broker
+from clausewatch_shared.settings import CommonSettings
 
 pytestmark = pytest.mark.integration
 
@@ -158,11 +159,14 @@ def test_dockerfile_is_multi_stage_non_root_and_each_image_leaves_out_what_it_ne
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_deployment_has_probes_resources_and_a_disruption_budget(overlay: str) -> None:
-    """Each service Deployment has liveness and readiness probes on the ops endpoint, requests and limits, runs as non-root, drains longer than the broker's graceful timeout, and has a PodDisruptionBudget."""
+    """Each service Deployment has liveness and readiness probes on the ops endpoint, requests and limits, runs as non-root, drains longer than a stop's grace, and has a PodDisruptionBudget."""
     resources = render(DEPLOY / "k8s" / "overlays" / overlay)
     deployments = of_kind(resources, "Deployment")
     budgets = of_kind(resources, "PodDisruptionBudget")
-    graceful = build_broker("nats://127.0.0.1:4222", "probe").config.graceful_timeout
+    # A stop waits the grace for held messages, then the broker's last call for handlers it cancels.
+    graceful = CommonSettings.model_fields["shutdown_grace_seconds"].default + (
+        build_broker("nats://127.0.0.1:4222", "probe").config.graceful_timeout or 0
+    )
     for name in SERVICE_NAMES:
         spec = deployments[name]["spec"]["template"]["spec"]
         container = spec["containers"][0]
