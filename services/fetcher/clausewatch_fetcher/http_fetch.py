@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import zlib
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +41,31 @@ _BOMB_CHECK_AFTER = 1024 * 1024  # judge the compression ratio only once this mu
 # Whole-fetch deadline, as a multiple of the per-read timeout (a redirect chain needs several reads).
 _WHOLE_FETCH_FACTOR = 3
 _WHAT = "document URLs"  # how the SSRF guard names the URLs it refuses
+
+
+# The cookies of the fetch running in this task: what the document declares, and what the site sets on the way
+# (a consent or cookie-check redirect) for the next hops of that fetch only. Each fetch starts with none.
+_FETCH_COOKIES: ContextVar[dict[str, Any] | None] = ContextVar("clausewatch_fetch_cookies", default=None)
+
+
+class _PerFetchCookieJar(CookieJar):
+    """A cookie jar whose contents belong to the fetch running in the current task (a context variable).
+
+    The HTTP clients are shared by every capture, and so was their jar: a cookie a site set during one capture
+    (a session, a bot-manager's token, a consent) went with every later capture of that host, and one document's
+    declared cookies with its neighbours'. Captures of a host were not independent, and what a capture sent
+    depended on what ran before it. The jar's storage (`CookieJar._cookies`, which all its methods use) is instead
+    the current fetch's own; outside a fetch it is a fresh dict each time, so nothing is kept.
+    """
+
+    @property
+    def _cookies(self) -> dict[str, Any]:
+        current = _FETCH_COOKIES.get()
+        return current if current is not None else {}
+
+    @_cookies.setter
+    def _cookies(self, _value: dict[str, Any]) -> None:  # CookieJar.__init__ assigns an empty dict
+        return
 
 
 class FetchFailed(Exception):  # noqa: N818 - it is a result, not a bug: "the fetch failed"
@@ -275,6 +302,7 @@ class HttpFetcher:
             },
         }
         self._client = httpx.AsyncClient(limits=self._limits, **self._settings)
+        self._client.cookies = _PerFetchCookieJar()  # httpx wraps a CookieJar it is given as it is
         self._public: httpx.AsyncClient | None = None  # made on the first public-only capture
 
     def _public_client(self) -> httpx.AsyncClient:
@@ -291,6 +319,7 @@ class HttpFetcher:
                 trust_env=False,
                 **self._settings,
             )
+            self._public.cookies = _PerFetchCookieJar()
         return self._public
 
     async def aclose(self) -> None:
@@ -313,10 +342,12 @@ class HttpFetcher:
         With `public_only`, the URL and every redirect hop must resolve to public addresses, and each connection
         goes to the addresses that were checked (cause unsafe_target otherwise). `cookies` (the document's declared
         ones) are put in the client's jar for the URL's host, so they are sent again after a redirect on that host,
-        which a Cookie header would not be (httpx rebuilds it from the jar at each hop).
+        which a Cookie header would not be (httpx rebuilds it from the jar at each hop). Cookies last one fetch:
+        those the site sets are sent on that fetch's later hops, never on another fetch (`_PerFetchCookieJar`).
         """
         headers = conditional.headers() if conditional else {}
         host = urlsplit(url).hostname or ""
+        jar = _FETCH_COOKIES.set({})
         for name, value in (cookies or {}).items():
             self._client.cookies.set(name, value, domain=host)
         headers["Accept-Language"] = f"{language}, en;q=0.5" if language != "en" else "en"
@@ -339,6 +370,8 @@ class HttpFetcher:
         except (httpx.TransportError, httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             detail = f"{type(exc).__name__}: {exc}".strip()
             raise FetchFailed(Rejection("network_error", "transient", detail)) from exc
+        finally:
+            _FETCH_COOKIES.reset(jar)
 
     async def _fetch(self, url: str, headers: dict[str, str], public_only: bool) -> PageFetch:
         client = self._public_client() if public_only and not self.allow_private else self._client

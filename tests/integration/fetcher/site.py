@@ -33,6 +33,7 @@ class LocalSite:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
+        self.cookies_sent: dict[str, list[str]] = {}  # path -> each request's Cookie header ("" for none)
         self._lock = threading.Lock()
         site = self
 
@@ -81,6 +82,7 @@ class LocalSite:
         path = request.path
         with self._lock:
             self.hits[path] += 1
+            self.cookies_sent.setdefault(path, []).append(request.headers.get("Cookie", ""))
             route = self.routes.get(path) or self.routes.get(path.split("?")[0])
         if route is None:
             route = Route(status=404, body=b"<html><body><h1>Not Found</h1></body></html>")

@@ -3,6 +3,8 @@ set, over HTTP (through a redirect on the same host) and in the browser; the evi
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from clausewatch_fetcher.browser import BrowserPool
@@ -60,6 +62,52 @@ async def test_a_declared_cookie_is_sent_and_survives_a_redirect_on_the_host(
     assert "We collect the information you provide" in extract_text(outcome.parts[0].body.decode())
     assert outcome.parts[0].cookies == ["CONSENT"]
     assert site.hits["/consent"] == 0
+
+
+async def test_a_cookie_a_site_sets_is_not_sent_by_the_next_capture(
+    site: LocalSite, http: HttpFetcher
+) -> None:
+    """Each HTTP capture starts without cookies: one a site set on the first (a session, a bot-manager's token)
+    is not sent by the second, so captures of a host do not depend on what ran before them."""
+    site.html(
+        "/privacy", policy_html(), headers={"Content-Type": "text/html", "Set-Cookie": "visitor=abc; Path=/"}
+    )
+    capturer = Capturer(http, None, HostThrottle(0))
+    for _ in range(2):
+        assert isinstance(await capturer.capture(target(site, "/privacy", {})), Captured)
+    assert site.cookies_sent["/privacy"] == ["", ""]
+
+
+async def test_a_cookie_set_on_the_way_is_sent_on_that_capture_s_next_hops(
+    site: LocalSite, http: HttpFetcher
+) -> None:
+    """A cookie-check redirect (the page sends visitors without a cookie to a path that sets it and sends them back)
+    is followed within a capture, and the next capture goes through it again rather than reusing the cookie."""
+    site.set("/privacy", Route(body=policy_html().encode(), unless_cookie=("checked=1", "/check")))
+    site.set("/check", Route(status=302, headers={"Location": "/privacy", "Set-Cookie": "checked=1; Path=/"}))
+    capturer = Capturer(http, None, HostThrottle(0))
+    for _ in range(2):
+        outcome = await capturer.capture(target(site, "/privacy", {}))
+        assert isinstance(outcome, Captured), outcome
+    assert site.cookies_sent["/privacy"] == ["", "checked=1", "", "checked=1"]
+    assert site.hits["/check"] == 2
+
+
+async def test_one_document_s_declared_cookie_does_not_go_with_another_s(
+    site: LocalSite, http: HttpFetcher
+) -> None:
+    """Two documents on one host: the cookie the first declares is sent for it alone, also when both are captured
+    at once."""
+    consent_walled(site)
+    site.html("/terms", policy_html())
+    capturer = Capturer(http, None, HostThrottle(0))
+    await asyncio.gather(
+        capturer.capture(target(site, "/privacy", dict([CONSENT]))),
+        capturer.capture(target(site, "/terms", {})),
+    )
+    assert isinstance(await capturer.capture(target(site, "/terms", {})), Captured)
+    assert site.cookies_sent["/privacy"] == ["=".join(CONSENT)]
+    assert site.cookies_sent["/terms"] == ["", ""]
 
 
 @pytest.mark.browser
