@@ -26,6 +26,7 @@ from clausewatch_notifier.outcomes import Verdict, judge
 from clausewatch_notifier.plan import ACCOUNT_KINDS, CONFIRMATION, NOTICE, PING, email_delivery
 from clausewatch_notifier.senders import AppriseSender, EmailSender, Outcome, WebhookSender, redact_url
 from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.signups import without_link_tokens
 from clausewatch_notifier.webhook import (
     PING_MESSAGE,
     PING_TYPE,
@@ -167,10 +168,10 @@ class DeliveryWorker:
         """
         # A sign-up's confirmation goes to a subscriber not active yet: proving the address is what activates them.
         if subscriber is None or not (subscriber.active or delivery.kind == CONFIRMATION):
-            await self._close(delivery.id, "cancelled", "subscriber unsubscribed")
+            await self._close(delivery, "cancelled", "subscriber unsubscribed")
             return
         if delivery.channel in ("webhook", "apprise") and (endpoint is None or not endpoint.enabled):
-            await self._close(delivery.id, "skipped", "endpoint disabled or removed")
+            await self._close(delivery, "skipped", "endpoint disabled or removed")
             return
         outcome = await self._send(delivery, subscriber, endpoint)
         await self._record(delivery, outcome)
@@ -244,9 +245,21 @@ class DeliveryWorker:
             watched=watched,
         )
 
-    async def _close(self, delivery_id: str, status: str, reason: str) -> None:
+    async def _close(self, delivery: Delivery, status: str, reason: str) -> None:
         async with self.db.connection() as conn:
-            await store.close(conn, delivery_id, status, reason)
+            await store.close(conn, delivery.id, status, reason)
+        await self._forget_link_token(delivery)
+
+    async def _forget_link_token(self, delivery: Delivery) -> None:
+        """Take a sign-up link's token out of a confirmation whose delivery is over (decision 0180).
+
+        A separate write after the delivery's own: a crash between them leaves the token until the link expires,
+        which is where it stood before.
+        """
+        if delivery.kind != CONFIRMATION:
+            return
+        async with self.db.connection() as conn:
+            await store.set_payload(conn, delivery.id, without_link_tokens(delivery.payload))
 
     async def _record(self, delivery: Delivery, outcome: Outcome) -> None:
         """Log the try, move the delivery on, and disable an endpoint that keeps failing (with a notice).
@@ -279,6 +292,8 @@ class DeliveryWorker:
                         if endpoint is not None:
                             await self._disable(session, endpoint, delivery.subscriber_id, outcome, now)
                         await session.flush()
+        if verdict.status != "pending":
+            await self._forget_link_token(delivery)
         event = self._event(delivery, outcome)
         outcome_label = {"delivered": "delivered", "pending": "retried"}.get(verdict.status, "failed")
         DELIVERIES.labels(delivery.channel, outcome_label).inc()

@@ -9,10 +9,11 @@ never tells whether an address is known), and in all (429, so a flood cannot spe
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 CLIENT_WINDOW = timedelta(hours=1)
 ADDRESS_WINDOW = timedelta(days=1)
@@ -25,6 +26,22 @@ State = Literal["pending", "active", "unsubscribed"]
 # (subscribed now), returning (confirmed once, since unsubscribed).
 Standing = Literal["new", "returning", "existing"]
 _STANDING: dict[str, Standing] = {"pending": "new", "active": "existing", "unsubscribed": "returning"}
+
+
+# The confirmation page's path; a token follows it in the link e-mailed.
+CONFIRM_PATH = "/signup/confirm/"
+SENT_LINK = CONFIRM_PATH + "(removed-once-sent)"
+_CONFIRM_LINK = re.compile(re.escape(CONFIRM_PATH) + r"[A-Za-z0-9_-]+")
+
+
+def without_link_tokens(payload: dict[str, Any]) -> dict[str, Any]:
+    """Return a confirmation e-mail's stored parts with the link's token taken out.
+
+    The token is stored hashed, but the e-mail's text holds it whole until the message is sent; once its delivery
+    is over (sent, failed for good, or cancelled) nothing needs it, and whoever reads the outbox must not be able to
+    confirm someone else's sign-up (which shows a new API key) with it.
+    """
+    return {k: _CONFIRM_LINK.sub(SENT_LINK, v) if isinstance(v, str) else v for k, v in payload.items()}
 
 
 def new_token() -> str:

@@ -358,6 +358,12 @@ _CLOSE = (
 )
 
 
+async def set_payload(session: Executor, delivery_id: str, payload: dict[str, Any]) -> None:
+    """Replace a delivery's stored message (a confirmation's, its link's token taken out once it is over)."""
+    conn = await connection_of(session)
+    await conn.execute(update(DELIVERY).where(DELIVERY.c.id == delivery_id).values(payload=payload))
+
+
 async def close(session: Executor, delivery_id: str, status: str, reason: str) -> None:
     """End a delivery without a try (cancelled: unsubscribed; skipped: endpoint gone); a missing row is no error."""
     conn = await connection_of(session)

@@ -5,6 +5,7 @@ behave as decision 0169 says."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,12 +18,14 @@ from clausewatch_notifier import management
 from clausewatch_notifier.delivery import DeliveryWorker
 from clausewatch_notifier.errors import LinkGoneError, NotFoundError, RateLimitedError, SignupClosedError
 from clausewatch_notifier.settings import NotifierSettings
+from clausewatch_notifier.signups import SENT_LINK
 from clausewatch_shared.clock import utcnow
 from clausewatch_shared.db import Database
 from clausewatch_shared.models import Delivery, DeliveryAttempt, SignupConfirmation, Subscriber
 from tests.integration.notifier.conftest import make_settings
 from tests.integration.notifier.seed import add_platform
 from tests.integration.notifier.servers import Inbox
+from tests.support.ports import closed_port
 
 pytestmark = pytest.mark.integration
 
@@ -359,3 +362,57 @@ async def test_a_server_without_a_trial_refuses_a_trial_sign_up(
         await management.request_signup(db, no_trial, "t@example.org", trial=True)
     with pytest.raises(ValueError, match="unknown or free tier"):
         make_settings(tmp_path, "nats://127.0.0.1:1", database_url, smtp[1], signup_trial_tier="free")
+
+
+async def confirmation_payload(db: Database) -> tuple[str, dict[str, object]]:
+    """The status and stored message of the one confirmation e-mail in the outbox."""
+    async with db.session() as session:
+        row = (await session.exec(select(Delivery).where(Delivery.kind == "confirmation"))).one()
+    return row.status, row.payload
+
+
+async def test_the_outbox_keeps_a_link_s_token_only_until_its_e_mail_is_sent(
+    db: Database, settings: NotifierSettings, smtp: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    """While the confirmation e-mail is retried its stored text keeps the link (the retry needs it); once sent, the
+    token is gone from every part, so reading the outbox cannot confirm the sign-up, and the link still works."""
+    inbox, _ = smtp
+    await management.request_signup(db, settings, "legal@example.org", client_address="203.0.113.9")
+    with closed_port() as port:  # no SMTP server answers there: the first try fails and is retried
+        unreachable = make_settings(tmp_path, "nats://127.0.0.1:1", settings.database_url, port)
+        await send_outbox(db, unreachable)
+    status, payload = await confirmation_payload(db)
+    assert status == "pending"
+    assert all(LINK.search(str(payload[part])) for part in ("text", "html"))
+
+    await send_outbox(db, settings, at=utcnow() + timedelta(minutes=5))
+    token = token_in(inbox, "legal@example.org")
+    status, payload = await confirmation_payload(db)
+    assert status == "delivered"
+    assert token not in json.dumps(payload)
+    assert all(SENT_LINK in str(payload[part]) for part in ("text", "html"))
+    assert (await management.confirm_signup(db, token)).api_key is not None
+
+
+async def test_a_limit_holds_for_sign_ups_at_once_across_api_replicas(
+    db: Database, settings: NotifierSettings
+) -> None:
+    """Eight sign-ups from one client at once, through two database pools (two api replicas): the client's limit of
+    five queues five and refuses three, where counting without a lock let them all count four before any inserted."""
+    limited = settings.model_copy(update={"signup_per_client_per_hour": 5})
+    other = Database(settings.database_url)
+    try:
+        outcomes = await asyncio.gather(
+            *(
+                management.request_signup(
+                    (db, other)[n % 2], limited, f"person{n}@example.org", client_address="198.51.100.7"
+                )
+                for n in range(8)
+            ),
+            return_exceptions=True,
+        )
+    finally:
+        await other.dispose()
+    refused = [o for o in outcomes if isinstance(o, RateLimitedError)]
+    queued = [o for o in outcomes if not isinstance(o, BaseException) and o.queued]
+    assert (len(queued), len(refused)) == (5, 3), outcomes

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from clausewatch_notifier.render import Rendered, render_signup_confirmation
 from clausewatch_notifier.signups import (
+    SENT_LINK,
     Recent,
     SignupLimits,
     client_key,
@@ -15,6 +16,7 @@ from clausewatch_notifier.signups import (
     new_token,
     standing,
     token_hash,
+    without_link_tokens,
 )
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -133,3 +135,22 @@ def test_the_confirmation_email_says_what_confirming_does_for_each_kind_of_addre
     returning = _confirmation("returning", None)
     assert returning.subject == "Confirm: turn your clausewatch alerts back on"
     assert "new API key" in returning.text
+
+
+def test_a_sent_confirmation_keeps_everything_but_the_link_s_token() -> None:
+    """Every confirmation link in the stored parts loses its token; other links, other text and other values stay."""
+    payload = {
+        "subject": "Confirm your free clausewatch account",
+        "text": "Open https://cw.example/signup/confirm/AbC-12_x9 within 48 hours.\nSettings: https://cw.example/me",
+        "html": '<a href="https://cw.example/signup/confirm/AbC-12_x9">https://cw.example/signup/confirm/AbC-12_x9</a>',
+        "attempt": 2,
+    }
+    kept = without_link_tokens(payload)
+    assert kept["subject"] == payload["subject"]
+    assert kept["attempt"] == 2
+    assert (
+        kept["text"]
+        == f"Open https://cw.example{SENT_LINK} within 48 hours.\nSettings: https://cw.example/me"
+    )
+    assert "AbC-12_x9" not in kept["html"]
+    assert kept["html"].count(SENT_LINK) == 2

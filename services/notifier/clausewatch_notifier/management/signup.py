@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,6 +34,7 @@ from clausewatch_notifier.signups import (
     ADDRESS_WINDOW,
     ALL_WINDOW,
     CLIENT_WINDOW,
+    CONFIRM_PATH,
     SIGNUP_TIER,
     Recent,
     SignupLimits,
@@ -78,7 +79,32 @@ def limits_of(settings: NotifierSettings) -> SignupLimits:
 
 def confirm_url(base_url: str, token: str) -> str:
     """Return the confirmation page's address for a token."""
-    return f"{base_url.rstrip('/')}/signup/confirm/{token}"
+    return f"{base_url.rstrip('/')}{CONFIRM_PATH}{token}"
+
+
+# One advisory lock for every sign-up request on PostgreSQL (any 64-bit constant; this one spells "cwsignup").
+_SIGNUP_LOCK = 0x6377_7369_676E_7570
+
+
+async def _take_turn(session: AsyncSession) -> None:
+    """Make sign-up requests count their limits and queue their e-mail one at a time, whichever api replica runs them.
+
+    Counting the recent requests and inserting this one are two statements: without a turn, requests at once all
+    counted the same rows before any inserted, and a client's limit of five let eight through. On PostgreSQL a
+    transaction-scoped advisory lock (released at commit) serialises them across replicas; on SQLite a write first
+    (an update of no row) takes the database's write lock, which the others then wait for (its busy timeout).
+    Sign-ups are rare, so waiting costs nothing that matters.
+    """
+    conn = await session.connection()
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SIGNUP_LOCK})
+    else:
+        await session.exec(
+            update(SignupConfirmation)
+            .where(col(SignupConfirmation.id) == "")
+            .values(client=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def _recent(session: AsyncSession, email: str, client: str | None, now: datetime) -> Recent:
@@ -172,6 +198,7 @@ async def request_signup(
     now = now or utcnow()
     client = client_key(client_address)
     async with db.session() as session:
+        await _take_turn(session)
         platform = None
         if platform_id:
             platform = await session.get(Platform, platform_id)
