@@ -10,6 +10,10 @@ scrolled into view. A document declares the steps that reveal it in the catalogu
       - click_all: 'button.accordion[aria-expanded="false"]'   # every match, at most MAX_CLICKS
       - wait_for: '#policy section:nth-of-type(12)'   # until it exists
       - scroll: bottom                          # until the page stops growing
+      - select: '#region'                       # choose in a <select>, by the option's label or value
+        option: United Kingdom
+      - fill: '#birth-year'                     # type into a field (an age gate): never a password field
+        text: '1990'
       - wait: 500ms
 
 A step that fails stops the steps with its number and what it looked for; the capturer then reports `step_failed`
@@ -20,7 +24,11 @@ fails too: the document is the page at the declared URL.
 
 Selectors are Playwright's (CSS, plus `text=…`, `:has-text(…)`, `>>` chains), checked by the browser when the
 step runs, not by `catalogue validate`. What was done is kept with the capture's evidence ("clicked
-'#load-full'", "clicked 3 of 'button.toggle'", "scrolled to the bottom in 4 rounds").
+'#load-full'", "clicked 3 of 'button.toggle'", "scrolled to the bottom in 4 rounds", "chose 'United Kingdom' in
+'#region'", "filled '#birth-year' (4 characters)": what was typed is the catalogue's, not repeated in the evidence).
+
+A capture must be what any visitor sees: a step never fills a password field, which `optional` does not excuse.
+A region chooser that loads another address is not a step (it leaves the page): declare that region's URL.
 """
 
 from __future__ import annotations
@@ -41,7 +49,9 @@ CLICK_ALLOWANCE_MS = 25
 MAX_SCROLL_ROUNDS = 30
 SCROLL_PAUSE_MS = 250
 MAX_WAIT_SECONDS = 10.0
-ACTIONS = ("click", "click_all", "wait_for", "scroll", "wait")
+ACTIONS = ("click", "click_all", "wait_for", "scroll", "wait", "select", "fill")
+# The second field each of these actions needs, and no other allows.
+_OPERANDS = {"select": "option", "fill": "text"}
 
 
 class StepError(Exception):
@@ -64,6 +74,10 @@ class Step(BaseModel):
     wait_for: str | None = Field(default=None, min_length=1, max_length=500)
     scroll: Literal["bottom"] | None = None
     wait: float | None = Field(default=None, description="Seconds, or a string like '500ms' or '2s'.")
+    select: str | None = Field(default=None, min_length=1, max_length=500)
+    option: str | None = Field(default=None, min_length=1, max_length=200, description="Label or value.")
+    fill: str | None = Field(default=None, min_length=1, max_length=500)
+    text: str | None = Field(default=None, max_length=200)
     optional: bool = False
 
     @field_validator("wait", mode="before")
@@ -78,10 +92,16 @@ class Step(BaseModel):
             what = f"got {', '.join(given)}" if given else "got none"
             msg = f"a step does exactly one of {', '.join(ACTIONS)}; {what}"
             raise ValueError(msg)
-        for name in ("click", "click_all", "wait_for"):
+        for name in ("click", "click_all", "wait_for", "select", "fill"):
             selector = getattr(self, name)
             if selector is not None and not selector.strip():
                 msg = f"{name}: empty selector"
+                raise ValueError(msg)
+        for action, operand in _OPERANDS.items():
+            if (getattr(self, action) is None) != (getattr(self, operand) is None):
+                msg = (
+                    f"{operand!r} goes with {action!r}: a {action} step needs it, and no other step takes it"
+                )
                 raise ValueError(msg)
         return self
 
@@ -96,6 +116,10 @@ class Step(BaseModel):
             return "scroll to the bottom"
         if self.wait is not None:
             return f"wait {self.wait:g}s"
+        if self.select is not None:
+            return f"select {self.option!r} in {self.select!r}"
+        if self.fill is not None:
+            return f"fill {self.fill!r}"
         return f"{self.action.replace('_', ' ')} {getattr(self, self.action)!r}"
 
 
@@ -172,6 +196,10 @@ async def _run(page: Any, step: Step, timeout_ms: float) -> str:
         if step.wait_for is not None:
             await page.locator(step.wait_for).first.wait_for(state="attached", timeout=timeout_ms)
             return f"found {step.wait_for!r}"
+        if step.select is not None and step.option is not None:
+            return await _select(page, step.select, step.option, timeout_ms)
+        if step.fill is not None and step.text is not None:
+            return await _fill(page, step.fill, step.text, timeout_ms)
         if step.scroll is not None:
             rounds = await _scroll_to_bottom(page)
             return f"scrolled to the bottom in {rounds} round{'s' if rounds != 1 else ''}"
@@ -230,6 +258,42 @@ async def _click_all(page: Any, selector: str, timeout_ms: float) -> str:
         msg = f"none of the {count} matches could be clicked"
         raise StepError(msg)
     return f"clicked {clicked} of {count} {selector!r}"
+
+
+_OPTIONS = """(element, wanted) => {
+    if (!(element instanceof HTMLSelectElement)) return null;
+    const options = [...element.options];
+    const match = options.find(o => o.value === wanted || o.label.trim() === wanted || o.text.trim() === wanted);
+    return {match: match ? match.value : null, offered: options.map(o => o.label.trim() || o.value)};
+}"""
+
+
+async def _select(page: Any, selector: str, option: str, timeout_ms: float) -> str:
+    """Choose an option of the first match, a <select>, by its label or value; name what it offers if it lacks it."""
+    element = page.locator(selector).first
+    await element.wait_for(state="attached", timeout=timeout_ms)
+    found = await element.evaluate(_OPTIONS, option)
+    if found is None:
+        msg = f"{selector!r} is not a <select>"
+        raise StepError(msg, broken=True)
+    if found["match"] is None:
+        offered = ", ".join(repr(o) for o in found["offered"][:20]) or "nothing"
+        msg = f"{selector!r} has no option {option!r}; it offers {offered}"
+        raise StepError(msg)
+    await element.select_option(value=found["match"], timeout=timeout_ms)
+    return f"chose {option!r} in {selector!r}"
+
+
+async def _fill(page: Any, selector: str, text: str, timeout_ms: float) -> str:
+    """Type into the first visible match; a password field is refused (a capture is what any visitor sees)."""
+    element = page.locator(selector).filter(visible=True).first
+    await element.wait_for(state="visible", timeout=timeout_ms)
+    kind = (await element.get_attribute("type") or "").strip().lower()
+    if kind == "password":
+        msg = f"{selector!r} is a password field: a capture must be what any visitor sees, not an account's page"
+        raise StepError(msg, broken=True)
+    await element.fill(text, timeout=timeout_ms)
+    return f"filled {selector!r} ({len(text)} character{'s' if len(text) != 1 else ''})"
 
 
 async def _scroll_to_bottom(page: Any) -> int:

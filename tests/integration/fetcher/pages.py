@@ -154,3 +154,26 @@ def _js_paragraphs(marker: str) -> str:
         f"<p>{html_lib.escape(p)}</p>" for p in policy_text(repeat=1, marker=marker).split("\n\n")[1:]
     )
     return "'" + paras.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def chooser_page() -> str:
+    """A policy whose regional section appears only once a region is chosen in a <select> (in place, no new
+    address), and whose age-gated part only once a birth year is typed and confirmed; plus a password field."""
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Terms</title></head><body><main>"
+        "<h1>Terms of Service</h1><p>These terms apply to everyone who uses the service in any country.</p>"
+        "<label>Region <select id='region'><option value=''>Choose</option><option value='us'>United States"
+        "</option><option value='gb'>United Kingdom</option></select></label><div id='regional'></div>"
+        "<label>Year of birth <input id='birth-year' type='number'></label><button id='enter'>Enter</button>"
+        "<div id='gated'></div><input id='password' type='password'>"
+        "</main><script>"
+        "document.getElementById('region').onchange = e => {"
+        " document.getElementById('regional').innerHTML = e.target.value === 'gb'"
+        " ? '<p>REGION-GB You may complain to the Information Commissioner about how we use your data.</p>'"
+        " : '<p>REGION-US You may opt out of the sale of your personal information.</p>'; };"
+        "document.getElementById('enter').onclick = () => {"
+        " const year = Number(document.getElementById('birth-year').value);"
+        " if (year && year <= 2008) document.getElementById('gated').innerHTML ="
+        " '<p>AGE-GATED Wagers placed through the service are final once the event has started.</p>'; };"
+        "</script></body></html>"
+    )

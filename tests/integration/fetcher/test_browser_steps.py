@@ -20,7 +20,7 @@ from clausewatch_fetcher.steps import Step
 from clausewatch_shared.events import DocumentInaccessible, SnapshotCaptured
 from clausewatch_shared.models import Snapshot
 from tests.integration.fetcher.conftest import loopback_pool, write_catalogue
-from tests.integration.fetcher.pages import steps_page
+from tests.integration.fetcher.pages import chooser_page, steps_page
 from tests.integration.fetcher.site import LocalSite, Route
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -118,6 +118,64 @@ async def test_a_click_that_leaves_the_page_stops_the_capture(site: LocalSite, p
     site.html("/elsewhere", "<html><body><main>Another page</main></body></html>")
     page = await pool.fetch(site.url("/policy"), steps=steps({"click": "#away"}))
     assert page.step_failure == f"step 1 (click '#away') left the page for {site.url('/elsewhere')}"
+
+
+async def test_a_region_chosen_and_a_year_typed_reveal_their_parts(
+    site: LocalSite, pool: BrowserPool
+) -> None:
+    """A <select> chosen by its label and a field filled then confirmed show the text they hide; the evidence says
+    what was chosen and filled, not what was typed."""
+    site.html("/terms", chooser_page())
+    plain = extract_text((await pool.fetch(site.url("/terms"))).body.decode())
+    assert "REGION-" not in plain
+    assert "AGE-GATED" not in plain
+    page = await pool.fetch(
+        site.url("/terms"),
+        steps=steps(
+            {"select": "#region", "option": "United Kingdom"},
+            {"wait_for": "#regional p"},
+            {"fill": "#birth-year", "text": "1990"},
+            {"click": "#enter"},
+            {"wait_for": "#gated p"},
+        ),
+    )
+    assert page.step_failure is None
+    text = extract_text(page.body.decode())
+    assert "REGION-GB" in text
+    assert "REGION-US" not in text
+    assert "AGE-GATED" in text
+    assert page.steps[0] == "chose 'United Kingdom' in '#region'"
+    assert page.steps[2] == "filled '#birth-year' (4 characters)"
+    assert "1990" not in " ".join(page.steps)
+
+
+async def test_a_missing_option_is_named_with_what_the_chooser_offers(
+    site: LocalSite, pool: BrowserPool
+) -> None:
+    """The option is not there (renamed by the site): the failure lists the options, for the operator's fix."""
+    site.html("/terms", chooser_page())
+    page = await pool.fetch(site.url("/terms"), steps=steps({"select": "#region", "option": "Great Britain"}))
+    assert page.step_failure == (
+        "step 1 (select 'Great Britain' in '#region'): '#region' has no option 'Great Britain'; "
+        "it offers 'Choose', 'United States', 'United Kingdom'"
+    )
+
+
+async def test_a_password_field_is_never_filled_even_by_an_optional_step(
+    site: LocalSite, pool: BrowserPool
+) -> None:
+    """A capture is what any visitor sees: typing into a password field is refused, and `optional` does not excuse
+    it; nor does it excuse choosing in something that is not a <select>."""
+    site.html("/terms", chooser_page())
+    page = await pool.fetch(
+        site.url("/terms"), steps=steps({"fill": "#password", "text": "hunter2", "optional": True})
+    )
+    assert page.step_failure is not None
+    assert page.step_failure.startswith("step 1 (fill '#password'): '#password' is a password field")
+    page = await pool.fetch(
+        site.url("/terms"), steps=steps({"select": "#birth-year", "option": "1990", "optional": True})
+    )
+    assert page.step_failure == "step 1 (select '1990' in '#birth-year'): '#birth-year' is not a <select>"
 
 
 def target(site: LocalSite, path: str, raw: list[dict[str, object]]) -> Target:

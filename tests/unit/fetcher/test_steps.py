@@ -75,8 +75,12 @@ def test_a_document_without_steps_keeps_the_spec_it_had(tmp_path: Path) -> None:
     [
         (
             "      - click: '#a'\n        scroll: bottom\n",
-            "exactly one of click, click_all, wait_for, scroll, wait; got click, scroll",
+            "exactly one of click, click_all, wait_for, scroll, wait, select, fill; got click, scroll",
         ),
+        ("      - select: '#region'\n", "'option' goes with 'select'"),
+        ("      - click: '#a'\n        option: UK\n", "'option' goes with 'select'"),
+        ("      - fill: '#year'\n", "'text' goes with 'fill'"),
+        ("      - select: '#region'\n        text: UK\n", "'option' goes with 'select'"),
         ("      - optional: true\n", "got none"),
         ("      - tap: '#a'\n", "steps[0].tap: Extra inputs are not permitted"),
         ("      - click: '  '\n", "click: empty selector"),
@@ -97,6 +101,20 @@ def test_malformed_steps_are_refused_naming_the_file_and_the_field(
         text
     )
     assert message in text, text
+
+
+def test_choosing_and_typing_steps_read_with_their_operands() -> None:
+    """A select step names its option and a fill step its field (not what it types), in messages and evidence."""
+    choose = Step.model_validate({"select": "#region", "option": "United Kingdom"})
+    typed = Step.model_validate({"fill": "#birth-year", "text": "1990", "optional": True})
+    assert (choose.action, choose.describe()) == ("select", "select 'United Kingdom' in '#region'")
+    assert (typed.action, typed.describe()) == ("fill", "fill '#birth-year'")
+    assert parse_steps(
+        [choose.model_dump(exclude_defaults=True), typed.model_dump(exclude_defaults=True)]
+    ) == [
+        choose,
+        typed,
+    ]
 
 
 @pytest.mark.parametrize("setting", ["    javascript: false\n", "    pdf: true\n"])
