@@ -18,8 +18,9 @@ import base64
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import anyio
@@ -47,8 +48,8 @@ _MAX_BACKOFF_SECONDS = 300.0
 # How long one pull waits for messages when there are none. A stopping service waits for its pulls to return
 # (`stop_consuming`), so this bounds how long an idle service takes to stop; a pull per second is nothing to NATS.
 _PULL_WAIT_SECONDS = 1.0
-# The broker's own wait for handlers in flight when it stops. The runtime waits for them first, for the
-# configured grace (`stop_consuming`); what still runs after that is cancelled and handed back at once.
+# The broker's own wait for handlers in flight when it stops. The runtime has waited for them already, for the
+# configured grace, and handed back what outlasted it (`stop_consuming`): this is only a last call.
 _LAST_CALL_SECONDS = 1.0
 log = structlog.get_logger("clausewatch.messaging")
 
@@ -242,12 +243,20 @@ class Bus:
             correlation_id=event.correlation_id,
             document_id=getattr(event, "document_id", None),
         )
+        consuming = _consuming(self.broker)
+        if consuming.cut_off:  # pulled before the stop, reached after its grace: another replica handles it
+            await _hand_back(raw)
+            EVENTS_HANDLED.labels(self.service, spec.subject, "handed_back").inc()
+            return
         started = time.perf_counter()
+        task = asyncio.current_task()
+        if task is not None:
+            consuming.handling.add(task)
         try:
             await handler(event)
         except asyncio.CancelledError:
-            # Not raised again: FastStream would log the cancellation as the handler's error. The task is being
-            # torn down by a cancel scope, which cancels it again at its next wait.
+            # Not raised again: FastStream would log the cancellation as the handler's error, and the task ends
+            # here anyway (`stop_consuming` cancelled it; a cancel scope would cancel it again at its next wait).
             await _hand_back(raw)
             EVENTS_HANDLED.labels(self.service, spec.subject, "handed_back").inc()
             return
@@ -271,6 +280,7 @@ class Bus:
             EVENTS_HANDLED.labels(self.service, spec.subject, "retried").inc()
             return
         finally:
+            consuming.handling.discard(task)
             HANDLE_SECONDS.labels(self.service, spec.subject).observe(time.perf_counter() - started)
         await raw.ack_sync()
         EVENTS_HANDLED.labels(self.service, spec.subject, "ok").inc()
@@ -299,8 +309,33 @@ async def _hand_back(raw: Msg) -> None:
     log.info("handed_back", reason="the service stopped before the handler finished")
 
 
+@dataclass
+class _Consuming:
+    """A broker's consuming, as its stop sees it: the tasks running handlers, and whether the grace has run out."""
+
+    handling: set[asyncio.Task[Any]] = field(default_factory=set)
+    cut_off: bool = False
+
+
+_CONSUMING: weakref.WeakKeyDictionary[NatsBroker, _Consuming] = weakref.WeakKeyDictionary()
+# How long handlers cut short at the end of a stop's grace get to clean up (release a lease) and hand back.
+_HAND_BACK_SECONDS = 5.0
+
+
+def longest_stop_seconds(grace_seconds: float) -> float:
+    """How long a stop can take with this grace: the grace, the hand-back window, the broker's last call."""
+    return grace_seconds + _HAND_BACK_SECONDS + _LAST_CALL_SECONDS
+
+
+def _consuming(broker: NatsBroker) -> _Consuming:
+    state = _CONSUMING.get(broker)
+    if state is None:
+        state = _CONSUMING[broker] = _Consuming()
+    return state
+
+
 async def stop_consuming(broker: NatsBroker, grace_seconds: float) -> None:
-    """Stop pulling messages and let every message already pulled be handled, for at most `grace_seconds`.
+    """Stop pulling messages and handle every message already pulled, or hand it back; bounded by the grace.
 
     FastStream's own stop turns its subscribers off, waits for the handlers already running, then cancels the pull
     loops; but a subscriber that is off passes over the messages it is given, so what a pull brought in meanwhile
@@ -308,30 +343,46 @@ async def stop_consuming(broker: NatsBroker, grace_seconds: float) -> None:
     after the consumer's ack_wait (three minutes for captures). Called before the broker stops, this gives each
     pull loop a subscription that brings nothing more (`_NothingMore`) while the subscriber stays on, so what was
     pulled is handled as usual; a concurrent subscriber's queue is then closed, and its workers finish what it
-    holds. Relies on the shape of FastStream 0.7's pull subscribers (pinned in shared/pyproject.toml; checked by
+    holds. When `grace_seconds` run out, the handlers still running are cancelled and whatever is still queued is
+    not started: each message is handed back (`_hand_back`), while the connection is still open. Relies on the
+    shape of FastStream 0.7's pull subscribers (pinned in shared/pyproject.toml; checked by
     tests/integration/ops/test_graceful_shutdown.py): the loop reads `subscriber.subscription` at every pull and
-    hands each message to the queue before pulling again; a concurrent subscriber's first task serves its queue.
-    Whatever still runs at the deadline is cancelled by the broker's stop and handed back (`_hand_back`).
+    hands each message over before pulling again; a concurrent subscriber's first task serves its queue.
     """
     deadline = time.monotonic() + grace_seconds
-    stand_ins: list[_NothingMore] = []
-    queued: list[ConcurrentMixin[Any]] = []
+    draining: list[asyncio.Task[None]] = []
     for subscriber in broker.subscribers:
         if not isinstance(subscriber, PullStreamSubscriber) or subscriber.subscription is None:
             continue
         stand_in = _NothingMore(subscriber.subscription)
         subscriber.subscription = stand_in  # type: ignore[assignment]  # it answers what the loop asks of it
-        stand_ins.append(stand_in)
-        if isinstance(subscriber, ConcurrentMixin) and subscriber.tasks:
-            queued.append(subscriber)
-    # A loop asks the stand-in once it has handed over everything its last real pull brought.
-    asked = [asyncio.create_task(s.asked.wait()) for s in stand_ins]
-    await _until_done(asked, deadline)
-    for waiter in asked:
-        waiter.cancel()
-    for subscriber in queued:
+        draining.append(asyncio.create_task(_drain(subscriber, stand_in)))
+    await _until_done(draining, deadline)
+    # Past the grace: cut short what still runs, and hand back what a queue still holds as its workers reach it.
+    consuming = _consuming(broker)
+    consuming.cut_off = True
+    running = list(consuming.handling)
+    for task in running:
+        task.cancel()
+    await _until_done(draining + running, time.monotonic() + _HAND_BACK_SECONDS)
+    for task in draining:
+        task.cancel()
+
+
+async def _drain(subscriber: PullStreamSubscriber, stand_in: _NothingMore) -> None:
+    """Return once a subscriber holds no message: its loop has handed over its last pull, its queue is empty."""
+    # A loop asks the stand-in once it has handed over everything its last real pull brought; a concurrent
+    # subscriber's queue is closed only then (closed earlier, the hand-over of a message would fail and lose it).
+    await stand_in.asked.wait()
+    if isinstance(subscriber, ConcurrentMixin) and subscriber.tasks:
         subscriber.send_stream.close()
-    await _until_done([s.tasks[0] for s in queued], deadline)
+        await asyncio.wait([subscriber.tasks[0]])  # not `await task`: cancelling us must not cancel it
+
+
+async def _until_done(tasks: Sequence[asyncio.Task[Any]], deadline: float) -> None:
+    pending = [t for t in tasks if not t.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=max(deadline - time.monotonic(), 0.0))
 
 
 class _NothingMore:
@@ -348,12 +399,6 @@ class _NothingMore:
 
     def __getattr__(self, name: str) -> Any:  # unsubscribe() and the rest go to the real subscription
         return getattr(self._subscription, name)
-
-
-async def _until_done(tasks: list[asyncio.Task[Any]], deadline: float) -> None:
-    pending = [t for t in tasks if not t.done()]
-    if pending:
-        await asyncio.wait(pending, timeout=max(deadline - time.monotonic(), 0.0))
 
 
 async def _raw_body(message: StreamMessage[Any]) -> bytes:

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import anyio
 import structlog
 
 from clausewatch_fetcher import records
@@ -127,7 +128,10 @@ class CaptureHandler:
         try:
             event = await self._capture(begin.document, request)
         except BaseException:
-            await records.release_slot(self.db, request.document_id, request.slot)
+            # Shielded: a capture cut short by a stop is cancelled, and the cancellation would cancel this write
+            # too, leaving the slot leased for the lease's length to the replica its request is handed back to.
+            with anyio.CancelScope(shield=True):
+                await records.release_slot(self.db, request.document_id, request.slot)
             raise
         finally:
             renewing.cancel()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import signal
+import subprocess
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nats
@@ -70,41 +73,48 @@ async def _wait_slot(db: Database, outcome: str, site: LocalSite | None = None) 
     raise AssertionError(msg)
 
 
-async def test_redelivered_request_waits_for_a_killed_fetchers_lease_and_captures_the_slot_once(
-    tmp_path: Path, site: LocalSite, nats_server: NatsServer, sqlite_url: str
-) -> None:
-    """SIGKILL a fetcher mid-capture: the redelivered request is deferred until the lease ends, never dead-lettered."""
-    # The first capture hangs on the page until its process is killed; the page answers at once afterwards.
+@dataclasses.dataclass
+class TwoFetchers:
+    """A fetcher whose capture hangs on the page, and a second one consuming beside it; the page now answers."""
+
+    first: subprocess.Popen[bytes]
+    second: subprocess.Popen[bytes]
+    logs: list[Path]
+    db: Database
+
+    def output(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in self.logs)
+
+
+@contextlib.asynccontextmanager
+async def a_capture_hanging_beside_a_second_fetcher(
+    tmp_path: Path, site: LocalSite, nats_url: str, sqlite_url: str, **settings: str
+) -> AsyncIterator[TwoFetchers]:
+    """Start a fetcher, have it capture a page that hangs, start a second fetcher, then let the page answer."""
     site.set("/policy", Route(body=policy_html().encode(), delay=600.0))
     catalogue = write_catalogue(
         tmp_path / "catalogue.yaml",
         [{"type": "Privacy Policy", "urls": [site.url("/policy")], "javascript": False}],
     )
-    await _prepare_consumer(nats_server.url)
-
-    def env() -> dict[str, str]:
-        return fetcher_env(
-            nats_server.url,
-            sqlite_url,
-            tmp_path,
-            catalogue,
-            schedule_enabled="false",
-            max_deliveries=str(MAX_DELIVERIES),
-            retry_backoff_seconds="0.05",
-            capture_lease_seconds=str(LEASE_SECONDS),
-            http_timeout_seconds="300",  # the hanging capture must still be running when it is killed
-            ops_port="0",  # the kernel picks a port no other process holds; read back from the log
-            log_format="json",
-            log_level="INFO",
-        )
-
-    logs = [tmp_path / "first.log", tmp_path / "restarted.log"]
-    first = start_fetcher(env(), tmp_path, logs[0])
-    restarted = None
+    env = fetcher_env(
+        nats_url,
+        sqlite_url,
+        tmp_path,
+        catalogue,
+        schedule_enabled="false",
+        http_timeout_seconds="300",  # the hanging capture must still be running when its process is stopped
+        ops_port="0",  # the kernel picks a port no other process holds; read back from the log
+        log_format="json",
+        log_level="INFO",
+        **settings,
+    )
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    first = start_fetcher(env, tmp_path, logs[0])
+    second = None
     db = Database(sqlite_url)
     try:
         await wait_ready(await wait_logged_ops_port(logs[0], first, START_BUDGET_SECONDS), first)
-        nc = await nats.connect(nats_server.url)
+        nc = await nats.connect(nats_url)
         try:
             event, msg_id = capture_request(DOC, SLOT, reason="manual")
             await nc.jetstream().publish(
@@ -113,27 +123,63 @@ async def test_redelivered_request_waits_for_a_killed_fetchers_lease_and_capture
         finally:
             await nc.close()
         await _wait_slot(db, "capturing", site)
-
-        # The replacement is consuming before the kill, so the redelivery reaches it while the lease is held.
-        restarted = start_fetcher(env(), tmp_path, logs[1])
-        await wait_ready(await wait_logged_ops_port(logs[1], restarted, START_BUDGET_SECONDS), restarted)
+        # The second is consuming before the first stops, so the request comes back to it while the lease is held.
+        second = start_fetcher(env, tmp_path, logs[1])
+        await wait_ready(await wait_logged_ops_port(logs[1], second, START_BUDGET_SECONDS), second)
         site.set("/policy", Route(body=policy_html().encode()))
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
-
-        await _wait_slot(db, "captured")
-        row = await _slot(db)
+        yield TwoFetchers(first, second, logs, db)
     finally:
         stop_fetcher(first)
-        if restarted is not None:
-            stop_fetcher(restarted)
+        if second is not None:
+            stop_fetcher(second)
         await db.dispose()
-    output = "\n".join(path.read_text(errors="replace") for path in logs)
 
+
+async def test_redelivered_request_waits_for_a_killed_fetchers_lease_and_captures_the_slot_once(
+    tmp_path: Path, site: LocalSite, nats_server: NatsServer, sqlite_url: str
+) -> None:
+    """SIGKILL a fetcher mid-capture: the redelivered request is deferred until the lease ends, never dead-lettered."""
+    await _prepare_consumer(nats_server.url)
+    settings = {
+        "max_deliveries": str(MAX_DELIVERIES),
+        "retry_backoff_seconds": "0.05",
+        "capture_lease_seconds": str(LEASE_SECONDS),
+    }
+    async with a_capture_hanging_beside_a_second_fetcher(
+        tmp_path, site, nats_server.url, sqlite_url, **settings
+    ) as fetchers:
+        fetchers.first.send_signal(signal.SIGKILL)
+        fetchers.first.wait(timeout=30)
+        await _wait_slot(fetchers.db, "captured")
+        row = await _slot(fetchers.db)
+    output = fetchers.output()
     assert row is not None
     assert row.attempts == 2, row  # the killed capture and the one that finished
     assert site.hits["/policy"] == 2
     facts = [e for e in await stream_events(nats_server.url) if isinstance(e, SnapshotCaptured)]
     assert [(e.document_id, e.event_id) for e in facts] == [(DOC, facts[0].event_id)], output[-3000:]
     assert await dead_letters(nats_server.url) == [], output[-3000:]
-    assert "handler_deferred" in logs[1].read_text(errors="replace"), output[-3000:]
+    assert "handler_deferred" in fetchers.logs[1].read_text(errors="replace"), output[-3000:]
+
+
+async def test_a_fetcher_stopped_mid_capture_hands_the_slot_over_at_once(
+    tmp_path: Path, site: LocalSite, nats_server: NatsServer, sqlite_url: str
+) -> None:
+    """SIGTERM a fetcher whose capture outlasts its stop's grace: the capture is cut short, its slot's lease
+    released and its request handed back, so the other replica captures at once: neither the consumer's ack_wait
+    (180 s) nor the lease (300 s here) is waited out."""
+    settings = {"capture_lease_seconds": "300", "shutdown_grace_seconds": "1"}
+    async with a_capture_hanging_beside_a_second_fetcher(
+        tmp_path, site, nats_server.url, sqlite_url, **settings
+    ) as fetchers:
+        fetchers.first.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(fetchers.first.wait, 30) == 0
+        await _wait_slot(fetchers.db, "captured")
+        row = await _slot(fetchers.db)
+    output = fetchers.output()
+    assert row is not None
+    assert row.attempts == 2, row
+    assert '"handed_back"' in fetchers.logs[0].read_text(errors="replace"), output[-3000:]
+    assert "handler_deferred" not in fetchers.logs[1].read_text(errors="replace"), output[-3000:]
+    facts = [e for e in await stream_events(nats_server.url) if isinstance(e, SnapshotCaptured)]
+    assert len(facts) == 1, output[-3000:]

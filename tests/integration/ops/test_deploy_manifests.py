@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from clausewatch.services import SERVICE_NAMES
-from clausewatch_shared.messaging import build_broker
+from clausewatch_shared.messaging import longest_stop_seconds
 from clausewatch_shared.settings import CommonSettings
 
 pytestmark = pytest.mark.integration
@@ -163,10 +163,7 @@ def test_every_deployment_has_probes_resources_and_a_disruption_budget(overlay: 
     resources = render(DEPLOY / "k8s" / "overlays" / overlay)
     deployments = of_kind(resources, "Deployment")
     budgets = of_kind(resources, "PodDisruptionBudget")
-    # A stop waits the grace for held messages, then the broker's last call for handlers it cancels.
-    graceful = CommonSettings.model_fields["shutdown_grace_seconds"].default + (
-        build_broker("nats://127.0.0.1:4222", "probe").config.graceful_timeout or 0
-    )
+    graceful = longest_stop_seconds(CommonSettings.model_fields["shutdown_grace_seconds"].default)
     for name in SERVICE_NAMES:
         spec = deployments[name]["spec"]["template"]["spec"]
         container = spec["containers"][0]
