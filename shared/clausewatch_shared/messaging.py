@@ -245,7 +245,7 @@ class Bus:
         )
         consuming = _consuming(self.broker)
         if consuming.cut_off:  # pulled before the stop, reached after its grace: another replica handles it
-            await _hand_back(raw)
+            await _hand_back(raw, "the service stopped before the handler started")
             EVENTS_HANDLED.labels(self.service, spec.subject, "handed_back").inc()
             return
         started = time.perf_counter()
@@ -257,7 +257,7 @@ class Bus:
         except asyncio.CancelledError:
             # Not raised again: FastStream would log the cancellation as the handler's error, and the task ends
             # here anyway (`stop_consuming` cancelled it; a cancel scope would cancel it again at its next wait).
-            await _hand_back(raw)
+            await _hand_back(raw, "the service stopped before the handler finished")
             EVENTS_HANDLED.labels(self.service, spec.subject, "handed_back").inc()
             return
         except PermanentError as exc:
@@ -294,8 +294,8 @@ class Bus:
         EVENTS_HANDLED.labels(self.service, spec.subject, "dead_lettered").inc()
 
 
-async def _hand_back(raw: Msg) -> None:
-    """Nak a message whose handler was cancelled (the service is stopping), so it is redelivered at once.
+async def _hand_back(raw: Msg, reason: str) -> None:
+    """Nak a message a stopping service cut short or did not start, so that another replica gets it at once.
 
     Shielded: the cancellation that stopped the handler would otherwise cancel the nak too. The handler may have
     done part of its work; every handler is written to be run again (redelivery is how retries work anyway).
@@ -306,7 +306,7 @@ async def _hand_back(raw: Msg) -> None:
         except Exception as exc:  # already answered, or the connection is gone: ack_wait brings it back
             log.warning("hand_back_failed", error=repr(exc))
             return
-    log.info("handed_back", reason="the service stopped before the handler finished")
+    log.info("handed_back", reason=reason)
 
 
 @dataclass
