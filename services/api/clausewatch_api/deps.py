@@ -17,7 +17,7 @@ from pydantic import BeforeValidator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from clausewatch_api.filters import ChangeFilter, FilterError, ProvisionFilter, check_severities, split_values
-from clausewatch_api.record_pdf import find_font
+from clausewatch_api.record_pdf import find_fallback_fonts, find_font
 from clausewatch_api.settings import ApiSettings
 from clausewatch_shared.blobstore import BlobStore
 from clausewatch_shared.db import Database
@@ -43,6 +43,11 @@ class Resources:
     def pdf_font(self) -> Path | None:
         """The TrueType font PDF records embed (None: the built-in Helvetica, Latin-1 only)."""
         return find_font(self.settings.pdf_font)
+
+    @functools.cached_property
+    def pdf_fallback_fonts(self) -> tuple[Path, ...]:
+        """The fonts PDF records write a character in when the main font lacks it."""
+        return find_fallback_fonts(self.settings.pdf_fallback_fonts)
 
 
 def resources(request: Request) -> Resources:

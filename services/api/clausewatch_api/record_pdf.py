@@ -2,8 +2,10 @@
 
 It is built from the page's own data (`provision_page.provision_detail`), so the two never disagree, with fpdf2 (pure
 Python). Policy text is in any script: a TrueType font is embedded (DejaVu Sans where installed, or the font the
-`CLAUSEWATCH_PDF_FONT` setting names); without one, the PDF's built-in Helvetica is used, which holds Latin-1 only,
-and the record says that other characters were replaced.
+`CLAUSEWATCH_PDF_FONT` setting names), and fallback fonts for the scripts it lacks (Droid Sans Fallback's Chinese,
+Japanese and Korean where installed, or `CLAUSEWATCH_PDF_FALLBACK_FONTS`), each character written in the first
+font that has it; without a main font, the PDF's built-in Helvetica is used, which holds Latin-1 only, and the
+record says that other characters were replaced.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
     Path("/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf"),
 )
+# Where Debian installs Droid Sans Fallback (fonts-droid-fallback, about 4 MB): CJK ideographs, kana and hangul,
+# which DejaVu Sans lacks (a Qwen or Baidu policy quotes Chinese names and laws).
+FALLBACK_CANDIDATES = (Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),)
 HISTORY_LIMIT = 20
 _LINE = 5.0  # mm per line of body text
 _FAMILY = "Body"
@@ -59,10 +64,22 @@ def find_font(configured: Path | None = None) -> Path | None:
     return next((path for path in FONT_CANDIDATES if path.is_file()), None)
 
 
+def find_fallback_fonts(configured: list[Path] | None = None) -> tuple[Path, ...]:
+    """Return the fonts for characters the main font lacks: the configured ones (which must exist; an empty list
+    for none), else the installed candidates."""
+    if configured is None:
+        return tuple(path for path in FALLBACK_CANDIDATES if path.is_file())
+    missing = [str(path) for path in configured if not path.is_file()]
+    if missing:
+        msg = f"PDF fallback font {', '.join(missing)} does not exist"
+        raise FileNotFoundError(msg)
+    return tuple(configured)
+
+
 class _Record(FPDF):
     """An A4 record with a footer naming the page it belongs to."""
 
-    def __init__(self, font: Path | None, footer: str) -> None:
+    def __init__(self, font: Path | None, footer: str, fallbacks: tuple[Path, ...] = ()) -> None:
         super().__init__(format="A4")
         self.footer_text = footer
         self.unicode = font is not None
@@ -70,6 +87,12 @@ class _Record(FPDF):
             bold = font.with_name(font.stem + "-Bold" + font.suffix)
             self.add_font(_FAMILY, "", str(font))
             self.add_font(_FAMILY, "B", str(bold if bold.is_file() else font))
+            names = [f"fallback{n}" for n in range(len(fallbacks))]
+            for name, path in zip(names, fallbacks, strict=True):
+                self.add_font(name, "", str(path))
+            if names:
+                # Not exact: a bold heading's ideographs are written in the fallback's regular weight, not dropped.
+                self.set_fallback_fonts(names, exact_match=False)
         self.family = _FAMILY if font is not None else "helvetica"
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(18, 16, 18)
@@ -117,14 +140,16 @@ class _Record(FPDF):
                 self.para(f"{label}: {value}")
 
 
-def render_record_pdf(detail: dict[str, Any], *, font: Path | None, now: datetime) -> bytes:
+def render_record_pdf(
+    detail: dict[str, Any], *, font: Path | None, now: datetime, fallbacks: tuple[Path, ...] = ()
+) -> bytes:
     """Return the provision record of `detail` (what `provision_detail` returns) as PDF bytes."""
     platform = (detail.get("platform") or {}).get("name") or ""
     document = detail.get("document") or {}
     provision = detail["provision"]
     citation = detail.get("citation")
     permalink = citation["permalink"] if citation else detail.get("permalink", "")
-    pdf = _Record(font, f"clausewatch record · {permalink} · generated {stamp(now)}")
+    pdf = _Record(font, f"clausewatch record · {permalink} · generated {stamp(now)}", fallbacks)
     pdf.set_title(f"{detail['title']} · {platform}")
     pdf.set_author("clausewatch")
     pdf.set_creator("clausewatch")

@@ -33,6 +33,11 @@ class ApiSettings(CommonSettings):
         description="TrueType font embedded in provision records as PDF (any script it covers); default: DejaVu Sans "
         "where installed, else the PDF's built-in Helvetica (Latin-1 only).",
     )
+    pdf_fallback_fonts: list[Path] | None = Field(
+        default=None,
+        description="TrueType fonts for characters the PDF font lacks, tried in order (a JSON list; [] for none); "
+        "default: Droid Sans Fallback (Chinese, Japanese, Korean) where installed.",
+    )
 
     def write_keys(self) -> list[str]:
         """Return every key that authorises a write, the admin key included."""

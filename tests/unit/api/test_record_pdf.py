@@ -12,8 +12,10 @@ import pytest
 from pypdf import PdfReader
 
 from clausewatch_api.record_pdf import (
+    FALLBACK_CANDIDATES,
     FONT_CANDIDATES,
     HISTORY_LIMIT,
+    find_fallback_fonts,
     find_font,
     record_filename,
     render_record_pdf,
@@ -149,6 +151,31 @@ def test_without_a_unicode_font_the_record_is_latin_1_and_says_so() -> None:
     assert "Données traitées à Zürich" in text  # Latin-1 keeps accents
     assert "Training ??" in text
     assert "No Unicode font was found" in text
+
+
+def test_ideographs_the_main_font_lacks_are_written_in_the_fallback_font(tmp_path: Path) -> None:
+    """DejaVu Sans has no Chinese: with Droid Sans Fallback beside it, a Chinese title and clause keep their characters
+    (each written in the first font that has it), Latin text stays in the main font; without it they are lost."""
+    fallbacks = find_fallback_fonts()
+    assert fallbacks, f"Droid Sans Fallback is installed by `make browser`; looked in {FALLBACK_CANDIDATES}"
+    detail = _detail()
+    detail = {
+        **detail,
+        "title": "Training 训练",
+        "provision": {
+            **detail["provision"],
+            "text": "我们可能使用您的对话来训练模型。 We may use your chats.",
+        },
+    }
+    with_fallback = _text(render_record_pdf(detail, font=find_font(), now=NOW, fallbacks=fallbacks))
+    assert "Training 训练" in with_fallback
+    assert "我们可能使用您的对话来训练模型。" in with_fallback
+    assert "We may use your chats." in with_fallback
+    without = _text(render_record_pdf(detail, font=find_font(), now=NOW))
+    assert "训练" not in without
+    with pytest.raises(FileNotFoundError, match="PDF fallback font"):
+        find_fallback_fonts([tmp_path / "missing.ttf"])
+    assert find_fallback_fonts([]) == ()
 
 
 def test_a_long_history_keeps_the_latest_changes_and_points_to_the_page() -> None:

@@ -125,7 +125,9 @@ async def provision_record_pdf(
         return not_found(request, templates, "provision")
     # Laying out and subsetting the font takes tens of milliseconds of CPU: off the event loop.
     pdf = await anyio.to_thread.run_sync(
-        functools.partial(render_record_pdf, detail, font=res.pdf_font, now=now)
+        functools.partial(
+            render_record_pdf, detail, font=res.pdf_font, now=now, fallbacks=res.pdf_fallback_fonts
+        )
     )
     return Response(
         pdf,
