@@ -38,7 +38,14 @@ from pydantic import ValidationError
 from clausewatch_shared import subjects
 from clausewatch_shared.events import DeadLetter, Message
 from clausewatch_shared.metrics import DEAD_LETTERS, EVENTS_HANDLED, EVENTS_PUBLISHED, HANDLE_SECONDS
-from clausewatch_shared.streams import DEADLETTER, STREAMS, ConsumerSpec, ensure_streams, until_leader
+from clausewatch_shared.streams import (
+    DEADLETTER,
+    SERVER_SPARE_DELIVERIES,
+    STREAMS,
+    ConsumerSpec,
+    ensure_streams,
+    until_leader,
+)
 
 E = TypeVar("E", bound=Message)
 Handler = Callable[[E], Awaitable[None]]
@@ -245,8 +252,7 @@ class Bus:
         )
         consuming = _consuming(self.broker)
         if consuming.cut_off:  # pulled before the stop, reached after its grace: another replica handles it
-            await _hand_back(raw, "the service stopped before the handler started")
-            EVENTS_HANDLED.labels(self.service, spec.subject, "handed_back").inc()
+            await self._hand_back(msg, spec, deliveries, "the service stopped before the handler started")
             return
         started = time.perf_counter()
         task = asyncio.current_task()
@@ -257,8 +263,7 @@ class Bus:
         except asyncio.CancelledError:
             # Not raised again: FastStream would log the cancellation as the handler's error, and the task ends
             # here anyway (`stop_consuming` cancelled it; a cancel scope would cancel it again at its next wait).
-            await _hand_back(raw, "the service stopped before the handler finished")
-            EVENTS_HANDLED.labels(self.service, spec.subject, "handed_back").inc()
+            await self._hand_back(msg, spec, deliveries, "the service stopped before the handler finished")
             return
         except PermanentError as exc:
             await self._give_up(msg, spec, exc, deliveries)
@@ -286,27 +291,35 @@ class Bus:
         EVENTS_HANDLED.labels(self.service, spec.subject, "ok").inc()
         log.info("handled", seconds=round(time.perf_counter() - started, 4))
 
+    async def _hand_back(self, msg: NatsMessage, spec: ConsumerSpec, deliveries: int, reason: str) -> None:
+        """Nak a message a stopping service cut short or did not start, so that another replica gets it at once.
+
+        Shielded: the cancellation that stopped the handler would otherwise cancel the nak too. The handler may have
+        done part of its work; every handler is written to be run again (redelivery is how retries work anyway).
+        On the last delivery the server allows, a nak would end the message silently: it is dead-lettered instead.
+        """
+        raw = msg.raw_message
+        with anyio.CancelScope(shield=True):
+            try:
+                if deliveries >= self.max_deliveries + SERVER_SPARE_DELIVERIES:
+                    why = f"{reason}, on the last delivery the server allows ({deliveries})"
+                    await self.dead_letter(msg, why, "HandedBack", deliveries)
+                    await raw.term()
+                    EVENTS_HANDLED.labels(self.service, spec.subject, "dead_lettered").inc()
+                    return
+                await raw.nak()
+            except Exception as exc:  # already answered, or the connection is gone: ack_wait brings it back
+                log.warning("hand_back_failed", error=repr(exc))
+                return
+        EVENTS_HANDLED.labels(self.service, spec.subject, "handed_back").inc()
+        log.info("handed_back", reason=reason)
+
     async def _give_up(
         self, msg: NatsMessage, spec: ConsumerSpec, exc: BaseException, deliveries: int
     ) -> None:
         await self.dead_letter(msg, f"{type(exc).__name__}: {exc}", type(exc).__name__, deliveries)
         await msg.raw_message.term()
         EVENTS_HANDLED.labels(self.service, spec.subject, "dead_lettered").inc()
-
-
-async def _hand_back(raw: Msg, reason: str) -> None:
-    """Nak a message a stopping service cut short or did not start, so that another replica gets it at once.
-
-    Shielded: the cancellation that stopped the handler would otherwise cancel the nak too. The handler may have
-    done part of its work; every handler is written to be run again (redelivery is how retries work anyway).
-    """
-    with anyio.CancelScope(shield=True):
-        try:
-            await raw.nak()
-        except Exception as exc:  # already answered, or the connection is gone: ack_wait brings it back
-            log.warning("hand_back_failed", error=repr(exc))
-            return
-    log.info("handed_back", reason=reason)
 
 
 @dataclass

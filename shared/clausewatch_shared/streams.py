@@ -55,6 +55,11 @@ DEADLETTER = StreamSpec(
 STREAMS = (COMMANDS, EVENTS, DEADLETTER)
 
 
+# The server's max_deliver is this much above the services' own count of tries: a backstop for deliveries the services
+# do not count as failures (a deferral, a hand-back by a stopping service). At max_deliver the server delivers no more.
+SERVER_SPARE_DELIVERIES = 2
+
+
 @dataclass(frozen=True)
 class ConsumerSpec:
     """A durable pull consumer: which service owns it, what it reads and how long one try may take."""
@@ -72,7 +77,7 @@ class ConsumerSpec:
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=self.ack_wait_seconds,
-            max_deliver=max_deliveries + 2,
+            max_deliver=max_deliveries + SERVER_SPARE_DELIVERIES,
             filter_subject=self.subject,
             max_ack_pending=self.max_ack_pending,
         )

@@ -9,6 +9,7 @@ import nats
 
 from clausewatch_shared import subjects
 from clausewatch_shared.events import DeadLetter, SnapshotUnchanged
+from clausewatch_shared.messaging import stop_consuming
 from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.settings import CommonSettings
 from clausewatch_shared.streams import EVENTS, ConsumerSpec, ensure_streams
@@ -177,3 +178,39 @@ def test_handler_concurrency_applies_on_postgresql_and_is_one_on_sqlite() -> Non
     assert sqlite.effective_handler_concurrency == 1
     assert Runtime.create(postgres).bus("x").concurrency == 6
     assert Runtime.create(sqlite).bus("x").concurrency == 1
+
+
+async def test_a_message_handed_back_on_the_last_delivery_the_server_allows_is_dead_lettered(
+    settings: CommonSettings,
+) -> None:
+    """Each stop hands the message back (a nak), which costs a delivery: on the server's last one a nak would end the
+    message silently, so it is dead-lettered with the reason instead (one try allowed: the server's max is three)."""
+    one_try = settings.model_copy(update={"max_deliveries": 1})
+    entered = 0
+    for cycle in range(1, 4):
+        runtime = Runtime.create(one_try)
+        bus = runtime.bus("test")
+        started = asyncio.Event()
+
+        async def handler(event: SnapshotUnchanged, started: asyncio.Event = started) -> None:
+            nonlocal entered
+            entered += 1
+            started.set()
+            await asyncio.Event().wait()  # a capture that outlasts the stop's grace
+
+        bus.subscribe(runtime.broker, SPEC, SnapshotUnchanged, handler)
+        await runtime.start()
+        await runtime.broker.start()
+        if cycle == 1:
+            await bus.publish(_unchanged())
+        await asyncio.wait_for(started.wait(), timeout=10)
+        await stop_consuming(runtime.broker, grace_seconds=0.1)
+        await runtime.broker.stop()
+    letters = await _deadletters(settings.nats_url, 1)
+    assert entered == 3
+    assert [(letter.error_type, letter.deliveries) for letter in letters] == [("HandedBack", 3)]
+    assert "on the last delivery the server allows" in letters[0].reason
+    nc = await nats.connect(settings.nats_url)
+    info = await nc.jetstream().consumer_info(SPEC.stream.name, SPEC.durable)
+    await nc.close()
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)
