@@ -269,6 +269,11 @@ class Bus:
             await self._give_up(msg, spec, exc, deliveries)
             return
         except RetryLaterError as exc:
+            if self._last_delivery(deliveries):
+                # A nak now would leave the message undelivered for good (a work queue keeps it, stalled).
+                why = f"deferred on the last delivery the server allows ({deliveries}): {exc}"
+                await self._give_up(msg, spec, RetryLaterError(why, exc.delay_seconds), deliveries)
+                return
             log.info("handler_deferred", reason=str(exc), retry_in_s=round(exc.delay_seconds, 2))
             await raw.nak(delay=exc.delay_seconds)
             EVENTS_HANDLED.labels(self.service, spec.subject, "deferred").inc()
@@ -291,6 +296,10 @@ class Bus:
         EVENTS_HANDLED.labels(self.service, spec.subject, "ok").inc()
         log.info("handled", seconds=round(time.perf_counter() - started, 4))
 
+    def _last_delivery(self, deliveries: int) -> bool:
+        """Whether this is the last delivery the server makes (its max_deliver): a nak would end the message."""
+        return deliveries >= self.max_deliveries + SERVER_SPARE_DELIVERIES
+
     async def _hand_back(self, msg: NatsMessage, spec: ConsumerSpec, deliveries: int, reason: str) -> None:
         """Nak a message a stopping service cut short or did not start, so that another replica gets it at once.
 
@@ -301,7 +310,7 @@ class Bus:
         raw = msg.raw_message
         with anyio.CancelScope(shield=True):
             try:
-                if deliveries >= self.max_deliveries + SERVER_SPARE_DELIVERIES:
+                if self._last_delivery(deliveries):
                     why = f"{reason}, on the last delivery the server allows ({deliveries})"
                     await self.dead_letter(msg, why, "HandedBack", deliveries)
                     await raw.term()

@@ -9,7 +9,7 @@ import nats
 
 from clausewatch_shared import subjects
 from clausewatch_shared.events import DeadLetter, SnapshotUnchanged
-from clausewatch_shared.messaging import stop_consuming
+from clausewatch_shared.messaging import RetryLaterError, stop_consuming
 from clausewatch_shared.runtime import Runtime
 from clausewatch_shared.settings import CommonSettings
 from clausewatch_shared.streams import EVENTS, ConsumerSpec, ensure_streams
@@ -214,3 +214,31 @@ async def test_a_message_handed_back_on_the_last_delivery_the_server_allows_is_d
     info = await nc.jetstream().consumer_info(SPEC.stream.name, SPEC.durable)
     await nc.close()
     assert (info.num_pending, info.num_ack_pending) == (0, 0)
+
+
+async def test_a_message_deferred_on_the_last_delivery_the_server_allows_is_dead_lettered(
+    settings: CommonSettings,
+) -> None:
+    """A deferral (a slot another worker holds) is a nak that costs a delivery without counting as a failure: on the
+    server's last delivery it would leave the message stalled for good, so it is dead-lettered with the reason."""
+    one_try = settings.model_copy(update={"max_deliveries": 1})
+    runtime = Runtime.create(one_try)
+    bus = runtime.bus("test")
+    tries = 0
+
+    async def handler(event: SnapshotUnchanged) -> None:
+        nonlocal tries
+        tries += 1
+        raise RetryLaterError("slot held by another worker", delay_seconds=0.05)
+
+    bus.subscribe(runtime.broker, SPEC, SnapshotUnchanged, handler)
+    async with runtime.broker:
+        await runtime.start()
+        await runtime.broker.start()
+        await bus.publish(_unchanged())
+        letters = await _deadletters(settings.nats_url, 1)
+    assert tries == 3  # one try allowed: the server's max is three
+    assert [(letter.error_type, letter.deliveries) for letter in letters] == [("RetryLaterError", 3)]
+    assert letters[0].reason.startswith(
+        "RetryLaterError: deferred on the last delivery the server allows (3)"
+    )
