@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 
 import nats
 
@@ -43,6 +44,20 @@ async def _deadletters(url: str, expected: int, timeout: float = 10.0) -> list[D
             continue
     await nc.close()
     return letters
+
+
+async def _dead_letters_of_one_event(
+    settings: CommonSettings, handler: Callable[[SnapshotUnchanged], Awaitable[None]]
+) -> list[DeadLetter]:
+    """Publish one event to a bus whose handler is `handler`; return the dead letter it ends as."""
+    runtime = Runtime.create(settings)
+    bus = runtime.bus("test")
+    bus.subscribe(runtime.broker, SPEC, SnapshotUnchanged, handler)
+    async with runtime.broker:
+        await runtime.start()
+        await runtime.broker.start()
+        await bus.publish(_unchanged())
+        return await _deadletters(settings.nats_url, 1)
 
 
 async def test_a_publish_waits_out_a_stream_that_does_not_answer_yet(settings: CommonSettings) -> None:
@@ -113,20 +128,13 @@ async def test_malformed_events_are_dead_lettered_and_consumption_goes_on(settin
 
 async def test_a_failing_handler_is_retried_then_dead_lettered(settings: CommonSettings) -> None:
     """A handler that keeps raising is tried max_deliveries times, then its message is dead-lettered with the error."""
-    runtime = Runtime.create(settings)
-    bus = runtime.bus("test")
     tries: list[int] = []
 
     async def handler(event: SnapshotUnchanged) -> None:
         tries.append(1)
         raise ConnectionError("database unreachable")
 
-    bus.subscribe(runtime.broker, SPEC, SnapshotUnchanged, handler)
-    async with runtime.broker:
-        await runtime.start()
-        await runtime.broker.start()
-        await bus.publish(_unchanged())
-        letters = await _deadletters(settings.nats_url, 1)
+    letters = await _dead_letters_of_one_event(settings, handler)
     assert len(tries) == settings.max_deliveries
     assert letters[0].error_type == "ConnectionError"
     assert "database unreachable" in letters[0].reason
@@ -221,9 +229,6 @@ async def test_a_message_deferred_on_the_last_delivery_the_server_allows_is_dead
 ) -> None:
     """A deferral (a slot another worker holds) is a nak that costs a delivery without counting as a failure: on the
     server's last delivery it would leave the message stalled for good, so it is dead-lettered with the reason."""
-    one_try = settings.model_copy(update={"max_deliveries": 1})
-    runtime = Runtime.create(one_try)
-    bus = runtime.bus("test")
     tries = 0
 
     async def handler(event: SnapshotUnchanged) -> None:
@@ -231,12 +236,7 @@ async def test_a_message_deferred_on_the_last_delivery_the_server_allows_is_dead
         tries += 1
         raise RetryLaterError("slot held by another worker", delay_seconds=0.05)
 
-    bus.subscribe(runtime.broker, SPEC, SnapshotUnchanged, handler)
-    async with runtime.broker:
-        await runtime.start()
-        await runtime.broker.start()
-        await bus.publish(_unchanged())
-        letters = await _deadletters(settings.nats_url, 1)
+    letters = await _dead_letters_of_one_event(settings.model_copy(update={"max_deliveries": 1}), handler)
     assert tries == 3  # one try allowed: the server's max is three
     assert [(letter.error_type, letter.deliveries) for letter in letters] == [("RetryLaterError", 3)]
     assert letters[0].reason.startswith(
