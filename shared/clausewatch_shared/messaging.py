@@ -77,6 +77,10 @@ class RetryLaterError(Exception):
         self.delay_seconds = delay_seconds
 
 
+class HandedBack(Exception):  # noqa: N818 - not a failure: what a dead letter says of a message a stop handed back
+    """Dead-letter reason for a message handed back by a stopping service on the last delivery the server makes."""
+
+
 BROKER_LOGGER = "faststream.clausewatch"
 
 
@@ -269,14 +273,12 @@ class Bus:
             await self._give_up(msg, spec, exc, deliveries)
             return
         except RetryLaterError as exc:
-            if self._last_delivery(deliveries):
-                # A nak now would leave the message undelivered for good (a work queue keeps it, stalled).
-                why = f"deferred on the last delivery the server allows ({deliveries}): {exc}"
-                await self._give_up(msg, spec, RetryLaterError(why, exc.delay_seconds), deliveries)
-                return
-            log.info("handler_deferred", reason=str(exc), retry_in_s=round(exc.delay_seconds, 2))
-            await raw.nak(delay=exc.delay_seconds)
-            EVENTS_HANDLED.labels(self.service, spec.subject, "deferred").inc()
+            why = f"deferred on the last delivery the server allows ({deliveries}): {exc}"
+            if await self._nak(
+                msg, spec, deliveries, exc.delay_seconds, RetryLaterError(why, exc.delay_seconds)
+            ):
+                log.info("handler_deferred", reason=str(exc), retry_in_s=round(exc.delay_seconds, 2))
+                EVENTS_HANDLED.labels(self.service, spec.subject, "deferred").inc()
             return
         except Exception as exc:
             if deliveries >= self.max_deliveries:
@@ -296,27 +298,34 @@ class Bus:
         EVENTS_HANDLED.labels(self.service, spec.subject, "ok").inc()
         log.info("handled", seconds=round(time.perf_counter() - started, 4))
 
-    def _last_delivery(self, deliveries: int) -> bool:
-        """Whether this is the last delivery the server makes (its max_deliver): a nak would end the message."""
-        return deliveries >= self.max_deliveries + SERVER_SPARE_DELIVERIES
+    async def _nak(
+        self,
+        msg: NatsMessage,
+        spec: ConsumerSpec,
+        deliveries: int,
+        delay: float | None,
+        last_words: Exception,
+    ) -> bool:
+        """Nak the message for redelivery (after `delay`) and return True; on the last delivery the server makes
+        (its max_deliver), where a nak would end the message without a trace, dead-letter it with `last_words` and
+        return False."""
+        if deliveries >= self.max_deliveries + SERVER_SPARE_DELIVERIES:
+            await self._give_up(msg, spec, last_words, deliveries)
+            return False
+        await msg.raw_message.nak(delay=delay)
+        return True
 
     async def _hand_back(self, msg: NatsMessage, spec: ConsumerSpec, deliveries: int, reason: str) -> None:
         """Nak a message a stopping service cut short or did not start, so that another replica gets it at once.
 
         Shielded: the cancellation that stopped the handler would otherwise cancel the nak too. The handler may have
         done part of its work; every handler is written to be run again (redelivery is how retries work anyway).
-        On the last delivery the server allows, a nak would end the message silently: it is dead-lettered instead.
         """
-        raw = msg.raw_message
+        last_words = HandedBack(f"{reason}, on the last delivery the server allows ({deliveries})")
         with anyio.CancelScope(shield=True):
             try:
-                if self._last_delivery(deliveries):
-                    why = f"{reason}, on the last delivery the server allows ({deliveries})"
-                    await self.dead_letter(msg, why, "HandedBack", deliveries)
-                    await raw.term()
-                    EVENTS_HANDLED.labels(self.service, spec.subject, "dead_lettered").inc()
+                if not await self._nak(msg, spec, deliveries, None, last_words):
                     return
-                await raw.nak()
             except Exception as exc:  # already answered, or the connection is gone: ack_wait brings it back
                 log.warning("hand_back_failed", error=repr(exc))
                 return

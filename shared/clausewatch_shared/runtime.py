@@ -193,7 +193,7 @@ class Runtime:
     async def begin_shutdown(self) -> None:
         """Turn readiness off, stop background tasks, stop pulling and finish the messages held (bounded).
 
-        What is still running after `shutdown_grace_seconds` is cancelled by the broker's stop and handed back.
+        What still runs after `shutdown_grace_seconds` is cut short and handed back to the stream (`stop_consuming`).
         """
         if self.ops is not None:
             self.ops.shutting_down = True

@@ -348,7 +348,9 @@ class HttpFetcher:
         headers = conditional.headers() if conditional else {}
         host = urlsplit(url).hostname or ""
         jar = _FETCH_COOKIES.set({})
-        for name, value in (cookies or {}).items():
+        for name, value in (
+            cookies or {}
+        ).items():  # either client's jar: both store in this fetch's own dict
             self._client.cookies.set(name, value, domain=host)
         headers["Accept-Language"] = f"{language}, en;q=0.5" if language != "en" else "en"
         try:
