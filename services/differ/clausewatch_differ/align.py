@@ -40,6 +40,17 @@ MAX_MATRIX_CELLS = 60_000_000_000
 MAX_SPLIT_PAIRS = 3_000
 # Margin below a score bar under which an upper bound of the ratio rules a window out (float rounding).
 _BOUND_SLACK = 1e-6
+# Ratio a run of blocks needs to be taken for one block's words split (or merged) with no more than light edits.
+SPLIT_BAR = 80.0
+# A paragraph rewritten as a list (its lead-in and items, reworded on the way: "When you sign up, we collect:" then
+# "* identifiers such as your full legal name…") keeps fewer of its exact words than a plain split, yet is one
+# provision restructured, not one removed and four added. A list-shaped run is taken at this lower ratio when it
+# beats every single block by the margin.
+LIST_SPLIT_BAR = 60.0
+LIST_SPLIT_MARGIN = 15.0
+# Longest run of blocks tried as one block's pieces; longer for a list than for paragraphs.
+WINDOW = 8
+LIST_WINDOW = 24
 
 
 @dataclass(slots=True)
@@ -328,11 +339,22 @@ def _splits_and_merges(
 def _best_window(
     block: Block, dst: list[Block], b: list[int], single: float
 ) -> tuple[float, list[int]] | None:
-    """Return the run of 2-8 consecutive blocks of `b` whose words best match `block`, if better than `single`."""
+    """Return the run of consecutive blocks of `b` whose words best match `block`, if better than `single`.
+
+    Runs have 2 to `WINDOW` blocks, or up to `LIST_WINDOW` while they are list-shaped (a list of categories of
+    personal information often has nine or more items).
+
+    A run reaches `SPLIT_BAR`, or `LIST_SPLIT_BAR` when it is a list (`_list_shaped`) beating `single` by
+    `LIST_SPLIT_MARGIN`. A list run found without the lead-in just above it takes the lead-in too (`_with_lead_in`).
+    """
     whole = block.words[: 2 * _SCORE_CHARS]
     n_whole = len(whole)
     n_tokens = block.size
     vocabulary = set(block.tokens)
+    # The lowest ratio any window here could be taken at: windows whose bound is under it need no scoring.
+    floor = SPLIT_BAR
+    if block.kind == "paragraph" and any(dst[j].kind == "item" for j in b):
+        floor = min(SPLIT_BAR, max(LIST_SPLIT_BAR, single + LIST_SPLIT_MARGIN))
     best: tuple[float, int, int] | None = None
     for start in range(len(b)):
         first = dst[b[start]]
@@ -344,32 +366,104 @@ def _best_window(
         parts = [first.words]
         joined_tokens = first.size
         joined_chars = len(first.words)
-        for end in range(start + 1, min(start + 8, len(b))):
-            if b[end] != b[end - 1] + 1:
+        # Whether the window so far is list-shaped: only such windows go on past WINDOW or under SPLIT_BAR.
+        listy = _begins_list(dst, b[start])
+        for end in range(start + 1, min(start + LIST_WINDOW, len(b))):
+            listy = listy and dst[b[end]].kind == "item"
+            if b[end] != b[end - 1] + 1 or (end - start >= WINDOW and not listy):
                 break
+            window_floor = floor if listy else SPLIT_BAR
             words = dst[b[end]].words
             if words:
                 parts.append(words)
                 joined_tokens += words.count(" ") + 1
                 joined_chars += len(words) + 1
-            # The ratio can exceed neither the bar (80, the single block's score, the best window so far) nor
-            # 200 * min(len) / (sum of lens), its value when one string holds the other: skip windows that
+            # The ratio can exceed neither the bar (the floor, the single block's score, the best window so far)
+            # nor 200 * min(len) / (sum of lens), its value when one string holds the other: skip windows that
             # cannot win, and stop once they only grow longer than the block.
-            bar = max(80.0, single, best[0] if best is not None else 0.0)
+            bar = max(window_floor, single, best[0] if best is not None else 0.0)
             shorter = min(n_whole, joined_chars, 2 * _SCORE_CHARS)
             bound = 200.0 * shorter / (n_whole + min(joined_chars, 2 * _SCORE_CHARS))
             if bound < bar - _BOUND_SLACK:
-                if joined_chars >= n_whole and bound < 80.0 - _BOUND_SLACK:
+                if joined_chars >= n_whole and bound < window_floor - _BOUND_SLACK:
                     break
             else:
                 score = fuzz.ratio(whole, " ".join(parts)[: 2 * _SCORE_CHARS])
-                if score >= 80 and score > single and (best is None or score > best[0]):
+                if _taken(score, single, block, dst, b[start : end + 1]) and (
+                    best is None or score > best[0]
+                ):
                     best = (score, start, end)
             if joined_tokens > 2 * n_tokens:
                 break
     if best is None:
         return None
-    return best[0], b[best[1] : best[2] + 1]
+    return _with_lead_in(block, dst, b, best)
+
+
+def _taken(score: float, single: float, block: Block, dst: list[Block], window: list[int]) -> bool:
+    """Whether a window scoring `score` is the block's split, against the best single block's `single`.
+
+    The list bar is for a paragraph and a list only: items regrouped into other items keep the plain bar.
+    """
+    if score >= SPLIT_BAR and score > single:
+        return True
+    return (
+        block.kind == "paragraph"
+        and score >= LIST_SPLIT_BAR
+        and score >= single + LIST_SPLIT_MARGIN
+        and _list_shaped(dst, window)
+    )
+
+
+def _list_shaped(dst: list[Block], window: list[int]) -> bool:
+    """Whether the blocks are a list from its start: items, the first possibly the paragraph introducing them.
+
+    From its start: a paragraph made into a list becomes a whole list, or its first items. Windows starting inside
+    a list are left to the plain bar, which keeps the search's work near what it was before lists had a bar of
+    their own (a gap of thousands of items has one or two list starts).
+    """
+    return _begins_list(dst, window[0]) and all(dst[j].kind == "item" for j in window[1:])
+
+
+def _begins_list(dst: list[Block], j: int) -> bool:
+    """Whether block `j` starts a list: a lead-in paragraph, or an item not preceded by an item."""
+    if dst[j].kind == "item":
+        return j == 0 or dst[j - 1].kind != "item"
+    return _introduces_list(dst[j])
+
+
+def _introduces_list(block: Block) -> bool:
+    """Whether a paragraph ends in a colon, as a list's lead-in does ("we collect the following:")."""
+    return block.kind == "paragraph" and block.text.rstrip(" *_").endswith(":")
+
+
+def _with_lead_in(
+    block: Block, dst: list[Block], b: list[int], best: tuple[float, int, int]
+) -> tuple[float, list[int]]:
+    """Return the window, with the lead-in paragraph just above it when the window is items and the lead-in is ours.
+
+    The lead-in of a list often carries the paragraph's opening reworded ("When you register for an account, we
+    collect the following information:"), which lowers the joined ratio below the items' alone; left out, it would
+    read as a paragraph added. It joins when it sits right above the items in the same gap, most of its distinct
+    words are the block's, and the run with it still reaches the list bar.
+    """
+    score, start, end = best
+    if (
+        block.kind != "paragraph"
+        or start == 0
+        or b[start - 1] != b[start] - 1
+        or dst[b[start]].kind != "item"
+    ):
+        return score, b[start : end + 1]
+    lead = dst[b[start - 1]]
+    distinct = set(lead.tokens)
+    if not _introduces_list(lead) or len(distinct & set(block.tokens)) * 2 < len(distinct):
+        return score, b[start : end + 1]
+    joined = " ".join(dst[j].words for j in b[start - 1 : end + 1] if dst[j].words)
+    with_lead = fuzz.ratio(block.words[: 2 * _SCORE_CHARS], joined[: 2 * _SCORE_CHARS])
+    if with_lead < LIST_SPLIT_BAR:
+        return score, b[start : end + 1]
+    return with_lead, b[start - 1 : end + 1]
 
 
 def _pair_similar(

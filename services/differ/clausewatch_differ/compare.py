@@ -243,7 +243,8 @@ def _describe_match(old: list[Block], new: list[Block], match: Match) -> ChangeR
         return None
     old_text, new_text = _text(old, match.old), _text(new, match.new)
     path = _path(new, match.new) or _path(old, match.old)
-    any_block = new[match.new[0]] if match.new else old[match.old[0]]
+    # A split names what was split (a paragraph made into a list is a paragraph modified); the rest, the new block.
+    any_block = new[match.new[0]] if match.new and match.relation != "split" else old[match.old[0]]
     noun = _KIND_NAMES.get(any_block.kind, "provision")
     if match.relation == "same":
         if old_text == new_text:
@@ -306,11 +307,12 @@ def _modified(
         same_words = comparison_tokens(old_text) == comparison_tokens(new_text)
     structural = [match.relation] if match.relation in {"split", "merged"} else []
     structural += sorted(match.gaps)
+    as_list = _list_relation(old, new, match)
     if same_words:
         kinds = cosmetic_kinds(old_text, new_text)
         return ChangeRecord(
             "modified", "cosmetic", match.old, match.new, path, old_text, new_text, [*structural, *kinds],
-            _cosmetic_summary(structural, noun, path, kinds),
+            _cosmetic_summary(structural, noun, path, kinds, as_list),
             diff,
         )  # fmt: skip
     if len(old_text) + len(new_text) > _HINTS_UP_TO_CHARS:
@@ -318,7 +320,7 @@ def _modified(
         hints, details = ["reworded"], ["reworded"]
     else:
         hints, details = modification_hints(old_plain, new_plain, inserted, deleted)
-    what = "; ".join([*(_structure_phrase([s]) for s in structural), *details])
+    what = "; ".join([*(_structure_phrase([s], as_list) for s in structural), *details])
     change = _first_edit(plain_diff)
     if change and (change in what or REARRANGED in what):
         # The details already quote it (an address changed, decision 0138), or name the words that were new once
@@ -354,21 +356,39 @@ def _a_notice(change: ChangeRecord) -> bool:
     return len(text) <= _NOTICE_CHARS and (is_date_line(text) or bool(announced_dates(text)))
 
 
-def _cosmetic_summary(structural: list[str], noun: str, path: list[str], kinds: list[str]) -> str:
+def _list_relation(old: list[Block], new: list[Block], match: Match) -> bool:
+    """Whether a split made a paragraph into list items, or a merge made list items into a paragraph."""
+    if match.relation == "split":
+        whole, pieces = old[match.old[0]], [new[j] for j in match.new]
+    elif match.relation == "merged":
+        whole, pieces = new[match.new[0]], [old[i] for i in match.old]
+    else:
+        return False
+    return whole.kind == "paragraph" and any(piece.kind == "item" for piece in pieces)
+
+
+def _cosmetic_summary(
+    structural: list[str], noun: str, path: list[str], kinds: list[str], as_list: bool = False
+) -> str:
     """ "Cosmetic change (whitespace) to a paragraph under …", or what the layout did: "Merged several lines into one
     paragraph under … (whitespace)" (it read "merged from several of a paragraph", demo, session 15)."""
     what = ", ".join(kinds) or "same words"
     if "merged" in structural:
-        return f"Merged several lines into one {noun}{_where(path)} ({what})."
+        lines = "a list" if as_list else "several lines"
+        return f"Merged {lines} into one {noun}{_where(path)} ({what})."
     if "split" in structural:
+        if as_list:
+            return f"Made a {noun} into a list{_where(path)} ({what})."
         return f"Split a {noun} into several lines{_where(path)} ({what})."
     if "moved" in structural:
         return f"Moved a {noun}{_where(path)} ({what})."
     return f"Cosmetic change ({what}) to a {noun}{_where(path)}."
 
 
-def _structure_phrase(structural: list[str]) -> str:
+def _structure_phrase(structural: list[str], as_list: bool = False) -> str:
     phrases = {"split": "split into several", "merged": "merged from several", "moved": "moved"}
+    if as_list:
+        phrases |= {"split": "made into a list", "merged": "made from a list"}
     return ", ".join(phrases[s] for s in structural if s in phrases)
 
 

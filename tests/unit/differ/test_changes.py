@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from clausewatch_differ.compare import compare_texts
+from clausewatch_differ.files import compare_history
 from clausewatch_differ.worddiff import word_diff
 
 DOC = """# Privacy Policy
@@ -232,6 +235,88 @@ def test_a_merge_with_an_edit_is_one_substantive_modification() -> None:
     assert change.kind == "modified"
     assert "merged" in change.hints
     assert len(change.old_blocks) == 2
+
+
+_ONE_PARAGRAPH = (
+    "We collect your name, your email address and your phone number when you register, the photos and messages you "
+    "upload to the service, and your approximate location derived from your IP address."
+)
+_AS_A_LIST = """When you sign up, we collect:
+
+* identifiers such as your full legal name, email address and mobile phone number;
+* content you create, including photos, videos and chat messages you upload;
+* approximate location, which we infer from your IP address and device settings."""
+
+
+def test_a_paragraph_reworded_into_a_list_is_one_modification() -> None:
+    """A paragraph rewritten as a lead-in and items, reworded on the way, is the paragraph modified ("made into a
+    list"), its diff showing what the list adds, not one provision removed and four added."""
+    old = DOC.replace("We collect your name and email address when you sign up.", _ONE_PARAGRAPH)
+    new = DOC.replace("We collect your name and email address when you sign up.", _AS_A_LIST)
+    change = _only(compare_texts(old, new))
+    assert change.kind == "modified"
+    assert change.hints[0] == "split"
+    assert len(change.new_blocks) == 4  # the lead-in and its three items
+    assert change.summary.startswith(
+        'Modified a paragraph under "Privacy Policy > 1. Data we collect": made into a list'
+    )
+    inserted = " ".join(text for op, text in change.diff if op == "+")
+    assert "videos" in inserted
+    assert "device settings" in inserted
+
+
+def test_a_list_reworded_into_a_paragraph_is_one_modification() -> None:
+    """The reverse: a lead-in and its items rewritten as one paragraph are that paragraph, "made from a list"."""
+    old = DOC.replace("We collect your name and email address when you sign up.", _AS_A_LIST)
+    new = DOC.replace("We collect your name and email address when you sign up.", _ONE_PARAGRAPH)
+    change = _only(compare_texts(old, new))
+    assert change.kind == "modified"
+    assert "merged" in change.hints
+    assert len(change.old_blocks) == 4
+    assert ": made from a list" in change.summary
+
+
+def test_a_lead_in_that_rewords_the_paragraph_joins_its_list() -> None:
+    """Items that keep the paragraph's words split it at the plain bar; the lead-in above them, which carries its
+    opening reworded, is part of the split and not a paragraph added."""
+    old = DOC.replace("We collect your name and email address when you sign up.", _ONE_PARAGRAPH)
+    listed = """When you register for an account, we collect the following information:
+
+* your full name, email address and phone number;
+* the photos, videos and messages you upload to the service;
+* your approximate location, which we derive from your IP address."""
+    new = DOC.replace("We collect your name and email address when you sign up.", listed)
+    change = _only(compare_texts(old, new))
+    assert change.kind == "modified"
+    assert len(change.new_blocks) == 4
+    assert "When you register for an account" in (change.new_text or "")
+
+
+def test_a_new_list_below_a_kept_paragraph_is_added() -> None:
+    """A list that only follows a paragraph, with words of its own, is not taken for the paragraph's pieces."""
+    listed = """We collect your name and email address when you sign up.
+
+We also receive, from partners:
+
+* advertising identifiers from measurement partners;
+* purchase records from payment processors."""
+    new = DOC.replace("We collect your name and email address when you sign up.", listed)
+    result = compare_texts(DOC, new)
+    assert sorted(c.kind for c in result.changes) == ["added", "added", "added"]
+
+
+def test_items_regrouped_into_other_items_keep_the_plain_bar() -> None:
+    """The list bar is for a paragraph and a list: Grammarly's rewritten purposes list (bundled history, v003) keeps
+    its lead-in as a reworded paragraph, not merged into the first purpose."""
+    history = Path(__file__).resolve().parents[2] / "data" / "ota" / "Grammarly__Privacy_Policy"
+    changes = compare_history(history)[2]["changes"]
+    lead_in = [
+        c for c in changes if (c["new_text"] or "").startswith("We use your personal data for the following")
+    ]
+    assert [(c["kind"], c["hints"][:1]) for c in lead_in] == [("modified", ["reworded"])]
+    assert not any(
+        "merged" in c["hints"] and (c["new_text"] or "").startswith("* Providing") for c in changes
+    )
 
 
 def test_renumbered_sections_are_matched_and_marked() -> None:
