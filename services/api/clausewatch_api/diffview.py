@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clausewatch_shared.prose import count_words
+from clausewatch_shared.prose import count_words, uncut_links
 
 _EQUAL = {"equal", "=", " ", "same", "unchanged", "keep", "context", "eq"}
 _INSERT = {"insert", "+", "added", "add", "ins", "inserted", "new"}
@@ -79,13 +79,15 @@ def _join(runs: list[tuple[str, str]], kind: str, text: str) -> None:
 
 
 def _spaced(runs: list[tuple[str, str]], kind: str, text: str) -> None:
-    """Append text, putting back the space a token list drops between two words."""
+    """Append text, putting back the space a token list drops between two words (never inside brackets: a link
+    cut apart read "[ Apple … ]( https://…)")."""
     if (
         runs
         and text
         and not runs[-1][1][-1:].isspace()
         and not text[:1].isspace()
-        and text[:1] not in ".,;:!?)"
+        and text[:1] not in ".,;:!?)]"
+        and runs[-1][1][-1:] not in "[("
     ):
         _join(runs, kind if runs[-1][0] == kind else "", " ")
     _join(runs, kind, text)
@@ -148,9 +150,22 @@ def from_texts(old: str | None, new: str | None) -> SideBySide:
 
 
 def side_by_side(diff: Sequence[Any] | None, old: str | None, new: str | None) -> SideBySide:
-    """Return the side-by-side view: from the stored segments when they read well, else from the texts."""
+    """Return the side-by-side view: from the stored segments when they read well, else from the texts.
+
+    Each run is rendered alone, so links and bold runs the diff cut apart are written as text (`uncut_links`).
+    """
+    view = None
     if diff:
         view = from_segments(diff)
-        if view is not None and ("".join(t for _, t in view.new).split() == (new or "").split() or not new):
-            return view
-    return from_texts(old, new)
+        if view is not None and not (
+            "".join(t for _, t in view.new).split() == (new or "").split() or not new
+        ):
+            view = None
+    if view is None:
+        view = from_texts(old, new)
+    return SideBySide(old=_uncut(view.old), new=_uncut(view.new))
+
+
+def _uncut(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    texts = uncut_links([text for _, text in runs])
+    return [(kind, text) for (kind, _), text in zip(runs, texts, strict=True) if text]

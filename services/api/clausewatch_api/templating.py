@@ -62,8 +62,8 @@ def plain(text: Any) -> str:
 def runs(pairs: list[Any]) -> Markup:
     """Render (kind, text) diff runs as HTML, wrapping removed words in <del> and added ones in <ins>.
 
-    Each run's complete links are rendered as links; a link the diff cut across runs stays as written, so the
-    changed part of it shows.
+    Each run's complete links are rendered as links; a link the diff cut across runs has already been written as
+    its words and address (`diffview.side_by_side`), so the changed part of it shows.
     """
     out = []
     line_start = True

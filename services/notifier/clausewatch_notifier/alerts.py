@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from clausewatch_notifier.tiers import SEVERITY_RANK
+from clausewatch_shared.prose import uncut_diff_links
 
 Op = Literal["equal", "insert", "delete"]
 _OPS: dict[str, Op] = {
@@ -31,6 +32,7 @@ _OPS: dict[str, Op] = {
     "-": "delete",
     "-1": "delete",
 }
+_SYMBOLS: dict[Op, str] = {"equal": "=", "insert": "+", "delete": "-"}
 
 
 class Segment(BaseModel):
@@ -133,7 +135,10 @@ def diff_segments(diff: Sequence[Any] | None) -> list[Segment]:
             segments[-1] = Segment(op=kind, text=segments[-1].text + text)
         else:
             segments.append(Segment(op=kind, text=text))
-    return segments
+    # Each segment is rendered alone: a link or bold run the diff cut apart is written as text here, not left as
+    # Markdown ("[[-Terms Required by the -][+Apple +]App Store …](…)").
+    uncut = uncut_diff_links([(_SYMBOLS[s.op], s.text) for s in segments])
+    return [Segment(op=_OPS[op], text=text) for op, text in uncut]
 
 
 def max_severity(values: Iterable[str]) -> str:

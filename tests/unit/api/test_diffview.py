@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clausewatch_api.diffview import from_segments, from_texts, side_by_side
+from tests.support.diffs import RELABELLED_LINK
 
 
 def test_texts_diff_marks_removed_and_added_words_only() -> None:
@@ -62,3 +63,21 @@ def test_segments_that_do_not_rebuild_the_new_text_are_not_trusted() -> None:
     """If the segments do not spell the new text, the page diffs the texts itself rather than show wrong words."""
     view = side_by_side([["insert", "something else"]], "old words", "new words")
     assert "".join(t for _, t in view.new) == "new words"
+
+
+def test_a_link_the_diff_cut_apart_shows_no_markdown_on_either_side() -> None:
+    """Bluesky's relabelled link: each side reads as its words, the new side with its new address after them."""
+    view = side_by_side(
+        [list(segment) for segment in RELABELLED_LINK],
+        "[Terms Required by the App Store and Google Play](#app-play-terms)",
+        "[Apple App Store and Google Play Required Terms](https://bsky.social/about/support/tos#app-stores)",
+    )
+    assert "".join(text for _, text in view.old) == "Terms Required by the App Store and Google Play"
+    assert view.new == [
+        ("ins", "Apple "),
+        ("", "App Store and Google Play"),
+        ("ins", " Required Terms"),
+        ("", " ("),
+        ("ins", "https://bsky.social/about/support/tos#app-stores"),
+        ("", ")"),
+    ]

@@ -11,6 +11,7 @@ from aiosmtplib.email import flatten_message
 from clausewatch_notifier.alerts import AlertView, diff_segments
 from clausewatch_notifier.preview import example_alert
 from clausewatch_notifier.render import Rendered, build_message, digest_headline, render_alert, render_digest
+from tests.support.diffs import RELABELLED_LINK
 from tests.unit.notifier.samples import sample_alert
 
 
@@ -179,6 +180,24 @@ def test_a_replaced_link_labelled_with_its_address_reads_as_that_address() -> No
     html = rendered.html or ""
     assert html.count("https://x.ai/privacy-portal/") == 2  # the link's href and its text, once
     assert "](" not in rendered.text + html
+
+
+def test_a_link_the_diff_cut_apart_reads_as_words_in_both_mails() -> None:
+    """Bluesky's relabelled link printed "[[-Terms Required by the -][+Apple +]App Store …](…)" in e-mails: now
+    its words, with the new address after them, in text and HTML."""
+    alert = sample_alert()
+    diff = diff_segments([("=", "See "), *RELABELLED_LINK, ("=", ".")])
+    change = alert.changes[0].model_copy(update={"diff": diff})
+    rendered = render_alert(
+        alert.model_copy(update={"changes": [change]}), tier="monitor", unsubscribe_url="u"
+    )
+    assert (
+        "See [-Terms Required by the -][+Apple +]App Store and Google Play[+ Required Terms+] "
+        "([+https://bsky.social/about/support/tos#app-stores+])."
+    ) in rendered.text
+    html = rendered.html or ""
+    assert "](" not in rendered.text + html
+    assert "#app-play-terms" not in rendered.text + html
 
 
 def test_a_change_of_spacing_alone_reads_as_the_space_it_leaves() -> None:

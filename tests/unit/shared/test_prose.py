@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clausewatch_shared.prose import count_words, inline_html, visible_text
+from clausewatch_shared.prose import count_words, inline_html, uncut_diff_links, uncut_links, visible_text
+from tests.support.diffs import RELABELLED_LINK
 
 ICO = "Email: [casework@ico.org.uk](mailto:casework@ico.org.uk) ."
 
@@ -77,8 +78,76 @@ def test_heading_marks_go_and_bold_is_bold() -> None:
 
 
 def test_a_link_the_diff_cut_in_two_stays_as_written() -> None:
-    """A run holding half a link (its target changed) is escaped text, so the changed address stays visible."""
+    """Alone, a run holding half a link (its target changed) is escaped text (`uncut_links` rewrites such halves
+    before runs are rendered, below)."""
     assert inline_html("[Settings](https://old.example") == "[Settings](https://old.example"
+
+
+def test_a_link_the_diff_cut_apart_reads_as_its_words_and_address() -> None:
+    """Bluesky's relabelled link: its marks go; the new text's absolute target stays after the label, the old
+    text's anchor goes."""
+    assert uncut_diff_links(RELABELLED_LINK) == [
+        ("-", "Terms Required by the "),
+        ("+", "Apple "),
+        ("=", "App Store and Google Play"),
+        ("+", " Required Terms"),
+        ("=", " ("),
+        ("+", "https://bsky.social/about/support/tos#app-stores"),
+        ("=", ")"),
+    ]
+
+
+def test_a_link_taken_off_kept_words_shows_its_address_as_removed() -> None:
+    """Pinterest dropped a link around a sentence it kept: the words stay, the address reads as removed."""
+    segments = [
+        ("=", "about Pinterest. "),
+        ("-", "["),
+        ("=", "To learn more, visit the Help Center"),
+        ("-", "](https://help.pinterest.com/article/tag)"),
+        ("=", "."),
+    ]
+    assert uncut_diff_links(segments) == [
+        ("=", "about Pinterest. To learn more, visit the Help Center"),
+        ("-", " (https://help.pinterest.com/article/tag)"),
+        ("=", "."),
+    ]
+
+
+def test_a_cut_mail_link_shows_its_address_without_the_scheme() -> None:
+    segments = [
+        ("=", "write to ["),
+        ("-", "privacy"),
+        ("+", "legal"),
+        ("=", " team](mailto:"),
+        ("-", "privacy"),
+        ("+", "legal"),
+        ("=", "@x.example) now"),
+    ]
+    rendered = "".join(text for op, text in uncut_diff_links(segments) if op != "-")
+    assert rendered == "write to legal team (legal@x.example) now"
+
+
+def test_bold_the_diff_cut_apart_loses_its_marks() -> None:
+    """Bumble's new bold link to its terms read "[+**[+]Terms and Conditions of Use[+](…)**.+]" in e-mails."""
+    segments = [
+        ("=", "of our "),
+        ("+", "**["),
+        ("=", "Terms and Conditions of Use"),
+        ("+", "](https://bumble.com/terms)**."),
+    ]
+    assert uncut_diff_links(segments) == [
+        ("=", "of our Terms and Conditions of Use"),
+        ("+", " (https://bumble.com/terms)."),
+    ]
+
+
+def test_links_inside_one_run_are_left_to_that_runs_rendering() -> None:
+    """A whole link stays Markdown (HTML makes it a link); runs keep their number, a relative target goes."""
+    runs = ["see [the ", "whole", " policy](https://x.example/p) and [home](/h)"]
+    assert uncut_links(runs) == ["see the ", "whole", " policy (https://x.example/p) and [home](/h)"]
+    whole = [("=", "see [our policy](https://x.example/p) "), ("-", "a"), ("+", "b")]
+    assert uncut_diff_links(whole) == whole
+    assert uncut_links(["[Help", "](/help)"]) == ["Help", ""]
 
 
 def test_plain_text_keeps_the_address_after_the_words_unless_they_are_the_address() -> None:
