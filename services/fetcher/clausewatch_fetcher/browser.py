@@ -212,8 +212,11 @@ class BrowserPool:
                 raise FetchFailed(Rejection("network_error", "transient", f"browser: {message}")) from exc
             finally:
                 if context is not None:
+                    # Shielded: a stop cancels the capture through an anyio scope, which cancels this await too; the
+                    # close then goes on by itself instead of leaving the context (its pages, their memory) open
+                    # until the browser closes.
                     with contextlib.suppress(Exception):
-                        await context.close()
+                        await asyncio.shield(context.close())
 
     async def _render(
         self,

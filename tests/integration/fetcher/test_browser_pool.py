@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import anyio
 import pytest
 
 from clausewatch_fetcher.browser import BrowserPool
@@ -52,3 +53,22 @@ async def test_a_frame_that_never_finishes_loading_does_not_hold_the_capture(
     page = await pool.fetch(site.url("/policy"))
     assert page.status == 200
     assert "We collect the information you provide" in extract_text(page.body.decode())
+
+
+async def test_a_capture_cut_short_closes_its_context(site: LocalSite) -> None:
+    """A stop cancels a capture through an anyio cancel scope, which cancels every await inside it again: the
+    capture's context must still be closed, not left open (its pages and their memory) until the browser's close."""
+    pool = loopback_pool()
+    try:
+        site.set("/slow", Route(body=policy_html().encode(), delay=30.0))
+        with anyio.move_on_after(2):
+            await pool.fetch(site.url("/slow"))
+        browser = pool._browser
+        assert browser is not None
+        for _ in range(50):  # the close runs on in the background once the capture has handed back
+            if not browser.contexts:
+                break
+            await anyio.sleep(0.1)
+        assert browser.contexts == []
+    finally:
+        await pool.aclose()
