@@ -725,6 +725,72 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             "automated_decision_making",
             "low",
         ),
+        # session 26: rights stated in US-state notices are no sale (Bumble, Tumblr, Tinder's table row), the sale
+        # itself is
+        (
+            "You have the right to request to know what personal information we have collected about you, including "
+            "the business or commercial purpose for collecting, selling, or sharing personal information.",
+            "data_sale",
+            "low",
+        ),
+        (
+            "You may have the right to opt-out of having your data sold or shared (as those terms are defined in "
+            "your state’s law).",
+            "data_sale",
+            "medium",
+        ),
+        (
+            "| Opt-out of Targeted Advertising, “Sales” and “Sharing”<br><br>If you live in the United States, you may "
+            "opt out of activities that may fall under the legal definitions of “targeted advertising,” “sales,” or "
+            "“sharing” under applicable laws, if we use your data for such purposes. | If we “sell” or “share” your "
+            "data or use it for “targeted advertising,” we will provide an opt out in the “Your Privacy Choices” "
+            "link in the footer of our website. |",
+            "data_sale",
+            "medium",
+        ),
+        (
+            "To the extent that we share your information with certain advertising vendors, this can be considered a "
+            "sale under applicable law.",
+            "data_sale",
+            "high",
+        ),
+        # Bumble's special categories: a trade union is no trade of data, and a consent for them is a consent
+        (
+            "Your consent for special category data (racial or ethnic origin, political opinions, religious or "
+            "philosophical beliefs, or trade union membership, and genetic data, biometric data if used for the "
+            "purpose of identification, health data or sex life or sexual orientation).",
+            "data_sale",
+            None,
+        ),
+        (
+            "Your consent for special category data (racial or ethnic origin, political opinions, religious or "
+            "philosophical beliefs, or trade union membership, and genetic data, biometric data if used for the "
+            "purpose of identification, health data or sex life or sexual orientation).",
+            "biometric_data",
+            "medium",
+        ),
+        ("We may trade your personal data with our partners.", "data_sale", "high"),
+        (
+            "We may collect biometric data without your consent for fraud prevention.",
+            "biometric_data",
+            "high",
+        ),
+        # Cursor's purposes table and DeepSeek's rights list (session 20's leftover): no training stated
+        (
+            "To improve the Service and conduct research (excluding model training)",
+            "ai_training_on_user_content",
+            "low",
+        ),
+        (
+            "the right to opt-out of using your Personal Data for training our models or optimizing our technologies.",
+            "ai_training_on_user_content",
+            "medium",
+        ),
+        (
+            "To improve the Service and conduct research (including model training)",
+            "ai_training_on_user_content",
+            "high",
+        ),
     ],
 )
 def test_what_the_bundled_histories_read_as_high_wrongly(
