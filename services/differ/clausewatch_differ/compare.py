@@ -322,9 +322,10 @@ def _modified(
         hints, details = modification_hints(old_plain, new_plain, inserted, deleted)
     what = "; ".join([*(_structure_phrase([s], as_list) for s in structural), *details])
     change = _first_edit(plain_diff)
-    if change and (change in what or REARRANGED in what):
-        # The details already quote it (an address changed, decision 0138), or name the words that were new once
-        # moved words are set aside, which the first edit of such a diff misreports.
+    if change and (change in what or change.replace('"', "") in what or REARRANGED in what):
+        # The details already quote it (an address changed, decision 0138) or say it unquoted ("modal changed can →
+        # will; reworded; "can" → "will""), or name the words that were new once moved words are set aside, which the
+        # first edit of such a diff misreports.
         change = ""
     return ChangeRecord(
         "modified", "substantive", match.old, match.new, path, old_text, new_text, [*structural, *hints],
