@@ -8,6 +8,7 @@ substantive (the provision now sits elsewhere), a split or merge with the same w
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ _KIND_NAMES = {
     "code": "block",
 }
 _SNIPPET = 90
+_CELL_BREAK = re.compile(r"\s*\|\s*")
+_CELL_HEADING = re.compile(r"(^|— )#{1,6} ")
 _HINTS_UP_TO_CHARS = 200_000
 
 
@@ -217,6 +220,11 @@ def _path(blocks: list[Block], indexes: list[int]) -> list[str]:
 
 def _snippet(text: str) -> str:
     flat = " ".join(text.split())
+    if "|" in flat:
+        # A table row is quoted as its cells ("To improve your experience — Data about profile photos"), as the
+        # pages show rows, not as "| To improve … | Data … |" with a cell's "##### " heading marks (242 summaries of
+        # the bundled histories quoted the pipes).
+        flat = _CELL_HEADING.sub(r"\1", _CELL_BREAK.sub(" — ", flat).strip(" —"))
     return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1].rstrip() + "…"
 
 

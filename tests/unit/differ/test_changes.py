@@ -333,6 +333,17 @@ def test_a_first_edit_the_details_already_name_is_not_repeated() -> None:
     assert '"can" → "will"' not in change.summary
 
 
+def test_a_table_row_is_quoted_as_its_cells() -> None:
+    """Bumble's purposes table: "Added a table row …: "| ##### BFF Offer the chance … | …"" quoted the Markdown."""
+    table = "| Purpose | Data |\n| --- | --- |\n| ##### BFF Offer the chance to join Hives | Profile data |\n"
+    result = compare_texts(DOC, DOC + "\n" + table)
+    summaries = [c.summary for c in result.changes if c.kind == "added"]
+    assert any(s.endswith(': "BFF Offer the chance to join Hives — Profile data"') for s in summaries), (
+        summaries
+    )
+    assert not any("|" in s or "#" in s for s in summaries)
+
+
 def test_renumbered_sections_are_matched_and_marked() -> None:
     """Inserting a section renumbers the ones after it; each keeps its identity and is hinted renumbered."""
     new = (
