@@ -13,7 +13,7 @@ from a watched document. Targets other than http(s) and mailto (javascript:, dat
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from html import escape
 from itertools import accumulate
@@ -177,20 +177,26 @@ def uncut_diff_links(segments: Sequence[tuple[str, str]]) -> list[tuple[str, str
     old_reading, new_reading = readings
     if not old_reading and not new_reading:
         return list(segments)
+    old_marked, new_marked = sorted(old_reading), sorted(new_reading)
     out: list[tuple[str, str]] = []
     old_at = new_at = 0
     for op, text in segments:
-        chars = []
-        for k, char in enumerate(text):
-            if op == "-":
-                chars.append(old_reading.get(old_at + k, char))
-            elif op == "+":
-                chars.append(new_reading.get(new_at + k, char))
-            else:
-                chars.append(new_reading.get(new_at + k, old_reading.get(old_at + k, char)))
+        rendered = text
+        # Characters are rewritten one by one only in segments a cut link touches: a megabyte provision's diff
+        # passes through whole.
+        in_old = op != "+" and _touches(old_marked, old_at, len(text))
+        in_new = op != "-" and _touches(new_marked, new_at, len(text))
+        if in_old or in_new:
+            rendered = "".join(
+                old_reading.get(old_at + k, char)
+                if op == "-"
+                else new_reading.get(new_at + k, char)
+                if op == "+"
+                else new_reading.get(new_at + k, old_reading.get(old_at + k, char))
+                for k, char in enumerate(text)
+            )
         old_at += len(text) if op != "+" else 0
         new_at += len(text) if op != "-" else 0
-        rendered = "".join(chars)
         if not rendered:
             continue
         if out and out[-1][0] == op:
@@ -242,12 +248,19 @@ def _cut_link_rendering(text: str, ends: list[int]) -> dict[int, str]:
 
 
 def _apply(text: str, ends: list[int], rendering: dict[int, str]) -> list[str]:
+    marked = sorted(rendering)
     out = []
     start = 0
     for end in ends:
-        if any(i in rendering for i in range(start, end)):
+        if _touches(marked, start, end - start):
             out.append("".join(rendering.get(i, text[i]) for i in range(start, end)))
         else:
             out.append(text[start:end])
         start = end
     return out
+
+
+def _touches(marked: list[int], start: int, length: int) -> bool:
+    """Whether any of the sorted positions `marked` lies in [start, start + length)."""
+    k = bisect_left(marked, start)
+    return k < len(marked) and marked[k] < start + length
