@@ -791,6 +791,15 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             "ai_training_on_user_content",
             "high",
         ),
+        # Cursor: a promise with the seeds' exceptions (flagged content, reports) is not a plain promise
+        (
+            "We do not use Inputs or Suggestions to train our models unless: (1) they are flagged for security "
+            "review, (2) you explicitly report them to us (for example, as Feedback), or (3) you’ve explicitly agreed "
+            "to their use for training purposes.",
+            "ai_training_on_user_content",
+            "medium",
+        ),
+        ("We do not use Inputs or Suggestions to train our models.", "ai_training_on_user_content", "low"),
     ],
 )
 def test_what_the_bundled_histories_read_as_high_wrongly(
@@ -798,8 +807,9 @@ def test_what_the_bundled_histories_read_as_high_wrongly(
 ) -> None:
     """Over the last versions of the twenty bundled histories (session 20), these read as high: a business sold read
     as a sale of data, a pointer to another page as training, a restriction on providers and a right as the practice
-    they restrict, and the user's own sharing with the company as sensitive data shared with others. `None`: the
-    type does not apply at all."""
+    they restrict, and the user's own sharing with the company as sensitive data shared with others; session 26's
+    reading added rights and exclusions read as the practice, and a promise with exceptions read as a plain one.
+    `None`: the type does not apply at all."""
     labels = {label.clause_type: label for label in RULES.classify_provision(text)}
     if severity is None:
         assert clause_type not in labels
