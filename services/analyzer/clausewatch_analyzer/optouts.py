@@ -30,10 +30,18 @@ _LINKS = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = ".,;:)]}\"'"
+# Words of acting on one's data. Narrow where a word has other senses in policies (session 26): "the controller of
+# your personal data" controls nothing, "restrict access to any content" and "requests from law enforcement" are no
+# way to act, "changes to this policy" change nothing of the reader's.
 _CONTROL_WORDS = re.compile(
     r"\b(?:opt(?:ing)?[- ]?out|opt[- ]?in|unsubscrib\w*|object\w*|withdraw\w*|delet\w*|eras\w*|disabl\w*|"
-    r"turn(?:ing)? (?:it |this |them )?off|manage|chang\w*|control\w*|request\w*|exercis\w*|access|correct\w*|"
-    r"do not sell|contact(?:ing)? us|email us|e-mail us|write to us|reach us|ask us|let us know)\b",
+    r"turn(?:ing)? (?:it |this |them )?off|manage|controls?|controlling|exercis\w*|correct\w*|rectif\w*|"
+    r"chang(?:e|ing) (?:your|these|this|the|its|their) (?:\w+ ){0,2}(?:settings?|preferences?|permissions?|choices?|"
+    r"consent|options?)|"
+    r"access(?:ing)?(?: and \w+)? (?:to )?(?:your|some|all|a copy|personal|the (?:personal )?(?:data|information))|"
+    r"(?:submit|make|send|file)\w* (?:a |your )?(?:\w+ )?requests?|"
+    r"request(?:s|ing)? (?:to|that|access|deletion|a copy|correction|erasure)|request form|"
+    r"do not sell|contact(?:ing)? us|email us|e-mail us|write to us|reach us|ask us|let us know|tell us|tell our (?:customer|support|privacy|data))\b",
     re.IGNORECASE,
 )
 _COMPLAINT_WORDS = re.compile(
@@ -48,6 +56,15 @@ _INFORMATION_WORDS = re.compile(
     # A sentence that is only a pointer: Grok's "… you can object … in your settings. See [Consumer FAQs](…)." offered
     # the FAQ as a way to object (session 20).
     r"|^\W*(?:please )?see\b",
+    re.IGNORECASE,
+)
+
+
+# A web page that is itself a way to act: "https://x.com/settings/account", "…/requests/new", "…#privacyRequest".
+_CONTROL_PAGE = re.compile(
+    r"[/#?=._-](?:settings|preferences|opt[-_]?outs?|choices|privacy[-_]?(?:center|centre|choices|requests?|portal)|"
+    r"dashboard|unsubscribe|requests?(?:/new)?|dsars?|data[-_]?(?:requests?|rights)|your[-_]\w+[-_]data|contact|"
+    r"consent|ad[-_]?(?:settings|preferences|choices))\b",
     re.IGNORECASE,
 )
 
@@ -74,11 +91,14 @@ def _context(text: str, start: int, end: int) -> str:
     return text[left:right].strip()[:300]
 
 
-def purpose_of(sentence: str, provision: str = "") -> str:
+def purpose_of(sentence: str, provision: str = "", kind: str = "email", route: str = "") -> str:
     """Return what a route in this sentence is for: "control" when the sentence speaks of acting on one's data
     (opting out, objecting, deleting, contacting the company), else "complaint" or "information" when it names an
     authority or points to more reading. A sentence that says neither ("…the ICO at casework@ico.org.uk") is read
-    in its provision; "control" when that says nothing either."""
+    in its provision. When that says nothing either, an e-mail address, a setting or a form is still a way to act
+    ("control"), and so is a web address whose path is a settings, choices or request page; another web address is
+    a page to read ("information": a contents entry, a footer's "Code of Conduct", "our Community Guidelines" offered
+    as ways to act on the provision read "Use https://… to request …")."""
     for context in (sentence, provision):
         if _CONTROL_WORDS.search(context):
             return "control"
@@ -86,6 +106,8 @@ def purpose_of(sentence: str, provision: str = "") -> str:
             return "complaint"
         if _INFORMATION_WORDS.search(context):
             return "information"
+    if kind == "url" and not _CONTROL_PAGE.search(route):
+        return "information"
     return "control"
 
 
@@ -104,7 +126,7 @@ def find_routes(text: str) -> list[OptOut]:
         if key not in seen:
             seen.add(key)
             context = _context(text, match.start(), match.end())
-            found.append(OptOut(kind, value, context, purpose_of(context, text)))
+            found.append(OptOut(kind, value, context, purpose_of(context, text, kind, value)))
 
     emails = list(_EMAIL.finditer(text))
     for match in emails:

@@ -152,7 +152,39 @@ def test_text_without_routes_yields_none() -> None:
             "privacy@acme.example",
             "control",
         ),
-        ("Our address is https://acme.example.", "https://acme.example", "control"),
+        # session 26: a web address with nothing said about it is a page to read; one whose path is a way to act
+        # (settings, choices, requests, contact) or whose sentence says how to act is a control
+        ("Our address is https://acme.example.", "https://acme.example", "information"),
+        (
+            "Our address is https://acme.example/settings/privacy.",
+            "https://acme.example/settings/privacy",
+            "control",
+        ),
+        ("Write to privacy@acme.example.", "privacy@acme.example", "control"),
+        (
+            "We may remove or restrict access to any content, including yours, if we reasonably believe it is in "
+            "breach of our Community Guidelines (https://acme.example/community-guidelines).",
+            "https://acme.example/community-guidelines",
+            "information",
+        ),
+        (
+            "Unless otherwise stated in our Cookies Policy (https://acme.example/cookies), the controller of your "
+            "personal data is Acme Ltd.",
+            "https://acme.example/cookies",
+            "information",
+        ),
+        (
+            "Tools and account settings can help you access, rectify or remove information that you provided to us "
+            "(https://acme.example/help).",
+            "https://acme.example/help",
+            "control",
+        ),
+        (
+            "If you don't want to be contacted, just tell our Customer Support Team via our Feedback Page "
+            "(https://acme.example/feedback).",
+            "https://acme.example/feedback",
+            "control",
+        ),
         (
             "Please note you can object to our use of your information to train our models in your settings. See "
             "[Consumer FAQs](https://x.ai/legal/faq).",
@@ -168,7 +200,8 @@ def test_text_without_routes_yields_none() -> None:
 )
 def test_each_route_says_what_it_is_for(text: str, value: str, purpose: str) -> None:
     """An authority's address is for complaints, a pointer to further reading is information, and a way to act on
-    the data (or an address with nothing said about it) is control; only control routes are opt-outs."""
+    the data is control (so is an e-mail address with nothing said about it, not a web page); only control routes
+    are opt-outs."""
     routes = {r.value: r.purpose for r in find_routes(text)}
     assert routes[value] == purpose
     assert (value in [o.value for o in find_opt_outs(text)]) == (purpose == "control")
