@@ -80,6 +80,10 @@ _PRACTICE_VERB = re.compile(
     re.IGNORECASE,
 )
 _WORDS = re.compile(r"[\w'’]+")
+# "No" right before the practice's words denies it (Cursor's heading-like "No automated decisions: Anysphere does not
+# make decisions based solely on automated processing…" read as automated decisions with significant effects, session
+# 26). Only right before: "no" elsewhere governs other words ("at no cost we share…").
+_NO_BEFORE = re.compile(r"(?<![\w'’])no[\s*_]+$", re.IGNORECASE)
 
 
 def denied(text: str, start: int) -> bool:
@@ -91,6 +95,8 @@ def denied(text: str, start: int) -> bool:
         lambda m: m.group(0).replace(".", " "), text[max(0, start - _DENIAL_REACH) : start]
     )
     clause = _CLAUSE_BREAK.split(before)[-1]
+    if _NO_BEFORE.search(clause):
+        return True  # "No automated decisions: …", "there is no sale of your data"
     last = None
     for match in _DENIAL.finditer(clause):
         last = match  # the last denial governs what follows it

@@ -108,7 +108,12 @@ def build_texts(
         )
         return texts | {"other_types": other_types}
     what = f"{possessive(platform, document)} contains a provision on {clause_type.in_prose}: {clause_type.description}"
-    if routes:
+    # A protection's routes are how to use it, not how to escape it: "To avoid it you must take action yourself" read
+    # after "You can exercise the access and deletion routes described" and after a security provision's contact
+    # address (session 26).
+    if routes and clause_type.protects_users:
+        what += f" The text gives a route to act on it: {routes}."
+    elif routes:
         what += f" The text offers an opt-out or control route: {routes}."
     why = fill("why")
     if severity == "high" and routes and {o.kind for o in opt_outs} == {"email"}:
@@ -118,7 +123,9 @@ def build_texts(
     if carve_outs:
         why += f" Your choices have limits the text spells out: \u201c{quote(carve_outs[0])}\u201d"
     impact = fill("impact")
-    if routes:
+    if routes and clause_type.protects_users:
+        impact += f" The route the text gives: {routes}."
+    elif routes:
         impact += f" To avoid it you must take action yourself ({routes})"
         impact += ", and the exceptions the text names still apply." if carve_outs else "."
     elif carve_outs:

@@ -526,6 +526,14 @@ def test_biometric_processing_with_consent_is_medium_without_it_high(text: str, 
         ("The Services are not directed to children under 13.", "children", True),
         ("We don't store your data in China.", "China", True),
         ("We store your data in China.", "China", False),
+        # session 26: "No" right before the practice (Cursor's "No automated decisions: …"), not "no" elsewhere
+        (
+            "No automated decisions: we do not make decisions solely by automated means.",
+            "automated decisions",
+            True,
+        ),
+        ("There is no sale of your personal information.", "sale", True),
+        ("At no cost to you, we share your data with advertisers.", "share", False),
         (
             "We will not be able to suggest matches if you do not provide your sexual preferences.",
             "sexual",

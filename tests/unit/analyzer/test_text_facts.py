@@ -220,6 +220,36 @@ def test_a_complaint_link_is_offered_as_a_complaint_route_never_as_an_opt_out() 
     assert actions[DPA_LIST]["title"] == "Contact the authority"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You may access, correct or delete your personal data by writing to privacy@acme.example.",
+        "We protect your data with encryption. Report security issues to security@acme.example.",
+    ],
+)
+def test_a_protections_route_is_how_to_use_it_not_how_to_avoid_it(text: str) -> None:
+    """Hugging Face's security provision and Match's access row read "To avoid it you must take action yourself"
+    after "Your data is protected by the measures described" (session 26): a protection's route is how to use it."""
+    result = assess_provision(
+        text, Classifier(load_taxonomy()), load_catalogue(), Context("Acme", "Acme Privacy Policy")
+    )
+    assert result.opt_outs
+    assert "take action yourself" not in result.texts["consumer_impact"]
+    assert "The route the text gives: an email to" in result.texts["consumer_impact"]
+    assert "opt-out" not in result.texts["what_it_is"]
+
+
+def test_a_practices_route_is_still_how_to_avoid_it() -> None:
+    text = "We may use your prompts to train our models. You can opt out by emailing privacy@acme.example."
+    result = assess_provision(
+        text, Classifier(load_taxonomy()), load_catalogue(), Context("Acme", "Acme Privacy Policy")
+    )
+    assert (
+        "To avoid it you must take action yourself (an email to privacy@acme.example)"
+        in result.texts["consumer_impact"]
+    )
+
+
 def test_the_platform_is_not_named_twice_in_the_document_phrase() -> None:
     """A title that repeats the platform's name reads "Acme AI's Privacy Policy", not "Acme AI's Acme AI ..."."""
     assert possessive("Acme AI", "Acme AI Privacy Policy") == "Acme AI's Privacy Policy"
