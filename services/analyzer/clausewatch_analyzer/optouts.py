@@ -31,11 +31,13 @@ _LINKS = re.compile(
 )
 _TRAILING = ".,;:)]}\"'"
 # Words of acting on one's data. Narrow where a word has other senses in policies (session 26): "the controller of
-# your personal data" controls nothing, "restrict access to any content" and "requests from law enforcement" are no
-# way to act, "changes to this policy" change nothing of the reader's.
+# your personal data" controls nothing, "restrict access to any content", "requests from law enforcement" and "our
+# failure to exercise or enforce any right" are no way to act, "changes to this policy" change nothing of the
+# reader's.
 _CONTROL_WORDS = re.compile(
     r"\b(?:opt(?:ing)?[- ]?out|opt[- ]?in|unsubscrib\w*|object\w*|withdraw\w*|delet\w*|eras\w*|disabl\w*|"
-    r"turn(?:ing)? (?:it |this |them )?off|manage|controls?|controlling|exercis\w*|correct\w*|rectif\w*|"
+    r"turn(?:ing)? (?:it |this |them )?off|manage|controls?|controlling|correct\w*|rectif\w*|"
+    r"exercis\w* (?!our\b)(?:(?:any of )?(?:your|these|those|their|such|the|all) )?(?:[\w-]+ )?(?:rights?|choices?|options?)|"
     r"chang(?:e|ing) (?:your|these|this|the|its|their) (?:\w+ ){0,2}(?:settings?|preferences?|permissions?|choices?|"
     r"consent|options?)|"
     r"access(?:ing)?(?: and \w+)? (?:to )?(?:your|some|all|a copy|personal|the (?:personal )?(?:data|information))|"
@@ -60,11 +62,13 @@ _INFORMATION_WORDS = re.compile(
 )
 
 
-# A web page that is itself a way to act: "https://x.com/settings/account", "…/requests/new", "…#privacyRequest".
+# A web page that is itself a way to act: "https://x.com/settings/account", "…/requests/new", "…#privacyRequest",
+# an account site ("https://account.gotinder.com/data").
 _CONTROL_PAGE = re.compile(
     r"[/#?=._-](?:settings|preferences|opt[-_]?outs?|choices|privacy[-_]?(?:center|centre|choices|requests?|portal)|"
     r"dashboard|unsubscribe|requests?(?:/new)?|dsars?|data[-_]?(?:requests?|rights)|your[-_]\w+[-_]data|contact|"
-    r"consent|ad[-_]?(?:settings|preferences|choices))\b",
+    r"consent|ad[-_]?(?:settings|preferences|choices))\b"
+    r"|^https?://(?:my)?accounts?\.",
     re.IGNORECASE,
 )
 

@@ -6,6 +6,7 @@ assembled from the clause types, the severity, the opt-out routes in the text an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,13 @@ from clausewatch_analyzer.carveouts import quote
 from clausewatch_analyzer.classify import Label
 from clausewatch_analyzer.optouts import OptOut
 from clausewatch_analyzer.taxonomy import DATA_DIR, ClauseType, Taxonomy
+
+# Words that offer a way out of a practice (decision 0187).
+_AVOIDING = re.compile(
+    r"\b(?:opt(?:ing)?[- ]?out|object\w*|withdraw\w*|disabl\w*|turn(?:ing)? (?:it |this |them )?off|unsubscrib\w*|"
+    r"stop\w*|refus\w*|declin\w*|do not sell|(?:choose|decide|elect) not to)\b",
+    re.IGNORECASE,
+)
 
 TEXTS_PATH = DATA_DIR / "texts.yaml"
 CAVEAT = (
@@ -108,22 +116,28 @@ def build_texts(
         )
         return texts | {"other_types": other_types}
     what = f"{possessive(platform, document)} contains a provision on {clause_type.in_prose}: {clause_type.description}"
-    # A protection's routes are how to use it, not how to escape it: "To avoid it you must take action yourself" read
-    # after "You can exercise the access and deletion routes described" and after a security provision's contact
-    # address (session 26).
-    if routes and clause_type.protects_users:
-        what += f" The text gives a route to act on it: {routes}."
-    elif routes:
+    # A route is a way out of the practice only when the text offers it as one ("opt out", "object", "turn off"). A
+    # protection's routes are how to use it, and a practice's other routes are where to act: "To avoid it you must
+    # take action yourself" read after a security provision's contact address, and after a limitation of liability
+    # whose provision named the privacy settings (session 26).
+    escape = (
+        routes
+        if not clause_type.protects_users and any(_AVOIDING.search(o.context) for o in opt_outs)
+        else ""
+    )
+    if escape:
         what += f" The text offers an opt-out or control route: {routes}."
+    elif routes:
+        what += f" The text gives a route to act on it: {routes}."
     why = fill("why")
-    if severity == "high" and routes and {o.kind for o in opt_outs} == {"email"}:
+    if severity == "high" and escape and {o.kind for o in opt_outs} == {"email"}:
         why += " The opt-out places the burden on users to contact the company rather than a setting in the product."
-    elif severity == "high" and not routes:
+    elif severity == "high" and not escape:
         why += " The text names no way to opt out."
     if carve_outs:
         why += f" Your choices have limits the text spells out: \u201c{quote(carve_outs[0])}\u201d"
     impact = fill("impact")
-    if routes and clause_type.protects_users:
+    if routes and not escape:
         impact += f" The route the text gives: {routes}."
     elif routes:
         impact += f" To avoid it you must take action yourself ({routes})"

@@ -185,6 +185,23 @@ def test_text_without_routes_yields_none() -> None:
             "https://acme.example/feedback",
             "control",
         ),
+        # Reddit's entire-agreement clause: the company's "failure to exercise or enforce any right" is no way to act
+        (
+            "These Terms, together with the Privacy Policy (https://acme.example/privacy), constitute the entire "
+            "agreement. Our failure to exercise or enforce any right will not operate as a waiver of such right.",
+            "https://acme.example/privacy",
+            "information",
+        ),
+        (
+            "You can exercise your region-specific rights through our form (https://acme.example/forms/1).",
+            "https://acme.example/forms/1",
+            "control",
+        ),
+        (
+            "Download My Data: https://accounts.acme.example/download.",
+            "https://accounts.acme.example/download",
+            "control",
+        ),
         (
             "Please note you can object to our use of your information to train our models in your settings. See "
             "[Consumer FAQs](https://x.ai/legal/faq).",
@@ -236,6 +253,23 @@ def test_a_protections_route_is_how_to_use_it_not_how_to_avoid_it(text: str) -> 
     assert result.opt_outs
     assert "take action yourself" not in result.texts["consumer_impact"]
     assert "The route the text gives: an email to" in result.texts["consumer_impact"]
+    assert "opt-out" not in result.texts["what_it_is"]
+
+
+def test_a_route_that_offers_no_way_out_is_not_called_one() -> None:
+    """Cursor's limitation of liability named the privacy settings in a sentence about security and read "To avoid it
+    you must take action yourself (an in-product setting)" (session 26): a practice's route is a way out only when
+    the text offers it as one."""
+    text = (
+        "To the maximum extent permitted by law, we are not liable for any indirect or consequential damages. You can "
+        "review your privacy settings at any time."
+    )
+    result = assess_provision(
+        text, Classifier(load_taxonomy()), load_catalogue(), Context("Acme", "Acme Terms")
+    )
+    assert result.opt_outs
+    assert "take action yourself" not in result.texts["consumer_impact"]
+    assert "The route the text gives: an in-product setting." in result.texts["consumer_impact"]
     assert "opt-out" not in result.texts["what_it_is"]
 
 
