@@ -42,6 +42,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0
 _SECTION_REFERENCE_END = re.compile(r"\bsections?\s?(?:[ivxlc]{1,5}|\d+(?:\.\d+)*)\.$", re.IGNORECASE)
 _TITLE_START = re.compile(r"[\"“‘]?[A-Z][\w’'-]*\s+[\"“‘]?[A-Z]")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# A setext heading's underline ("=====" or "-----" under its title), or alone a thematic break ("---", "***", "___").
+_SETEXT = re.compile(r"^\s*(=+|-{2,}|\*{3,}|_{3,})\s*$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)]|\([a-z0-9]{1,4}\))\s+")
 _SPACE = re.compile(r"\s+")
 # A Markdown table's delimiter cell: "---", ":--:".
@@ -113,13 +115,26 @@ def split_provisions(text: str) -> list[Segment]:
         if body:
             segments.append(Segment(len(segments), tuple(h for _, h in headings), body))
 
+    def open_section(level: int, title: str) -> None:
+        headings[:] = [h for h in headings if h[0] < level]
+        headings.append((level, title))
+
     for line in text.splitlines():
         heading = _HEADING.match(line)
         if heading:
             flush()
-            level = len(heading.group(1))
-            headings[:] = [h for h in headings if h[0] < level]
-            headings.append((level, heading.group(2).strip()))
+            open_section(len(heading.group(1)), heading.group(2).strip())
+            continue
+        underline = _SETEXT.match(line)
+        if underline:
+            # "Information We Collect" above a line of "-" is a heading, as the differ reads it; the CLI's document mode
+            # took the two lines for a provision, "Information We Collect ------", classified (session 26). Under
+            # nothing, such a line is a rule between sections.
+            if len(buffer) == 1 and underline.group(1)[0] in "=-":
+                title = buffer.pop()
+                open_section(1 if underline.group(1).startswith("=") else 2, title)
+            else:
+                flush()
             continue
         if not line.strip():
             flush()

@@ -86,6 +86,19 @@ def test_provisions_follow_headings_paragraphs_and_list_items() -> None:
     ]
 
 
+def test_underlined_headings_set_the_path_and_a_rule_splits() -> None:
+    """Grammarly's and Tumblr's pages underline their headings ("Information We Collect" over "-----"): the CLI's
+    document mode classified "Information We Collect ------" as a provision of its own (session 26)."""
+    doc = (
+        "Privacy Policy\n==============\n\nInformation We Collect\n----------------------\n\nWe collect your name.\n"
+        "***\n\nA closing note.\n"
+    )
+    assert [(s.heading_path, s.text) for s in split_provisions(doc)] == [
+        (("Privacy Policy", "Information We Collect"), "We collect your name."),
+        (("Privacy Policy", "Information We Collect"), "A closing note."),
+    ]
+
+
 def test_each_table_row_is_a_provision_as_the_differ_makes_it() -> None:
     """A table read as one provision joined one row's words to another's (a purposes table's "To share promo cards"
     read as sensitive data shared, session 21): each row is a provision, the delimiter row none."""
