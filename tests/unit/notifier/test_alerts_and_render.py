@@ -200,6 +200,21 @@ def test_a_link_the_diff_cut_apart_reads_as_words_in_both_mails() -> None:
     assert "#app-play-terms" not in rendered.text + html
 
 
+def test_a_diffs_line_breaks_show_in_the_html_mail() -> None:
+    """A paragraph made into a list (0183) ran its items together in the HTML e-mail, whose text collapsed newlines:
+    the diff keeps its line breaks there, as in the text e-mail and on the change page."""
+    alert = sample_alert()
+    diff = diff_segments([["=", "When you sign up, we collect:\n* your name;\n"], ["+", "* your photos."]])
+    change = alert.changes[0].model_copy(update={"diff": diff})
+    rendered = render_alert(
+        alert.model_copy(update={"changes": [change]}), tier="monitor", unsubscribe_url="u"
+    )
+    assert '<span style="white-space:pre-line">When you sign up, we collect:\n* your name;\n<ins' in (
+        rendered.html or ""
+    )
+    assert "When you sign up, we collect:\n* your name;\n[+* your photos.+]" in rendered.text
+
+
 def test_a_change_of_spacing_alone_reads_as_the_space_it_leaves() -> None:
     """Tinder's DPO address went from lines to one line: the e-mail printed "Officer[-⏎⏎-][+ +]MTCH" (demo,
     session 19). Whitespace-only insertions and deletions read as one space; word changes keep their markers."""
