@@ -808,6 +808,13 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             "medium",
         ),
         ("We do not use Inputs or Suggestions to train our models.", "ai_training_on_user_content", "low"),
+        # DeepSeek's rights list: an opt-out right against profiling, like the right not to be subject to it
+        (
+            "the right to opt-out of the processing of your Personal Data for the purposes of targeted advertising, "
+            "sale or profiling that could have legal or similarly consequential impact on you.",
+            "automated_decision_making",
+            "low",
+        ),
     ],
 )
 def test_what_the_bundled_histories_read_as_high_wrongly(
