@@ -19,7 +19,7 @@ from clausewatch_analyzer.classify import Label
 from clausewatch_analyzer.optouts import OptOut
 from clausewatch_analyzer.taxonomy import DATA_DIR, ClauseType, Taxonomy
 
-# Words that offer a way out of a practice (decision 0187).
+# Words that offer a way out of a contract term ("you may opt out of arbitration"; decision 0187).
 _AVOIDING = re.compile(
     r"\b(?:opt(?:ing)?[- ]?out|object\w*|withdraw\w*|disabl\w*|turn(?:ing)? (?:it |this |them )?off|unsubscrib\w*|"
     r"stop\w*|refus\w*|declin\w*|do not sell|(?:choose|decide|elect) not to)\b",
@@ -116,15 +116,12 @@ def build_texts(
         )
         return texts | {"other_types": other_types}
     what = f"{possessive(platform, document)} contains a provision on {clause_type.in_prose}: {clause_type.description}"
-    # A route is a way out of the practice only when the text offers it as one ("opt out", "object", "turn off"). A
-    # protection's routes are how to use it, and a practice's other routes are where to act: "To avoid it you must
-    # take action yourself" read after a security provision's contact address, and after a limitation of liability
-    # whose provision named the privacy settings (session 26).
-    escape = (
-        routes
-        if not clause_type.protects_users and any(_AVOIDING.search(o.context) for o in opt_outs)
-        else ""
-    )
+    # A protection's routes are how to use it, not a way out of it: "To avoid it you must take action yourself" read
+    # after a security provision's contact address (session 26). A data practice's control routes are ways out of it
+    # ("manage this in your account settings"); a contract term's are only when the text offers one ("opt out of
+    # arbitration"): a limitation of liability whose provision named the privacy settings read "To avoid it" too.
+    offered = clause_type.family != "terms" or any(_AVOIDING.search(o.context) for o in opt_outs)
+    escape = routes if offered and not clause_type.protects_users else ""
     if escape:
         what += f" The text offers an opt-out or control route: {routes}."
     elif routes:
@@ -137,13 +134,14 @@ def build_texts(
     if carve_outs:
         why += f" Your choices have limits the text spells out: \u201c{quote(carve_outs[0])}\u201d"
     impact = fill("impact")
-    if routes and not escape:
-        impact += f" The route the text gives: {routes}."
-    elif routes:
+    if escape:
         impact += f" To avoid it you must take action yourself ({routes})"
         impact += ", and the exceptions the text names still apply." if carve_outs else "."
-    elif carve_outs:
-        impact += " Some uses continue whatever you choose, as the text says."
+    else:
+        if routes:
+            impact += f" The route the text gives: {routes}."
+        if carve_outs:
+            impact += " Some uses continue whatever you choose, as the text says."
     return {
         "what_it_is": what,
         "why_it_matters": why,

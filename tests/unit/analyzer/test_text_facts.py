@@ -286,15 +286,31 @@ def test_a_route_that_offers_no_way_out_is_not_called_one() -> None:
     assert "opt-out" not in result.texts["what_it_is"]
 
 
-def test_a_practices_route_is_still_how_to_avoid_it() -> None:
-    text = "We may use your prompts to train our models. You can opt out by emailing privacy@acme.example."
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        (
+            "We may use your prompts to train our models. You can opt out by emailing privacy@acme.example.",
+            "an email to privacy@acme.example",
+        ),
+        # a data practice's control route is a way out without the words "opt out"
+        (
+            "We may use your prompts to train our models. You can manage this in your account settings.",
+            "an in-product setting",
+        ),
+        # a contract term's, when the text offers it as one
+        (
+            "Any dispute will be resolved by binding arbitration. You may opt out of arbitration by emailing "
+            "legal@acme.example within 30 days.",
+            "an email to legal@acme.example",
+        ),
+    ],
+)
+def test_a_practices_route_is_still_how_to_avoid_it(text: str, route: str) -> None:
     result = assess_provision(
-        text, Classifier(load_taxonomy()), load_catalogue(), Context("Acme", "Acme Privacy Policy")
+        text, Classifier(load_taxonomy()), load_catalogue(), Context("Acme", "Acme Terms")
     )
-    assert (
-        "To avoid it you must take action yourself (an email to privacy@acme.example)"
-        in result.texts["consumer_impact"]
-    )
+    assert f"To avoid it you must take action yourself ({route})" in result.texts["consumer_impact"]
 
 
 def test_the_platform_is_not_named_twice_in_the_document_phrase() -> None:
