@@ -251,38 +251,34 @@ def test_a_complaint_link_is_offered_as_a_complaint_route_never_as_an_opt_out() 
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "route"),
     [
-        "You may access, correct or delete your personal data by writing to privacy@acme.example.",
-        "We protect your data with encryption. Report security issues to security@acme.example.",
+        # protections: Match's access row, Hugging Face's security provision
+        (
+            "You may access, correct or delete your personal data by writing to privacy@acme.example.",
+            "an email to privacy@acme.example",
+        ),
+        (
+            "We protect your data with encryption. Report security issues to security@acme.example.",
+            "an email to security@acme.example",
+        ),
+        # a contract term whose provision names a setting for something else (Cursor's limitation of liability)
+        (
+            "To the maximum extent permitted by law, we are not liable for any indirect or consequential damages. "
+            "You can review your privacy settings at any time.",
+            "an in-product setting",
+        ),
     ],
 )
-def test_a_protections_route_is_how_to_use_it_not_how_to_avoid_it(text: str) -> None:
-    """Hugging Face's security provision and Match's access row read "To avoid it you must take action yourself"
-    after "Your data is protected by the measures described" (session 26): a protection's route is how to use it."""
-    result = assess_provision(
-        text, Classifier(load_taxonomy()), load_catalogue(), Context("Acme", "Acme Privacy Policy")
-    )
-    assert result.opt_outs
-    assert "take action yourself" not in result.texts["consumer_impact"]
-    assert "The route the text gives: an email to" in result.texts["consumer_impact"]
-    assert "opt-out" not in result.texts["what_it_is"]
-
-
-def test_a_route_that_offers_no_way_out_is_not_called_one() -> None:
-    """Cursor's limitation of liability named the privacy settings in a sentence about security and read "To avoid it
-    you must take action yourself (an in-product setting)" (session 26): a practice's route is a way out only when
-    the text offers it as one."""
-    text = (
-        "To the maximum extent permitted by law, we are not liable for any indirect or consequential damages. You can "
-        "review your privacy settings at any time."
-    )
+def test_a_route_that_is_no_way_out_is_not_called_one(text: str, route: str) -> None:
+    """These read "To avoid it you must take action yourself (…)" (session 26): a protection's route is how to use
+    it, and a contract term's route is a way out only when the text offers it as one."""
     result = assess_provision(
         text, Classifier(load_taxonomy()), load_catalogue(), Context("Acme", "Acme Terms")
     )
     assert result.opt_outs
     assert "take action yourself" not in result.texts["consumer_impact"]
-    assert "The route the text gives: an in-product setting." in result.texts["consumer_impact"]
+    assert f"The route the text gives: {route}." in result.texts["consumer_impact"]
     assert "opt-out" not in result.texts["what_it_is"]
 
 
