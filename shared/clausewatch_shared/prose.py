@@ -6,8 +6,9 @@ show the link text as a link (HTML) or the text with its address after it (plain
 
 Only complete constructs are rendered. A diff's runs are rendered one at a time, so before that `uncut_links` (one
 text's runs) or `uncut_diff_links` (an inline diff) write a link or bold run the word diff cut apart as its words,
-with an absolute address after them, so a changed address is still visible. Images become their alt text: a page or e-mail never loads a remote image
-from a watched document. Targets other than http(s) and mailto (javascript:, data:) are never made links.
+with an absolute address after them, so a changed address is still visible. Images become their alt text: a page or
+e-mail never loads a remote image from a watched document. Targets other than http(s) and mailto (javascript:,
+data:) are never made links.
 """
 
 from __future__ import annotations
