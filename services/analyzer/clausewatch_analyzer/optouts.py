@@ -16,6 +16,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from clausewatch_shared.prose import visible_text
+
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+", re.IGNORECASE)
 _SETTINGS = re.compile(
@@ -43,7 +45,11 @@ _CONTROL_WORDS = re.compile(
     r"access(?:ing)?(?: and \w+)? (?:to )?(?:your|some|all|a copy|personal|the (?:personal )?(?:data|information))|"
     r"(?:submit|make|send|file)\w* (?:a |your )?(?:\w+ )?requests?|"
     r"request(?:s|ing)? (?:to|that|access|deletion|a copy|correction|erasure)|request form|"
-    r"do not sell|contact(?:ing)? us|email us|e-mail us|write to us|reach us|ask us|let us know|tell us|tell our (?:customer|support|privacy|data))\b",
+    r"do not sell|contact(?:ing)? us|email us|e-mail us|write to us|reach us|ask us|let us know|tell us|tell our (?:customer|support|privacy|data)|"
+    r"contact (?:our|the) (?:customer|support|privacy|data|team)|deactivat\w*|close (?:your|the) account|"
+    r"(?:download|export)\w* (?:a copy of )?(?:your|the documents|a copy)|your (?:written )?request|"
+    r"(?:you (?:can|may) (?:also |always )?|to )block|block(?:ing)? (?:our|cookies|tracking|ads)|"
+    r"report(?:ing)? (?:it|them|content|abuse|a|an|this|that|unwanted))\b",
     re.IGNORECASE,
 )
 _COMPLAINT_WORDS = re.compile(
@@ -99,20 +105,27 @@ def purpose_of(sentence: str, provision: str = "", kind: str = "email", route: s
     """Return what a route in this sentence is for: "control" when the sentence speaks of acting on one's data
     (opting out, objecting, deleting, contacting the company), else "complaint" or "information" when it names an
     authority or points to more reading. A sentence that says neither ("…the ICO at casework@ico.org.uk") is read
-    in its provision. When that says nothing either, an e-mail address, a setting or a form is still a way to act
-    ("control"), and so is a web address whose path is a settings, choices or request page; another web address is
-    a page to read ("information": a contents entry, a footer's "Code of Conduct", "our Community Guidelines" offered
-    as ways to act on the provision read "Use https://… to request …")."""
-    for context in (sentence, provision):
-        if _CONTROL_WORDS.search(context):
+    in its provision (a web address is a control by its own sentence only). When that says nothing either, an e-mail
+    address, a setting or a form is still a way to act ("control"), and so is a web address whose path is a settings,
+    choices or request page; another web address is a page to read ("information": a contents entry, a footer's "Code
+    of Conduct", "our Community Guidelines" offered as ways to act on the provision read "Use https://… to request
+    …")."""
+    # The words as read, not the Markdown: "you can always [block](…) and [report](…)".
+    sentence, provision = visible_text(sentence), visible_text(provision)
+    if kind == "url" and _CONTROL_PAGE.search(route) and not _COMPLAINT_WORDS.search(sentence):
+        # A settings, choices or request page is a way to act whatever else its sentence says, unless the sentence
+        # names an authority (the Irish regulator's contact page is for complaints).
+        return "control"
+    for own, context in ((True, sentence), (False, provision)):
+        # A web address is a way to act by its own sentence's words (or its page, below), not by the provision's: a
+        # provision that speaks of settings somewhere made its "Match Group family of businesses" link a control.
+        if _CONTROL_WORDS.search(context) and (own or kind != "url"):
             return "control"
         if _COMPLAINT_WORDS.search(context):
             return "complaint"
         if _INFORMATION_WORDS.search(context):
             return "information"
-    if kind == "url" and not _CONTROL_PAGE.search(route):
-        return "information"
-    return "control"
+    return "information" if kind == "url" else "control"
 
 
 def find_opt_outs(text: str) -> list[OptOut]:

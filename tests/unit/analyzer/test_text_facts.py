@@ -215,6 +215,38 @@ def test_text_without_routes_yields_none() -> None:
             "https://accounts.acme.example/download",
             "control",
         ),
+        # a web address is a control by its own sentence (or page), not by its provision's words
+        (
+            "You can manage your settings at any time. Further, we are part of the Acme Group family of businesses "
+            "(https://group.acme.example/).",
+            "https://group.acme.example/",
+            "information",
+        ),
+        (
+            "If you receive unwanted messages, you can always [block](https://help.acme.example/a1) them.",
+            "https://help.acme.example/a1",
+            "control",
+        ),
+        (
+            "You can download a copy of your information by following the instructions [here](https://help.acme.example/dl).",
+            "https://help.acme.example/dl",
+            "control",
+        ),
+        (
+            "[Print or download as PDF file](https://acme.example/policy.pdf)",
+            "https://acme.example/policy.pdf",
+            "information",
+        ),
+        (
+            "For details, see your [ad settings](https://acme.example/settings/ads).",
+            "https://acme.example/settings/ads",
+            "control",
+        ),
+        (
+            "You have the right to complain to the Data Protection Commission (https://dpc.example/contact).",
+            "https://dpc.example/contact",
+            "complaint",
+        ),
         (
             "Please note you can object to our use of your information to train our models in your settings. See "
             "[Consumer FAQs](https://x.ai/legal/faq).",
