@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from clausewatch_shared.prose import visible_text
@@ -101,6 +102,12 @@ def _context(text: str, start: int, end: int) -> str:
     return text[left:right].strip()[:300]
 
 
+@lru_cache(maxsize=64)
+def _as_read(text: str) -> str:
+    """`visible_text`, kept for the provision every route of it is read in (a string caches its own hash)."""
+    return visible_text(text)
+
+
 def purpose_of(sentence: str, provision: str = "", kind: str = "email", route: str = "") -> str:
     """Return what a route in this sentence is for: "control" when the sentence speaks of acting on one's data
     (opting out, objecting, deleting, contacting the company), else "complaint" or "information" when it names an
@@ -111,7 +118,7 @@ def purpose_of(sentence: str, provision: str = "", kind: str = "email", route: s
     of Conduct", "our Community Guidelines" offered as ways to act on the provision read "Use https://… to request
     …")."""
     # The words as read, not the Markdown: "you can always [block](…) and [report](…)".
-    sentence, provision = visible_text(sentence), visible_text(provision)
+    sentence, provision = _as_read(sentence), _as_read(provision)
     if kind == "url" and _CONTROL_PAGE.search(route) and not _COMPLAINT_WORDS.search(sentence):
         # A settings, choices or request page is a way to act whatever else its sentence says, unless the sentence
         # names an authority (the Irish regulator's contact page is for complaints).
