@@ -53,6 +53,13 @@ _CONTROL_WORDS = re.compile(
     r"report(?:ing)? (?:it|them|content|abuse|a|an|this|that|unwanted))\b",
     re.IGNORECASE,
 )
+# Among them, the words that offer a way out of what the text describes ("you may opt out of arbitration"), not only
+# a way to act on one's data (decision 0187).
+_AVOIDING = re.compile(
+    r"\b(?:opt(?:ing)?[- ]?out|object\w*|withdraw\w*|disabl\w*|turn(?:ing)? (?:it |this |them )?off|unsubscrib\w*|"
+    r"stop\w*|refus\w*|declin\w*|do not sell|(?:choose|decide|elect) not to)\b",
+    re.IGNORECASE,
+)
 _COMPLAINT_WORDS = re.compile(
     r"\b(?:complain\w*|supervisory authorit\w*|data protection authorit\w*|regulators?|ombudsman|"
     r"commissioners?|ico|cnil|edpb|attorney general)\b",
@@ -89,6 +96,11 @@ class OptOut:
     value: str
     context: str
     purpose: str = "control"
+
+    @property
+    def offers_a_way_out(self) -> bool:
+        """Whether its sentence offers it as a way out ("opt out", "object", "turn off"), not only a way to act."""
+        return _AVOIDING.search(self.context) is not None
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""

@@ -6,7 +6,6 @@ assembled from the clause types, the severity, the opt-out routes in the text an
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -18,13 +17,6 @@ from clausewatch_analyzer.carveouts import quote
 from clausewatch_analyzer.classify import Label
 from clausewatch_analyzer.optouts import OptOut
 from clausewatch_analyzer.taxonomy import DATA_DIR, ClauseType, Taxonomy
-
-# Words that offer a way out of a contract term ("you may opt out of arbitration"; decision 0187).
-_AVOIDING = re.compile(
-    r"\b(?:opt(?:ing)?[- ]?out|object\w*|withdraw\w*|disabl\w*|turn(?:ing)? (?:it |this |them )?off|unsubscrib\w*|"
-    r"stop\w*|refus\w*|declin\w*|do not sell|(?:choose|decide|elect) not to)\b",
-    re.IGNORECASE,
-)
 
 TEXTS_PATH = DATA_DIR / "texts.yaml"
 CAVEAT = (
@@ -120,7 +112,7 @@ def build_texts(
     # after a security provision's contact address (session 26). A data practice's control routes are ways out of it
     # ("manage this in your account settings"); a contract term's are only when the text offers one ("opt out of
     # arbitration"): a limitation of liability whose provision named the privacy settings read "To avoid it" too.
-    offered = clause_type.family != "terms" or any(_AVOIDING.search(o.context) for o in opt_outs)
+    offered = clause_type.family != "terms" or any(o.offers_a_way_out for o in opt_outs)
     escape = routes if offered and not clause_type.protects_users else ""
     if escape:
         what += f" The text offers an opt-out or control route: {routes}."

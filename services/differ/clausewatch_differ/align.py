@@ -344,7 +344,7 @@ def _best_window(
     Runs have 2 to `WINDOW` blocks, or up to `LIST_WINDOW` while they are list-shaped (a list of categories of
     personal information often has nine or more items).
 
-    A run reaches `SPLIT_BAR`, or `LIST_SPLIT_BAR` when it is a list (`_list_shaped`) beating `single` by
+    A run reaches `SPLIT_BAR`, or `LIST_SPLIT_BAR` when it is a list from its start (`_taken`) beating `single` by
     `LIST_SPLIT_MARGIN`. A list run found without the lead-in just above it takes the lead-in too (`_with_lead_in`).
     """
     whole = block.words[: 2 * _SCORE_CHARS]
@@ -389,9 +389,7 @@ def _best_window(
                     break
             else:
                 score = fuzz.ratio(whole, " ".join(parts)[: 2 * _SCORE_CHARS])
-                if _taken(score, single, block, dst, b[start : end + 1]) and (
-                    best is None or score > best[0]
-                ):
+                if _taken(score, single, block, listy) and (best is None or score > best[0]):
                     best = (score, start, end)
             if joined_tokens > 2 * n_tokens:
                 break
@@ -400,29 +398,18 @@ def _best_window(
     return _with_lead_in(block, dst, b, best)
 
 
-def _taken(score: float, single: float, block: Block, dst: list[Block], window: list[int]) -> bool:
+def _taken(score: float, single: float, block: Block, listy: bool) -> bool:
     """Whether a window scoring `score` is the block's split, against the best single block's `single`.
 
-    The list bar is for a paragraph and a list only: items regrouped into other items keep the plain bar.
+    `listy`: the window is a list from its start (items, the first possibly the paragraph introducing them). From
+    its start, since a paragraph made into a list becomes a whole list or its first items; windows starting inside
+    a list are left to the plain bar, which keeps the search's work near what it was before lists had a bar of their
+    own (a gap of thousands of items has one or two list starts). The list bar is for a paragraph and a list only:
+    items regrouped into other items keep the plain bar.
     """
     if score >= SPLIT_BAR and score > single:
         return True
-    return (
-        block.kind == "paragraph"
-        and score >= LIST_SPLIT_BAR
-        and score >= single + LIST_SPLIT_MARGIN
-        and _list_shaped(dst, window)
-    )
-
-
-def _list_shaped(dst: list[Block], window: list[int]) -> bool:
-    """Whether the blocks are a list from its start: items, the first possibly the paragraph introducing them.
-
-    From its start: a paragraph made into a list becomes a whole list, or its first items. Windows starting inside
-    a list are left to the plain bar, which keeps the search's work near what it was before lists had a bar of
-    their own (a gap of thousands of items has one or two list starts).
-    """
-    return _begins_list(dst, window[0]) and all(dst[j].kind == "item" for j in window[1:])
+    return block.kind == "paragraph" and listy and score >= max(LIST_SPLIT_BAR, single + LIST_SPLIT_MARGIN)
 
 
 def _begins_list(dst: list[Block], j: int) -> bool:

@@ -59,7 +59,7 @@ def _direct_window(
                 break
             joined.extend(dst[b[end]].tokens)
             score = fuzz.ratio(block.words[: 2 * _SCORE_CHARS], " ".join(joined)[: 2 * _SCORE_CHARS])
-            if _taken(score, single, block, dst, b[start : end + 1]) and (best is None or score > best[0]):
+            if _taken(score, single, block, listy) and (best is None or score > best[0]):
                 best = (score, start, end)
             if len(joined) > 2 * len(block.tokens):
                 break
