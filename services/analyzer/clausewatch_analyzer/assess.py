@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clausewatch_analyzer.carveouts import added_carve_outs, carve_outs, quote
-from clausewatch_analyzer.classify import Classifier, Label
+from clausewatch_analyzer.classify import Classifier, Label, reads_privacy
 from clausewatch_analyzer.institutional import institutional_analysis
 from clausewatch_analyzer.optouts import OptOut, find_routes
 from clausewatch_analyzer.polarity import limits_users
@@ -58,13 +58,16 @@ class Context:
     platform_name: str = "The platform"
     document_title: str = "document"
     jurisdictions: Sequence[str] = field(default_factory=tuple)
+    # The catalogue's document type ("Privacy Policy", "Terms of Service", …); None when unknown (the CLI). The
+    # privacy-category model reads only privacy texts and texts of unknown type (decision 0188).
+    doc_type: str | None = None
 
 
 def assess_provision(
     text: str, classifier: Classifier, catalogue: Catalogue, context: Context
 ) -> ProvisionResult:
     """Classify a provision, score its severity, map its regulations, find its opt-outs and write its texts."""
-    labels = classifier.classify_provision(text)
+    labels = classifier.classify_provision(text, read_privacy=reads_privacy(context.doc_type))
     return result_from_labels(text, labels, classifier, catalogue, context)
 
 

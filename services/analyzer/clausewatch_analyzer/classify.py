@@ -7,22 +7,34 @@ How the two are combined (docs/decisions/0031):
   the model is absent; for a type the model knows, the model's silence wins (rules overriding it measured worse);
 - implied types (selling data is a kind of third-party sharing) are added with the implying label's evidence.
 The model is optional: without it the rules alone tag every type, and the service logs that it runs rules-only.
+
+A provision of paragraph size is also read whole by the privacy-category model (decision 0188): a privacy category
+only the rules found stands unless the model all but rules it out, and the model adds a category the rules missed
+when it is confident of it. It is optional too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Protocol
 
 from clausewatch_analyzer.identity import rules_version
+from clausewatch_analyzer.model.privacy import SILENT, PrivacyReading
 from clausewatch_analyzer.polarity import denies_practice
 from clausewatch_analyzer.rules import RuleHit, match_rules
 from clausewatch_analyzer.segment import split_sentences, table_cells
 from clausewatch_analyzer.severity import label_severity, stated_call
 from clausewatch_analyzer.taxonomy import SEVERITY_RANK, Taxonomy
+from clausewatch_shared.doctypes import DOC_TYPES
+
+# The document types the privacy-category model reads (besides texts of unknown type): it learnt from privacy-policy
+# paragraphs, and on terms of service it found collection in "We do not conduct background screenings" (0188).
+PRIVACY_DOC_TYPES = frozenset(
+    {"Privacy Policy", "Cookie Policy", "Supplemental Privacy Notice", "AI Model Training Policy"}
+)
 
 AGREEMENT_BONUS = 0.1
 IMPLIED_FACTOR = 0.9
@@ -41,6 +53,16 @@ class ModelLike(Protocol):
     """The trained model's interface: a batch of texts in, a list of predictions per text out."""
 
     def predict(self, texts: list[str]) -> list[list[Any]]: ...
+
+
+class PrivacyReaderLike(Protocol):
+    """The privacy-category model's interface (clausewatch_analyzer.model.PrivacyModel)."""
+
+    version: str
+    keep: Mapping[str, float]
+    add: float
+
+    def read(self, texts: Sequence[str]) -> list[PrivacyReading]: ...
 
 
 @dataclass(frozen=True)
@@ -95,6 +117,15 @@ class Label:
         }
 
 
+_PRIVACY_DOC_SLUGS = frozenset(DOC_TYPES[name] for name in PRIVACY_DOC_TYPES)
+
+
+def reads_privacy(doc_type: str | None) -> bool:
+    """Whether the privacy-category model reads provisions of a document of this type (None: type unknown); the
+    type by its name or its slug ("privacy-policy")."""
+    return doc_type is None or doc_type in PRIVACY_DOC_TYPES or doc_type in _PRIVACY_DOC_SLUGS
+
+
 def model_clause_types(model: object | None, taxonomy: Taxonomy) -> frozenset[str]:
     """Return the clause types the model was trained on (its `types`, else the CLAUDETTE types)."""
     if model is None:
@@ -113,19 +144,25 @@ class Classifier:
     """Tags sentences and provisions with clause types; holds the taxonomy and the optional trained model."""
 
     def __init__(
-        self, taxonomy: Taxonomy, model: ModelLike | None = None, model_version: str = "none"
+        self,
+        taxonomy: Taxonomy,
+        model: ModelLike | None = None,
+        model_version: str = "none",
+        privacy_model: PrivacyReaderLike | None = None,
     ) -> None:
         self.taxonomy = taxonomy
         self.model = model
         self.model_version = model_version
         self.model_types = model_clause_types(model, taxonomy)
+        self.privacy_model = privacy_model
 
     @cached_property
     def version(self) -> str:
-        """Identifies rules, code and model, so an upgrade that reads provisions otherwise re-assesses them instead
-        of mixing results: "r" and six hex digits for the rules and code (decision 0163), then the model's version
-        (40 characters in all, the stored column's width)."""
-        return f"r{rules_version(self.taxonomy)}-{self.model_version}"[:40]
+        """Identifies rules, code and models, so an upgrade that reads provisions otherwise re-assesses them instead
+        of mixing results: "r" and six hex digits for the rules, code and privacy model (decisions 0163, 0188), then
+        the clause model's version (40 characters in all, the stored column's width)."""
+        privacy = self.privacy_model.version if self.privacy_model is not None else "none"
+        return f"r{rules_version(self.taxonomy, privacy)}-{self.model_version}"[:40]
 
     def classify_sentences(self, sentences: Sequence[str]) -> list[list[Label]]:
         """Return the labels of each sentence, in order (an empty sentence has none)."""
@@ -135,12 +172,68 @@ class Classifier:
             for sentence, preds in zip(sentences, predictions, strict=True)
         ]
 
-    def classify_provision(self, text: str) -> list[Label]:
+    def classify_provision(self, text: str, *, read_privacy: bool = True) -> list[Label]:
         """Return a provision's labels: per type, the most confident sentence's label (its evidence), or another
-        sentence's that states a more severe reading of the type (decision 0164)."""
+        sentence's that states a more severe reading of the type (decision 0164); with `read_privacy`, the privacy
+        categories as the privacy-category model and the rules read them together (0188)."""
         sentences = split_sentences(text)
         per_sentence = self.classify_sentences(sentences)
-        return apply_yields(merge_labels(per_sentence, sentences, self.taxonomy), self.taxonomy)
+        [reading] = self.privacy_readings([text]) if read_privacy else [SILENT]
+        return self.provision_labels(per_sentence, sentences, reading)
+
+    def privacy_readings(self, texts: Sequence[str]) -> list[PrivacyReading]:
+        """The privacy-category model's reading of each provision (silent ones without the model)."""
+        if self.privacy_model is None or not texts:
+            return [SILENT] * len(texts)
+        return self.privacy_model.read(texts)
+
+    def provision_labels(
+        self, per_sentence: Sequence[Sequence[Label]], sentences: Sequence[str], reading: PrivacyReading
+    ) -> list[Label]:
+        """A provision's labels from its sentences' labels and the privacy model's reading of it."""
+        merged = apply_yields(merge_labels(per_sentence, sentences, self.taxonomy), self.taxonomy)
+        if self.privacy_model is None or not reading.probabilities:
+            return merged
+        return self._read_privacy(merged, sentences, reading, self.privacy_model)
+
+    def _read_privacy(
+        self,
+        labels: list[Label],
+        sentences: Sequence[str],
+        reading: PrivacyReading,
+        model: PrivacyReaderLike,
+    ) -> list[Label]:
+        """The rules' privacy categories the model does not rule out, and those it finds that the rules missed.
+
+        Only a rule's own label can be ruled out: an implied one stands with the label that implies it (selling
+        data is sharing it, whatever the model reads).
+        """
+        kept = [
+            label
+            for label in labels
+            if label.source != "rules" or reading.keeps(label.clause_type, model.keep)
+        ]
+        present = {label.clause_type for label in kept}
+        for clause_type, probability in reading.probabilities.items():
+            if clause_type in present or probability < model.add or clause_type not in self.taxonomy:
+                continue
+            phrase = reading.evidence.get(clause_type)
+            sentence = _sentence_with(sentences, phrase)
+            # the type's exclude patterns bind every reader, the rules' and the models' (decision 0130)
+            if any(ex.search(sentence) for ex in self.taxonomy[clause_type].excludes):
+                continue
+            kept.append(
+                Label(
+                    clause_type,
+                    probability,
+                    phrase or sentence[:200],
+                    sentence[:_EVIDENCE_MAX],
+                    source="model",
+                    sentence=sentence,
+                )
+            )
+        order = {t: i for i, t in enumerate(self.taxonomy.ids)}
+        return sorted(kept, key=lambda lab: order[lab.clause_type])
 
     def _predict(self, sentences: Sequence[str]) -> list[list[Any]]:
         if self.model is None:
@@ -235,6 +328,18 @@ def merge_labels(
             chosen = _most_severe_statement(chosen, index, every[t], sentences, taxonomy)
         merged.append(chosen)
     return merged
+
+
+def _sentence_with(sentences: Sequence[str], phrase: str | None) -> str:
+    """The first sentence holding `phrase` (the words that weighed most for a category), else the longest one."""
+    candidates = [s.strip() for s in sentences if s.strip()]
+    if not candidates:
+        return ""
+    if phrase:
+        for sentence in candidates:
+            if phrase in sentence:
+                return sentence
+    return max(candidates, key=len)
 
 
 def _in_context(label: Label, sentences: Sequence[str], index: int) -> Label:

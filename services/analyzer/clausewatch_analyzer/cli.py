@@ -52,6 +52,12 @@ def classify(
         [], "--jurisdiction", "-j", help="Limit regulations (EU, US, GB...)."
     ),
     brief: bool = typer.Option(False, "--brief", help="Print only clause_types and severity."),
+    doc_type: str | None = typer.Option(
+        None,
+        "--doc-type",
+        help='The document\'s type ("Privacy Policy", "Terms of Service", …): the privacy-category model reads '
+        "only privacy texts, and texts of unknown type.",
+    ),
 ) -> None:
     """Tag clause types, severity, regulations and opt-outs in a document (split into provisions) or per line.
 
@@ -64,11 +70,17 @@ def classify(
     from clausewatch_analyzer.engine import build_engine
     from clausewatch_analyzer.segment import split_provisions
     from clausewatch_shared import jsonout
+    from clausewatch_shared.doctypes import canonical_doc_type
     from clausewatch_shared.logging import configure_logging
 
     # Logs go to stderr, warnings only: stdout carries nothing but the JSON results.
     configure_logging("WARNING", "auto", "analyzer")
 
+    try:
+        kind = None if doc_type is None else canonical_doc_type(doc_type)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     # Bytes, decoded here: text mode would also end a line at a bare "\r" (universal newlines), and a unit holding
     # one, as text from a PDF can, would shift every later result against the caller's lines.
     try:
@@ -81,7 +93,7 @@ def classify(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     engine = build_engine(use_model=not rules_only)
-    context = Context(document_title=file.name, jurisdictions=tuple(jurisdiction))
+    context = Context(document_title=file.name, jurisdictions=tuple(jurisdiction), doc_type=kind)
     records: list[dict[str, object]]
     if lines:
         units = [unit.removesuffix("\r") for unit in text.split("\n")]  # "\n" ends a line, "\r\n" too

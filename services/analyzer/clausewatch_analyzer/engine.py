@@ -1,7 +1,7 @@
 """Building the analyzer's engine once per process: taxonomy, regulation catalogue and the optional trained model.
 
-The model is optional by design: if its artefact is missing or cannot be loaded, the analyzer logs that it runs
-on rules only and carries on (docs/decisions/0031).
+The models are optional by design: if an artefact is missing or cannot be loaded, the analyzer logs that it runs
+on rules only for what that model reads and carries on (docs/decisions/0031, 0188).
 """
 
 from __future__ import annotations
@@ -58,6 +58,21 @@ def load_model(path: Path | None = None, *, enabled: bool = True) -> tuple[objec
     return model, version
 
 
+def load_privacy(path: Path | None = None, *, enabled: bool = True) -> object | None:
+    """The privacy-category model, or None when it is disabled, missing or broken (the rules then decide alone)."""
+    if not enabled:
+        return None
+    try:
+        from clausewatch_analyzer.model import load_privacy_model
+
+        model = load_privacy_model(path)
+    except Exception as exc:  # as for the clause model: anything that stops loading means rules only
+        log.warning("privacy_model_unavailable_rules_only", error=f"{type(exc).__name__}: {exc}")
+        return None
+    log.info("privacy_model_loaded", version=model.version)
+    return model
+
+
 def build_engine(
     model_path: Path | None = None,
     *,
@@ -68,5 +83,10 @@ def build_engine(
     """Load the taxonomy (the shipped one, or `taxonomy_path` to compare rule sets), the catalogue and (if
     available) the model; attach the optional summariser."""
     model, version = load_model(model_path, enabled=use_model)
-    classifier = Classifier(load_taxonomy(taxonomy_path or TAXONOMY_PATH), model, model_version=version)  # type: ignore[arg-type]
+    classifier = Classifier(
+        load_taxonomy(taxonomy_path or TAXONOMY_PATH),
+        model,  # type: ignore[arg-type]
+        model_version=version,
+        privacy_model=load_privacy(enabled=use_model),  # type: ignore[arg-type]
+    )
     return Engine(classifier, load_catalogue(), summarizer)

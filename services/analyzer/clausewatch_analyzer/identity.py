@@ -30,6 +30,8 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def rules_version(taxonomy: Taxonomy) -> str:
-    """Six hex digits naming the installed analyzer's code with this taxonomy's rules."""
-    return hashlib.blake2b(f"{code_digest()}{taxonomy.digest}".encode(), digest_size=3).hexdigest()
+def rules_version(taxonomy: Taxonomy, privacy_model: str = "none") -> str:
+    """Six hex digits naming the installed analyzer's code with this taxonomy's rules and the privacy-category
+    model's version (it decides privacy categories beside the rules: decision 0188)."""
+    named = f"{code_digest()}{taxonomy.digest}" + ("" if privacy_model == "none" else privacy_model)
+    return hashlib.blake2b(named.encode(), digest_size=3).hexdigest()

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from clausewatch_analyzer.assess import Context, ProvisionResult, result_from_labels
-from clausewatch_analyzer.classify import Classifier, Label, apply_yields, merge_labels
+from clausewatch_analyzer.classify import Classifier, Label, reads_privacy
+from clausewatch_analyzer.model.privacy import SILENT
 from clausewatch_analyzer.regulations import Catalogue
 from clausewatch_analyzer.segment import split_sentences
 from clausewatch_analyzer.taxonomy import Taxonomy
@@ -38,7 +39,7 @@ SENTENCES_MAX = 100_000
 RESULTS_MAX = 20_000
 _BATCH = 2048
 # (classifier fingerprint, text hash, (platform name, document title, jurisdictions))
-_ResultKey = tuple[str, bytes, tuple[str, str, tuple[str, ...]]]
+_ResultKey = tuple[str, bytes, tuple[str, str, tuple[str, ...], str | None]]
 
 
 class LRU(Generic[K, V]):
@@ -99,7 +100,10 @@ def rules_fingerprint(taxonomy: Taxonomy) -> str:
 
 def classifier_fingerprint(classifier: Classifier) -> str:
     """What identifies a classifier's outputs: its version, its rules as compiled and its model object."""
-    return f"{classifier.version}|{rules_fingerprint(classifier.taxonomy)}|{id(classifier.model)}"
+    return (
+        f"{classifier.version}|{rules_fingerprint(classifier.taxonomy)}|{id(classifier.model)}"
+        f"|{id(classifier.privacy_model)}"
+    )
 
 
 @dataclass
@@ -148,16 +152,19 @@ class Memo:
         self.classified += len(todo)
         return [found[key] for key in keys]
 
-    def provision_labels(self, classifier: Classifier, texts: Sequence[str]) -> list[list[Label]]:
+    def provision_labels(
+        self, classifier: Classifier, texts: Sequence[str], *, read_privacy: bool = True
+    ) -> list[list[Label]]:
         """Return each provision's labels, as `Classifier.classify_provision` would, sentences batched and reused."""
         per_text = [split_sentences(text) for text in texts]
         flat = self.sentence_labels(classifier, [s for sentences in per_text for s in sentences])
+        readings = classifier.privacy_readings(texts) if read_privacy else [SILENT] * len(texts)
         out: list[list[Label]] = []
         start = 0
-        for sentences in per_text:
+        for sentences, reading in zip(per_text, readings, strict=True):
             chunk = flat[start : start + len(sentences)]
             start += len(sentences)
-            out.append(apply_yields(merge_labels(chunk, sentences, classifier.taxonomy), classifier.taxonomy))
+            out.append(classifier.provision_labels(chunk, sentences, reading))
         return out
 
     def assess(
@@ -165,11 +172,16 @@ class Memo:
     ) -> list[ProvisionResult]:
         """Return each text's ProvisionResult (as `assess_provision` would), computing only texts not seen before."""
         fingerprint = self.fingerprint(classifier)
-        scope = (context.platform_name, context.document_title, tuple(context.jurisdictions))
+        scope = (
+            context.platform_name,
+            context.document_title,
+            tuple(context.jurisdictions),
+            context.doc_type,
+        )
         keys = [(fingerprint, text_hash(text), scope) for text in texts]
         cached = [self.results.get(key) for key in keys]
         todo = list(dict.fromkeys(t for t, r in zip(texts, cached, strict=True) if r is None))
-        labels = self.provision_labels(classifier, todo)
+        labels = self.provision_labels(classifier, todo, read_privacy=reads_privacy(context.doc_type))
         computed = {
             text: result_from_labels(text, text_labels, classifier, catalogue, context)
             for text, text_labels in zip(todo, labels, strict=True)

@@ -49,6 +49,7 @@ class Scope:
 
     document_id: str
     document_title: str
+    doc_type: str
     platform_id: str
     platform_name: str | None
     jurisdictions: tuple[str, ...]
@@ -81,6 +82,7 @@ def _scope(row: RowMapping) -> Scope:
     return Scope(
         document_id=row["document_id"],
         document_title=row["document_title"],
+        doc_type=row["doc_type"],
         platform_id=row["platform_id"],
         platform_name=platform_name,
         jurisdictions=tuple(row["jurisdictions"] or ()) if platform_name is not None else (),
@@ -90,6 +92,7 @@ def _scope(row: RowMapping) -> Scope:
 _SCOPE_COLUMNS = (
     _document.id.label("document_id"),
     _document.title.label("document_title"),
+    _document.doc_type.label("doc_type"),
     _document.platform_id.label("platform_id"),
     _platform.name.label("platform_name"),
     _platform.jurisdictions.label("jurisdictions"),

@@ -40,6 +40,7 @@ def _context(scope: repository.Scope) -> Context:
         platform_name=scope.platform_name if scope.platform_name is not None else scope.platform_id,
         document_title=scope.document_title,
         jurisdictions=scope.jurisdictions,
+        doc_type=scope.doc_type,
     )
 
 

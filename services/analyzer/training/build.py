@@ -1,4 +1,6 @@
-"""Build the shipped classifier artefact: `cd services/analyzer && uv run python -m training.build`.
+"""Build the shipped model artefacts: `cd services/analyzer && uv run python -m training.build [--only clauses|privacy]`.
+
+Two artefacts: the clause classifier (terms-of-service types) and the privacy-category model (decision 0188).
 
 Deterministic: fixed seeds, sorted inputs, and a version derived from the data and configuration hashes.
 """
@@ -12,13 +14,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from clausewatch_analyzer.model.loading import ARTEFACT_PATH, dump_artefact
+from clausewatch_analyzer.model.loading import ARTEFACT_PATH, PRIVACY_ARTEFACT_PATH, dump_artefact
 from training.config import TrainingConfig
 from training.corpus import load_claudette
 from training.dataset import Dataset, concat, from_documents
 from training.fit import fit_classifier
 from training.own_terms import load_own_terms, training_terms_files
 from training.privacy import load_privacy_examples
+from training.privacy_model import build_artefact as build_privacy_artefact
 
 MODEL_NAME = "clausewatch-clauses"
 
@@ -61,20 +64,41 @@ def build(
     return artefact
 
 
+def build_privacy(output: Path = PRIVACY_ARTEFACT_PATH) -> dict[str, Any]:
+    """Train the privacy-category model on our labelled paragraphs and write its artefact; returns it."""
+    artefact = build_privacy_artefact()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(dump_artefact(artefact))
+    return artefact
+
+
 def main() -> None:
-    """Command line: build the artefact, print its version, size and the time it took."""
+    """Command line: build the artefacts, print each one's version, size and the time it took."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--output", type=Path, default=ARTEFACT_PATH)
+    parser.add_argument("--only", choices=("clauses", "privacy"), default=None, help="build one artefact")
+    parser.add_argument("--output", type=Path, default=None, help="where to write it (with --only)")
     parser.add_argument(
-        "--with-privacy", action="store_true", help="also learn the privacy categories (0037)"
+        "--with-privacy",
+        action="store_true",
+        help="the clause classifier also learns the privacy categories (0037)",
     )
     args = parser.parse_args()
-    started = time.perf_counter()
-    artefact = build(args.output, with_privacy=args.with_privacy)
-    size = args.output.stat().st_size
-    print(
-        f"{artefact['version']}: {args.output} ({size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s"
-    )
+    if args.output is not None and args.only is None:
+        parser.error("--output needs --only")
+    if args.only in (None, "clauses"):
+        started = time.perf_counter()
+        output = args.output or ARTEFACT_PATH
+        artefact = build(output, with_privacy=args.with_privacy)
+        _report(artefact, output, started)
+    if args.only in (None, "privacy"):
+        started = time.perf_counter()
+        output = args.output or PRIVACY_ARTEFACT_PATH
+        _report(build_privacy(output), output, started)
+
+
+def _report(artefact: dict[str, Any], output: Path, started: float) -> None:
+    size = output.stat().st_size
+    print(f"{artefact['version']}: {output} ({size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

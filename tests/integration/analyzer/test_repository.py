@@ -135,7 +135,12 @@ async def test_version_work_is_the_scope_and_the_provisions_left_to_assess(datab
         work = await repository.version_work(conn, "v2", "m1")
         assert work is not None
         assert work.scope == repository.Scope(
-            "leonardo-ai/privacy-policy", "Leonardo AI Privacy Policy", "leonardo-ai", "Leonardo AI", ("EU",)
+            "leonardo-ai/privacy-policy",
+            "Leonardo AI Privacy Policy",
+            "privacy-policy",
+            "leonardo-ai",
+            "Leonardo AI",
+            ("EU",),
         )
         assert (work.provisions, [p.id for p in work.todo]) == (3, ["v2-p0", "v2-p1", "v2-p2"])
         assert work.todo[2].key == "retention"

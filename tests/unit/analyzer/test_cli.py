@@ -144,3 +144,20 @@ def test_a_document_saved_as_html_or_pdf_is_read_as_the_pipeline_reads_it(tmp_pa
     assert refused.exit_code == 2
     assert refused.stdout == ""
     assert "error: image.bin" in refused.stderr
+
+
+def test_the_cli_takes_a_document_type_and_refuses_an_unknown_one(tmp_path: Path) -> None:
+    """`--doc-type "Terms of Service"` keeps the model off; a type outside the vocabulary is an error (exit 2)."""
+    source = tmp_path / "lines.txt"
+    # A CLAUDETTE terms-of-service line (Grindr) in which the privacy-category model, out of its domain, reads
+    # collection (decision 0188).
+    source.write_text("GRINDR DOES NOT CONDUCT CRIMINAL OR OTHER BACKGROUND SCREENINGS OF ITS USERS.\n")
+    unknown = RUNNER.invoke(app, ["classify", str(source), "--lines", "--format", "jsonl"])
+    terms = RUNNER.invoke(
+        app, ["classify", str(source), "--lines", "--format", "jsonl", "--doc-type", "terms of use"]
+    )
+    assert "first_party_collection" in json.loads(unknown.stdout)["clause_types"]
+    assert "first_party_collection" not in json.loads(terms.stdout)["clause_types"]
+    bad = RUNNER.invoke(app, ["classify", str(source), "--lines", "--doc-type", "Manifesto"])
+    assert bad.exit_code == 2
+    assert "unknown document type 'Manifesto'" in bad.stderr

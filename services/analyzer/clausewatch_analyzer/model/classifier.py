@@ -105,7 +105,7 @@ class Classifier:
                     clause_type=self.types[column],
                     confidence=round(float(confidence[row, column]), 4),
                     level=self._level(self.types[column], features[row]),
-                    evidence=self._evidence(text, int(column)),
+                    evidence=self.evidence(text, int(column)),
                 )
                 for column in np.flatnonzero(hits[row])
             ]
@@ -124,7 +124,7 @@ class Classifier:
         level_scores = values @ model.coef[columns] + model.intercept
         return model.classes[int(np.argmax(level_scores))]
 
-    def _evidence(self, text: str, column: int) -> str | None:
+    def evidence(self, text: str, column: int) -> str | None:
         """The word or word pair of `text` whose weight for the type is highest, when it is positive.
 
         Why a phrase and not the sentence: subscribers are shown which words carried the decision, and a

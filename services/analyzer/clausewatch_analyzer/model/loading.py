@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from clausewatch_analyzer.model.classifier import Classifier
+from clausewatch_analyzer.model.privacy import PrivacyModel
 
 ARTEFACT_PATH = Path(__file__).parent / "artefact" / "clause_classifier.pickle.gz"
+PRIVACY_ARTEFACT_PATH = Path(__file__).parent / "artefact" / "privacy_categories.pickle.gz"
 
 
 class ModelNotAvailable(FileNotFoundError):  # noqa: N818 (the name is the agreed interface)
-    """The classifier artefact is missing: build it with `uv run python -m training.build`."""
+    """An artefact is missing: build it with `uv run python -m training.build`."""
 
 
 def dump_artefact(artefact: dict[str, Any]) -> bytes:
@@ -32,14 +34,27 @@ def load_classifier(path: Path | None = None) -> Classifier:
     return _load(path or ARTEFACT_PATH)
 
 
+def load_privacy_model(path: Path | None = None) -> PrivacyModel:
+    """The privacy-category model from `path` (default: the one shipped in this package), loaded once and cached."""
+    return _load_privacy(path or PRIVACY_ARTEFACT_PATH)
+
+
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Classifier:
     """Read and wrap one artefact file; cached per path because loading takes a noticeable fraction of a second."""
+    return Classifier(_read(path))
+
+
+@lru_cache(maxsize=4)
+def _load_privacy(path: Path) -> PrivacyModel:
+    return PrivacyModel(_read(path))
+
+
+def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ModelNotAvailable(
-            f"classifier artefact not found at {path}; build it with "
-            "`cd services/analyzer && uv run python -m training.build`"
+            f"artefact not found at {path}; build it with `cd services/analyzer && uv run python -m training.build`"
         )
     # Unpickling runs code from the file: the artefact is ours, shipped inside the package, never read from user input.
     artefact: dict[str, Any] = pickle.loads(gzip.decompress(path.read_bytes()))  # noqa: S301
-    return Classifier(artefact)
+    return artefact
