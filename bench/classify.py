@@ -22,7 +22,7 @@ from pathlib import Path
 from clausewatch_analyzer.assess import Context
 from clausewatch_analyzer.batch import assess_units
 from clausewatch_analyzer.engine import build_engine
-from clausewatch_analyzer.model import ARTEFACT_PATH, load_classifier
+from clausewatch_analyzer.model import ARTEFACT_PATH, load_classifier, load_privacy_model
 
 CORPUS = (
     Path(__file__).resolve().parent.parent / "services" / "analyzer" / "training" / "data" / "claudette-en"
@@ -105,6 +105,8 @@ def main() -> None:
     figures = {
         "path": args.path,
         "model_version": classifier.version,
+        # the CLI's engine also reads every line with the privacy-category model (decision 0188)
+        **({"privacy_model_version": load_privacy_model().version} if args.path == "cli" else {}),
         "artefact_mb": round(ARTEFACT_PATH.stat().st_size / 1e6, 2),
         "load_seconds": round(load_seconds, 2),
         "sentences": len(sentences),

@@ -35,6 +35,7 @@ from clausewatch_shared.doctypes import DOC_TYPES
 PRIVACY_DOC_TYPES = frozenset(
     {"Privacy Policy", "Cookie Policy", "Supplemental Privacy Notice", "AI Model Training Policy"}
 )
+_PRIVACY_DOC_SLUGS = frozenset(DOC_TYPES[name] for name in PRIVACY_DOC_TYPES)
 
 AGREEMENT_BONUS = 0.1
 IMPLIED_FACTOR = 0.9
@@ -115,9 +116,6 @@ class Label:
             "source": self.source,
             **({"denied": True} if self.denied else {}),
         }
-
-
-_PRIVACY_DOC_SLUGS = frozenset(DOC_TYPES[name] for name in PRIVACY_DOC_TYPES)
 
 
 def reads_privacy(doc_type: str | None) -> bool:

@@ -38,7 +38,7 @@ V = TypeVar("V")
 SENTENCES_MAX = 100_000
 RESULTS_MAX = 20_000
 _BATCH = 2048
-# (classifier fingerprint, text hash, (platform name, document title, jurisdictions))
+# (classifier fingerprint, text hash, (platform name, document title, jurisdictions, document type))
 _ResultKey = tuple[str, bytes, tuple[str, str, tuple[str, ...], str | None]]
 
 
@@ -99,7 +99,7 @@ def rules_fingerprint(taxonomy: Taxonomy) -> str:
 
 
 def classifier_fingerprint(classifier: Classifier) -> str:
-    """What identifies a classifier's outputs: its version, its rules as compiled and its model object."""
+    """What identifies a classifier's outputs: its version, its rules as compiled and its model objects."""
     return (
         f"{classifier.version}|{rules_fingerprint(classifier.taxonomy)}|{id(classifier.model)}"
         f"|{id(classifier.privacy_model)}"
