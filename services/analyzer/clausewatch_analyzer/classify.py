@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from clausewatch_analyzer.identity import rules_version
-from clausewatch_analyzer.model.privacy import SILENT, PrivacyReading
+from clausewatch_analyzer.model.privacy import PRIVACY_MODEL, SILENT, PrivacyReading
 from clausewatch_analyzer.polarity import denies_practice
 from clausewatch_analyzer.rules import RuleHit, match_rules
 from clausewatch_analyzer.segment import split_sentences, table_cells
@@ -220,14 +220,19 @@ class Classifier:
             # the type's exclude patterns bind every reader, the rules' and the models' (decision 0130)
             if any(ex.search(sentence) for ex in self.taxonomy[clause_type].excludes):
                 continue
+            start = sentence.find(phrase) if phrase else -1
             kept.append(
                 Label(
                     clause_type,
                     probability,
                     phrase or sentence[:200],
                     sentence[:_EVIDENCE_MAX],
-                    source="model",
+                    source=PRIVACY_MODEL,
                     sentence=sentence,
+                    # "We do not share …" is a commitment, whoever reads it (decision 0141)
+                    denied=bool(self.taxonomy[clause_type].practice)
+                    and start >= 0
+                    and denies_practice(sentence, start),
                 )
             )
         order = {t: i for i, t in enumerate(self.taxonomy.ids)}

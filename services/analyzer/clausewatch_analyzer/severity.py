@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from clausewatch_analyzer.model.privacy import PRIVACY_MODEL
 from clausewatch_analyzer.taxonomy import SEVERITY_RANK, Taxonomy
 
 # classify chooses a provision's evidence by severity (stated_call), so it imports this module: Label is a type here
@@ -38,11 +39,20 @@ NONE = SeverityCall("none", 1.0, ())
 
 
 def label_severity(label: Label, taxonomy: Taxonomy) -> SeverityCall:
-    """Return the severity one label implies, with its reason."""
-    stated = stated_call(label, taxonomy)
-    if stated is not None:
-        return stated
+    """Return the severity one label implies, with its reason.
+
+    A category only the privacy-category model found is never rated above its type's default: the model names
+    categories, and the severity rules were written for sentences the rules had found the category in. Pinterest's
+    "Data from other sources (… advertisers and other partners)", read by the model as sharing, was rated medium by
+    the sharing rule for advertising partners (decision 0188).
+    """
     clause_type = taxonomy[label.clause_type]
+    stated = stated_call(label, taxonomy)
+    if stated is not None and not (
+        label.source == PRIVACY_MODEL
+        and SEVERITY_RANK[stated.severity] > SEVERITY_RANK[clause_type.default_severity]
+    ):
+        return stated
     if label.denied:
         # "We do not use your data for targeted advertising" is a commitment, not the practice (decision 0141).
         reason = f"{clause_type.name}: the provider states it does not {clause_type.practice}"

@@ -3,6 +3,7 @@ never overrules, where it does not read, and that its artefact is built reproduc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from clausewatch_analyzer.assess import Context
@@ -14,6 +15,7 @@ from clausewatch_analyzer.model import PRIVACY_ARTEFACT_PATH, PrivacyModel, load
 from clausewatch_analyzer.model.loading import dump_artefact
 from clausewatch_analyzer.model.privacy import MAX_CHARS
 from clausewatch_analyzer.regulations import load_catalogue
+from clausewatch_analyzer.severity import label_severity
 from clausewatch_analyzer.taxonomy import load_taxonomy
 
 DATA = Path(__file__).parent / "data"
@@ -55,7 +57,7 @@ def test_the_model_adds_a_category_the_rules_miss_with_its_evidence() -> None:
     assert "first_party_collection" not in _labels(RULES_ONLY_PRIVACY, ASKS_PERMISSION)
     [result] = ENGINE.assess([ASKS_PERMISSION], Context(doc_type="Privacy Policy"))
     [label] = [lab for lab in result.labels if lab.clause_type == "first_party_collection"]
-    assert label.source == "model"
+    assert label.source == "privacy-model"
     assert label.confidence >= 0.7
     assert label.phrase in label.evidence
     assert label.evidence.startswith("Additionally, there may be instances")
@@ -65,6 +67,36 @@ def test_the_model_overrules_a_rule_it_all_but_rules_out() -> None:
     """A deletion route is not sharing, though "content you've shared" trips the sharing rule."""
     assert _labels(RULES_ONLY_PRIVACY, DELETE_YOUR_INFORMATION).get("third_party_sharing") == "rules"
     assert "third_party_sharing" not in _labels(ENGINE, DELETE_YOUR_INFORMATION)
+
+
+def test_a_category_only_the_model_found_is_never_rated_above_its_default() -> None:
+    """The model names categories; its words do not raise severity. Pinterest's list of data received from others
+    reads as sharing to the model, whose advertising-partner rule would make it medium; DeepSeek's statement that
+    it does not want sensitive data reads as collection, whose sensitive-data rule would make it medium."""
+    received = "Data from other sources (third-party platforms; technical service partners; advertisers and other partners)"
+    sensitive = (
+        "The Services are not designed or intended to process sensitive Personal Data (e.g., personal data revealing "
+        "racial or ethnic origin, religious beliefs, health, sexuality, citizenship, immigration status, genetic or "
+        "biometric data, personal data of children, precise geolocation or criminal membership)."
+    )
+    for text, clause_type in ((received, "third_party_sharing"), (sensitive, "first_party_collection")):
+        [result] = ENGINE.assess([text], Context(doc_type="Privacy Policy"))
+        [label] = [lab for lab in result.labels if lab.clause_type == clause_type]
+        assert label.source == "privacy-model"
+        assert label_severity(label, ENGINE.taxonomy).severity == "low"
+        # the same words on a label the rules found are rated by the type's severity rule
+        assert label_severity(replace(label, source="rules"), ENGINE.taxonomy).severity == "medium"
+
+
+def test_a_denied_practice_the_model_found_is_a_commitment() -> None:
+    """ "We do not share …" read by the model alone is still a denial (decision 0141)."""
+    text = "Your details are not passed to advertisers, marketers or other outside companies."
+    assert "third_party_sharing" not in _labels(RULES_ONLY_PRIVACY, text)
+    [result] = ENGINE.assess([text], Context(doc_type="Privacy Policy"))
+    [sharing] = [lab for lab in result.labels if lab.clause_type == "third_party_sharing"]
+    assert sharing.source == "privacy-model"
+    assert sharing.denied
+    assert result.severity.severity == "low"
 
 
 def test_retention_security_and_do_not_track_rules_are_never_overruled() -> None:
@@ -88,10 +120,13 @@ def test_retention_security_and_do_not_track_rules_are_never_overruled() -> None
 def test_terms_of_service_are_read_by_the_rules_alone() -> None:
     """Out of its domain the model reads collection in a background-screening disclaimer; on a document known to
     be terms of service it does not read at all, while a text of unknown type (the CLI's lines) is read."""
-    assert _labels(ENGINE, TERMS_LINE, doc_type=None).get("first_party_collection") == "model"
+    assert _labels(ENGINE, TERMS_LINE, doc_type=None).get("first_party_collection") == "privacy-model"
     assert "first_party_collection" not in _labels(ENGINE, TERMS_LINE, doc_type="Terms of Service")
     assert "first_party_collection" not in _labels(ENGINE, TERMS_LINE, doc_type="terms-of-service")
-    assert _labels(ENGINE, TERMS_LINE, doc_type="privacy-policy").get("first_party_collection") == "model"
+    assert (
+        _labels(ENGINE, TERMS_LINE, doc_type="privacy-policy").get("first_party_collection")
+        == "privacy-model"
+    )
 
 
 def test_a_text_longer_than_the_paragraphs_it_learnt_from_is_left_to_the_rules() -> None:

@@ -21,6 +21,8 @@ import numpy as np
 from clausewatch_analyzer.model.classifier import Classifier
 
 MAX_CHARS = 1500
+# The source a label carries when this model added it (the clause model's labels say "model").
+PRIVACY_MODEL = "privacy-model"
 
 
 @dataclass(frozen=True)
