@@ -138,9 +138,15 @@ def test_a_text_longer_than_the_paragraphs_it_learnt_from_is_left_to_the_rules()
 
 
 def test_the_combined_reading_beats_the_rules_on_the_held_out_files() -> None:
-    """The two files the model never learnt from: macro-F1 over their categories, rules alone against rules with
-    the model (decision 0188 measured 0.786 -> 0.864 and 0.806 -> 0.815)."""
-    for name, gain in (("privacy_segments_opp_style4.jsonl", 0.05), ("privacy_segments_real9.jsonl", 0.0)):
+    """The files the model never learnt from: macro-F1 over their categories, rules alone against rules with the
+    model (decision 0188 gives the figures)."""
+    held_out = (
+        ("privacy_segments_opp_style4.jsonl", 0.05),
+        ("privacy_segments_opp_style6.jsonl", 0.05),
+        ("privacy_segments_opp_style9.jsonl", 0.05),
+        ("privacy_segments_real9.jsonl", 0.0),
+    )
+    for name, gain in held_out:
         assert name not in _artefact()["trained_on"]
         rows = read_units(DATA / name)
         gold = [set(r["labels"]) for r in rows]
@@ -171,11 +177,11 @@ def test_a_missing_artefact_leaves_the_rules_in_charge(tmp_path: Path) -> None:
 
 
 def test_the_artefact_is_built_reproducibly_from_the_training_files() -> None:
-    """Building twice gives the shipped bytes; the held-out files are not among the training files."""
+    """Building again gives the shipped bytes; the held-out files are not among the training files."""
     from training.privacy_model import HELD_OUT, build_artefact, segment_files
 
-    first, second = build_artefact(), build_artefact()
-    assert dump_artefact(first) == dump_artefact(second) == PRIVACY_ARTEFACT_PATH.read_bytes()
+    first = build_artefact()
+    assert dump_artefact(first) == PRIVACY_ARTEFACT_PATH.read_bytes()
     assert first["trained_on"] == [p.name for p in segment_files()]
     assert not set(HELD_OUT) & set(first["trained_on"])
 
