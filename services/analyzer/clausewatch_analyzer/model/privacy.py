@@ -1,12 +1,12 @@
 """The privacy-category model: reads a paragraph and gives each of the nine OPP-115-named categories a probability.
 
 It works beside the privacy rules, not instead of them (docs/decisions/0188): a category a rule found stands unless
-the model gives it less than its `keep` (0 for the categories the model never overrules), and the model adds a category the rules missed when it gives it `add` or more.
-Rules are precise on the phrasings they were written for and blind to others; the model, trained on our labelled
+the model gives it less than its `keep` (0 for the categories the model never overrules), and the model adds a
+category the rules missed when it gives it `add` or more. Rules are precise on the phrasings they were written for and blind to others; the model, trained on our labelled
 paragraphs, reads phrasings no rule names (collection stated as a list of fields, sharing as "passed to our
 vendors") and knows when a rule's words sit in a paragraph about something else.
 
-It learnt from paragraphs of 25–1,100 characters: on a longer text its TF-IDF row spreads over many topics and its
+It learnt from paragraphs of 25–1,069 characters: on a longer text its TF-IDF row spreads over many topics and its
 probabilities drift, so it stays silent there (`MAX_CHARS`) and the rules alone decide.
 """
 
