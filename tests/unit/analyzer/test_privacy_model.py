@@ -137,6 +137,15 @@ def test_a_text_longer_than_the_paragraphs_it_learnt_from_is_left_to_the_rules()
     assert load_privacy_model().read([long_text, ""])[0].probabilities == {}
 
 
+def test_a_contents_link_is_left_to_the_rules() -> None:
+    """A provision that is only a link names a section; the model read Match's contents entry as sharing."""
+    for text in ("[How Match Group Companies Work Together](#CH6)", "*   [Your Rights](#your-rights)"):
+        assert _labels(ENGINE, text) == _labels(RULES_ONLY_PRIVACY, text)
+        assert load_privacy_model().read([text])[0].probabilities == {}
+    # a sentence holding a link is read as usual
+    assert load_privacy_model().read([f"Read {ASKS_PERMISSION} [here](#more)."])[0].probabilities
+
+
 def test_the_combined_reading_beats_the_rules_on_the_held_out_files() -> None:
     """The files the model never learnt from: macro-F1 over their categories, rules alone against rules with the
     model (decision 0188 gives the figures)."""

@@ -12,6 +12,7 @@ probabilities drift, so it stays silent there (`MAX_CHARS`) and the rules alone 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,9 @@ import numpy as np
 from clausewatch_analyzer.model.classifier import Classifier
 
 MAX_CHARS = 1500
+# A provision that is only a link ("[Your Rights](#CH8)", a contents entry) points to a practice without stating one
+# (decision 0158); the model read "[How Match Group Companies Work Together](#CH6)" as sharing.
+_LINK_ONLY = re.compile(r"^[\s*\-\d.)]*\[[^\]]+\]\([^)]*\)[\s.]*$")
 # The source a label carries when this model added it (the clause model's labels say "model").
 PRIVACY_MODEL = "privacy-model"
 
@@ -53,8 +57,12 @@ class PrivacyModel:
         self.add = float(artefact["add"])
 
     def read(self, texts: Sequence[str]) -> list[PrivacyReading]:
-        """One reading per text; texts too long (or empty) for the model get the silent reading."""
-        readable = [i for i, text in enumerate(texts) if text.strip() and len(text) <= MAX_CHARS]
+        """One reading per text; a text too long for the model, empty, or only a link gets the silent reading."""
+        readable = [
+            i
+            for i, text in enumerate(texts)
+            if text.strip() and len(text) <= MAX_CHARS and not _LINK_ONLY.match(text)
+        ]
         out = [SILENT] * len(texts)
         if not readable:
             return out
