@@ -176,12 +176,12 @@ class Classifier:
         categories as the privacy-category model and the rules read them together (0188)."""
         sentences = split_sentences(text)
         per_sentence = self.classify_sentences(sentences)
-        [reading] = self.privacy_readings([text]) if read_privacy else [SILENT]
+        [reading] = self.privacy_readings([text], read=read_privacy)
         return self.provision_labels(per_sentence, sentences, reading)
 
-    def privacy_readings(self, texts: Sequence[str]) -> list[PrivacyReading]:
-        """The privacy-category model's reading of each provision (silent ones without the model)."""
-        if self.privacy_model is None or not texts:
+    def privacy_readings(self, texts: Sequence[str], *, read: bool = True) -> list[PrivacyReading]:
+        """The privacy-category model's reading of each provision (silent ones without the model or `read`)."""
+        if self.privacy_model is None or not read or not texts:
             return [SILENT] * len(texts)
         return self.privacy_model.read(texts)
 
@@ -235,8 +235,7 @@ class Classifier:
                     and denies_practice(sentence, start),
                 )
             )
-        order = {t: i for i, t in enumerate(self.taxonomy.ids)}
-        return sorted(kept, key=lambda lab: order[lab.clause_type])
+        return sorted(kept, key=lambda lab: self.taxonomy.order[lab.clause_type])
 
     def _predict(self, sentences: Sequence[str]) -> list[list[Any]]:
         if self.model is None:
@@ -295,8 +294,7 @@ class Classifier:
                         level=None,
                         source="implied",
                     )
-        order = {t: i for i, t in enumerate(self.taxonomy.ids)}
-        return sorted(labels.values(), key=lambda lab: order[lab.clause_type])
+        return sorted(labels.values(), key=lambda lab: self.taxonomy.order[lab.clause_type])
 
 
 def merge_labels(

@@ -27,7 +27,6 @@ from typing import Generic, TypeVar
 
 from clausewatch_analyzer.assess import Context, ProvisionResult, result_from_labels
 from clausewatch_analyzer.classify import Classifier, Label, reads_privacy
-from clausewatch_analyzer.model.privacy import SILENT
 from clausewatch_analyzer.regulations import Catalogue
 from clausewatch_analyzer.segment import split_sentences
 from clausewatch_analyzer.taxonomy import Taxonomy
@@ -158,7 +157,7 @@ class Memo:
         """Return each provision's labels, as `Classifier.classify_provision` would, sentences batched and reused."""
         per_text = [split_sentences(text) for text in texts]
         flat = self.sentence_labels(classifier, [s for sentences in per_text for s in sentences])
-        readings = classifier.privacy_readings(texts) if read_privacy else [SILENT] * len(texts)
+        readings = classifier.privacy_readings(texts, read=read_privacy)
         out: list[list[Label]] = []
         start = 0
         for sentences, reading in zip(per_text, readings, strict=True):

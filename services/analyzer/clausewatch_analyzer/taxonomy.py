@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,11 @@ class Taxonomy:
     def ids(self) -> list[str]:
         """All clause type ids, in file order."""
         return list(self.types)
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each clause type id's place in file order (labels are listed in it)."""
+        return {type_id: index for index, type_id in enumerate(self.types)}
 
     def family(self, family: str) -> list[ClauseType]:
         """The clause types of one family (terms, privacy, ai)."""

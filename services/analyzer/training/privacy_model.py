@@ -25,6 +25,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
+from clausewatch_analyzer.evaluation import macro_f1 as evaluation_macro_f1
+from clausewatch_analyzer.evaluation import score
 from clausewatch_analyzer.model.classifier import ARTEFACT_FORMAT
 from clausewatch_analyzer.model.features import plain_blocks
 from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS
@@ -120,7 +122,8 @@ def build_artefact(
 ) -> dict[str, Any]:
     """The artefact (the clause classifier's format, read by `clausewatch_analyzer.model.PrivacyModel`)."""
     config = config or PrivacyConfig()
-    texts, truth, _ = load_segments(paths if paths is not None else segment_files())
+    paths = paths if paths is not None else segment_files()
+    texts, truth, _ = load_segments(paths)
     vectorizer, coef, intercept = fit(texts, truth, config)
     logit_add = float(np.log(config.add / (1 - config.add)))
     return {
@@ -138,19 +141,18 @@ def build_artefact(
         "levels": {},
         "keep": {t: 0.0 if t in config.always_kept else config.keep for t in PRIVACY_TYPE_IDS},
         "add": config.add,
-        "trained_on": [p.name for p in (paths if paths is not None else segment_files())],
+        "trained_on": [p.name for p in paths],
     }
 
 
-def _f1(gold: NDArray[np.bool_], found: NDArray[np.bool_]) -> float:
-    tp = int((gold & found).sum())
-    return 0.0 if tp == 0 else 2 * tp / (2 * tp + int((~gold & found).sum()) + int((gold & ~found).sum()))
+def macro_f1(gold: NDArray[np.int8], found: NDArray[np.bool_]) -> float:
+    """Mean F1 over the categories the gold labels hold (the analyzer's evaluation scoring, on label matrices)."""
+    present = [t for k, t in enumerate(PRIVACY_TYPE_IDS) if gold[:, k].any()]
 
+    def labels(matrix: NDArray[Any]) -> list[set[str]]:
+        return [{t for t, on in zip(PRIVACY_TYPE_IDS, row, strict=True) if on} for row in matrix.tolist()]
 
-def macro_f1(gold: NDArray[np.bool_], found: NDArray[np.bool_]) -> float:
-    """Mean F1 over the categories the gold labels hold."""
-    present = [k for k in range(gold.shape[1]) if gold[:, k].any()]
-    return float(np.mean([_f1(gold[:, k], found[:, k]) for k in present])) if present else 0.0
+    return evaluation_macro_f1(score(labels(gold), labels(found), present))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -167,12 +169,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         vectorizer, coef, intercept = fit([t for t, i in zip(texts, inside, strict=True) if not i],
                                           truth[~inside], config)  # fmt: skip
         scores = vectorizer.transform([t for t, i in zip(texts, inside, strict=True) if i]) @ coef + intercept
-        print(f"{path.name:44} held out in turn  {macro_f1(truth[inside] == 1, scores >= 0):.3f}")
+        print(f"{path.name:44} held out in turn  {macro_f1(truth[inside], scores >= 0):.3f}")
     vectorizer, coef, intercept = fit(texts, truth, config)
     for name in HELD_OUT:
         held_texts, held_truth, _ = load_segments([SEGMENTS / name])
         scores = vectorizer.transform(held_texts) @ coef + intercept
-        print(f"{name:44} held out          {macro_f1(held_truth == 1, scores >= 0):.3f}")
+        print(f"{name:44} held out          {macro_f1(held_truth, scores >= 0):.3f}")
 
 
 if __name__ == "__main__":

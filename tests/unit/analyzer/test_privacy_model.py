@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from clausewatch_analyzer.assess import Context
 from clausewatch_analyzer.batch import assess_units
@@ -12,7 +13,7 @@ from clausewatch_analyzer.classify import Classifier
 from clausewatch_analyzer.engine import Engine, build_engine, load_model, load_privacy
 from clausewatch_analyzer.evaluation import macro_f1, read_units, score
 from clausewatch_analyzer.model import PRIVACY_ARTEFACT_PATH, PrivacyModel, load_privacy_model
-from clausewatch_analyzer.model.loading import dump_artefact
+from clausewatch_analyzer.model.loading import dump_artefact, read_artefact
 from clausewatch_analyzer.model.privacy import MAX_CHARS
 from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.severity import label_severity
@@ -195,8 +196,5 @@ def test_the_artefact_is_built_reproducibly_from_the_training_files() -> None:
     assert not set(HELD_OUT) & set(first["trained_on"])
 
 
-def _artefact() -> dict:  # type: ignore[type-arg]
-    import gzip
-    import pickle
-
-    return pickle.loads(gzip.decompress(PRIVACY_ARTEFACT_PATH.read_bytes()))  # type: ignore[no-any-return]
+def _artefact() -> dict[str, Any]:
+    return read_artefact(PRIVACY_ARTEFACT_PATH)

@@ -42,15 +42,16 @@ def load_privacy_model(path: Path | None = None) -> PrivacyModel:
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Classifier:
     """Read and wrap one artefact file; cached per path because loading takes a noticeable fraction of a second."""
-    return Classifier(_read(path))
+    return Classifier(read_artefact(path))
 
 
 @lru_cache(maxsize=4)
 def _load_privacy(path: Path) -> PrivacyModel:
-    return PrivacyModel(_read(path))
+    return PrivacyModel(read_artefact(path))
 
 
-def _read(path: Path) -> dict[str, Any]:
+def read_artefact(path: Path) -> dict[str, Any]:
+    """An artefact file's content (the plain dict `dump_artefact` wrote), uncached."""
     if not path.is_file():
         raise ModelNotAvailable(
             f"artefact not found at {path}; build it with `cd services/analyzer && uv run python -m training.build`"
