@@ -232,7 +232,7 @@ class Classifier:
                     # "We do not share …" is a commitment, whoever reads it (decision 0141)
                     denied=bool(self.taxonomy[clause_type].practice)
                     and start >= 0
-                    and denies_practice(sentence, start),
+                    and denies_practice(sentence, start, start + len(phrase or "")),
                 )
             )
         return sorted(kept, key=lambda lab: self.taxonomy.order[lab.clause_type])
@@ -252,7 +252,7 @@ class Classifier:
         if not self.taxonomy[hit.clause_type].practice:
             return False
         start = sentence.find(hit.phrase)
-        return start >= 0 and denies_practice(sentence, start)
+        return start >= 0 and denies_practice(sentence, start, start + len(hit.phrase))
 
     def _combine(self, sentence: str, predictions: Iterable[Any]) -> list[Label]:
         evidence = sentence.strip()[:_EVIDENCE_MAX]

@@ -86,15 +86,54 @@ _WORDS = re.compile(r"[\w'’]+")
 _NO_BEFORE = re.compile(r"(?<![\w'’])no[\s*_]+$", re.IGNORECASE)
 
 
+# "Do Not Track" is the name of a browser signal, not a denial: "how we respond to “do not track” signals", "the
+# Do Not Track setting". Quoted, title-cased or followed by what it names, it is masked before denials are read.
+_SIGNAL_NAME = re.compile(
+    r"[\"“‘']\s*do[- ]not[- ]track\b|(?-i:\bDo[- ]Not[- ]Track\b)"
+    r"|\bdo[- ]not[- ]track\b(?=[\"”’']?\s*\(?(?:dnt\b|signals?|requests?|settings?|preferences?|mechanisms?"
+    r"|features?|headers?|options?|browser|standard|technolog|instructions?|function))",
+    re.IGNORECASE,
+)
+
+
+def _mask_signal_names(text: str) -> str:
+    return _SIGNAL_NAME.sub(lambda m: "#" * len(m.group(0)), text)  # no word, no clause break
+
+
+def names_signal(text: str, start: int) -> bool:
+    """Whether text[start:] begins inside the name of the "Do Not Track" signal: its "track" names no tracking."""
+    return any(m.start() <= start < m.end() for m in _SIGNAL_NAME.finditer(text))
+
+
+# A question reported, not answered: Bumble's "This law also requires operators … to disclose whether third parties
+# may collect personal information …", "… to disclose how they respond to …" state no practice (decision 0189).
+_REPORTED_QUESTION = re.compile(
+    r"\b(?:(?:disclose|state|say|explain|tell|inform|ask)\s+(?:\w+\s+){0,3}?whether|disclose\s+how)\b",
+    re.IGNORECASE,
+)
+
+
+def _clause_before(text: str, start: int) -> str:
+    """The clause text[start:] stands in, up to `start`: denials and questions further back govern other words."""
+    before = _ABBREVIATION.sub(
+        lambda m: m.group(0).replace(".", " "),
+        _mask_signal_names(text)[max(0, start - _DENIAL_REACH) : start],
+    )
+    return _CLAUSE_BREAK.split(before)[-1]
+
+
+def asks(text: str, start: int) -> bool:
+    """Whether text[start:] stands in a question the text reports rather than answers ("operators must disclose
+    whether third parties may collect …"): it states no practice, nor denies one."""
+    return _REPORTED_QUESTION.search(_clause_before(text, start)) is not None
+
+
 def denied(text: str, start: int) -> bool:
     """Whether the clause around text[start:] denies what stands there: "we do not sell personal information or
     share it for targeted advertising" denies "advertising"; "we do not sell it, but we use it for advertising" does
     not, nor does a "not" governing another verb ("the policy does not apply to services provided by third
     parties"; decisions 0137, 0141)."""
-    before = _ABBREVIATION.sub(
-        lambda m: m.group(0).replace(".", " "), text[max(0, start - _DENIAL_REACH) : start]
-    )
-    clause = _CLAUSE_BREAK.split(before)[-1]
+    clause = _clause_before(text, start)
     if _NO_BEFORE.search(clause):
         return True  # "No automated decisions: …", "there is no sale of your data"
     last = None
@@ -118,9 +157,22 @@ _EXCEPTION = re.compile(
 )
 
 
-def denies_practice(sentence: str, start: int) -> bool:
+def practice_start(text: str, start: int, end: int) -> int:
+    """Where the practice named by the phrase text[start:end] begins: at its first practice verb. A rule's phrase may
+    open with its subject and a denial ("We never pass your details on to", "we do not sell"), and the denial must be
+    read before the verb it governs, not before the phrase (decision 0189)."""
+    for word in _WORDS.finditer(text, start, end):
+        if _PRACTICE_VERB.match(word.group()):
+            return word.start()
+    return start
+
+
+def denies_practice(sentence: str, start: int, end: int | None = None) -> bool:
     """Whether the sentence states that the practice at sentence[start:] does not happen: it is denied in its
     clause (`denied`) and no exception follows in the sentence ("We do not sell personal information or share
-    it for targeted advertising", but not "We do not share your data except with processors"; decision 0141)."""
+    it for targeted advertising", but not "We do not share your data except with processors"; decision 0141).
+    With `end`, sentence[start:end] is the phrase that names the practice, and a denial inside it counts."""
+    if end is not None:
+        start = practice_start(_mask_signal_names(sentence), start, end)
     # From the practice's start: a rule's phrase may run on into the exception ("share … except with …").
     return denied(sentence, start) and _EXCEPTION.search(sentence, start) is None

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from clausewatch_analyzer.polarity import denies_practice
+from clausewatch_analyzer.polarity import asks, denies_practice, names_signal
 
 DATA_DIR = Path(__file__).parent / "data"
 TAXONOMY_PATH = DATA_DIR / "taxonomy.yaml"
@@ -61,7 +61,12 @@ class SeverityRule:
         """Whether the rule matches `text` (at a place its clause does not deny, for an `unless_denied` rule)."""
         if not self.unless_denied:
             return self.regex.search(text) is not None
-        return any(not denies_practice(text, m.start()) for m in self.regex.finditer(text))
+        return any(
+            not names_signal(text, m.start())
+            and not asks(text, m.start())
+            and not denies_practice(text, m.start(), m.end())
+            for m in self.regex.finditer(text)
+        )
 
 
 @dataclass(frozen=True)

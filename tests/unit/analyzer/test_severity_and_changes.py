@@ -16,7 +16,7 @@ from clausewatch_analyzer.assess import (
     gives_back,
 )
 from clausewatch_analyzer.classify import Classifier, Label
-from clausewatch_analyzer.polarity import denied, limits_users
+from clausewatch_analyzer.polarity import denied, denies_practice, limits_users
 from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.safeguards import lost_safeguards, removed_promises
 from clausewatch_analyzer.severity import label_severity, movement, provision_severity
@@ -579,6 +579,34 @@ def test_denied_reads_the_clause_before_a_practice(text: str, start_of: str, is_
 
 
 @pytest.mark.parametrize(
+    ("text", "phrase", "is_denied"),
+    [
+        # decision 0189: the rule's phrase opens with its subject and the denial
+        ("We never pass your details on to third parties.", "We never pass your details on to", True),
+        ("We do not pass your data to advertisers.", "We do not pass your data to", True),
+        ("We pass your details on to third parties.", "We pass your details on to", False),
+        # a "not" before another verb inside the phrase still denies nothing
+        (
+            "Partners we do not control may collect your data.",
+            "Partners we do not control may collect",
+            False,
+        ),
+        # "Do Not Track" names a signal: its "not" denies nothing
+        (
+            "We respond to “Do Not Track” signals and let advertisers track you across other sites.",
+            "track you across other sites",
+            False,
+        ),
+        ("We do not track you across other sites.", "track you across other sites", True),
+    ],
+)
+def test_a_denial_inside_the_phrase_counts(text: str, phrase: str, is_denied: bool) -> None:
+    """A rule's phrase may hold the denial itself; it is read before the phrase's first practice verb."""
+    start = text.index(phrase)
+    assert denies_practice(text, start, start + len(phrase)) is is_denied
+
+
+@pytest.mark.parametrize(
     ("clause_type", "text", "raises"),
     [
         (
@@ -600,6 +628,26 @@ def test_denied_reads_the_clause_before_a_practice(text: str, start_of: str, is_
         ("international_transfer", "We do not store or transfer your personal data to China.", False),
         ("international_transfer", "Your personal data is stored on servers in China.", True),
         ("targeted_advertising", "We do not track you across other websites and apps.", False),
+        # decision 0189: the denial stands inside the rule's own match ("children … are not allowed to use")
+        ("specific_audiences", "Children under 13 are not allowed to use Pinterest.", False),
+        (
+            "specific_audiences",
+            "Children under 13 are allowed to use Pinterest with a parent's consent.",
+            True,
+        ),
+        # a question the law asks is no practice; the signal's name is no denial
+        (
+            "cookies_tracking",
+            "The law requires operators to disclose whether third parties may collect personal information about "
+            "their users' online activities across different online services.",
+            False,
+        ),
+        (
+            "cookies_tracking",
+            "We respond to “Do Not Track” signals, and third parties may collect personal information about your "
+            "online activities across different online services.",
+            True,
+        ),
     ],
 )
 def test_a_practice_the_clause_denies_does_not_raise_severity(

@@ -400,3 +400,12 @@ def test_a_practice_stated_anywhere_in_the_provision_is_not_a_denial(text: str) 
     sharing = next(label for label in result.labels if label.clause_type == "third_party_sharing")
     assert not sharing.denied
     assert "states that Grok does not" not in result.texts["what_it_is"]
+
+
+def test_a_denial_inside_the_rules_phrase_reads_as_a_commitment() -> None:
+    """The sharing rule's phrase "We never pass your details on to" holds its own denial; it was read before the
+    phrase only, so the provision said Grok shares the details it promises not to pass on (decision 0189)."""
+    result = _provision("We never pass your details on to third parties.")
+    sharing = next(label for label in result.labels if label.clause_type == "third_party_sharing")
+    assert sharing.denied
+    assert "states that Grok does not" in result.texts["what_it_is"]
