@@ -25,6 +25,14 @@ class TrainingConfig:
     # True: the shipped detectors are the mean of the inner folds' detectors (whose out-of-fold scores chose the
     # thresholds) instead of one more fit on all the data (measured in decision 0122). False: the full fit.
     average_inner: bool = False
+    # The nearest-sentence vote beside the terms types' detectors (decision 0190): how many training sentences
+    # vote (0: none), how sharply closer ones count (similarity ** power) and the vote's weight in the score.
+    neighbours: int = 10
+    neighbour_power: float = 3.0
+    neighbour_weight: float = 2.0
+    # Words in more than this share of the memory's sentences ("the", "you", "to") are left out of the vote: they
+    # weigh little in a similarity and made up two thirds of the postings a query reads.
+    neighbour_max_df: float = 0.1
 
     def as_dict(self) -> dict[str, object]:
         """The configuration as plain data, for the artefact and its version hash."""
@@ -34,4 +42,7 @@ class TrainingConfig:
             del plain["nb_c"]
         if not plain["average_inner"]:
             del plain["average_inner"]
+        if not plain["neighbours"]:
+            for key in ("neighbours", "neighbour_power", "neighbour_weight", "neighbour_max_df"):
+                del plain[key]
         return plain

@@ -207,6 +207,13 @@ def main() -> None:
         help="ship the mean of the inner folds' detectors instead of a full fit (to compare; decision 0122)",
     )
     parser.add_argument(
+        "--neighbours",
+        type=int,
+        default=None,
+        help="override how many nearest training sentences vote (0: no vote; to compare, decision 0190)",
+    )
+    parser.add_argument("--neighbour-weight", type=float, default=None, help="override the vote's weight")
+    parser.add_argument(
         "--extra-terms",
         type=Path,
         nargs="*",
@@ -243,6 +250,10 @@ def main() -> None:
         config = dataclasses.replace(config, inner_folds=args.inner_folds)
     if args.average_inner:
         config = dataclasses.replace(config, average_inner=True)
+    if args.neighbours is not None:
+        config = dataclasses.replace(config, neighbours=args.neighbours)
+    if args.neighbour_weight is not None:
+        config = dataclasses.replace(config, neighbour_weight=args.neighbour_weight)
     started = time.perf_counter()
     privacy = None if args.terms_only else load_privacy_examples()
     own = training_terms_files() if args.extra_terms is None else args.extra_terms

@@ -25,6 +25,7 @@ from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS, TERMS_TYPE_IDS
 from training.config import TrainingConfig
 from training.dataset import Dataset
 from training.metrics import best_threshold
+from training.neighbours import neighbour_votes, plain_memory, word_columns, word_rows
 from training.privacy import PRIVACY_WORDS
 
 
@@ -234,6 +235,7 @@ def fit_stage_one(
                 if inner_sum is None
                 else (inner_sum[0] + coef, inner_sum[1] + intercept)
             )
+    memory = _add_neighbour_votes(oof, features, vectorizer, truth, folds, len(terms.sentences), config)
     thresholds, calibration = [], []
     for k in range(len(types)):
         scores, truths = oof[rows[:, k], k], truth[rows[:, k], k]
@@ -263,4 +265,42 @@ def fit_stage_one(
         "levels": levels,
         "config": config.as_dict(),
     }
+    if memory is not None:
+        artefact["neighbours"] = memory
     return StageOne(artefact, oof, truth, rows, folds)
+
+
+def _add_neighbour_votes(
+    oof: NDArray[np.float64],
+    features: sparse.csr_matrix,
+    vectorizer: FeatureUnion,
+    truth: NDArray[np.int8],
+    folds: NDArray[np.int64],
+    n_terms: int,
+    config: TrainingConfig,
+) -> dict[str, Any] | None:
+    """Add the nearest-sentence vote to the terms types' out-of-fold scores (each terms sentence voted on by the
+    terms sentences of the other inner folds, as its detector score came from them) and return the memory of all
+    terms sentences for the artefact; None when the configuration has no vote (decision 0190)."""
+    if not config.neighbours:
+        return None
+    columns = word_columns(vectorizer, features[:n_terms], config.neighbour_max_df)
+    words = word_rows(features[:n_terms], columns)
+    terms_columns = list(range(len(TERMS_TYPE_IDS)))  # the terms types come first in `types`
+    labels = truth[:n_terms, terms_columns]
+    for fold in range(config.inner_folds):
+        held = np.flatnonzero(folds[:n_terms] == fold)
+        others = folds[:n_terms] != fold
+        votes = neighbour_votes(
+            words[held], words[others], labels[others], config.neighbours, config.neighbour_power
+        )
+        oof[np.ix_(held, terms_columns)] += config.neighbour_weight * votes
+    return plain_memory(
+        words,
+        labels,
+        columns,
+        terms_columns,
+        config.neighbours,
+        config.neighbour_power,
+        config.neighbour_weight,
+    )

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from clausewatch_analyzer.model.features import TOKEN, Row, TfidfFeatures, dot
+from clausewatch_analyzer.model.neighbours import Neighbours
 
 # 2: features as plain data (model/features.py; docs/decisions/0114); 1 held a pickled scikit-learn FeatureUnion.
 ARTEFACT_FORMAT = 2
@@ -74,6 +75,9 @@ class Classifier:
             for type_id, spec in artefact["levels"].items()
         }
         self._evidence_vocab, self._evidence_coef = self._word_weights()
+        # the nearest-sentence vote (decision 0190); artefacts built without it have no "neighbours"
+        memory = artefact.get("neighbours")
+        self._neighbours = None if memory is None else Neighbours(memory, len(self._features.blocks[0].idf))
 
     def _word_weights(self) -> tuple[Mapping[str, int], NDArray[np.float64]]:
         """The word n-gram block of the features and each n-gram's weight per type (coefficient × idf).
@@ -88,14 +92,18 @@ class Classifier:
 
     def scores(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Raw decision scores, one row per text and one column per type (above the threshold: predicted)."""
-        return dot(self._features.rows(texts), self._coef) + self._intercept
+        return self._scores(self._features.rows(texts))
+
+    def _scores(self, features: Sequence[Row]) -> NDArray[np.float64]:
+        scores = dot(features, self._coef) + self._intercept
+        return scores if self._neighbours is None else self._neighbours.add_to(scores, features)
 
     def predict(self, texts: Sequence[str]) -> list[list[Prediction]]:
         """The clause types of each text, most confident first; an empty list when none is found."""
         if not texts:
             return []
         features = self._features.rows(texts)
-        scores = dot(features, self._coef) + self._intercept
+        scores = self._scores(features)
         confidence = _sigmoid(scores * self._calibration[:, 0] + self._calibration[:, 1])
         hits = scores >= self._thresholds
         results: list[list[Prediction]] = []

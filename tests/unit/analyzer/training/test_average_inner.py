@@ -5,21 +5,15 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from scipy import sparse
 from training.build import model_version, training_set
 from training.config import TrainingConfig
 from training.fit import (
     _detectors,
-    _inner_folds,
-    _training_rows,
     fit_stage_one,
-    label_matrix,
-    make_vectorizer,
 )
 
-from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
+from tests.unit.analyzer.training.inner import SMALL, inner
 
-SMALL = dataclasses.replace(TrainingConfig(), char_ngrams=(3, 4), c_type=1.0, inner_folds=2, n_jobs=1)
 AVERAGED = dataclasses.replace(SMALL, average_inner=True)
 
 
@@ -30,17 +24,18 @@ def test_averaged_detectors_are_the_mean_of_the_inner_folds_detectors() -> None:
     averaged = fit_stage_one(terms, AVERAGED, "avg")
     full = fit_stage_one(terms, SMALL, "full")
 
-    vectorizer = make_vectorizer(SMALL)
-    features = sparse.csr_matrix(vectorizer.fit_transform(list(terms.sentences)))
-    truth = label_matrix(list(terms.labels), list(TERMS_TYPE_IDS))
-    rows = _training_rows(terms, None, list(TERMS_TYPE_IDS))
-    folds = _inner_folds(terms, None, 2)
-    inner = [_detectors(features, truth, rows & (folds != fold)[:, None], SMALL) for fold in range(2)]
+    setup = inner(terms, SMALL)
+    detectors = [
+        _detectors(setup.features, setup.truth, setup.rows & (setup.folds != fold)[:, None], SMALL)
+        for fold in range(2)
+    ]
 
     np.testing.assert_allclose(
-        averaged.artefact["coef"], (inner[0][0] + inner[1][0]) / 2, rtol=1e-5, atol=1e-7
+        averaged.artefact["coef"], (detectors[0][0] + detectors[1][0]) / 2, rtol=1e-5, atol=1e-7
     )
-    np.testing.assert_allclose(averaged.artefact["intercept"], (inner[0][1] + inner[1][1]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(
+        averaged.artefact["intercept"], (detectors[0][1] + detectors[1][1]) / 2, rtol=1e-6
+    )
     np.testing.assert_array_equal(averaged.artefact["thresholds"], full.artefact["thresholds"])
     assert not np.allclose(averaged.artefact["coef"], full.artefact["coef"])
 
