@@ -29,8 +29,8 @@ def nearest(similarities: NDArray[np.float64], k: int) -> NDArray[np.int64]:
     """The indexes of the `k` largest similarities, in no order.
 
     By block maxima: the k largest values lie in the k blocks with the largest maxima (a value outside them would
-    have k block maxima at least as large above it, each another value). Four times faster than `np.argpartition`
-    over a memory of 36,000 sentences, which took 0.28 ms a query.
+    have k block maxima at least as large above it, each another value). Over a memory of 35,878 sentences, 74 µs a
+    query where `np.argpartition` over all of them took 296 µs (decision 0190).
     """
     size = len(similarities)
     if size <= k:
@@ -84,9 +84,8 @@ class Neighbours:
         # which of the classifier's type columns the vote is added to
         self.columns = np.asarray(spec["type_columns"], dtype=np.int64)
         self._labels = np.asarray(spec["labels"], dtype=np.uint8)  # (memory, len(columns))
-        self._indptr = np.asarray(
-            spec["indptr"], dtype=np.int64
-        )  # a word's list: rows/values[indptr[w]:indptr[w+1]]
+        # word w's list of memory sentences and values: rows[indptr[w]:indptr[w + 1]], values[…]
+        self._indptr = np.asarray(spec["indptr"], dtype=np.int64)
         self._rows = np.asarray(spec["rows"], dtype=np.int32)
         self._values = np.asarray(spec["values"], dtype=np.float32)
         # feature column of the word block → the word's index in the memory, -1 for n-grams of two or more words

@@ -18,7 +18,7 @@ from training.neighbours import neighbour_votes, word_columns, word_rows
 from clausewatch_analyzer.model.classifier import Classifier
 from clausewatch_analyzer.model.features import dot
 from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
-from clausewatch_analyzer.model.neighbours import vote
+from clausewatch_analyzer.model.neighbours import nearest, vote
 from tests.unit.analyzer.training.inner import SMALL, inner
 
 VOTING = dataclasses.replace(SMALL, neighbours=3)
@@ -124,3 +124,16 @@ def test_without_the_setting_there_is_no_memory_and_the_version_hashes_as_before
     assert not {"neighbours", "neighbour_power", "neighbour_weight"} & set(SMALL.as_dict())
     data = [training_set()]
     assert model_version(data, SMALL) != model_version(data, VOTING)
+
+
+def test_nearest_by_block_maxima_finds_the_k_largest() -> None:
+    """The block shortcut returns the same indexes as a full partition, on random rows of the memory's size, when
+    the largest values crowd into one block, and when the memory is smaller than k."""
+    rng = np.random.default_rng(7)
+    for row in rng.random((50, 35_878)):
+        assert set(nearest(row, 10).tolist()) == set(np.argpartition(row, -10)[-10:].tolist())
+    crowded = np.zeros(1000)
+    crowded[128:138] = np.arange(1.0, 11.0)
+    crowded[900] = 0.5
+    assert set(nearest(crowded, 10).tolist()) == set(range(128, 138))
+    assert sorted(nearest(np.array([0.3, 0.1]), 10).tolist()) == [0, 1]
