@@ -31,7 +31,7 @@ class TrainingConfig:
     neighbour_power: float = 3.0
     neighbour_weight: float = 2.0
     # Words in more than this share of the memory's sentences ("the", "you", "to") are left out of the vote: they
-    # weigh little in a similarity and made up two thirds of the postings a query reads.
+    # weigh little in a similarity and made up nine tenths of the postings a query reads (64,155 → 7,158).
     neighbour_max_df: float = 0.1
 
     def as_dict(self) -> dict[str, object]:
