@@ -100,11 +100,6 @@ def _mask_signal_names(text: str) -> str:
     return _SIGNAL_NAME.sub(lambda m: "#" * len(m.group(0)), text)  # no word, no clause break
 
 
-def names_signal(text: str, start: int) -> bool:
-    """Whether text[start:] begins inside the name of the "Do Not Track" signal: its "track" names no tracking."""
-    return any(m.start() <= start < m.end() for m in _SIGNAL_NAME.finditer(text))
-
-
 # A question reported, not answered: Bumble's "This law also requires operators … to disclose whether third parties
 # may collect personal information …", "… to disclose how they respond to …" state no practice (decision 0189).
 _REPORTED_QUESTION = re.compile(
@@ -113,19 +108,13 @@ _REPORTED_QUESTION = re.compile(
 )
 
 
-def _clause_before(text: str, start: int) -> str:
-    """The clause text[start:] stands in, up to `start`: denials and questions further back govern other words."""
+def _clause_before(masked: str, start: int) -> str:
+    """The clause masked[start:] stands in, up to `start` (`masked`: the text with the signal's names masked):
+    denials and questions further back govern other words."""
     before = _ABBREVIATION.sub(
-        lambda m: m.group(0).replace(".", " "),
-        _mask_signal_names(text)[max(0, start - _DENIAL_REACH) : start],
+        lambda m: m.group(0).replace(".", " "), masked[max(0, start - _DENIAL_REACH) : start]
     )
     return _CLAUSE_BREAK.split(before)[-1]
-
-
-def asks(text: str, start: int) -> bool:
-    """Whether text[start:] stands in a question the text reports rather than answers ("operators must disclose
-    whether third parties may collect …"): it states no practice, nor denies one."""
-    return _REPORTED_QUESTION.search(_clause_before(text, start)) is not None
 
 
 def denied(text: str, start: int) -> bool:
@@ -133,7 +122,11 @@ def denied(text: str, start: int) -> bool:
     share it for targeted advertising" denies "advertising"; "we do not sell it, but we use it for advertising" does
     not, nor does a "not" governing another verb ("the policy does not apply to services provided by third
     parties"; decisions 0137, 0141)."""
-    clause = _clause_before(text, start)
+    return _denied_in(_clause_before(_mask_signal_names(text), start))
+
+
+def _denied_in(clause: str) -> bool:
+    """`denied`, on the clause before the practice."""
     if _NO_BEFORE.search(clause):
         return True  # "No automated decisions: …", "there is no sale of your data"
     last = None
@@ -172,7 +165,25 @@ def denies_practice(sentence: str, start: int, end: int | None = None) -> bool:
     clause (`denied`) and no exception follows in the sentence ("We do not sell personal information or share
     it for targeted advertising", but not "We do not share your data except with processors"; decision 0141).
     With `end`, sentence[start:end] is the phrase that names the practice, and a denial inside it counts."""
+    return _denies_in(_mask_signal_names(sentence), start, end)
+
+
+def _denies_in(masked: str, start: int, end: int | None) -> bool:
+    """`denies_practice` on the sentence with the signal's names masked."""
     if end is not None:
-        start = practice_start(_mask_signal_names(sentence), start, end)
+        start = practice_start(masked, start, end)
     # From the practice's start: a rule's phrase may run on into the exception ("share … except with …").
-    return denied(sentence, start) and _EXCEPTION.search(sentence, start) is None
+    return _denied_in(_clause_before(masked, start)) and _EXCEPTION.search(masked, start) is None
+
+
+def states_practice(text: str, start: int, end: int) -> bool:
+    """Whether the match text[start:end] of a practice's words states that the practice happens: it does not stand
+    inside the "Do Not Track" signal's name (whose "track" names no tracking), nor in a question the text reports
+    rather than answers ("operators must disclose whether third parties may collect …"), and its clause does not
+    deny it (`denies_practice`; decision 0189)."""
+    masked = _mask_signal_names(text)
+    if start < len(masked) and masked[start] == "#":
+        return False
+    if _REPORTED_QUESTION.search(_clause_before(masked, start)):
+        return False
+    return not _denies_in(masked, start, end)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from clausewatch_analyzer.polarity import asks, denies_practice, names_signal
+from clausewatch_analyzer.polarity import states_practice
 
 DATA_DIR = Path(__file__).parent / "data"
 TAXONOMY_PATH = DATA_DIR / "taxonomy.yaml"
@@ -49,7 +49,8 @@ class SeverityRule:
 
     `unless_denied`: the rule names a practice ("advertising", "children", "China"), and a match the same clause
     denies ("we do not share it for advertising") does not count (decision 0137), unless an exception follows it
-    ("we will not share it with advertisers without your consent" still shares, 0141).
+    ("we will not share it with advertisers without your consent" still shares, 0141); nor does a match inside the
+    "Do Not Track" signal's name or in a question the text reports (0189; `polarity.states_practice`).
     """
 
     regex: re.Pattern[str]
@@ -61,12 +62,7 @@ class SeverityRule:
         """Whether the rule matches `text` (at a place its clause does not deny, for an `unless_denied` rule)."""
         if not self.unless_denied:
             return self.regex.search(text) is not None
-        return any(
-            not names_signal(text, m.start())
-            and not asks(text, m.start())
-            and not denies_practice(text, m.start(), m.end())
-            for m in self.regex.finditer(text)
-        )
+        return any(states_practice(text, m.start(), m.end()) for m in self.regex.finditer(text))
 
 
 @dataclass(frozen=True)
