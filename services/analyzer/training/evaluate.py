@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from sklearn.model_selection import GroupKFold
 from clausewatch_analyzer.assess import Context
 from clausewatch_analyzer.batch import assess_units
 from clausewatch_analyzer.classify import Classifier as AnalyzerClassifier
-from clausewatch_analyzer.engine import Engine
+from clausewatch_analyzer.engine import Engine, load_privacy
 from clausewatch_analyzer.model.classifier import Classifier
 from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS
 from clausewatch_analyzer.regulations import load_catalogue
@@ -60,10 +61,20 @@ def predict_levels(classifier: Classifier, sentences: tuple[str, ...]) -> list[d
 def predict_like_cli(classifier: Classifier, lines: tuple[str, ...]) -> list[dict[str, int | None]]:
     """{type id: 2 or 1} per line, read the way the evaluation team reads `clausewatch classify --lines`.
 
-    Each line goes through the analyzer's whole path (sentence split, rules + model, severity); a type counts as
-    unfair (2) when the line's severity is medium or high, else as fair (1).
+    Each line goes through the analyzer's whole path (sentence split, rules, this clause model and the shipped
+    privacy model, severity), as `build_engine` assembles it for the CLI with `classifier` in the model's place.
     """
-    engine = Engine(AnalyzerClassifier(load_taxonomy(), classifier, classifier.version), load_catalogue())
+    privacy = load_privacy()
+    engine = Engine(
+        AnalyzerClassifier(load_taxonomy(), classifier, classifier.version, privacy_model=privacy),  # type: ignore[arg-type]
+        load_catalogue(),
+    )
+    return engine_levels(engine, lines)
+
+
+def engine_levels(engine: Engine, lines: Sequence[str]) -> list[dict[str, int | None]]:
+    """{type id: 2 or 1} per line through `engine`: a type counts as unfair (2) when the line's severity is medium
+    or high, else as fair (1)."""
     predicted: list[dict[str, int | None]] = []
     for result in assess_units(list(lines), engine, Context()):
         level = 2 if result.severity.severity in {"medium", "high"} else 1
