@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,7 +107,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValueError as error:
         parser.error(str(error))
     # Loaded here so that a missing or broken artefact stops the command; the engine would fall back to its rules.
-    model = load_classifier(args.artefact)
+    try:
+        model = load_classifier(args.artefact)
+    except (OSError, EOFError, pickle.UnpicklingError) as error:
+        parser.error(f"cannot load the artefact: {error}")
     held = score_documents(documents, model, args.artefact)
     print(
         f"{len(documents)} held-out documents, {len(held.documents)} sentences, model {model.version}, "

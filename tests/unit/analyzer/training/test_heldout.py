@@ -190,3 +190,20 @@ def test_a_missing_tags_file_bad_bytes_and_bad_rows_are_named(tmp_path: Path) ->
     broken.write_text('{"labels": []}\n', encoding="utf-8")
     with pytest.raises(ValueError, match="a row without 'text'"):
         load_documents([broken])
+
+
+def test_a_missing_or_broken_artefact_stops_the_command_instead_of_scoring_the_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The engine would fall back to its rules when the model cannot load: the command refuses instead."""
+    folder = _claudette_folder(tmp_path / "g", {"Acme": ((SENTENCES[0], "a2"),)})
+    broken = tmp_path / "broken.pickle.gz"
+    broken.write_bytes(b"not gzip")
+    for artefact, reason in (
+        (tmp_path / "absent.pickle.gz", "artefact not found"),
+        (broken, "Not a gzipped file"),
+    ):
+        with pytest.raises(SystemExit) as stop:
+            main([str(folder), "--artefact", str(artefact)])
+        assert stop.value.code == 2
+        assert reason in capsys.readouterr().err
