@@ -23,7 +23,6 @@ from pathlib import Path
 
 from clausewatch_analyzer.engine import build_engine
 from clausewatch_analyzer.model import load_classifier
-from clausewatch_analyzer.model.classifier import Classifier
 from training.corpus import Document, load_claudette
 from training.evaluate import engine_levels, predict_levels, terms_table
 from training.own_terms import load_own_terms
@@ -64,11 +63,10 @@ def _documents_at(path: Path) -> list[Document]:
     raise ValueError(f"{path}: neither a folder in CLAUDETTE's layout nor a .jsonl file")
 
 
-def score_documents(
-    documents: Sequence[Document], model: Classifier, artefact: Path | None = None
-) -> HeldOutPredictions:
-    """What the artefact (`artefact`, default the shipped one; `model` is it loaded) predicts for every sentence,
-    alone and through the CLI's engine, beside the gold tags."""
+def score_documents(documents: Sequence[Document], artefact: Path | None = None) -> HeldOutPredictions:
+    """What the artefact (`artefact`, default the shipped one) predicts for every sentence, alone and through the
+    CLI's engine, beside the gold tags."""
+    model = load_classifier(artefact)
     engine = build_engine(artefact)
     names: list[str] = []
     gold: list[dict[str, int]] = []
@@ -95,7 +93,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("paths", type=Path, nargs="+", help="CLAUDETTE-layout folders or our JSONL files")
     parser.add_argument(
-        "--artefact", type=Path, default=None, help="another clause-classifier artefact to score"
+        "--artefact",
+        type=Path,
+        default=None,
+        help="another artefact training.build wrote (it is unpickled: only your own)",
     )
     parser.add_argument(
         "--predictions", type=Path, default=None, help="save the rows here, for training.compare"
@@ -111,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         model = load_classifier(args.artefact)
     except (OSError, EOFError, pickle.UnpicklingError) as error:
         parser.error(f"cannot load the artefact: {error}")
-    held = score_documents(documents, model, args.artefact)
+    held = score_documents(documents, args.artefact)
     print(
         f"{len(documents)} held-out documents, {len(held.documents)} sentences, model {model.version}, "
         f"{time.perf_counter() - started:.0f} s\n"

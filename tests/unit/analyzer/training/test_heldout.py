@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from clausewatch.cli import app
 from clausewatch_analyzer.model import load_classifier
+from clausewatch_analyzer.model.loading import ARTEFACT_PATH
 
 SENTENCES = (
     "Any dispute arising out of these terms shall be resolved by final and binding arbitration.",
@@ -65,7 +66,7 @@ def test_the_cli_column_is_what_clausewatch_classify_lines_prints(tmp_path: Path
     """Each sentence's CLI reading is the CLI's own output: its types, unfair (2) where its severity is medium or
     high; the model column is the artefact alone."""
     folder = _claudette_folder(tmp_path / "held", {"Acme": tuple((s, "") for s in SENTENCES)})
-    held = score_documents(load_documents([folder]), load_classifier())
+    held = score_documents(load_documents([folder]))
 
     source = tmp_path / "lines.txt"
     source.write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
@@ -95,14 +96,14 @@ def test_tags_the_model_agrees_with_score_one_and_a_missed_tag_halves_recall(tmp
     assert any(tags for _, tags in agreed), (
         "the model finds nothing in the fixture: the test would be vacuous"
     )
-    held = score_documents(load_documents([_claudette_folder(tmp_path / "a", {"Acme": agreed})]), model)
+    held = score_documents(load_documents([_claudette_folder(tmp_path / "a", {"Acme": agreed})]))
     scored = {s.type_id: s for s in held.scores["any_level"]}
     for type_id in {p.clause_type for hits in found for p in hits}:
         assert scored[type_id].f1 == 1.0
 
     # "Welcome to our service." tagged arbitration too: one arbitration sentence of two missed.
     missed = tuple((s, (t + " a2").strip()) if s == SENTENCES[2] else (s, t) for s, t in agreed)
-    held = score_documents(load_documents([_claudette_folder(tmp_path / "b", {"Acme": missed})]), model)
+    held = score_documents(load_documents([_claudette_folder(tmp_path / "b", {"Acme": missed})]))
     arbitration = next(s for s in held.scores["any_level"] if s.type_id == "arbitration")
     assert (arbitration.precision, arbitration.recall) == (1.0, 0.5)
 
@@ -207,3 +208,16 @@ def test_a_missing_or_broken_artefact_stops_the_command_instead_of_scoring_the_r
             main([str(folder), "--artefact", str(artefact)])
         assert stop.value.code == 2
         assert reason in capsys.readouterr().err
+
+
+def test_another_artefact_is_the_one_scored_and_named(tmp_path: Path) -> None:
+    """`--artefact` scores that file (here a copy of the shipped one: the same rows) and the rows name it."""
+    folder = _claudette_folder(tmp_path / "h", {"Acme": tuple((s, "") for s in SENTENCES)})
+    copy = tmp_path / "copy.pickle.gz"
+    copy.write_bytes(ARTEFACT_PATH.read_bytes())
+    main([str(folder), "--artefact", str(copy), "--predictions", str(tmp_path / "copy.json")])
+    main([str(folder), "--predictions", str(tmp_path / "shipped.json")])
+    scored, shipped = load(tmp_path / "copy.json"), load(tmp_path / "shipped.json")
+    assert scored.config["artefact"] == str(copy)
+    assert shipped.config["artefact"] == "shipped"
+    assert (scored.model, scored.cli) == (shipped.model, shipped.cli)
