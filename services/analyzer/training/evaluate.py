@@ -32,10 +32,12 @@ from clausewatch_analyzer.regulations import load_catalogue
 from clausewatch_analyzer.taxonomy import load_taxonomy
 from training.build import training_set
 from training.config import TrainingConfig
+from training.corpus import load_claudette
 from training.dataset import Dataset, concat, from_documents
 from training.fit import fit_classifier
 from training.metrics import TypeScore, macro_f1, score_types
 from training.own_terms import load_own_terms, training_terms_files
+from training.paraphrases import load_paraphrases, paraphrase_files, with_paraphrases
 from training.predictions import FIGURES, UNFAIR_TOS_TYPES, HeldOutPredictions, load, save
 from training.privacy import load_privacy_examples
 
@@ -88,13 +90,19 @@ def cross_validate(
     folds: int = 5,
     privacy: Dataset | None = None,
     extra: Dataset | None = None,
+    learn_from: Dataset | None = None,
 ) -> CrossValidation:
     """Train on k-1 folds of documents, predict the last, for each fold; score all predictions together.
 
     With `privacy`, its groups are held out in turn too, and the privacy categories are scored on its held-out
     sentences only. `extra` terms documents (our own labels) join every training fold and are never scored, so
-    the figures stay CLAUDETTE's held-out documents and say whether the extra data helps on them.
+    the figures stay CLAUDETTE's held-out documents and say whether the extra data helps on them. `learn_from`
+    holds the same documents as `dataset`, in the same order, with more sentences (paraphrases, decision 0193):
+    training folds take their documents from it, held-out folds from `dataset`.
     """
+    if learn_from is not None and learn_from.document_names != dataset.document_names:
+        raise ValueError("learn_from must hold the same documents as dataset, in the same order")
+    source = dataset if learn_from is None else learn_from
     gold: list[dict[str, int]] = []
     predicted: list[dict[str, int | None]] = []
     cli_predicted: list[dict[str, int | None]] = []
@@ -104,7 +112,7 @@ def cross_validate(
     documents = np.arange(len(dataset.document_names))
     splits = GroupKFold(n_splits=folds).split(documents, groups=documents)
     for fold, (train_docs, test_docs) in enumerate(splits):
-        train, test = dataset.subset(train_docs.tolist()), dataset.subset(test_docs.tolist())
+        train, test = source.subset(train_docs.tolist()), dataset.subset(test_docs.tolist())
         if extra is not None:
             train = concat(train, extra)
         held_privacy = train_privacy = None
@@ -239,6 +247,14 @@ def main() -> None:
         help="invented terms teach a type from a passage's first tagged sentence only (measured in 0111, not shipped)",
     )
     parser.add_argument(
+        "--paraphrases",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="paraphrases of CLAUDETTE's tagged lines, each learnt with its source document, never scored "
+        "(decision 0193; a bare --paraphrases: the files in data/claudette-paraphrases)",
+    )
+    parser.add_argument(
         "--report",
         type=Path,
         default=None,
@@ -269,7 +285,13 @@ def main() -> None:
     privacy = None if args.terms_only else load_privacy_examples()
     own = training_terms_files() if args.extra_terms is None else args.extra_terms
     extra = from_documents(load_own_terms(own, key_sentences=args.key_sentences)) if own else None
-    result = cross_validate(training_set(), config, args.folds, privacy=privacy, extra=extra)
+    learn_from = None
+    if args.paraphrases is not None:
+        paraphrases = load_paraphrases(args.paraphrases or paraphrase_files())
+        learn_from = from_documents(with_paraphrases(load_claudette(), paraphrases))
+    result = cross_validate(
+        training_set(), config, args.folds, privacy=privacy, extra=extra, learn_from=learn_from
+    )
     print(report(result))
     print(f"\n({time.perf_counter() - started:.0f} s)")
     if args.predictions is not None:
