@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from clausewatch.cli import app
 from clausewatch_analyzer.model import load_classifier
+from clausewatch_analyzer.model.labels import CLAUDETTE_TYPES
 from clausewatch_analyzer.model.loading import ARTEFACT_PATH
 
 SENTENCES = (
@@ -26,21 +27,8 @@ SENTENCES = (
 )
 
 
-_CODES = {
-    "arbitration": "a",
-    "unilateral_change": "ch",
-    "content_removal": "cr",
-    "jurisdiction": "j",
-    "choice_of_law": "law",
-    "limitation_of_liability": "ltd",
-    "unilateral_termination": "ter",
-    "contract_by_using": "use",
-    "privacy_included": "pinc",
-}
-
-
-def _code(type_id: str) -> str:
-    return _CODES[type_id]
+# taxonomy id -> CLAUDETTE tag code, to write tag lines
+_CODES = {type_id: code for code, type_id in CLAUDETTE_TYPES.items()}
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +78,7 @@ def test_tags_the_model_agrees_with_score_one_and_a_missed_tag_halves_recall(tmp
     model = load_classifier()
     found = model.predict(list(SENTENCES))
     agreed = tuple(
-        (s, " ".join(f"{_code(p.clause_type)}{p.level}" for p in hits))
+        (s, " ".join(f"{_CODES[p.clause_type]}{p.level}" for p in hits))
         for s, hits in zip(SENTENCES, found, strict=True)
     )
     assert any(tags for _, tags in agreed), (
