@@ -69,6 +69,20 @@ def test_articles_of_one_regulation_from_several_conditions_are_merged_in_order(
             {"can_spam", "eprivacy", "universal_opt_out"},
         ),
         ("We honour Global Privacy Control signals.", {"universal_opt_out"}, {"can_spam"}),
+        # decision 0194: e-mail as the way to make a choice is not a choice about e-mail
+        (
+            "We may use your prompts to train our models; to opt out, email privacy@example.com.",
+            set(),
+            {"can_spam", "eprivacy"},
+        ),
+        (
+            "To opt out, send an email to optout@example.com, email us, or contact us by email.",
+            set(),
+            {"can_spam", "eprivacy"},
+        ),
+        ("You can choose not to share your email address with other members.", set(), {"can_spam"}),
+        ("You may opt out of receiving emails from us.", {"can_spam", "eprivacy"}, set()),
+        ("We will send you email updates unless you opt out.", {"can_spam", "eprivacy"}, set()),
     ],
 )
 def test_a_choice_touches_the_email_cookie_or_signal_law_only_when_it_is_about_them(
