@@ -83,10 +83,25 @@ def build_engine(
     """Load the taxonomy (the shipped one, or `taxonomy_path` to compare rule sets), the catalogue and (if
     available) the model; attach the optional summariser."""
     model, version = load_model(model_path, enabled=use_model)
+    return engine_around(
+        model, version, load_privacy(enabled=use_model), summarizer=summarizer, taxonomy_path=taxonomy_path
+    )
+
+
+def engine_around(
+    model: object | None,
+    version: str,
+    privacy_model: object | None,
+    *,
+    summarizer: Summarizer | None = None,
+    taxonomy_path: Path | None = None,
+) -> Engine:
+    """The engine `build_engine` assembles, around models already loaded (training reads held-out lines through it
+    with each cross-validation fold's clause model)."""
     classifier = Classifier(
         load_taxonomy(taxonomy_path or TAXONOMY_PATH),
         model,  # type: ignore[arg-type]
         model_version=version,
-        privacy_model=load_privacy(enabled=use_model),  # type: ignore[arg-type]
+        privacy_model=privacy_model,  # type: ignore[arg-type]
     )
     return Engine(classifier, load_catalogue(), summarizer)

@@ -24,12 +24,9 @@ from sklearn.model_selection import GroupKFold
 
 from clausewatch_analyzer.assess import Context
 from clausewatch_analyzer.batch import assess_units
-from clausewatch_analyzer.classify import Classifier as AnalyzerClassifier
-from clausewatch_analyzer.engine import Engine, load_privacy
+from clausewatch_analyzer.engine import Engine, engine_around, load_privacy
 from clausewatch_analyzer.model.classifier import Classifier
 from clausewatch_analyzer.model.labels import PRIVACY_TYPE_IDS
-from clausewatch_analyzer.regulations import load_catalogue
-from clausewatch_analyzer.taxonomy import load_taxonomy
 from training.build import training_set
 from training.config import TrainingConfig
 from training.corpus import load_claudette
@@ -66,12 +63,7 @@ def predict_like_cli(classifier: Classifier, lines: tuple[str, ...]) -> list[dic
     Each line goes through the analyzer's whole path (sentence split, rules, this clause model and the shipped
     privacy model, severity), as `build_engine` assembles it for the CLI with `classifier` in the model's place.
     """
-    privacy = load_privacy()
-    engine = Engine(
-        AnalyzerClassifier(load_taxonomy(), classifier, classifier.version, privacy_model=privacy),  # type: ignore[arg-type]
-        load_catalogue(),
-    )
-    return engine_levels(engine, lines)
+    return engine_levels(engine_around(classifier, classifier.version, load_privacy()), lines)
 
 
 def engine_levels(engine: Engine, lines: Sequence[str]) -> list[dict[str, int | None]]:

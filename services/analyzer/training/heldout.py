@@ -18,6 +18,7 @@ import argparse
 import json
 import pickle
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,8 +45,8 @@ def load_documents(paths: Sequence[Path]) -> list[Document]:
             raise ValueError(f"{path}: a line is not JSON ({error})") from error
         except KeyError as error:
             raise ValueError(f"{path}: a row without {error}") from error
-    names = [document.name for document in documents]
-    if twice := sorted({name for name in names if names.count(name) > 1}):
+    counts = Counter(document.name for document in documents)
+    if twice := sorted(name for name, count in counts.items() if count > 1):
         raise ValueError(f"documents named twice: {', '.join(twice)}")
     return documents
 
