@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from clausewatch_analyzer.identity import rules_version
 from clausewatch_analyzer.model.privacy import PRIVACY_MODEL, SILENT, PrivacyReading
-from clausewatch_analyzer.polarity import denies_practice
+from clausewatch_analyzer.polarity import advises_reader, denies_practice
 from clausewatch_analyzer.rules import RuleHit, match_rules
 from clausewatch_analyzer.segment import split_sentences, table_cells
 from clausewatch_analyzer.severity import label_severity, stated_call
@@ -215,27 +215,45 @@ class Classifier:
         for clause_type, probability in reading.probabilities.items():
             if clause_type in present or probability < model.add or clause_type not in self.taxonomy:
                 continue
-            phrase = reading.evidence.get(clause_type)
-            sentence = _sentence_with(sentences, phrase)
-            # the type's exclude patterns bind every reader, the rules' and the models' (decision 0130)
-            if any(ex.search(sentence) for ex in self.taxonomy[clause_type].excludes):
-                continue
-            start = sentence.find(phrase) if phrase else -1
-            kept.append(
-                Label(
-                    clause_type,
-                    probability,
-                    phrase or sentence[:200],
-                    sentence[:_EVIDENCE_MAX],
-                    source=PRIVACY_MODEL,
-                    sentence=sentence,
-                    # "We do not share …" is a commitment, whoever reads it (decision 0141)
-                    denied=bool(self.taxonomy[clause_type].practice)
-                    and start >= 0
-                    and denies_practice(sentence, start, start + len(phrase or "")),
-                )
+            label = self._privacy_label(
+                clause_type, probability, reading.evidence.get(clause_type), sentences
             )
+            if label is not None and self._advises(clause_type, label.sentence, label.phrase):
+                # "Don't share your location with strangers": advice to the reader states no practice of the
+                # company, so the category must stand on the provision's other sentences (decision 0196).
+                rest = [s for s in sentences if s.strip() and s.strip() != label.sentence]
+                [again] = model.read([" ".join(s.strip() for s in rest)]) if rest else [SILENT]
+                found = again.probabilities.get(clause_type, 0.0)
+                label = (
+                    None
+                    if found < model.add
+                    else self._privacy_label(clause_type, found, again.evidence.get(clause_type), rest)
+                )
+            if label is not None:
+                kept.append(label)
         return sorted(kept, key=lambda lab: self.taxonomy.order[lab.clause_type])
+
+    def _privacy_label(
+        self, clause_type: str, probability: float, phrase: str | None, sentences: Sequence[str]
+    ) -> Label | None:
+        """The privacy model's label for a category, placed in the sentence holding its phrase; None where the
+        type's exclude patterns rule that sentence out (they bind every reader, the rules' and the models', 0130)."""
+        sentence = _sentence_with(sentences, phrase)
+        if any(ex.search(sentence) for ex in self.taxonomy[clause_type].excludes):
+            return None
+        start = sentence.find(phrase) if phrase else -1
+        return Label(
+            clause_type,
+            probability,
+            phrase or sentence[:200],
+            sentence[:_EVIDENCE_MAX],
+            source=PRIVACY_MODEL,
+            sentence=sentence,
+            # "We do not share …" is a commitment, whoever reads it (decision 0141)
+            denied=bool(self.taxonomy[clause_type].practice)
+            and start >= 0
+            and denies_practice(sentence, start, start + len(phrase or "")),
+        )
 
     def _predict(self, sentences: Sequence[str]) -> list[list[Any]]:
         if self.model is None:
@@ -254,6 +272,14 @@ class Classifier:
         start = sentence.find(hit.phrase)
         return start >= 0 and denies_practice(sentence, start, start + len(hit.phrase))
 
+    def _advises(self, clause_type: str, sentence: str, phrase: str) -> bool:
+        """Whether the practice a type's phrase names stands in advice to the reader (only for types with a
+        `practice`): "Never share your password with anyone" states no sharing (decision 0196)."""
+        if not self.taxonomy[clause_type].practice:
+            return False
+        start = sentence.find(phrase)
+        return start >= 0 and advises_reader(sentence, start, start + len(phrase))
+
     def _combine(self, sentence: str, predictions: Iterable[Any]) -> list[Label]:
         evidence = sentence.strip()[:_EVIDENCE_MAX]
         by_model = {
@@ -269,7 +295,9 @@ class Classifier:
                 labels[hit.clause_type] = Label(
                     hit.clause_type, confidence, hit.phrase, evidence, model_pred.level, "model+rules"
                 )
-            elif hit.clause_type not in self.model_types:
+            elif hit.clause_type not in self.model_types and not self._advises(
+                hit.clause_type, sentence, hit.phrase
+            ):
                 labels[hit.clause_type] = Label(
                     hit.clause_type, hit.weight, hit.phrase, evidence, denied=self._denies(sentence, hit)
                 )

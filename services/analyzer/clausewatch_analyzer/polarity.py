@@ -9,12 +9,14 @@ such a provision takes nothing from users, so it must not be rated as a lost pro
 Lexical and deliberately narrow: a text limits users when it says what the company may refuse, charge, delay or is
 not obliged to do, and does not also grant a right in the same words. A practice is denied when a "not", "never" or
 "no longer" stands before it in the same clause and governs a practice verb (`denied`, decisions 0137 and 0141),
-and a sentence denies it outright when no exception follows (`denies_practice`).
+and a sentence denies it outright when no exception follows (`denies_practice`). An imperative addressed to the
+reader ("Never share your password") neither states nor denies a practice of the company (`advises_reader`, 0196).
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from clausewatch_analyzer.segment import ABBREVIATIONS
 
@@ -108,13 +110,50 @@ _REPORTED_QUESTION = re.compile(
 )
 
 
-def _clause_before(masked: str, start: int) -> str:
+# An imperative addressed to the reader denies nothing the company does: Snapchat's "Don't send messages or share
+# content that you wouldn't want someone to save or share" is advice (decision 0196). Only at the start of a sentence,
+# followed by a lower-case verb: after a "but" the subject is carried over ("we share it, but never sell it"), and
+# "Do Not Sell My Personal Information" names a link.
+_IMPERATIVE = re.compile(
+    r"[\W\d_]*(?:please\s+)?(?:do\s+not|don['’]t|never)\s+"
+    r"(?!(?:will|would|do|does|did|have|has|had|be|is|are|was|were|can|could|shall|should|may|might|must)\b)"
+    r"(?-i:[a-z])",
+    re.IGNORECASE,
+)
+
+
+# A subject after an imperative starts a statement of its own: "Don't worry, we share it only with processors".
+_SUBJECT = re.compile(r"\b(?:we|you|they|it|he|she|i)\b", re.IGNORECASE)
+
+
+class _Clause(NamedTuple):
+    """The clause a practice's words stand in, up to them, and where an imperative opening it ends (0 when it opens
+    with none)."""
+
+    text: str
+    advice_end: int = 0
+
+    @property
+    def advises(self) -> bool:
+        """Whether the clause is advice to the reader up to its end: it opens with an imperative and no subject of
+        its own follows ("Never share your password with", not "Don't worry, we share")."""
+        return self.advice_end > 0 and _SUBJECT.search(self.text, self.advice_end) is None
+
+
+def _clause_before(masked: str, start: int) -> _Clause:
     """The clause masked[start:] stands in, up to `start` (`masked`: the text with the signal's names masked):
     denials and questions further back govern other words."""
-    before = _ABBREVIATION.sub(
-        lambda m: m.group(0).replace(".", " "), masked[max(0, start - _DENIAL_REACH) : start]
-    )
-    return _CLAUSE_BREAK.split(before)[-1]
+    window = max(0, start - _DENIAL_REACH)
+    before = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", " "), masked[window:start])
+    last_break = next(reversed(list(_CLAUSE_BREAK.finditer(before))), None)
+    if last_break is None and window > 0:
+        return _Clause(before)  # where the sentence opens is out of reach
+    if last_break is not None and last_break.group(0)[0].isalpha():
+        return _Clause(before[last_break.end() :])  # after "but", "if": the subject carries over
+    opening = 0 if last_break is None else last_break.end()
+    # The imperative's verb may be the practice itself ("Never share"), so it is read on from the clause's start.
+    advice = _IMPERATIVE.match(masked, window + opening)
+    return _Clause(before[opening:], 0 if advice is None else advice.end() - window - opening)
 
 
 def denied(text: str, start: int) -> bool:
@@ -125,16 +164,18 @@ def denied(text: str, start: int) -> bool:
     return _denied_in(_clause_before(_mask_signal_names(text), start))
 
 
-def _denied_in(clause: str) -> bool:
+def _denied_in(clause: _Clause) -> bool:
     """`denied`, on the clause before the practice."""
-    if _NO_BEFORE.search(clause):
+    if _NO_BEFORE.search(clause.text):
         return True  # "No automated decisions: …", "there is no sale of your data"
     last = None
-    for match in _DENIAL.finditer(clause):
+    for match in _DENIAL.finditer(clause.text):
         last = match  # the last denial governs what follows it
     if last is None:
         return False
-    for word in _WORDS.findall(clause[last.end() :]):
+    if last.start() < clause.advice_end:
+        return False  # "Don't send messages or share content …": advice to the reader, no practice denied
+    for word in _WORDS.findall(clause.text[last.end() :]):
         lower = word.lower().strip("'’")
         if lower in _FILLER or lower.endswith("ly"):
             continue
@@ -176,6 +217,16 @@ def _denies_in(masked: str, start: int, end: int | None) -> bool:
     return _denied_in(_clause_before(masked, start)) and _EXCEPTION.search(masked, start) is None
 
 
+def advises_reader(text: str, start: int, end: int | None = None) -> bool:
+    """Whether the practice at text[start:] (named by the phrase text[start:end], when given) stands in an imperative
+    addressed to the reader: "Never share your password with anyone", "Don't send messages or share content that …".
+    Such advice states nothing the company does, nor denies it (decision 0196)."""
+    masked = _mask_signal_names(text)
+    if end is not None:
+        start = practice_start(masked, start, end)
+    return _clause_before(masked, start).advises
+
+
 def states_practice(text: str, start: int, end: int) -> bool:
     """Whether the match text[start:end] of a practice's words states that the practice happens: it does not stand
     inside the "Do Not Track" signal's name (whose "track" names no tracking), nor in a question the text reports
@@ -184,6 +235,9 @@ def states_practice(text: str, start: int, end: int) -> bool:
     masked = _mask_signal_names(text)
     if start < len(masked) and masked[start] == "#":
         return False
-    if _REPORTED_QUESTION.search(_clause_before(masked, start)):
+    clause = _clause_before(masked, start)
+    if _REPORTED_QUESTION.search(clause.text):
+        return False
+    if clause.advises:
         return False
     return not _denies_in(masked, start, end)

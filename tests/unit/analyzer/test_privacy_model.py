@@ -3,6 +3,7 @@ never overrules, where it does not read, and that its artefact is built reproduc
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,17 @@ def test_the_model_adds_a_category_the_rules_miss_with_its_evidence() -> None:
     assert label.evidence.startswith("Additionally, there may be instances")
 
 
+def test_the_phrase_shown_for_a_model_label_is_more_than_function_words() -> None:
+    """ "You can" weighs most for choices in "You can change your preferences at any time", but tells a reader
+    nothing: the phrase shown is the best-weighted one with a word of content (decision 0196)."""
+    text = "You can change your preferences at any time."
+    [result] = ENGINE.assess([text], Context(doc_type="Privacy Policy"))
+    [label] = [lab for lab in result.labels if lab.source == "privacy-model"]
+    assert label.clause_type == "user_choice_control"
+    assert label.phrase in text
+    assert set(re.findall(r"\w+", label.phrase.lower())) - {"you", "can", "at", "any"}
+
+
 def test_the_model_overrules_a_rule_it_all_but_rules_out() -> None:
     """A deletion route is not sharing, though "content you've shared" trips the sharing rule."""
     assert _labels(RULES_ONLY_PRIVACY, DELETE_YOUR_INFORMATION).get("third_party_sharing") == "rules"
@@ -98,6 +110,37 @@ def test_a_denied_practice_the_model_found_is_a_commitment() -> None:
     assert sharing.source == "privacy-model"
     assert sharing.denied
     assert result.severity.severity == "low"
+
+
+def test_advice_to_the_reader_is_neither_a_practice_nor_a_denial() -> None:
+    """ "Never sell or share …", "Don't share …" advise the reader: the rules' sale and sharing and the model's
+    sharing neither stand as practices nor read as the company's commitments (decision 0196)."""
+    for text in (
+        "Never sell or share your personal information with people you do not know.",
+        "Please do not use our service to train your own AI models.",
+        "Keep in mind that the people who view your posts can always save them or copy them outside the app. "
+        "Don't send messages or share content that you wouldn't want someone to save or share.",
+    ):
+        [result] = ENGINE.assess([text], Context(doc_type="Privacy Policy"))
+        assert not {"data_sale", "third_party_sharing", "ai_training_on_user_content"} & set(
+            result.clause_types
+        )
+        assert result.severity.severity == "none"
+
+
+def test_a_category_read_from_advice_stands_on_the_other_sentences() -> None:
+    """The model's sharing weighs most on "share" in "Please don't share your tracking link …": read again without
+    that advice, the paragraph still shares (with the courier), stated there and not denied (decision 0196)."""
+    text = (
+        "Online orders. Your order details are passed to our courier so your parcel can be delivered. Please don't "
+        "share your tracking link with people you don't know."
+    )
+    [result] = ENGINE.assess([text], Context(doc_type="Privacy Policy"))
+    [sharing] = [lab for lab in result.labels if lab.clause_type == "third_party_sharing"]
+    assert sharing.source == "privacy-model"
+    assert not sharing.denied
+    assert sharing.sentence.startswith("Your order details are passed to our courier")
+    assert sharing.phrase in sharing.sentence
 
 
 def test_retention_security_and_do_not_track_rules_are_never_overruled() -> None:

@@ -569,6 +569,18 @@ def test_biometric_processing_with_consent_is_medium_without_it_high(text: str, 
             True,
         ),
         ("We don’t sell your data. We use your voiceprint to sign you in.", "voiceprint", False),
+        # decision 0196: an imperative opening a sentence advises the reader and denies nothing the company does
+        (
+            "Don't send messages or share content that you wouldn't want someone to save or share.",
+            "share",
+            False,
+        ),
+        ("Keep your account safe. Never share your password with anyone.", "share", False),
+        ("Please do not upload photos of other people without their consent.", "upload", False),
+        # after a conjunction the subject carries over; a link's title-cased name is no advice
+        ("We share it with service providers, but never sell it.", "sell", True),
+        ("We do not sell it. Do Not Sell My Personal Information", "Sell My", True),
+        ("Don't worry: we never sell your data.", "sell", True),
     ],
 )
 def test_denied_reads_the_clause_before_a_practice(text: str, start_of: str, is_denied: bool) -> None:

@@ -21,6 +21,17 @@ from clausewatch_analyzer.model.neighbours import Neighbours
 ARTEFACT_FORMAT = 2
 
 
+# Words that name no practice: articles, prepositions, pronouns, modals and quantifiers (decisions 0195, 0196).
+_FUNCTION_WORDS = frozenset(
+    (  # noqa: SIM905 (one string reads as the list it is; a list literal would take 85 lines)
+        "a an the to of and or in on for with by at from as is are be been being was were that this these those it"
+        " its we our us you your they their them he she his her may will can could would should shall must might not"
+        " no any all such other which who whom whose what when where how if than then there here into onto upon"
+        " about over under within without through per via so do does did has have had"
+    ).split()
+)
+
+
 @dataclass(frozen=True)
 class Prediction:
     """One clause type found in a text.
@@ -136,7 +147,9 @@ class Classifier:
         """The word or word pair of `text` whose weight for the type is highest, when it is positive.
 
         Why a phrase and not the sentence: subscribers are shown which words carried the decision, and a
-        linear model lets us read that off its weights without a second model.
+        linear model lets us read that off its weights without a second model. Phrases of function words only
+        ("to the", "you can", "we may") carry weight but say nothing to a reader, so they are passed over
+        (decision 0196).
         """
         if not self._evidence_vocab:
             return None
@@ -144,8 +157,10 @@ class Classifier:
         best: tuple[float, int, int] | None = None
         for size in (1, 2, 3):
             for start in range(len(words) - size + 1):
-                gram = " ".join(w[0].lower() for w in words[start : start + size])
-                index = self._evidence_vocab.get(gram)
+                grams = [w[0].lower() for w in words[start : start + size]]
+                if _FUNCTION_WORDS.issuperset(grams):
+                    continue
+                index = self._evidence_vocab.get(" ".join(grams))
                 if index is None:
                     continue
                 weight = float(self._evidence_coef[index, column])
