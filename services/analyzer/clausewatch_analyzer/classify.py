@@ -16,14 +16,14 @@ when it is confident of it. It is optional too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Protocol
 
 from clausewatch_analyzer.identity import rules_version
 from clausewatch_analyzer.model.privacy import PRIVACY_MODEL, SILENT, PrivacyReading
-from clausewatch_analyzer.polarity import advises_reader, denies_practice
+from clausewatch_analyzer.polarity import advises_reader, denies_practice, names_no_practice
 from clausewatch_analyzer.rules import RuleHit, match_rules
 from clausewatch_analyzer.segment import split_sentences, table_cells
 from clausewatch_analyzer.severity import label_severity, stated_call
@@ -218,9 +218,10 @@ class Classifier:
             label = self._privacy_label(
                 clause_type, probability, reading.evidence.get(clause_type), sentences
             )
-            if label is not None and self._advises(clause_type, label.sentence, label.phrase):
-                # "Don't share your location with strangers": advice to the reader states no practice of the
-                # company, so the category must stand on the provision's other sentences (decision 0196).
+            if label is not None and self._reads(advises_reader, clause_type, label.sentence, label.phrase):
+                # "Don't share your location with strangers": advice to the reader is not about the company's
+                # practices at all, so the category must stand on the provision's other sentences (decision 0196).
+                # A question the law asks or a section's title still has the category's topic (0197).
                 rest = [s for s in sentences if s.strip() and s.strip() != label.sentence]
                 [again] = model.read([" ".join(s.strip() for s in rest)]) if rest else [SILENT]
                 found = again.probabilities.get(clause_type, 0.0)
@@ -272,13 +273,17 @@ class Classifier:
         start = sentence.find(hit.phrase)
         return start >= 0 and denies_practice(sentence, start, start + len(hit.phrase))
 
-    def _advises(self, clause_type: str, sentence: str, phrase: str) -> bool:
-        """Whether the practice a type's phrase names stands in advice to the reader (only for types with a
-        `practice`): "Never share your password with anyone" states no sharing (decision 0196)."""
+    def _reads(
+        self, reading: Callable[[str, int, int], bool], clause_type: str, sentence: str, phrase: str
+    ) -> bool:
+        """Whether `reading` (`polarity.advises_reader` or `names_no_practice`) holds for the practice a type's
+        phrase names in the sentence; never for a type without a `practice`. A rule's hit that names its practice
+        without stating it ("Never share your password with anyone"; "obligations for businesses that sell personal
+        information") makes no label (decisions 0196, 0197)."""
         if not self.taxonomy[clause_type].practice:
             return False
         start = sentence.find(phrase)
-        return start >= 0 and advises_reader(sentence, start, start + len(phrase))
+        return start >= 0 and reading(sentence, start, start + len(phrase))
 
     def _combine(self, sentence: str, predictions: Iterable[Any]) -> list[Label]:
         evidence = sentence.strip()[:_EVIDENCE_MAX]
@@ -295,8 +300,8 @@ class Classifier:
                 labels[hit.clause_type] = Label(
                     hit.clause_type, confidence, hit.phrase, evidence, model_pred.level, "model+rules"
                 )
-            elif hit.clause_type not in self.model_types and not self._advises(
-                hit.clause_type, sentence, hit.phrase
+            elif hit.clause_type not in self.model_types and not self._reads(
+                names_no_practice, hit.clause_type, sentence, hit.phrase
             ):
                 labels[hit.clause_type] = Label(
                     hit.clause_type, hit.weight, hit.phrase, evidence, denied=self._denies(sentence, hit)

@@ -71,6 +71,8 @@ _FILLER = frozenset(
     {"ever", "and", "or", "will", "would", "be", "been", "being", "have", "has", "do", "does", "to", "any"}
     | {"also", "yet", "otherwise", "longer", "at", "all"}
 )
+# Idioms between a denial and its verb: "The Company is not in the business of selling your information" (session 30).
+_IDIOM_FILLER = re.compile(r"\bin the business of\b", re.IGNORECASE)
 # The verbs a denied practice is made of: a "not" before another verb denies that verb ("does not apply to
 # products provided by any third party", "we are not responsible for any third party's use"), not the practice.
 _PRACTICE_VERB = re.compile(
@@ -175,7 +177,7 @@ def _denied_in(clause: _Clause) -> bool:
         return False
     if last.start() < clause.advice_end:
         return False  # "Don't send messages or share content …": advice to the reader, no practice denied
-    for word in _WORDS.findall(clause.text[last.end() :]):
+    for word in _WORDS.findall(_IDIOM_FILLER.sub(" ", clause.text[last.end() :])):
         lower = word.lower().strip("'’")
         if lower in _FILLER or lower.endswith("ly"):
             continue
@@ -217,6 +219,42 @@ def _denies_in(masked: str, start: int, end: int | None) -> bool:
     return _denied_in(_clause_before(masked, start)) and _EXCEPTION.search(masked, start) is None
 
 
+# A practice whose subject is the businesses a law binds: "The CCPA sets forth certain obligations for businesses that
+# sell personal information" describes the law, not the company (session 30). Only after the law's words: "our
+# affiliated organizations that process information for us" and "advertising companies that collect …" are parties
+# the company deals with.
+_GENERIC_SUBJECT = re.compile(
+    r"\b(?:obligations?|requirements?|duties|rules|applies|apply|requires?|required)\s+(?:\w+\s+){0,2}?"
+    r"(?:businesses|companies|operators)\s+(?:that|which|who)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+# A practice's words inside the title of a section or page the text points to: "Please see “Profile Verification
+# Information (Including Biometric Information)” in Section 2" (Bumble's retention paragraph, read as biometric
+# data, high; session 30).
+_POINTER_TITLE = re.compile(
+    r"\b(?:see|read|visit|review|refer to|(?:described|set out|explained|detailed) (?:in|under))\s+"
+    r"(?:the\s+|our\s+)?(?:section\s+)?[“\"‘][^”\"’]*$",
+    re.IGNORECASE,
+)
+
+
+def names_no_practice(text: str, start: int, end: int | None = None) -> bool:
+    """Whether the practice words at text[start:] (the phrase text[start:end], when given) state no practice of the
+    company, either way: advice to the reader (`advises_reader`), what businesses in general do ("obligations for
+    businesses that sell personal information"), a question the text reports ("operators must disclose whether
+    third parties may collect …", 0189), or the title of a section pointed to ("see “Profile Verification
+    Information (Including Biometric Information)”"). Such words make no label and no denial (decision 0196)."""
+    masked = _mask_signal_names(text)
+    if end is not None:
+        start = practice_start(masked, start, end)
+    clause = _clause_before(masked, start)
+    return clause.advises or any(
+        pattern.search(clause.text) for pattern in (_GENERIC_SUBJECT, _REPORTED_QUESTION, _POINTER_TITLE)
+    )
+
+
 def advises_reader(text: str, start: int, end: int | None = None) -> bool:
     """Whether the practice at text[start:] (named by the phrase text[start:end], when given) stands in an imperative
     addressed to the reader: "Never share your password with anyone", "Don't send messages or share content that …".
@@ -236,7 +274,7 @@ def states_practice(text: str, start: int, end: int) -> bool:
     if start < len(masked) and masked[start] == "#":
         return False
     clause = _clause_before(masked, start)
-    if _REPORTED_QUESTION.search(clause.text):
+    if _REPORTED_QUESTION.search(clause.text) or _GENERIC_SUBJECT.search(clause.text):
         return False
     if clause.advises:
         return False

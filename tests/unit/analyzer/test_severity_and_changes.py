@@ -569,6 +569,7 @@ def test_biometric_processing_with_consent_is_medium_without_it_high(text: str, 
             True,
         ),
         ("We don’t sell your data. We use your voiceprint to sign you in.", "voiceprint", False),
+        ("The Company is not in the business of selling your information.", "selling", True),
         # decision 0196: an imperative opening a sentence advises the reader and denies nothing the company does
         (
             "Don't send messages or share content that you wouldn't want someone to save or share.",
@@ -868,6 +869,48 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             "medium",
         ),
         ("We do not use Inputs or Suggestions to train our models.", "ai_training_on_user_content", "low"),
+        # session 30: the law's subject is no sale by the company (Discord), nor is a right-to-know list (Grammarly),
+        # an idiom's denial (Discord) or selling products (Grammarly); a sale to brokers that sell it on still is one
+        (
+            "**No Sale of Personal Information**: The CCPA sets forth certain obligations for businesses that sell "
+            "personal information. We do not sell the personal information of our users.",
+            "data_sale",
+            "low",
+        ),
+        (
+            "Provide you with a summary of the categories of personal information we have collected or disclosed "
+            "about you in the last twelve months; the categories of sources of such information; the business or "
+            "commercial purpose for collecting or selling such information.",
+            "data_sale",
+            "low",
+        ),
+        ("The Company is not in the business of selling your information.", "data_sale", "low"),
+        (
+            "We use sales and support data to promote and sell our products to you and to provide you with support.",
+            "data_sale",
+            None,
+        ),
+        ("We sell your personal data to data brokers that sell it on.", "data_sale", "high"),
+        # Hugging Face: a question the law asks names tracking without stating it
+        (
+            "On September 27, 2013, California enacted A.B. 370, amending the California Online Privacy Protection "
+            'Act to require website operators to disclose how they respond to "Do Not Track Signals"; and whether '
+            "third parties collect personally identifiable information about users when they use online services.",
+            "cookies_tracking",
+            None,
+        ),
+        # Bumble's retention paragraph points to a section whose title names biometric data
+        (
+            "We keep your personal information only as long as we need it for the legal basis relied upon. Please "
+            "see “Profile Verification Information (Including Biometric Information)” in Section 3.",
+            "biometric_data",
+            None,
+        ),
+        (
+            "We collect face geometry from your selfies. See “Biometric Information” below.",
+            "biometric_data",
+            "high",
+        ),
         # DeepSeek's rights list: an opt-out right against profiling, like the right not to be subject to it
         (
             "the right to opt-out of the processing of your Personal Data for the purposes of targeted advertising, "
@@ -883,8 +926,9 @@ def test_what_the_bundled_histories_read_as_high_wrongly(
     """Over the last versions of the twenty bundled histories (session 20), these read as high: a business sold read
     as a sale of data, a pointer to another page as training, a restriction on providers and a right as the practice
     they restrict, and the user's own sharing with the company as sensitive data shared with others; session 26's
-    reading added rights and exclusions read as the practice, and a promise with exceptions read as a plain one.
-    `None`: the type does not apply at all."""
+    reading added rights and exclusions read as the practice, and a promise with exceptions read as a plain one;
+    session 30's, the law's subjects, a right-to-know list, a denial in an idiom, products sold, a question the law
+    asks and a section's title (decision 0197). `None`: the type does not apply at all."""
     labels = {label.clause_type: label for label in RULES.classify_provision(text)}
     if severity is None:
         assert clause_type not in labels
