@@ -9,8 +9,9 @@ such a provision takes nothing from users, so it must not be rated as a lost pro
 Lexical and deliberately narrow: a text limits users when it says what the company may refuse, charge, delay or is
 not obliged to do, and does not also grant a right in the same words. A practice is denied when a "not", "never" or
 "no longer" stands before it in the same clause and governs a practice verb (`denied`, decisions 0137 and 0141),
-and a sentence denies it outright when no exception follows (`denies_practice`). An imperative addressed to the
-reader ("Never share your password") neither states nor denies a practice of the company (`advises_reader`, 0196).
+and a sentence denies it outright when no exception follows (`denies_practice`). Some words name a practice and
+neither state nor deny the company's: advice to the reader ("Never share your password"), the businesses a law binds,
+a question the law asks, a section's title pointed to (`names_no_practice`, 0196 and 0197).
 """
 
 from __future__ import annotations
@@ -245,11 +246,16 @@ def names_no_practice(text: str, start: int, end: int | None = None) -> bool:
     company, either way: advice to the reader (`advises_reader`), what businesses in general do ("obligations for
     businesses that sell personal information"), a question the text reports ("operators must disclose whether
     third parties may collect …", 0189), or the title of a section pointed to ("see “Profile Verification
-    Information (Including Biometric Information)”"). Such words make no label and no denial (decision 0196)."""
+    Information (Including Biometric Information)”"). Such words make no label and no denial (decisions 0196,
+    0197)."""
     masked = _mask_signal_names(text)
     if end is not None:
         start = practice_start(masked, start, end)
-    clause = _clause_before(masked, start)
+    return _states_none(_clause_before(masked, start))
+
+
+def _states_none(clause: _Clause) -> bool:
+    """`names_no_practice`, on the clause before the practice."""
     return clause.advises or any(
         pattern.search(clause.text) for pattern in (_GENERIC_SUBJECT, _REPORTED_QUESTION, _POINTER_TITLE)
     )
@@ -267,15 +273,13 @@ def advises_reader(text: str, start: int, end: int | None = None) -> bool:
 
 def states_practice(text: str, start: int, end: int) -> bool:
     """Whether the match text[start:end] of a practice's words states that the practice happens: it does not stand
-    inside the "Do Not Track" signal's name (whose "track" names no tracking), nor in a question the text reports
-    rather than answers ("operators must disclose whether third parties may collect …"), and its clause does not
-    deny it (`denies_practice`; decision 0189)."""
+    inside the "Do Not Track" signal's name (whose "track" names no tracking), nor where the words name a practice
+    without stating the company's (`names_no_practice`: a question the text reports, advice to the reader, the
+    businesses a law binds, a title pointed to), and its clause does not deny it (`denies_practice`; decisions 0189,
+    0196, 0197)."""
     masked = _mask_signal_names(text)
     if start < len(masked) and masked[start] == "#":
         return False
-    clause = _clause_before(masked, start)
-    if _REPORTED_QUESTION.search(clause.text) or _GENERIC_SUBJECT.search(clause.text):
-        return False
-    if clause.advises:
+    if _states_none(_clause_before(masked, start)):
         return False
     return not _denies_in(masked, start, end)
