@@ -157,10 +157,10 @@ class Classifier:
         best: tuple[float, int, int] | None = None
         for size in (1, 2, 3):
             for start in range(len(words) - size + 1):
-                grams = [w[0].lower() for w in words[start : start + size]]
-                if _FUNCTION_WORDS.issuperset(grams):
+                gram = [w[0].lower() for w in words[start : start + size]]
+                if _FUNCTION_WORDS.issuperset(gram):
                     continue
-                index = self._evidence_vocab.get(" ".join(grams))
+                index = self._evidence_vocab.get(" ".join(gram))
                 if index is None:
                     continue
                 weight = float(self._evidence_coef[index, column])
