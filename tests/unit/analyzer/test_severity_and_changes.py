@@ -891,6 +891,13 @@ def test_a_practice_the_clause_denies_does_not_raise_severity(
             None,
         ),
         ("We sell your personal data to data brokers that sell it on.", "data_sale", "high"),
+        # Discord's rights list: an item naming the opt-out, like the right to it
+        (
+            "* Opt out of the processing of your personal information for purposes of profiling in furtherance of "
+            "decisions that produce legal or similarly significant effects, if applicable",
+            "automated_decision_making",
+            "low",
+        ),
         # Hugging Face: a question the law asks names tracking without stating it
         (
             "On September 27, 2013, California enacted A.B. 370, amending the California Online Privacy Protection "
