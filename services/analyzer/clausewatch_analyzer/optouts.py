@@ -19,7 +19,10 @@ from typing import Any
 
 from clausewatch_shared.prose import visible_text
 
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# Markdown escapes a local part's "_" ("rep\_tinder@prighter.com", Tinder's UK representative): the escape is read as
+# part of the address and dropped from its value (`_MARKDOWN_ESCAPE`), not taken for its end ("_tinder@…", session 30).
+_EMAIL = re.compile(r"\b(?:[A-Za-z0-9._%+-]|\\[_.-])+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_MARKDOWN_ESCAPE = re.compile(r"\\(?=[_.-])")
 _URL = re.compile(r"\bhttps?://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+", re.IGNORECASE)
 _SETTINGS = re.compile(
     r"\b(?:(?:your|the|our|in-app|app|account|privacy|profile|data|cookie|ad|advertising|notification|browser|device)\s+)+"
@@ -166,7 +169,7 @@ def find_routes(text: str) -> list[OptOut]:
 
     emails = list(_EMAIL.finditer(text))
     for match in emails:
-        add("email", match.group(0).rstrip(_TRAILING), match)
+        add("email", _MARKDOWN_ESCAPE.sub("", match.group(0)).rstrip(_TRAILING), match)
     email_spans = [(m.start(), m.end()) for m in emails]
     for match in _SETTINGS.finditer(text):
         add("setting", " ".join(match.group(0).split()), match)

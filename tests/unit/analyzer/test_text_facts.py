@@ -134,6 +134,19 @@ def test_opt_out_routes_are_emails_settings_urls_and_links() -> None:
     assert email.context == "Email privacy@example.com or dpo@example.co.uk."
 
 
+def test_an_address_markdown_escaped_is_found_whole() -> None:
+    """Markdown escapes an underscore in an address ("rep\\_tinder@…"): the address is read whole and given
+    unescaped, never cut at the escape ("_tinder@…")."""
+    text = (
+        "> UK GDPR Representative: Prighter Group > > [rep\\_tinder@prighter.com](mailto:rep_tinder@prighter.com) "
+        "> > 20 Mortlake High Street. Write to DPO\\_qwenlm-intl@service.alibaba.com to exercise your rights."
+    )
+    assert [(o.kind, o.value) for o in find_opt_outs(text)] == [
+        ("email", "rep_tinder@prighter.com"),
+        ("email", "DPO_qwenlm-intl@service.alibaba.com"),
+    ]
+
+
 def test_text_without_routes_yields_none() -> None:
     """A clause that names no route gives no opt-out."""
     assert find_opt_outs("We may use your content to train our models.") == []
