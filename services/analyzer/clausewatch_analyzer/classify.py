@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from clausewatch_analyzer.identity import rules_version
 from clausewatch_analyzer.model.privacy import PRIVACY_MODEL, SILENT, PrivacyReading
 from clausewatch_analyzer.polarity import advises_reader, denies_practice, names_no_practice
-from clausewatch_analyzer.rules import RuleHit, match_rules
+from clausewatch_analyzer.rules import match_rules
 from clausewatch_analyzer.segment import split_sentences, table_cells
 from clausewatch_analyzer.severity import label_severity, stated_call
 from clausewatch_analyzer.taxonomy import SEVERITY_RANK, Taxonomy
@@ -212,6 +212,7 @@ class Classifier:
             if label.source != "rules" or reading.keeps(label.clause_type, model.keep)
         ]
         present = {label.clause_type for label in kept}
+        rereadings: dict[str, tuple[list[str], PrivacyReading]] = {}  # by the advice sentence left out
         for clause_type, probability in reading.probabilities.items():
             if clause_type in present or probability < model.add or clause_type not in self.taxonomy:
                 continue
@@ -222,8 +223,11 @@ class Classifier:
                 # "Don't share your location with strangers": advice to the reader is not about the company's
                 # practices at all, so the category must stand on the provision's other sentences (decision 0196).
                 # A question the law asks or a section's title still has the category's topic (0197).
-                rest = [s for s in sentences if s.strip() and s.strip() != label.sentence]
-                [again] = model.read([" ".join(s.strip() for s in rest)]) if rest else [SILENT]
+                if label.sentence not in rereadings:
+                    rest = [s for s in sentences if s.strip() and s.strip() != label.sentence]
+                    [again] = model.read([" ".join(s.strip() for s in rest)]) if rest else [SILENT]
+                    rereadings[label.sentence] = (rest, again)
+                rest, again = rereadings[label.sentence]
                 found = again.probabilities.get(clause_type, 0.0)
                 label = (
                     None
@@ -242,7 +246,6 @@ class Classifier:
         sentence = _sentence_with(sentences, phrase)
         if any(ex.search(sentence) for ex in self.taxonomy[clause_type].excludes):
             return None
-        start = sentence.find(phrase) if phrase else -1
         return Label(
             clause_type,
             probability,
@@ -251,9 +254,7 @@ class Classifier:
             source=PRIVACY_MODEL,
             sentence=sentence,
             # "We do not share …" is a commitment, whoever reads it (decision 0141)
-            denied=bool(self.taxonomy[clause_type].practice)
-            and start >= 0
-            and denies_practice(sentence, start, start + len(phrase or "")),
+            denied=self._reads(denies_practice, clause_type, sentence, phrase) if phrase else False,
         )
 
     def _predict(self, sentences: Sequence[str]) -> list[list[Any]]:
@@ -266,20 +267,13 @@ class Classifier:
             raise RuntimeError(msg)
         return result
 
-    def _denies(self, sentence: str, hit: RuleHit) -> bool:
-        """Whether the sentence denies the practice its rule hit names (only for types with a `practice`)."""
-        if not self.taxonomy[hit.clause_type].practice:
-            return False
-        start = sentence.find(hit.phrase)
-        return start >= 0 and denies_practice(sentence, start, start + len(hit.phrase))
-
     def _reads(
         self, reading: Callable[[str, int, int], bool], clause_type: str, sentence: str, phrase: str
     ) -> bool:
-        """Whether `reading` (`polarity.advises_reader` or `names_no_practice`) holds for the practice a type's
-        phrase names in the sentence; never for a type without a `practice`. A rule's hit that names its practice
-        without stating it ("Never share your password with anyone"; "obligations for businesses that sell personal
-        information") makes no label (decisions 0196, 0197)."""
+        """Whether `reading` (`polarity.denies_practice`, `advises_reader` or `names_no_practice`) holds for the
+        practice a type's phrase names in the sentence; never for a type without a `practice`. A rule's hit that
+        names its practice without stating it ("Never share your password with anyone"; "obligations for businesses
+        that sell personal information") makes no label (decisions 0196, 0197)."""
         if not self.taxonomy[clause_type].practice:
             return False
         start = sentence.find(phrase)
@@ -304,7 +298,11 @@ class Classifier:
                 names_no_practice, hit.clause_type, sentence, hit.phrase
             ):
                 labels[hit.clause_type] = Label(
-                    hit.clause_type, hit.weight, hit.phrase, evidence, denied=self._denies(sentence, hit)
+                    hit.clause_type,
+                    hit.weight,
+                    hit.phrase,
+                    evidence,
+                    denied=self._reads(denies_practice, hit.clause_type, sentence, hit.phrase),
                 )
             # A type the model knows and did not find stays out: letting rules override its silence lowered
             # CLAUDETTE macro-F1 from 0.622 to 0.491 in 3-fold CV (scripts/combined_cv.py, decision 0031).

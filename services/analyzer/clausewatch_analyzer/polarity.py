@@ -248,10 +248,7 @@ def names_no_practice(text: str, start: int, end: int | None = None) -> bool:
     third parties may collect …", 0189), or the title of a section pointed to ("see “Profile Verification
     Information (Including Biometric Information)”"). Such words make no label and no denial (decisions 0196,
     0197)."""
-    masked = _mask_signal_names(text)
-    if end is not None:
-        start = practice_start(masked, start, end)
-    return _states_none(_clause_before(masked, start))
+    return _states_none(_clause_of_practice(text, start, end))
 
 
 def _states_none(clause: _Clause) -> bool:
@@ -265,10 +262,16 @@ def advises_reader(text: str, start: int, end: int | None = None) -> bool:
     """Whether the practice at text[start:] (named by the phrase text[start:end], when given) stands in an imperative
     addressed to the reader: "Never share your password with anyone", "Don't send messages or share content that …".
     Such advice states nothing the company does, nor denies it (decision 0196)."""
+    return _clause_of_practice(text, start, end).advises
+
+
+def _clause_of_practice(text: str, start: int, end: int | None) -> _Clause:
+    """The clause before the practice at text[start:] (at its phrase's first practice verb, given the phrase's
+    `end`), read with the signal's names masked."""
     masked = _mask_signal_names(text)
     if end is not None:
         start = practice_start(masked, start, end)
-    return _clause_before(masked, start).advises
+    return _clause_before(masked, start)
 
 
 def states_practice(text: str, start: int, end: int) -> bool:
