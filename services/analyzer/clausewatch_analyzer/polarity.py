@@ -116,11 +116,18 @@ _REPORTED_QUESTION = re.compile(
 # An imperative addressed to the reader denies nothing the company does: Snapchat's "Don't send messages or share
 # content that you wouldn't want someone to save or share" is advice (decision 0196). Only at the start of a sentence,
 # followed by a lower-case verb: after a "but" the subject is carried over ("we share it, but never sell it"), and
-# "Do Not Sell My Personal Information" names a link.
+# "Do Not Sell My Personal Information" names a link. The company's recommendation to the reader is advice too: "We
+# also do not recommend that you put email addresses, … credit card details … and other sensitive information … on
+# your profile" read as sensitive data collected, medium (decision 0200). Not "we ask you to provide …", a request
+# for data.
 _IMPERATIVE = re.compile(
-    r"[\W\d_]*(?:please\s+)?(?:do\s+not|don['’]t|never)\s+"
+    r"[\W\d_]*(?:"
+    r"(?:please\s+)?(?:do\s+not|don['’]t|never)\s+"
     r"(?!(?:will|would|do|does|did|have|has|had|be|is|are|was|were|can|could|shall|should|may|might|must)\b)"
-    r"(?-i:[a-z])",
+    r"|we\s+(?:(?:also|strongly|therefore|would|do\s+not|don['’]t)\s+)*"
+    r"(?:recommend|encourage|advise|urge|suggest)s?\s+(?:that\s+)?you\s+"
+    r"(?:(?:do\s+not|don['’]t|not|never|always|also|only|to|should(?:\s+not)?)\s+)*"
+    r")(?-i:[a-z])",
     re.IGNORECASE,
 )
 

@@ -77,3 +77,22 @@ def test_no_claudette_sentence_of_the_type_is_excluded(type_id: str) -> None:
                 tagged += 1
                 assert not any(ex.search(sentence) for ex in TAXONOMY[type_id].excludes), sentence
     assert tagged > 0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "vetoed"),
+    [
+        # Spotify's terms (CLAUDETTE-en, untagged), read as unilateral termination, high
+        ("You may terminate the Agreements at any time.", "unilateral_termination"),
+        # Grammarly's Italian heirs' right, read as unilateral change, medium
+        ("You may change or revoke these instructions at any time.", "unilateral_change"),
+    ],
+)
+def test_what_the_reader_may_change_or_end_is_not_the_providers_power(sentence: str, vetoed: str) -> None:
+    """The reader's own act makes no unilateral-change or termination label (decision 0200); in the same sentence
+    as the provider's power, the provider's power is still found."""
+    assert vetoed not in {label.clause_type for label in ENGINE.classifier.classify_provision(sentence)}
+    both = f"{sentence[:-1]}, but we may also suspend your account at any time without notice."
+    assert "unilateral_termination" in {
+        label.clause_type for label in ENGINE.classifier.classify_provision(both)
+    }
