@@ -79,6 +79,12 @@ def test_no_claudette_sentence_of_the_type_is_excluded(type_id: str) -> None:
     assert tagged > 0
 
 
+_PINTEREST_CLOSING = (
+    "Close your account at any time. When you close your account, we’ll deactivate it, remove your Pins and boards "
+    "from Pinterest and delete your account data."
+)
+
+
 @pytest.mark.parametrize(
     ("sentence", "vetoed"),
     [
@@ -86,13 +92,47 @@ def test_no_claudette_sentence_of_the_type_is_excluded(type_id: str) -> None:
         ("You may terminate the Agreements at any time.", "unilateral_termination"),
         # Grammarly's Italian heirs' right, read as unilateral change, medium
         ("You may change or revoke these instructions at any time.", "unilateral_change"),
+        # Pinterest's privacy policy, read as termination, high, and as content removal
+        (_PINTEREST_CLOSING, "unilateral_termination"),
+        (_PINTEREST_CLOSING, "content_removal"),
+        # Tumblr's and Pinterest's rights to deletion and a heading of the choices, read as content removal
+        (
+            "**Delete:** In some US states you also have the right to delete certain information we have about you.",
+            "content_removal",
+        ),
+        (
+            "Right to Delete. You may submit a verifiable request to close your account and we will delete Personal "
+            "Information about you that we have collected.",
+            "content_removal",
+        ),
+        ("**Disable or delete your account**", "content_removal"),
     ],
 )
 def test_what_the_reader_may_change_or_end_is_not_the_providers_power(sentence: str, vetoed: str) -> None:
-    """The reader's own act makes no unilateral-change or termination label (decision 0200); in the same sentence
-    as the provider's power, the provider's power is still found."""
+    """The reader's own act (changing or ending something, closing their account, deleting their data) makes no
+    unilateral change, termination or content-removal label (decision 0200)."""
     assert vetoed not in {label.clause_type for label in ENGINE.classifier.classify_provision(sentence)}
-    both = f"{sentence[:-1]}, but we may also suspend your account at any time without notice."
-    assert "unilateral_termination" in {
-        label.clause_type for label in ENGINE.classifier.classify_provision(both)
-    }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "power"),
+    [
+        (
+            "You may terminate the Agreements at any time, but we may also suspend your account at any time without "
+            "notice.",
+            "unilateral_termination",
+        ),
+        (
+            "You can close your account at any time, but we may also close your account at any time without notice.",
+            "unilateral_termination",
+        ),
+        (
+            "You also have the right to delete certain information, but we may remove your content at any time for "
+            "any reason.",
+            "content_removal",
+        ),
+    ],
+)
+def test_the_providers_power_beside_the_readers_act_is_still_found(sentence: str, power: str) -> None:
+    """Where the provider's own power follows the reader's act in the sentence, the provider's power is labelled."""
+    assert power in {label.clause_type for label in ENGINE.classifier.classify_provision(sentence)}
