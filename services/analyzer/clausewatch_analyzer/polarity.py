@@ -56,6 +56,24 @@ _DENIAL = re.compile(
     r"(?:\bnot\b|\bnever\b|\bneither\b|\bnor\b|\bno longer\b|n['’]t\b)",
     re.IGNORECASE,
 )
+# A "not" that a choice or a request governs is the reader's choice, not the company's denial: Pinterest's "You can
+# choose for us not to share your information with other sites to personalize those ads" read as a promise not to
+# share (decision 0202). The practice is what happens unless the reader chooses otherwise.
+_CHOICE_BEFORE = re.compile(
+    r"\b(?:choose|chose|chosen|opt|opted|ask|asked|request|requested|tell|told|instruct|instructed|direct|directed"
+    r"|prefer|preferred|elect|elected)s?\s+(?:(?:for|that)\s+)?(?:(?:us|we|them|it|(?-i:[A-Z][\w.&]+))\s+)?$",
+    re.IGNORECASE,
+)
+_OUR_CHOICE = re.compile(r"\bwe\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def _readers_choice(before_denial: str) -> bool:
+    """Whether the words before a "not" are a choice or request that governs it, made by anyone but the company ("you
+    can ask us not to", not "we have chosen not to")."""
+    choice = _CHOICE_BEFORE.search(before_denial)
+    return choice is not None and _OUR_CHOICE.search(before_denial, 0, choice.start()) is None
+
+
 # An abbreviation's stop ends no clause: DeepSeek's "not designed or intended to process sensitive Personal Data
 # (e.g., … genetic or biometric data …)" denies the biometric data too (session 20).
 _ABBREVIATION = re.compile(
@@ -185,6 +203,10 @@ def _denied_in(clause: _Clause) -> bool:
         return False
     if last.start() < clause.advice_end:
         return False  # "Don't send messages or share content …": advice to the reader, no practice denied
+    if _readers_choice(clause.text[: last.start()]):
+        return (
+            False  # "You can choose for us not to share your information": a choice, the practice its default
+        )
     for word in _WORDS.findall(_IDIOM_FILLER.sub(" ", clause.text[last.end() :])):
         lower = word.lower().strip("'’")
         if lower in _FILLER or lower.endswith("ly"):

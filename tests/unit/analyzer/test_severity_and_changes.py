@@ -582,6 +582,11 @@ def test_biometric_processing_with_consent_is_medium_without_it_high(text: str, 
         ("We share it with service providers, but never sell it.", "sell", True),
         ("We do not sell it. Do Not Sell My Personal Information", "Sell My", True),
         ("Don't worry: we never sell your data.", "sell", True),
+        # decision 0202: a "not" the reader's choice or request governs denies nothing; the company's own choice does
+        ("You can choose for us not to share your information with other sites.", "share", False),
+        ("You may request that we not sell your personal information.", "sell", False),
+        ("You can ask Pinterest not to share it.", "share", False),
+        ("We have chosen not to sell your data.", "sell", True),
     ],
 )
 def test_denied_reads_the_clause_before_a_practice(text: str, start_of: str, is_denied: bool) -> None:
