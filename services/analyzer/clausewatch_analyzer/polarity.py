@@ -189,11 +189,18 @@ def denied(text: str, start: int) -> bool:
     share it for targeted advertising" denies "advertising"; "we do not sell it, but we use it for advertising" does
     not, nor does a "not" governing another verb ("the policy does not apply to services provided by third
     parties"; decisions 0137, 0141)."""
-    return _denied_in(_clause_before(_mask_signal_names(text), start))
+    masked = _mask_signal_names(text)
+    return _denied_in(_clause_before(masked, start), _first_word(masked, start))
 
 
-def _denied_in(clause: _Clause) -> bool:
-    """`denied`, on the clause before the practice."""
+def _first_word(masked: str, start: int) -> str:
+    """The word the practice's words open with ("" where a masked signal name or no word stands there)."""
+    word = _WORDS.match(masked, start)
+    return "" if word is None else word.group()
+
+
+def _denied_in(clause: _Clause, first_word: str) -> bool:
+    """`denied`, on the clause before the practice, whose words open with `first_word`."""
     if _NO_BEFORE.search(clause.text):
         return True  # "No automated decisions: …", "there is no sale of your data"
     last = None
@@ -212,7 +219,9 @@ def _denied_in(clause: _Clause) -> bool:
         if lower in _FILLER or lower.endswith("ly"):
             continue
         return _PRACTICE_VERB.match(lower) is not None
-    return True  # nothing between the denial and the practice: "we do not sell"
+    # Nothing between the denial and the practice's words: "we do not sell", but not "we do not respond to “Do Not
+    # Track” signals", whose "not" governs "respond" (decision 0202: read as a promise not to track, Reddit).
+    return _PRACTICE_VERB.match(first_word.lower().strip("'’")) is not None
 
 
 # After the practice, words that turn a denial into a rule with exceptions: "we do not share your data except with
@@ -246,7 +255,10 @@ def _denies_in(masked: str, start: int, end: int | None) -> bool:
     if end is not None:
         start = practice_start(masked, start, end)
     # From the practice's start: a rule's phrase may run on into the exception ("share … except with …").
-    return _denied_in(_clause_before(masked, start)) and _EXCEPTION.search(masked, start) is None
+    return (
+        _denied_in(_clause_before(masked, start), _first_word(masked, start))
+        and _EXCEPTION.search(masked, start) is None
+    )
 
 
 # A practice whose subject is the businesses a law binds: "The CCPA sets forth certain obligations for businesses that

@@ -616,6 +616,13 @@ def test_denied_reads_the_clause_before_a_practice(text: str, start_of: str, is_
             False,
         ),
         ("We do not track you across other sites.", "track you across other sites", True),
+        # decision 0202: a "not" governing another verb right before the phrase ("respond") denies nothing
+        (
+            "We currently do not respond to “Do Not Track” or similar signals.",
+            "respond to “Do Not Track",
+            False,
+        ),
+        ("We do not sell your data.", "sell your data", True),
     ],
 )
 def test_a_denial_inside_the_phrase_counts(text: str, phrase: str, is_denied: bool) -> None:
