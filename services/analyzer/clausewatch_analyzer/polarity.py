@@ -9,10 +9,11 @@ such a provision takes nothing from users, so it must not be rated as a lost pro
 Lexical and deliberately narrow: a text limits users when it says what the company may refuse, charge, delay or is
 not obliged to do, and does not also grant a right in the same words. A practice is denied when a "not", "never" or
 "no longer" stands before it in the same clause and governs a practice verb (`denied`, decisions 0137 and 0141),
-and a sentence denies it outright when no exception follows (`denies_practice`). Some words name a practice and
-neither state nor deny the company's: advice to the reader ("Never share your password"), the businesses a law binds,
-a question the law asks, a section's title pointed to (`names_no_practice`, 0196 and 0197).
-"""
+and a sentence denies it outright when no exception follows (`denies_practice`); a "not" that the reader's choice
+governs ("you can ask us not to share") denies nothing (0202). Some words name a practice and neither state nor deny
+the company's: advice to the reader ("Never share your password", "we do not recommend that you put …"), the
+businesses a law binds, a question the law asks, a section's title pointed to (`names_no_practice`, 0196, 0197,
+0200)."""
 
 from __future__ import annotations
 
@@ -60,8 +61,9 @@ _DENIAL = re.compile(
 # choose for us not to share your information with other sites to personalize those ads" read as a promise not to
 # share (decision 0202). The practice is what happens unless the reader chooses otherwise.
 _CHOICE_BEFORE = re.compile(
-    r"\b(?:choose|chose|chosen|opt|opted|ask|asked|request|requested|tell|told|instruct|instructed|direct|directed"
-    r"|prefer|preferred|elect|elected)s?\s+(?:(?:for|that)\s+)?(?:(?:us|we|them|it|(?-i:[A-Z][\w.&]+))\s+)?$",
+    r"\b(?:choose|chooses|chose|chosen|opts?|opted|asks?|asked|requests?|requested|tells?|told|instructs?|instructed"
+    r"|directs?|directed|prefers?|preferred|elects?|elected)\s+(?:(?:for|that)\s+)?"
+    r"(?:(?:us|we|them|it|(?-i:[A-Z][\w.&]+))\s+)?$",
     re.IGNORECASE,
 )
 _OUR_CHOICE = re.compile(r"\bwe\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
@@ -138,7 +140,7 @@ _REPORTED_QUESTION = re.compile(
 # also do not recommend that you put email addresses, … credit card details … and other sensitive information … on
 # your profile" read as sensitive data collected, medium (decision 0200). Not "we ask you to provide …", a request
 # for data.
-_IMPERATIVE = re.compile(
+_ADVICE_OPENING = re.compile(
     r"[\W\d_]*(?:"
     r"(?:please\s+)?(?:do\s+not|don['’]t|never)\s+"
     r"(?!(?:will|would|do|does|did|have|has|had|be|is|are|was|were|can|could|shall|should|may|might|must)\b)"
@@ -180,7 +182,7 @@ def _clause_before(masked: str, start: int) -> _Clause:
         return _Clause(before[last_break.end() :])  # after "but", "if": the subject carries over
     opening = 0 if last_break is None else last_break.end()
     # The imperative's verb may be the practice itself ("Never share"), so it is read on from the clause's start.
-    advice = _IMPERATIVE.match(masked, window + opening)
+    advice = _ADVICE_OPENING.match(masked, window + opening)
     return _Clause(before[opening:], 0 if advice is None else advice.end() - window - opening)
 
 
@@ -211,9 +213,8 @@ def _denied_in(clause: _Clause, first_word: str) -> bool:
     if last.start() < clause.advice_end:
         return False  # "Don't send messages or share content …": advice to the reader, no practice denied
     if _readers_choice(clause.text[: last.start()]):
-        return (
-            False  # "You can choose for us not to share your information": a choice, the practice its default
-        )
+        # "You can choose for us not to share your information": the reader's choice; sharing is the default
+        return False
     for word in _WORDS.findall(_IDIOM_FILLER.sub(" ", clause.text[last.end() :])):
         lower = word.lower().strip("'’")
         if lower in _FILLER or lower.endswith("ly"):
