@@ -157,10 +157,11 @@ _SUBJECT = re.compile(r"\b(?:we|you|they|it|he|she|i)\b", re.IGNORECASE)
 
 
 class _Clause(NamedTuple):
-    """The clause a practice's words stand in, up to them, and where an imperative opening it ends (0 when it opens
-    with none)."""
+    """The clause a practice's words stand in, up to them; the word the practice's words open with ("" where a masked
+    signal name stands there); and where an imperative opening the clause ends (0 when it opens with none)."""
 
     text: str
+    practice_word: str
     advice_end: int = 0
 
     @property
@@ -173,17 +174,21 @@ class _Clause(NamedTuple):
 def _clause_before(masked: str, start: int) -> _Clause:
     """The clause masked[start:] stands in, up to `start` (`masked`: the text with the signal's names masked):
     denials and questions further back govern other words."""
+    word = _WORDS.match(masked, start)
+    practice_word = "" if word is None else word.group()
     window = max(0, start - _DENIAL_REACH)
     before = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", " "), masked[window:start])
     last_break = next(reversed(list(_CLAUSE_BREAK.finditer(before))), None)
     if last_break is None and window > 0:
-        return _Clause(before)  # where the sentence opens is out of reach
+        return _Clause(before, practice_word)  # where the sentence opens is out of reach
     if last_break is not None and last_break.group(0)[0].isalpha():
-        return _Clause(before[last_break.end() :])  # after "but", "if": the subject carries over
+        return _Clause(
+            before[last_break.end() :], practice_word
+        )  # after "but", "if": the subject carries over
     opening = 0 if last_break is None else last_break.end()
     # The imperative's verb may be the practice itself ("Never share"), so it is read on from the clause's start.
     advice = _ADVICE_OPENING.match(masked, window + opening)
-    return _Clause(before[opening:], 0 if advice is None else advice.end() - window - opening)
+    return _Clause(before[opening:], practice_word, 0 if advice is None else advice.end() - window - opening)
 
 
 def denied(text: str, start: int) -> bool:
@@ -191,18 +196,11 @@ def denied(text: str, start: int) -> bool:
     share it for targeted advertising" denies "advertising"; "we do not sell it, but we use it for advertising" does
     not, nor does a "not" governing another verb ("the policy does not apply to services provided by third
     parties"; decisions 0137, 0141)."""
-    masked = _mask_signal_names(text)
-    return _denied_in(_clause_before(masked, start), _first_word(masked, start))
+    return _denied_in(_clause_before(_mask_signal_names(text), start))
 
 
-def _first_word(masked: str, start: int) -> str:
-    """The word the practice's words open with ("" where a masked signal name or no word stands there)."""
-    word = _WORDS.match(masked, start)
-    return "" if word is None else word.group()
-
-
-def _denied_in(clause: _Clause, first_word: str) -> bool:
-    """`denied`, on the clause before the practice, whose words open with `first_word`."""
+def _denied_in(clause: _Clause) -> bool:
+    """`denied`, on the clause before the practice."""
     if _NO_BEFORE.search(clause.text):
         return True  # "No automated decisions: …", "there is no sale of your data"
     last = None
@@ -222,7 +220,7 @@ def _denied_in(clause: _Clause, first_word: str) -> bool:
         return _PRACTICE_VERB.match(lower) is not None
     # Nothing between the denial and the practice's words: "we do not sell", but not "we do not respond to “Do Not
     # Track” signals", whose "not" governs "respond" (decision 0202: read as a promise not to track, Reddit).
-    return _PRACTICE_VERB.match(first_word.lower().strip("'’")) is not None
+    return _PRACTICE_VERB.match(clause.practice_word.lower().strip("'’")) is not None
 
 
 # After the practice, words that turn a denial into a rule with exceptions: "we do not share your data except with
@@ -256,10 +254,7 @@ def _denies_in(masked: str, start: int, end: int | None) -> bool:
     if end is not None:
         start = practice_start(masked, start, end)
     # From the practice's start: a rule's phrase may run on into the exception ("share … except with …").
-    return (
-        _denied_in(_clause_before(masked, start), _first_word(masked, start))
-        and _EXCEPTION.search(masked, start) is None
-    )
+    return _denied_in(_clause_before(masked, start)) and _EXCEPTION.search(masked, start) is None
 
 
 # A practice whose subject is the businesses a law binds: "The CCPA sets forth certain obligations for businesses that
