@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clausewatch_analyzer.carveouts import added_carve_outs, carve_outs, quote
-from clausewatch_analyzer.classify import Classifier, Label, reads_privacy
+from clausewatch_analyzer.classify import Classifier, Label
 from clausewatch_analyzer.institutional import institutional_analysis
 from clausewatch_analyzer.optouts import OptOut, find_routes
 from clausewatch_analyzer.polarity import limits_users
@@ -59,7 +59,8 @@ class Context:
     document_title: str = "document"
     jurisdictions: Sequence[str] = field(default_factory=tuple)
     # The catalogue's document type ("Privacy Policy", "Terms of Service", …); None when unknown (the CLI). The
-    # privacy-category model reads only privacy texts and texts of unknown type (decision 0188).
+    # privacy-category model reads only privacy texts and texts of unknown type (decision 0188); in privacy texts the
+    # clause model's terms types need a rule's agreement (0203).
     doc_type: str | None = None
 
 
@@ -67,7 +68,7 @@ def assess_provision(
     text: str, classifier: Classifier, catalogue: Catalogue, context: Context
 ) -> ProvisionResult:
     """Classify a provision, score its severity, map its regulations, find its opt-outs and write its texts."""
-    labels = classifier.classify_provision(text, read_privacy=reads_privacy(context.doc_type))
+    labels = classifier.classify_provision(text, doc_type=context.doc_type)
     return result_from_labels(text, labels, classifier, catalogue, context)
 
 

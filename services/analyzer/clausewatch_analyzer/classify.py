@@ -37,6 +37,9 @@ PRIVACY_DOC_TYPES = frozenset(
 )
 _PRIVACY_DOC_SLUGS = frozenset(DOC_TYPES[name] for name in PRIVACY_DOC_TYPES)
 
+# In a privacy document, a terms type that gives way to the privacy category read in the same sentence (0203).
+_PRIVACY_READINGS = {"unilateral_change": "policy_change"}
+
 AGREEMENT_BONUS = 0.1
 IMPLIED_FACTOR = 0.9
 _EVIDENCE_MAX = 400
@@ -118,10 +121,15 @@ class Label:
         }
 
 
+def is_privacy_document(doc_type: str | None) -> bool:
+    """Whether a document of this type is known to be a privacy text; the type by its name or its slug
+    ("privacy-policy"). None (type unknown) is not known to be one."""
+    return doc_type in PRIVACY_DOC_TYPES or doc_type in _PRIVACY_DOC_SLUGS
+
+
 def reads_privacy(doc_type: str | None) -> bool:
-    """Whether the privacy-category model reads provisions of a document of this type (None: type unknown); the
-    type by its name or its slug ("privacy-policy")."""
-    return doc_type is None or doc_type in PRIVACY_DOC_TYPES or doc_type in _PRIVACY_DOC_SLUGS
+    """Whether the privacy-category model reads provisions of a document of this type (None: type unknown)."""
+    return doc_type is None or is_privacy_document(doc_type)
 
 
 def model_clause_types(model: object | None, taxonomy: Taxonomy) -> frozenset[str]:
@@ -170,14 +178,17 @@ class Classifier:
             for sentence, preds in zip(sentences, predictions, strict=True)
         ]
 
-    def classify_provision(self, text: str, *, read_privacy: bool = True) -> list[Label]:
+    def classify_provision(self, text: str, *, doc_type: str | None = None) -> list[Label]:
         """Return a provision's labels: per type, the most confident sentence's label (its evidence), or another
-        sentence's that states a more severe reading of the type (decision 0164); with `read_privacy`, the privacy
-        categories as the privacy-category model and the rules read them together (0188)."""
+        sentence's that states a more severe reading of the type (decision 0164); the privacy categories as the
+        privacy-category model and the rules read them together (0188), in a document whose type (None: unknown)
+        the privacy model reads; in a privacy document, as `in_privacy_document` reads it (0203)."""
         sentences = split_sentences(text)
         per_sentence = self.classify_sentences(sentences)
-        [reading] = self.privacy_readings([text], read=read_privacy)
-        return self.provision_labels(per_sentence, sentences, reading)
+        [reading] = self.privacy_readings([text], read=reads_privacy(doc_type))
+        return self.provision_labels(
+            per_sentence, sentences, reading, privacy_document=is_privacy_document(doc_type)
+        )
 
     def privacy_readings(self, texts: Sequence[str], *, read: bool = True) -> list[PrivacyReading]:
         """The privacy-category model's reading of each provision (silent ones without the model or `read`)."""
@@ -186,13 +197,40 @@ class Classifier:
         return self.privacy_model.read(texts)
 
     def provision_labels(
-        self, per_sentence: Sequence[Sequence[Label]], sentences: Sequence[str], reading: PrivacyReading
+        self,
+        per_sentence: Sequence[Sequence[Label]],
+        sentences: Sequence[str],
+        reading: PrivacyReading,
+        *,
+        privacy_document: bool = False,
     ) -> list[Label]:
-        """A provision's labels from its sentences' labels and the privacy model's reading of it."""
+        """A provision's labels from its sentences' labels and the privacy model's reading of it; in a
+        `privacy_document`, each sentence's labels as `in_privacy_document` keeps them."""
+        if privacy_document:
+            per_sentence = [self.in_privacy_document(labels) for labels in per_sentence]
         merged = apply_yields(merge_labels(per_sentence, sentences, self.taxonomy), self.taxonomy)
         if self.privacy_model is None or not reading.probabilities:
             return merged
         return self._read_privacy(merged, sentences, reading, self.privacy_model)
+
+    def in_privacy_document(self, labels: Sequence[Label]) -> list[Label]:
+        """A sentence's labels as a privacy document is read (decision 0203).
+
+        A terms type that only the clause model found is dropped: the model learnt from terms of service, and on
+        privacy policies about half of its lone terms-type labels named no power of the provider at all
+        ("Government agencies … may disclose" and "Customer Support Data" as unilateral termination, "Regularly
+        change your password" as unilateral change). Where one of the type's rules agrees ("we reserve the right
+        to terminate … your Account"), the label stands. And a type that a privacy category reads more finely
+        gives way to it in the same sentence: the provider changing its privacy policy is `policy_change`, whose
+        severity reads the notice given, not a terms-of-service change at medium whatever the notice.
+        """
+        present = {label.clause_type for label in labels}
+        return [
+            label
+            for label in labels
+            if not (label.source == "model" and label.clause_type in self.model_types)
+            and _PRIVACY_READINGS.get(label.clause_type) not in present
+        ]
 
     def _read_privacy(
         self,

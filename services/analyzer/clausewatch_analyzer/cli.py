@@ -56,7 +56,8 @@ def classify(
         None,
         "--doc-type",
         help='The document\'s type ("Privacy Policy", "Terms of Service", …): the privacy-category model reads '
-        "only privacy texts, and texts of unknown type.",
+        "only privacy texts, and texts of unknown type; in a privacy text, a terms type needs a rule to agree "
+        "with the clause model (decision 0203).",
     ),
 ) -> None:
     """Tag clause types, severity, regulations and opt-outs in a document (split into provisions) or per line.

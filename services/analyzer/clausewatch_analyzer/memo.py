@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from clausewatch_analyzer.assess import Context, ProvisionResult, result_from_labels
-from clausewatch_analyzer.classify import Classifier, Label, reads_privacy
+from clausewatch_analyzer.classify import Classifier, Label, is_privacy_document, reads_privacy
 from clausewatch_analyzer.regulations import Catalogue
 from clausewatch_analyzer.segment import split_sentences
 from clausewatch_analyzer.taxonomy import Taxonomy
@@ -152,18 +152,21 @@ class Memo:
         return [found[key] for key in keys]
 
     def provision_labels(
-        self, classifier: Classifier, texts: Sequence[str], *, read_privacy: bool = True
+        self, classifier: Classifier, texts: Sequence[str], *, doc_type: str | None = None
     ) -> list[list[Label]]:
         """Return each provision's labels, as `Classifier.classify_provision` would, sentences batched and reused."""
         per_text = [split_sentences(text) for text in texts]
         flat = self.sentence_labels(classifier, [s for sentences in per_text for s in sentences])
-        readings = classifier.privacy_readings(texts, read=read_privacy)
+        readings = classifier.privacy_readings(texts, read=reads_privacy(doc_type))
+        privacy_document = is_privacy_document(doc_type)
         out: list[list[Label]] = []
         start = 0
         for sentences, reading in zip(per_text, readings, strict=True):
             chunk = flat[start : start + len(sentences)]
             start += len(sentences)
-            out.append(classifier.provision_labels(chunk, sentences, reading))
+            out.append(
+                classifier.provision_labels(chunk, sentences, reading, privacy_document=privacy_document)
+            )
         return out
 
     def assess(
@@ -180,7 +183,7 @@ class Memo:
         keys = [(fingerprint, text_hash(text), scope) for text in texts]
         cached = [self.results.get(key) for key in keys]
         todo = list(dict.fromkeys(t for t, r in zip(texts, cached, strict=True) if r is None))
-        labels = self.provision_labels(classifier, todo, read_privacy=reads_privacy(context.doc_type))
+        labels = self.provision_labels(classifier, todo, doc_type=context.doc_type)
         computed = {
             text: result_from_labels(text, text_labels, classifier, catalogue, context)
             for text, text_labels in zip(todo, labels, strict=True)

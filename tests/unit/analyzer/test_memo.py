@@ -27,13 +27,16 @@ def engine() -> Engine:
     return build_engine()
 
 
-def test_memoised_assessments_equal_a_full_reclassification(engine: Engine) -> None:
-    """Successive versions assessed through the memo give exactly the results of assessing every provision afresh."""
+@pytest.mark.parametrize("doc_type", [None, "Privacy Policy", "terms-of-service"])
+def test_memoised_assessments_equal_a_full_reclassification(engine: Engine, doc_type: str | None) -> None:
+    """Successive versions assessed through the memo give exactly the results of assessing every provision afresh,
+    whatever the document's type (a privacy document is read otherwise, decision 0203)."""
     memo_engine = Engine(engine.classifier, engine.catalogue)
+    context = replace(CONTEXT, doc_type=doc_type)
     for document in ("Cursor__Privacy_Policy", "Bluesky__Terms_of_Service"):
         for texts in _history(document, 3):
-            fresh = [assess_provision(t, engine.classifier, engine.catalogue, CONTEXT) for t in texts]
-            assert memo_engine.assess(texts, CONTEXT) == fresh
+            fresh = [assess_provision(t, engine.classifier, engine.catalogue, context) for t in texts]
+            assert memo_engine.assess(texts, context) == fresh
 
 
 def test_a_new_version_classifies_only_sentences_never_seen(engine: Engine) -> None:
