@@ -1,0 +1,190 @@
+"""How the terms figures grow with the number of CLAUDETTE-en documents the model learns from (a learning curve).
+
+    cd services/analyzer && uv run python -m training.learning_curve [--sizes 7 14 21 28] [--draws 3] [--jobs 2]
+
+The outer folds are `training.evaluate`'s (GroupKFold(5) by document, 7 held-out documents each). In each fold the
+model is fitted on n of the fold's 28 training documents, drawn at random (seeded by fold, n and draw), with our own
+labelled terms joining every fit as they join the shipped one, and scores the fold's held-out documents. A draw's
+predictions are pooled over the five folds, as the evaluation pools them, so each point is a macro-F1 over the same
+12,580 held-out sentences; at n = 28 it is the evaluation's model figure. The model alone is scored (the `--lines`
+path adds rules and severity, within 0.01 of it on every run so far): the curve asks what more annotated documents of
+this kind would buy, not how the path reads them.
+
+The table gives each size's mean over its draws and their range, then the gain per doubling of the documents
+(least squares of macro-F1 on log2 n) and, at that rate, how many documents the issue's targets would take.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from clausewatch_analyzer.model.classifier import Classifier
+from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
+from training.build import training_set
+from training.config import TrainingConfig
+from training.dataset import Dataset, concat, from_documents
+from training.evaluate import predict_levels
+from training.fit import fit_classifier
+from training.metrics import macro_f1, score_types
+from training.own_terms import load_own_terms, training_terms_files
+
+TARGETS = {"any_level": 0.85, "unfair": 0.82}
+_SEED = 20261207
+
+
+@dataclass(frozen=True)
+class Task:
+    """One fit: outer `fold`, `size` training documents, `draw` of that size."""
+
+    fold: int
+    size: int
+    draw: int
+
+
+@dataclass(frozen=True)
+class Point:
+    """One draw of one size, its predictions pooled over the folds: macro-F1 any level and unfair."""
+
+    size: int
+    draw: int
+    any_level: float
+    unfair: float
+
+
+def folds(dataset: Dataset, count: int = 5) -> list[tuple[list[int], list[int]]]:
+    """The evaluation's outer folds: (training document indices, held-out document indices)."""
+    documents = np.arange(len(dataset.document_names))
+    return [
+        (train.tolist(), test.tolist())
+        for train, test in GroupKFold(n_splits=count).split(documents, groups=documents)
+    ]
+
+
+def drawn(train: list[int], task: Task) -> list[int]:
+    """`task.size` of the fold's training documents, the same for the same task on every run; all of them (in order)
+    when the size is the fold's."""
+    if task.size >= len(train):
+        return list(train)
+    rng = np.random.default_rng([_SEED, task.fold, task.size, task.draw])
+    return sorted(rng.choice(train, size=task.size, replace=False).tolist())
+
+
+def run_task(
+    task: Task, dataset: Dataset, extra: Dataset | None, config: TrainingConfig
+) -> tuple[Task, list[dict[str, int]], list[dict[str, int | None]]]:
+    """Fit on the task's documents, predict the fold's held-out documents; return their gold tags and predictions."""
+    train_docs, test_docs = folds(dataset)[task.fold]
+    train = dataset.subset(drawn(train_docs, task))
+    if extra is not None:
+        train = concat(train, extra)
+    test = dataset.subset(test_docs)
+    classifier = Classifier(fit_classifier(train, config, version="curve"))
+    return task, list(test.labels), predict_levels(classifier, test.sentences)
+
+
+def curve(
+    sizes: list[int], draws: int, jobs: int, config: TrainingConfig, extra_files: list[Path] | None = None
+) -> list[Point]:
+    """Every (size, draw) point; sizes at or above a fold's training documents have one draw (all of them)."""
+    dataset = training_set()
+    own = training_terms_files() if extra_files is None else extra_files
+    extra = from_documents(load_own_terms(own)) if own else None
+    full = min(len(train) for train, _ in folds(dataset))
+    tasks = [
+        Task(fold, size, draw)
+        for size in sizes
+        for draw in range(1 if size >= full else draws)
+        for fold in range(len(folds(dataset)))
+    ]
+    pooled: dict[tuple[int, int], dict[int, tuple[list[dict[str, int]], list[dict[str, int | None]]]]] = {}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_task, task, dataset, extra, config) for task in tasks]
+        for future in futures:
+            task, gold, predicted = future.result()
+            pooled.setdefault((task.size, task.draw), {})[task.fold] = (gold, predicted)
+            print(f"fold {task.fold}, {task.size} documents, draw {task.draw}: done", flush=True)
+    points = []
+    for (size, draw), by_fold in sorted(pooled.items()):
+        gold = [g for fold in sorted(by_fold) for g in by_fold[fold][0]]
+        predicted = [p for fold in sorted(by_fold) for p in by_fold[fold][1]]
+        points.append(
+            Point(
+                size,
+                draw,
+                macro_f1(score_types(gold, predicted, TERMS_TYPE_IDS, min_level=1)),
+                macro_f1(score_types(gold, predicted, TERMS_TYPE_IDS, min_level=2)),
+            )
+        )
+    return points
+
+
+def doubling_gain(points: list[Point], figure: str) -> tuple[float, float]:
+    """Least squares of the figure on log2(size) over every point: (gain per doubling, value at one document)."""
+    x = np.log2([p.size for p in points])
+    y = np.array([getattr(p, figure) for p in points])
+    slope, intercept = np.polyfit(x, y, 1)
+    return float(slope), float(intercept)
+
+
+def documents_for(target: float, slope: float, intercept: float) -> float:
+    """The size at which the fitted line reaches `target` (infinite when it does not rise)."""
+    return math.inf if slope <= 0 else float(2 ** ((target - intercept) / slope))
+
+
+def report(points: list[Point]) -> str:
+    """The curve as a Markdown table, then the fitted gain per doubling and the sizes the targets would take."""
+    lines = [
+        "| training documents | draws | macro-F1 any level (mean, range) | unfair (mean, range) |",
+        "|---|---|---|---|",
+    ]
+    for size in sorted({p.size for p in points}):
+        mine = [p for p in points if p.size == size]
+        anyl = [p.any_level for p in mine]
+        unfair = [p.unfair for p in mine]
+        lines.append(
+            f"| {size} | {len(mine)} | {np.mean(anyl):.3f} ({min(anyl):.3f}–{max(anyl):.3f}) "
+            f"| {np.mean(unfair):.3f} ({min(unfair):.3f}–{max(unfair):.3f}) |"
+        )
+    lines.append("")
+    for figure, target in TARGETS.items():
+        slope, intercept = doubling_gain(points, figure)
+        needed = documents_for(target, slope, intercept)
+        lines.append(
+            f"{figure}: +{slope:.3f} per doubling of the documents; the target {target} at about "
+            f"{needed:,.0f} documents on that line"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Command line: fit every point, print the table, optionally save the points as JSON."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[7, 14, 21, 28])
+    parser.add_argument("--draws", type=int, default=3, help="random draws of each size below the full fold")
+    parser.add_argument("--jobs", type=int, default=2, help="fits run at once, one core each")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    # One core per fit: the fits themselves run side by side.
+    config = dataclasses.replace(TrainingConfig(), n_jobs=1)
+    points = curve(args.sizes, args.draws, args.jobs, config)
+    print(report(points))
+    print(f"\n({time.perf_counter() - started:.0f} s)")
+    if args.json is not None:
+        args.json.write_text(json.dumps([dataclasses.asdict(p) for p in points], indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

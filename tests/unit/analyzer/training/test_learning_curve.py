@@ -1,0 +1,57 @@
+"""The learning curve's draws, fits and extrapolation (training.learning_curve)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from training.build import training_set
+from training.learning_curve import Point, Task, documents_for, doubling_gain, drawn, folds, run_task
+
+from .inner import SMALL
+
+DATASET = training_set()
+
+
+def test_the_folds_are_the_evaluations_and_hold_out_every_document_once() -> None:
+    """Five folds whose held-out documents partition the corpus, each trained on the rest."""
+    splits = folds(DATASET)
+    held = sorted(d for _, test in splits for d in test)
+    assert held == list(range(len(DATASET.document_names)))
+    for train, test in splits:
+        assert sorted(train + test) == held
+
+
+def test_a_draw_is_a_fixed_subset_of_the_folds_training_documents() -> None:
+    """The same task draws the same documents on every run; another draw or size draws others; the full size takes
+    the fold's documents as they are."""
+    train, _ = folds(DATASET)[0]
+    first = drawn(train, Task(0, 7, 0))
+    assert first == drawn(train, Task(0, 7, 0))
+    assert len(first) == 7
+    assert set(first) <= set(train)
+    assert first != drawn(train, Task(0, 7, 1))
+    assert set(first) != set(drawn(train, Task(1, 7, 0)))
+    assert drawn(train, Task(0, len(train), 0)) == train
+
+
+def test_a_fit_on_a_draw_scores_every_sentence_of_the_held_out_documents() -> None:
+    """One task's gold tags and predictions cover the fold's held-out sentences, one prediction each."""
+    task, gold, predicted = run_task(Task(0, 3, 0), DATASET, None, SMALL)
+    _, test = folds(DATASET)[0]
+    expected = DATASET.subset(test)
+    assert task == Task(0, 3, 0)
+    assert gold == list(expected.labels)
+    assert len(predicted) == len(expected.sentences)
+
+
+def test_the_gain_per_doubling_and_the_documents_a_target_takes() -> None:
+    """Points on a line in log2(n) give back its slope and intercept; the target is reached where the line says, and
+    never by a flat curve."""
+    points = [Point(n, 0, 0.5 + 0.05 * math.log2(n / 4), 0.4) for n in (4, 8, 16, 32)]
+    slope, intercept = doubling_gain(points, "any_level")
+    assert slope == pytest.approx(0.05)
+    assert intercept == pytest.approx(0.4)
+    assert documents_for(0.6, slope, intercept) == pytest.approx(16)
+    flat_slope, flat_intercept = doubling_gain(points, "unfair")
+    assert documents_for(0.82, flat_slope, flat_intercept) == math.inf
