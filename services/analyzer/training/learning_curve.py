@@ -1,12 +1,16 @@
 """How the terms figures grow with the number of CLAUDETTE-en documents the model learns from (a learning curve).
 
-    cd services/analyzer && uv run python -m training.learning_curve [--sizes 7 14 21 28] [--draws 3] [--jobs 2]
+    cd services/analyzer && uv run python -m training.learning_curve [--sizes 7 14 21 28] [--draws 3] [--jobs 2] \
+        [--extra-terms [FILE ...]]
 
 The outer folds are `training.evaluate`'s (GroupKFold(5) by document, 7 held-out documents each). In each fold the
 model is fitted on n of the fold's 28 training documents, drawn at random (seeded by fold, n and draw), with our own
-labelled terms joining every fit as they join the shipped one, and scores the fold's held-out documents. A draw's
+labelled terms joining every fit as they join the shipped one (`--extra-terms` with no file: CLAUDETTE's documents
+alone, the cleaner question and far cheaper, since our own terms' 23,000 lines otherwise weigh on every fit),
+and scores the fold's held-out documents. A draw's
 predictions are pooled over the five folds, as the evaluation pools them, so each point is a macro-F1 over the same
-12,580 held-out sentences; at n = 28 it is the evaluation's model figure. The model alone is scored (the `--lines`
+12,580 held-out sentences; at n = 28 it is the evaluation's model figure (`training.evaluate --terms-only`, with
+the same `--extra-terms`). The model alone is scored (the `--lines`
 path adds rules and severity, within 0.01 of it on every run so far): the curve asks what more annotated documents of
 this kind would buy, not how the path reads them.
 
@@ -175,11 +179,18 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=3, help="random draws of each size below the full fold")
     parser.add_argument("--jobs", type=int, default=2, help="fits run at once, one core each")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--extra-terms",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="our own labelled terms files joining every fit (default: the shipped ones; none: CLAUDETTE alone)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     # One core per fit: the fits themselves run side by side.
     config = dataclasses.replace(TrainingConfig(), n_jobs=1)
-    points = curve(args.sizes, args.draws, args.jobs, config)
+    points = curve(args.sizes, args.draws, args.jobs, config, args.extra_terms)
     print(report(points))
     print(f"\n({time.perf_counter() - started:.0f} s)")
     if args.json is not None:
