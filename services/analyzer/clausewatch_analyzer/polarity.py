@@ -139,15 +139,18 @@ _REPORTED_QUESTION = re.compile(
 # "Do Not Sell My Personal Information" names a link. The company's recommendation to the reader is advice too: "We
 # also do not recommend that you put email addresses, … credit card details … and other sensitive information … on
 # your profile" read as sensitive data collected, medium (decision 0200). Not "we ask you to provide …", a request
-# for data.
+# for data. A step through the app's menus is an instruction too: "Select Advertising and follow the on-screen
+# instructions" (an opt-out route, Snapchat's) read as targeted advertising, medium (session 32): an imperative that
+# picks a control by its capitalised name.
 _ADVICE_OPENING = re.compile(
-    r"[\W\d_]*(?:"
+    r"[\W\d_]*(?:(?:"
     r"(?:please\s+)?(?:do\s+not|don['’]t|never)\s+"
     r"(?!(?:will|would|do|does|did|have|has|had|be|is|are|was|were|can|could|shall|should|may|might|must)\b)"
     r"|we\s+(?:(?:also|strongly|therefore|would|do\s+not|don['’]t)\s+)*"
     r"(?:recommend|encourage|advise|urge|suggest)s?\s+(?:that\s+)?you\s+"
     r"(?:(?:do\s+not|don['’]t|not|never|always|also|only|to|should(?:\s+not)?)\s+)*"
-    r")(?-i:[a-z])",
+    r")(?-i:[a-z])"
+    r"|(?:select|tap|click(?:\s+on)?|go\s+to|navigate\s+to|toggle)\s+[\"“'‘]?(?-i:[A-Z]))",
     re.IGNORECASE,
 )
 

@@ -990,6 +990,29 @@ def test_what_the_bundled_histories_read_as_high_wrongly(
             "specific_audiences",
             "medium",
         ),
+        # TikTok, session 32: the grounds of discrimination a content rule forbids are no data anyone processes
+        (
+            "contains or promotes violence or discrimination based on race, ethnicity, national origin, religion, "
+            "caste, sexual orientation, sex, gender identity, serious disease, disability, immigration status or age; "
+            "or",
+            "sensitive_data",
+            None,
+        ),
+        (
+            "intimidate or harass another, or promote sexually explicit material, violence or discrimination based on "
+            "race, sex, religion, nationality, disability, sexual orientation or age;",
+            "sensitive_data",
+            None,
+        ),
+        (
+            "We collect your sexual orientation to protect you against discrimination on our service.",
+            "sensitive_data",
+            "medium",
+        ),
+        # Snapchat, session 32: a step through the app's menus, on an opt-out route, is no advertising practice
+        ("Select Advertising and follow the on-screen instructions.", "targeted_advertising", None),
+        ("Tap “Personalised Ads” and turn the setting off.", "targeted_advertising", None),
+        ("We select ads for you based on your interests.", "targeted_advertising", "medium"),
     ],
 )
 def test_what_the_bundled_histories_read_as_medium_wrongly(
@@ -997,7 +1020,8 @@ def test_what_the_bundled_histories_read_as_medium_wrongly(
 ) -> None:
     """Reading 34 random medium paragraphs of the bundled histories (session 31, decision 0200) found advice read
     as sensitive data, abuse material detected read as the user's sensitive data and a minimum age read as children's
-    data used; the second case of each pair still reads as it should ("religion" and "ethnicity" were never matched
+    data used (session 32: grounds of discrimination a content rule forbids read as sensitive data, a menu step as
+    targeted advertising); the second case of each pair still reads as it should ("religion" and "ethnicity" were never matched
     before). `None`: the type does not apply at all."""
     _assert_rules_read(text, clause_type, severity)
 
