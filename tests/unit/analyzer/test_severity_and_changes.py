@@ -1335,6 +1335,29 @@ def test_a_date_set_as_a_heading_still_reads_date_changed() -> None:
     assert change.description.startswith("date changed; nothing of substance changed")
 
 
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        # Bluesky's and TikTok's terms, session 32: the appeal of a moderation decision
+        (
+            "Appeals. If your account has been suspended, terminated, or otherwise restricted under these Terms, you "
+            "may appeal the decision using the in-app appeal tool.",
+            None,
+        ),
+        (
+            "If you think we have made a mistake in suspending or terminating your account, you can appeal.",
+            None,
+        ),
+        # a refused privacy request appealed is the right it names
+        ("If we deny your request, you may appeal our decision by contacting us.", "low"),
+    ],
+)
+def test_a_moderation_appeal_is_no_privacy_right(text: str, severity: str | None) -> None:
+    """State privacy laws give a right to appeal a refused request, which `user_access_deletion` reads; an appeal
+    against a suspension or a content decision is no such right (`None`: the type does not apply)."""
+    _assert_rules_read(text, "user_access_deletion", severity)
+
+
 def _assert_rules_read(text: str, clause_type: str, severity: str | None) -> None:
     """The rules read `clause_type` in `text` at `severity`, or not at all where it is None."""
     labels = {label.clause_type: label for label in RULES.classify_provision(text)}
