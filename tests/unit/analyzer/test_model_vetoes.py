@@ -42,6 +42,13 @@ TAXONOMY = load_taxonomy()
             "data will be blocked and stored for no other purposes, until we can delete it.",
             "content_removal",
         ),
+        # Zoom's privacy policy (session 32): a party that stays liable limits nothing
+        (
+            "If third-party agents process personal data on our behalf in a manner inconsistent with the DPF "
+            "Principles, we remain liable unless we prove we are not responsible for the event giving rise to any "
+            "damage.",
+            "limitation_of_liability",
+        ),
     ],
 )
 def test_the_model_does_not_label_a_sentence_its_types_exclude(sentence: str, vetoed: str) -> None:
