@@ -217,7 +217,7 @@ class Classifier:
         """A sentence's labels as a privacy document is read (decision 0203).
 
         A terms type that only the clause model found is dropped: the model learnt from terms of service, and on
-        privacy policies about half of its lone terms-type labels named no power of the provider at all
+        privacy policies two in three of its lone terms-type labels named no power of the provider at all
         ("Government agencies … may disclose" and "Customer Support Data" as unilateral termination, "Regularly
         change your password" as unilateral change). Where one of the type's rules agrees ("we reserve the right
         to terminate … your Account"), the label stands. And a type that a privacy category reads more finely
