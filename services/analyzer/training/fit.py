@@ -123,6 +123,10 @@ def _level_model(
 ) -> dict[str, Any]:
     """Choose among the levels seen for a type, from that type's sentences only."""
     classes = sorted(set(levels))
+    if not classes:
+        # No sentence of the type to learn from (a small draw of documents, training.learning_curve): its detector
+        # never fires, so this model is never read; one class keeps the artefact's shape.
+        return {"classes": [2], "coef": None, "intercept": None}
     if len(classes) == 1:
         return {"classes": classes, "coef": None, "intercept": None}
     model = LogisticRegression(

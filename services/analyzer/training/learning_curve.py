@@ -1,6 +1,6 @@
 """How the terms figures grow with the number of CLAUDETTE-en documents the model learns from (a learning curve).
 
-    cd services/analyzer && uv run python -m training.learning_curve [--sizes 7 14 21 28] [--draws 3] [--jobs 2] \
+    cd services/analyzer && uv run python -m training.learning_curve [--sizes 7 14 21 28] [--draws 3] \
         [--extra-terms [FILE ...]]
 
 The outer folds are `training.evaluate`'s (GroupKFold(5) by document, 7 held-out documents each). In each fold the
@@ -25,7 +25,6 @@ import dataclasses
 import json
 import math
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +96,7 @@ def run_task(
 
 
 def curve(
-    sizes: list[int], draws: int, jobs: int, config: TrainingConfig, extra_files: list[Path] | None = None
+    sizes: list[int], draws: int, config: TrainingConfig, extra_files: list[Path] | None = None
 ) -> list[Point]:
     """Every (size, draw) point; sizes at or above a fold's training documents have one draw (all of them)."""
     dataset = training_set()
@@ -111,12 +110,14 @@ def curve(
         for fold in range(len(folds(dataset)))
     ]
     pooled: dict[tuple[int, int], dict[int, tuple[list[dict[str, int]], list[dict[str, int | None]]]]] = {}
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_task, task, dataset, extra, config) for task in tasks]
-        for future in futures:
-            task, gold, predicted = future.result()
-            pooled.setdefault((task.size, task.draw), {})[task.fold] = (gold, predicted)
-            print(f"fold {task.fold}, {task.size} documents, draw {task.draw}: done", flush=True)
+    for task in tasks:
+        started = time.perf_counter()
+        _, gold, predicted = run_task(task, dataset, extra, config)
+        pooled.setdefault((task.size, task.draw), {})[task.fold] = (gold, predicted)
+        print(
+            f"fold {task.fold}, {task.size} documents, draw {task.draw}: {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
     points = []
     for (size, draw), by_fold in sorted(pooled.items()):
         gold = [g for fold in sorted(by_fold) for g in by_fold[fold][0]]
@@ -177,7 +178,6 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[7, 14, 21, 28])
     parser.add_argument("--draws", type=int, default=3, help="random draws of each size below the full fold")
-    parser.add_argument("--jobs", type=int, default=2, help="fits run at once, one core each")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--extra-terms",
@@ -188,9 +188,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    # One core per fit: the fits themselves run side by side.
-    config = dataclasses.replace(TrainingConfig(), n_jobs=1)
-    points = curve(args.sizes, args.draws, args.jobs, config, args.extra_terms)
+    points = curve(args.sizes, args.draws, TrainingConfig(), args.extra_terms)
     print(report(points))
     print(f"\n({time.perf_counter() - started:.0f} s)")
     if args.json is not None:
