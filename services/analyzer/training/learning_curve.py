@@ -15,7 +15,8 @@ path adds rules and severity, within 0.01 of it on every run so far): the curve 
 this kind would buy, not how the path reads them.
 
 The table gives each size's mean over its draws and their range, then the gain per doubling of the documents
-(least squares of macro-F1 on log2 n) and, at that rate, how many documents the issue's targets would take.
+(least squares of macro-F1 on log2 n) and, at that rate, how many documents the issue's targets would take; and the
+level a saturating curve through the same points approaches. `--report FILE` prints them from a saved `--json`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import curve_fit
 from sklearn.model_selection import GroupKFold
 
 from clausewatch_analyzer.model.classifier import Classifier
@@ -146,6 +149,23 @@ def documents_for(target: float, slope: float, intercept: float) -> float:
     return math.inf if slope <= 0 else float(2 ** ((target - intercept) / slope))
 
 
+def saturating_fit(points: list[Point], figure: str) -> tuple[float, float, float] | None:
+    """Least squares of a − b·n^(−c) over every point: (a, b, c), `a` the level the curve approaches; None where it
+    does not converge. Three parameters from a few sizes: a reading of the curve's bend, not a forecast."""
+    x = np.array([p.size for p in points], dtype=float)
+    y = np.array([getattr(p, figure) for p in points])
+    try:
+        found, _ = curve_fit(_saturating, x, y, p0=(0.8, 1.0, 0.5), maxfev=20000)
+    except RuntimeError:
+        return None
+    a, b, c = (float(v) for v in found)
+    return a, b, c
+
+
+def _saturating(n: NDArray[np.float64], a: float, b: float, c: float) -> NDArray[np.float64]:
+    return a - b * n ** (-c)
+
+
 def report(points: list[Point]) -> str:
     """The curve as a Markdown table, then the fitted gain per doubling and the sizes the targets would take."""
     lines = [
@@ -168,6 +188,11 @@ def report(points: list[Point]) -> str:
             f"{figure}: +{slope:.3f} per doubling of the documents; the target {target} at about "
             f"{needed:,.0f} documents on that line"
         )
+        fitted = saturating_fit(points, figure)
+        if fitted is not None:
+            lines.append(
+                f"  a − b·n^(−c) through the same points levels off at {fitted[0]:.3f} (c = {fitted[2]:.2f})"
+            )
     return "\n".join(lines)
 
 
@@ -179,6 +204,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[7, 14, 21, 28])
     parser.add_argument("--draws", type=int, default=3, help="random draws of each size below the full fold")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--report", type=Path, default=None, help="print the tables of a saved --json file")
     parser.add_argument(
         "--extra-terms",
         type=Path,
@@ -187,6 +213,9 @@ def main() -> None:
         help="our own labelled terms files joining every fit (default: the shipped ones; none: CLAUDETTE alone)",
     )
     args = parser.parse_args()
+    if args.report is not None:
+        print(report([Point(**p) for p in json.loads(args.report.read_text())]))
+        return
     started = time.perf_counter()
     points = curve(args.sizes, args.draws, TrainingConfig(), args.extra_terms)
     print(report(points))

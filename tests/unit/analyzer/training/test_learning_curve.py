@@ -6,7 +6,16 @@ import math
 
 import pytest
 from training.build import training_set
-from training.learning_curve import Point, Task, documents_for, doubling_gain, drawn, folds, run_task
+from training.learning_curve import (
+    Point,
+    Task,
+    documents_for,
+    doubling_gain,
+    drawn,
+    folds,
+    run_task,
+    saturating_fit,
+)
 
 from .inner import SMALL
 
@@ -55,3 +64,11 @@ def test_the_gain_per_doubling_and_the_documents_a_target_takes() -> None:
     assert documents_for(0.6, slope, intercept) == pytest.approx(16)
     flat_slope, flat_intercept = doubling_gain(points, "unfair")
     assert documents_for(0.82, flat_slope, flat_intercept) == math.inf
+
+
+def test_a_saturating_curve_through_the_points_gives_back_its_level() -> None:
+    """Points on a − b·n^(−c) give back a, b and c: the level the curve approaches."""
+    points = [Point(n, 0, 0.7 - 1.5 * n**-1.0, 0.6 - 1.5 * n**-1.0) for n in (7, 14, 21, 28)]
+    fitted = saturating_fit(points, "any_level")
+    assert fitted is not None
+    assert fitted == pytest.approx((0.7, 1.5, 1.0), abs=1e-3)
