@@ -140,7 +140,7 @@ _REPORTED_QUESTION = re.compile(
 # also do not recommend that you put email addresses, … credit card details … and other sensitive information … on
 # your profile" read as sensitive data collected, medium (decision 0200). Not "we ask you to provide …", a request
 # for data. A step through the app's menus is an instruction too: "Select Advertising and follow the on-screen
-# instructions" (an opt-out route, Snapchat's) read as targeted advertising, medium (session 32): an imperative that
+# instructions" (an opt-out route, Snapchat's) read as targeted advertising, medium (decision 0204): an imperative that
 # picks a control by its capitalised name.
 _ADVICE_OPENING = re.compile(
     r"[\W\d_]*(?:(?:"

@@ -4,15 +4,14 @@
         [--extra-terms [FILE ...]]
 
 The outer folds are `training.evaluate`'s (GroupKFold(5) by document, 7 held-out documents each). In each fold the
-model is fitted on n of the fold's 28 training documents, drawn at random (seeded by fold, n and draw), with our own
-labelled terms joining every fit as they join the shipped one (`--extra-terms` with no file: CLAUDETTE's documents
-alone, the cleaner question and far cheaper, since our own terms' 23,000 lines otherwise weigh on every fit),
-and scores the fold's held-out documents. A draw's
+model is fitted on n of the fold's 28 training documents, drawn at random (seeded by fold, n and draw), and scores
+the fold's held-out documents. Our own labelled terms join every fit as they join the shipped one; `--extra-terms`
+with no file leaves them out, the cleaner question and far cheaper (their 23,000 lines weigh on every fit). A draw's
 predictions are pooled over the five folds, as the evaluation pools them, so each point is a macro-F1 over the same
-12,580 held-out sentences; at n = 28 it is the evaluation's model figure (`training.evaluate --terms-only`, with
-the same `--extra-terms`). The model alone is scored (the `--lines`
-path adds rules and severity, within 0.01 of it on every run so far): the curve asks what more annotated documents of
-this kind would buy, not how the path reads them.
+12,580 held-out sentences; at n = 28 it is the evaluation's model figure (`training.evaluate --terms-only` with the
+same `--extra-terms`; decision 0205). The model alone is scored (the `--lines` path adds rules and severity, within
+0.01 of it on every run so far): the curve asks what more annotated documents of this kind would buy, not how the
+path reads them.
 
 The table gives each size's mean over its draws and their range, then the gain per doubling of the documents
 (least squares of macro-F1 on log2 n) and, at that rate, how many documents the issue's targets would take; and the

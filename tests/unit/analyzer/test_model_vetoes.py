@@ -42,7 +42,7 @@ TAXONOMY = load_taxonomy()
             "data will be blocked and stored for no other purposes, until we can delete it.",
             "content_removal",
         ),
-        # Zoom's privacy policy (session 32): a party that stays liable limits nothing
+        # Zoom's privacy policy (decision 0204): a party that stays liable limits nothing
         (
             "If third-party agents process personal data on our behalf in a manner inconsistent with the DPF "
             "Principles, we remain liable unless we prove we are not responsible for the event giving rise to any "

@@ -990,7 +990,7 @@ def test_what_the_bundled_histories_read_as_high_wrongly(
             "specific_audiences",
             "medium",
         ),
-        # TikTok, session 32: the grounds of discrimination a content rule forbids are no data anyone processes
+        # TikTok, decision 0204: the grounds of discrimination a content rule forbids are no data anyone processes
         (
             "contains or promotes violence or discrimination based on race, ethnicity, national origin, religion, "
             "caste, sexual orientation, sex, gender identity, serious disease, disability, immigration status or age; "
@@ -1009,7 +1009,7 @@ def test_what_the_bundled_histories_read_as_high_wrongly(
             "sensitive_data",
             "medium",
         ),
-        # Snapchat, session 32: a step through the app's menus, on an opt-out route, is no advertising practice
+        # Snapchat, decision 0204: a step through the app's menus, on an opt-out route, is no advertising practice
         ("Select Advertising and follow the on-screen instructions.", "targeted_advertising", None),
         ("Tap “Personalised Ads” and turn the setting off.", "targeted_advertising", None),
         ("We select ads for you based on your interests.", "targeted_advertising", "medium"),
@@ -1020,7 +1020,7 @@ def test_what_the_bundled_histories_read_as_medium_wrongly(
 ) -> None:
     """Reading 34 random medium paragraphs of the bundled histories (session 31, decision 0200) found advice read
     as sensitive data, abuse material detected read as the user's sensitive data and a minimum age read as children's
-    data used (session 32: grounds of discrimination a content rule forbids read as sensitive data, a menu step as
+    data used (decision 0204: grounds of discrimination a content rule forbids read as sensitive data, a menu step as
     targeted advertising); the second case of each pair still reads as it should ("religion" and "ethnicity" were never matched
     before). `None`: the type does not apply at all."""
     _assert_rules_read(text, clause_type, severity)
@@ -1338,7 +1338,7 @@ def test_a_date_set_as_a_heading_still_reads_date_changed() -> None:
 @pytest.mark.parametrize(
     ("text", "severity"),
     [
-        # Bluesky's and TikTok's terms, session 32: the appeal of a moderation decision
+        # Bluesky's and TikTok's terms, decision 0204: the appeal of a moderation decision
         (
             "Appeals. If your account has been suspended, terminated, or otherwise restricted under these Terms, you "
             "may appeal the decision using the in-app appeal tool.",
