@@ -185,14 +185,13 @@ class Classifier:
         the privacy model reads; in a privacy document, as `in_privacy_document` reads it (0203)."""
         sentences = split_sentences(text)
         per_sentence = self.classify_sentences(sentences)
-        [reading] = self.privacy_readings([text], read=reads_privacy(doc_type))
-        return self.provision_labels(
-            per_sentence, sentences, reading, privacy_document=is_privacy_document(doc_type)
-        )
+        [reading] = self.privacy_readings([text], doc_type=doc_type)
+        return self.provision_labels(per_sentence, sentences, reading, doc_type=doc_type)
 
-    def privacy_readings(self, texts: Sequence[str], *, read: bool = True) -> list[PrivacyReading]:
-        """The privacy-category model's reading of each provision (silent ones without the model or `read`)."""
-        if self.privacy_model is None or not read or not texts:
+    def privacy_readings(self, texts: Sequence[str], *, doc_type: str | None = None) -> list[PrivacyReading]:
+        """The privacy-category model's reading of each provision of a document of this type (silent ones without
+        the model, or where `reads_privacy` says the model does not read the type)."""
+        if self.privacy_model is None or not reads_privacy(doc_type) or not texts:
             return [SILENT] * len(texts)
         return self.privacy_model.read(texts)
 
@@ -202,11 +201,11 @@ class Classifier:
         sentences: Sequence[str],
         reading: PrivacyReading,
         *,
-        privacy_document: bool = False,
+        doc_type: str | None = None,
     ) -> list[Label]:
-        """A provision's labels from its sentences' labels and the privacy model's reading of it; in a
-        `privacy_document`, each sentence's labels as `in_privacy_document` keeps them."""
-        if privacy_document:
+        """A provision's labels from its sentences' labels and the privacy model's reading of it; in a privacy
+        document (`is_privacy_document(doc_type)`), each sentence's labels as `in_privacy_document` keeps them."""
+        if is_privacy_document(doc_type):
             per_sentence = [self.in_privacy_document(labels) for labels in per_sentence]
         merged = apply_yields(merge_labels(per_sentence, sentences, self.taxonomy), self.taxonomy)
         if self.privacy_model is None or not reading.probabilities:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from clausewatch_analyzer.assess import Context, ProvisionResult, result_from_labels
-from clausewatch_analyzer.classify import Classifier, Label, is_privacy_document, reads_privacy
+from clausewatch_analyzer.classify import Classifier, Label
 from clausewatch_analyzer.regulations import Catalogue
 from clausewatch_analyzer.segment import split_sentences
 from clausewatch_analyzer.taxonomy import Taxonomy
@@ -157,16 +157,13 @@ class Memo:
         """Return each provision's labels, as `Classifier.classify_provision` would, sentences batched and reused."""
         per_text = [split_sentences(text) for text in texts]
         flat = self.sentence_labels(classifier, [s for sentences in per_text for s in sentences])
-        readings = classifier.privacy_readings(texts, read=reads_privacy(doc_type))
-        privacy_document = is_privacy_document(doc_type)
+        readings = classifier.privacy_readings(texts, doc_type=doc_type)
         out: list[list[Label]] = []
         start = 0
         for sentences, reading in zip(per_text, readings, strict=True):
             chunk = flat[start : start + len(sentences)]
             start += len(sentences)
-            out.append(
-                classifier.provision_labels(chunk, sentences, reading, privacy_document=privacy_document)
-            )
+            out.append(classifier.provision_labels(chunk, sentences, reading, doc_type=doc_type))
         return out
 
     def assess(

@@ -185,9 +185,8 @@ def _clause_before(masked: str, start: int) -> _Clause:
     if last_break is None and window > 0:
         return _Clause(before, practice_word)  # where the sentence opens is out of reach
     if last_break is not None and last_break.group(0)[0].isalpha():
-        return _Clause(
-            before[last_break.end() :], practice_word
-        )  # after "but", "if": the subject carries over
+        # after "but", "if": the subject carries over
+        return _Clause(before[last_break.end() :], practice_word)
     opening = 0 if last_break is None else last_break.end()
     # The imperative's verb may be the practice itself ("Never share"), so it is read on from the clause's start.
     advice = _ADVICE_OPENING.match(masked, window + opening)

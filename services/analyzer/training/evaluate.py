@@ -76,6 +76,34 @@ def engine_levels(engine: Engine, lines: Sequence[str]) -> list[dict[str, int | 
     return predicted
 
 
+def outer_folds(dataset: Dataset, folds: int = 5) -> list[tuple[list[int], list[int]]]:
+    """The outer folds by document: (training document indices, held-out document indices) per fold."""
+    documents = np.arange(len(dataset.document_names))
+    return [
+        (train.tolist(), test.tolist())
+        for train, test in GroupKFold(n_splits=folds).split(documents, groups=documents)
+    ]
+
+
+def add_extra_terms_option(parser: argparse.ArgumentParser) -> None:
+    """`--extra-terms [FILE ...]`: our own labelled terms joining every fit (see `extra_terms`)."""
+    parser.add_argument(
+        "--extra-terms",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="our own labelled terms files (JSONL) added to every training fold, never scored "
+        "(default: the shipped ones in data/own-terms and data/invented-terms, as training.build uses them; "
+        "give none to leave them out)",
+    )
+
+
+def extra_terms(files: list[Path] | None, *, key_sentences: bool = False) -> Dataset | None:
+    """Our own labelled terms as a dataset: the shipped files when `files` is None, none when it is empty."""
+    own = training_terms_files() if files is None else files
+    return from_documents(load_own_terms(own, key_sentences=key_sentences)) if own else None
+
+
 def cross_validate(
     dataset: Dataset,
     config: TrainingConfig,
@@ -101,10 +129,8 @@ def cross_validate(
     privacy_gold: list[dict[str, int]] = []
     privacy_predicted: list[dict[str, int | None]] = []
     held_documents: list[str] = []
-    documents = np.arange(len(dataset.document_names))
-    splits = GroupKFold(n_splits=folds).split(documents, groups=documents)
-    for fold, (train_docs, test_docs) in enumerate(splits):
-        train, test = source.subset(train_docs.tolist()), dataset.subset(test_docs.tolist())
+    for fold, (train_docs, test_docs) in enumerate(outer_folds(dataset, folds)):
+        train, test = source.subset(train_docs), dataset.subset(test_docs)
         if extra is not None:
             train = concat(train, extra)
         held_privacy = train_privacy = None
@@ -224,15 +250,7 @@ def main() -> None:
         help="override how many nearest training sentences vote (0: no vote; to compare, decision 0190)",
     )
     parser.add_argument("--neighbour-weight", type=float, default=None, help="override the vote's weight")
-    parser.add_argument(
-        "--extra-terms",
-        type=Path,
-        nargs="*",
-        default=None,
-        help="our own labelled terms files (JSONL) added to every training fold, never scored "
-        "(default: the shipped ones in data/own-terms and data/invented-terms, as training.build uses them; "
-        "give none to leave them out)",
-    )
+    add_extra_terms_option(parser)
     parser.add_argument(
         "--key-sentences",
         action="store_true",
@@ -275,8 +293,7 @@ def main() -> None:
         config = dataclasses.replace(config, neighbour_weight=args.neighbour_weight)
     started = time.perf_counter()
     privacy = None if args.terms_only else load_privacy_examples()
-    own = training_terms_files() if args.extra_terms is None else args.extra_terms
-    extra = from_documents(load_own_terms(own, key_sentences=args.key_sentences)) if own else None
+    extra = extra_terms(args.extra_terms, key_sentences=args.key_sentences)
     learn_from = None
     if args.paraphrases is not None:
         paraphrases = load_paraphrases(args.paraphrases or paraphrase_files())

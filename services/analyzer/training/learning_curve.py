@@ -31,17 +31,15 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import curve_fit
-from sklearn.model_selection import GroupKFold
 
 from clausewatch_analyzer.model.classifier import Classifier
 from clausewatch_analyzer.model.labels import TERMS_TYPE_IDS
 from training.build import training_set
 from training.config import TrainingConfig
-from training.dataset import Dataset, concat, from_documents
-from training.evaluate import predict_levels
+from training.dataset import Dataset, concat
+from training.evaluate import add_extra_terms_option, extra_terms, outer_folds, predict_levels
 from training.fit import fit_classifier
 from training.metrics import macro_f1, score_types
-from training.own_terms import load_own_terms, training_terms_files
 
 TARGETS = {"any_level": 0.85, "unfair": 0.82}
 _SEED = 20261207
@@ -66,15 +64,6 @@ class Point:
     unfair: float
 
 
-def folds(dataset: Dataset, count: int = 5) -> list[tuple[list[int], list[int]]]:
-    """The evaluation's outer folds: (training document indices, held-out document indices)."""
-    documents = np.arange(len(dataset.document_names))
-    return [
-        (train.tolist(), test.tolist())
-        for train, test in GroupKFold(n_splits=count).split(documents, groups=documents)
-    ]
-
-
 def drawn(train: list[int], task: Task) -> list[int]:
     """`task.size` of the fold's training documents, the same for the same task on every run; all of them (in order)
     when the size is the fold's."""
@@ -85,10 +74,15 @@ def drawn(train: list[int], task: Task) -> list[int]:
 
 
 def run_task(
-    task: Task, dataset: Dataset, extra: Dataset | None, config: TrainingConfig
+    task: Task,
+    dataset: Dataset,
+    split: tuple[list[int], list[int]],
+    extra: Dataset | None,
+    config: TrainingConfig,
 ) -> tuple[Task, list[dict[str, int]], list[dict[str, int | None]]]:
-    """Fit on the task's documents, predict the fold's held-out documents; return their gold tags and predictions."""
-    train_docs, test_docs = folds(dataset)[task.fold]
+    """Fit on the task's documents of its fold's `split` (training, held-out document indices), predict the held-out
+    documents; return their gold tags and predictions."""
+    train_docs, test_docs = split
     train = dataset.subset(drawn(train_docs, task))
     if extra is not None:
         train = concat(train, extra)
@@ -102,19 +96,19 @@ def curve(
 ) -> list[Point]:
     """Every (size, draw) point; sizes at or above a fold's training documents have one draw (all of them)."""
     dataset = training_set()
-    own = training_terms_files() if extra_files is None else extra_files
-    extra = from_documents(load_own_terms(own)) if own else None
-    full = min(len(train) for train, _ in folds(dataset))
+    extra = extra_terms(extra_files)
+    splits = outer_folds(dataset)
+    full = min(len(train) for train, _ in splits)
     tasks = [
         Task(fold, size, draw)
         for size in sizes
         for draw in range(1 if size >= full else draws)
-        for fold in range(len(folds(dataset)))
+        for fold in range(len(splits))
     ]
     pooled: dict[tuple[int, int], dict[int, tuple[list[dict[str, int]], list[dict[str, int | None]]]]] = {}
     for task in tasks:
         started = time.perf_counter()
-        _, gold, predicted = run_task(task, dataset, extra, config)
+        _, gold, predicted = run_task(task, dataset, splits[task.fold], extra, config)
         pooled.setdefault((task.size, task.draw), {})[task.fold] = (gold, predicted)
         print(
             f"fold {task.fold}, {task.size} documents, draw {task.draw}: {time.perf_counter() - started:.0f} s",
@@ -204,13 +198,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=3, help="random draws of each size below the full fold")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--report", type=Path, default=None, help="print the tables of a saved --json file")
-    parser.add_argument(
-        "--extra-terms",
-        type=Path,
-        nargs="*",
-        default=None,
-        help="our own labelled terms files joining every fit (default: the shipped ones; none: CLAUDETTE alone)",
-    )
+    add_extra_terms_option(parser)
     args = parser.parse_args()
     if args.report is not None:
         print(report([Point(**p) for p in json.loads(args.report.read_text())]))

@@ -6,13 +6,13 @@ import math
 
 import pytest
 from training.build import training_set
+from training.evaluate import outer_folds
 from training.learning_curve import (
     Point,
     Task,
     documents_for,
     doubling_gain,
     drawn,
-    folds,
     run_task,
     saturating_fit,
 )
@@ -24,7 +24,7 @@ DATASET = training_set()
 
 def test_the_folds_are_the_evaluations_and_hold_out_every_document_once() -> None:
     """Five folds whose held-out documents partition the corpus, each trained on the rest."""
-    splits = folds(DATASET)
+    splits = outer_folds(DATASET)
     held = sorted(d for _, test in splits for d in test)
     assert held == list(range(len(DATASET.document_names)))
     for train, test in splits:
@@ -34,7 +34,7 @@ def test_the_folds_are_the_evaluations_and_hold_out_every_document_once() -> Non
 def test_a_draw_is_a_fixed_subset_of_the_folds_training_documents() -> None:
     """The same task draws the same documents on every run; another draw or size draws others; the full size takes
     the fold's documents as they are."""
-    train, _ = folds(DATASET)[0]
+    train, _ = outer_folds(DATASET)[0]
     first = drawn(train, Task(0, 7, 0))
     assert first == drawn(train, Task(0, 7, 0))
     assert len(first) == 7
@@ -46,8 +46,8 @@ def test_a_draw_is_a_fixed_subset_of_the_folds_training_documents() -> None:
 
 def test_a_fit_on_a_draw_scores_every_sentence_of_the_held_out_documents() -> None:
     """One task's gold tags and predictions cover the fold's held-out sentences, one prediction each."""
-    task, gold, predicted = run_task(Task(0, 3, 0), DATASET, None, SMALL)
-    _, test = folds(DATASET)[0]
+    task, gold, predicted = run_task(Task(0, 3, 0), DATASET, outer_folds(DATASET)[0], None, SMALL)
+    _, test = outer_folds(DATASET)[0]
     expected = DATASET.subset(test)
     assert task == Task(0, 3, 0)
     assert gold == list(expected.labels)
